@@ -1,0 +1,429 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.spawn.BootstrapFrame;
+import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
+import io.github.jmultiprocessing.internal.spawn.ExitCodes;
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * An activity run in a child JVM: Python's {@code multiprocessing.Process}.
+ *
+ * <pre>{@code
+ * var number = SharedValue.of('i', 0);
+ * var p = new JvmProcess(() -> number.incrementAndGet());   // Python: Process(target=f, args=(number,))
+ * p.start();
+ * p.join();
+ * p.exitCode();                                             // OptionalInt[0]
+ * }</pre>
+ *
+ * <p>The target is a {@link SerializableRunnable} (a lambda or method reference; the arguments are what it
+ * captures), or a subclass overrides {@link #run()}. {@link #start()} serializes the process object with its
+ * target and starts a fresh JVM (Python's {@code spawn} start method): the running JVM's own {@code java}, the
+ * same class path and module path, stdout and stderr inherited; the child deserializes the object and calls
+ * {@code run()}. Shared objects ({@link SharedValue}, {@link SharedArray}, {@link SharedLock},
+ * {@link SharedMemory}) captured by the target travel as handles and attach to the same memory in the child.
+ *
+ * <p>Exit codes are Python's: 0 when {@code run()} returns, 1 when it throws (the stack trace goes to the
+ * child's stderr, after a line {@code Process <name>:}), {@code n} after {@code System.exit(n)}, {@code -N} when
+ * the child died of signal N: -15 after {@link #terminate()}, -9 after {@link #kill()}. A JVM reports a death by
+ * signal N as status {@code 128+N}, so a child calling {@code System.exit(137)} also reads as -9.
+ *
+ * <p>Errors are Python's, as {@link IllegalStateException}: starting twice, joining or terminating before
+ * {@code start()}, closing a running process, any use after {@link #close()}, starting a child from a daemon
+ * process. A target that cannot be serialized fails in {@code start()}, in the parent, naming the class.
+ *
+ * <p>A daemon child ({@link #setDaemon(boolean)}) is terminated when its parent exits, and ends by itself if
+ * the parent dies without exiting (killed), like Python's daemon processes and stricter. At normal exit the
+ * parent joins its non-daemon children, as Python does.
+ *
+ * <p>Memory consistency effects: actions in the parent before {@code start()} happen-before the child's
+ * {@code run()}; the child's actions happen-before the return of a {@code join()} or {@code isAlive()} that sees
+ * it ended.
+ */
+public class JvmProcess implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final SerializableRunnable target;
+    private final int[] identity;
+    private volatile String name;
+    private volatile boolean daemon;
+    private byte[] authkey;
+
+    private transient ProcessHandle self; // set for the current process and for a parent view
+    private transient Process process; // guarded by this
+    private transient OutputStream bootstrapPipe; // guarded by this
+    private transient volatile Integer exitCode;
+    private transient volatile boolean closed;
+
+    /**
+     * A process that will run {@code target} in a child JVM.
+     *
+     * @param target what the child runs; captured values must be serializable
+     */
+    public JvmProcess(SerializableRunnable target) {
+        this(Objects.requireNonNull(target, "target"), null);
+    }
+
+    /**
+     * A named process that will run {@code target} in a child JVM.
+     *
+     * @param target what the child runs; captured values must be serializable
+     * @param name   the process name, or null for {@code JvmProcess-N}
+     */
+    public JvmProcess(SerializableRunnable target, String name) {
+        this.target = Objects.requireNonNull(target, "target");
+        this.identity = Multiprocessing.nextIdentity();
+        this.name = name != null ? name : defaultName();
+        JvmProcess current = Multiprocessing.currentProcess();
+        this.daemon = current.daemon;
+        this.authkey = current.authkey.clone();
+    }
+
+    /** For subclasses that override {@link #run()}; the name is {@code <ClassName>-N}. */
+    protected JvmProcess() {
+        this.target = null;
+        this.identity = Multiprocessing.nextIdentity();
+        this.name = defaultName();
+        JvmProcess current = Multiprocessing.currentProcess();
+        this.daemon = current.daemon;
+        this.authkey = current.authkey.clone();
+    }
+
+    /** The current process or a view of a parent: not started by us, never started again. */
+    JvmProcess(ProcessHandle self, String name, int[] identity, boolean daemon, byte[] authkey) {
+        this.target = null;
+        this.self = self;
+        this.name = name;
+        this.identity = identity;
+        this.daemon = daemon;
+        this.authkey = authkey;
+    }
+
+    /**
+     * What the child runs: the target, unless a subclass overrides this. Called in the child JVM.
+     */
+    public void run() {
+        if (target != null) {
+            target.run();
+        }
+    }
+
+    /**
+     * Starts the child JVM; returns once it is launched (not once it runs).
+     *
+     * @throws IllegalStateException    if started before, closed, the current process, or started from a daemon
+     *                                  process
+     * @throws IllegalArgumentException if the process object or its target cannot be serialized
+     * @throws java.io.UncheckedIOException if no JVM could be started
+     */
+    public final synchronized void start() {
+        checkOpen();
+        if (self != null) {
+            throw new IllegalStateException("cannot start " + name + ": it is the current or the parent process");
+        }
+        if (process != null) {
+            throw new IllegalStateException("cannot start a process twice (" + name + ")");
+        }
+        if (Multiprocessing.currentProcess().isDaemon() && Multiprocessing.isChild()) {
+            throw new IllegalStateException("daemonic processes are not allowed to have children");
+        }
+        JvmProcess current = Multiprocessing.currentProcess();
+        byte[] payload = serialize(new ChildBootstrap(this, ProcessIdentity.pid(), current.name, current.identity));
+        ChildLauncher.Launched launched = ChildLauncher.launch(
+                new BootstrapFrame(ProcessIdentity.pid(), daemon, name, payload));
+        process = launched.process();
+        bootstrapPipe = launched.bootstrap();
+        Multiprocessing.registerChild(this);
+    }
+
+    /**
+     * Waits until the child ends.
+     *
+     * @throws InterruptedException  if interrupted while waiting
+     * @throws IllegalStateException if not started, or closed
+     */
+    public final void join() throws InterruptedException {
+        started("join").waitFor();
+        reap();
+    }
+
+    /**
+     * Waits at most {@code timeout} for the child to end; check {@link #isAlive()} or {@link #exitCode()} for
+     * which happened.
+     *
+     * @param timeout the longest wait; zero or negative does not wait
+     * @return true if the child has ended
+     * @throws InterruptedException  if interrupted while waiting
+     * @throws IllegalStateException if not started, or closed
+     */
+    public final boolean join(Duration timeout) throws InterruptedException {
+        Process running = started("join");
+        boolean ended = running.waitFor(Math.max(0, toNanos(timeout)), TimeUnit.NANOSECONDS);
+        if (ended) {
+            reap();
+        }
+        return ended;
+    }
+
+    /**
+     * @return true from {@link #start()} until the child ends; true for the current process
+     * @throws IllegalStateException if closed
+     */
+    public final boolean isAlive() {
+        checkOpen();
+        if (self != null) {
+            return self.isAlive();
+        }
+        Process running;
+        synchronized (this) {
+            running = process;
+        }
+        if (running == null) {
+            return false;
+        }
+        if (running.isAlive()) {
+            return true;
+        }
+        reap();
+        return false;
+    }
+
+    /**
+     * Sends SIGTERM (Python's {@code terminate()}); the child runs its shutdown hooks and exits with -15.
+     * Harmless if the child has ended.
+     *
+     * @throws IllegalStateException if not started, or closed
+     */
+    public final void terminate() {
+        started("terminate").destroy();
+    }
+
+    /**
+     * Sends SIGKILL (Python's {@code kill()}); the child exits with -9 at once. Harmless if it has ended.
+     *
+     * @throws IllegalStateException if not started, or closed
+     */
+    public final void kill() {
+        started("kill").destroyForcibly();
+    }
+
+    /**
+     * Releases what the process object holds (Python's {@code close()}); every method but {@code close()} then
+     * throws. Idempotent.
+     *
+     * @throws IllegalStateException if the child is still running
+     */
+    public final synchronized void close() {
+        if (closed) {
+            return;
+        }
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("cannot close a process while it is still running; join() or terminate()"
+                    + " it first (" + name + ")");
+        }
+        if (process != null) {
+            reap();
+        }
+        closed = true;
+    }
+
+    /**
+     * A future completed with this process when the child ends (the Java form of Python's {@code sentinel}).
+     *
+     * @return the future
+     * @throws IllegalStateException if not started, or closed
+     */
+    public final CompletableFuture<JvmProcess> onExit() {
+        return started("onExit").onExit().thenApply(ended -> {
+            reap();
+            return this;
+        });
+    }
+
+    /** @return the process name */
+    public final String getName() {
+        return name;
+    }
+
+    /**
+     * Sets the name; used for messages only.
+     *
+     * @param name the new name
+     */
+    public final void setName(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /** @return the daemon flag */
+    public final boolean isDaemon() {
+        return daemon;
+    }
+
+    /**
+     * Sets the daemon flag, before {@link #start()}; it defaults to the current process's.
+     *
+     * @param daemon true to end the child with its parent
+     * @throws IllegalStateException if already started
+     */
+    public final synchronized void setDaemon(boolean daemon) {
+        checkOpen();
+        if (process != null || self != null) {
+            throw new IllegalStateException("process has already started (expected setDaemon before start)");
+        }
+        this.daemon = daemon;
+    }
+
+    /** @return a copy of the authentication key, inherited from the current process */
+    public final byte[] authkey() {
+        return authkey.clone();
+    }
+
+    /**
+     * Sets the authentication key.
+     *
+     * @param authkey the key
+     */
+    public final void setAuthkey(byte[] authkey) {
+        this.authkey = Objects.requireNonNull(authkey, "authkey").clone();
+    }
+
+    /** @return the OS process id; empty before {@link #start()} */
+    public final OptionalLong pid() {
+        checkOpen();
+        if (self != null) {
+            return OptionalLong.of(self.pid());
+        }
+        Process running;
+        synchronized (this) {
+            running = process;
+        }
+        return running == null ? OptionalLong.empty() : OptionalLong.of(running.pid());
+    }
+
+    /**
+     * The exit code: empty until the child has ended, then as the class description says.
+     *
+     * @return the exit code, if ended
+     * @throws IllegalStateException if closed
+     */
+    public final OptionalInt exitCode() {
+        checkOpen();
+        if (exitCode == null) {
+            isAlive(); // reaps an ended child
+        }
+        Integer code = exitCode;
+        return code == null ? OptionalInt.empty() : OptionalInt.of(code);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("<").append(getClass().getSimpleName().isEmpty() ? "JvmProcess"
+                : getClass().getSimpleName()).append(" name='").append(name).append('\'');
+        if (closed) {
+            return text.append(" closed>").toString();
+        }
+        OptionalLong pid = pid();
+        Integer code = exitCode;
+        if (self != null) {
+            text.append(" pid=").append(pid.getAsLong()).append(self.pid() == ProcessIdentity.pid() ? " current" : " parent");
+        } else if (pid.isEmpty()) {
+            text.append(" initial");
+        } else if (code == null) {
+            text.append(" pid=").append(pid.getAsLong()).append(" started");
+        } else {
+            text.append(" pid=").append(pid.getAsLong()).append(" stopped exitcode=").append(code);
+        }
+        return text.append(daemon ? " daemon>" : ">").toString();
+    }
+
+    // ---- package-private plumbing for Multiprocessing and ChildBootstrap
+
+    int[] identity() {
+        return identity;
+    }
+
+    /** Makes this deserialized object the current process of the child JVM. */
+    void becomeCurrent() {
+        this.self = ProcessHandle.current();
+    }
+
+    // ---- private
+
+    private String defaultName() {
+        String kind = getClass().getSimpleName();
+        if (kind.isEmpty()) {
+            kind = "JvmProcess";
+        }
+        return kind + "-" + Arrays.stream(identity).mapToObj(Integer::toString).collect(Collectors.joining(":"));
+    }
+
+    private synchronized Process started(String what) {
+        checkOpen();
+        if (self != null) {
+            throw new IllegalStateException("cannot " + what + " " + name + ": it is the current or the parent process");
+        }
+        if (process == null) {
+            throw new IllegalStateException("can only " + what + " a started process (expected start() before "
+                    + what + "() on " + name + ")");
+        }
+        return process;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("process object is closed (" + name + ")");
+        }
+    }
+
+    /** Records the exit code of an ended child and lets go of it. */
+    private synchronized void reap() {
+        if (exitCode != null || process == null || process.isAlive()) {
+            return;
+        }
+        exitCode = ExitCodes.fromStatus(process.exitValue());
+        try {
+            bootstrapPipe.close();
+        } catch (IOException ignored) {
+            // the child is gone; nothing to tell it
+        }
+        Multiprocessing.unregisterChild(this);
+    }
+
+    private byte[] serialize(Object bootstrap) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(bootstrap);
+        } catch (NotSerializableException e) {
+            throw new IllegalArgumentException("cannot send " + name + " to its child JVM: " + e.getMessage()
+                    + " is not Serializable (expected every value the target captures to be serializable)", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot send " + name + " to its child JVM: " + e, e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static long toNanos(Duration timeout) {
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return timeout.isNegative() ? 0 : Long.MAX_VALUE;
+        }
+    }
+}

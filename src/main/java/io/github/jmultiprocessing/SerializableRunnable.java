@@ -1,0 +1,12 @@
+package io.github.jmultiprocessing;
+
+import java.io.Serializable;
+
+/**
+ * A {@link Runnable} that can be sent to a child JVM: the target of a {@link JvmProcess}. A lambda or method
+ * reference of this type is serializable with everything it captures, which must itself be serializable
+ * (shared objects travel as handles).
+ */
+@FunctionalInterface
+public interface SerializableRunnable extends Runnable, Serializable {
+}

@@ -1,0 +1,623 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.shm.HeapBlock;
+import io.github.jmultiprocessing.internal.shm.SharedHeap;
+import io.github.jmultiprocessing.internal.shm.TypeCode;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A fixed-length array of C-typed elements in shared memory: Python's {@code multiprocessing.Array} and
+ * {@code RawArray}.
+ *
+ * <pre>{@code
+ * var numbers = SharedArray.of('d', 0.0, 100.0, 200.0);   // Python: Array('d', [0.0, 100.0, 200.0])
+ * var p = new JvmProcess(() -> {
+ *     for (int i = 0; i < numbers.length(); i++) {
+ *         try (var held = numbers.getLock().locked()) {
+ *             numbers.setDouble(i, numbers.getDouble(i) + 1);
+ *         }
+ *     }
+ * });
+ * }</pre>
+ *
+ * <p>Elements are typed by a Python typecode ({@code b B h H i I l L q Q f d c ?}) or by the Java array the
+ * values come in. They are accessed one at a time with typed or boxed accessors, in bulk with
+ * {@link #toList()}, {@link #slice(int, int)}, {@link #toDoubleArray()} and friends and the {@code copyFrom}
+ * methods, or raw through {@link #segment()}. An index out of range throws {@link IndexOutOfBoundsException};
+ * the rules for types and ranges are those of {@link SharedValue}.
+ *
+ * <p>Locking is as for {@link SharedValue}: an array made by {@code of} holds its own lock for every element
+ * access (a bulk operation holds it once for the whole copy), and accesses by a thread that holds the lock
+ * already do not re-acquire it; an array made by {@code raw} has no lock; {@link #withLock(SharedLock)} shares
+ * a caller's lock. Atomic {@link #getAndAdd(int, long)} and {@link #compareAndSet(int, long, long)} work on
+ * integer elements.
+ *
+ * <p>Memory consistency effects: as for {@link SharedValue}, per element.
+ */
+public final class SharedArray implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final transient Cells cells;
+    private final transient int length;
+
+    private SharedArray(Cells cells, int length) {
+        this.cells = cells;
+        this.length = length;
+    }
+
+    /**
+     * A synchronized array of the given values (Python's {@code Array(typecode, [values])}).
+     *
+     * @param typecode one of {@code b B h H i I l L q Q f d c ?}
+     * @param values   the initial elements, each fitting the type
+     * @return the array
+     * @throws IllegalArgumentException for an unknown typecode or a value that does not fit
+     */
+    public static SharedArray of(char typecode, Object... values) {
+        return create(TypeCode.of(typecode), values.length, values, true);
+    }
+
+    /**
+     * A synchronized array of the given doubles.
+     *
+     * @param typecode a numeric typecode; for integer ones every value must be integral
+     * @param values   the initial elements
+     * @return the array
+     */
+    public static SharedArray of(char typecode, double[] values) {
+        return create(TypeCode.of(typecode), values.length, boxed(values), true);
+    }
+
+    /**
+     * A synchronized array of the given longs.
+     *
+     * @param typecode a numeric typecode
+     * @param values   the initial elements
+     * @return the array
+     */
+    public static SharedArray of(char typecode, long[] values) {
+        return create(TypeCode.of(typecode), values.length, Arrays.stream(values).boxed().toArray(), true);
+    }
+
+    /**
+     * A synchronized array of the given ints.
+     *
+     * @param typecode a numeric typecode
+     * @param values   the initial elements
+     * @return the array
+     */
+    public static SharedArray of(char typecode, int[] values) {
+        return create(TypeCode.of(typecode), values.length, Arrays.stream(values).boxed().toArray(), true);
+    }
+
+    /**
+     * A synchronized {@code 'd'} array of the given doubles.
+     *
+     * @param values the initial elements
+     * @return the array
+     */
+    public static SharedArray of(double[] values) {
+        return of('d', values);
+    }
+
+    /**
+     * A synchronized {@code 'q'} array of the given longs.
+     *
+     * @param values the initial elements
+     * @return the array
+     */
+    public static SharedArray of(long[] values) {
+        return of('q', values);
+    }
+
+    /**
+     * A synchronized {@code 'i'} array of the given ints.
+     *
+     * @param values the initial elements
+     * @return the array
+     */
+    public static SharedArray of(int[] values) {
+        return of('i', values);
+    }
+
+    /**
+     * A synchronized, zero-filled array (Python's {@code Array(typecode, length)}).
+     *
+     * @param typecode one of {@code b B h H i I l L q Q f d c ?}
+     * @param length   the number of elements, 0 or more
+     * @return the array
+     * @throws IllegalArgumentException for an unknown typecode or a negative length
+     */
+    public static SharedArray ofLength(char typecode, int length) {
+        return create(TypeCode.of(typecode), length, null, true);
+    }
+
+    /**
+     * A synchronized, zero-filled array typed by a Java primitive (see {@link SharedValue#of(Class, Object)}).
+     *
+     * @param type   the primitive type or its wrapper
+     * @param length the number of elements, 0 or more
+     * @return the array
+     */
+    public static SharedArray ofLength(Class<?> type, int length) {
+        return create(TypeCode.of(type), length, null, true);
+    }
+
+    /**
+     * An unsynchronized array of the given values (Python's {@code RawArray(typecode, [values])}).
+     *
+     * @param typecode one of {@code b B h H i I l L q Q f d c ?}
+     * @param values   the initial elements
+     * @return the array
+     */
+    public static SharedArray raw(char typecode, Object... values) {
+        return create(TypeCode.of(typecode), values.length, values, false);
+    }
+
+    /**
+     * An unsynchronized, zero-filled array (Python's {@code RawArray(typecode, length)}).
+     *
+     * @param typecode one of {@code b B h H i I l L q Q f d c ?}
+     * @param length   the number of elements, 0 or more
+     * @return the array
+     */
+    public static SharedArray rawOfLength(char typecode, int length) {
+        return create(TypeCode.of(typecode), length, null, false);
+    }
+
+    private static SharedArray create(TypeCode type, int length, Object[] values, boolean synchronize) {
+        if (length < 0) {
+            throw new IllegalArgumentException("length=" + length + " (expected >= 0)");
+        }
+        Object[] checked = values == null ? null : checkValues(type, values);
+        HeapBlock block = SharedHeap.allocate(blockSize(type, length), 64);
+        Cells cells = new Cells(type, block, block.memory(), synchronize ? new SharedLock() : null);
+        if (checked != null) {
+            for (int i = 0; i < checked.length; i++) {
+                type.setBoxed(cells.memory, (long) i * type.size(), checked[i]);
+            }
+        }
+        return new SharedArray(cells, length);
+    }
+
+    /**
+     * The same memory, synchronized by the given lock instead (Python's {@code synchronized(obj, lock)}).
+     *
+     * @param lock the lock every access will hold
+     * @return a view of this array under {@code lock}
+     */
+    public SharedArray withLock(SharedLock lock) {
+        return new SharedArray(cells.withLock(Objects.requireNonNull(lock, "lock")), length);
+    }
+
+    /** @return the number of elements (Python's {@code len(arr)}) */
+    public int length() {
+        return length;
+    }
+
+    /** @return the Python typecode */
+    public char typecode() {
+        return cells.type.code();
+    }
+
+    /**
+     * @return the lock every access holds (Python's {@code get_lock()})
+     * @throws IllegalStateException for a raw array, which has none
+     */
+    public SharedLock getLock() {
+        return cells.lock("SharedArray");
+    }
+
+    /** @return true if accesses hold a lock */
+    public boolean isSynchronized() {
+        return cells.lock != null;
+    }
+
+    /**
+     * The elements' bytes, native order, without any locking (Python's {@code get_obj()} / memoryview).
+     *
+     * @return a segment of {@code length() * element size} bytes
+     */
+    public MemorySegment segment() {
+        return cells.memory.asSlice(0, (long) length * cells.type.size());
+    }
+
+    /**
+     * @param index the element index
+     * @return the element boxed, as {@link SharedValue#get()}
+     */
+    public Object get(int index) {
+        return cells.get(offset(index));
+    }
+
+    /**
+     * @param index the element index
+     * @param value a Number in range, a Character for 'c', a Boolean for '?'
+     */
+    public void set(int index, Object value) {
+        cells.set(offset(index), value);
+    }
+
+    /**
+     * @param index the element index
+     * @return the element of a type whose values fit an int
+     */
+    public int getInt(int index) {
+        return cells.getInt(offset(index));
+    }
+
+    /**
+     * @param index the element index
+     * @param value the new value of an integer element
+     */
+    public void setInt(int index, int value) {
+        cells.setLong(offset(index), value);
+    }
+
+    /**
+     * @param index the element index
+     * @return the element of an integer type
+     */
+    public long getLong(int index) {
+        return cells.getLong(offset(index));
+    }
+
+    /**
+     * @param index the element index
+     * @param value the new value of an integer element
+     */
+    public void setLong(int index, long value) {
+        cells.setLong(offset(index), value);
+    }
+
+    /**
+     * @param index the element index
+     * @return a numeric element as a double
+     */
+    public double getDouble(int index) {
+        return cells.getDouble(offset(index));
+    }
+
+    /**
+     * @param index the element index
+     * @param value the new value of a floating-point element
+     */
+    public void setDouble(int index, double value) {
+        cells.setDouble(offset(index), value);
+    }
+
+    /**
+     * @param index the element index
+     * @return a boolean ('?') element
+     */
+    public boolean getBoolean(int index) {
+        return cells.getBoolean(offset(index));
+    }
+
+    /**
+     * @param index the element index
+     * @param value the new value of a boolean ('?') element
+     */
+    public void setBoolean(int index, boolean value) {
+        cells.setBoolean(offset(index), value);
+    }
+
+    /**
+     * @param index the element index
+     * @return a character ('c') element
+     */
+    public char getChar(int index) {
+        return cells.getChar(offset(index));
+    }
+
+    /**
+     * @param index the element index
+     * @param value the new value of a character ('c') element
+     */
+    public void setChar(int index, char value) {
+        cells.setChar(offset(index), value);
+    }
+
+    /**
+     * Atomically adds to an integer element, wrapping within the type's width.
+     *
+     * @param index the element index
+     * @param delta the amount
+     * @return the previous value
+     */
+    public long getAndAdd(int index, long delta) {
+        return cells.getAndAdd(offset(index), delta);
+    }
+
+    /**
+     * Atomically adds to an integer element, wrapping within the type's width.
+     *
+     * @param index the element index
+     * @param delta the amount
+     * @return the new value
+     */
+    public long addAndGet(int index, long delta) {
+        return cells.addAndGet(offset(index), delta);
+    }
+
+    /**
+     * Atomically increments an integer element.
+     *
+     * @param index the element index
+     * @return the new value
+     */
+    public long incrementAndGet(int index) {
+        return cells.addAndGet(offset(index), 1);
+    }
+
+    /**
+     * Atomically sets an integer element to {@code update} if it holds {@code expected}.
+     *
+     * @param index    the element index
+     * @param expected the value expected
+     * @param update   the new value
+     * @return true if it held {@code expected}
+     */
+    public boolean compareAndSet(int index, long expected, long update) {
+        return cells.compareAndSet(offset(index), expected, update);
+    }
+
+    /** @return all elements boxed, under one hold of the lock (Python's {@code arr[:]}) */
+    public List<Object> toList() {
+        return slice(0, length);
+    }
+
+    /**
+     * Copies a range of elements, boxed, under one hold of the lock (Python's {@code arr[from:to]}).
+     *
+     * @param from first index, inclusive
+     * @param to   last index, exclusive
+     * @return the elements
+     */
+    public List<Object> slice(int from, int to) {
+        Objects.checkFromToIndex(from, to, length);
+        List<Object> list = new ArrayList<>(to - from);
+        boolean acquired = cells.enter();
+        try {
+            for (int i = from; i < to; i++) {
+                list.add(cells.type.getBoxed(cells.memory, (long) i * cells.type.size()));
+            }
+        } finally {
+            cells.exit(acquired);
+        }
+        return list;
+    }
+
+    /**
+     * Replaces a range of elements, under one hold of the lock (Python's {@code arr[from:from+n] = values}).
+     *
+     * @param from   first index
+     * @param values the new elements, each fitting the type
+     */
+    public void setSlice(int from, List<?> values) {
+        Objects.checkFromIndexSize(from, values.size(), length);
+        Object[] checked = checkValues(cells.type, values.toArray());
+        boolean acquired = cells.enter();
+        try {
+            for (int i = 0; i < checked.length; i++) {
+                cells.type.setBoxed(cells.memory, (long) (from + i) * cells.type.size(), checked[i]);
+            }
+        } finally {
+            cells.exit(acquired);
+        }
+    }
+
+    /** @return all elements of a numeric array as doubles, under one hold of the lock */
+    public double[] toDoubleArray() {
+        double[] copy = new double[length];
+        copyTo(0, copy, 0, length);
+        return copy;
+    }
+
+    /** @return all elements of an integer array as longs, under one hold of the lock */
+    public long[] toLongArray() {
+        long[] copy = new long[length];
+        copyTo(0, copy, 0, length);
+        return copy;
+    }
+
+    /** @return all elements of an array whose values fit an int, under one hold of the lock */
+    public int[] toIntArray() {
+        int[] copy = new int[length];
+        copyTo(0, copy, 0, length);
+        return copy;
+    }
+
+    /**
+     * Copies elements of a numeric array into a Java array, under one hold of the lock.
+     *
+     * @param index    first element
+     * @param dst      the destination
+     * @param dstIndex first destination index
+     * @param count    how many
+     */
+    public void copyTo(int index, double[] dst, int dstIndex, int count) {
+        Objects.checkFromIndexSize(index, count, length);
+        Objects.checkFromIndexSize(dstIndex, count, dst.length);
+        cells.requireNumeric();
+        boolean acquired = cells.enter();
+        try {
+            if (cells.type == TypeCode.DOUBLE) {
+                MemorySegment.copy(cells.memory, ValueLayout.JAVA_DOUBLE, (long) index * 8, dst, dstIndex, count);
+            } else {
+                for (int i = 0; i < count; i++) {
+                    dst[dstIndex + i] = cells.type.getDouble(cells.memory, (long) (index + i) * cells.type.size());
+                }
+            }
+        } finally {
+            cells.exit(acquired);
+        }
+    }
+
+    /**
+     * Copies elements of an integer array into a Java array, under one hold of the lock.
+     *
+     * @param index    first element
+     * @param dst      the destination
+     * @param dstIndex first destination index
+     * @param count    how many
+     */
+    public void copyTo(int index, long[] dst, int dstIndex, int count) {
+        Objects.checkFromIndexSize(index, count, length);
+        Objects.checkFromIndexSize(dstIndex, count, dst.length);
+        cells.requireInteger();
+        boolean acquired = cells.enter();
+        try {
+            if (cells.type.size() == 8) {
+                MemorySegment.copy(cells.memory, ValueLayout.JAVA_LONG, (long) index * 8, dst, dstIndex, count);
+            } else {
+                for (int i = 0; i < count; i++) {
+                    dst[dstIndex + i] = cells.type.getLong(cells.memory, (long) (index + i) * cells.type.size());
+                }
+            }
+        } finally {
+            cells.exit(acquired);
+        }
+    }
+
+    /**
+     * Copies elements of an array whose values fit an int into a Java array, under one hold of the lock.
+     *
+     * @param index    first element
+     * @param dst      the destination
+     * @param dstIndex first destination index
+     * @param count    how many
+     */
+    public void copyTo(int index, int[] dst, int dstIndex, int count) {
+        Objects.checkFromIndexSize(index, count, length);
+        Objects.checkFromIndexSize(dstIndex, count, dst.length);
+        cells.requireInt();
+        boolean acquired = cells.enter();
+        try {
+            if (cells.type == TypeCode.INT) {
+                MemorySegment.copy(cells.memory, ValueLayout.JAVA_INT, (long) index * 4, dst, dstIndex, count);
+            } else {
+                for (int i = 0; i < count; i++) {
+                    dst[dstIndex + i] = (int) cells.type.getLong(cells.memory, (long) (index + i) * cells.type.size());
+                }
+            }
+        } finally {
+            cells.exit(acquired);
+        }
+    }
+
+    /**
+     * Copies doubles into a floating-point array, under one hold of the lock.
+     *
+     * @param src      the source
+     * @param srcIndex first source index
+     * @param index    first element
+     * @param count    how many
+     */
+    public void copyFrom(double[] src, int srcIndex, int index, int count) {
+        Objects.checkFromIndexSize(srcIndex, count, src.length);
+        Objects.checkFromIndexSize(index, count, length);
+        cells.requireFloating();
+        boolean acquired = cells.enter();
+        try {
+            if (cells.type == TypeCode.DOUBLE) {
+                MemorySegment.copy(src, srcIndex, cells.memory, ValueLayout.JAVA_DOUBLE, (long) index * 8, count);
+            } else {
+                for (int i = 0; i < count; i++) {
+                    cells.type.setDouble(cells.memory, (long) (index + i) * cells.type.size(), src[srcIndex + i]);
+                }
+            }
+        } finally {
+            cells.exit(acquired);
+        }
+    }
+
+    /**
+     * Copies longs into an integer array, range-checking each, under one hold of the lock.
+     *
+     * @param src      the source
+     * @param srcIndex first source index
+     * @param index    first element
+     * @param count    how many
+     */
+    public void copyFrom(long[] src, int srcIndex, int index, int count) {
+        Objects.checkFromIndexSize(srcIndex, count, src.length);
+        Objects.checkFromIndexSize(index, count, length);
+        cells.requireInteger();
+        for (int i = 0; i < count; i++) {
+            cells.type.checkRange(src[srcIndex + i]);
+        }
+        boolean acquired = cells.enter();
+        try {
+            if (cells.type.size() == 8) {
+                MemorySegment.copy(src, srcIndex, cells.memory, ValueLayout.JAVA_LONG, (long) index * 8, count);
+            } else {
+                for (int i = 0; i < count; i++) {
+                    cells.type.setLong(cells.memory, (long) (index + i) * cells.type.size(), src[srcIndex + i]);
+                }
+            }
+        } finally {
+            cells.exit(acquired);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SharedArray('" + cells.type.code() + "', " + (length <= 100 ? slice(0, length) : length + " elements")
+                + (cells.lock == null ? ", raw" : "") + ")";
+    }
+
+    private long offset(int index) {
+        return (long) Objects.checkIndex(index, length) * cells.type.size();
+    }
+
+    private static long blockSize(TypeCode type, int length) {
+        long bytes = (long) length * type.size();
+        return Math.max(8, (bytes + 7) & ~7L); // whole 4-byte words around every element, for sub-word atomics
+    }
+
+    private static Object[] boxed(double[] values) {
+        return Arrays.stream(values).boxed().toArray();
+    }
+
+    /** Checks every value before anything is allocated or written; returns the values to write. */
+    private static Object[] checkValues(TypeCode type, Object[] values) {
+        Object[] checked = new Object[values.length];
+        for (int i = 0; i < values.length; i++) {
+            checked[i] = Cells.checkValue(type, Objects.requireNonNull(values[i], "values[" + i + "]"));
+        }
+        return checked;
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return new Handle(cells.type.code(), cells.block.segmentName(), cells.block.offset(), length, cells.lock);
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("SharedArray travels as a handle");
+    }
+
+    /** The serialized form: typecode, where the elements live, how many, and the lock, if any. */
+    private record Handle(char typecode, String segment, long offset, int length, SharedLock lock)
+            implements Serializable {
+        @Serial
+        private Object readResolve() {
+            TypeCode type = TypeCode.of(typecode);
+            HeapBlock block = SharedHeap.attach(segment, offset, blockSize(type, length));
+            return new SharedArray(new Cells(type, block, block.memory(), lock), length);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.shm.HeapBlock;
+import io.github.jmultiprocessing.internal.shm.SharedHeap;
+import io.github.jmultiprocessing.internal.sync.LockLayout;
+import io.github.jmultiprocessing.internal.sync.LockWord;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * A non-recursive lock in shared memory, usable by threads of any process: Python's
+ * {@code multiprocessing.Lock}, and a {@link Lock}.
+ *
+ * <pre>{@code
+ * var lock = new SharedLock();
+ * var p = new JvmProcess(() -> {
+ *     try (var held = lock.locked()) {   // Python: with lock:
+ *         counter.setInt(counter.getInt() + 1);
+ *     }
+ * });
+ * }</pre>
+ *
+ * <p>Passing a lock to a child process (captured by a {@link JvmProcess} target, or inside another shared object)
+ * sends a handle; the child attaches to the same lock.
+ *
+ * <p>As in Python, any thread of any process may release a held lock; releasing a free lock throws. The lock is
+ * not fair and not reentrant: a thread that acquires it twice without releasing waits forever (use a timed
+ * acquire, or {@link #isHeldByCurrentThread()}). Waiting spins briefly, then blocks without using a CPU (a futex
+ * on Linux where native access is enabled, else a park with backoff).
+ *
+ * <p>If the process holding the lock dies, the lock does not stay held forever: a waiter notices within about
+ * 10 ms and takes it over, and {@link #ownerDied()} is true until that holder releases it, so it can repair what
+ * the dead process left half done (like a POSIX robust mutex).
+ *
+ * <p>Memory consistency effects: actions of a thread, in any process, before it releases the lock
+ * happen-before actions of the thread, in any process, that acquires it next.
+ */
+public final class SharedLock implements Lock, Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final transient HeapBlock block;
+    private final transient MemorySegment memory;
+    private final transient Held held = this::release;
+
+    /** Creates an unlocked lock in the shared heap. */
+    public SharedLock() {
+        this(SharedHeap.allocate(LockLayout.SIZE, LockLayout.ALIGNMENT));
+    }
+
+    private SharedLock(HeapBlock block) {
+        this.block = block;
+        this.memory = block.memory();
+    }
+
+    /**
+     * A held lock as a resource: closing it releases the lock. Returned by {@link #locked()}.
+     */
+    @FunctionalInterface
+    public interface Held extends AutoCloseable {
+        /** Releases the lock. */
+        @Override
+        void close();
+    }
+
+    /** Acquires the lock, waiting as long as needed; interrupts are ignored, as with {@link Lock#lock()}. */
+    public void acquire() {
+        try {
+            LockWord.acquire(memory, -1, false);
+        } catch (InterruptedException e) {
+            throw new AssertionError("uninterruptible acquire was interrupted", e);
+        }
+    }
+
+    /**
+     * Acquires the lock if it becomes free within the timeout (Python's {@code acquire(timeout=...)}).
+     *
+     * @param timeout the longest wait; zero or negative does not wait
+     * @return true if acquired
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean acquire(Duration timeout) throws InterruptedException {
+        return tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Acquires the lock if it is free now (Python's {@code acquire(block=False)}).
+     *
+     * @return true if acquired
+     */
+    public boolean tryAcquire() {
+        return LockWord.tryAcquire(memory);
+    }
+
+    /**
+     * Releases the lock; any thread of any process may release it, as in Python.
+     *
+     * @throws IllegalStateException if the lock is not held
+     */
+    public void release() {
+        LockWord.release(memory);
+    }
+
+    /**
+     * Acquires the lock and returns it as a resource, for {@code try (var held = lock.locked()) { ... }}, the
+     * form of Python's {@code with lock:}.
+     *
+     * @return the held lock; closing it releases the lock
+     */
+    public Held locked() {
+        acquire();
+        return held;
+    }
+
+    /** @return true if some thread of some process holds the lock now */
+    public boolean isLocked() {
+        return LockWord.isLocked(memory);
+    }
+
+    /** @return true if the calling thread holds the lock */
+    public boolean isHeldByCurrentThread() {
+        return LockWord.isHeldByCurrentThread(memory);
+    }
+
+    /**
+     * Tells the current holder that it took the lock over from a process that died while holding it, so the
+     * data the lock guards may be inconsistent. Cleared when the lock is released.
+     *
+     * @return true if the lock is held and was recovered from a dead holder
+     */
+    public boolean ownerDied() {
+        return LockWord.deadOwner(memory) != 0;
+    }
+
+    /** Same as {@link #acquire()}. */
+    @Override
+    public void lock() {
+        acquire();
+    }
+
+    /**
+     * Acquires the lock unless interrupted; an interrupt is noticed within about 10 ms while blocked.
+     *
+     * @throws InterruptedException if interrupted
+     */
+    @Override
+    public void lockInterruptibly() throws InterruptedException {
+        LockWord.acquire(memory, -1, true);
+    }
+
+    /** Same as {@link #tryAcquire()}. */
+    @Override
+    public boolean tryLock() {
+        return tryAcquire();
+    }
+
+    /**
+     * Acquires the lock if it becomes free within the timeout.
+     *
+     * @param time the longest wait; zero or negative does not wait
+     * @param unit its unit
+     * @return true if acquired
+     * @throws InterruptedException if interrupted while waiting
+     */
+    @Override
+    public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+        long nanos = Math.max(0, unit.toNanos(time));
+        return LockWord.acquire(memory, nanos, true) != LockWord.TIMED_OUT;
+    }
+
+    /** Same as {@link #release()}. */
+    @Override
+    public void unlock() {
+        release();
+    }
+
+    /**
+     * Not supported by this lock: conditions across processes are {@code SharedCondition}'s job.
+     *
+     * @return never
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public Condition newCondition() {
+        throw new UnsupportedOperationException("SharedLock has no java.util.concurrent Condition"
+                + " (expected a cross-process SharedCondition, which is not part of this release)");
+    }
+
+    MemorySegment memory() {
+        return memory;
+    }
+
+    @Override
+    public String toString() {
+        long owner = LockWord.ownerPid(memory);
+        return "SharedLock[" + (owner == 0 ? "unlocked" : "locked by pid " + owner) + ", " + block.segmentName()
+                + "@" + block.offset() + "]";
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return new Handle(block.segmentName(), block.offset());
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws java.io.InvalidObjectException {
+        throw new java.io.InvalidObjectException("SharedLock travels as a handle");
+    }
+
+    /** The serialized form: where the lock lives. */
+    private record Handle(String segment, long offset) implements Serializable {
+        @Serial
+        private Object readResolve() {
+            return new SharedLock(SharedHeap.attach(segment, offset, LockLayout.SIZE));
+        }
+    }
+}

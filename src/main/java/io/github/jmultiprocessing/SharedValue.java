@@ -1,0 +1,336 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.shm.HeapBlock;
+import io.github.jmultiprocessing.internal.shm.SharedHeap;
+import io.github.jmultiprocessing.internal.shm.TypeCode;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * One C-typed value in shared memory: Python's {@code multiprocessing.Value} and {@code RawValue}.
+ *
+ * <pre>{@code
+ * var counter = SharedValue.of('i', 0);             // Python: Value('i', 0)
+ * var p = new JvmProcess(() -> counter.incrementAndGet());
+ * p.start(); p.join();
+ * try (var held = counter.getLock().locked()) {     // Python: with counter.get_lock():
+ *     counter.setInt(counter.getInt() * 2);
+ * }
+ * }</pre>
+ *
+ * <p>The type is a Python typecode ({@code b B h H i I l L q Q f d c ?}) or a Java primitive type. Values are
+ * read and written with typed accessors ({@link #getInt()}, {@link #getLong()}, {@link #getDouble()}, ...) or
+ * boxed ({@link #get()}, {@link #set(Object)}); a write outside the type's range throws
+ * {@link IllegalArgumentException} (Python's ctypes would wrap silently), an accessor that does not suit the
+ * type throws {@link IllegalStateException}.
+ *
+ * <p>A value made by {@code of} is synchronized, like Python's default {@code lock=True}: every access holds the
+ * value's own {@link SharedLock} (exposed by {@link #getLock()}), and an access by a thread that already holds
+ * that lock proceeds without re-acquiring it, so {@code get} and {@code set} inside a {@code locked()} block
+ * behave as under Python's {@code RLock}-based wrapper. A value made by {@code raw} has no lock
+ * ({@code RawValue}): single reads and writes are still atomic, read-modify-write sequences are not.
+ * {@link #withLock(SharedLock)} shares a caller's lock, like Python's {@code Value(..., lock=my_lock)}.
+ *
+ * <p>Beyond Python, integer values offer atomic {@link #getAndAdd(long)}, {@link #incrementAndGet()} and
+ * {@link #compareAndSet(long, long)}: lock-free on a raw value, under the lock on a synchronized one. Arithmetic
+ * wraps within the type's width, like Java's.
+ *
+ * <p>A value captured by a {@link JvmProcess} target travels as a handle and the child attaches to the same
+ * memory. The memory lives until the process that created the value exits.
+ *
+ * <p>Memory consistency effects: a write happens-before every read, in any process, that sees it; under the
+ * lock, as {@link SharedLock} says.
+ */
+public final class SharedValue implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private static final long CELL = 8; // every value takes one 8-byte, 8-aligned cell
+
+    private final transient Cells cells;
+
+    private SharedValue(Cells cells) {
+        this.cells = cells;
+    }
+
+    /**
+     * A synchronized value (Python's {@code Value(typecode, initial)}).
+     *
+     * @param typecode one of {@code b B h H i I l L q Q f d c ?}
+     * @param initial  the initial value: a Number in range, a Character for {@code 'c'}, a Boolean for {@code '?'}
+     * @return the value
+     * @throws IllegalArgumentException for an unknown typecode or a value that does not fit
+     */
+    public static SharedValue of(char typecode, Object initial) {
+        return create(TypeCode.of(typecode), Objects.requireNonNull(initial, "initial"), true);
+    }
+
+    /**
+     * A synchronized value, zero-initialized.
+     *
+     * @param typecode one of {@code b B h H i I l L q Q f d c ?}
+     * @return the value
+     * @throws IllegalArgumentException for an unknown typecode
+     */
+    public static SharedValue of(char typecode) {
+        return create(TypeCode.of(typecode), null, true);
+    }
+
+    /**
+     * A synchronized value typed by a Java primitive: byte 'b', short 'h', int 'i', long 'q', float 'f',
+     * double 'd', boolean '?'.
+     *
+     * @param type    the primitive type or its wrapper
+     * @param initial the initial value
+     * @return the value
+     * @throws IllegalArgumentException for another type or a value that does not fit
+     */
+    public static SharedValue of(Class<?> type, Object initial) {
+        return create(TypeCode.of(type), Objects.requireNonNull(initial, "initial"), true);
+    }
+
+    /**
+     * An unsynchronized value (Python's {@code RawValue(typecode, initial)}).
+     *
+     * @param typecode one of {@code b B h H i I l L q Q f d c ?}
+     * @param initial  the initial value
+     * @return the value
+     * @throws IllegalArgumentException for an unknown typecode or a value that does not fit
+     */
+    public static SharedValue raw(char typecode, Object initial) {
+        return create(TypeCode.of(typecode), Objects.requireNonNull(initial, "initial"), false);
+    }
+
+    /**
+     * An unsynchronized value, zero-initialized.
+     *
+     * @param typecode one of {@code b B h H i I l L q Q f d c ?}
+     * @return the value
+     * @throws IllegalArgumentException for an unknown typecode
+     */
+    public static SharedValue raw(char typecode) {
+        return create(TypeCode.of(typecode), null, false);
+    }
+
+    private static SharedValue create(TypeCode type, Object initial, boolean synchronize) {
+        if (initial != null) { // check before allocating anything
+            if (type.kind() == TypeCode.Kind.FLOATING) {
+                type.toDouble(initial);
+            } else {
+                type.toLong(initial);
+            }
+        }
+        HeapBlock block = SharedHeap.allocate(CELL, CELL);
+        Cells cells = new Cells(type, block, block.memory(), synchronize ? new SharedLock() : null);
+        if (initial != null) {
+            type.setBoxed(cells.memory, 0, initial);
+        }
+        return new SharedValue(cells);
+    }
+
+    /**
+     * The same memory, synchronized by the given lock instead (Python's {@code synchronized(obj, lock)}).
+     *
+     * @param lock the lock every access will hold
+     * @return a view of this value under {@code lock}
+     */
+    public SharedValue withLock(SharedLock lock) {
+        return new SharedValue(cells.withLock(Objects.requireNonNull(lock, "lock")));
+    }
+
+    /** @return the Python typecode */
+    public char typecode() {
+        return cells.type.code();
+    }
+
+    /**
+     * @return the lock every access holds (Python's {@code get_lock()})
+     * @throws IllegalStateException for a raw value, which has none
+     */
+    public SharedLock getLock() {
+        return cells.lock("SharedValue");
+    }
+
+    /** @return true if accesses hold a lock */
+    public boolean isSynchronized() {
+        return cells.lock != null;
+    }
+
+    /**
+     * Reads the value boxed (Python's {@code .value}): Integer for types that fit an int, Long for wider
+     * integers, BigInteger for an unsigned 8-byte value above {@code Long.MAX_VALUE}, Float, Double, Character
+     * ('c') or Boolean ('?').
+     *
+     * @return the value
+     */
+    public Object get() {
+        return cells.get(0);
+    }
+
+    /**
+     * Writes the value.
+     *
+     * @param value a Number in range, a Character for 'c', a Boolean for '?'
+     * @throws IllegalArgumentException if it does not fit the type
+     */
+    public void set(Object value) {
+        cells.set(0, value);
+    }
+
+    /**
+     * @return the value of a type whose values fit an int ({@code b B h H i c ?})
+     * @throws IllegalStateException for other types
+     */
+    public int getInt() {
+        return cells.getInt(0);
+    }
+
+    /**
+     * @param value the new value of an integer type
+     * @throws IllegalArgumentException if out of the type's range
+     * @throws IllegalStateException    for other types
+     */
+    public void setInt(int value) {
+        cells.setLong(0, value);
+    }
+
+    /**
+     * @return the value of an integer type; for 8-byte unsigned types, its bits
+     * @throws IllegalStateException for other types
+     */
+    public long getLong() {
+        return cells.getLong(0);
+    }
+
+    /**
+     * @param value the new value of an integer type; for 8-byte unsigned types, its bits
+     * @throws IllegalArgumentException if out of the type's range
+     * @throws IllegalStateException    for other types
+     */
+    public void setLong(long value) {
+        cells.setLong(0, value);
+    }
+
+    /**
+     * @return the value of a numeric type as a double
+     * @throws IllegalStateException for character and boolean types
+     */
+    public double getDouble() {
+        return cells.getDouble(0);
+    }
+
+    /**
+     * @param value the new value of a floating-point type
+     * @throws IllegalStateException for other types
+     */
+    public void setDouble(double value) {
+        cells.setDouble(0, value);
+    }
+
+    /**
+     * @return the value of a boolean ('?') value
+     * @throws IllegalStateException for other types
+     */
+    public boolean getBoolean() {
+        return cells.getBoolean(0);
+    }
+
+    /**
+     * @param value the new value of a boolean ('?') value
+     * @throws IllegalStateException for other types
+     */
+    public void setBoolean(boolean value) {
+        cells.setBoolean(0, value);
+    }
+
+    /**
+     * @return the value of a character ('c') value, 0..255
+     * @throws IllegalStateException for other types
+     */
+    public char getChar() {
+        return cells.getChar(0);
+    }
+
+    /**
+     * @param value the new value of a character ('c') value
+     * @throws IllegalArgumentException if above 255
+     * @throws IllegalStateException    for other types
+     */
+    public void setChar(char value) {
+        cells.setChar(0, value);
+    }
+
+    /**
+     * Atomically adds to an integer value, wrapping within the type's width.
+     *
+     * @param delta the amount
+     * @return the previous value
+     * @throws IllegalStateException for non-integer types
+     */
+    public long getAndAdd(long delta) {
+        return cells.getAndAdd(0, delta);
+    }
+
+    /**
+     * Atomically adds to an integer value, wrapping within the type's width.
+     *
+     * @param delta the amount
+     * @return the new value
+     * @throws IllegalStateException for non-integer types
+     */
+    public long addAndGet(long delta) {
+        return cells.addAndGet(0, delta);
+    }
+
+    /**
+     * Atomically increments an integer value.
+     *
+     * @return the new value
+     * @throws IllegalStateException for non-integer types
+     */
+    public long incrementAndGet() {
+        return cells.addAndGet(0, 1);
+    }
+
+    /**
+     * Atomically sets an integer value to {@code update} if it holds {@code expected}.
+     *
+     * @param expected the value expected
+     * @param update   the new value
+     * @return true if it held {@code expected}
+     * @throws IllegalArgumentException if {@code update} is out of range
+     * @throws IllegalStateException    for non-integer types
+     */
+    public boolean compareAndSet(long expected, long update) {
+        return cells.compareAndSet(0, expected, update);
+    }
+
+    @Override
+    public String toString() {
+        return "SharedValue('" + cells.type.code() + "', " + cells.type.getBoxed(cells.memory, 0)
+                + (cells.lock == null ? ", raw" : "") + ")";
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return new Handle(cells.type.code(), cells.block.segmentName(), cells.block.offset(), cells.lock);
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("SharedValue travels as a handle");
+    }
+
+    /** The serialized form: typecode, where the cell lives, and the lock (itself a handle), if any. */
+    private record Handle(char typecode, String segment, long offset, SharedLock lock) implements Serializable {
+        @Serial
+        private Object readResolve() {
+            HeapBlock block = SharedHeap.attach(segment, offset, CELL);
+            return new SharedValue(new Cells(TypeCode.of(typecode), block, block.memory(), lock));
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.github.jmultiprocessing.internal.shm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * One mapping of one named segment: the single owner of the {@link Arena} the file is mapped into.
+ *
+ * <p>Obtain instances from {@link SegmentTable}, which maps each name once per JVM and counts users; views
+ * carved from {@link #segment()} must not be used after the table has unmapped it.
+ */
+public final class MappedSegment {
+
+    private static final FileAttribute<?> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    private final String name;
+    private final Path path;
+    private final Arena arena;
+    private final MemorySegment segment;
+    int references; // guarded by SegmentTable's lock
+
+    private MappedSegment(String name, Path path, Arena arena, MemorySegment segment) {
+        this.name = name;
+        this.path = path;
+        this.arena = arena;
+        this.segment = segment;
+    }
+
+    /**
+     * Creates the file exclusively (mode 0600) and maps it; nothing is left behind on failure.
+     *
+     * @param name a valid segment name
+     * @param size bytes, greater than zero
+     * @return the new mapping, zero-filled
+     * @throws UncheckedIOException wrapping {@link FileAlreadyExistsException} if the name is taken
+     */
+    static MappedSegment create(String name, long size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("size=" + size + " (expected > 0)");
+        }
+        Path path = ShmDirectory.pathOf(name);
+        boolean created = false;
+        try (FileChannel channel = openNew(path)) {
+            created = true;
+            Arena arena = Arena.ofShared();
+            try {
+                // Mapping beyond the end grows the file (sparse on tmpfs: pages cost nothing until touched).
+                MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+                return new MappedSegment(name, path, arena, segment);
+            } catch (IOException | RuntimeException e) {
+                arena.close();
+                throw e;
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new UncheckedIOException("shared memory segment already exists: " + path
+                    + " (expected a new name; attach to share an existing one)", e);
+        } catch (IOException e) {
+            if (created) {
+                deleteQuietly(path);
+            }
+            throw new UncheckedIOException("cannot create shared memory segment " + path + ": " + e, e);
+        } catch (RuntimeException e) {
+            if (created) {
+                deleteQuietly(path);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Maps an existing segment at its current file size.
+     *
+     * @param name a valid segment name
+     * @return the mapping
+     * @throws UncheckedIOException wrapping {@link NoSuchFileException} if there is no such segment
+     */
+    static MappedSegment open(String name) {
+        Path path = ShmDirectory.pathOf(name);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            if (size == 0) {
+                throw new IllegalArgumentException("segment " + name + " size=0 (expected a non-empty segment at "
+                        + path + ")");
+            }
+            Arena arena = Arena.ofShared();
+            try {
+                return new MappedSegment(name, path, arena, channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena));
+            } catch (IOException | RuntimeException e) {
+                arena.close();
+                throw e;
+            }
+        } catch (NoSuchFileException e) {
+            throw new UncheckedIOException("no shared memory segment named " + ShmDirectory.quote(name) + " (expected "
+                    + path + " to exist)", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot attach shared memory segment " + path + ": " + e, e);
+        }
+    }
+
+    /** @return the segment name */
+    public String name() {
+        return name;
+    }
+
+    /** @return the backing file */
+    public Path path() {
+        return path;
+    }
+
+    /** @return the whole mapping */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    void unmap() {
+        arena.close();
+    }
+
+    static boolean deleteQuietly(Path path) {
+        try {
+            return Files.deleteIfExists(path);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static FileChannel openNew(Path path) throws IOException {
+        Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            return FileChannel.open(path, options, OWNER_ONLY);
+        } catch (UnsupportedOperationException e) { // no POSIX permissions on this file system
+            return FileChannel.open(path, options);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.github.jmultiprocessing.internal.shm;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The header every segment of the library's own starts with (user {@code SharedMemory} stays raw bytes).
+ *
+ * <pre>
+ *   0                   8         12        16                  24                  32                  40
+ *   +-------------------+---------+---------+-------------------+-------------------+-------------------+---
+ *   | magic "JMPSEG\0\1"| version | kind    | size (bytes)      | creator pid       | creator start (ms)| pad
+ *   +-------------------+---------+---------+-------------------+-------------------+-------------------+---
+ *   payload starts at {@link #SIZE} (128), so the header shares no cache line with the first object
+ * </pre>
+ *
+ * <p>The creator writes the header before the segment's name is handed to anybody; {@link #verify} checks it
+ * on attach, so a file that is not ours, or of another layout version, is refused with a clear message.
+ */
+public final class SegmentHeaderLayout {
+
+    /** "JMPSEG" followed by 0x00 0x01, read as a native long. */
+    public static final long MAGIC = 0x4A4D_5053_4547_0001L;
+
+    /** Version of every layout in the library; bumped on any incompatible change. */
+    public static final int LAYOUT_VERSION = 1;
+
+    /** Segment kind: an arena of the shared heap. */
+    public static final int KIND_HEAP_ARENA = 1;
+
+    /** The header as a struct. */
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("magic"),
+            JAVA_INT.withName("version"),
+            JAVA_INT.withName("kind"),
+            JAVA_LONG.withName("size"),
+            JAVA_LONG.withName("creatorPid"),
+            JAVA_LONG.withName("creatorStartMillis"),
+            MemoryLayout.paddingLayout(88));
+
+    /** Bytes taken by the header; the payload starts here. */
+    public static final long SIZE = LAYOUT.byteSize();
+
+    private static final VarHandle MAGIC_VH = field("magic");
+    private static final VarHandle VERSION_VH = field("version");
+    private static final VarHandle KIND_VH = field("kind");
+    private static final VarHandle SIZE_VH = field("size");
+    private static final VarHandle CREATOR_PID_VH = field("creatorPid");
+    private static final VarHandle CREATOR_START_VH = field("creatorStartMillis");
+
+    private SegmentHeaderLayout() {
+    }
+
+    /**
+     * Writes the header of a new segment; the magic is written last, with release semantics, so an attacher
+     * that sees the magic sees the rest.
+     *
+     * @param segment the whole segment
+     * @param kind    what the segment holds
+     */
+    public static void write(MemorySegment segment, int kind) {
+        VERSION_VH.set(segment, 0L, LAYOUT_VERSION);
+        KIND_VH.set(segment, 0L, kind);
+        SIZE_VH.set(segment, 0L, segment.byteSize());
+        CREATOR_PID_VH.set(segment, 0L, ProcessIdentity.pid());
+        CREATOR_START_VH.set(segment, 0L, ProcessIdentity.startMillis());
+        MAGIC_VH.setRelease(segment, 0L, MAGIC); // publishes the fields above; pairs with getAcquire in verify
+    }
+
+    /**
+     * Checks that a mapped segment is one of ours, of this layout version and kind, and as large as it says.
+     *
+     * @param name    the segment name, for messages
+     * @param segment the whole segment
+     * @param kind    the expected kind
+     * @throws IllegalArgumentException naming the mismatch
+     */
+    public static void verify(String name, MemorySegment segment, int kind) {
+        if (segment.byteSize() < SIZE) {
+            throw new IllegalArgumentException("segment " + name + " size=" + segment.byteSize()
+                    + " (expected at least a " + SIZE + "-byte jmultiprocessing header)");
+        }
+        long magic = (long) MAGIC_VH.getAcquire(segment, 0L); // pairs with setRelease in write
+        if (magic != MAGIC) {
+            throw new IllegalArgumentException("segment " + name + " magic=0x" + Long.toHexString(magic)
+                    + " (expected 0x" + Long.toHexString(MAGIC) + ": not a jmultiprocessing segment)");
+        }
+        int version = (int) VERSION_VH.get(segment, 0L);
+        if (version != LAYOUT_VERSION) {
+            throw new IllegalArgumentException("segment " + name + " layout version=" + version
+                    + " (expected " + LAYOUT_VERSION + ")");
+        }
+        int actualKind = (int) KIND_VH.get(segment, 0L);
+        if (actualKind != kind) {
+            throw new IllegalArgumentException("segment " + name + " kind=" + actualKind + " (expected " + kind + ")");
+        }
+        long size = (long) SIZE_VH.get(segment, 0L);
+        if (size != segment.byteSize()) {
+            throw new IllegalArgumentException("segment " + name + " header size=" + size
+                    + " (expected the mapped size " + segment.byteSize() + ")");
+        }
+    }
+
+    /**
+     * @param segment a segment with a verified header
+     * @return the pid of the process that created it
+     */
+    public static long creatorPid(MemorySegment segment) {
+        return (long) CREATOR_PID_VH.get(segment, 0L);
+    }
+
+    private static VarHandle field(String name) {
+        return LAYOUT.varHandle(groupElement(name));
+    }
+}

@@ -1,0 +1,99 @@
+package io.github.jmultiprocessing.internal.shm;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Where segments live and what they may be called.
+ *
+ * <p>Segments are files in {@code /dev/shm} on Linux (the directory POSIX {@code shm_open} uses, so Python's
+ * {@code shared_memory} sees the same names), elsewhere in {@code java.io.tmpdir}. The system property
+ * {@value #DIRECTORY_PROPERTY} overrides the choice; child JVMs inherit it.
+ */
+public final class ShmDirectory {
+
+    /** System property naming the segment directory. */
+    public static final String DIRECTORY_PROPERTY = "jmultiprocessing.shm.dir";
+
+    /** Longest name accepted: the usual {@code NAME_MAX}. */
+    public static final int MAX_NAME_LENGTH = 255;
+
+    private static final Path DIRECTORY = chooseDirectory();
+
+    private ShmDirectory() {
+    }
+
+    /** @return the directory segment files are created in */
+    public static Path directory() {
+        return DIRECTORY;
+    }
+
+    /**
+     * Resolves a validated segment name to its file.
+     *
+     * @param name the segment name
+     * @return the file backing the segment
+     * @throws IllegalArgumentException if the name is not a valid segment name
+     */
+    public static Path pathOf(String name) {
+        return DIRECTORY.resolve(checkName(name));
+    }
+
+    /**
+     * Checks a segment name: non-empty, at most {@value #MAX_NAME_LENGTH} characters, no {@code /}, no
+     * {@code ..}, no control characters, not {@code .}.
+     *
+     * @param name the name to check
+     * @return the name
+     * @throws IllegalArgumentException naming the problem
+     */
+    public static String checkName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("name=" + quote(name) + " (expected a non-empty segment name)");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("name length=" + name.length() + " (expected at most "
+                    + MAX_NAME_LENGTH + " characters)");
+        }
+        if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0) {
+            throw new IllegalArgumentException("name=" + quote(name) + " (expected no '/' or '\\')");
+        }
+        if (name.contains("..") || name.equals(".")) {
+            throw new IllegalArgumentException("name=" + quote(name) + " (expected no '..' and not '.')");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                throw new IllegalArgumentException("name=" + quote(name) + " (expected no control characters)");
+            }
+        }
+        return name;
+    }
+
+    /**
+     * Makes a fresh random name with the given prefix, like Python's {@code psm_} names.
+     *
+     * @param prefix the prefix, such as {@code "jmp_"}
+     * @return prefix followed by 16 hex digits
+     */
+    public static String randomName(String prefix) {
+        return prefix + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
+    static String quote(String s) {
+        return s == null ? "null" : '"' + s + '"';
+    }
+
+    private static Path chooseDirectory() {
+        String configured = System.getProperty(DIRECTORY_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured).toAbsolutePath();
+        }
+        Path devShm = Path.of("/dev/shm");
+        if (Files.isDirectory(devShm) && Files.isWritable(devShm)) {
+            return devShm;
+        }
+        return Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+    }
+}

@@ -1,0 +1,90 @@
+package io.github.jmultiprocessing.internal.spawn;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * What a parent sends a child over its stdin, once, before anything else.
+ *
+ * <pre>
+ *   int    magic "JMPB"
+ *   int    version
+ *   long   parent pid
+ *   bool   daemon: exit when the parent is gone (stdin reaches end of file)
+ *   UTF    process name (for messages before the payload is read)
+ *   int    payload length, then the payload: a serialized {@link Runnable} to run
+ * </pre>
+ *
+ * <p>The parent keeps the pipe open for the child's whole life; its end of file tells the child that the
+ * parent is gone.
+ *
+ * @param parentPid the parent's pid
+ * @param daemon    whether the child ends when the parent does
+ * @param name      the process name
+ * @param payload   the serialized target
+ */
+public record BootstrapFrame(long parentPid, boolean daemon, String name, byte[] payload) {
+
+    private static final int MAGIC = 0x4A4D_5042;
+    private static final int VERSION = 1;
+    private static final int MAX_PAYLOAD = 1 << 30;
+
+    /**
+     * Writes the frame and flushes.
+     *
+     * @param out the child's stdin
+     * @throws IOException if the child is gone
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        data.writeInt(MAGIC);
+        data.writeInt(VERSION);
+        data.writeLong(parentPid);
+        data.writeBoolean(daemon);
+        data.writeUTF(name);
+        data.writeInt(payload.length);
+        data.write(payload);
+        data.flush();
+    }
+
+    /**
+     * Reads a frame.
+     *
+     * @param in the child's stdin
+     * @return the frame
+     * @throws IOException if the stream ends early or does not hold a frame of this version
+     */
+    public static BootstrapFrame readFrom(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        int magic;
+        try {
+            magic = data.readInt();
+        } catch (EOFException e) {
+            throw new IOException("no bootstrap on stdin (expected to be started by a jmultiprocessing parent)", e);
+        }
+        if (magic != MAGIC) {
+            throw new IOException("stdin magic=0x" + Integer.toHexString(magic) + " (expected a jmultiprocessing"
+                    + " bootstrap 0x" + Integer.toHexString(MAGIC) + ")");
+        }
+        int version = data.readInt();
+        if (version != VERSION) {
+            throw new IOException("bootstrap version=" + version + " (expected " + VERSION + ")");
+        }
+        long parentPid = data.readLong();
+        boolean daemon = data.readBoolean();
+        String name = data.readUTF();
+        int length = data.readInt();
+        if (length < 0 || length > MAX_PAYLOAD) {
+            throw new IOException("bootstrap payload length=" + length + " (expected 0.." + MAX_PAYLOAD + ")");
+        }
+        byte[] payload = data.readNBytes(length);
+        if (payload.length != length) {
+            throw new EOFException("bootstrap payload ended after " + payload.length + " of " + length + " bytes");
+        }
+        return new BootstrapFrame(parentPid, daemon, name, payload);
+    }
+}

@@ -1,0 +1,114 @@
+package io.github.jmultiprocessing.internal.spawn;
+
+import io.github.jmultiprocessing.internal.shm.ShmDirectory;
+import io.github.jmultiprocessing.internal.sync.Futex;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts child JVMs ({@code spawn}): the running JVM's own {@code java}, the same class path and module path,
+ * the flags the library needs, stdout and stderr inherited, and the {@link BootstrapFrame} on stdin.
+ */
+public final class ChildLauncher {
+
+    /** System property with extra JVM options for children, split on whitespace. */
+    public static final String CHILD_OPTIONS_PROPERTY = "jmultiprocessing.child.jvmOptions";
+
+    private static final List<String> PROPAGATED_PROPERTIES = List.of(ShmDirectory.DIRECTORY_PROPERTY,
+            Futex.PROPERTY, CHILD_OPTIONS_PROPERTY);
+
+    private static final List<String> COMMAND = buildCommand();
+
+    private ChildLauncher() {
+    }
+
+    /**
+     * A started child: the OS process and the parent's end of its stdin, kept open while it runs.
+     *
+     * @param process   the child
+     * @param bootstrap the pipe to its stdin
+     */
+    public record Launched(Process process, OutputStream bootstrap) {
+    }
+
+    /**
+     * Starts a child and sends it its bootstrap.
+     *
+     * @param frame what the child runs
+     * @return the child
+     * @throws UncheckedIOException if the JVM cannot be started
+     */
+    public static Launched launch(BootstrapFrame frame) {
+        ProcessBuilder builder = new ProcessBuilder(COMMAND)
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start child JVM " + COMMAND.getFirst() + ": " + e, e);
+        }
+        OutputStream stdin = process.getOutputStream();
+        try {
+            frame.writeTo(stdin);
+        } catch (IOException e) {
+            // The child died before reading its bootstrap; its exit code tells why, so start() still succeeds.
+        }
+        return new Launched(process, stdin);
+    }
+
+    /** @return the command line every child starts with */
+    public static List<String> command() {
+        return COMMAND;
+    }
+
+    private static List<String> buildCommand() {
+        List<String> command = new ArrayList<>();
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        command.add(Files.isExecutable(java) ? java.toString()
+                : ProcessHandle.current().info().command().orElse("java"));
+        Module module = ChildLauncher.class.getModule();
+        if (module.isNativeAccessEnabled()) {
+            command.add("--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED"));
+        }
+        for (String property : PROPAGATED_PROPERTIES) {
+            String value = System.getProperty(property);
+            if (value != null) {
+                command.add("-D" + property + "=" + value);
+            }
+        }
+        String options = System.getProperty(CHILD_OPTIONS_PROPERTY, "").strip();
+        if (!options.isEmpty()) {
+            command.addAll(List.of(options.split("\\s+")));
+        }
+        String classPath = System.getProperty("java.class.path", "");
+        if (!classPath.isEmpty()) {
+            command.add("-cp");
+            command.add(classPath);
+        }
+        String modulePath = System.getProperty("jdk.module.path", "");
+        if (module.isNamed()) {
+            command.add("-p");
+            command.add(modulePath);
+            command.add("--add-modules");
+            command.add("ALL-MODULE-PATH");
+            command.add("-m");
+            command.add(module.getName() + "/" + ChildMain.class.getName());
+        } else {
+            if (!modulePath.isEmpty()) {
+                command.add("-p");
+                command.add(modulePath);
+                command.add("--add-modules");
+                command.add("ALL-MODULE-PATH");
+            }
+            command.add(ChildMain.class.getName());
+        }
+        return List.copyOf(command);
+    }
+}

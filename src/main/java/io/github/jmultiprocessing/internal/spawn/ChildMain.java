@@ -1,0 +1,69 @@
+package io.github.jmultiprocessing.internal.spawn;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+
+/**
+ * The entry point of a child JVM: reads its {@link BootstrapFrame} from stdin, deserializes the target and runs
+ * it, then exits like a Python child: 0 on return, 1 with the stack trace on stderr if it threw, {@code n} after
+ * {@code System.exit(n)}.
+ */
+public final class ChildMain {
+
+    private ChildMain() {
+    }
+
+    /**
+     * Runs the child.
+     *
+     * @param args ignored
+     */
+    public static void main(String[] args) {
+        InputStream stdin = new BufferedInputStream(System.in, 1 << 16);
+        BootstrapFrame frame;
+        Runnable target;
+        try {
+            frame = BootstrapFrame.readFrom(stdin);
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(frame.payload()))) {
+                target = (Runnable) in.readObject(); // the frame comes from our parent over a private pipe
+            }
+        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+            System.err.println("jmultiprocessing child: cannot read its bootstrap: " + e);
+            e.printStackTrace();
+            System.exit(ExitCodes.UNCAUGHT_EXCEPTION);
+            return;
+        }
+        if (frame.daemon()) {
+            watchParent(stdin);
+        }
+        try {
+            target.run();
+        } catch (Throwable e) {
+            System.err.println("Process " + frame.name() + ":");
+            e.printStackTrace();
+            System.out.flush();
+            System.exit(ExitCodes.UNCAUGHT_EXCEPTION);
+        }
+        System.out.flush();
+        System.exit(0);
+    }
+
+    /** A daemon child ends, as if terminated, once its parent's end of the stdin pipe closes. */
+    private static void watchParent(InputStream stdin) {
+        Thread watcher = new Thread(() -> {
+            try {
+                while (stdin.read() >= 0) {
+                    // the parent sends nothing more; read until it is gone
+                }
+            } catch (IOException ignored) {
+                // treated as the parent being gone
+            }
+            System.exit(ExitCodes.SIGTERM_STATUS);
+        }, "jmultiprocessing-parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+}

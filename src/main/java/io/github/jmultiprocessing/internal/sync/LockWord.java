@@ -1,0 +1,185 @@
+package io.github.jmultiprocessing.internal.sync;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The protocol of a non-recursive lock over a {@link LockLayout} in shared memory, robust against holders that
+ * die.
+ *
+ * <p>Implementation notes. The owner word is 0 when free and otherwise names the holder as
+ * {@code (pid << 32) | thread tag}; acquiring is a CAS from 0 to the caller's token, the linearization point.
+ * Contended acquirers spin, yield, then block on the {@link WaitCore} event count; release CASes the owner back
+ * to 0 (any thread or process may release, as with Python's {@code Lock}) and signals one waiter. Barging is
+ * allowed: the lock is not fair, like CPython's. While blocked, a waiter checks every {@link #CHECK_NANOS}
+ * whether the holder's process is still alive; if not, it CASes the dead owner's token to its own and records
+ * the dead pid in {@code deadOwner} (like a POSIX robust mutex's {@code EOWNERDEAD}). Non-invariants: a pid
+ * recycled by the OS within one check interval would hide the death of the holder until the new process exits;
+ * a thread that ends while holding the lock in a live process keeps it held, as in Java and Python.
+ */
+public final class LockWord {
+
+    /** {@link #acquire} result: the timeout elapsed. */
+    public static final int TIMED_OUT = 0;
+
+    /** {@link #acquire} result: acquired. */
+    public static final int ACQUIRED = 1;
+
+    /** {@link #acquire} result: acquired from a holder whose process had died. */
+    public static final int RECOVERED = 2;
+
+    /** How often a blocked acquirer checks that the holder's process lives. */
+    public static final long CHECK_NANOS = 10_000_000L;
+
+    private static final VarHandle LONG_VH = JAVA_LONG.varHandle();
+    private static final long PID_BITS = ProcessIdentity.pid() << 32;
+
+    private LockWord() {
+    }
+
+    /** @return the calling thread's owner token */
+    public static long token() {
+        return PID_BITS | (Thread.currentThread().threadId() & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Takes the lock if it is free.
+     *
+     * @param lock the lock's memory
+     * @return true if the caller now holds it
+     */
+    public static boolean tryAcquire(MemorySegment lock) {
+        // CAS is volatile: acquires everything the previous holder wrote before its releasing CAS.
+        return LONG_VH.compareAndSet(lock, LockLayout.OWNER, 0L, token());
+    }
+
+    /**
+     * Takes the lock, waiting at most {@code timeoutNanos}.
+     *
+     * @param lock          the lock's memory
+     * @param timeoutNanos  the longest wait; negative waits forever
+     * @param interruptible true to throw on interrupt (observed within one wait slice)
+     * @return {@link #ACQUIRED}, {@link #RECOVERED} or {@link #TIMED_OUT}
+     * @throws InterruptedException if interruptible and the thread is interrupted
+     */
+    public static int acquire(MemorySegment lock, long timeoutNanos, boolean interruptible) throws InterruptedException {
+        long me = token();
+        if (LONG_VH.compareAndSet(lock, LockLayout.OWNER, 0L, me)) {
+            return ACQUIRED;
+        }
+        return acquireSlow(lock, me, timeoutNanos, interruptible);
+    }
+
+    private static int acquireSlow(MemorySegment lock, long me, long timeoutNanos, boolean interruptible)
+            throws InterruptedException {
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        long start = System.nanoTime();
+        for (int attempt = 0; WaitCore.backOff(attempt); attempt++) {
+            if ((long) LONG_VH.getVolatile(lock, LockLayout.OWNER) == 0L
+                    && LONG_VH.compareAndSet(lock, LockLayout.OWNER, 0L, me)) {
+                return ACQUIRED;
+            }
+            if (timeoutNanos == 0) {
+                return TIMED_OUT;
+            }
+        }
+        long nextCheck = System.nanoTime() + CHECK_NANOS;
+        WaitCore.enter(lock, LockLayout.WAITERS);
+        try {
+            for (int round = 0; ; round++) {
+                int seq = WaitCore.sequence(lock, LockLayout.SEQ);
+                long owner = (long) LONG_VH.getVolatile(lock, LockLayout.OWNER);
+                if (owner == 0L) {
+                    if (LONG_VH.compareAndSet(lock, LockLayout.OWNER, 0L, me)) {
+                        return ACQUIRED;
+                    }
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (now - nextCheck >= 0) {
+                    nextCheck = now + CHECK_NANOS;
+                    long pid = owner >>> 32;
+                    if (pid != ProcessIdentity.pid() && !ProcessIdentity.isAlive(pid)
+                            && LONG_VH.compareAndSet(lock, LockLayout.OWNER, owner, me)) {
+                        LONG_VH.setRelease(lock, LockLayout.DEAD_OWNER, pid); // read by the holder only
+                        return RECOVERED;
+                    }
+                }
+                long slice = CHECK_NANOS;
+                if (timeoutNanos >= 0) {
+                    long left = timeoutNanos - (now - start);
+                    if (left <= 0) {
+                        return TIMED_OUT;
+                    }
+                    slice = Math.min(slice, left);
+                }
+                if (interruptible && Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                WaitCore.await(lock, LockLayout.SEQ, seq, slice, round);
+            }
+        } finally {
+            WaitCore.leave(lock, LockLayout.WAITERS);
+        }
+    }
+
+    /**
+     * Releases the lock, by whichever thread or process (Python's {@code Lock} semantics).
+     *
+     * @param lock the lock's memory
+     * @throws IllegalStateException if the lock is not held
+     */
+    public static void release(MemorySegment lock) {
+        for (;;) {
+            long owner = (long) LONG_VH.getVolatile(lock, LockLayout.OWNER);
+            if (owner == 0L) {
+                throw new IllegalStateException("release of an unlocked lock (expected acquire() before release())");
+            }
+            if ((long) LONG_VH.getOpaque(lock, LockLayout.DEAD_OWNER) != 0L) {
+                LONG_VH.setOpaque(lock, LockLayout.DEAD_OWNER, 0L); // ordered before the releasing CAS
+            }
+            // Volatile CAS publishes the critical section to the next acquirer's CAS.
+            if (LONG_VH.compareAndSet(lock, LockLayout.OWNER, owner, 0L)) {
+                WaitCore.signal(lock, LockLayout.SEQ, LockLayout.WAITERS, 1);
+                return;
+            }
+        }
+    }
+
+    /**
+     * @param lock the lock's memory
+     * @return true if the calling thread holds the lock
+     */
+    public static boolean isHeldByCurrentThread(MemorySegment lock) {
+        return (long) LONG_VH.getVolatile(lock, LockLayout.OWNER) == token();
+    }
+
+    /**
+     * @param lock the lock's memory
+     * @return true if some thread of some process holds the lock
+     */
+    public static boolean isLocked(MemorySegment lock) {
+        return (long) LONG_VH.getVolatile(lock, LockLayout.OWNER) != 0L;
+    }
+
+    /**
+     * @param lock the lock's memory
+     * @return the pid of the holder, 0 if free
+     */
+    public static long ownerPid(MemorySegment lock) {
+        return (long) LONG_VH.getVolatile(lock, LockLayout.OWNER) >>> 32;
+    }
+
+    /**
+     * @param lock the lock's memory
+     * @return the pid of the dead process the current holder took the lock over from, 0 if none
+     */
+    public static long deadOwner(MemorySegment lock) {
+        return (long) LONG_VH.getAcquire(lock, LockLayout.DEAD_OWNER);
+    }
+}

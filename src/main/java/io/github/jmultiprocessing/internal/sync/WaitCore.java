@@ -1,0 +1,128 @@
+package io.github.jmultiprocessing.internal.sync;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one waiting core: an event count in shared memory that every synchronizer blocks on.
+ *
+ * <p>Implementation notes. A synchronizer keeps two 32-bit words beside its state: {@code seq}, bumped by every
+ * signal, and {@code waiters}, the number of threads (in any process) that are about to block or are blocked.
+ * A waiter (1) increments {@code waiters}, (2) reads {@code seq}, (3) re-checks its condition on the state, and
+ * only then (4) blocks while {@code seq} still holds what it read. A signaller (1) changes the state, (2) reads
+ * {@code waiters} and, if non-zero, (3) increments {@code seq} and wakes. All these accesses are volatile
+ * (sequentially consistent), so either the waiter's re-check sees the new state or the signaller sees the
+ * waiter and changes {@code seq} before, or while, the waiter blocks; the futex wait compares {@code seq}
+ * atomically with going to sleep, so no wake-up is lost. Signallers pay for a wake-up only when someone waits.
+ *
+ * <p>Blocking is a futex wait where {@link Futex#AVAILABLE}, else a park with a backoff growing from 20 us to
+ * 1 ms (a process cannot unpark a thread of another). Every block is bounded by the caller's slice, so callers
+ * regularly re-check deadlines, interrupts and the liveness of whoever they wait for.
+ */
+public final class WaitCore {
+
+    /** Spins before a waiter starts yielding; short, as two busy spinners on a 2-core machine stall each other. */
+    public static final int SPINS = 100;
+
+    /** Yields before a waiter blocks. */
+    public static final int YIELDS = 10;
+
+    private static final VarHandle INT_VH = JAVA_INT.varHandle();
+    private static final long MAX_PARK_NANOS = 1_000_000L;
+    private static final long MIN_PARK_NANOS = 20_000L;
+
+    private WaitCore() {
+    }
+
+    /**
+     * Spins or yields once, by how many times the caller has already tried.
+     *
+     * @param attempt the caller's attempt number, from 0
+     * @return true while the caller should keep trying before blocking
+     */
+    public static boolean backOff(int attempt) {
+        if (attempt < SPINS) {
+            Thread.onSpinWait();
+            return true;
+        }
+        if (attempt < SPINS + YIELDS) {
+            Thread.yield();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Registers the caller as a waiter; it must call {@link #leave} when done waiting.
+     *
+     * @param memory        the synchronizer's memory
+     * @param waitersOffset offset of its {@code waiters} word
+     */
+    public static void enter(MemorySegment memory, long waitersOffset) {
+        INT_VH.getAndAdd(memory, waitersOffset, 1); // volatile: ordered before the caller's re-check (see notes)
+    }
+
+    /**
+     * Unregisters a waiter.
+     *
+     * @param memory        the synchronizer's memory
+     * @param waitersOffset offset of its {@code waiters} word
+     */
+    public static void leave(MemorySegment memory, long waitersOffset) {
+        INT_VH.getAndAdd(memory, waitersOffset, -1);
+    }
+
+    /**
+     * Reads the event count; to be done after {@link #enter} and before re-checking the condition.
+     *
+     * @param memory    the synchronizer's memory
+     * @param seqOffset offset of its {@code seq} word
+     * @return the current count
+     */
+    public static int sequence(MemorySegment memory, long seqOffset) {
+        return (int) INT_VH.getVolatile(memory, seqOffset);
+    }
+
+    /**
+     * Blocks while the event count still equals {@code observed}, for at most {@code maxNanos}. Returns early on
+     * a signal or spuriously; the caller re-checks its condition.
+     *
+     * @param memory    the synchronizer's memory
+     * @param seqOffset offset of its {@code seq} word
+     * @param observed  what {@link #sequence} returned before the caller's re-check
+     * @param maxNanos  the longest block, greater than zero
+     * @param round     how many times the caller has blocked in this wait, for the pure-Java backoff
+     */
+    public static void await(MemorySegment memory, long seqOffset, int observed, long maxNanos, int round) {
+        if (Futex.AVAILABLE) {
+            Futex.await(memory, seqOffset, observed, maxNanos);
+            return;
+        }
+        if ((int) INT_VH.getVolatile(memory, seqOffset) != observed) {
+            return;
+        }
+        long park = Math.min(MAX_PARK_NANOS, MIN_PARK_NANOS << Math.min(round, 6));
+        LockSupport.parkNanos(Math.min(park, maxNanos));
+    }
+
+    /**
+     * Wakes waiters after the caller changed the state, if there are any.
+     *
+     * @param memory        the synchronizer's memory
+     * @param seqOffset     offset of its {@code seq} word
+     * @param waitersOffset offset of its {@code waiters} word
+     * @param count         how many to wake ({@code Integer.MAX_VALUE} for all)
+     */
+    public static void signal(MemorySegment memory, long seqOffset, long waitersOffset, int count) {
+        if ((int) INT_VH.getVolatile(memory, waitersOffset) == 0) { // after the caller's volatile state change
+            return;
+        }
+        INT_VH.getAndAdd(memory, seqOffset, 1); // makes a waiter's pending futex wait return at once
+        if (Futex.AVAILABLE) {
+            Futex.wake(memory, seqOffset, count);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * jmultiprocessing: Python's {@code multiprocessing} for the JVM. Child JVMs share memory through
+ * {@code java.lang.foreign} mappings of named segments.
+ *
+ * <p>Only {@code io.github.jmultiprocessing} is exported; the machinery lives in
+ * {@code io.github.jmultiprocessing.internal.*}.
+ */
+module io.github.jmultiprocessing {
+    exports io.github.jmultiprocessing;
+}
