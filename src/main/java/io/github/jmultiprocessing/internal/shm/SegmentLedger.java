@@ -70,8 +70,11 @@ public final class SegmentLedger {
         }
     }
 
-    /** Unlinks the segments of ledgers whose process is gone, and those ledgers. Safe to run concurrently. */
-    static void reapStale() {
+    /**
+     * Unlinks the segments of ledgers whose process is gone, and those ledgers. Runs when a JVM first uses
+     * segments and when a child JVM starts; safe to run concurrently.
+     */
+    public static void reapStale() {
         List<Path> stale = new ArrayList<>();
         try (DirectoryStream<Path> ledgers = Files.newDirectoryStream(ShmDirectory.directory(), PREFIX + "*")) {
             for (Path path : ledgers) {

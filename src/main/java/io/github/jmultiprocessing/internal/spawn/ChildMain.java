@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -22,6 +23,7 @@ public final class ChildMain {
      * @param args ignored
      */
     public static void main(String[] args) {
+        SegmentLedger.reapStale(); // every library JVM start cleans up after killed ones
         InputStream stdin = new BufferedInputStream(System.in, 1 << 16);
         BootstrapFrame frame;
         Runnable target;

@@ -1,0 +1,218 @@
+package io.github.jmultiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jmultiprocessing.testing.Children;
+import io.github.jmultiprocessing.testing.JavaMain;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+class JvmProcessIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void shouldExitZeroWhenTheTargetReturns() throws Exception {
+        try (Children children = new Children()) {
+            SharedValue ran = SharedValue.of('i', 0);
+            JvmProcess p = children.add(() -> ran.setInt(1));
+            assertTrue(p.pid().isEmpty());
+            assertEquals(OptionalInt.empty(), p.exitCode());
+            assertFalse(p.isAlive());
+            p.start();
+            assertTrue(p.pid().isPresent());
+            assertEquals(0, Children.joinWithin(p, WAIT));
+            assertEquals(1, ran.getInt());
+            assertFalse(p.isAlive());
+            assertTrue(p.toString().contains("exitcode=0"), p.toString());
+        }
+    }
+
+    @Test
+    void shouldExitWithTheCodeTheChildChose() throws Exception {
+        try (Children children = new Children()) {
+            JvmProcess p = children.start(() -> System.exit(3));
+            assertEquals(3, Children.joinWithin(p, WAIT));
+        }
+    }
+
+    @Test
+    void shouldExitOneWithTheStackTraceOnStderrWhenTheTargetThrows() throws Exception {
+        try (JavaMain main = JavaMain.start(ThrowingChildMain.class)) {
+            assertEquals(0, main.waitFor(WAIT), main.output());
+            String output = main.output();
+            assertTrue(output.contains("exit code 1"), output);
+            assertTrue(output.contains("Process JvmProcess-1:"), output);
+            assertTrue(output.contains("java.lang.IllegalStateException: boom from the child"), output);
+            assertTrue(output.contains("at io.github.jmultiprocessing.JvmProcessIT"), output);
+        }
+    }
+
+    /** Starts a child whose target throws, and prints its exit code; its stderr is the child's too. */
+    public static final class ThrowingChildMain {
+        public static void main(String[] args) throws InterruptedException {
+            JvmProcess p = new JvmProcess(JvmProcessIT::boom);
+            p.start();
+            p.join();
+            System.out.println("exit code " + p.exitCode().orElseThrow());
+        }
+    }
+
+    static void boom() {
+        throw new IllegalStateException("boom from the child");
+    }
+
+    @Test
+    void shouldReportSignalsAsNegativeExitCodes() throws Exception {
+        try (Children children = new Children()) {
+            JvmProcess terminated = children.start(JvmProcessIT::sleepForever);
+            JvmProcess killed = children.start(JvmProcessIT::sleepForever);
+            assertFalse(terminated.join(Duration.ofMillis(200)));
+            assertFalse(terminated.join(Duration.ZERO));
+            assertFalse(terminated.join(Duration.ofSeconds(-1)));
+            assertTrue(terminated.isAlive());
+            terminated.terminate();
+            killed.kill();
+            assertEquals(-15, Children.joinWithin(terminated, WAIT));
+            assertEquals(-9, Children.joinWithin(killed, WAIT));
+            terminated.terminate(); // harmless once ended
+            killed.kill();
+            assertEquals(-9, killed.exitCode().orElseThrow());
+        }
+    }
+
+    static void sleepForever() {
+        try {
+            Thread.sleep(Duration.ofMinutes(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void shouldRefuseMisuseLikePython() throws Exception {
+        try (Children children = new Children()) {
+            JvmProcess p = children.add(() -> { });
+            IllegalStateException join = assertThrows(IllegalStateException.class, p::join);
+            assertTrue(join.getMessage().contains("start()"), join.getMessage());
+            assertThrows(IllegalStateException.class, p::terminate);
+            p.start();
+            IllegalStateException twice = assertThrows(IllegalStateException.class, p::start);
+            assertTrue(twice.getMessage().contains("twice"), twice.getMessage());
+            Children.joinWithin(p, WAIT);
+            p.close();
+            p.close();
+            assertThrows(IllegalStateException.class, p::isAlive);
+            assertThrows(IllegalStateException.class, p::exitCode);
+            assertThrows(IllegalStateException.class, p::join);
+
+            JvmProcess running = children.start(JvmProcessIT::sleepForever);
+            IllegalStateException close = assertThrows(IllegalStateException.class, running::close);
+            assertTrue(close.getMessage().contains("still running"), close.getMessage());
+            assertThrows(IllegalStateException.class, () -> running.setDaemon(true));
+            running.kill();
+            Children.joinWithin(running, WAIT);
+
+            assertThrows(IllegalStateException.class, () -> Multiprocessing.currentProcess().start());
+        }
+    }
+
+    @Test
+    void shouldFailInStartNamingANonSerializableCapture() {
+        Object notSerializable = new Object();
+        JvmProcess p = new JvmProcess(() -> System.out.println(notSerializable));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::start);
+        assertTrue(e.getMessage().contains("java.lang.Object") && e.getMessage().contains("not Serializable"),
+                e.getMessage());
+        assertTrue(p.pid().isEmpty());
+    }
+
+    @Test
+    void shouldKnowItselfAndItsParentInTheChild() throws Exception {
+        try (Children children = new Children()) {
+            SharedArray seen = SharedArray.ofLength('q', 4);
+            SharedMemory names = SharedMemory.create(256);
+            JvmProcess p = children.add(() -> {
+                JvmProcess me = Multiprocessing.currentProcess();
+                JvmProcess parent = Multiprocessing.parentProcess().orElseThrow();
+                seen.setLong(0, me.pid().orElseThrow());
+                seen.setLong(1, parent.pid().orElseThrow());
+                seen.setLong(2, parent.isAlive() ? 1 : 0);
+                seen.setLong(3, me.authkey().length);
+                byte[] name = (me.getName() + "|" + parent.getName()).getBytes();
+                java.lang.foreign.MemorySegment.copy(name, 0, names.segment(), java.lang.foreign.ValueLayout.JAVA_BYTE,
+                        0, name.length);
+            });
+            p.setName("worker-7");
+            p.start();
+            assertEquals(0, Children.joinWithin(p, WAIT));
+            assertEquals(p.pid().orElseThrow(), seen.getLong(0));
+            assertEquals(ProcessHandle.current().pid(), seen.getLong(1));
+            assertEquals(1, seen.getLong(2));
+            assertEquals(32, seen.getLong(3));
+            assertEquals("worker-7|MainProcess", names.segment().getString(0));
+            names.unlink();
+            names.close();
+        }
+    }
+
+    @Test
+    void shouldNameProcessesLikePython() {
+        JvmProcess a = new JvmProcess(() -> { });
+        JvmProcess b = new JvmProcess(() -> { });
+        assertTrue(a.getName().matches("JvmProcess-\\d+"), a.getName());
+        int na = Integer.parseInt(a.getName().substring("JvmProcess-".length()));
+        assertEquals("JvmProcess-" + (na + 1), b.getName());
+        assertEquals("MainProcess", Multiprocessing.currentProcess().getName());
+        assertTrue(Multiprocessing.parentProcess().isEmpty());
+        assertTrue(new Counter().getName().startsWith("Counter-"));
+        assertTrue(Multiprocessing.cpuCount() >= 1);
+    }
+
+    /** A subclass overriding run(), Python's other way to define a process. */
+    static final class Counter extends JvmProcess implements Serializable {
+        private final SharedValue target;
+
+        Counter() {
+            this(null);
+        }
+
+        Counter(SharedValue target) {
+            this.target = target;
+        }
+
+        @Override
+        public void run() {
+            target.setInt(target.getInt() + 41);
+        }
+    }
+
+    @Test
+    void shouldRunASubclassInTheChild() throws Exception {
+        SharedValue value = SharedValue.of('i', 1);
+        try (Children children = new Children()) {
+            JvmProcess p = children.add(new Counter(value));
+            p.start();
+            assertEquals(0, Children.joinWithin(p, WAIT));
+            assertEquals(42, value.getInt());
+        }
+    }
+
+    @Test
+    void shouldListActiveChildrenAndCompleteOnExit() throws Exception {
+        try (Children children = new Children()) {
+            JvmProcess p = children.start(JvmProcessIT::sleepForever);
+            assertTrue(Multiprocessing.activeChildren().contains(p));
+            var exited = p.onExit();
+            p.terminate();
+            assertEquals(p, exited.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertFalse(Multiprocessing.activeChildren().contains(p));
+            assertEquals(-15, p.exitCode().orElseThrow());
+        }
+    }
+}

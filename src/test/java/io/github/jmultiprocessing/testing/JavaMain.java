@@ -1,0 +1,91 @@
+package io.github.jmultiprocessing.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a {@code main} class in a JVM of its own, as a user would from a shell, capturing its output: for tests
+ * of what a whole program does (its exit, its stderr, what it leaves behind).
+ */
+public final class JavaMain implements AutoCloseable {
+
+    private final Process process;
+    private final Path output;
+
+    private JavaMain(Process process, Path output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    /**
+     * Starts {@code java <flags> -cp <test class path> mainClass args}, stdout and stderr merged into a file.
+     *
+     * @param mainClass the class
+     * @param args      its arguments
+     * @return the running JVM
+     */
+    public static JavaMain start(Class<?> mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        try {
+            Path output = Files.createTempFile("jmp-test-main", ".log");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            return new JavaMain(process, output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return the OS process */
+    public Process process() {
+        return process;
+    }
+
+    /**
+     * Waits for the JVM to exit.
+     *
+     * @param timeout the longest wait
+     * @return its exit status
+     * @throws InterruptedException if interrupted
+     */
+    public int waitFor(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("JVM still running after " + timeout + "; output:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    /** @return what it printed so far */
+    public String output() {
+        try {
+            return Files.readString(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        try {
+            Files.deleteIfExists(output);
+        } catch (IOException ignored) {
+            // a temp file
+        }
+    }
+}
