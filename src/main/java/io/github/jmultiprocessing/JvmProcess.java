@@ -183,7 +183,7 @@ public class JvmProcess implements Serializable {
     }
 
     /**
-     * @return true from {@link #start()} until the child ends; true for the current process
+     * {@return true from {@link #start()} until the child ends; true for the current process}
      * @throws IllegalStateException if closed
      */
     public final boolean isAlive() {
@@ -257,7 +257,7 @@ public class JvmProcess implements Serializable {
         });
     }
 
-    /** @return the process name */
+    /** {@return the process name} */
     public final String getName() {
         return name;
     }
@@ -271,7 +271,7 @@ public class JvmProcess implements Serializable {
         this.name = Objects.requireNonNull(name, "name");
     }
 
-    /** @return the daemon flag */
+    /** {@return the daemon flag} */
     public final boolean isDaemon() {
         return daemon;
     }
@@ -290,7 +290,7 @@ public class JvmProcess implements Serializable {
         this.daemon = daemon;
     }
 
-    /** @return a copy of the authentication key, inherited from the current process */
+    /** {@return a copy of the authentication key, inherited from the current process} */
     public final byte[] authkey() {
         return authkey.clone();
     }
@@ -304,7 +304,7 @@ public class JvmProcess implements Serializable {
         this.authkey = Objects.requireNonNull(authkey, "authkey").clone();
     }
 
-    /** @return the OS process id; empty before {@link #start()} */
+    /** {@return the OS process id; empty before {@link #start()}} */
     public final OptionalLong pid() {
         checkOpen();
         if (self != null) {

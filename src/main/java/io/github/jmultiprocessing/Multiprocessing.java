@@ -30,7 +30,7 @@ public final class Multiprocessing {
     private Multiprocessing() {
     }
 
-    /** @return the number of CPUs this JVM may use (Python's {@code os.cpu_count()}) */
+    /** {@return the number of CPUs this JVM may use (Python's {@code os.cpu_count()})} */
     public static int cpuCount() {
         return Runtime.getRuntime().availableProcessors();
     }
@@ -57,7 +57,7 @@ public final class Multiprocessing {
         return process;
     }
 
-    /** @return the parent's process object in a child; empty in the main process */
+    /** {@return the parent's process object in a child; empty in the main process} */
     public static Optional<JvmProcess> parentProcess() {
         return Optional.ofNullable(parent);
     }

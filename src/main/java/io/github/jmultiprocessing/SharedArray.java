@@ -22,7 +22,7 @@ import java.util.Objects;
  * var numbers = SharedArray.of('d', 0.0, 100.0, 200.0);   // Python: Array('d', [0.0, 100.0, 200.0])
  * var p = new JvmProcess(() -> {
  *     for (int i = 0; i < numbers.length(); i++) {
- *         try (var held = numbers.getLock().locked()) {
+ *         try (var _ = numbers.getLock().locked()) {
  *             numbers.setDouble(i, numbers.getDouble(i) + 1);
  *         }
  *     }
@@ -201,25 +201,25 @@ public final class SharedArray implements Serializable {
         return new SharedArray(cells.withLock(Objects.requireNonNull(lock, "lock")), length);
     }
 
-    /** @return the number of elements (Python's {@code len(arr)}) */
+    /** {@return the number of elements (Python's {@code len(arr)})} */
     public int length() {
         return length;
     }
 
-    /** @return the Python typecode */
+    /** {@return the Python typecode} */
     public char typecode() {
         return cells.type.code();
     }
 
     /**
-     * @return the lock every access holds (Python's {@code get_lock()})
+     * {@return the lock every access holds (Python's {@code get_lock()})}
      * @throws IllegalStateException for a raw array, which has none
      */
     public SharedLock getLock() {
         return cells.lock("SharedArray");
     }
 
-    /** @return true if accesses hold a lock */
+    /** {@return true if accesses hold a lock} */
     public boolean isSynchronized() {
         return cells.lock != null;
     }
@@ -234,14 +234,15 @@ public final class SharedArray implements Serializable {
     }
 
     /**
+     * {@return the element boxed, as {@link SharedValue#get()}}
      * @param index the element index
-     * @return the element boxed, as {@link SharedValue#get()}
      */
     public Object get(int index) {
         return cells.get(offset(index));
     }
 
     /**
+     * Writes an element.
      * @param index the element index
      * @param value a Number in range, a Character for 'c', a Boolean for '?'
      */
@@ -250,14 +251,15 @@ public final class SharedArray implements Serializable {
     }
 
     /**
+     * {@return the element of a type whose values fit an int}
      * @param index the element index
-     * @return the element of a type whose values fit an int
      */
     public int getInt(int index) {
         return cells.getInt(offset(index));
     }
 
     /**
+     * Writes an element.
      * @param index the element index
      * @param value the new value of an integer element
      */
@@ -266,14 +268,15 @@ public final class SharedArray implements Serializable {
     }
 
     /**
+     * {@return the element of an integer type}
      * @param index the element index
-     * @return the element of an integer type
      */
     public long getLong(int index) {
         return cells.getLong(offset(index));
     }
 
     /**
+     * Writes an element.
      * @param index the element index
      * @param value the new value of an integer element
      */
@@ -282,14 +285,15 @@ public final class SharedArray implements Serializable {
     }
 
     /**
+     * {@return a numeric element as a double}
      * @param index the element index
-     * @return a numeric element as a double
      */
     public double getDouble(int index) {
         return cells.getDouble(offset(index));
     }
 
     /**
+     * Writes an element.
      * @param index the element index
      * @param value the new value of a floating-point element
      */
@@ -298,14 +302,15 @@ public final class SharedArray implements Serializable {
     }
 
     /**
+     * {@return a boolean ('?') element}
      * @param index the element index
-     * @return a boolean ('?') element
      */
     public boolean getBoolean(int index) {
         return cells.getBoolean(offset(index));
     }
 
     /**
+     * Writes an element.
      * @param index the element index
      * @param value the new value of a boolean ('?') element
      */
@@ -314,14 +319,15 @@ public final class SharedArray implements Serializable {
     }
 
     /**
+     * {@return a character ('c') element}
      * @param index the element index
-     * @return a character ('c') element
      */
     public char getChar(int index) {
         return cells.getChar(offset(index));
     }
 
     /**
+     * Writes an element.
      * @param index the element index
      * @param value the new value of a character ('c') element
      */
@@ -373,7 +379,7 @@ public final class SharedArray implements Serializable {
         return cells.compareAndSet(offset(index), expected, update);
     }
 
-    /** @return all elements boxed, under one hold of the lock (Python's {@code arr[:]}) */
+    /** {@return all elements boxed, under one hold of the lock (Python's {@code arr[:]})} */
     public List<Object> toList() {
         return slice(0, length);
     }
@@ -418,21 +424,21 @@ public final class SharedArray implements Serializable {
         }
     }
 
-    /** @return all elements of a numeric array as doubles, under one hold of the lock */
+    /** {@return all elements of a numeric array as doubles, under one hold of the lock} */
     public double[] toDoubleArray() {
         double[] copy = new double[length];
         copyTo(0, copy, 0, length);
         return copy;
     }
 
-    /** @return all elements of an integer array as longs, under one hold of the lock */
+    /** {@return all elements of an integer array as longs, under one hold of the lock} */
     public long[] toLongArray() {
         long[] copy = new long[length];
         copyTo(0, copy, 0, length);
         return copy;
     }
 
-    /** @return all elements of an array whose values fit an int, under one hold of the lock */
+    /** {@return all elements of an array whose values fit an int, under one hold of the lock} */
     public int[] toIntArray() {
         int[] copy = new int[length];
         copyTo(0, copy, 0, length);

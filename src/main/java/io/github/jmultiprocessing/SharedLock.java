@@ -20,7 +20,7 @@ import java.util.concurrent.locks.Lock;
  * <pre>{@code
  * var lock = new SharedLock();
  * var p = new JvmProcess(() -> {
- *     try (var held = lock.locked()) {   // Python: with lock:
+ *     try (var _ = lock.locked()) {   // Python: with lock:
  *         counter.setInt(counter.getInt() + 1);
  *     }
  * });
@@ -109,7 +109,7 @@ public final class SharedLock implements Lock, Serializable {
     }
 
     /**
-     * Acquires the lock and returns it as a resource, for {@code try (var held = lock.locked()) { ... }}, the
+     * Acquires the lock and returns it as a resource, for {@code try (var _ = lock.locked()) { ... }}, the
      * form of Python's {@code with lock:}.
      *
      * @return the held lock; closing it releases the lock
@@ -119,12 +119,12 @@ public final class SharedLock implements Lock, Serializable {
         return held;
     }
 
-    /** @return true if some thread of some process holds the lock now */
+    /** {@return true if some thread of some process holds the lock now} */
     public boolean isLocked() {
         return LockWord.isLocked(memory);
     }
 
-    /** @return true if the calling thread holds the lock */
+    /** {@return true if the calling thread holds the lock} */
     public boolean isHeldByCurrentThread() {
         return LockWord.isHeldByCurrentThread(memory);
     }

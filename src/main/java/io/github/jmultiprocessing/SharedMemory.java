@@ -116,12 +116,12 @@ public final class SharedMemory implements AutoCloseable, Serializable {
         return new SharedMemory(SegmentTable.attach(name));
     }
 
-    /** @return the segment's name (Python's {@code name}) */
+    /** {@return the segment's name (Python's {@code name})} */
     public String name() {
         return name;
     }
 
-    /** @return its size in bytes (Python's {@code size}) */
+    /** {@return its size in bytes (Python's {@code size})} */
     public long size() {
         return mapped.segment().byteSize();
     }

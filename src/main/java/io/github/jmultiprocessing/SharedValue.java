@@ -16,7 +16,7 @@ import java.util.Objects;
  * var counter = SharedValue.of('i', 0);             // Python: Value('i', 0)
  * var p = new JvmProcess(() -> counter.incrementAndGet());
  * p.start(); p.join();
- * try (var held = counter.getLock().locked()) {     // Python: with counter.get_lock():
+ * try (var _ = counter.getLock().locked()) {     // Python: with counter.get_lock():
  *     counter.setInt(counter.getInt() * 2);
  * }
  * }</pre>
@@ -49,7 +49,8 @@ public final class SharedValue implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private static final long CELL = 8; // every value takes one 8-byte, 8-aligned cell
+    /** Every value takes a 64-byte, 64-aligned cell: values written by different processes share no cache line. */
+    private static final long CELL = 64;
 
     private final transient Cells cells;
 
@@ -142,20 +143,20 @@ public final class SharedValue implements Serializable {
         return new SharedValue(cells.withLock(Objects.requireNonNull(lock, "lock")));
     }
 
-    /** @return the Python typecode */
+    /** {@return the Python typecode} */
     public char typecode() {
         return cells.type.code();
     }
 
     /**
-     * @return the lock every access holds (Python's {@code get_lock()})
+     * {@return the lock every access holds (Python's {@code get_lock()})}
      * @throws IllegalStateException for a raw value, which has none
      */
     public SharedLock getLock() {
         return cells.lock("SharedValue");
     }
 
-    /** @return true if accesses hold a lock */
+    /** {@return true if accesses hold a lock} */
     public boolean isSynchronized() {
         return cells.lock != null;
     }
@@ -182,7 +183,7 @@ public final class SharedValue implements Serializable {
     }
 
     /**
-     * @return the value of a type whose values fit an int ({@code b B h H i c ?})
+     * {@return the value of a type whose values fit an int ({@code b B h H i c ?})}
      * @throws IllegalStateException for other types
      */
     public int getInt() {
@@ -190,6 +191,7 @@ public final class SharedValue implements Serializable {
     }
 
     /**
+     * Writes the value.
      * @param value the new value of an integer type
      * @throws IllegalArgumentException if out of the type's range
      * @throws IllegalStateException    for other types
@@ -199,7 +201,7 @@ public final class SharedValue implements Serializable {
     }
 
     /**
-     * @return the value of an integer type; for 8-byte unsigned types, its bits
+     * {@return the value of an integer type; for 8-byte unsigned types, its bits}
      * @throws IllegalStateException for other types
      */
     public long getLong() {
@@ -207,6 +209,7 @@ public final class SharedValue implements Serializable {
     }
 
     /**
+     * Writes the value.
      * @param value the new value of an integer type; for 8-byte unsigned types, its bits
      * @throws IllegalArgumentException if out of the type's range
      * @throws IllegalStateException    for other types
@@ -216,7 +219,7 @@ public final class SharedValue implements Serializable {
     }
 
     /**
-     * @return the value of a numeric type as a double
+     * {@return the value of a numeric type as a double}
      * @throws IllegalStateException for character and boolean types
      */
     public double getDouble() {
@@ -224,6 +227,7 @@ public final class SharedValue implements Serializable {
     }
 
     /**
+     * Writes the value.
      * @param value the new value of a floating-point type
      * @throws IllegalStateException for other types
      */
@@ -232,7 +236,7 @@ public final class SharedValue implements Serializable {
     }
 
     /**
-     * @return the value of a boolean ('?') value
+     * {@return the value of a boolean ('?') value}
      * @throws IllegalStateException for other types
      */
     public boolean getBoolean() {
@@ -240,6 +244,7 @@ public final class SharedValue implements Serializable {
     }
 
     /**
+     * Writes the value.
      * @param value the new value of a boolean ('?') value
      * @throws IllegalStateException for other types
      */
@@ -248,7 +253,7 @@ public final class SharedValue implements Serializable {
     }
 
     /**
-     * @return the value of a character ('c') value, 0..255
+     * {@return the value of a character ('c') value, 0..255}
      * @throws IllegalStateException for other types
      */
     public char getChar() {
@@ -256,6 +261,7 @@ public final class SharedValue implements Serializable {
     }
 
     /**
+     * Writes the value.
      * @param value the new value of a character ('c') value
      * @throws IllegalArgumentException if above 255
      * @throws IllegalStateException    for other types

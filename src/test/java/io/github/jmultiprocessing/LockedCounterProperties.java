@@ -15,7 +15,7 @@ class LockedCounterProperties {
 
     static void increment(SharedValue counter, SharedLock lock, int times) {
         for (int i = 0; i < times; i++) {
-            try (var held = lock.locked()) {
+            try (var _ = lock.locked()) {
                 counter.setInt(counter.getInt() + 1);
             }
         }

@@ -40,7 +40,7 @@ class SharedLockTest {
     @Test
     void shouldReleaseWhenTheTryWithResourcesBlockEnds() {
         SharedLock lock = new SharedLock();
-        try (var held = lock.locked()) {
+        try (var _ = lock.locked()) {
             assertTrue(lock.isHeldByCurrentThread());
         }
         assertFalse(lock.isLocked());
@@ -111,7 +111,7 @@ class SharedLockTest {
         for (int t = 0; t < 4; t++) {
             threads.add(Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < 20_000; i++) {
-                    try (var held = lock.locked()) {
+                    try (var _ = lock.locked()) {
                         counter.setLong(counter.getLong() + 1);
                     }
                 }

@@ -79,7 +79,7 @@ class SharedValueTest {
     @Test
     void shouldNotDeadlockWhenTheHolderOfItsLockAccessesIt() {
         SharedValue value = SharedValue.of('i', 1);
-        try (var held = value.getLock().locked()) {
+        try (var _ = value.getLock().locked()) {
             value.setInt(value.getInt() + 1);
             assertEquals(3, value.incrementAndGet());
         }

@@ -47,7 +47,7 @@ public final class SharedData {
                     lock.release();
                 }
                 case WITH_LOCK -> {
-                    try (var held = lock.locked()) {
+                    try (var _ = lock.locked()) {
                         number.setInt(number.getInt() + 1);
                     }
                 }
@@ -67,7 +67,7 @@ public final class SharedData {
                         lock.release();
                     }
                     case WITH_LOCK -> {
-                        try (var held = lock.locked()) {
+                        try (var _ = lock.locked()) {
                             numbers.setDouble(j, numbers.getDouble(j) + 1);
                         }
                     }

@@ -222,7 +222,7 @@ public final class CrossProcessHarness {
         }
         long t1 = System.nanoTime();
         for (int i = 0; i < UNCONTENDED_PAIRS; i++) {
-            try (var held = lock.locked()) {
+            try (var _ = lock.locked()) {
                 // empty, as Python's `with lock: pass`
             }
         }
@@ -385,7 +385,7 @@ public final class CrossProcessHarness {
         switch (kind) {
             case LOCK -> {
                 for (int i = 0; i < n; i++) {
-                    try (var held = lock.locked()) {
+                    try (var _ = lock.locked()) {
                         value.setInt(value.getInt() + 1);
                     }
                 }
@@ -393,7 +393,7 @@ public final class CrossProcessHarness {
             case GET_LOCK -> {
                 SharedLock own = value.getLock();
                 for (int i = 0; i < n; i++) {
-                    try (var held = own.locked()) {
+                    try (var _ = own.locked()) {
                         value.setInt(value.getInt() + 1);
                     }
                 }

@@ -88,7 +88,7 @@ public class SharedLockUncontendedBenchmark {
     @Benchmark
     @SuppressWarnings("try") // the resource is the point: its close() is the release
     public void sharedLockLockedBlock() {
-        try (var held = sharedLock.locked()) {
+        try (var _ = sharedLock.locked()) {
             // empty critical section
         }
     }

@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
  */
 public record HeapBlock(String segmentName, long offset, MemorySegment memory) {
 
-    /** @return the block size in bytes */
+    /** {@return the block size in bytes} */
     public long size() {
         return memory.byteSize();
     }

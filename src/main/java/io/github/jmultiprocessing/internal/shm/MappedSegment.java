@@ -110,17 +110,17 @@ public final class MappedSegment {
         }
     }
 
-    /** @return the segment name */
+    /** {@return the segment name} */
     public String name() {
         return name;
     }
 
-    /** @return the backing file */
+    /** {@return the backing file} */
     public Path path() {
         return path;
     }
 
-    /** @return the whole mapping */
+    /** {@return the whole mapping} */
     public MemorySegment segment() {
         return segment;
     }

@@ -15,12 +15,12 @@ public final class ProcessIdentity {
     private ProcessIdentity() {
     }
 
-    /** @return this JVM's pid */
+    /** {@return this JVM's pid} */
     public static long pid() {
         return PID;
     }
 
-    /** @return this JVM's start time in epoch milliseconds, 0 where the platform does not tell */
+    /** {@return this JVM's start time in epoch milliseconds, 0 where the platform does not tell} */
     public static long startMillis() {
         return START_MILLIS;
     }

@@ -108,8 +108,8 @@ public final class SegmentHeaderLayout {
     }
 
     /**
+     * {@return the pid of the process that created it}
      * @param segment a segment with a verified header
-     * @return the pid of the process that created it
      */
     public static long creatorPid(MemorySegment segment) {
         return (long) CREATOR_PID_VH.get(segment, 0L);

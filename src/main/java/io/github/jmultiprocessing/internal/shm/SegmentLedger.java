@@ -51,7 +51,7 @@ public final class SegmentLedger {
         BEFORE_EXIT.add(action);
     }
 
-    /** @return the ledger file of this JVM (it exists only once something was recorded) */
+    /** {@return the ledger file of this JVM (it exists only once something was recorded)} */
     public static Path ledgerPath() {
         return ShmDirectory.directory().resolve(PREFIX + ProcessIdentity.pid() + "-" + ProcessIdentity.startMillis());
     }

@@ -25,7 +25,7 @@ public final class ShmDirectory {
     private ShmDirectory() {
     }
 
-    /** @return the directory segment files are created in */
+    /** {@return the directory segment files are created in} */
     public static Path directory() {
         return DIRECTORY;
     }

@@ -130,37 +130,37 @@ public enum TypeCode {
                 + " (expected byte, short, int, long, float, double or boolean, or a typecode)");
     }
 
-    /** @return the Python typecode character */
+    /** {@return the Python typecode character} */
     public char code() {
         return code;
     }
 
-    /** @return the cell size in bytes */
+    /** {@return the cell size in bytes} */
     public int size() {
         return size;
     }
 
-    /** @return what the values are */
+    /** {@return what the values are} */
     public Kind kind() {
         return kind;
     }
 
-    /** @return true for the integer typecodes (signed or unsigned) */
+    /** {@return true for the integer typecodes (signed or unsigned)} */
     public boolean isInteger() {
         return kind == Kind.SIGNED || kind == Kind.UNSIGNED;
     }
 
-    /** @return true if every value fits a Java {@code int} */
+    /** {@return true if every value fits a Java {@code int}} */
     public boolean fitsInt() {
         return kind != Kind.FLOATING && (size < 4 || (size == 4 && kind == Kind.SIGNED));
     }
 
-    /** @return the least value, as a long (0 for unsigned, boolean and char) */
+    /** {@return the least value, as a long (0 for unsigned, boolean and char)} */
     public long min() {
         return kind == Kind.SIGNED ? -(1L << (size * 8 - 1)) : 0;
     }
 
-    /** @return the greatest value as a long; -1 stands for 2^64-1 of the 8-byte unsigned types */
+    /** {@return the greatest value as a long; -1 stands for 2^64-1 of the 8-byte unsigned types} */
     public long max() {
         return switch (kind) {
             case SIGNED -> (1L << (size * 8 - 1)) - 1;
@@ -434,7 +434,7 @@ public enum TypeCode {
                 } + " for typecode '" + code + "')");
     }
 
-    /** @return the Java layout of one cell */
+    /** {@return the Java layout of one cell} */
     public ValueLayout layout() {
         return switch (this) {
             case BYTE, UNSIGNED_BYTE, CHAR, BOOL -> JAVA_BYTE;

@@ -22,8 +22,6 @@ public final class ChildLauncher {
     private static final List<String> PROPAGATED_PROPERTIES = List.of(ShmDirectory.DIRECTORY_PROPERTY,
             Futex.PROPERTY, CHILD_OPTIONS_PROPERTY);
 
-    private static final List<String> COMMAND = buildCommand();
-
     private ChildLauncher() {
     }
 
@@ -44,7 +42,8 @@ public final class ChildLauncher {
      * @throws UncheckedIOException if the JVM cannot be started
      */
     public static Launched launch(BootstrapFrame frame) {
-        ProcessBuilder builder = new ProcessBuilder(COMMAND)
+        List<String> command = command();
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -52,7 +51,7 @@ public final class ChildLauncher {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start child JVM " + COMMAND.getFirst() + ": " + e, e);
+            throw new UncheckedIOException("cannot start child JVM " + command.getFirst() + ": " + e, e);
         }
         OutputStream stdin = process.getOutputStream();
         try {
@@ -63,12 +62,13 @@ public final class ChildLauncher {
         return new Launched(process, stdin);
     }
 
-    /** @return the command line every child starts with */
+    /**
+     * The command line a child starts with now: read at every start, so system properties set since (the
+     * propagated ones and {@value #CHILD_OPTIONS_PROPERTY}) apply to later children.
+     *
+     * @return the command
+     */
     public static List<String> command() {
-        return COMMAND;
-    }
-
-    private static List<String> buildCommand() {
         List<String> command = new ArrayList<>();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         command.add(Files.isExecutable(java) ? java.toString()

@@ -20,8 +20,8 @@ public final class ExitCodes {
     }
 
     /**
+     * {@return Python's exit code: {@code -N} for a death by signal N, else the status}
      * @param status the status {@link Process#exitValue()} reported
-     * @return Python's exit code: {@code -N} for a death by signal N, else the status
      */
     public static int fromStatus(int status) {
         if (status > 128 && status <= 128 + 64) {

@@ -18,6 +18,7 @@ import java.util.Optional;
  * the word is shared between processes. {@link #AVAILABLE} is false elsewhere, or when the system property
  * {@value #PROPERTY} is {@code false}, and callers then back off in pure Java.
  */
+@SuppressWarnings("restricted") // the one class that makes a restricted call, by design
 public final class Futex {
 
     /** System property: {@code false} turns the futex path off (the pure-Java backoff is used instead). */

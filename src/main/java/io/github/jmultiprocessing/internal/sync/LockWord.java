@@ -40,7 +40,7 @@ public final class LockWord {
     private LockWord() {
     }
 
-    /** @return the calling thread's owner token */
+    /** {@return the calling thread's owner token} */
     public static long token() {
         return PID_BITS | (Thread.currentThread().threadId() & 0xFFFF_FFFFL);
     }
@@ -152,32 +152,32 @@ public final class LockWord {
     }
 
     /**
+     * {@return true if the calling thread holds the lock}
      * @param lock the lock's memory
-     * @return true if the calling thread holds the lock
      */
     public static boolean isHeldByCurrentThread(MemorySegment lock) {
         return (long) LONG_VH.getVolatile(lock, LockLayout.OWNER) == token();
     }
 
     /**
+     * {@return true if some thread of some process holds the lock}
      * @param lock the lock's memory
-     * @return true if some thread of some process holds the lock
      */
     public static boolean isLocked(MemorySegment lock) {
         return (long) LONG_VH.getVolatile(lock, LockLayout.OWNER) != 0L;
     }
 
     /**
+     * {@return the pid of the holder, 0 if free}
      * @param lock the lock's memory
-     * @return the pid of the holder, 0 if free
      */
     public static long ownerPid(MemorySegment lock) {
         return (long) LONG_VH.getVolatile(lock, LockLayout.OWNER) >>> 32;
     }
 
     /**
+     * {@return the pid of the dead process the current holder took the lock over from, 0 if none}
      * @param lock the lock's memory
-     * @return the pid of the dead process the current holder took the lock over from, 0 if none
      */
     public static long deadOwner(MemorySegment lock) {
         return (long) LONG_VH.getAcquire(lock, LockLayout.DEAD_OWNER);
