@@ -135,6 +135,9 @@ final class Cells {
     boolean compareAndSet(long offset, long expected, long update) {
         requireInteger();
         type.checkRange(update);
+        if (!type.inRange(expected)) {
+            return false; // the cell can never hold it
+        }
         boolean acquired = enter();
         try {
             return type.compareAndSet(memory, offset, expected, update);

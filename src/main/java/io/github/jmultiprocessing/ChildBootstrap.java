@@ -22,6 +22,10 @@ record ChildBootstrap(JvmProcess process, long parentPid, String parentName, int
     @Override
     public void run() {
         Multiprocessing.enterChild(process, parentPid, parentName, parentIdentity);
-        process.run();
+        try {
+            process.run();
+        } finally {
+            Multiprocessing.endChildren(true); // Python's _exit_function at the end of _bootstrap
+        }
     }
 }

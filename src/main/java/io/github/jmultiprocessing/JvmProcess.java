@@ -66,7 +66,7 @@ public class JvmProcess implements Serializable {
     private volatile boolean daemon;
     private byte[] authkey;
 
-    private transient ProcessHandle self; // set for the current process and for a parent view
+    private transient long externalPid; // set for the current process and for a parent view: not ours to start
     private transient Process process; // guarded by this
     private transient OutputStream bootstrapPipe; // guarded by this
     private transient volatile Integer exitCode;
@@ -107,9 +107,9 @@ public class JvmProcess implements Serializable {
     }
 
     /** The current process or a view of a parent: not started by us, never started again. */
-    JvmProcess(ProcessHandle self, String name, int[] identity, boolean daemon, byte[] authkey) {
+    JvmProcess(long pid, String name, int[] identity, boolean daemon, byte[] authkey) {
         this.target = null;
-        this.self = self;
+        this.externalPid = pid;
         this.name = name;
         this.identity = identity;
         this.daemon = daemon;
@@ -135,7 +135,7 @@ public class JvmProcess implements Serializable {
      */
     public final synchronized void start() {
         checkOpen();
-        if (self != null) {
+        if (externalPid != 0) {
             throw new IllegalStateException("cannot start " + name + ": it is the current or the parent process");
         }
         if (process != null) {
@@ -188,8 +188,8 @@ public class JvmProcess implements Serializable {
      */
     public final boolean isAlive() {
         checkOpen();
-        if (self != null) {
-            return self.isAlive();
+        if (externalPid != 0) {
+            return ProcessIdentity.isAlive(externalPid);
         }
         Process running;
         synchronized (this) {
@@ -284,7 +284,7 @@ public class JvmProcess implements Serializable {
      */
     public final synchronized void setDaemon(boolean daemon) {
         checkOpen();
-        if (process != null || self != null) {
+        if (process != null || externalPid != 0) {
             throw new IllegalStateException("process has already started (expected setDaemon before start)");
         }
         this.daemon = daemon;
@@ -307,8 +307,8 @@ public class JvmProcess implements Serializable {
     /** {@return the OS process id; empty before {@link #start()}} */
     public final OptionalLong pid() {
         checkOpen();
-        if (self != null) {
-            return OptionalLong.of(self.pid());
+        if (externalPid != 0) {
+            return OptionalLong.of(externalPid);
         }
         Process running;
         synchronized (this) {
@@ -341,8 +341,8 @@ public class JvmProcess implements Serializable {
         }
         OptionalLong pid = pid();
         Integer code = exitCode;
-        if (self != null) {
-            text.append(" pid=").append(pid.getAsLong()).append(self.pid() == ProcessIdentity.pid() ? " current" : " parent");
+        if (externalPid != 0) {
+            text.append(" pid=").append(externalPid).append(externalPid == ProcessIdentity.pid() ? " current" : " parent");
         } else if (pid.isEmpty()) {
             text.append(" initial");
         } else if (code == null) {
@@ -361,7 +361,7 @@ public class JvmProcess implements Serializable {
 
     /** Makes this deserialized object the current process of the child JVM. */
     void becomeCurrent() {
-        this.self = ProcessHandle.current();
+        this.externalPid = ProcessIdentity.pid();
     }
 
     // ---- private
@@ -376,7 +376,7 @@ public class JvmProcess implements Serializable {
 
     private synchronized Process started(String what) {
         checkOpen();
-        if (self != null) {
+        if (externalPid != 0) {
             throw new IllegalStateException("cannot " + what + " " + name + ": it is the current or the parent process");
         }
         if (process == null) {

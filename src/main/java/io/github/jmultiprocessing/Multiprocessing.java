@@ -13,8 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The module-level functions of Python's {@code multiprocessing}: {@link #cpuCount()},
  * {@link #currentProcess()}, {@link #parentProcess()}, {@link #activeChildren()}.
  *
- * <p>At normal JVM exit, as in Python, daemon children still running are terminated and the other children are
- * joined; then the segments this JVM created are unlinked.
+ * <p>When a process ends, as in Python, daemon children still running are terminated and the other children
+ * are joined: a child JVM does so when its target returns or throws, the main JVM at exit (also when it exits
+ * on SIGTERM, unlike Python's main process, which dies at once); then the segments the JVM created are
+ * unlinked. A child JVM ended by {@link JvmProcess#terminate()} only terminates its daemon children.
  */
 public final class Multiprocessing {
 
@@ -24,7 +26,7 @@ public final class Multiprocessing {
     private static volatile JvmProcess parent;
 
     static {
-        SegmentLedger.beforeExit(Multiprocessing::exitChildren);
+        SegmentLedger.beforeExit(() -> endChildren(!isChild()));
     }
 
     private Multiprocessing() {
@@ -49,7 +51,7 @@ public final class Multiprocessing {
                 if (process == null) {
                     byte[] authkey = new byte[32];
                     new SecureRandom().nextBytes(authkey);
-                    process = new JvmProcess(ProcessHandle.current(), "MainProcess", new int[0], false, authkey);
+                    process = new JvmProcess(ProcessHandle.current().pid(), "MainProcess", new int[0], false, authkey);
                     current = process;
                 }
             }
@@ -103,12 +105,12 @@ public final class Multiprocessing {
         process.becomeCurrent();
         synchronized (Multiprocessing.class) {
             current = process;
-            parent = new JvmProcess(ProcessHandle.of(parentPid).orElse(null), parentName, parentIdentity, false,
-                    new byte[0]);
+            parent = new JvmProcess(parentPid, parentName, parentIdentity, false, new byte[0]);
         }
     }
 
-    private static void exitChildren() {
+    /** Terminates daemon children and, if {@code join}, waits for the others. */
+    static void endChildren(boolean join) {
         for (JvmProcess child : CHILDREN) {
             if (child.isDaemon()) {
                 try {
@@ -117,6 +119,9 @@ public final class Multiprocessing {
                     // closed or ended meanwhile
                 }
             }
+        }
+        if (!join) {
+            return;
         }
         for (JvmProcess child : CHILDREN) {
             try {

@@ -136,7 +136,7 @@ public final class SharedLock implements Lock, Serializable {
      * @return true if the lock is held and was recovered from a dead holder
      */
     public boolean ownerDied() {
-        return LockWord.deadOwner(memory) != 0;
+        return LockWord.ownerDied(memory);
     }
 
     /** Same as {@link #acquire()}. */

@@ -161,6 +161,55 @@ class JvmProcessIT {
         }
     }
 
+    static void readStdinAndStartAThread(SharedArray seen) {
+        try {
+            seen.setLong(0, System.in.read());
+        } catch (java.io.IOException e) {
+            seen.setLong(0, -2);
+        }
+        Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            seen.setLong(1, 42); // a non-daemon thread that outlives run(): the child waits for it
+        });
+    }
+
+    @Test
+    void shouldGiveTheChildAnEmptyStdinAndWaitForItsThreads() throws Exception {
+        SharedArray seen = SharedArray.ofLength('q', 2);
+        try (Children children = new Children()) {
+            JvmProcess p = children.start(() -> readStdinAndStartAThread(seen));
+            assertEquals(0, Children.joinWithin(p, WAIT));
+        }
+        assertEquals(-1, seen.getLong(0), "stdin must read as end of file");
+        assertEquals(42, seen.getLong(1), "the child must wait for its non-daemon threads");
+    }
+
+    static void parentOfASleeper(SharedValue grandchild) {
+        JvmProcess sleeper = new JvmProcess(JvmProcessIT::sleepForever);
+        sleeper.start();
+        grandchild.setLong(sleeper.pid().orElseThrow());
+        sleepForever();
+    }
+
+    @Test
+    void shouldTerminateAChildThatHasRunningChildren() throws Exception {
+        SharedValue grandchild = SharedValue.raw('q');
+        try (Children children = new Children()) {
+            JvmProcess p = children.start(() -> parentOfASleeper(grandchild));
+            io.github.jmultiprocessing.testing.Poll.until("the grandchild", WAIT, () -> grandchild.getLong() != 0);
+            p.terminate();
+            assertEquals(-15, Children.joinWithin(p, Duration.ofSeconds(20)));
+        } finally {
+            if (grandchild.getLong() != 0) { // a non-daemon grandchild outlives its parent, as in Python
+                ProcessHandle.of(grandchild.getLong()).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
     @Test
     void shouldNameProcessesLikePython() {
         JvmProcess a = new JvmProcess(() -> { });

@@ -124,6 +124,55 @@ class SharedLockTest {
     }
 
     @Test
+    void shouldKeepVirtualThreadsMovingWhenTheHolderSleeps() throws Exception {
+        SharedLock lock = new SharedLock();
+        SharedValue counter = SharedValue.raw('i');
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4 * Runtime.getRuntime().availableProcessors(); t++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 20; i++) {
+                    try (var _ = lock.locked()) {
+                        counter.setInt(counter.getInt() + 1);
+                        Thread.sleep(1); // unmounts while holding: waiters must not pin every carrier
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            assertTrue(thread.join(Duration.ofSeconds(60)), "virtual threads stalled on the lock");
+        }
+        assertEquals(threads.size() * 20, counter.getInt());
+    }
+
+    @Test
+    void shouldNotSpinWhenTheWaiterIsInterruptedButWaitsUninterruptibly() throws Exception {
+        SharedLock lock = new SharedLock();
+        lock.acquire();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            Thread.currentThread().interrupt();
+            started.countDown();
+            lock.acquire();
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt must be kept");
+            lock.release();
+        });
+        assertTrue(started.await(30, TimeUnit.SECONDS));
+        Thread.sleep(50); // let it reach the blocking phase
+        long cpuBefore = processCpu();
+        Thread.sleep(300);
+        long cpu = processCpu() - cpuBefore;
+        lock.release();
+        waiter.join(30_000);
+        assertTrue(cpu < TimeUnit.MILLISECONDS.toNanos(150), "an interrupted waiter burned " + cpu / 1_000_000 + " ms CPU");
+    }
+
+    private static long processCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+    }
+
+    @Test
     void shouldNotSupportJdkConditions() {
         assertThrows(UnsupportedOperationException.class, () -> new SharedLock().newCondition());
     }

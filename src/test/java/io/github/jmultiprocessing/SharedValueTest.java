@@ -77,6 +77,21 @@ class SharedValueTest {
     }
 
     @Test
+    void shouldNeverMatchAnExpectedValueOutsideTheType() {
+        SharedValue b = SharedValue.raw('B', 255);
+        assertFalse(b.compareAndSet(-1, 0));
+        SharedValue i = SharedValue.raw('i', 5);
+        assertFalse(i.compareAndSet((1L << 32) + 5, 7));
+        assertEquals(5, i.getInt());
+    }
+
+    @Test
+    void shouldConvertLargeUnsignedValuesToTheNearestDouble() {
+        BigInteger big = BigInteger.ONE.shiftLeft(63).add(BigInteger.valueOf(1025));
+        assertEquals(big.doubleValue(), SharedValue.raw('Q', big).getDouble());
+    }
+
+    @Test
     void shouldNotDeadlockWhenTheHolderOfItsLockAccessesIt() {
         SharedValue value = SharedValue.of('i', 1);
         try (var _ = value.getLock().locked()) {

@@ -30,6 +30,7 @@ public final class MappedSegment {
     private final Path path;
     private final Arena arena;
     private final MemorySegment segment;
+    private final String fileKey; // device and inode of the file mapped, null if the platform has none
     int references; // guarded by SegmentTable's lock
 
     private MappedSegment(String name, Path path, Arena arena, MemorySegment segment) {
@@ -37,6 +38,13 @@ public final class MappedSegment {
         this.path = path;
         this.arena = arena;
         this.segment = segment;
+        this.fileKey = SegmentLedger.fileKey(path);
+    }
+
+    /** {@return true if the name still leads to the file this mapping was made from} */
+    boolean isStillLinked() {
+        String current = SegmentLedger.fileKey(path);
+        return current != null && (fileKey == null || fileKey.equals(current));
     }
 
     /**

@@ -15,7 +15,7 @@ import java.lang.invoke.VarHandle;
  * <pre>
  *   0                   8         12        16                  24                  32                  40
  *   +-------------------+---------+---------+-------------------+-------------------+-------------------+---
- *   | magic "JMPSEG\0\1"| version | kind    | size (bytes)      | creator pid       | creator start (ms)| pad
+ *   | magic "JMPSEG\0\1"| version | kind    | size (bytes)      | creator pid       | creator start    | pad
  *   +-------------------+---------+---------+-------------------+-------------------+-------------------+---
  *   payload starts at {@link #SIZE} (128), so the header shares no cache line with the first object
  * </pre>
@@ -41,7 +41,7 @@ public final class SegmentHeaderLayout {
             JAVA_INT.withName("kind"),
             JAVA_LONG.withName("size"),
             JAVA_LONG.withName("creatorPid"),
-            JAVA_LONG.withName("creatorStartMillis"),
+            JAVA_LONG.withName("creatorStartTime"),
             MemoryLayout.paddingLayout(88));
 
     /** Bytes taken by the header; the payload starts here. */
@@ -52,7 +52,7 @@ public final class SegmentHeaderLayout {
     private static final VarHandle KIND_VH = field("kind");
     private static final VarHandle SIZE_VH = field("size");
     private static final VarHandle CREATOR_PID_VH = field("creatorPid");
-    private static final VarHandle CREATOR_START_VH = field("creatorStartMillis");
+    private static final VarHandle CREATOR_START_VH = field("creatorStartTime");
 
     private SegmentHeaderLayout() {
     }
@@ -69,7 +69,7 @@ public final class SegmentHeaderLayout {
         KIND_VH.set(segment, 0L, kind);
         SIZE_VH.set(segment, 0L, segment.byteSize());
         CREATOR_PID_VH.set(segment, 0L, ProcessIdentity.pid());
-        CREATOR_START_VH.set(segment, 0L, ProcessIdentity.startMillis());
+        CREATOR_START_VH.set(segment, 0L, ProcessIdentity.startTime());
         MAGIC_VH.setRelease(segment, 0L, MAGIC); // publishes the fields above; pairs with getAcquire in verify
     }
 

@@ -1,6 +1,7 @@
 package io.github.jmultiprocessing.internal.shm;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -8,28 +9,41 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The record of the segments this JVM created, so that nothing leaks.
  *
  * <p>Implementation notes. Each JVM that creates a tracked segment keeps a ledger file
- * {@code jmp-ledger-<pid>-<startMillis>} beside the segments, with one line per event: {@code +name} before the
- * segment's file is created, {@code -name} after it is unlinked. At normal exit a shutdown hook unlinks what is
- * still listed and deletes the ledger. A JVM killed with {@code kill -9} leaves its ledger behind; the first use of
- * the library in any later JVM ({@link #reapStale}) finds ledgers whose process is gone (pid absent, or present
- * with another start time) and unlinks what they list. Only this JVM appends to its ledger; the file holds names
- * only, never data.
+ * {@code jmp-ledger-<pid>-<start time>} (mode 0600) beside the segments, one line per event: {@code +name} before
+ * the segment's file is created, {@code =name<TAB>file key} once it exists (the file key, device and inode, tells
+ * this file from a later one of the same name), {@code -name} after it is unlinked, and
+ * {@code c<TAB>pid<TAB>start time} for each child process started. At normal exit a shutdown hook unlinks what is
+ * still listed and deletes the ledger. A JVM killed with {@code kill -9} leaves its ledger behind; the first use
+ * of the library in any later JVM ({@link #reapStale}) finds ledgers, owned by the same user, whose process and
+ * listed children are all gone (a pid absent, or present with another start time) and unlinks what they list,
+ * only where the file is still the one that was created. Only this JVM writes its ledger; it holds names, never
+ * data. Non-invariant: grandchildren are not listed, so a grandchild started after its grandparent was killed
+ * and its parent ended cannot attach the grandparent's segments once any JVM has reaped them.
  */
 public final class SegmentLedger {
 
     private static final String PREFIX = "jmp-ledger-";
+    private static final FileAttribute<?> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
-    private static final Set<String> LIVE = new LinkedHashSet<>(); // guarded by SegmentLedger.class
+    private static final Map<String, String> LIVE = new LinkedHashMap<>(); // name -> file key or "", guarded by class
+    private static final List<String> CHILDREN = new ArrayList<>(); // "pid<TAB>start", guarded by class
     private static final List<Runnable> BEFORE_EXIT = new CopyOnWriteArrayList<>();
     private static FileChannel ledger; // guarded by SegmentLedger.class; opened on first record
     private static boolean exiting; // guarded by SegmentLedger.class
@@ -42,8 +56,8 @@ public final class SegmentLedger {
     }
 
     /**
-     * Registers an action to run at normal JVM exit before this JVM's segments are unlinked (joining child
-     * processes that still use them, for example).
+     * Registers an action to run at JVM exit before this JVM's segments are unlinked (ending child processes
+     * that still use them, for example).
      *
      * @param action the action; exceptions it throws are printed and ignored
      */
@@ -53,110 +67,193 @@ public final class SegmentLedger {
 
     /** {@return the ledger file of this JVM (it exists only once something was recorded)} */
     public static Path ledgerPath() {
-        return ShmDirectory.directory().resolve(PREFIX + ProcessIdentity.pid() + "-" + ProcessIdentity.startMillis());
+        return ShmDirectory.directory().resolve(PREFIX + ProcessIdentity.pid() + "-" + ProcessIdentity.startTime());
+    }
+
+    /**
+     * Records a child process: this JVM's segments are not reaped while it lives, even if this JVM is killed.
+     *
+     * @param pid the child's pid
+     */
+    public static synchronized void recordChild(long pid) {
+        String child = pid + "\t" + ProcessIdentity.startTimeOf(pid);
+        CHILDREN.add(child);
+        if (ledger != null) {
+            append("c\t" + child);
+        }
     }
 
     static synchronized void recordCreated(String name) {
         if (exiting) {
             throw new IllegalStateException("cannot create segment " + name + " (expected a JVM that is not exiting)");
         }
-        append('+', name);
-        LIVE.add(name);
+        append("+" + name);
+        LIVE.put(name, "");
+    }
+
+    static synchronized void recordFile(String name, Path path) {
+        String key = fileKey(path);
+        if (LIVE.containsKey(name) && key != null) {
+            append("=" + name + "\t" + key);
+            LIVE.put(name, key);
+        }
     }
 
     static synchronized void recordRemoved(String name) {
-        if (LIVE.remove(name)) {
-            append('-', name);
+        if (LIVE.remove(name) != null) {
+            append("-" + name);
         }
     }
 
     /**
-     * Unlinks the segments of ledgers whose process is gone, and those ledgers. Runs when a JVM first uses
-     * segments and when a child JVM starts; safe to run concurrently.
+     * Unlinks the segments of ledgers whose process (and children) are gone, and those ledgers. Runs when a JVM
+     * first uses segments and when a child JVM starts; safe to run concurrently with other JVMs doing the same.
      */
     public static void reapStale() {
-        List<Path> stale = new ArrayList<>();
+        List<Path> candidates = new ArrayList<>();
         try (DirectoryStream<Path> ledgers = Files.newDirectoryStream(ShmDirectory.directory(), PREFIX + "*")) {
             for (Path path : ledgers) {
-                if (isStale(path.getFileName().toString())) {
-                    stale.add(path);
-                }
+                candidates.add(path);
             }
         } catch (IOException | RuntimeException e) {
             return; // nothing to reap, or no directory: never a reason to fail the caller
         }
-        for (Path path : stale) {
+        String me = System.getProperty("user.name");
+        for (Path path : candidates) {
             try {
-                for (String name : readLive(path)) {
-                    MappedSegment.deleteQuietly(ShmDirectory.directory().resolve(name));
+                UserPrincipal owner = Files.getOwner(path);
+                if (!Objects.equals(owner.getName(), me)) {
+                    continue; // another user's ledger: never act on what it lists
                 }
+                Ledger read = read(path);
+                if (!read.stale(path.getFileName().toString())) {
+                    continue;
+                }
+                for (Map.Entry<String, String> entry : read.live().entrySet()) {
+                    deleteIfSame(entry.getKey(), entry.getValue());
+                }
+                MappedSegment.deleteQuietly(path);
             } catch (IOException | RuntimeException e) {
-                continue; // another JVM reaped it first
+                continue; // another JVM reaped it first, or it is not a ledger
             }
-            MappedSegment.deleteQuietly(path);
+        }
+    }
+
+    /** What a ledger file says. */
+    record Ledger(Map<String, String> live, List<long[]> children) {
+
+        boolean stale(String fileName) {
+            String[] parts = fileName.substring(PREFIX.length()).split("-");
+            if (parts.length != 2) {
+                return false;
+            }
+            long pid;
+            long start;
+            try {
+                pid = Long.parseLong(parts[0]);
+                start = Long.parseLong(parts[1]);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            if (pid == ProcessIdentity.pid() ? start == ProcessIdentity.startTime()
+                    : ProcessIdentity.isAlive(pid, start)) {
+                return false;
+            }
+            for (long[] child : children) {
+                if (ProcessIdentity.isAlive(child[0], child[1])) {
+                    return false; // its creator is gone, but a child may still attach its segments
+                }
+            }
+            return true;
         }
     }
 
     /**
-     * The names a ledger still lists as created and not unlinked.
+     * Reads a ledger.
      *
      * @param path a ledger file
-     * @return the live names, in creation order
+     * @return the names still listed as created and not unlinked, with their file keys, and the children
      * @throws IOException if it cannot be read
      */
-    static Set<String> readLive(Path path) throws IOException {
-        Set<String> live = new LinkedHashSet<>();
+    static Ledger read(Path path) throws IOException {
+        Map<String, String> live = new LinkedHashMap<>();
+        List<long[]> children = new ArrayList<>();
         for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
             if (line.length() < 2) {
                 continue;
             }
-            String name = line.substring(1);
+            char op = line.charAt(0);
+            if (op == 'c') {
+                String[] fields = line.split("\t");
+                try {
+                    children.add(new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[2])});
+                } catch (RuntimeException e) {
+                    continue; // a torn line
+                }
+                continue;
+            }
+            String[] fields = line.substring(1).split("\t", 2);
+            String name = fields[0];
             try {
                 ShmDirectory.checkName(name);
             } catch (IllegalArgumentException e) {
                 continue; // a torn or foreign line: never delete outside the directory
             }
-            if (line.charAt(0) == '+') {
-                live.add(name);
-            } else if (line.charAt(0) == '-') {
-                live.remove(name);
+            switch (op) {
+                case '+' -> live.put(name, "");
+                case '=' -> live.replace(name, fields.length > 1 ? fields[1] : "");
+                case '-' -> live.remove(name);
+                default -> { }
             }
         }
-        return live;
+        return new Ledger(live, children);
     }
 
-    private static boolean isStale(String fileName) {
-        String[] parts = fileName.substring(PREFIX.length()).split("-");
-        if (parts.length != 2) {
-            return false;
+    /** Deletes the segment if it is still the file that was created (any file, if its key was never recorded). */
+    private static void deleteIfSame(String name, String key) {
+        Path path = ShmDirectory.directory().resolve(name);
+        if (key.isEmpty() || key.equals(fileKey(path))) {
+            MappedSegment.deleteQuietly(path);
         }
-        long pid;
-        long start;
+    }
+
+    static String fileKey(Path path) {
         try {
-            pid = Long.parseLong(parts[0]);
-            start = Long.parseLong(parts[1]);
-        } catch (NumberFormatException e) {
-            return false;
+            Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            return key == null ? null : key.toString().replace('\t', ' ').replace('\n', ' ');
+        } catch (IOException e) {
+            return null;
         }
-        if (pid == ProcessIdentity.pid()) {
-            return start != ProcessIdentity.startMillis();
-        }
-        return !ProcessIdentity.isAlive(pid, start);
     }
 
-    private static void append(char op, String name) {
-        byte[] line = (op + name + "\n").getBytes(StandardCharsets.UTF_8);
+    private static void append(String line) {
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             if (ledger == null) {
-                ledger = FileChannel.open(ledgerPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.APPEND);
+                ledger = openLedger();
+                for (String child : CHILDREN) {
+                    write("c\t" + child + "\n");
+                }
             }
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            while (buffer.hasRemaining()) {
-                ledger.write(buffer);
-            }
+            write(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot record segment " + name + " in " + ledgerPath() + ": " + e, e);
+            throw new UncheckedIOException("cannot write " + ledgerPath() + ": " + e, e);
+        }
+    }
+
+    private static FileChannel openLedger() throws IOException {
+        var options = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        try {
+            return FileChannel.open(ledgerPath(), options, OWNER_ONLY);
+        } catch (UnsupportedOperationException e) {
+            return FileChannel.open(ledgerPath(), options);
+        }
+    }
+
+    private static void write(String text) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (buffer.hasRemaining()) {
+            ledger.write(buffer);
         }
     }
 
@@ -168,15 +265,15 @@ public final class SegmentLedger {
                 e.printStackTrace();
             }
         }
-        List<String> names;
-        synchronized (SegmentLedger.class) {
-            exiting = true;
-            names = new ArrayList<>(LIVE);
-            LIVE.clear();
+        Map<String, String> names;
+        synchronized (SegmentTable.lock()) { // no create can be between its ledger line and its file now
+            synchronized (SegmentLedger.class) {
+                exiting = true;
+                names = new LinkedHashMap<>(LIVE);
+                LIVE.clear();
+            }
         }
-        for (String name : names) {
-            MappedSegment.deleteQuietly(ShmDirectory.directory().resolve(name));
-        }
+        names.forEach(SegmentLedger::deleteIfSame);
         synchronized (SegmentLedger.class) {
             if (ledger != null) {
                 try {

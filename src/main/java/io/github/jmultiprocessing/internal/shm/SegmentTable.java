@@ -52,6 +52,9 @@ public final class SegmentTable {
                 }
                 throw e;
             }
+            if (track) {
+                SegmentLedger.recordFile(name, mapped.path());
+            }
             // A mapping left under this name belongs to a segment unlinked since: it stays mapped for its users.
             MAPPED.put(name, mapped);
             mapped.references = 1;
@@ -69,6 +72,10 @@ public final class SegmentTable {
         ShmDirectory.checkName(name);
         synchronized (MAPPED) {
             MappedSegment mapped = MAPPED.get(name);
+            if (mapped != null && !mapped.isStillLinked()) {
+                MAPPED.remove(name); // unlinked (and maybe created anew) elsewhere: its users keep the old mapping
+                mapped = null;
+            }
             if (mapped == null) {
                 mapped = MappedSegment.open(name);
                 MAPPED.put(name, mapped);
@@ -90,6 +97,11 @@ public final class SegmentTable {
                 mapped.unmap();
             }
         }
+    }
+
+    /** {@return the lock held while segments are created and the table changes} */
+    static Object lock() {
+        return MAPPED;
     }
 
     /**

@@ -43,9 +43,9 @@ public final class SharedHeap {
         }
         long payload = ARENA_SIZE - SegmentHeaderLayout.SIZE;
         if (size > payload / 2) { // large: an arena of its own, so regular arenas are not left half empty
-            MappedSegment own = newArena(SegmentHeaderLayout.SIZE + size);
-            return new HeapBlock(own.name(), SegmentHeaderLayout.SIZE,
-                    own.segment().asSlice(SegmentHeaderLayout.SIZE, size));
+            long start = align(SegmentHeaderLayout.SIZE, alignment);
+            MappedSegment own = newArena(start + size);
+            return new HeapBlock(own.name(), start, own.segment().asSlice(start, size));
         }
         long start = arena == null ? Long.MAX_VALUE : align(top, alignment);
         if (arena == null || start + size > arena.segment().byteSize()) {

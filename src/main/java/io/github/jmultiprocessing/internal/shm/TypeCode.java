@@ -172,6 +172,14 @@ public enum TypeCode {
     }
 
     /**
+     * {@return true if the long is a value of this integer-like type (every long is, for 8-byte unsigned types)}
+     * @param value the value
+     */
+    public boolean inRange(long value) {
+        return kind == Kind.FLOATING || (kind == Kind.UNSIGNED && size == 8) || (value >= min() && value <= max());
+    }
+
+    /**
      * Checks that a Java long is a value of this integer-like type (for 8-byte unsigned types every long is a
      * valid bit pattern).
      *
@@ -183,10 +191,7 @@ public enum TypeCode {
         if (kind == Kind.FLOATING) {
             return value;
         }
-        if (kind == Kind.UNSIGNED && size == 8) {
-            return value;
-        }
-        if (value < min() || value > max()) {
+        if (!inRange(value)) {
             throw new IllegalArgumentException("value=" + value + " (expected " + min() + ".." + max()
                     + " for typecode '" + code + "')");
         }
@@ -255,7 +260,7 @@ public enum TypeCode {
         }
         long bits = getLong(memory, offset);
         if (kind == Kind.UNSIGNED && size == 8 && bits < 0) {
-            return (double) (bits >>> 1) * 2.0 + (bits & 1);
+            return (double) ((bits >>> 1) | (bits & 1)) * 2.0; // round once: keep the low bit as a sticky bit
         }
         return bits;
     }

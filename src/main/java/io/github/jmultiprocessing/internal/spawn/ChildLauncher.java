@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import io.github.jmultiprocessing.internal.sync.Futex;
 import java.io.IOException;
@@ -53,6 +54,7 @@ public final class ChildLauncher {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start child JVM " + command.getFirst() + ": " + e, e);
         }
+        SegmentLedger.recordChild(process.pid()); // this JVM's segments outlive it while the child runs
         OutputStream stdin = process.getOutputStream();
         try {
             frame.writeTo(stdin);

@@ -9,8 +9,9 @@ import java.io.ObjectInputStream;
 
 /**
  * The entry point of a child JVM: reads its {@link BootstrapFrame} from stdin, deserializes the target and runs
- * it, then exits like a Python child: 0 on return, 1 with the stack trace on stderr if it threw, {@code n} after
- * {@code System.exit(n)}.
+ * it, then exits like a Python child: 0 on return, once its non-daemon threads have ended; 1 with the stack trace
+ * on stderr if it threw; {@code n} after {@code System.exit(n)}. After the frame, {@code System.in} reads as
+ * empty, as a Python child's stdin is {@code /dev/null}; the pipe itself stays open to watch the parent.
  */
 public final class ChildMain {
 
@@ -38,6 +39,7 @@ public final class ChildMain {
             System.exit(ExitCodes.UNCAUGHT_EXCEPTION);
             return;
         }
+        System.setIn(InputStream.nullInputStream());
         if (frame.daemon()) {
             watchParent(stdin);
         }
@@ -50,7 +52,7 @@ public final class ChildMain {
             System.exit(ExitCodes.UNCAUGHT_EXCEPTION);
         }
         System.out.flush();
-        System.exit(0);
+        // Returning (not System.exit) lets the JVM wait for the target's non-daemon threads, as Python does.
     }
 
     /** A daemon child ends, as if terminated, once its parent's end of the stdin pipe closes. */

@@ -1,6 +1,5 @@
 package io.github.jmultiprocessing.internal.sync;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
@@ -24,8 +23,8 @@ public final class Futex {
     /** System property: {@code false} turns the futex path off (the pure-Java backoff is used instead). */
     public static final String PROPERTY = "jmultiprocessing.futex";
 
-    private static final int FUTEX_WAIT = 0;
-    private static final int FUTEX_WAKE = 1;
+    private static final long FUTEX_WAIT = 0;
+    private static final long FUTEX_WAKE = 1;
 
     private static final MethodHandle SYSCALL;
     private static final long SYS_FUTEX;
@@ -55,9 +54,10 @@ public final class Futex {
                 Linker linker = Linker.nativeLinker();
                 Optional<MemorySegment> syscall = linker.defaultLookup().find("syscall");
                 if (syscall.isPresent()) {
-                    // long syscall(long number, ...): uaddr, op, val, timeout pointer (addresses passed as longs)
+                    // long syscall(long number, ...): uaddr, op, val, timeout pointer; glibc reads every variadic
+                    // argument as a long, so all are passed as longs
                     handle = linker.downcallHandle(syscall.get(),
-                            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG),
+                            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
                             Linker.Option.firstVariadicArg(1));
                 }
             } catch (RuntimeException | LinkageError e) {
@@ -86,8 +86,8 @@ public final class Futex {
         timespec.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
         timespec.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
         try {
-            long ignored = (long) SYSCALL.invokeExact(SYS_FUTEX, memory.address() + offset, FUTEX_WAIT, expected,
-                    timespec.address());
+            long ignored = (long) SYSCALL.invokeExact(SYS_FUTEX, memory.address() + offset, FUTEX_WAIT,
+                    (long) expected, timespec.address());
         } catch (Throwable e) {
             throw new IllegalStateException("futex wait failed", e);
         }
@@ -102,7 +102,7 @@ public final class Futex {
      */
     public static void wake(MemorySegment memory, long offset, int count) {
         try {
-            long ignored = (long) SYSCALL.invokeExact(SYS_FUTEX, memory.address() + offset, FUTEX_WAKE, count, 0L);
+            long ignored = (long) SYSCALL.invokeExact(SYS_FUTEX, memory.address() + offset, FUTEX_WAKE, (long) count, 0L);
         } catch (Throwable e) {
             throw new IllegalStateException("futex wake failed", e);
         }

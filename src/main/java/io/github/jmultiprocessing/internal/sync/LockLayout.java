@@ -11,13 +11,13 @@ import java.lang.foreign.StructLayout;
  * The bytes of a lock in shared memory, in a 128-byte slot of its own.
  *
  * <pre>
- *   0                   8         12        16                  24
- *   +-------------------+---------+---------+-------------------+------------------ ... -+
- *   | owner             | seq     | waiters | dead owner pid    | padding to 128         |
- *   +-------------------+---------+---------+-------------------+------------------ ... -+
- *   owner: 0 when free, else (pid &lt;&lt; 32) | thread tag of the holder
+ *   0                   8         12        16
+ *   +-------------------+---------+---------+------------------------------------ ... -+
+ *   | owner             | seq     | waiters | padding to 128                           |
+ *   +-------------------+---------+---------+------------------------------------ ... -+
+ *   owner: 0 when free, else (pid &lt;&lt; 40) | thread tag of the holder, plus the owner-died bit (see
+ *          {@link LockWord})
  *   seq, waiters: the event count of {@link WaitCore}
- *   dead owner pid: set by a holder that took the lock over from a dead process, cleared on release
  * </pre>
  */
 public final class LockLayout {
@@ -27,8 +27,7 @@ public final class LockLayout {
             JAVA_LONG.withName("owner"),
             JAVA_INT.withName("seq"),
             JAVA_INT.withName("waiters"),
-            JAVA_LONG.withName("deadOwner"),
-            MemoryLayout.paddingLayout(104));
+            MemoryLayout.paddingLayout(112));
 
     /** Size of a lock: one 128-byte slot. */
     public static final long SIZE = LAYOUT.byteSize();
@@ -44,9 +43,6 @@ public final class LockLayout {
 
     /** Offset of the waiter count. */
     public static final long WAITERS = LAYOUT.byteOffset(groupElement("waiters"));
-
-    /** Offset of the dead owner's pid. */
-    public static final long DEAD_OWNER = LAYOUT.byteOffset(groupElement("deadOwner"));
 
     private LockLayout() {
     }

@@ -11,14 +11,17 @@ import java.lang.invoke.VarHandle;
  * die.
  *
  * <p>Implementation notes. The owner word is 0 when free and otherwise names the holder as
- * {@code (pid << 32) | thread tag}; acquiring is a CAS from 0 to the caller's token, the linearization point.
+ * {@code (pid << 40) | thread tag} (Linux pids fit 22 bits, thread ids are cut to 40 bits), plus the
+ * {@link #OWNER_DIED} bit; acquiring is a CAS from 0 to the caller's token, the linearization point.
  * Contended acquirers spin, yield, then block on the {@link WaitCore} event count; release CASes the owner back
  * to 0 (any thread or process may release, as with Python's {@code Lock}) and signals one waiter. Barging is
  * allowed: the lock is not fair, like CPython's. While blocked, a waiter checks every {@link #CHECK_NANOS}
- * whether the holder's process is still alive; if not, it CASes the dead owner's token to its own and records
- * the dead pid in {@code deadOwner} (like a POSIX robust mutex's {@code EOWNERDEAD}). Non-invariants: a pid
- * recycled by the OS within one check interval would hide the death of the holder until the new process exits;
- * a thread that ends while holding the lock in a live process keeps it held, as in Java and Python.
+ * whether the holder's process is still alive; if not, it CASes the dead owner's token to its own token with the
+ * {@link #OWNER_DIED} bit set (like a POSIX robust mutex's {@code EOWNERDEAD}), so the flag is set and cleared
+ * by the same atomic updates that take and release the lock. Non-invariants: liveness is judged by pid, so a
+ * holder's pid recycled by the OS before a waiter checks hides its death until the new process exits, and
+ * processes in different pid namespaces must not share a lock; a thread that ends while holding the lock in a
+ * live process keeps it held, as in Java and Python.
  */
 public final class LockWord {
 
@@ -34,15 +37,21 @@ public final class LockWord {
     /** How often a blocked acquirer checks that the holder's process lives. */
     public static final long CHECK_NANOS = 10_000_000L;
 
+    /** Bit of the owner word set while the holder is one that took the lock over from a dead process. */
+    public static final long OWNER_DIED = 1L << 62;
+
+    private static final int PID_SHIFT = 40;
+    private static final long TAG_MASK = (1L << PID_SHIFT) - 1;
+    private static final long PID_MASK = (1L << 22) - 1;
     private static final VarHandle LONG_VH = JAVA_LONG.varHandle();
-    private static final long PID_BITS = ProcessIdentity.pid() << 32;
+    private static final long PID_BITS = ProcessIdentity.pid() << PID_SHIFT;
 
     private LockWord() {
     }
 
     /** {@return the calling thread's owner token} */
     public static long token() {
-        return PID_BITS | (Thread.currentThread().threadId() & 0xFFFF_FFFFL);
+        return PID_BITS | (Thread.currentThread().threadId() & TAG_MASK);
     }
 
     /**
@@ -89,6 +98,7 @@ public final class LockWord {
             }
         }
         long nextCheck = System.nanoTime() + CHECK_NANOS;
+        boolean interrupted = false; // cleared by WaitCore.await, restored when the wait is over
         WaitCore.enter(lock, LockLayout.WAITERS);
         try {
             for (int round = 0; ; round++) {
@@ -103,10 +113,9 @@ public final class LockWord {
                 long now = System.nanoTime();
                 if (now - nextCheck >= 0) {
                     nextCheck = now + CHECK_NANOS;
-                    long pid = owner >>> 32;
+                    long pid = pidOf(owner);
                     if (pid != ProcessIdentity.pid() && !ProcessIdentity.isAlive(pid)
-                            && LONG_VH.compareAndSet(lock, LockLayout.OWNER, owner, me)) {
-                        LONG_VH.setRelease(lock, LockLayout.DEAD_OWNER, pid); // read by the holder only
+                            && LONG_VH.compareAndSet(lock, LockLayout.OWNER, owner, me | OWNER_DIED)) {
                         return RECOVERED;
                     }
                 }
@@ -118,13 +127,17 @@ public final class LockWord {
                     }
                     slice = Math.min(slice, left);
                 }
-                if (interruptible && Thread.interrupted()) {
+                if (interruptible && (interrupted || Thread.interrupted())) {
+                    interrupted = false; // consumed by the exception
                     throw new InterruptedException();
                 }
-                WaitCore.await(lock, LockLayout.SEQ, seq, slice, round);
+                interrupted |= WaitCore.await(lock, LockLayout.SEQ, seq, slice, round);
             }
         } finally {
             WaitCore.leave(lock, LockLayout.WAITERS);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -140,9 +153,6 @@ public final class LockWord {
             if (owner == 0L) {
                 throw new IllegalStateException("release of an unlocked lock (expected acquire() before release())");
             }
-            if ((long) LONG_VH.getOpaque(lock, LockLayout.DEAD_OWNER) != 0L) {
-                LONG_VH.setOpaque(lock, LockLayout.DEAD_OWNER, 0L); // ordered before the releasing CAS
-            }
             // Volatile CAS publishes the critical section to the next acquirer's CAS.
             if (LONG_VH.compareAndSet(lock, LockLayout.OWNER, owner, 0L)) {
                 WaitCore.signal(lock, LockLayout.SEQ, LockLayout.WAITERS, 1);
@@ -156,7 +166,7 @@ public final class LockWord {
      * @param lock the lock's memory
      */
     public static boolean isHeldByCurrentThread(MemorySegment lock) {
-        return (long) LONG_VH.getVolatile(lock, LockLayout.OWNER) == token();
+        return ((long) LONG_VH.getVolatile(lock, LockLayout.OWNER) & ~OWNER_DIED) == token();
     }
 
     /**
@@ -172,14 +182,18 @@ public final class LockWord {
      * @param lock the lock's memory
      */
     public static long ownerPid(MemorySegment lock) {
-        return (long) LONG_VH.getVolatile(lock, LockLayout.OWNER) >>> 32;
+        return pidOf((long) LONG_VH.getVolatile(lock, LockLayout.OWNER));
     }
 
     /**
-     * {@return the pid of the dead process the current holder took the lock over from, 0 if none}
+     * {@return true if the lock is held by one that took it over from a dead process}
      * @param lock the lock's memory
      */
-    public static long deadOwner(MemorySegment lock) {
-        return (long) LONG_VH.getAcquire(lock, LockLayout.DEAD_OWNER);
+    public static boolean ownerDied(MemorySegment lock) {
+        return ((long) LONG_VH.getVolatile(lock, LockLayout.OWNER) & OWNER_DIED) != 0;
+    }
+
+    private static long pidOf(long owner) {
+        return (owner >>> PID_SHIFT) & PID_MASK;
     }
 }

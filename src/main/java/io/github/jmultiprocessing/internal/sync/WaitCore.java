@@ -19,8 +19,12 @@ import java.util.concurrent.locks.LockSupport;
  * atomically with going to sleep, so no wake-up is lost. Signallers pay for a wake-up only when someone waits.
  *
  * <p>Blocking is a futex wait where {@link Futex#AVAILABLE}, else a park with a backoff growing from 20 us to
- * 1 ms (a process cannot unpark a thread of another). Every block is bounded by the caller's slice, so callers
- * regularly re-check deadlines, interrupts and the liveness of whoever they wait for.
+ * 1 ms (a process cannot unpark a thread of another). Virtual threads always park: a futex wait is a native call
+ * that would pin the carrier thread, and with more waiters than carriers the holder could never run again. A
+ * park with the interrupt flag set returns at once, so {@link #await} clears the flag and reports it; the
+ * caller restores it when its whole wait is over, as AQS does (restoring it earlier would make the next park
+ * return at once again). Every block is bounded by the caller's slice, so callers regularly re-check deadlines, interrupts
+ * and the liveness of whoever they wait for.
  */
 public final class WaitCore {
 
@@ -95,17 +99,20 @@ public final class WaitCore {
      * @param observed  what {@link #sequence} returned before the caller's re-check
      * @param maxNanos  the longest block, greater than zero
      * @param round     how many times the caller has blocked in this wait, for the pure-Java backoff
+     * @return true if the thread's interrupt flag was set and has been cleared: the caller must restore it
      */
-    public static void await(MemorySegment memory, long seqOffset, int observed, long maxNanos, int round) {
-        if (Futex.AVAILABLE) {
-            Futex.await(memory, seqOffset, observed, maxNanos);
-            return;
+    public static boolean await(MemorySegment memory, long seqOffset, int observed, long maxNanos, int round) {
+        if (Futex.AVAILABLE && !Thread.currentThread().isVirtual()) {
+            Futex.await(memory, seqOffset, observed, maxNanos); // not woken by interrupts: the slice bounds it
+            return false;
         }
         if ((int) INT_VH.getVolatile(memory, seqOffset) != observed) {
-            return;
+            return false;
         }
         long park = Math.min(MAX_PARK_NANOS, MIN_PARK_NANOS << Math.min(round, 6));
+        boolean interrupted = Thread.interrupted(); // a set flag would make every park return at once
         LockSupport.parkNanos(Math.min(park, maxNanos));
+        return interrupted | Thread.interrupted();
     }
 
     /**
