@@ -43,6 +43,37 @@ class SharedMemoryIT {
         }
     }
 
+    static void replaceSegment(String name) {
+        SegmentsAccess.unlink(name);
+        SharedMemory.create(name, 8192, false).close(); // untracked: outlives this child
+    }
+
+    /** Unlinking by name from a child, as another program would. */
+    static final class SegmentsAccess {
+        static void unlink(String name) {
+            try {
+                Files.delete(ShmDirectory.pathOf(name));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Test
+    void shouldAttachToTheNewSegmentWhenAnotherProcessReplacedTheName() throws Exception {
+        String name = ShmDirectory.randomName("jmp_test_");
+        try (SharedMemory first = SharedMemory.create(name, 4096, false); Children children = new Children()) {
+            JvmProcess replacer = children.start(() -> replaceSegment(name));
+            assertEquals(0, Children.joinWithin(replacer, WAIT));
+            try (SharedMemory second = SharedMemory.attach(name)) {
+                assertEquals(8192, second.size(), "attach must map the file now under the name, not a cached one");
+                assertEquals(4096, first.size());
+            }
+        } finally {
+            Files.deleteIfExists(ShmDirectory.pathOf(name));
+        }
+    }
+
     // ---- Python interoperability (Linux: both use /dev/shm/<name>)
 
     private static String python(String script) throws Exception {
@@ -137,6 +168,47 @@ class SharedMemoryIT {
     static final class SharedValueTestAccess {
         static byte[] serialize(Object object) throws IOException {
             return SharedValueTest.serialize(object);
+        }
+    }
+
+    /** Creates a value, starts a non-daemon child that uses it later, prints "ready", waits to be killed. */
+    public static final class ParentOfLateAttacherMain {
+        public static void main(String[] args) throws Exception {
+            SharedValue value = SharedValue.of('i', 41);
+            JvmProcess child = new JvmProcess(() -> attachLate(value));
+            child.start();
+            System.out.println("child " + child.pid().orElseThrow());
+            System.out.println("ready");
+            System.out.flush();
+            Thread.sleep(Duration.ofMinutes(10));
+        }
+    }
+
+    /** Gets the value's handle at once (it attaches then), re-attaches a copy later: both must work. */
+    static void attachLate(SharedValue value) {
+        try {
+            Thread.sleep(1500);
+            SharedValue copy = (SharedValue) SharedValueTest.deserialize(SharedValueTest.serialize(value));
+            copy.incrementAndGet();
+            System.out.println("late attach saw " + value.getInt());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldKeepAKilledCreatorsSegmentsWhileItsChildrenRun() throws Exception {
+        try (JavaMain parent = JavaMain.start(ParentOfLateAttacherMain.class); Children children = new Children()) {
+            Poll.until("the parent to start its child", WAIT, () -> parent.output().contains("ready"));
+            long child = Long.parseLong(parent.output().lines().filter(l -> l.startsWith("child "))
+                    .findFirst().orElseThrow().substring(6));
+            parent.process().destroyForcibly();
+            assertTrue(parent.process().waitFor(60, TimeUnit.SECONDS));
+            JvmProcess reaper = children.start(() -> { }); // a library JVM start reaps what it may
+            assertEquals(0, Children.joinWithin(reaper, WAIT));
+            Poll.until("the orphaned child to finish", WAIT,
+                    () -> !ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false));
+            assertTrue(parent.output().contains("late attach saw 42"), parent.output());
         }
     }
 
