@@ -17,6 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * (sequentially consistent), so either the waiter's re-check sees the new state or the signaller sees the
  * waiter and changes {@code seq} before, or while, the waiter blocks; the futex wait compares {@code seq}
  * atomically with going to sleep, so no wake-up is lost. Signallers pay for a wake-up only when someone waits.
+ * Non-invariant: a waiter whose process is killed never decrements {@code waiters}, so from then on every
+ * signal of that synchronizer pays for a wake-up (a spurious one, never a lost one).
  *
  * <p>Blocking is a futex wait where {@link Futex#AVAILABLE}, else a park with a backoff growing from 20 us to
  * 1 ms (a process cannot unpark a thread of another). Virtual threads always park: a futex wait is a native call
