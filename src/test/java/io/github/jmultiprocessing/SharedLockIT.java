@@ -39,11 +39,7 @@ class SharedLockIT {
     static void holdForever(SharedLock lock, SharedValue holding) {
         lock.acquire();
         holding.setInt(1);
-        try {
-            Thread.sleep(Duration.ofMinutes(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        JvmProcessIT.sleepForever();
     }
 
     @Test
