@@ -10,7 +10,6 @@ import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 
 /**
@@ -72,11 +71,7 @@ public final class SharedLock implements Lock, Serializable {
 
     /** Acquires the lock, waiting as long as needed; interrupts are ignored, as with {@link Lock#lock()}. */
     public void acquire() {
-        try {
-            LockWord.acquire(memory, -1, false);
-        } catch (InterruptedException e) {
-            throw new AssertionError("uninterruptible acquire was interrupted", e);
-        }
+        LockWord.acquireUninterruptibly(memory);
     }
 
     /**
@@ -181,16 +176,10 @@ public final class SharedLock implements Lock, Serializable {
         release();
     }
 
-    /**
-     * Not supported by this lock: conditions across processes are {@code SharedCondition}'s job.
-     *
-     * @return never
-     * @throws UnsupportedOperationException always
-     */
+    /** {@return a condition variable over this lock, usable across processes} */
     @Override
-    public Condition newCondition() {
-        throw new UnsupportedOperationException("SharedLock has no java.util.concurrent Condition"
-                + " (expected a cross-process SharedCondition, which is not part of this release)");
+    public SharedCondition newCondition() {
+        return new SharedCondition(this);
     }
 
     MemorySegment memory() {

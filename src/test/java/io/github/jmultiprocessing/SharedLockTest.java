@@ -173,7 +173,12 @@ class SharedLockTest {
     }
 
     @Test
-    void shouldNotSupportJdkConditions() {
-        assertThrows(UnsupportedOperationException.class, () -> new SharedLock().newCondition());
+    void shouldMakeConditionsOverItself() throws Exception {
+        SharedLock lock = new SharedLock();
+        SharedCondition condition = lock.newCondition();
+        try (var _ = lock.locked()) {
+            assertFalse(condition.await(Duration.ofMillis(20)));
+            assertTrue(lock.isHeldByCurrentThread(), "the lock must be held again after the wait");
+        }
     }
 }

@@ -11,13 +11,14 @@ import java.lang.foreign.StructLayout;
  * The bytes of a lock in shared memory, in a 128-byte slot of its own.
  *
  * <pre>
- *   0                   8         12        16
- *   +-------------------+---------+---------+------------------------------------ ... -+
- *   | owner             | seq     | waiters | padding to 128                           |
- *   +-------------------+---------+---------+------------------------------------ ... -+
+ *   0                   8         12        16        20
+ *   +-------------------+---------+---------+---------+-------------------------- ... -+
+ *   | owner             | seq     | waiters | holds   | padding to 128                   |
+ *   +-------------------+---------+---------+---------+-------------------------- ... -+
  *   owner: 0 when free, else (pid &lt;&lt; 40) | thread tag of the holder, plus the owner-died bit (see
  *          {@link LockWord})
  *   seq, waiters: the event count of {@link WaitCore}
+ *   holds: how often the owner holds a recursive lock (written by the owner only; unused by plain locks)
  * </pre>
  */
 public final class LockLayout {
@@ -27,7 +28,8 @@ public final class LockLayout {
             JAVA_LONG.withName("owner"),
             JAVA_INT.withName("seq"),
             JAVA_INT.withName("waiters"),
-            MemoryLayout.paddingLayout(112));
+            JAVA_INT.withName("holds"),
+            MemoryLayout.paddingLayout(108));
 
     /** Size of a lock: one 128-byte slot. */
     public static final long SIZE = LAYOUT.byteSize();
@@ -43,6 +45,9 @@ public final class LockLayout {
 
     /** Offset of the waiter count. */
     public static final long WAITERS = LAYOUT.byteOffset(groupElement("waiters"));
+
+    /** Offset of the recursion count. */
+    public static final long HOLDS = LAYOUT.byteOffset(groupElement("holds"));
 
     private LockLayout() {
     }

@@ -82,6 +82,20 @@ public final class LockWord {
         return acquireSlow(lock, me, timeoutNanos, interruptible);
     }
 
+    /**
+     * Takes the lock, waiting as long as needed; interrupts are kept for later, as with {@code Lock.lock()}.
+     *
+     * @param lock the lock's memory
+     * @return {@link #ACQUIRED} or {@link #RECOVERED}
+     */
+    public static int acquireUninterruptibly(MemorySegment lock) {
+        try {
+            return acquire(lock, -1, false);
+        } catch (InterruptedException e) {
+            throw new AssertionError("an uninterruptible acquire threw InterruptedException", e);
+        }
+    }
+
     private static int acquireSlow(MemorySegment lock, long me, long timeoutNanos, boolean interruptible)
             throws InterruptedException {
         if (interruptible && Thread.interrupted()) {

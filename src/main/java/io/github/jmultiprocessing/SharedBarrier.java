@@ -1,0 +1,152 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.shm.HeapBlock;
+import io.github.jmultiprocessing.internal.shm.SharedHeap;
+import io.github.jmultiprocessing.internal.sync.BarrierLayout;
+import io.github.jmultiprocessing.internal.sync.BarrierWord;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.concurrent.BrokenBarrierException;
+
+/**
+ * A cyclic barrier in shared memory: Python's {@code multiprocessing.Barrier} (the JDK's {@code CyclicBarrier}
+ * across processes).
+ *
+ * <pre>{@code
+ * var barrier = new SharedBarrier(3);
+ * for (int i = 0; i < 3; i++) {
+ *     new JvmProcess(() -> { work(); barrier.await(); more(); }).start();   // Python: barrier.wait()
+ * }
+ * }</pre>
+ *
+ * <p>{@link #await()} blocks until {@code parties} threads, of any processes, have called it, then releases
+ * them all and starts over. The optional action runs in the last arriving thread before the others are released
+ * (it travels with the barrier to child processes, so it must be serializable). A timeout (per call or the
+ * barrier's default), an interrupt, {@link #abort()} or a failing action breaks the barrier: every waiter, and
+ * every later caller until {@link #reset()}, gets {@link BrokenBarrierException} (Python's
+ * {@code BrokenBarrierError}). A party whose process dies while others wait is not detected: use timeouts.
+ *
+ * <p>Memory consistency effects: actions before {@code await()} happen-before the action and the return of
+ * every {@code await()} of the same trip, in any process.
+ */
+public final class SharedBarrier implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final transient HeapBlock block;
+    private final transient MemorySegment memory;
+    private final transient SerializableRunnable action;
+    private final transient Duration timeout;
+
+    /**
+     * A barrier for {@code parties} threads.
+     *
+     * @param parties how many, at least 1
+     */
+    public SharedBarrier(int parties) {
+        this(parties, null, null);
+    }
+
+    /**
+     * A barrier with an action and a default timeout (Python's {@code Barrier(parties, action, timeout)}).
+     *
+     * @param parties how many, at least 1
+     * @param action  run by the last party of each trip, or null
+     * @param timeout the default timeout of {@link #await()}, or null for none
+     */
+    public SharedBarrier(int parties, SerializableRunnable action, Duration timeout) {
+        if (parties < 1) {
+            throw new IllegalArgumentException("parties=" + parties + " (expected >= 1)");
+        }
+        this.block = SharedHeap.allocate(BarrierLayout.SIZE, 128);
+        this.memory = block.memory();
+        this.action = action;
+        this.timeout = timeout;
+        BarrierWord.init(memory, parties);
+    }
+
+    private SharedBarrier(HeapBlock block, SerializableRunnable action, Duration timeout) {
+        this.block = block;
+        this.memory = block.memory();
+        this.action = action;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Waits for all parties, at most the barrier's default timeout.
+     *
+     * @return the arrival index: 0 for the first party, {@code parties - 1} for the last
+     * @throws BrokenBarrierException if the barrier is or gets broken or reset, or the timeout elapses
+     * @throws InterruptedException   if interrupted (the barrier is broken)
+     */
+    public int await() throws BrokenBarrierException, InterruptedException {
+        return BarrierWord.await(memory, action, timeout == null ? -1 : Math.max(0, SharedSemaphore.nanos(timeout)));
+    }
+
+    /**
+     * Waits for all parties, at most {@code timeout} (Python's {@code wait(timeout)}).
+     *
+     * @param timeout the longest wait
+     * @return the arrival index
+     * @throws BrokenBarrierException if the barrier is or gets broken or reset, or the timeout elapses
+     * @throws InterruptedException   if interrupted (the barrier is broken)
+     */
+    public int await(Duration timeout) throws BrokenBarrierException, InterruptedException {
+        return BarrierWord.await(memory, action, Math.max(0, SharedSemaphore.nanos(timeout)));
+    }
+
+    /** Breaks the barrier: waiting and later parties throw {@link BrokenBarrierException} until reset. */
+    public void abort() {
+        BarrierWord.abort(memory);
+    }
+
+    /** Returns the barrier to its initial state; parties waiting now throw {@link BrokenBarrierException}. */
+    public void reset() {
+        BarrierWord.reset(memory);
+    }
+
+    /** {@return the number of parties} */
+    public int getParties() {
+        return BarrierWord.parties(memory);
+    }
+
+    /** {@return the parties waiting now (Python's {@code n_waiting})} */
+    public int getNumberWaiting() {
+        return BarrierWord.waiting(memory);
+    }
+
+    /** {@return true if broken (Python's {@code broken})} */
+    public boolean isBroken() {
+        return BarrierWord.isBroken(memory);
+    }
+
+    @Override
+    public String toString() {
+        return "SharedBarrier[parties=" + getParties() + ", waiting=" + getNumberWaiting()
+                + (isBroken() ? ", broken" : "") + "]";
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return new Handle(block.segmentName(), block.offset(), action, timeout);
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("SharedBarrier travels as a handle");
+    }
+
+    /** The serialized form: where the barrier lives, its action and its default timeout. */
+    private record Handle(String segment, long offset, SerializableRunnable action, Duration timeout)
+            implements Serializable {
+        @Serial
+        private Object readResolve() {
+            return new SharedBarrier(SharedHeap.attach(segment, offset, BarrierLayout.SIZE), action, timeout);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.github.jmultiprocessing;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import io.github.jmultiprocessing.internal.shm.HeapBlock;
+import io.github.jmultiprocessing.internal.shm.SharedHeap;
+import io.github.jmultiprocessing.internal.sync.EventLayout;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
+import io.github.jmultiprocessing.internal.sync.Waiting;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+
+/**
+ * A flag in shared memory that threads of any process can wait for: Python's {@code multiprocessing.Event}.
+ *
+ * <pre>{@code
+ * var ready = new SharedEvent();
+ * var p = new JvmProcess(() -> { prepare(); ready.set(); });
+ * p.start();
+ * ready.await(Duration.ofSeconds(10));   // Python: ready.wait(10)
+ * }</pre>
+ *
+ * <p>{@link #set()} wakes every waiter; {@link #clear()} resets the flag. ({@code wait} is {@code await} here:
+ * Java's {@code Object.wait} is final.)
+ *
+ * <p>Memory consistency effects: actions before {@code set()} happen-before the return of an {@code await} that
+ * sees the flag set, in any process.
+ */
+public final class SharedEvent implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private static final VarHandle INT_VH = JAVA_INT.varHandle();
+
+    private final transient HeapBlock block;
+    private final transient MemorySegment memory;
+
+    /** A cleared event in the shared heap. */
+    public SharedEvent() {
+        this(SharedHeap.allocate(EventLayout.SIZE, 128));
+    }
+
+    private SharedEvent(HeapBlock block) {
+        this.block = block;
+        this.memory = block.memory();
+    }
+
+    /** Sets the flag and wakes every waiter, in every process. */
+    public void set() {
+        INT_VH.setVolatile(memory, EventLayout.FLAG, 1); // publishes what came before; pairs with await's read
+        WaitCore.signal(memory, EventLayout.SEQ, EventLayout.WAITERS, Integer.MAX_VALUE);
+    }
+
+    /** Clears the flag. */
+    public void clear() {
+        INT_VH.setVolatile(memory, EventLayout.FLAG, 0);
+    }
+
+    /** {@return true if the flag is set (Python's {@code is_set()})} */
+    public boolean isSet() {
+        return (int) INT_VH.getVolatile(memory, EventLayout.FLAG) != 0;
+    }
+
+    /**
+     * Waits until the flag is set.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void await() throws InterruptedException {
+        Waiting.until(memory, EventLayout.SEQ, EventLayout.WAITERS, this::isSet, -1, true);
+    }
+
+    /**
+     * Waits until the flag is set, at most {@code timeout} (Python's {@code wait(timeout)}).
+     *
+     * @param timeout the longest wait; zero or negative does not wait
+     * @return the flag when the wait ended: true if set
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean await(Duration timeout) throws InterruptedException {
+        return Waiting.until(memory, EventLayout.SEQ, EventLayout.WAITERS, this::isSet,
+                Math.max(0, SharedSemaphore.nanos(timeout)), true);
+    }
+
+    @Override
+    public String toString() {
+        return "SharedEvent[" + (isSet() ? "set" : "unset") + ", " + block.segmentName() + "@" + block.offset() + "]";
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return new Handle(block.segmentName(), block.offset());
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("SharedEvent travels as a handle");
+    }
+
+    /** The serialized form: where the event lives. */
+    private record Handle(String segment, long offset) implements Serializable {
+        @Serial
+        private Object readResolve() {
+            return new SharedEvent(SharedHeap.attach(segment, offset, EventLayout.SIZE));
+        }
+    }
+}

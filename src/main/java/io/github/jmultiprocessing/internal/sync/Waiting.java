@@ -1,0 +1,100 @@
+package io.github.jmultiprocessing.internal.sync;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A wait on a {@link WaitCore} event count until a condition holds: the loop every synchronizer that has no
+ * lock-word fast path of its own shares (events, conditions, barriers).
+ */
+public final class Waiting {
+
+    private Waiting() {
+    }
+
+    /**
+     * Waits until {@code done} is true, at most {@code timeoutNanos}.
+     *
+     * @param memory        the synchronizer's memory
+     * @param seqOffset     offset of its {@code seq} word
+     * @param waitersOffset offset of its {@code waiters} word
+     * @param done          the condition, re-checked after every wake-up and at least every
+     *                      {@link LockWord#CHECK_NANOS}
+     * @param timeoutNanos  the longest wait; negative waits forever
+     * @param interruptible true to throw on interrupt
+     * @return true if the condition holds, false on timeout
+     * @throws InterruptedException if interruptible and interrupted
+     */
+    public static boolean until(MemorySegment memory, long seqOffset, long waitersOffset, BooleanSupplier done,
+            long timeoutNanos, boolean interruptible) throws InterruptedException {
+        return until(memory, seqOffset, waitersOffset, done, null, timeoutNanos, interruptible);
+    }
+
+    /**
+     * Waits until {@code done} is true, at most {@code timeoutNanos}, running {@code check} every
+     * {@link LockWord#CHECK_NANOS} while blocked (to recover from a dead process, say).
+     *
+     * @param memory        the synchronizer's memory
+     * @param seqOffset     offset of its {@code seq} word
+     * @param waitersOffset offset of its {@code waiters} word
+     * @param done          the condition, re-checked after every wake-up
+     * @param check         the periodic check, or null
+     * @param timeoutNanos  the longest wait; negative waits forever
+     * @param interruptible true to throw on interrupt
+     * @return true if the condition holds, false on timeout
+     * @throws InterruptedException if interruptible and interrupted
+     */
+    public static boolean until(MemorySegment memory, long seqOffset, long waitersOffset, BooleanSupplier done,
+            Runnable check, long timeoutNanos, boolean interruptible) throws InterruptedException {
+        if (done.getAsBoolean()) {
+            return true;
+        }
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        long start = System.nanoTime();
+        for (int attempt = 0; WaitCore.backOff(attempt); attempt++) {
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            if (timeoutNanos == 0) {
+                return false;
+            }
+        }
+        boolean interrupted = false;
+        long nextCheck = System.nanoTime() + LockWord.CHECK_NANOS;
+        WaitCore.enter(memory, waitersOffset);
+        try {
+            for (int round = 0; ; round++) {
+                int seq = WaitCore.sequence(memory, seqOffset);
+                if (done.getAsBoolean()) {
+                    return true;
+                }
+                long now = System.nanoTime();
+                if (check != null && now - nextCheck >= 0) {
+                    nextCheck = now + LockWord.CHECK_NANOS;
+                    check.run();
+                    continue;
+                }
+                long slice = LockWord.CHECK_NANOS;
+                if (timeoutNanos >= 0) {
+                    long left = timeoutNanos - (now - start);
+                    if (left <= 0) {
+                        return false;
+                    }
+                    slice = Math.min(slice, left);
+                }
+                if (interruptible && (interrupted || Thread.interrupted())) {
+                    interrupted = false;
+                    throw new InterruptedException();
+                }
+                interrupted |= WaitCore.await(memory, seqOffset, seq, slice, round);
+            }
+        } finally {
+            WaitCore.leave(memory, waitersOffset);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
