@@ -2,13 +2,12 @@ package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.spawn.BootstrapFrame;
 import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
-import io.github.jmultiprocessing.internal.spawn.ExitCodes;
+import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
@@ -17,7 +16,6 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -67,8 +65,8 @@ public class JvmProcess implements Serializable {
     private byte[] authkey;
 
     private transient long externalPid; // set for the current process and for a parent view: not ours to start
-    private transient Process process; // guarded by this
-    private transient OutputStream bootstrapPipe; // guarded by this
+    private transient Popen process; // guarded by this: what runs it once started
+    private final String startMethod; // null: the default start method when start() is called
     private transient volatile Integer exitCode;
     private transient volatile boolean closed;
 
@@ -88,7 +86,12 @@ public class JvmProcess implements Serializable {
      * @param name   the process name, or null for {@code JvmProcess-N}
      */
     public JvmProcess(SerializableRunnable target, String name) {
+        this(target, name, null);
+    }
+
+    JvmProcess(SerializableRunnable target, String name, String startMethod) {
         this.target = Objects.requireNonNull(target, "target");
+        this.startMethod = startMethod;
         this.identity = Multiprocessing.nextIdentity();
         this.name = name != null ? name : defaultName();
         JvmProcess current = Multiprocessing.currentProcess();
@@ -98,7 +101,17 @@ public class JvmProcess implements Serializable {
 
     /** For subclasses that override {@link #run()}; the name is {@code <ClassName>-N}. */
     protected JvmProcess() {
+        this((Context) null);
+    }
+
+    /**
+     * For subclasses that override {@link #run()}, started by a context's start method.
+     *
+     * @param context the context, or null for the default start method
+     */
+    protected JvmProcess(Context context) {
         this.target = null;
+        this.startMethod = context == null ? null : context.getStartMethod();
         this.identity = Multiprocessing.nextIdentity();
         this.name = defaultName();
         JvmProcess current = Multiprocessing.currentProcess();
@@ -109,6 +122,7 @@ public class JvmProcess implements Serializable {
     /** The current process or a view of a parent: not started by us, never started again. */
     JvmProcess(long pid, String name, int[] identity, boolean daemon, byte[] authkey) {
         this.target = null;
+        this.startMethod = null;
         this.externalPid = pid;
         this.name = name;
         this.identity = identity;
@@ -144,12 +158,17 @@ public class JvmProcess implements Serializable {
         if (Multiprocessing.currentProcess().isDaemon() && Multiprocessing.isChild()) {
             throw new IllegalStateException("daemonic processes are not allowed to have children");
         }
-        JvmProcess current = Multiprocessing.currentProcess();
-        byte[] payload = serialize(new ChildBootstrap(this, ProcessIdentity.pid(), current.name, current.identity));
-        ChildLauncher.Launched launched = ChildLauncher.launch(
-                new BootstrapFrame(ProcessIdentity.pid(), daemon, name, payload));
-        process = launched.process();
-        bootstrapPipe = launched.bootstrap();
+        String method = startMethod != null ? startMethod : Multiprocessing.getStartMethod();
+        if (method.equals(Multiprocessing.THREAD)) {
+            process = new Popen.InThread(this);
+        } else {
+            JvmProcess current = Multiprocessing.currentProcess();
+            byte[] payload = serialize(new ChildBootstrap(this, ProcessIdentity.pid(), current.name, current.identity,
+                    Multiprocessing.getStartMethod(true)));
+            BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, payload);
+            process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame)
+                    : ChildLauncher.launch(frame));
+        }
         Multiprocessing.registerChild(this);
     }
 
@@ -174,8 +193,8 @@ public class JvmProcess implements Serializable {
      * @throws IllegalStateException if not started, or closed
      */
     public final boolean join(Duration timeout) throws InterruptedException {
-        Process running = started("join");
-        boolean ended = running.waitFor(Math.max(0, toNanos(timeout)), TimeUnit.NANOSECONDS);
+        Popen running = started("join");
+        boolean ended = running.waitFor(Math.max(0, toNanos(timeout)));
         if (ended) {
             reap();
         }
@@ -191,7 +210,7 @@ public class JvmProcess implements Serializable {
         if (externalPid != 0) {
             return ProcessIdentity.isAlive(externalPid);
         }
-        Process running;
+        Popen running;
         synchronized (this) {
             running = process;
         }
@@ -212,7 +231,7 @@ public class JvmProcess implements Serializable {
      * @throws IllegalStateException if not started, or closed
      */
     public final void terminate() {
-        started("terminate").destroy();
+        started("terminate").terminate();
     }
 
     /**
@@ -221,7 +240,7 @@ public class JvmProcess implements Serializable {
      * @throws IllegalStateException if not started, or closed
      */
     public final void kill() {
-        started("kill").destroyForcibly();
+        started("kill").kill();
     }
 
     /**
@@ -310,7 +329,7 @@ public class JvmProcess implements Serializable {
         if (externalPid != 0) {
             return OptionalLong.of(externalPid);
         }
-        Process running;
+        Popen running;
         synchronized (this) {
             running = process;
         }
@@ -374,7 +393,7 @@ public class JvmProcess implements Serializable {
         return kind + "-" + Arrays.stream(identity).mapToObj(Integer::toString).collect(Collectors.joining(":"));
     }
 
-    private synchronized Process started(String what) {
+    private synchronized Popen started(String what) {
         checkOpen();
         if (externalPid != 0) {
             throw new IllegalStateException("cannot " + what + " " + name + ": it is the current or the parent process");
@@ -397,12 +416,8 @@ public class JvmProcess implements Serializable {
         if (exitCode != null || process == null || process.isAlive()) {
             return;
         }
-        exitCode = ExitCodes.fromStatus(process.exitValue());
-        try {
-            bootstrapPipe.close();
-        } catch (IOException ignored) {
-            // the child is gone; nothing to tell it
-        }
+        exitCode = process.exitCode();
+        process.release();
         Multiprocessing.unregisterChild(this);
     }
 

@@ -1,6 +1,7 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.shm.SegmentLedger;
+import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The module-level functions of Python's {@code multiprocessing}: {@link #cpuCount()},
- * {@link #currentProcess()}, {@link #parentProcess()}, {@link #activeChildren()}.
+ * {@link #currentProcess()}, {@link #parentProcess()}, {@link #activeChildren()}, and the start methods:
+ * {@link #getContext(String)}, {@link #setStartMethod(String)}, {@link #getStartMethod()},
+ * {@link #getAllStartMethods()}, {@link #setForkserverPreload(List)}.
+ *
+ * <p>Start methods: {@value #SPAWN} (the default) starts a fresh JVM per process; {@value #FORKSERVER} hands
+ * the process to a standby JVM started ahead of time and already warmed up, and starts the next standby in the
+ * background (a JVM cannot fork, so this is the JVM's form of Python's fork server: same semantics, faster
+ * start); {@value #THREAD} runs the process on a thread of this JVM, like Python's
+ * {@code multiprocessing.dummy}, for debugging and tests. {@code fork} is refused: a JVM cannot fork itself.
  *
  * <p>When a process ends, as in Python, daemon children still running are terminated and the other children
  * are joined: a child JVM does so when its target returns or throws, the main JVM at exit (also when it exits
@@ -20,13 +29,32 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Multiprocessing {
 
+    /** Start method: a fresh JVM for each process. */
+    public static final String SPAWN = "spawn";
+
+    /** Start method: a warm standby JVM for each process. */
+    public static final String FORKSERVER = "forkserver";
+
+    /** Start method: a thread of this JVM for each process. */
+    public static final String THREAD = "thread";
+
+    private static final List<String> METHODS = List.of(SPAWN, FORKSERVER, THREAD);
+    private static final InheritableThreadLocal<JvmProcess> THREAD_PROCESS = new InheritableThreadLocal<>();
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static volatile String startMethod; // null until set or first used
     private static final Set<JvmProcess> CHILDREN = ConcurrentHashMap.newKeySet();
     private static volatile JvmProcess current;
     private static volatile JvmProcess parent;
 
     static {
-        SegmentLedger.beforeExit(() -> endChildren(!isChild()));
+        ForkServer.setBootstrapClasses(List.of(ChildBootstrap.class.getName(), JvmProcess.class.getName(),
+                Multiprocessing.class.getName(), SharedLock.class.getName() + "$Handle",
+                SharedValue.class.getName() + "$Handle", SharedArray.class.getName() + "$Handle",
+                SharedMemory.class.getName() + "$Handle"));
+        SegmentLedger.beforeExit(() -> {
+            ForkServer.shutdown();
+            endChildren(!isChild());
+        });
     }
 
     private Multiprocessing() {
@@ -44,6 +72,10 @@ public final class Multiprocessing {
      * @return the current process
      */
     public static JvmProcess currentProcess() {
+        JvmProcess inThread = THREAD_PROCESS.get();
+        if (inThread != null) {
+            return inThread;
+        }
         JvmProcess process = current;
         if (process == null) {
             synchronized (Multiprocessing.class) {
@@ -80,7 +112,110 @@ public final class Multiprocessing {
         return alive;
     }
 
+    /**
+     * {@return the context of the given start method: an object with every factory of this class, bound to it}
+     * @param method {@value #SPAWN}, {@value #FORKSERVER} or {@value #THREAD}
+     * @throws IllegalArgumentException for {@code fork} (a JVM cannot fork) and unknown methods
+     */
+    public static Context getContext(String method) {
+        return new Context(checkMethod(method));
+    }
+
+    /** {@return the context of the current start method (fixing it to the default if it was not set)} */
+    public static Context getContext() {
+        return new Context(getStartMethod());
+    }
+
+    /**
+     * Sets the start method of processes that do not choose one (Python's {@code set_start_method}); once only.
+     *
+     * @param method {@value #SPAWN}, {@value #FORKSERVER} or {@value #THREAD}
+     * @throws IllegalStateException    if the start method was set or used before
+     * @throws IllegalArgumentException for {@code fork} and unknown methods
+     */
+    public static void setStartMethod(String method) {
+        setStartMethod(method, false);
+    }
+
+    /**
+     * Sets the start method, again if {@code force}.
+     *
+     * @param method the method, or null with {@code force} to return to the unset state
+     * @param force  true to replace a method set or used before
+     * @throws IllegalStateException    if set before and not forced
+     * @throws IllegalArgumentException for {@code fork} and unknown methods
+     */
+    public static synchronized void setStartMethod(String method, boolean force) {
+        if (startMethod != null && !force) {
+            throw new IllegalStateException("context has already been set (start method " + startMethod
+                    + "; expected setStartMethod once, before processes start, or force=true)");
+        }
+        startMethod = method == null ? null : checkMethod(method);
+        if (FORKSERVER.equals(startMethod)) {
+            ForkServer.warm();
+        }
+    }
+
+    /** {@return the start method of processes that do not choose one; fixes it to {@value #SPAWN} if unset} */
+    public static String getStartMethod() {
+        String method = startMethod;
+        if (method == null) {
+            synchronized (Multiprocessing.class) {
+                if (startMethod == null) {
+                    startMethod = SPAWN;
+                }
+                method = startMethod;
+            }
+        }
+        return method;
+    }
+
+    /**
+     * {@return the start method, or null if it is not set yet and {@code allowNone}}
+     * @param allowNone true to leave it unset
+     */
+    public static String getStartMethod(boolean allowNone) {
+        return allowNone ? startMethod : getStartMethod();
+    }
+
+    /** {@return the start methods this platform offers, the default first} */
+    public static List<String> getAllStartMethods() {
+        return METHODS;
+    }
+
+    /**
+     * Names classes that forkserver standby JVMs load and initialize while they wait (Python's
+     * {@code set_forkserver_preload}); applies to standbys started from now on.
+     *
+     * @param classNames binary class names
+     */
+    public static void setForkserverPreload(List<String> classNames) {
+        ForkServer.setPreload(classNames);
+    }
+
     // ---- package-private plumbing
+
+    static String checkMethod(String method) {
+        if ("fork".equals(method)) {
+            throw new IllegalArgumentException("start method 'fork' is not available on the JVM (a JVM cannot fork"
+                    + " itself; expected 'forkserver', which keeps a warm JVM ready, or 'spawn')");
+        }
+        if (!METHODS.contains(method)) {
+            throw new IllegalArgumentException("cannot find context for '" + method + "' (expected one of "
+                    + METHODS + ")");
+        }
+        return method;
+    }
+
+    /** Runs a {@code thread}-method process on the calling thread, as the current process there. */
+    static void runAsCurrent(JvmProcess process) {
+        THREAD_PROCESS.set(process);
+        try {
+            process.run();
+        } finally {
+            THREAD_PROCESS.remove();
+        }
+    }
 
     static int[] nextIdentity() {
         int[] base = currentProcess().identity();
@@ -101,8 +236,12 @@ public final class Multiprocessing {
         CHILDREN.remove(child);
     }
 
-    static void enterChild(JvmProcess process, long parentPid, String parentName, int[] parentIdentity) {
+    static void enterChild(JvmProcess process, long parentPid, String parentName, int[] parentIdentity,
+            String inheritedStartMethod) {
         process.becomeCurrent();
+        if (inheritedStartMethod != null) {
+            startMethod = inheritedStartMethod;
+        }
         synchronized (Multiprocessing.class) {
             current = process;
             parent = new JvmProcess(parentPid, parentName, parentIdentity, false, new byte[0]);

@@ -617,8 +617,24 @@ public final class SharedArray implements Serializable {
     }
 
     /** The serialized form: typecode, where the elements live, how many, and the lock, if any. */
-    private record Handle(char typecode, String segment, long offset, int length, SharedLock lock)
-            implements Serializable {
+    private static final class Handle implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final char typecode;
+        private final String segment;
+        private final long offset;
+        private final int length;
+        private final SharedLock lock;
+
+        Handle(char typecode, String segment, long offset, int length, SharedLock lock) {
+            this.typecode = typecode;
+            this.segment = segment;
+            this.offset = offset;
+            this.length = length;
+            this.lock = lock;
+        }
+
         @Serial
         private Object readResolve() {
             TypeCode type = TypeCode.of(typecode);

@@ -142,8 +142,22 @@ public final class SharedBarrier implements Serializable {
     }
 
     /** The serialized form: where the barrier lives, its action and its default timeout. */
-    private record Handle(String segment, long offset, SerializableRunnable action, Duration timeout)
-            implements Serializable {
+    private static final class Handle implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String segment;
+        private final long offset;
+        private final SerializableRunnable action;
+        private final Duration timeout;
+
+        Handle(String segment, long offset, SerializableRunnable action, Duration timeout) {
+            this.segment = segment;
+            this.offset = offset;
+            this.action = action;
+            this.timeout = timeout;
+        }
+
         @Serial
         private Object readResolve() {
             return new SharedBarrier(SharedHeap.attach(segment, offset, BarrierLayout.SIZE), action, timeout);

@@ -264,7 +264,22 @@ public final class SharedCondition implements Condition, Serializable {
     }
 
     /** The serialized form: where the condition lives, and its lock (itself a handle). */
-    private record Handle(String segment, long offset, SharedLock lock, SharedRLock rlock) implements Serializable {
+    private static final class Handle implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String segment;
+        private final long offset;
+        private final SharedLock lock;
+        private final SharedRLock rlock;
+
+        Handle(String segment, long offset, SharedLock lock, SharedRLock rlock) {
+            this.segment = segment;
+            this.offset = offset;
+            this.lock = lock;
+            this.rlock = rlock;
+        }
+
         @Serial
         private Object readResolve() {
             return new SharedCondition(SharedHeap.attach(segment, offset, ConditionLayout.SIZE), lock, rlock);

@@ -104,7 +104,18 @@ public final class SharedEvent implements Serializable {
     }
 
     /** The serialized form: where the event lives. */
-    private record Handle(String segment, long offset) implements Serializable {
+    private static final class Handle implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String segment;
+        private final long offset;
+
+        Handle(String segment, long offset) {
+            this.segment = segment;
+            this.offset = offset;
+        }
+
         @Serial
         private Object readResolve() {
             return new SharedEvent(SharedHeap.attach(segment, offset, EventLayout.SIZE));

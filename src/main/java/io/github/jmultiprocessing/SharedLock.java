@@ -204,7 +204,18 @@ public final class SharedLock implements Lock, Serializable {
     }
 
     /** The serialized form: where the lock lives. */
-    private record Handle(String segment, long offset) implements Serializable {
+    private static final class Handle implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String segment;
+        private final long offset;
+
+        Handle(String segment, long offset) {
+            this.segment = segment;
+            this.offset = offset;
+        }
+
         @Serial
         private Object readResolve() {
             return new SharedLock(SharedHeap.attach(segment, offset, LockLayout.SIZE));

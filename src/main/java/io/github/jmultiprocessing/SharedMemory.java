@@ -173,7 +173,16 @@ public final class SharedMemory implements AutoCloseable, Serializable {
     }
 
     /** The serialized form: the name, attached on arrival. */
-    private record Handle(String name) implements Serializable {
+    private static final class Handle implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String name;
+
+        Handle(String name) {
+            this.name = name;
+        }
+
         @Serial
         private Object readResolve() {
             return SharedMemory.attach(name);

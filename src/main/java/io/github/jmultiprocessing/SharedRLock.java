@@ -244,7 +244,18 @@ public final class SharedRLock implements Lock, Serializable {
     }
 
     /** The serialized form: where the lock lives. */
-    private record Handle(String segment, long offset) implements Serializable {
+    private static final class Handle implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String segment;
+        private final long offset;
+
+        Handle(String segment, long offset) {
+            this.segment = segment;
+            this.offset = offset;
+        }
+
         @Serial
         private Object readResolve() {
             return new SharedRLock(SharedHeap.attach(segment, offset, LockLayout.SIZE));

@@ -146,7 +146,18 @@ public sealed class SharedSemaphore implements Serializable permits SharedBounde
     }
 
     /** The serialized form: where the semaphore lives (its bound says which kind it is). */
-    private record Handle(String segment, long offset) implements Serializable {
+    private static final class Handle implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String segment;
+        private final long offset;
+
+        Handle(String segment, long offset) {
+            this.segment = segment;
+            this.offset = offset;
+        }
+
         @Serial
         private Object readResolve() {
             HeapBlock block = SharedHeap.attach(segment, offset, SemaphoreLayout.SIZE);

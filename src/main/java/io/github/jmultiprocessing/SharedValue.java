@@ -332,7 +332,22 @@ public final class SharedValue implements Serializable {
     }
 
     /** The serialized form: typecode, where the cell lives, and the lock (itself a handle), if any. */
-    private record Handle(char typecode, String segment, long offset, SharedLock lock) implements Serializable {
+    private static final class Handle implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final char typecode;
+        private final String segment;
+        private final long offset;
+        private final SharedLock lock;
+
+        Handle(char typecode, String segment, long offset, SharedLock lock) {
+            this.typecode = typecode;
+            this.segment = segment;
+            this.offset = offset;
+            this.lock = lock;
+        }
+
         @Serial
         private Object readResolve() {
             HeapBlock block = SharedHeap.attach(segment, offset, CELL);

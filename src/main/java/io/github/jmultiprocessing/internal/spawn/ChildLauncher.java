@@ -43,7 +43,41 @@ public final class ChildLauncher {
      * @throws UncheckedIOException if the JVM cannot be started
      */
     public static Launched launch(BootstrapFrame frame) {
-        List<String> command = command();
+        Launched launched = start(List.of());
+        handOver(launched, frame);
+        return launched;
+    }
+
+    /**
+     * Starts a child JVM that waits for its bootstrap: a {@code forkserver} standby.
+     *
+     * @param preload classes the standby loads and initializes while it waits
+     * @return the waiting child
+     */
+    public static Launched startStandby(List<String> preload) {
+        List<String> args = new ArrayList<>();
+        args.add(ChildMain.STANDBY);
+        args.addAll(preload);
+        return start(args);
+    }
+
+    /**
+     * Sends a child its bootstrap; a child that died before reading it reports why through its exit code.
+     *
+     * @param launched the child
+     * @param frame    what it runs
+     */
+    public static void handOver(Launched launched, BootstrapFrame frame) {
+        try {
+            frame.writeTo(launched.bootstrap());
+        } catch (IOException e) {
+            // The child died before reading its bootstrap; its exit code tells why, so start() still succeeds.
+        }
+    }
+
+    private static Launched start(List<String> args) {
+        List<String> command = new ArrayList<>(command());
+        command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
@@ -55,13 +89,7 @@ public final class ChildLauncher {
             throw new UncheckedIOException("cannot start child JVM " + command.getFirst() + ": " + e, e);
         }
         SegmentLedger.recordChild(process.pid()); // this JVM's segments outlive it while the child runs
-        OutputStream stdin = process.getOutputStream();
-        try {
-            frame.writeTo(stdin);
-        } catch (IOException e) {
-            // The child died before reading its bootstrap; its exit code tells why, so start() still succeeds.
-        }
-        return new Launched(process, stdin);
+        return new Launched(process, process.getOutputStream());
     }
 
     /**

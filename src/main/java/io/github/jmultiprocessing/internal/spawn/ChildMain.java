@@ -15,6 +15,9 @@ import java.io.ObjectInputStream;
  */
 public final class ChildMain {
 
+    /** First argument of a {@code forkserver} standby; the other arguments name classes to preload. */
+    public static final String STANDBY = "--standby";
+
     private ChildMain() {
     }
 
@@ -26,6 +29,19 @@ public final class ChildMain {
     public static void main(String[] args) {
         SegmentLedger.reapStale(); // every library JVM start cleans up after killed ones
         InputStream stdin = new BufferedInputStream(System.in, 1 << 16);
+        boolean standby = args.length > 0 && args[0].equals(STANDBY);
+        if (standby) {
+            Warmup.prepare(stdin, java.util.Arrays.asList(args).subList(1, args.length));
+            stdin.mark(1);
+            try {
+                if (stdin.read() < 0) {
+                    System.exit(0); // the parent ended without needing this standby
+                }
+                stdin.reset();
+            } catch (IOException e) {
+                System.exit(0);
+            }
+        }
         BootstrapFrame frame;
         Runnable target;
         try {

@@ -36,17 +36,26 @@ public final class BarrierWord {
         INT_VH.setVolatile(barrier, BarrierLayout.PARTIES, parties);
     }
 
-    /** {@return the number of parties} @param barrier its memory */
+    /**
+     * {@return the number of parties}
+     * @param barrier its memory
+     */
     public static int parties(MemorySegment barrier) {
         return (int) INT_VH.getVolatile(barrier, BarrierLayout.PARTIES);
     }
 
-    /** {@return the parties waiting now} @param barrier its memory */
+    /**
+     * {@return the parties waiting now}
+     * @param barrier its memory
+     */
     public static int waiting(MemorySegment barrier) {
         return (int) INT_VH.getVolatile(barrier, BarrierLayout.COUNT);
     }
 
-    /** {@return true if broken} @param barrier its memory */
+    /**
+     * {@return true if broken}
+     * @param barrier its memory
+     */
     public static boolean isBroken(MemorySegment barrier) {
         return (int) INT_VH.getVolatile(barrier, BarrierLayout.BROKEN) != 0;
     }

@@ -52,7 +52,11 @@ public final class ConditionWord {
                 + " threads wait on one SharedCondition (expected at most that many at once)");
     }
 
-    /** {@return true if the waiter in the slot was notified} @param cond its memory @param index the slot */
+    /**
+     * {@return true if the waiter in the slot was notified}
+     * @param cond its memory
+     * @param index the slot
+     */
     public static boolean isNotified(MemorySegment cond, int index) {
         return (int) INT_VH.getVolatile(cond, slot(index) + ConditionLayout.SLOT_STATE) == ConditionLayout.NOTIFIED;
     }

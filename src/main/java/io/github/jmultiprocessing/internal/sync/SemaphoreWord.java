@@ -42,12 +42,18 @@ public final class SemaphoreWord {
         INT_VH.setVolatile(sem, SemaphoreLayout.VALUE, value);
     }
 
-    /** {@return the permits left now} @param sem its memory */
+    /**
+     * {@return the permits left now}
+     * @param sem its memory
+     */
     public static int value(MemorySegment sem) {
         return (int) INT_VH.getVolatile(sem, SemaphoreLayout.VALUE);
     }
 
-    /** {@return the bound of a bounded semaphore, -1 for an unbounded one} @param sem its memory */
+    /**
+     * {@return the bound of a bounded semaphore, -1 for an unbounded one}
+     * @param sem its memory
+     */
     public static int bound(MemorySegment sem) {
         return (int) INT_VH.getVolatile(sem, SemaphoreLayout.BOUND);
     }

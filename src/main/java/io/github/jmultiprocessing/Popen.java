@@ -1,0 +1,176 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
+import io.github.jmultiprocessing.internal.spawn.ExitCodes;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What runs a started {@link JvmProcess} (Python's {@code Popen} objects): a child JVM, or a thread for the
+ * {@code thread} start method. Exit codes follow Python's conventions.
+ */
+sealed interface Popen permits Popen.Jvm, Popen.InThread {
+
+    long pid();
+
+    boolean isAlive();
+
+    void waitFor() throws InterruptedException;
+
+    boolean waitFor(long nanos) throws InterruptedException;
+
+    /** Python's exit code; only once ended. */
+    int exitCode();
+
+    void terminate();
+
+    void kill();
+
+    CompletableFuture<?> onExit();
+
+    /** Lets go of what the ended child held. */
+    void release();
+
+    /** A child JVM, and the parent's end of its stdin. */
+    record Jvm(ChildLauncher.Launched launched) implements Popen {
+        @Override
+        public long pid() {
+            return launched.process().pid();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return launched.process().isAlive();
+        }
+
+        @Override
+        public void waitFor() throws InterruptedException {
+            launched.process().waitFor();
+        }
+
+        @Override
+        public boolean waitFor(long nanos) throws InterruptedException {
+            return launched.process().waitFor(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int exitCode() {
+            return ExitCodes.fromStatus(launched.process().exitValue());
+        }
+
+        @Override
+        public void terminate() {
+            launched.process().destroy();
+        }
+
+        @Override
+        public void kill() {
+            launched.process().destroyForcibly();
+        }
+
+        @Override
+        public CompletableFuture<?> onExit() {
+            return launched.process().onExit();
+        }
+
+        @Override
+        public void release() {
+            try {
+                launched.bootstrap().close();
+            } catch (IOException ignored) {
+                // the child is gone; nothing to tell it
+            }
+        }
+    }
+
+    /**
+     * The {@code thread} start method (Python's {@code multiprocessing.dummy}): the target runs on a thread of
+     * this JVM. Exit code 0 on return, 1 if it threw (the stack trace goes to stderr); {@code terminate} and
+     * {@code kill} interrupt the thread, and a thread that ends after that reports -15 or -9.
+     */
+    final class InThread implements Popen {
+        private final Thread thread;
+        private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+        private volatile int signal;
+
+        InThread(JvmProcess process) {
+            this.thread = Thread.ofPlatform().name(process.getName()).daemon(process.isDaemon()).unstarted(() -> {
+                int code = 0;
+                try {
+                    Multiprocessing.runAsCurrent(process);
+                } catch (Throwable e) {
+                    System.err.println("Process " + process.getName() + ":");
+                    e.printStackTrace();
+                    code = ExitCodes.UNCAUGHT_EXCEPTION;
+                }
+                exit.complete(signal != 0 ? -signal : code);
+            });
+            thread.start();
+        }
+
+        @Override
+        public long pid() {
+            return ProcessIdentity.pid();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return !exit.isDone();
+        }
+
+        @Override
+        public void waitFor() throws InterruptedException {
+            try {
+                exit.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public boolean waitFor(long nanos) throws InterruptedException {
+            try {
+                exit.get(nanos, TimeUnit.NANOSECONDS);
+                return true;
+            } catch (java.util.concurrent.TimeoutException e) {
+                return false;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public int exitCode() {
+            return exit.join();
+        }
+
+        @Override
+        public void terminate() {
+            interrupt(15);
+        }
+
+        @Override
+        public void kill() {
+            interrupt(9);
+        }
+
+        private void interrupt(int number) {
+            if (!exit.isDone()) {
+                signal = number;
+                thread.interrupt();
+            }
+        }
+
+        @Override
+        public CompletableFuture<?> onExit() {
+            return exit;
+        }
+
+        @Override
+        public void release() {
+            // nothing held
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.github.jmultiprocessing.internal.spawn;
+
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The {@code forkserver} start method for JVMs, which cannot fork: a standby child JVM is started ahead of
+ * time, warms up ({@link Warmup}) and waits on its stdin; {@link #launch} hands it a bootstrap and starts the
+ * next standby in the background. A child so started behaves as a {@code spawn}ed one; it just starts sooner.
+ *
+ * <p>A standby reads the system properties and options of when it was started. When this JVM exits, a standby
+ * reads end of file on its stdin and exits quietly; the exit hook also kills it at once.
+ */
+public final class ForkServer {
+
+    private static final ExecutorService STARTER = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "jmultiprocessing-forkserver");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private static List<String> bootstrapClasses = List.of(); // guarded by ForkServer.class
+    private static ChildLauncher.Launched standby; // guarded by ForkServer.class
+    private static List<String> preload = List.of(); // guarded by ForkServer.class
+    private static boolean closed; // guarded by ForkServer.class
+
+    private ForkServer() {
+    }
+
+    /**
+     * Sets the classes standbys preload; applies to standbys started from now on.
+     *
+     * @param classNames binary class names
+     */
+    public static synchronized void setPreload(List<String> classNames) {
+        preload = List.copyOf(classNames);
+    }
+
+    /**
+     * Names the classes every child deserializes before its target runs (given by the layer above, which owns
+     * them); standbys prepare them while they wait.
+     *
+     * @param classNames binary class names
+     */
+    public static synchronized void setBootstrapClasses(List<String> classNames) {
+        bootstrapClasses = List.copyOf(classNames);
+    }
+
+    private static List<String> standbyPreload() {
+        List<String> all = new java.util.ArrayList<>(bootstrapClasses);
+        all.addAll(preload);
+        return all;
+    }
+
+    /** Starts a standby now if there is none, so the first {@link #launch} is fast too. */
+    public static synchronized void warm() {
+        if (!closed && (standby == null || !standby.process().isAlive())) {
+            standby = ChildLauncher.startStandby(standbyPreload());
+        }
+    }
+
+    /**
+     * Runs the frame in a standby (started now if none is ready) and starts the next standby in the background.
+     *
+     * @param frame what the child runs
+     * @return the child
+     */
+    public static ChildLauncher.Launched launch(BootstrapFrame frame) {
+        ChildLauncher.Launched child;
+        synchronized (ForkServer.class) {
+            child = standby != null && standby.process().isAlive() ? standby : ChildLauncher.startStandby(standbyPreload());
+            standby = null;
+        }
+        ChildLauncher.handOver(child, frame);
+        STARTER.execute(() -> {
+            try {
+                warm();
+            } catch (RuntimeException e) {
+                // the next launch starts one itself
+            }
+        });
+        return child;
+    }
+
+    /** Kills the waiting standby, if any (at exit). */
+    public static synchronized void shutdown() {
+        closed = true;
+        if (standby != null) {
+            standby.process().destroyForcibly();
+            standby = null;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.github.jmultiprocessing.internal.spawn;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.github.jmultiprocessing.internal.shm.SharedHeap;
+import io.github.jmultiprocessing.internal.sync.Futex;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.Serializable;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a {@code forkserver} standby does while it waits for work: everything a child pays for before its target
+ * runs (deserializing a lambda, the first FFM accesses, the futex linker, the library's classes) and the classes
+ * the user asked to preload (Python's {@code set_forkserver_preload}).
+ */
+final class Warmup {
+
+    private Warmup() {
+    }
+
+    /**
+     * Warms up, stopping early once a bootstrap is waiting on stdin (work came before the standby was ready:
+     * finishing the warm-up first would only delay it).
+     *
+     * @param stdin   the standby's stdin
+     * @param preload the classes to preload: the library's bootstrap classes, then the user's
+     */
+    static void prepare(InputStream stdin, List<String> preload) {
+        List<Runnable> steps = new ArrayList<>();
+        steps.add(Warmup::lambdas);
+        steps.add(Warmup::foreignMemory);
+        steps.add(() -> init(SharedHeap.class.getName()));
+        steps.add(() -> init(Futex.class.getName()));
+        for (String name : preload) {
+            steps.add(() -> init(name));
+        }
+        for (Runnable step : steps) {
+            try {
+                if (stdin.available() > 0) {
+                    return;
+                }
+            } catch (IOException e) {
+                return;
+            }
+            step.run();
+        }
+    }
+
+    private static void lambdas() {
+        try {
+            Runnable lambda = (Runnable & Serializable) () -> { };
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(lambda);
+            }
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                ((Runnable) in.readObject()).run();
+            }
+        } catch (IOException | ClassNotFoundException e) {
+            // a warm-up only: the real bootstrap reports real problems
+        }
+    }
+
+    private static void foreignMemory() {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment memory = arena.allocate(128, 128);
+            JAVA_LONG.varHandle().compareAndSet(memory, 0L, 0L, 1L);
+            JAVA_INT.varHandle().getAndAdd(memory, 8L, 1);
+            JAVA_INT.varHandle().setRelease(memory, 12L, 1);
+        }
+    }
+
+    /** Loads and initializes a class, and builds its serialization descriptor if it has one. */
+    private static void init(String className) {
+        try {
+            Class<?> type = Class.forName(className, true, ClassLoader.getSystemClassLoader());
+            if (Serializable.class.isAssignableFrom(type)) {
+                ObjectStreamClass.lookup(type);
+            }
+        } catch (ClassNotFoundException | LinkageError e) {
+            System.err.println("jmultiprocessing forkserver: cannot preload " + className + ": " + e);
+        }
+    }
+}

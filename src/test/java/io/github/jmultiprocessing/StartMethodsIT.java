@@ -1,0 +1,157 @@
+package io.github.jmultiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jmultiprocessing.testing.Children;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The start methods and contexts; the JVM ones with the same semantics as spawn. */
+class StartMethodsIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @AfterEach
+    void restoreTheDefault() {
+        Multiprocessing.setStartMethod(null, true);
+    }
+
+    @Test
+    void shouldOfferSpawnForkserverAndThreadButNotFork() {
+        assertEquals(List.of("spawn", "forkserver", "thread"), Multiprocessing.getAllStartMethods());
+        IllegalArgumentException fork = assertThrows(IllegalArgumentException.class,
+                () -> Multiprocessing.getContext("fork"));
+        assertTrue(fork.getMessage().contains("forkserver"), fork.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Multiprocessing.getContext("posix_spawn"));
+        assertEquals("forkserver", Multiprocessing.getContext("forkserver").getStartMethod());
+    }
+
+    @Test
+    void shouldSetTheStartMethodOnceUnlessForced() {
+        Multiprocessing.setStartMethod(null, true);
+        assertEquals(null, Multiprocessing.getStartMethod(true));
+        Multiprocessing.setStartMethod("thread");
+        assertEquals("thread", Multiprocessing.getStartMethod());
+        assertEquals("thread", Multiprocessing.getContext().getStartMethod());
+        IllegalStateException again = assertThrows(IllegalStateException.class,
+                () -> Multiprocessing.setStartMethod("spawn"));
+        assertTrue(again.getMessage().contains("already been set"), again.getMessage());
+        Multiprocessing.setStartMethod("spawn", true);
+        assertEquals("spawn", Multiprocessing.getStartMethod());
+        Multiprocessing.setStartMethod(null, true);
+        assertEquals("spawn", Multiprocessing.getStartMethod(), "using it fixes the default");
+    }
+
+    static void record(SharedArray seen) {
+        seen.setLong(0, ProcessHandle.current().pid());
+        seen.setLong(1, Multiprocessing.currentProcess().getName().hashCode());
+        seen.incrementAndGet(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"spawn", "forkserver"})
+    void shouldRunInAnotherJvmWithPythonsExitCodes(String method) throws Exception {
+        Context ctx = Multiprocessing.getContext(method);
+        SharedArray seen = SharedArray.ofLength('q', 3);
+        try (Children children = new Children()) {
+            for (int round = 0; round < 3; round++) { // a forkserver hands out a fresh standby each time
+                JvmProcess p = children.add(ctx.process(() -> record(seen), "worker-" + round));
+                p.start();
+                assertEquals(0, Children.joinWithin(p, WAIT));
+                assertEquals(p.pid().orElseThrow(), seen.getLong(0));
+                assertNotEquals(ProcessHandle.current().pid(), seen.getLong(0));
+                assertEquals(("worker-" + round).hashCode(), seen.getLong(1));
+            }
+            assertEquals(3, seen.getLong(2));
+            JvmProcess exits = children.add(ctx.process(() -> System.exit(3)));
+            exits.start();
+            assertEquals(3, Children.joinWithin(exits, WAIT));
+            JvmProcess throwing = children.add(ctx.process(JvmProcessIT::boom));
+            throwing.start();
+            assertEquals(1, Children.joinWithin(throwing, WAIT));
+            JvmProcess terminated = children.add(ctx.process(JvmProcessIT::sleepForever));
+            terminated.start();
+            assertFalse(terminated.join(Duration.ofMillis(100)));
+            terminated.terminate();
+            assertEquals(-15, Children.joinWithin(terminated, WAIT));
+            JvmProcess killed = children.add(ctx.process(JvmProcessIT::sleepForever));
+            killed.start();
+            killed.kill();
+            assertEquals(-9, Children.joinWithin(killed, WAIT));
+            JvmProcess unserializable = ctx.process(() -> System.out.println(new Object() { }.getClass()));
+            Object captured = new Object();
+            JvmProcess bad = ctx.process(() -> System.out.println(captured));
+            assertThrows(IllegalArgumentException.class, bad::start);
+            assertTrue(unserializable.getName().startsWith("JvmProcess-"));
+        }
+    }
+
+    static void countUnderLock(SharedLock lock, SharedValue counter) {
+        for (int i = 0; i < 2000; i++) {
+            try (var _ = lock.locked()) {
+                counter.setInt(counter.getInt() + 1);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"spawn", "forkserver", "thread"})
+    void shouldShareLocksAndValuesWhateverTheStartMethod(String method) throws Exception {
+        Context ctx = Multiprocessing.getContext(method);
+        SharedLock lock = ctx.lock();
+        SharedValue counter = ctx.rawValue('i', 0);
+        try (Children children = new Children()) {
+            JvmProcess a = children.add(ctx.process(() -> countUnderLock(lock, counter)));
+            JvmProcess b = children.add(ctx.process(() -> countUnderLock(lock, counter)));
+            a.start();
+            b.start();
+            assertEquals(0, Children.joinWithin(a, WAIT));
+            assertEquals(0, Children.joinWithin(b, WAIT));
+        }
+        assertEquals(4000, counter.getInt());
+    }
+
+    static void reportCurrent(SharedArray seen) {
+        seen.setLong(0, ProcessHandle.current().pid());
+        seen.setLong(1, Multiprocessing.currentProcess().getName().equals("dummy") ? 1 : 0);
+    }
+
+    @Test
+    void shouldRunThreadProcessesInThisJvm() throws Exception {
+        Context ctx = Multiprocessing.getContext("thread");
+        SharedArray seen = SharedArray.ofLength('q', 2);
+        JvmProcess p = ctx.process(() -> reportCurrent(seen), "dummy");
+        p.start();
+        assertEquals(0, Children.joinWithin(p, WAIT));
+        assertEquals(ProcessHandle.current().pid(), seen.getLong(0));
+        assertEquals(1, seen.getLong(1), "currentProcess() in the thread is its process");
+        JvmProcess throwing = ctx.process(JvmProcessIT::boom);
+        throwing.start();
+        assertEquals(1, Children.joinWithin(throwing, WAIT));
+        JvmProcess sleeper = ctx.process(JvmProcessIT::sleepForever);
+        sleeper.start();
+        assertTrue(sleeper.isAlive());
+        sleeper.terminate();
+        assertEquals(-15, Children.joinWithin(sleeper, WAIT));
+    }
+
+    @Test
+    void shouldWarnAboutAPreloadClassThatDoesNotExistButStillStart() throws Exception {
+        Multiprocessing.setForkserverPreload(List.of("io.github.jmultiprocessing.NoSuchClass"));
+        try (Children children = new Children()) {
+            JvmProcess p = children.add(Multiprocessing.getContext("forkserver").process(() -> { }));
+            p.start();
+            assertEquals(0, Children.joinWithin(p, WAIT));
+        } finally {
+            Multiprocessing.setForkserverPreload(List.of());
+        }
+    }
+}
