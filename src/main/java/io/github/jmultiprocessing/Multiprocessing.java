@@ -3,11 +3,17 @@ package io.github.jmultiprocessing;
 import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -191,6 +197,53 @@ public final class Multiprocessing {
      */
     public static void setForkserverPreload(List<String> classNames) {
         ForkServer.setPreload(classNames);
+    }
+
+    /**
+     * Waits until at least one of the objects is ready, or the timeout elapses (Python's
+     * {@code multiprocessing.connection.wait}); a process is ready once it has ended.
+     *
+     * @param <T>     the objects' type
+     * @param objects started {@link JvmProcess}es
+     * @param timeout the longest wait, or null to wait as long as needed
+     * @return the objects that are ready, in the order given; empty on timeout
+     * @throws InterruptedException     if interrupted while waiting
+     * @throws IllegalArgumentException for objects that cannot be waited for
+     */
+    public static <T> List<T> wait(Collection<T> objects, Duration timeout) throws InterruptedException {
+        List<JvmProcess> processes = new ArrayList<>();
+        for (T object : objects) {
+            if (!(object instanceof JvmProcess process)) {
+                throw new IllegalArgumentException("cannot wait for " + object + " (expected started JvmProcesses)");
+            }
+            processes.add(process);
+        }
+        if (!processes.isEmpty() && processes.stream().allMatch(JvmProcess::isAlive)) {
+            List<CompletableFuture<?>> futures = new ArrayList<>();
+            for (JvmProcess process : processes) {
+                futures.add(process.onExit());
+            }
+            CompletableFuture<Object> any = CompletableFuture.anyOf(futures.toArray(CompletableFuture[]::new));
+            try {
+                if (timeout == null) {
+                    any.get();
+                } else {
+                    any.get(Math.max(0, SharedSemaphore.nanos(timeout)), TimeUnit.NANOSECONDS);
+                }
+            } catch (TimeoutException e) {
+                return List.of();
+            } catch (ExecutionException e) {
+                // an ended process is ready whatever its future says
+            }
+        }
+        List<T> ready = new ArrayList<>();
+        int i = 0;
+        for (T object : objects) {
+            if (!processes.get(i++).isAlive()) {
+                ready.add(object);
+            }
+        }
+        return ready;
     }
 
     // ---- package-private plumbing

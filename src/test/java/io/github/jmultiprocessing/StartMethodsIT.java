@@ -144,6 +144,21 @@ class StartMethodsIT {
     }
 
     @Test
+    void shouldWaitForWhicheverProcessEndsFirst() throws Exception {
+        try (Children children = new Children()) {
+            JvmProcess sleeper = children.start(JvmProcessIT::sleepForever);
+            JvmProcess quick = children.start(() -> { });
+            List<JvmProcess> ready = Multiprocessing.wait(List.of(sleeper, quick), WAIT);
+            assertEquals(List.of(quick), ready);
+            assertEquals(List.of(), Multiprocessing.wait(List.of(sleeper), Duration.ofMillis(50)));
+            sleeper.kill();
+            assertEquals(List.of(sleeper), Multiprocessing.wait(List.of(sleeper), WAIT));
+            assertEquals(List.of(sleeper, quick), Multiprocessing.wait(List.of(sleeper, quick), null));
+            assertThrows(IllegalArgumentException.class, () -> Multiprocessing.wait(List.of("x"), WAIT));
+        }
+    }
+
+    @Test
     void shouldWarnAboutAPreloadClassThatDoesNotExistButStillStart() throws Exception {
         Multiprocessing.setForkserverPreload(List.of("io.github.jmultiprocessing.NoSuchClass"));
         try (Children children = new Children()) {
