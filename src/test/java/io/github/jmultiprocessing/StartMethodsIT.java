@@ -143,6 +143,59 @@ class StartMethodsIT {
         assertEquals(-15, Children.joinWithin(sleeper, WAIT));
     }
 
+    static void startGrandchild(SharedMemory names, SharedArray keys) {
+        JvmProcess grandchild = new JvmProcess(() -> recordIdentity(names, keys, 1));
+        grandchild.start();
+        try {
+            grandchild.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        recordIdentity(names, keys, 0);
+    }
+
+    static void recordIdentity(SharedMemory names, SharedArray keys, int slot) {
+        JvmProcess me = Multiprocessing.currentProcess();
+        names.segment().setString(slot * 64L, me.getName());
+        keys.setLong(slot, java.util.Arrays.hashCode(me.authkey()));
+    }
+
+    @Test
+    void shouldNameGrandchildrenAndPassTheAuthkeyDown() throws Exception {
+        try (SharedMemory names = SharedMemory.create(128); Children children = new Children()) {
+            SharedArray keys = SharedArray.ofLength('q', 2);
+            JvmProcess child = children.start(() -> startGrandchild(names, keys));
+            assertEquals(0, Children.joinWithin(child, WAIT));
+            assertEquals(child.getName(), names.segment().getString(0));
+            assertEquals(child.getName() + ":1", names.segment().getString(64));
+            long key = java.util.Arrays.hashCode(Multiprocessing.currentProcess().authkey());
+            assertEquals(key, keys.getLong(0));
+            assertEquals(key, keys.getLong(1));
+            names.unlink();
+        }
+    }
+
+    static void startFromDaemon(SharedValue outcome) {
+        try {
+            new JvmProcess(() -> { }).start();
+            outcome.setInt(1);
+        } catch (IllegalStateException e) {
+            outcome.setInt(e.getMessage().contains("daemonic") ? 2 : 3);
+        }
+    }
+
+    @Test
+    void shouldRefuseChildrenOfADaemon() throws Exception {
+        SharedValue outcome = SharedValue.raw('i');
+        try (Children children = new Children()) {
+            JvmProcess daemon = children.add(() -> startFromDaemon(outcome));
+            daemon.setDaemon(true);
+            daemon.start();
+            assertEquals(0, Children.joinWithin(daemon, WAIT));
+        }
+        assertEquals(2, outcome.getInt());
+    }
+
     @Test
     void shouldWaitForWhicheverProcessEndsFirst() throws Exception {
         try (Children children = new Children()) {
