@@ -32,11 +32,25 @@ public final class JavaMain implements AutoCloseable {
      * @return the running JVM
      */
     public static JavaMain start(Class<?> mainClass, String... args) {
+        return start(System.getProperty("java.class.path"), List.of(), mainClass, args);
+    }
+
+    /**
+     * Starts {@code java <flags> <options> -cp <classPath> mainClass args}.
+     *
+     * @param classPath the class path
+     * @param options   more JVM options
+     * @param mainClass the class
+     * @param args      its arguments
+     * @return the running JVM
+     */
+    public static JavaMain start(String classPath, List<String> options, Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(options);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         try {

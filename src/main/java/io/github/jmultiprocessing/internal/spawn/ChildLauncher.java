@@ -94,11 +94,21 @@ public final class ChildLauncher {
 
     /**
      * The command line a child starts with now: read at every start, so system properties set since (the
-     * propagated ones and {@value #CHILD_OPTIONS_PROPERTY}) apply to later children.
+     * propagated ones and {@value #CHILD_OPTIONS_PROPERTY}) apply to later children. Where an AOT cache for
+     * exactly this JVM, these flags and this class path exists, the child uses it ({@link AotCache}).
      *
      * @return the command
      */
     public static List<String> command() {
+        List<String> jvm = jvmCommand();
+        List<String> command = new ArrayList<>(jvm);
+        command.addAll(AotCache.options(jvm));
+        command.addAll(mainArguments());
+        return List.copyOf(command);
+    }
+
+    /** The java binary, the library's flags, the propagated properties, the user's options, the paths. */
+    static List<String> jvmCommand() {
         List<String> command = new ArrayList<>();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         command.add(Files.isExecutable(java) ? java.toString()
@@ -123,22 +133,19 @@ public final class ChildLauncher {
             command.add(classPath);
         }
         String modulePath = System.getProperty("jdk.module.path", "");
-        if (module.isNamed()) {
+        if (module.isNamed() || !modulePath.isEmpty()) {
             command.add("-p");
             command.add(modulePath);
             command.add("--add-modules");
             command.add("ALL-MODULE-PATH");
-            command.add("-m");
-            command.add(module.getName() + "/" + ChildMain.class.getName());
-        } else {
-            if (!modulePath.isEmpty()) {
-                command.add("-p");
-                command.add(modulePath);
-                command.add("--add-modules");
-                command.add("ALL-MODULE-PATH");
-            }
-            command.add(ChildMain.class.getName());
         }
-        return List.copyOf(command);
+        return command;
+    }
+
+    /** The main class (or module and main class) of a child. */
+    static List<String> mainArguments() {
+        Module module = ChildLauncher.class.getModule();
+        return module.isNamed() ? List.of("-m", module.getName() + "/" + ChildMain.class.getName())
+                : List.of(ChildMain.class.getName());
     }
 }

@@ -18,6 +18,12 @@ public final class ChildMain {
     /** First argument of a {@code forkserver} standby; the other arguments name classes to preload. */
     public static final String STANDBY = "--standby";
 
+    /** First argument of an AOT cache training run; the other arguments name classes to prepare. */
+    public static final String TRAIN = "--train";
+
+    /** First argument of a builder of an AOT cache (see {@link AotCache}). */
+    public static final String BUILD_AOT = "--build-aot";
+
     private ChildMain() {
     }
 
@@ -29,6 +35,16 @@ public final class ChildMain {
     public static void main(String[] args) {
         SegmentLedger.reapStale(); // every library JVM start cleans up after killed ones
         InputStream stdin = new BufferedInputStream(System.in, 1 << 16);
+        if (args.length > 0 && args[0].equals(BUILD_AOT)) {
+            AotCache.build(java.util.Arrays.asList(args).subList(1, args.length));
+            System.exit(0);
+            return;
+        }
+        if (args.length > 0 && args[0].equals(TRAIN)) {
+            Warmup.prepare(InputStream.nullInputStream(), java.util.Arrays.asList(args).subList(1, args.length));
+            System.exit(0);
+            return;
+        }
         boolean standby = args.length > 0 && args[0].equals(STANDBY);
         if (standby) {
             Warmup.prepare(stdin, java.util.Arrays.asList(args).subList(1, args.length));

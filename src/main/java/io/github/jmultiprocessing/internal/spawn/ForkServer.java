@@ -47,6 +47,10 @@ public final class ForkServer {
         bootstrapClasses = List.copyOf(classNames);
     }
 
+    static synchronized List<String> bootstrapClasses() {
+        return bootstrapClasses;
+    }
+
     private static List<String> standbyPreload() {
         List<String> all = new java.util.ArrayList<>(bootstrapClasses);
         all.addAll(preload);
