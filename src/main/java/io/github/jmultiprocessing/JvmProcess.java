@@ -378,6 +378,11 @@ public class JvmProcess implements Serializable {
         return identity;
     }
 
+    /** {@return true if started by the {@code thread} start method} */
+    synchronized boolean isThread() {
+        return process instanceof Popen.InThread;
+    }
+
     /** Makes this deserialized object the current process of the child JVM. */
     void becomeCurrent() {
         this.externalPid = ProcessIdentity.pid();

@@ -124,7 +124,10 @@ public final class Multiprocessing {
      * @throws IllegalArgumentException for {@code fork} (a JVM cannot fork) and unknown methods
      */
     public static Context getContext(String method) {
-        return new Context(checkMethod(method));
+        if (FORKSERVER.equals(checkMethod(method))) {
+            ForkServer.warm(); // so that the context's first start is fast too
+        }
+        return new Context(method);
     }
 
     /** {@return the context of the current start method (fixing it to the default if it was not set)} */
@@ -216,6 +219,9 @@ public final class Multiprocessing {
             if (!(object instanceof JvmProcess process)) {
                 throw new IllegalArgumentException("cannot wait for " + object + " (expected started JvmProcesses)");
             }
+            if (process.pid().isEmpty()) {
+                throw new IllegalStateException("cannot wait for " + process + " (expected a started process)");
+            }
             processes.add(process);
         }
         if (!processes.isEmpty() && processes.stream().allMatch(JvmProcess::isAlive)) {
@@ -301,9 +307,16 @@ public final class Multiprocessing {
         }
     }
 
-    /** Terminates daemon children and, if {@code join}, waits for the others. */
+    /**
+     * Terminates daemon children and, if {@code join}, waits for the others. Processes of the {@code thread}
+     * start method are threads of this JVM and are left alone: one of them may be the thread calling
+     * {@code System.exit}, which holds up the exit until these hooks end.
+     */
     static void endChildren(boolean join) {
         for (JvmProcess child : CHILDREN) {
+            if (child.isThread()) {
+                continue;
+            }
             if (child.isDaemon()) {
                 try {
                     child.terminate();
@@ -316,6 +329,9 @@ public final class Multiprocessing {
             return;
         }
         for (JvmProcess child : CHILDREN) {
+            if (child.isThread()) {
+                continue;
+            }
             try {
                 child.join();
             } catch (InterruptedException e) {

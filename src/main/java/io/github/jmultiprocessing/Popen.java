@@ -88,7 +88,9 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
     /**
      * The {@code thread} start method (Python's {@code multiprocessing.dummy}): the target runs on a thread of
      * this JVM. Exit code 0 on return, 1 if it threw (the stack trace goes to stderr); {@code terminate} and
-     * {@code kill} interrupt the thread, and a thread that ends after that reports -15 or -9.
+     * {@code kill} interrupt the thread, and a thread that ends after that reports -15 or -9 (a thread that
+     * ignores interrupts keeps running: Python's {@code dummy} processes cannot be terminated at all).
+     * {@code System.exit} in the target exits the whole JVM, as from any thread.
      */
     final class InThread implements Popen {
         private final Thread thread;

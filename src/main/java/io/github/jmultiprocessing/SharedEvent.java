@@ -25,8 +25,9 @@ import java.time.Duration;
  * ready.await(Duration.ofSeconds(10));   // Python: ready.wait(10)
  * }</pre>
  *
- * <p>{@link #set()} wakes every waiter; {@link #clear()} resets the flag. ({@code wait} is {@code await} here:
- * Java's {@code Object.wait} is final.)
+ * <p>{@link #set()} wakes every waiter, also one whose wait ends after a {@link #clear()} that followed at once
+ * (as in Python); {@link #clear()} resets the flag. ({@code wait} is {@code await} here: Java's
+ * {@code Object.wait} is final.)
  *
  * <p>Memory consistency effects: actions before {@code set()} happen-before the return of an {@code await} that
  * sees the flag set, in any process.
@@ -54,6 +55,7 @@ public final class SharedEvent implements Serializable {
     /** Sets the flag and wakes every waiter, in every process. */
     public void set() {
         INT_VH.setVolatile(memory, EventLayout.FLAG, 1); // publishes what came before; pairs with await's read
+        INT_VH.getAndAdd(memory, EventLayout.SETS, 1); // releases waiters even if a clear() follows at once
         WaitCore.signal(memory, EventLayout.SEQ, EventLayout.WAITERS, Integer.MAX_VALUE);
     }
 
@@ -73,19 +75,25 @@ public final class SharedEvent implements Serializable {
      * @throws InterruptedException if interrupted while waiting
      */
     public void await() throws InterruptedException {
-        Waiting.until(memory, EventLayout.SEQ, EventLayout.WAITERS, this::isSet, -1, true);
+        int sets = sets();
+        Waiting.until(memory, EventLayout.SEQ, EventLayout.WAITERS, () -> isSet() || sets() != sets, -1, true);
     }
 
     /**
      * Waits until the flag is set, at most {@code timeout} (Python's {@code wait(timeout)}).
      *
      * @param timeout the longest wait; zero or negative does not wait
-     * @return the flag when the wait ended: true if set
+     * @return true if the flag was set during the wait (or already), false on timeout
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean await(Duration timeout) throws InterruptedException {
-        return Waiting.until(memory, EventLayout.SEQ, EventLayout.WAITERS, this::isSet,
+        int sets = sets();
+        return Waiting.until(memory, EventLayout.SEQ, EventLayout.WAITERS, () -> isSet() || sets() != sets,
                 Math.max(0, SharedSemaphore.nanos(timeout)), true);
+    }
+
+    private int sets() {
+        return (int) INT_VH.getVolatile(memory, EventLayout.SETS);
     }
 
     @Override

@@ -69,6 +69,51 @@ class SharedBarrierTest {
     }
 
     @Test
+    void shouldTripManyTimesWithMoreThreadsThanParties() throws Exception {
+        SharedBarrier barrier = new SharedBarrier(2);
+        AtomicInteger broken = new AtomicInteger();
+        AtomicInteger arrivals = new AtomicInteger(); // 800 in all, an even number: every arrival has a partner
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                while (arrivals.getAndIncrement() < 800) {
+                    try {
+                        barrier.await(Duration.ofSeconds(30));
+                    } catch (BrokenBarrierException | InterruptedException e) {
+                        broken.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join(60_000);
+        }
+        assertEquals(0, broken.get());
+        assertFalse(barrier.isBroken());
+    }
+
+    @Test
+    void shouldLetTheActionAbortTheBarrierWithoutDeadlock() throws Exception {
+        SharedBarrier[] self = new SharedBarrier[1];
+        self[0] = new SharedBarrier(2, () -> self[0].abort(), null);
+        AtomicInteger broken = new AtomicInteger();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                self[0].await(Duration.ofSeconds(30));
+            } catch (BrokenBarrierException e) {
+                broken.incrementAndGet();
+            } catch (InterruptedException ignored) {
+                // fails the assertion below
+            }
+        });
+        Poll.until("a waiting party", Duration.ofSeconds(30), () -> self[0].getNumberWaiting() == 1);
+        assertThrows(BrokenBarrierException.class, () -> self[0].await(Duration.ofSeconds(30)));
+        other.join(30_000);
+        assertEquals(1, broken.get());
+        assertTrue(self[0].isBroken());
+    }
+
+    @Test
     void shouldBreakWaitersOnAbortAndReset() throws Exception {
         SharedBarrier barrier = new SharedBarrier(2);
         AtomicInteger broken = new AtomicInteger();

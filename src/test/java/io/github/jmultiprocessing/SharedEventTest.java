@@ -9,6 +9,34 @@ import org.junit.jupiter.api.Test;
 class SharedEventTest {
 
     @Test
+    void shouldReleaseEveryWaiterOfAPulse() throws Exception {
+        SharedEvent event = new SharedEvent();
+        SharedValue waiting = SharedValue.raw('i');
+        SharedValue released = SharedValue.raw('i');
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                waiting.incrementAndGet();
+                try {
+                    if (event.await(Duration.ofSeconds(30))) {
+                        released.incrementAndGet();
+                    }
+                } catch (InterruptedException ignored) {
+                    // fails the assertion below
+                }
+            }));
+        }
+        io.github.jmultiprocessing.testing.Poll.until("four waiters", Duration.ofSeconds(30), () -> waiting.getInt() == 4);
+        Thread.sleep(50); // let them block
+        event.set();
+        event.clear(); // Python's waiters still return True
+        for (Thread thread : threads) {
+            thread.join(30_000);
+        }
+        assertTrue(released.getInt() == 4, "released " + released.getInt());
+    }
+
+    @Test
     void shouldSetClearAndWait() throws Exception {
         SharedEvent event = new SharedEvent();
         assertFalse(event.isSet());

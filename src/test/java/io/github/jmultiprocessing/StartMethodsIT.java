@@ -196,6 +196,22 @@ class StartMethodsIT {
         assertEquals(2, outcome.getInt());
     }
 
+    /** A thread-method process that calls System.exit: the whole JVM exits, promptly. */
+    public static final class ExitingThreadMain {
+        public static void main(String[] args) throws Exception {
+            JvmProcess p = Multiprocessing.getContext("thread").process(() -> System.exit(3));
+            p.start();
+            p.join();
+        }
+    }
+
+    @Test
+    void shouldExitTheJvmWhenAThreadProcessCallsSystemExit() throws Exception {
+        try (var main = io.github.jmultiprocessing.testing.JavaMain.start(ExitingThreadMain.class)) {
+            assertEquals(3, main.waitFor(WAIT), main.output());
+        }
+    }
+
     @Test
     void shouldWaitForWhicheverProcessEndsFirst() throws Exception {
         try (Children children = new Children()) {
@@ -208,6 +224,8 @@ class StartMethodsIT {
             assertEquals(List.of(sleeper), Multiprocessing.wait(List.of(sleeper), WAIT));
             assertEquals(List.of(sleeper, quick), Multiprocessing.wait(List.of(sleeper, quick), null));
             assertThrows(IllegalArgumentException.class, () -> Multiprocessing.wait(List.of("x"), WAIT));
+            assertThrows(IllegalStateException.class,
+                    () -> Multiprocessing.wait(List.of(new JvmProcess(() -> { })), WAIT));
         }
     }
 

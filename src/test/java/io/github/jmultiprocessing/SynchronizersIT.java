@@ -123,6 +123,27 @@ class SynchronizersIT {
         }
     }
 
+    static void acquireAndLeave(SharedSemaphore semaphore) {
+        semaphore.acquire(); // never released: a leaked permit
+    }
+
+    @Test
+    void shouldGiveBackAPermitAProcessLeftWithButNeverInventOne() throws Exception {
+        SharedBoundedSemaphore leaked = new SharedBoundedSemaphore(1);
+        SharedBoundedSemaphore handedOver = new SharedBoundedSemaphore(1);
+        try (Children children = new Children()) {
+            JvmProcess a = children.start(() -> acquireAndLeave(leaked));
+            assertEquals(0, Children.joinWithin(a, WAIT));
+            assertTrue(leaked.acquire(Duration.ofSeconds(30)), "a permit its holder exited with comes back");
+
+            JvmProcess b = children.start(() -> acquireAndLeave(handedOver));
+            assertEquals(0, Children.joinWithin(b, WAIT));
+            handedOver.release(); // the producer/consumer pattern: this process releases what b took
+            assertTrue(handedOver.acquire(Duration.ofSeconds(30)));
+            assertFalse(handedOver.acquire(Duration.ofMillis(200)), "no permit beyond the bound may appear");
+        }
+    }
+
     static void waitThenMark(SharedEvent event, SharedValue mark) {
         try {
             if (event.await(Duration.ofSeconds(30))) {

@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
+import java.util.Arrays;
 
 /**
  * The entry point of a child JVM: reads its {@link BootstrapFrame} from stdin, deserializes the target and runs
@@ -36,18 +37,18 @@ public final class ChildMain {
         SegmentLedger.reapStale(); // every library JVM start cleans up after killed ones
         InputStream stdin = new BufferedInputStream(System.in, 1 << 16);
         if (args.length > 0 && args[0].equals(BUILD_AOT)) {
-            AotCache.build(java.util.Arrays.asList(args).subList(1, args.length));
+            AotCache.build(Arrays.asList(args).subList(1, args.length));
             System.exit(0);
             return;
         }
         if (args.length > 0 && args[0].equals(TRAIN)) {
-            Warmup.prepare(InputStream.nullInputStream(), java.util.Arrays.asList(args).subList(1, args.length));
+            Warmup.prepare(InputStream.nullInputStream(), Arrays.asList(args).subList(1, args.length));
             System.exit(0);
             return;
         }
         boolean standby = args.length > 0 && args[0].equals(STANDBY);
         if (standby) {
-            Warmup.prepare(stdin, java.util.Arrays.asList(args).subList(1, args.length));
+            Warmup.prepare(stdin, Arrays.asList(args).subList(1, args.length));
             stdin.mark(1);
             try {
                 if (stdin.read() < 0) {

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,7 +53,7 @@ public final class ForkServer {
     }
 
     private static List<String> standbyPreload() {
-        List<String> all = new java.util.ArrayList<>(bootstrapClasses);
+        List<String> all = new ArrayList<>(bootstrapClasses);
         all.addAll(preload);
         return all;
     }

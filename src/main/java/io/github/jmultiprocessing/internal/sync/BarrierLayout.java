@@ -12,10 +12,10 @@ import java.lang.foreign.StructLayout;
  * <pre>
  *   0                          128       132       136        140       144       148       152       156
  *   +------ ... --------------+---------+---------+----------+---------+---------+---------+---------+-- ... -+
- *   | lock ({@link LockLayout}) | parties | count   | generation| tripped | broken  | seq     | waiters | pad   |
+ *   | lock ({@link LockLayout}) | parties | count   | generation| failed  | broken  | seq     | waiters | pad   |
  *   +------ ... --------------+---------+---------+----------+---------+---------+---------+---------+-- ... -+
  *   count: parties waiting in this generation; generation: bumped by every trip and reset;
- *   tripped: the last generation that tripped normally; broken: 1 once broken, until reset
+ *   failed: the last generation that was broken or reset; broken: 1 once broken, until reset
  * </pre>
  */
 public final class BarrierLayout {
@@ -26,7 +26,7 @@ public final class BarrierLayout {
             JAVA_INT.withName("parties"),
             JAVA_INT.withName("count"),
             JAVA_INT.withName("generation"),
-            JAVA_INT.withName("tripped"),
+            JAVA_INT.withName("failed"),
             JAVA_INT.withName("broken"),
             JAVA_INT.withName("seq"),
             JAVA_INT.withName("waiters"),
@@ -47,8 +47,8 @@ public final class BarrierLayout {
     /** Offset of the generation. */
     public static final long GENERATION = LAYOUT.byteOffset(groupElement("generation"));
 
-    /** Offset of the last tripped generation. */
-    public static final long TRIPPED = LAYOUT.byteOffset(groupElement("tripped"));
+    /** Offset of the last generation that was broken or reset. */
+    public static final long FAILED = LAYOUT.byteOffset(groupElement("failed"));
 
     /** Offset of the broken flag. */
     public static final long BROKEN = LAYOUT.byteOffset(groupElement("broken"));

@@ -11,12 +11,15 @@ import java.util.concurrent.BrokenBarrierException;
  * {@code CyclicBarrier}, across processes.
  *
  * <p>Implementation notes. Arrivals take the barrier's lock (short critical sections only), read the generation
- * and take an index. The last party runs the action, then, still under the lock, records the generation as
- * {@code tripped}, starts the next generation and wakes everybody. The others release the lock and sleep on
- * the event count until the generation moves on or the barrier breaks; a party returns normally only if its own
- * generation is the one that tripped, so {@link #reset} (which moves the generation on without tripping) and
- * {@link #abort} both make waiters throw {@link BrokenBarrierException}. A timeout, an interrupt or a failing
- * action breaks the barrier for all, as in Python.
+ * and take an index. The last party runs the action, then, still under the lock, starts the next generation and
+ * wakes everybody. The others release the lock and sleep on the event count until the generation moves on or the
+ * barrier breaks. A generation that ends by a reset, or by breaking (a timeout, an interrupt, {@link #abort}, a
+ * failing action), is recorded in {@code failed}; a woken party whose generation has moved on returns normally
+ * unless its generation is the one recorded there. So parties of a generation that tripped return normally even
+ * when later generations have tripped since (more threads than parties), and parties of a reset generation
+ * throw. Non-invariant: {@code failed} holds one generation, so a party that sleeps through both the reset of
+ * its own generation and the failure of the next one returns normally. The lock is taken re-entrantly, so an
+ * action may call {@link #reset} or {@link #abort}.
  */
 public final class BarrierWord {
 
@@ -32,7 +35,7 @@ public final class BarrierWord {
      * @param parties how many parties trip it
      */
     public static void init(MemorySegment barrier, int parties) {
-        INT_VH.setVolatile(barrier, BarrierLayout.TRIPPED, -1);
+        INT_VH.setVolatile(barrier, BarrierLayout.FAILED, -1);
         INT_VH.setVolatile(barrier, BarrierLayout.PARTIES, parties);
     }
 
@@ -72,15 +75,15 @@ public final class BarrierWord {
      */
     public static int await(MemorySegment barrier, Runnable action, long timeoutNanos)
             throws BrokenBarrierException, InterruptedException {
-        MemorySegment lock = barrier.asSlice(BarrierLayout.LOCK, LockLayout.SIZE);
+        MemorySegment lock = lock(barrier);
         int generation;
         int index;
-        LockWord.acquireUninterruptibly(lock);
+        boolean held = enter(lock);
         try {
             if (isBroken(barrier)) {
                 throw new BrokenBarrierException();
             }
-            generation = (int) INT_VH.getVolatile(barrier, BarrierLayout.GENERATION);
+            generation = generation(barrier);
             index = (int) INT_VH.getVolatile(barrier, BarrierLayout.COUNT);
             INT_VH.setVolatile(barrier, BarrierLayout.COUNT, index + 1);
             if (index + 1 == parties(barrier)) {
@@ -92,26 +95,30 @@ public final class BarrierWord {
                         throw e;
                     }
                 }
-                INT_VH.setVolatile(barrier, BarrierLayout.COUNT, 0);
-                INT_VH.setVolatile(barrier, BarrierLayout.TRIPPED, generation);
-                INT_VH.setVolatile(barrier, BarrierLayout.GENERATION, generation + 1);
-                WaitCore.signal(barrier, BarrierLayout.SEQ, BarrierLayout.WAITERS, Integer.MAX_VALUE);
-                return index;
+                if (generation(barrier) == generation && !isBroken(barrier)) { // unless the action reset or broke it
+                    INT_VH.setVolatile(barrier, BarrierLayout.COUNT, 0);
+                    INT_VH.setVolatile(barrier, BarrierLayout.GENERATION, generation + 1);
+                    WaitCore.signal(barrier, BarrierLayout.SEQ, BarrierLayout.WAITERS, Integer.MAX_VALUE);
+                    return index;
+                }
+                throw new BrokenBarrierException();
             }
         } finally {
-            LockWord.release(lock);
+            exit(lock, held);
         }
         boolean ended;
         try {
             ended = Waiting.until(barrier, BarrierLayout.SEQ, BarrierLayout.WAITERS,
-                    () -> (int) INT_VH.getVolatile(barrier, BarrierLayout.GENERATION) != generation
-                            || isBroken(barrier),
-                    timeoutNanos, true);
+                    () -> generation(barrier) != generation || isBroken(barrier), timeoutNanos, true);
         } catch (InterruptedException e) {
+            if (tripped(barrier, generation)) {
+                Thread.currentThread().interrupt(); // the trip came first, as CyclicBarrier does
+                return index;
+            }
             breakIfCurrent(barrier, generation);
             throw e;
         }
-        if ((int) INT_VH.getVolatile(barrier, BarrierLayout.TRIPPED) == generation) {
+        if (tripped(barrier, generation)) {
             return index;
         }
         if (!ended) {
@@ -126,12 +133,12 @@ public final class BarrierWord {
      * @param barrier its memory
      */
     public static void abort(MemorySegment barrier) {
-        MemorySegment lock = barrier.asSlice(BarrierLayout.LOCK, LockLayout.SIZE);
-        LockWord.acquireUninterruptibly(lock);
+        MemorySegment lock = lock(barrier);
+        boolean held = enter(lock);
         try {
             breakLocked(barrier);
         } finally {
-            LockWord.release(lock);
+            exit(lock, held);
         }
     }
 
@@ -141,32 +148,62 @@ public final class BarrierWord {
      * @param barrier its memory
      */
     public static void reset(MemorySegment barrier) {
-        MemorySegment lock = barrier.asSlice(BarrierLayout.LOCK, LockLayout.SIZE);
-        LockWord.acquireUninterruptibly(lock);
+        MemorySegment lock = lock(barrier);
+        boolean held = enter(lock);
         try {
-            int generation = (int) INT_VH.getVolatile(barrier, BarrierLayout.GENERATION);
+            int generation = generation(barrier);
+            INT_VH.setVolatile(barrier, BarrierLayout.FAILED, generation); // its waiters break
             INT_VH.setVolatile(barrier, BarrierLayout.COUNT, 0);
             INT_VH.setVolatile(barrier, BarrierLayout.BROKEN, 0);
-            INT_VH.setVolatile(barrier, BarrierLayout.GENERATION, generation + 1); // not tripped: waiters break
+            INT_VH.setVolatile(barrier, BarrierLayout.GENERATION, generation + 1);
             WaitCore.signal(barrier, BarrierLayout.SEQ, BarrierLayout.WAITERS, Integer.MAX_VALUE);
         } finally {
+            exit(lock, held);
+        }
+    }
+
+    private static boolean tripped(MemorySegment barrier, int generation) {
+        return generation(barrier) != generation
+                && (int) INT_VH.getVolatile(barrier, BarrierLayout.FAILED) != generation;
+    }
+
+    private static int generation(MemorySegment barrier) {
+        return (int) INT_VH.getVolatile(barrier, BarrierLayout.GENERATION);
+    }
+
+    private static MemorySegment lock(MemorySegment barrier) {
+        return barrier.asSlice(BarrierLayout.LOCK, LockLayout.SIZE);
+    }
+
+    /** Takes the lock unless this thread holds it already (an action calling reset or abort); true if it did. */
+    private static boolean enter(MemorySegment lock) {
+        if (LockWord.isHeldByCurrentThread(lock)) {
+            return false;
+        }
+        LockWord.acquireUninterruptibly(lock);
+        return true;
+    }
+
+    private static void exit(MemorySegment lock, boolean acquired) {
+        if (acquired) {
             LockWord.release(lock);
         }
     }
 
     private static void breakIfCurrent(MemorySegment barrier, int generation) {
-        MemorySegment lock = barrier.asSlice(BarrierLayout.LOCK, LockLayout.SIZE);
-        LockWord.acquireUninterruptibly(lock);
+        MemorySegment lock = lock(barrier);
+        boolean held = enter(lock);
         try {
-            if ((int) INT_VH.getVolatile(barrier, BarrierLayout.GENERATION) == generation) {
+            if (generation(barrier) == generation) {
                 breakLocked(barrier);
             }
         } finally {
-            LockWord.release(lock);
+            exit(lock, held);
         }
     }
 
     private static void breakLocked(MemorySegment barrier) {
+        INT_VH.setVolatile(barrier, BarrierLayout.FAILED, generation(barrier));
         INT_VH.setVolatile(barrier, BarrierLayout.BROKEN, 1);
         INT_VH.setVolatile(barrier, BarrierLayout.COUNT, 0);
         WaitCore.signal(barrier, BarrierLayout.SEQ, BarrierLayout.WAITERS, Integer.MAX_VALUE);

@@ -15,8 +15,10 @@ import java.lang.invoke.VarHandle;
  * {@code NOTIFIED} (FIFO, exactly {@code n} when that many wait) and wakes all sleepers, who each re-check their
  * own slot. A waiter that times out decides, after re-acquiring the lock, from its slot: notified (the
  * notification counts) or not (it frees the slot), so a notification is never lost to a waiter that has given
- * up. Slots of waiters whose process has died are freed by {@code notify}, which skips them. Every slot change
- * happens under the lock; waiters only read their slot while they sleep.
+ * up. Slots of waiters whose process has died are freed by {@code notify}, which skips them, and taken over by
+ * {@code enqueue} when no slot is free (a waiter killed after being notified leaves a notified slot). Every slot
+ * change happens under the lock; waiters only read their slot while they sleep. Non-invariants: liveness is
+ * judged by pid; at most {@link ConditionLayout#SLOTS} waiters at once.
  */
 public final class ConditionWord {
 
@@ -38,14 +40,20 @@ public final class ConditionWord {
      * @throws IllegalStateException if all slots are taken
      */
     public static int enqueue(MemorySegment cond) {
-        for (int i = 0; i < ConditionLayout.SLOTS; i++) {
-            long slot = slot(i);
-            if ((int) INT_VH.getVolatile(cond, slot + ConditionLayout.SLOT_STATE) == ConditionLayout.FREE) {
-                int ticket = (int) INT_VH.getAndAdd(cond, ConditionLayout.TICKETS, 1);
-                INT_VH.setVolatile(cond, slot + ConditionLayout.SLOT_PID, PID);
-                INT_VH.setVolatile(cond, slot + ConditionLayout.SLOT_TICKET, ticket);
-                INT_VH.setVolatile(cond, slot + ConditionLayout.SLOT_STATE, ConditionLayout.WAITING);
-                return i;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < ConditionLayout.SLOTS; i++) {
+                long slot = slot(i);
+                int state = (int) INT_VH.getVolatile(cond, slot + ConditionLayout.SLOT_STATE);
+                int pid = (int) INT_VH.getVolatile(cond, slot + ConditionLayout.SLOT_PID);
+                // second pass: slots of waiters that died (waiting or notified) are taken over
+                if (state == ConditionLayout.FREE
+                        || (pass == 1 && pid != PID && !ProcessIdentity.isAlive(pid))) {
+                    int ticket = (int) INT_VH.getAndAdd(cond, ConditionLayout.TICKETS, 1);
+                    INT_VH.setVolatile(cond, slot + ConditionLayout.SLOT_PID, PID);
+                    INT_VH.setVolatile(cond, slot + ConditionLayout.SLOT_TICKET, ticket);
+                    INT_VH.setVolatile(cond, slot + ConditionLayout.SLOT_STATE, ConditionLayout.WAITING);
+                    return i;
+                }
             }
         }
         throw new IllegalStateException("more than " + ConditionLayout.SLOTS

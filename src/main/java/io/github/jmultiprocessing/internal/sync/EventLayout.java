@@ -10,11 +10,12 @@ import java.lang.foreign.StructLayout;
  * The bytes of an event in shared memory, in a 128-byte slot of its own.
  *
  * <pre>
- *   0         4         8         12
- *   +---------+---------+---------+------------------------------------------ ... -+
- *   | flag    | seq     | waiters | padding to 128                                 |
- *   +---------+---------+---------+------------------------------------------ ... -+
+ *   0         4         8         12        16
+ *   +---------+---------+---------+---------+-------------------------------- ... -+
+ *   | flag    | seq     | waiters | sets    | padding to 128                       |
+ *   +---------+---------+---------+---------+-------------------------------- ... -+
  *   flag: 1 when set; seq, waiters: the event count of {@link WaitCore}
+ *   sets: bumped by every set(), so a waiter also returns after a set() that a clear() undid at once
  * </pre>
  */
 public final class EventLayout {
@@ -24,7 +25,8 @@ public final class EventLayout {
             JAVA_INT.withName("flag"),
             JAVA_INT.withName("seq"),
             JAVA_INT.withName("waiters"),
-            MemoryLayout.paddingLayout(116));
+            JAVA_INT.withName("sets"),
+            MemoryLayout.paddingLayout(112));
 
     /** Size of an event. */
     public static final long SIZE = LAYOUT.byteSize();
@@ -37,6 +39,9 @@ public final class EventLayout {
 
     /** Offset of the waiter count. */
     public static final long WAITERS = LAYOUT.byteOffset(groupElement("waiters"));
+
+    /** Offset of the set counter. */
+    public static final long SETS = LAYOUT.byteOffset(groupElement("sets"));
 
     private EventLayout() {
     }

@@ -17,9 +17,12 @@ import java.lang.invoke.VarHandle;
  * died and returns their permits (never above the bound). A slot is claimed by CASing its pid from 0, and
  * reclaimed by CASing a dead pid to -1, taking the count, then freeing it. Unbounded semaphores are counters,
  * often released by another process than the one that acquired (producer and consumer), so their permits are
- * not tracked: a permit taken by a process that dies is gone, as in Python. Non-invariants: a process killed
- * between taking a permit and recording it loses that permit; processes beyond {@link
- * SemaphoreLayout#HOLDER_SLOTS} are not tracked.
+ * not tracked: a permit taken by a process that dies is gone, as in Python. A bounded semaphore used that way
+ * too (a process releases a permit it did not acquire) sets {@code shared} and from then on reclaims nothing,
+ * since its holder counts no longer say who holds what. A process that exits, normally or not, with permits
+ * it never released, gives them back. Slots are claimed under a JVM-wide lock, so a process never has two.
+ * Non-invariants: a process killed between taking a permit and recording it loses that permit; processes
+ * beyond {@link SemaphoreLayout#HOLDER_SLOTS} are not tracked; liveness is judged by pid.
  */
 public final class SemaphoreWord {
 
@@ -128,6 +131,12 @@ public final class SemaphoreWord {
         if ((int) INT_VH.getVolatile(sem, SemaphoreLayout.BOUND) < 0) {
             return;
         }
+        synchronized (SemaphoreWord.class) { // one slot per process: two threads must not both claim one
+            trackLocked(sem, delta);
+        }
+    }
+
+    private static void trackLocked(MemorySegment sem, int delta) {
         long free = -1;
         for (int i = 0; i < SemaphoreLayout.HOLDER_SLOTS; i++) {
             long slot = SemaphoreLayout.HOLDERS + i * SemaphoreLayout.HOLDER.byteSize();
@@ -149,14 +158,20 @@ public final class SemaphoreWord {
                 }
             }
         }
-        // all slots taken, or a release by a process that holds nothing here: not tracked
+        if (delta < 0) { // a release of permits this process never took: holder counts no longer tell
+            INT_VH.setVolatile(sem, SemaphoreLayout.SHARED, 1);
+        }
+        // else all slots taken: not tracked
     }
 
     private static void adjust(MemorySegment sem, long slot, int delta) {
         long count = slot + SemaphoreLayout.HOLDER_COUNT;
         for (;;) {
             int held = (int) INT_VH.getVolatile(sem, count);
-            int next = Math.max(0, held + delta); // a release of permits another process took counts as none here
+            if (held + delta < 0) { // released more than this process took: permits cross processes
+                INT_VH.setVolatile(sem, SemaphoreLayout.SHARED, 1);
+            }
+            int next = Math.max(0, held + delta);
             if (INT_VH.compareAndSet(sem, count, held, next)) {
                 return;
             }
@@ -165,6 +180,9 @@ public final class SemaphoreWord {
 
     /** Returns the permits of holders whose process died. */
     private static void reclaimDead(MemorySegment sem) {
+        if ((int) INT_VH.getVolatile(sem, SemaphoreLayout.SHARED) != 0) {
+            return;
+        }
         int bound = bound(sem);
         for (int i = 0; i < SemaphoreLayout.HOLDER_SLOTS; i++) {
             long slot = SemaphoreLayout.HOLDERS + i * SemaphoreLayout.HOLDER.byteSize();

@@ -4,8 +4,17 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.BooleanSupplier;
 
 /**
- * A wait on a {@link WaitCore} event count until a condition holds: the loop every synchronizer that has no
- * lock-word fast path of its own shares (events, conditions, barriers).
+ * A wait on a {@link WaitCore} event count until a condition holds: the loop semaphores, events, conditions and
+ * barriers share.
+ *
+ * <p>Implementation notes. The condition is checked first without registering (the fast path), then during a
+ * short spin and yield phase, then the waiter registers, reads {@code seq}, re-checks, and blocks for at most one
+ * {@link LockWord#CHECK_NANOS} slice, in a loop; the order (register, read seq, check, block on seq) is
+ * {@link WaitCore}'s and is what makes a signal between the check and the block impossible to lose. The
+ * optional periodic check runs at most once a slice (dead-process recovery). Interrupts cleared by a park are
+ * restored when the wait ends, or turned into {@link InterruptedException} for interruptible waits.
+ * Non-invariant: the condition must only become true together with a signal on the same event count, or be
+ * noticed within a slice.
  */
 public final class Waiting {
 
