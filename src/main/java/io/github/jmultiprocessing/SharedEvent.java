@@ -54,19 +54,29 @@ public final class SharedEvent implements Serializable {
 
     /** Sets the flag and wakes every waiter, in every process. */
     public void set() {
-        INT_VH.setVolatile(memory, EventLayout.FLAG, 1); // publishes what came before; pairs with await's read
-        INT_VH.getAndAdd(memory, EventLayout.SETS, 1); // releases waiters even if a clear() follows at once
+        for (;;) {
+            int state = state();
+            // one CAS sets the flag and counts the set: publishes what came before; pairs with await's read
+            if (INT_VH.compareAndSet(memory, EventLayout.STATE, state, (state | 1) + 2)) {
+                break;
+            }
+        }
         WaitCore.signal(memory, EventLayout.SEQ, EventLayout.WAITERS, Integer.MAX_VALUE);
     }
 
     /** Clears the flag. */
     public void clear() {
-        INT_VH.setVolatile(memory, EventLayout.FLAG, 0);
+        for (;;) {
+            int state = state();
+            if ((state & 1) == 0 || INT_VH.compareAndSet(memory, EventLayout.STATE, state, state & ~1)) {
+                return;
+            }
+        }
     }
 
     /** {@return true if the flag is set (Python's {@code is_set()})} */
     public boolean isSet() {
-        return (int) INT_VH.getVolatile(memory, EventLayout.FLAG) != 0;
+        return (state() & 1) != 0;
     }
 
     /**
@@ -75,8 +85,7 @@ public final class SharedEvent implements Serializable {
      * @throws InterruptedException if interrupted while waiting
      */
     public void await() throws InterruptedException {
-        int sets = sets();
-        Waiting.until(memory, EventLayout.SEQ, EventLayout.WAITERS, () -> isSet() || sets() != sets, -1, true);
+        awaitNanos(-1);
     }
 
     /**
@@ -87,13 +96,19 @@ public final class SharedEvent implements Serializable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean await(Duration timeout) throws InterruptedException {
-        int sets = sets();
-        return Waiting.until(memory, EventLayout.SEQ, EventLayout.WAITERS, () -> isSet() || sets() != sets,
-                Math.max(0, SharedSemaphore.nanos(timeout)), true);
+        return awaitNanos(Math.max(0, SharedSemaphore.nanos(timeout)));
     }
 
-    private int sets() {
-        return (int) INT_VH.getVolatile(memory, EventLayout.SETS);
+    private boolean awaitNanos(long nanos) throws InterruptedException {
+        int sets = state() >>> 1;
+        return Waiting.until(memory, EventLayout.SEQ, EventLayout.WAITERS, () -> {
+            int state = state();
+            return (state & 1) != 0 || state >>> 1 != sets;
+        }, nanos, true);
+    }
+
+    private int state() {
+        return (int) INT_VH.getVolatile(memory, EventLayout.STATE);
     }
 
     @Override

@@ -172,6 +172,33 @@ class SynchronizersIT {
         }
     }
 
+    static void ponger(SharedEvent ping, SharedEvent pong, int rounds) {
+        try {
+            for (int i = 0; i < rounds; i++) {
+                ping.await();
+                ping.clear();
+                pong.set();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void shouldHandATurnBackAndForthWithoutLosingOne() throws Exception {
+        SharedEvent ping = new SharedEvent();
+        SharedEvent pong = new SharedEvent();
+        try (Children children = new Children()) {
+            JvmProcess child = children.start(() -> ponger(ping, pong, 5_000));
+            for (int i = 0; i < 5_000; i++) {
+                ping.set();
+                assertTrue(pong.await(WAIT), "round " + i);
+                pong.clear();
+            }
+            assertEquals(0, Children.joinWithin(child, WAIT), "the child must have seen every turn");
+        }
+    }
+
     static void waitOnCondition(SharedCondition condition, SharedValue waiting, SharedValue woken) {
         try (var _ = condition.locked()) {
             waiting.incrementAndGet();
