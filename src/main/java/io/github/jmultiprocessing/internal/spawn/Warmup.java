@@ -4,6 +4,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
+import io.github.jmultiprocessing.internal.shm.TypeCode;
+import io.github.jmultiprocessing.internal.sync.LockLayout;
+import io.github.jmultiprocessing.internal.sync.LockWord;
 import io.github.jmultiprocessing.internal.sync.Futex;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -39,6 +42,7 @@ final class Warmup {
         List<Runnable> steps = new ArrayList<>();
         steps.add(Warmup::lambdas);
         steps.add(Warmup::foreignMemory);
+        steps.add(Warmup::lockPaths);
         steps.add(() -> init(SharedHeap.class.getName()));
         steps.add(() -> init(Futex.class.getName()));
         for (String name : preload) {
@@ -68,6 +72,25 @@ final class Warmup {
             }
         } catch (IOException | ClassNotFoundException e) {
             // a warm-up only: the real bootstrap reports real problems
+        }
+    }
+
+    /**
+     * Runs the lock and cell paths a child's hot loops use, so that they are compiled (in a standby) or profiled
+     * (in an AOT cache training run, JDK 25+) before user code needs them.
+     */
+    private static void lockPaths() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment lock = arena.allocate(LockLayout.SIZE, LockLayout.ALIGNMENT);
+            MemorySegment cells = arena.allocate(64, 64);
+            for (int i = 0; i < 20_000; i++) {
+                LockWord.acquireUninterruptibly(lock);
+                TypeCode.INT.setLong(cells, 0, TypeCode.INT.getLong(cells, 0) + 1);
+                TypeCode.DOUBLE.setDouble(cells, 8, TypeCode.DOUBLE.getDouble(cells, 8) + 1);
+                TypeCode.LONG_LONG.getAndAdd(cells, 16, 1);
+                LockWord.isHeldByCurrentThread(lock);
+                LockWord.release(lock);
+            }
         }
     }
 
