@@ -47,7 +47,7 @@ public final class SharedEvent implements Serializable {
         this(SharedHeap.allocate(EventLayout.SIZE, 128));
     }
 
-    private SharedEvent(HeapBlock block) {
+    SharedEvent(HeapBlock block) {
         this.block = block;
         this.memory = block.memory();
     }
@@ -118,30 +118,11 @@ public final class SharedEvent implements Serializable {
 
     @Serial
     private Object writeReplace() {
-        return new Handle(block.segmentName(), block.offset());
+        return new HeapHandle(HeapHandle.Kind.EVENT, block);
     }
 
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedEvent travels as a handle");
-    }
-
-    /** The serialized form: where the event lives. */
-    private static final class Handle implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        private final String segment;
-        private final long offset;
-
-        Handle(String segment, long offset) {
-            this.segment = segment;
-            this.offset = offset;
-        }
-
-        @Serial
-        private Object readResolve() {
-            return new SharedEvent(SharedHeap.attach(segment, offset, EventLayout.SIZE));
-        }
     }
 }

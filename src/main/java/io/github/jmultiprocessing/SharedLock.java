@@ -54,7 +54,7 @@ public final class SharedLock implements Lock, Serializable {
         this(SharedHeap.allocate(LockLayout.SIZE, LockLayout.ALIGNMENT));
     }
 
-    private SharedLock(HeapBlock block) {
+    SharedLock(HeapBlock block) {
         this.block = block;
         this.memory = block.memory();
     }
@@ -195,30 +195,11 @@ public final class SharedLock implements Lock, Serializable {
 
     @Serial
     private Object writeReplace() {
-        return new Handle(block.segmentName(), block.offset());
+        return new HeapHandle(HeapHandle.Kind.LOCK, block);
     }
 
     @Serial
     private void readObject(ObjectInputStream in) throws java.io.InvalidObjectException {
         throw new java.io.InvalidObjectException("SharedLock travels as a handle");
-    }
-
-    /** The serialized form: where the lock lives. */
-    private static final class Handle implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        private final String segment;
-        private final long offset;
-
-        Handle(String segment, long offset) {
-            this.segment = segment;
-            this.offset = offset;
-        }
-
-        @Serial
-        private Object readResolve() {
-            return new SharedLock(SharedHeap.attach(segment, offset, LockLayout.SIZE));
-        }
     }
 }

@@ -52,7 +52,7 @@ public final class SharedRLock implements Lock, Serializable {
         this(SharedHeap.allocate(LockLayout.SIZE, LockLayout.ALIGNMENT));
     }
 
-    private SharedRLock(HeapBlock block) {
+    SharedRLock(HeapBlock block) {
         this.block = block;
         this.memory = block.memory();
     }
@@ -235,30 +235,11 @@ public final class SharedRLock implements Lock, Serializable {
 
     @Serial
     private Object writeReplace() {
-        return new Handle(block.segmentName(), block.offset());
+        return new HeapHandle(HeapHandle.Kind.RLOCK, block);
     }
 
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedRLock travels as a handle");
-    }
-
-    /** The serialized form: where the lock lives. */
-    private static final class Handle implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        private final String segment;
-        private final long offset;
-
-        Handle(String segment, long offset) {
-            this.segment = segment;
-            this.offset = offset;
-        }
-
-        @Serial
-        private Object readResolve() {
-            return new SharedRLock(SharedHeap.attach(segment, offset, LockLayout.SIZE));
-        }
     }
 }

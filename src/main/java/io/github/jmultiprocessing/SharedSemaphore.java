@@ -137,32 +137,11 @@ public sealed class SharedSemaphore implements Serializable permits SharedBounde
 
     @Serial
     Object writeReplace() {
-        return new Handle(block.segmentName(), block.offset());
+        return new HeapHandle(HeapHandle.Kind.SEMAPHORE, block);
     }
 
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedSemaphore travels as a handle");
-    }
-
-    /** The serialized form: where the semaphore lives (its bound says which kind it is). */
-    private static final class Handle implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        private final String segment;
-        private final long offset;
-
-        Handle(String segment, long offset) {
-            this.segment = segment;
-            this.offset = offset;
-        }
-
-        @Serial
-        private Object readResolve() {
-            HeapBlock block = SharedHeap.attach(segment, offset, SemaphoreLayout.SIZE);
-            return SemaphoreWord.bound(block.memory()) >= 0 ? new SharedBoundedSemaphore(block)
-                    : new SharedSemaphore(block);
-        }
     }
 }
