@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The record of the segments this JVM created, so that nothing leaks.
@@ -45,6 +46,7 @@ public final class SegmentLedger {
     private static final Map<String, String> LIVE = new LinkedHashMap<>(); // name -> file key or "", guarded by class
     private static final List<String> CHILDREN = new ArrayList<>(); // "pid<TAB>start", guarded by class
     private static final List<Runnable> BEFORE_EXIT = new CopyOnWriteArrayList<>();
+    private static final AtomicBoolean REAPED = new AtomicBoolean();
     private static FileChannel ledger; // guarded by SegmentLedger.class; opened on first record
     private static boolean exiting; // guarded by SegmentLedger.class
 
@@ -106,10 +108,14 @@ public final class SegmentLedger {
     }
 
     /**
-     * Unlinks the segments of ledgers whose process (and children) are gone, and those ledgers. Runs when a JVM
-     * first uses segments and when a child JVM starts; safe to run concurrently with other JVMs doing the same.
+     * Unlinks the segments of ledgers whose process (and children) are gone, and those ledgers. Runs once per
+     * JVM, when it first uses segments or when a child JVM starts; safe to run concurrently with other JVMs doing
+     * the same.
      */
     public static void reapStale() {
+        if (!REAPED.compareAndSet(false, true)) {
+            return; // once per JVM: at its start
+        }
         List<Path> candidates = new ArrayList<>();
         try (DirectoryStream<Path> ledgers = Files.newDirectoryStream(ShmDirectory.directory(), PREFIX + "*")) {
             for (Path path : ledgers) {
