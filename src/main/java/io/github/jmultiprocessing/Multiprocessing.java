@@ -54,7 +54,8 @@ public final class Multiprocessing {
 
     static {
         ForkServer.setBootstrapClasses(List.of(ChildBootstrap.class.getName(), JvmProcess.class.getName(),
-                Multiprocessing.class.getName(), HeapHandle.class.getName(), SharedValue.class.getName() + "$Handle",
+                Multiprocessing.class.getName(), HeapHandle.class.getName(), HeapHandle.Kind.class.getName(),
+                SharedValue.class.getName() + "$Handle",
                 SharedArray.class.getName() + "$Handle", SharedMemory.class.getName() + "$Handle"));
         SegmentLedger.beforeExit(() -> {
             ForkServer.shutdown();

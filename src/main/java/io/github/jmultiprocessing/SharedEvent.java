@@ -92,11 +92,13 @@ public final class SharedEvent implements Serializable {
      * Waits until the flag is set, at most {@code timeout} (Python's {@code wait(timeout)}).
      *
      * @param timeout the longest wait; zero or negative does not wait
-     * @return true if the flag was set during the wait (or already), false on timeout
+     * @return the flag when the wait ended: false on timeout, and also, as in Python, when a {@code set()} that
+     *         woke this wait was undone by a {@code clear()} at once
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean await(Duration timeout) throws InterruptedException {
-        return awaitNanos(Math.max(0, SharedSemaphore.nanos(timeout)));
+        awaitNanos(Math.max(0, SharedSemaphore.nanos(timeout)));
+        return isSet();
     }
 
     private boolean awaitNanos(long nanos) throws InterruptedException {

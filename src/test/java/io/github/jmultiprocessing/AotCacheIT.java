@@ -52,10 +52,19 @@ class AotCacheIT {
 
         Files.write(cacheFile(cacheDir), new byte[] {1, 2, 3}); // a damaged or foreign cache
         assertEquals("exit 0 cached 1", run(classPath, options), "a bad cache must not break a start");
+
+        // class data sharing options in the environment would contradict the cache: children start without it
+        String withShareOption = run(classPath, options, java.util.Map.of("JAVA_TOOL_OPTIONS", "-Xshare:on"));
+        assertTrue(withShareOption.endsWith("exit 0 cached 0"), withShareOption);
     }
 
     private static String run(String classPath, List<String> options) throws Exception {
-        try (JavaMain main = JavaMain.start(classPath, options, UserMain.class)) {
+        return run(classPath, options, java.util.Map.of());
+    }
+
+    private static String run(String classPath, List<String> options, java.util.Map<String, String> environment)
+            throws Exception {
+        try (JavaMain main = JavaMain.start(classPath, options, environment, UserMain.class)) {
             assertEquals(0, main.waitFor(WAIT), main.output());
             String output = main.output().strip();
             assertFalse(output.contains("[warning]") || output.contains("[error]"), "noise: " + output);

@@ -92,6 +92,32 @@ class SharedBarrierTest {
         assertFalse(barrier.isBroken());
     }
 
+    static void slowAction() {
+        try {
+            Thread.sleep(600);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void shouldReleaseAPartyWhoseTripCameWhileItsTimeoutRanOut() throws Exception {
+        SharedBarrier barrier = new SharedBarrier(2, SharedBarrierTest::slowAction, null);
+        AtomicInteger index = new AtomicInteger(-1);
+        Thread early = Thread.ofPlatform().start(() -> {
+            try {
+                index.set(barrier.await(Duration.ofMillis(300))); // counted in the trip before it times out
+            } catch (BrokenBarrierException | InterruptedException e) {
+                index.set(-2);
+            }
+        });
+        Poll.until("the early party", Duration.ofSeconds(30), () -> barrier.getNumberWaiting() == 1);
+        assertEquals(1, barrier.await(Duration.ofSeconds(30)));
+        early.join(30_000);
+        assertEquals(0, index.get(), "a party counted in the trip returns its index, as with CyclicBarrier");
+        assertFalse(barrier.isBroken());
+    }
+
     @Test
     void shouldLetTheActionAbortTheBarrierWithoutDeadlock() throws Exception {
         SharedBarrier[] self = new SharedBarrier[1];

@@ -144,6 +144,29 @@ class SynchronizersIT {
         }
     }
 
+    static void useOnce(SharedBoundedSemaphore semaphore) {
+        try (var _ = semaphore.acquired()) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void shouldStillGiveBackADeadHoldersPermitAfterManyProcessesUsedTheSemaphore() throws Exception {
+        SharedBoundedSemaphore semaphore = new SharedBoundedSemaphore(1);
+        SharedValue holding = SharedValue.raw('i');
+        try (Children children = new Children()) {
+            for (int i = 0; i < 32; i++) { // more processes than holder slots: each frees its slot when done
+                JvmProcess user = children.start(() -> useOnce(semaphore));
+                assertEquals(0, Children.joinWithin(user, WAIT));
+            }
+            JvmProcess holder = children.start(() -> takeAndHang(semaphore, holding));
+            Poll.until("the holder", WAIT, () -> holding.getInt() == 1);
+            holder.kill();
+            Children.joinWithin(holder, WAIT);
+            assertTrue(semaphore.acquire(Duration.ofSeconds(30)), "the dead holder's permit must come back");
+        }
+    }
+
     static void waitThenMark(SharedEvent event, SharedValue mark) {
         try {
             if (event.await(Duration.ofSeconds(30))) {

@@ -45,6 +45,21 @@ public final class JavaMain implements AutoCloseable {
      * @return the running JVM
      */
     public static JavaMain start(String classPath, List<String> options, Class<?> mainClass, String... args) {
+        return start(classPath, options, java.util.Map.of(), mainClass, args);
+    }
+
+    /**
+     * Starts {@code java <flags> <options> -cp <classPath> mainClass args} with more environment variables.
+     *
+     * @param classPath   the class path
+     * @param options     more JVM options
+     * @param environment more environment variables
+     * @param mainClass   the class
+     * @param args        its arguments
+     * @return the running JVM
+     */
+    public static JavaMain start(String classPath, List<String> options, java.util.Map<String, String> environment,
+            Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -55,8 +70,10 @@ public final class JavaMain implements AutoCloseable {
         command.addAll(List.of(args));
         try {
             Path output = Files.createTempFile("jmp-test-main", ".log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             return new JavaMain(process, output);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -41,6 +41,9 @@ final class AotCache {
     static final String ENABLED_PROPERTY = "jmultiprocessing.aot";
 
     private static final long STALE_LOCK_MILLIS = TimeUnit.MINUTES.toMillis(10);
+    private static final long RETRY_AFTER_FAILURE_MILLIS = TimeUnit.HOURS.toMillis(1);
+    private static final List<String> ENVIRONMENT_OPTIONS = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
+            "_JAVA_OPTIONS");
     private static final Set<String> SCHEDULED = ConcurrentHashMap.newKeySet(); // caches this JVM asked for
 
     private AotCache() {
@@ -58,10 +61,17 @@ final class AotCache {
             return List.of();
         }
         if (Files.isRegularFile(cache)) {
-            return List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off");
+            List<String> options = new ArrayList<>();
+            options.add("-XX:AOTCache=" + cache);
+            options.addAll(quiet());
+            return options;
         }
-        if (SCHEDULED.add(cache.toString()) && !Files.exists(lockOf(cache))) {
-            List<String> builder = new ArrayList<>(jvm.subList(0, 1)); // the same java binary
+        if (SCHEDULED.add(cache.toString()) && !Files.exists(lockOf(cache)) && !recentlyFailed(cache)) {
+            List<String> builder = new ArrayList<>();
+            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+                builder.add("/usr/bin/setsid"); // its own session: a Ctrl-C of the parent does not kill it midway
+            }
+            builder.add(jvm.getFirst()); // the same java binary
             builder.add("-cp");
             builder.add(System.getProperty("java.class.path"));
             builder.add(ChildMain.class.getName());
@@ -96,12 +106,36 @@ final class AotCache {
         return cache.resolveSibling(cache.getFileName() + ".lock");
     }
 
+    private static Path failedOf(Path cache) {
+        return cache.resolveSibling(cache.getFileName() + ".failed");
+    }
+
+    private static boolean recentlyFailed(Path cache) {
+        try {
+            return System.currentTimeMillis() - Files.getLastModifiedTime(failedOf(cache)).toMillis()
+                    < RETRY_AFTER_FAILURE_MILLIS;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** {@return where the cache of this command lives, or null if it cannot have one} @param jvm the command */
     static Path cacheFor(List<String> jvm) {
         if (Runtime.version().feature() < 24 || "false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY))
                 || ChildLauncher.class.getModule().isNamed()
                 || !System.getProperty("jdk.module.path", "").isEmpty()) {
             return null;
+        }
+        for (String option : jvm) {
+            if (archiveOption(option)) {
+                return null; // the user manages class data sharing for children
+            }
+        }
+        for (String variable : ENVIRONMENT_OPTIONS) {
+            String value = System.getenv(variable);
+            if (value != null && archiveOption(value)) {
+                return null; // would contradict -XX:AOTCache and make every child fail to start
+            }
         }
         String classPath = System.getProperty("java.class.path", "");
         if (classPath.isEmpty()) {
@@ -112,6 +146,10 @@ final class AotCache {
             digest.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
             for (String part : jvm) {
                 digest.update(part.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+            }
+            for (String variable : ENVIRONMENT_OPTIONS) {
+                digest.update(String.valueOf(System.getenv(variable)).getBytes(StandardCharsets.UTF_8));
                 digest.update((byte) 0);
             }
             for (String entry : classPath.split(File.pathSeparator)) {
@@ -127,6 +165,18 @@ final class AotCache {
         } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** {@return true if the text holds a JVM option about class data sharing or AOT caches} @param text options */
+    private static boolean archiveOption(String text) {
+        return text.contains("-Xshare") || text.contains("SharedArchiveFile") || text.contains("SharedClassListFile")
+                || text.contains("DumpLoadedClassList") || text.contains("-XX:AOT")
+                || text.contains("ArchiveClassesAtExit");
+    }
+
+    /** The options that keep the JVM quiet about a cache it cannot use (the {@code aot} tag is JDK 25+). */
+    private static List<String> quiet() {
+        return Runtime.version().feature() >= 25 ? List.of("-Xlog:aot=off", "-Xlog:cds=off") : List.of("-Xlog:cds=off");
     }
 
     static Path directory() {
@@ -149,12 +199,13 @@ final class AotCache {
             if (!takeLock(lock)) {
                 return; // another JVM builds it
             }
+            deleteLeftovers(cache);
+            boolean built = false;
             try {
                 List<String> train = new ArrayList<>(jvm);
                 train.add("-XX:AOTMode=record");
                 train.add("-XX:AOTConfiguration=" + config);
-                train.add("-Xlog:aot=off");
-                train.add("-Xlog:cds=off");
+                train.addAll(quiet());
                 train.addAll(ChildLauncher.mainArguments());
                 train.add(ChildMain.TRAIN);
                 train.addAll(classes);
@@ -162,12 +213,16 @@ final class AotCache {
                 create.add("-XX:AOTMode=create");
                 create.add("-XX:AOTConfiguration=" + config);
                 create.add("-XX:AOTCache=" + temporary);
-                create.add("-Xlog:aot=off");
-                create.add("-Xlog:cds=off");
+                create.addAll(quiet());
                 if (run(train) && run(create) && Files.isRegularFile(temporary)) {
                     Files.move(temporary, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    built = true;
                 }
             } finally {
+                if (!built) {
+                    Files.deleteIfExists(failedOf(cache));
+                    Files.createFile(failedOf(cache)); // no retry for an hour
+                }
                 Files.deleteIfExists(config);
                 Files.deleteIfExists(temporary);
                 Files.deleteIfExists(lock);
@@ -176,6 +231,29 @@ final class AotCache {
             // no cache: children start as before
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Deletes temporary files of builders that were killed (their pid is in the name). */
+    private static void deleteLeftovers(Path cache) {
+        String prefix = cache.getFileName() + ".";
+        try (var files = Files.list(cache.getParent())) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (!name.startsWith(prefix) || !(name.endsWith(".conf") || name.endsWith(".tmp"))) {
+                    continue;
+                }
+                String pid = name.substring(prefix.length(), name.lastIndexOf('.'));
+                try {
+                    if (!ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)) {
+                        Files.deleteIfExists(file);
+                    }
+                } catch (NumberFormatException | IOException e) {
+                    // not ours
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // nothing to clean
         }
     }
 

@@ -111,18 +111,17 @@ public final class BarrierWord {
             ended = Waiting.until(barrier, BarrierLayout.SEQ, BarrierLayout.WAITERS,
                     () -> generation(barrier) != generation || isBroken(barrier), timeoutNanos, true);
         } catch (InterruptedException e) {
-            if (tripped(barrier, generation)) {
+            if (!breakIfCurrent(barrier, generation) && tripped(barrier, generation)) {
                 Thread.currentThread().interrupt(); // the trip came first, as CyclicBarrier does
                 return index;
             }
-            breakIfCurrent(barrier, generation);
             throw e;
+        }
+        if (!ended) {
+            breakIfCurrent(barrier, generation); // unless the trip came meanwhile
         }
         if (tripped(barrier, generation)) {
             return index;
-        }
-        if (!ended) {
-            breakIfCurrent(barrier, generation);
         }
         throw new BrokenBarrierException();
     }
@@ -190,13 +189,16 @@ public final class BarrierWord {
         }
     }
 
-    private static void breakIfCurrent(MemorySegment barrier, int generation) {
+    /** Breaks the barrier if the generation is still the given one; false if it has moved on meanwhile. */
+    private static boolean breakIfCurrent(MemorySegment barrier, int generation) {
         MemorySegment lock = lock(barrier);
         boolean held = enter(lock);
         try {
             if (generation(barrier) == generation) {
                 breakLocked(barrier);
+                return true;
             }
+            return false;
         } finally {
             exit(lock, held);
         }

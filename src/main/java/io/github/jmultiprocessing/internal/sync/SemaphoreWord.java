@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The protocol of a counting semaphore over a {@link SemaphoreLayout} in shared memory.
@@ -29,6 +31,8 @@ public final class SemaphoreWord {
     private static final VarHandle INT_VH = JAVA_INT.varHandle();
     private static final int PID = (int) ProcessIdentity.pid();
     private static final int RECLAIMING = -1;
+    /** Per semaphore address: permits this JVM took while every holder slot was in use. Guarded by the class. */
+    private static final Map<Long, Integer> UNTRACKED = new HashMap<>();
 
     private SemaphoreWord() {
     }
@@ -108,6 +112,18 @@ public final class SemaphoreWord {
      */
     public static void release(MemorySegment sem, int n) {
         int bound = bound(sem);
+        // Untracked first: a process killed in between loses a permit rather than letting a reclaim add one.
+        track(sem, -n);
+        try {
+            add(sem, n, bound);
+        } catch (IllegalStateException e) {
+            track(sem, n);
+            throw e;
+        }
+        WaitCore.signal(sem, SemaphoreLayout.SEQ, SemaphoreLayout.WAITERS, n);
+    }
+
+    private static void add(MemorySegment sem, int n, int bound) {
         for (;;) {
             int value = (int) INT_VH.getVolatile(sem, SemaphoreLayout.VALUE);
             if (bound >= 0 && (long) value + n > bound) {
@@ -119,11 +135,9 @@ public final class SemaphoreWord {
                         + Integer.MAX_VALUE + ")");
             }
             if (INT_VH.compareAndSet(sem, SemaphoreLayout.VALUE, value, value + n)) { // publishes to the next taker
-                break;
+                return;
             }
         }
-        track(sem, -n);
-        WaitCore.signal(sem, SemaphoreLayout.SEQ, SemaphoreLayout.WAITERS, n);
     }
 
     /** Records permits taken (positive) or returned (negative) by this process, for bounded semaphores. */
@@ -137,6 +151,16 @@ public final class SemaphoreWord {
     }
 
     private static void trackLocked(MemorySegment sem, int delta) {
+        Long address = sem.address();
+        if (delta < 0 && UNTRACKED.getOrDefault(address, 0) > 0) { // permits taken while every slot was in use
+            int untracked = UNTRACKED.get(address);
+            int back = Math.min(untracked, -delta);
+            UNTRACKED.put(address, untracked - back);
+            delta += back;
+            if (delta == 0) {
+                return;
+            }
+        }
         long free = -1;
         for (int i = 0; i < SemaphoreLayout.HOLDER_SLOTS; i++) {
             long slot = SemaphoreLayout.HOLDERS + i * SemaphoreLayout.HOLDER.byteSize();
@@ -160,8 +184,9 @@ public final class SemaphoreWord {
         }
         if (delta < 0) { // a release of permits this process never took: holder counts no longer tell
             INT_VH.setVolatile(sem, SemaphoreLayout.SHARED, 1);
+        } else {
+            UNTRACKED.merge(address, delta, Integer::sum); // all slots taken: remembered here only
         }
-        // else all slots taken: not tracked
     }
 
     private static void adjust(MemorySegment sem, long slot, int delta) {
@@ -173,6 +198,9 @@ public final class SemaphoreWord {
             }
             int next = Math.max(0, held + delta);
             if (INT_VH.compareAndSet(sem, count, held, next)) {
+                if (next == 0) { // holds nothing: give the slot back (only this process writes its own slot)
+                    INT_VH.setVolatile(sem, slot + SemaphoreLayout.HOLDER_PID, 0);
+                }
                 return;
             }
         }
