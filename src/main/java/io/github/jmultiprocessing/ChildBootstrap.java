@@ -1,5 +1,11 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import io.github.jmultiprocessing.internal.spawn.BootstrapFrame;
+import io.github.jmultiprocessing.internal.spawn.ChildMain;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.Serial;
 import java.io.Serializable;
 
@@ -42,6 +48,41 @@ final class ChildBootstrap implements Runnable, Serializable {
             process.run();
         } finally {
             Multiprocessing.endChildren(true); // Python's _exit_function at the end of _bootstrap
+        }
+    }
+
+    /**
+     * Runs a child's start inside this JVM without making it a child: a process object whose target uses a
+     * value, a lock and an event goes through the frame, the deserialization {@link ChildMain} does (handles
+     * re-attach) and runs. A {@code forkserver} standby does this while it waits and an AOT cache training run
+     * records it, so that a real child finds these paths loaded, linked and profiled (a standby's start+join took
+     * ~16 ms with only the pieces warmed up, most of it deserializing the first process object). Leaves three
+     * small blocks in this JVM's shared heap. Failures are ignored: a real start reports real problems.
+     *
+     * @return true if the rehearsed target ran
+     */
+    static boolean rehearse() {
+        try {
+            SharedValue value = SharedValue.raw('q', 0L);
+            SharedLock lock = new SharedLock();
+            SharedEvent event = new SharedEvent();
+            SerializableRunnable target = () -> {
+                try (SharedLock.Held held = lock.locked()) {
+                    value.setLong(value.getLong() + 1);
+                }
+                event.set();
+            };
+            int[] identity = {0};
+            JvmProcess process = new JvmProcess(target, "rehearsal", identity, new byte[0]);
+            byte[] payload = JvmProcess.serialize("rehearsal", new ChildBootstrap(process, ProcessIdentity.pid(),
+                    "rehearsal", identity, null));
+            ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 64);
+            new BootstrapFrame(ProcessIdentity.pid(), false, "rehearsal", payload).writeTo(frame);
+            Runnable child = ChildMain.target(BootstrapFrame.readFrom(new ByteArrayInputStream(frame.toByteArray())));
+            ((ChildBootstrap) child).process.run(); // the target only: enterChild would make this JVM a child
+            return event.isSet() && value.getLong() == 1;
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            return false; // a rehearsal only
         }
     }
 }

@@ -119,6 +119,15 @@ public class JvmProcess implements Serializable {
         this.authkey = current.authkey.clone();
     }
 
+    /** A process object that is only serialized, never started: takes no name number from the counter. */
+    JvmProcess(SerializableRunnable target, String name, int[] identity, byte[] authkey) {
+        this.target = Objects.requireNonNull(target, "target");
+        this.startMethod = null;
+        this.identity = identity;
+        this.name = name;
+        this.authkey = authkey;
+    }
+
     /** The current process or a view of a parent: not started by us, never started again. */
     JvmProcess(long pid, String name, int[] identity, boolean daemon, byte[] authkey) {
         this.target = null;
@@ -163,8 +172,8 @@ public class JvmProcess implements Serializable {
             process = new Popen.InThread(this);
         } else {
             JvmProcess current = Multiprocessing.currentProcess();
-            byte[] payload = serialize(new ChildBootstrap(this, ProcessIdentity.pid(), current.name, current.identity,
-                    Multiprocessing.getStartMethod(true)));
+            byte[] payload = serialize(name, new ChildBootstrap(this, ProcessIdentity.pid(), current.name,
+                    current.identity, Multiprocessing.getStartMethod(true)));
             BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, payload);
             process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame)
                     : ChildLauncher.launch(frame));
@@ -426,7 +435,14 @@ public class JvmProcess implements Serializable {
         Multiprocessing.unregisterChild(this);
     }
 
-    private byte[] serialize(Object bootstrap) {
+    /**
+     * {@return the bytes of a child's bootstrap}
+     *
+     * @param name      the process name, for messages
+     * @param bootstrap what the child runs
+     * @throws IllegalArgumentException if it cannot be serialized
+     */
+    static byte[] serialize(String name, ChildBootstrap bootstrap) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(bootstrap);

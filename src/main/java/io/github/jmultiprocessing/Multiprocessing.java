@@ -57,6 +57,7 @@ public final class Multiprocessing {
                 Multiprocessing.class.getName(), HeapHandle.class.getName(), HeapHandle.Kind.class.getName(),
                 SharedValue.class.getName() + "$Handle",
                 SharedArray.class.getName() + "$Handle", SharedMemory.class.getName() + "$Handle"));
+        ForkServer.setRehearsal(() -> ChildBootstrap.rehearse());
         SegmentLedger.beforeExit(() -> {
             ForkServer.shutdown();
             endChildren(!isChild());

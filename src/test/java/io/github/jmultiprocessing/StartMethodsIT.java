@@ -6,11 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import io.github.jmultiprocessing.testing.Children;
+import io.github.jmultiprocessing.testing.JavaMain;
+import io.github.jmultiprocessing.testing.Poll;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -238,6 +247,38 @@ class StartMethodsIT {
             assertEquals(0, Children.joinWithin(p, WAIT));
         } finally {
             Multiprocessing.setForkserverPreload(List.of());
+        }
+    }
+
+    /** Uses the forkserver once, then exits once its next standby has files of its own (it warmed up). */
+    public static final class ForkserverUserMain {
+        public static void main(String[] args) throws Exception {
+            JvmProcess p = Multiprocessing.getContext("forkserver").process(() -> { });
+            p.start();
+            p.join();
+            System.out.println("exit code " + p.exitCode().orElseThrow());
+            Poll.until("the next standby to warm up", WAIT, () -> !isEmpty(ShmDirectory.directory()));
+        }
+    }
+
+    @Test
+    void shouldLeaveNoStandbyAndNoSegmentBehindOnceTheParentHasExited(@TempDir Path shm) throws Exception {
+        String marker = "-D" + ShmDirectory.DIRECTORY_PROPERTY + "=" + shm;
+        try (JavaMain parent = JavaMain.start(System.getProperty("java.class.path"), List.of(marker),
+                ForkserverUserMain.class)) {
+            assertEquals(0, parent.waitFor(WAIT), parent.output());
+            assertTrue(parent.output().contains("exit code 0"), parent.output());
+        }
+        Poll.until("the standby to exit and unlink what its warm-up created", WAIT,
+                () -> ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains(marker))
+                        && isEmpty(shm));
+    }
+
+    private static boolean isEmpty(Path directory) {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

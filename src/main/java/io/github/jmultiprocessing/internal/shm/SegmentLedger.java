@@ -47,6 +47,7 @@ public final class SegmentLedger {
     private static final List<String> CHILDREN = new ArrayList<>(); // "pid<TAB>start", guarded by class
     private static final List<Runnable> BEFORE_EXIT = new CopyOnWriteArrayList<>();
     private static final AtomicBoolean REAPED = new AtomicBoolean();
+    private static final long REAPER_EXIT_WAIT_MILLIS = 2_000;
     private static FileChannel ledger; // guarded by SegmentLedger.class; opened on first record
     private static boolean exiting; // guarded by SegmentLedger.class
 
@@ -56,6 +57,7 @@ public final class SegmentLedger {
 
     private SegmentLedger() {
     }
+
 
     /**
      * Registers an action to run at JVM exit before this JVM's segments are unlinked (ending child processes
@@ -113,22 +115,48 @@ public final class SegmentLedger {
      * the same.
      */
     public static void reapStale() {
-        if (!REAPED.compareAndSet(false, true)) {
-            return; // once per JVM: at its start
+        if (REAPED.compareAndSet(false, true)) {
+            reap();
         }
+    }
+
+    /**
+     * {@link #reapStale} on a background thread, so that a child's start does not wait for it; the JVM's exit
+     * waits for it (bounded), so that a child that ends at once has still reaped.
+     */
+    public static void reapStaleInBackground() {
+        if (REAPED.compareAndSet(false, true)) {
+            Thread reaper = new Thread(SegmentLedger::reap, "jmultiprocessing-reaper");
+            reaper.setDaemon(true);
+            reaper.start();
+            beforeExit(() -> {
+                try {
+                    reaper.join(REAPER_EXIT_WAIT_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+    }
+
+    private static void reap() {
         List<Path> candidates = new ArrayList<>();
-        try (DirectoryStream<Path> ledgers = Files.newDirectoryStream(ShmDirectory.directory(), PREFIX + "*")) {
-            for (Path path : ledgers) {
-                candidates.add(path);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(ShmDirectory.directory())) {
+            for (Path path : files) {
+                if (path.getFileName().toString().startsWith(PREFIX)) { // a glob filter costs a regex compile
+                    candidates.add(path);
+                }
             }
         } catch (IOException | RuntimeException e) {
             return; // nothing to reap, or no directory: never a reason to fail the caller
         }
-        String me = System.getProperty("user.name");
+        if (candidates.isEmpty()) {
+            return;
+        }
+        Object me = ownerOf(Path.of("/proc/self"));
         for (Path path : candidates) {
             try {
-                UserPrincipal owner = Files.getOwner(path);
-                if (!Objects.equals(owner.getName(), me)) {
+                if (!ownedBy(me, path)) {
                     continue; // another user's ledger: never act on what it lists
                 }
                 Ledger read = read(path);
@@ -142,6 +170,31 @@ public final class SegmentLedger {
             } catch (IOException | RuntimeException e) {
                 continue; // another JVM reaped it first, or it is not a ledger
             }
+        }
+    }
+
+    /**
+     * {@return true if this JVM's user owns the file} Compares numeric owners where the system has them (a user
+     * name lookup costs a child milliseconds), else names.
+     *
+     * @param me   this JVM's numeric owner, or null if unknown
+     * @param path the file
+     * @throws IOException if the file cannot be read
+     */
+    private static boolean ownedBy(Object me, Path path) throws IOException {
+        if (me != null) {
+            return me.equals(ownerOf(path));
+        }
+        UserPrincipal owner = Files.getOwner(path);
+        return Objects.equals(owner.getName(), System.getProperty("user.name"));
+    }
+
+    /** {@return the numeric owner of a file (no user name lookup), or null if unknown} @param path the file */
+    private static Object ownerOf(Path path) {
+        try {
+            return Files.getAttribute(path, "unix:uid");
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
         }
     }
 
@@ -269,6 +322,12 @@ public final class SegmentLedger {
                 action.run();
             } catch (RuntimeException e) {
                 e.printStackTrace();
+            }
+        }
+        synchronized (SegmentLedger.class) {
+            if (ledger == null) { // nothing was ever created: no need to load or wait for the table
+                exiting = true;
+                return;
             }
         }
         Map<String, String> names;

@@ -34,7 +34,7 @@ public final class ChildMain {
      * @param args ignored
      */
     public static void main(String[] args) {
-        SegmentLedger.reapStale(); // every library JVM start cleans up after killed ones
+        SegmentLedger.reapStaleInBackground(); // every library JVM start cleans up after killed ones
         InputStream stdin = new BufferedInputStream(System.in, 1 << 16);
         if (args.length > 0 && args[0].equals(BUILD_AOT)) {
             AotCache.build(Arrays.asList(args).subList(1, args.length));
@@ -63,9 +63,7 @@ public final class ChildMain {
         Runnable target;
         try {
             frame = BootstrapFrame.readFrom(stdin);
-            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(frame.payload()))) {
-                target = (Runnable) in.readObject(); // the frame comes from our parent over a private pipe
-            }
+            target = target(frame);
         } catch (IOException | ClassNotFoundException | ClassCastException e) {
             System.err.println("jmultiprocessing child: cannot read its bootstrap: " + e);
             e.printStackTrace();
@@ -86,6 +84,22 @@ public final class ChildMain {
         }
         System.out.flush();
         // Returning (not System.exit) lets the JVM wait for the target's non-daemon threads, as Python does.
+    }
+
+    /**
+     * Deserializes what a frame's child runs; shared with the rehearsal of this path in standbys and AOT training
+     * runs, so that they prepare exactly the code a child runs.
+     *
+     * @param frame the frame, from the parent over a private pipe
+     * @return the target
+     * @throws IOException            if the payload is not a serialized object
+     * @throws ClassNotFoundException if a class of the target is missing
+     * @throws ClassCastException     if the payload is not a {@link Runnable}
+     */
+    public static Runnable target(BootstrapFrame frame) throws IOException, ClassNotFoundException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(frame.payload()))) {
+            return (Runnable) in.readObject();
+        }
     }
 
     /** A daemon child ends, as if terminated, once its parent's end of the stdin pipe closes. */

@@ -1,7 +1,9 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -25,6 +27,7 @@ public final class ForkServer {
     private static ChildLauncher.Launched standby; // guarded by ForkServer.class
     private static List<String> preload = List.of(); // guarded by ForkServer.class
     private static boolean closed; // guarded by ForkServer.class
+    private static volatile Runnable rehearsal = () -> { };
 
     private ForkServer() {
     }
@@ -46,6 +49,21 @@ public final class ForkServer {
      */
     public static synchronized void setBootstrapClasses(List<String> classNames) {
         bootstrapClasses = List.copyOf(classNames);
+    }
+
+    /**
+     * Sets the rehearsal of a child's start that standbys and AOT cache training runs perform (given by the layer
+     * above, which owns the process objects): the frame, deserialization and a typical target, in the preparing
+     * JVM itself.
+     *
+     * @param action the rehearsal; it must not make the JVM a child
+     */
+    public static void setRehearsal(Runnable action) {
+        rehearsal = Objects.requireNonNull(action, "action");
+    }
+
+    static Runnable rehearsal() {
+        return rehearsal;
     }
 
     static synchronized List<String> bootstrapClasses() {
@@ -88,11 +106,17 @@ public final class ForkServer {
         return child;
     }
 
-    /** Kills the waiting standby, if any (at exit). */
+    /** Lets the waiting standby, if any, go (at exit). */
     public static synchronized void shutdown() {
         closed = true;
         if (standby != null) {
-            standby.process().destroyForcibly();
+            try {
+                // End of file makes it exit once warmed up, unlinking what its rehearsal created (a kill would leave
+                // those files to the next JVM's reaping; a SIGTERM during JVM start-up prints a VM error).
+                standby.bootstrap().close();
+            } catch (IOException e) {
+                standby.process().destroyForcibly();
+            }
             standby = null;
         }
     }

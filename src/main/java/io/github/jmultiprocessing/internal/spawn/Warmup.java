@@ -22,9 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a {@code forkserver} standby does while it waits for work: everything a child pays for before its target
- * runs (deserializing a lambda, the first FFM accesses, the futex linker, the library's classes) and the classes
- * the user asked to preload (Python's {@code set_forkserver_preload}).
+ * What a {@code forkserver} standby does while it waits for work, and what an AOT cache training run records:
+ * everything a child pays for before its target runs (deserializing a lambda, the first FFM accesses, the futex
+ * linker, the library's classes, a rehearsal of a whole child start) and the classes the user asked to preload
+ * (Python's {@code set_forkserver_preload}).
  */
 final class Warmup {
 
@@ -48,6 +49,7 @@ final class Warmup {
         for (String name : preload) {
             steps.add(() -> init(name));
         }
+        steps.add(() -> ForkServer.rehearsal().run()); // registered when the bootstrap classes initialized
         for (Runnable step : steps) {
             try {
                 if (stdin.available() > 0) {

@@ -1,0 +1,26 @@
+package io.github.jmultiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The rehearsal of a child's start that standbys and AOT training runs perform in their own JVM. */
+class ChildBootstrapTest {
+
+    @Test
+    void shouldRunTheRehearsedTargetWithoutMakingThisJvmAChild() {
+        String before = new JvmProcess(() -> { }).getName();
+        JvmProcess current = Multiprocessing.currentProcess();
+
+        assertTrue(ChildBootstrap.rehearse(), "the rehearsed target should run through the whole child path");
+
+        assertFalse(Multiprocessing.isChild());
+        assertEquals(current, Multiprocessing.currentProcess());
+        assertEquals(Multiprocessing.currentProcess().getName(), current.getName());
+        int number = Integer.parseInt(before.substring(before.lastIndexOf('-') + 1));
+        assertEquals("JvmProcess-" + (number + 1), new JvmProcess(() -> { }).getName(),
+                "a rehearsal takes no name number from the processes this JVM starts");
+    }
+}
