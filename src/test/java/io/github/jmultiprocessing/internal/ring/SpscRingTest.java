@@ -1,0 +1,142 @@
+package io.github.jmultiprocessing.internal.ring;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.StreamCorruptedException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class SpscRingTest {
+
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    private static SpscRing ring(Arena arena, int capacity) {
+        return SpscRing.create(arena.allocate(SpscRing.size(capacity), 128), capacity);
+    }
+
+    private static byte[] message(int length, int seed) {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    @Property(tries = 40)
+    void shouldDeliverEveryMessageOnceInOrderWhateverItsSize(
+            @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 0, max = 700) Integer> lengths,
+            @ForAll @IntRange(min = 6, max = 9) int capacityLog) throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            SpscRing ring = ring(arena, 1 << capacityLog);
+            AtomicBoolean done = new AtomicBoolean();
+            CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < lengths.size(); i++) {
+                        byte[] m = message(lengths.get(i), i);
+                        assertTrue(ring.write(m, 0, m.length, -1, () -> false));
+                    }
+                    done.set(true);
+                    ring.wakeAll();
+                } catch (InterruptedException | IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            List<byte[]> received = new ArrayList<>();
+            try {
+                while (true) {
+                    received.add(ring.read(10 * SECOND, done::get));
+                }
+            } catch (EOFException e) {
+                // the producer is done and everything was read
+            }
+            producer.get(10, TimeUnit.SECONDS);
+            assertEquals(lengths.size(), received.size());
+            for (int i = 0; i < lengths.size(); i++) {
+                assertArrayEquals(message(lengths.get(i), i), received.get(i), "message " + i);
+            }
+        }
+    }
+
+    @Test
+    void shouldCarryEmptyMessagesAndPeekWithoutConsuming() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            SpscRing ring = ring(arena, 64);
+            assertFalse(ring.available());
+            assertTrue(ring.write(new byte[0], 0, 0, 0, () -> false));
+            assertTrue(ring.awaitMessage(0, () -> false));
+            assertTrue(ring.available(), "awaiting a message does not consume it");
+            assertArrayEquals(new byte[0], ring.read(0, () -> false));
+            assertFalse(ring.available());
+            assertNull(ring.read(TimeUnit.MILLISECONDS.toNanos(20), () -> false), "a timeout, not a message");
+        }
+    }
+
+    @Test
+    void shouldTimeOutAWriteThatDoesNotFitAndWriteNothing() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            SpscRing ring = ring(arena, 64);
+            byte[] piece = new byte[ring.maxPiece()];
+            assertTrue(ring.write(piece, 0, piece.length, 0, () -> false));
+            assertTrue(ring.write(piece, 0, piece.length, 0, () -> false)); // two such records fill the ring
+            assertFalse(ring.write(piece, 0, piece.length, TimeUnit.MILLISECONDS.toNanos(20), () -> false));
+            byte[] big = new byte[3 * piece.length];
+            assertFalse(ring.write(big, 0, big.length, 0, () -> false), "no room for a first piece either");
+            assertEquals(piece.length, ring.read(0, () -> false).length);
+            assertEquals(piece.length, ring.read(0, () -> false).length);
+            assertNull(ring.read(0, () -> false), "the timed-out writes left nothing behind");
+        }
+    }
+
+    @Test
+    void shouldReportAClosedPeer() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            SpscRing ring = ring(arena, 64);
+            ring.write(new byte[] {7}, 0, 1, 0, () -> false);
+            assertArrayEquals(new byte[] {7}, ring.read(0, () -> true), "what was sent is read before the end");
+            assertThrows(EOFException.class, () -> ring.read(-1, () -> true));
+            byte[] eight = new byte[8];
+            while (ring.write(eight, 0, eight.length, 0, () -> false)) {
+                // fill the ring
+            }
+            IOException broken = assertThrows(IOException.class, () -> ring.write(eight, 0, 8, -1, () -> true));
+            assertTrue(broken.getMessage().contains("broken pipe"), broken.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRejectCorruptMemoryWithAClearException() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(SpscRing.size(64), 128);
+            assertThrows(StreamCorruptedException.class, () -> SpscRing.attach(memory), "not formatted");
+            SpscRing ring = SpscRing.create(memory, 64);
+            ring.write(new byte[] {1, 2, 3}, 0, 3, 0, () -> false);
+            memory.set(JAVA_INT, 640 + 4, 99); // the record's kind
+            assertThrows(StreamCorruptedException.class, () -> SpscRing.attach(memory).read(0, () -> false));
+            memory.set(JAVA_INT, 640 + 4, 1);
+            memory.set(JAVA_INT, 640, 1_000_000); // its length
+            assertThrows(StreamCorruptedException.class, () -> ring.read(0, () -> false));
+            memory.set(JAVA_LONG, 0, -8); // the tail behind the head
+            assertThrows(StreamCorruptedException.class, () -> ring.read(SECOND, () -> false));
+            memory.set(JAVA_INT, 516, 100); // the capacity
+            assertThrows(StreamCorruptedException.class, () -> SpscRing.attach(memory));
+        }
+    }
+}
