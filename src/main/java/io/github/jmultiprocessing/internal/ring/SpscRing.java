@@ -35,8 +35,9 @@ import java.util.function.BooleanSupplier;
  * larger than {@link #maxPiece()} travels as FIRST + MORE records; once its first piece is written the producer
  * finishes it whatever happens (no timeout, no interrupt), so that a consumer never waits on half a message from a
  * live producer. Non-invariant: a producer that dies in the middle of a message leaves pieces that the consumer
- * discards once it sees the producer gone. Every position, length and kind read is checked: corrupt memory ends
- * in {@link StreamCorruptedException}, never in a read outside the ring or an endless wait on a live peer.
+ * discards once it sees the producer gone. Every position, length and kind read is checked, by both sides: corrupt
+ * memory ends in {@link StreamCorruptedException}, never in an access outside the ring. Non-invariant: a corrupt
+ * total length in a well-formed first piece makes the reader wait for pieces until the writer is gone.
  */
 public final class SpscRing {
 
@@ -56,6 +57,9 @@ public final class SpscRing {
     private static final int FIRST = 2;
     private static final int MORE = 3;
     private static final int PAD = 4;
+
+    /** Largest message, in bytes (what a Java array can hold). */
+    public static final int MAX_MESSAGE = Integer.MAX_VALUE - 8;
 
     /** Smallest capacity. */
     public static final int MIN_CAPACITY = 64;
@@ -93,6 +97,7 @@ public final class SpscRing {
             throw new IllegalArgumentException("memory=" + memory.byteSize() + " bytes (expected >= " + size(capacity)
                     + ")");
         }
+        memory.asSlice(0, DATA).fill((byte) 0); // positions and wait words, whatever the memory held
         memory.set(JAVA_INT, CAPACITY_OFFSET, capacity);
         memory.set(JAVA_INT, MAGIC_OFFSET, MAGIC);
         VarHandle.fullFence();
@@ -147,11 +152,15 @@ public final class SpscRing {
      * @param readerGone   true once no reader will ever read; checked often while waiting, so it must be cheap
      * @return true if written, false if the first piece did not fit in time (nothing was written)
      * @throws InterruptedException if interrupted before the first piece was written
-     * @throws IOException          if the reader is gone
+     * @throws IOException          if the reader is gone ({@link StreamCorruptedException} if the positions are
+     *                              corrupt)
      */
     public boolean write(byte[] src, int offset, int length, long timeoutNanos, BooleanSupplier readerGone)
             throws InterruptedException, IOException {
         java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        if (length > MAX_MESSAGE) {
+            throw new IllegalArgumentException("message length=" + length + " (expected <= " + MAX_MESSAGE + ")");
+        }
         int piece = maxPiece();
         if (length <= piece) {
             return writeRecord(WHOLE, -1, src, offset, length, timeoutNanos, true, readerGone);
@@ -172,6 +181,7 @@ public final class SpscRing {
             boolean interruptible, BooleanSupplier readerGone) throws InterruptedException, IOException {
         int payload = length + (kind == FIRST ? 8 : 0);
         int need = align(HEADER + payload);
+        used(); // the producer trusts no position either: corrupt ones end here, not in a write out of place
         long tail = (long) LONG.getVolatile(memory, TAIL);
         long index = tail & mask;
         long toEnd = capacity - index;
@@ -274,14 +284,13 @@ public final class SpscRing {
             consume(head, length);
             return message;
         }
-        if (kind != FIRST || length < 8) {
+        if (kind != FIRST || length != maxPiece()) { // a writer makes first pieces of exactly this size
             throw corrupt("record kind=" + kind + " length=" + length + " at the start of a message (expected WHOLE or"
                     + " FIRST)");
         }
         long total = memory.get(JAVA_LONG, DATA + index + HEADER);
-        if (total <= length - 8 || total > Integer.MAX_VALUE - 8) {
-            throw corrupt("message length=" + total + " (expected " + (length - 8) + ".." + (Integer.MAX_VALUE - 8)
-                    + ")");
+        if (total <= length - 8 || total > MAX_MESSAGE) {
+            throw corrupt("message length=" + total + " (expected " + (length - 7) + ".." + MAX_MESSAGE + ")");
         }
         byte[] message = new byte[(int) total];
         int done = length - 8;
