@@ -79,6 +79,13 @@ public final class ForkServer {
     /** Starts a standby now if there is none, so the first {@link #launch} is fast too. */
     public static synchronized void warm() {
         if (!closed && (standby == null || !standby.process().isAlive())) {
+            if (standby != null) {
+                try {
+                    standby.bootstrap().close(); // a dead standby's pipe: one file descriptor each
+                } catch (IOException e) {
+                    // already broken
+                }
+            }
             standby = ChildLauncher.startStandby(standbyPreload());
         }
     }
