@@ -80,11 +80,7 @@ public final class ForkServer {
     public static synchronized void warm() {
         if (!closed && (standby == null || !standby.process().isAlive())) {
             if (standby != null) {
-                try {
-                    standby.bootstrap().close(); // a dead standby's pipe: one file descriptor each
-                } catch (IOException e) {
-                    // already broken
-                }
+                letGo(standby); // a dead standby's pipe: one file descriptor each
             }
             standby = ChildLauncher.startStandby(standbyPreload());
         }
@@ -99,7 +95,11 @@ public final class ForkServer {
     public static ChildLauncher.Launched launch(BootstrapFrame frame) {
         ChildLauncher.Launched child;
         synchronized (ForkServer.class) {
-            child = standby != null && standby.process().isAlive() ? standby : ChildLauncher.startStandby(standbyPreload());
+            if (standby != null && !standby.process().isAlive()) {
+                letGo(standby);
+                standby = null;
+            }
+            child = standby != null ? standby : ChildLauncher.startStandby(standbyPreload());
             standby = null;
         }
         ChildLauncher.handOver(child, frame);
@@ -117,14 +117,20 @@ public final class ForkServer {
     public static synchronized void shutdown() {
         closed = true;
         if (standby != null) {
-            try {
-                // End of file makes it exit once warmed up, unlinking what its rehearsal created (a kill would leave
-                // those files to the next JVM's reaping; a SIGTERM during JVM start-up prints a VM error).
-                standby.bootstrap().close();
-            } catch (IOException e) {
-                standby.process().destroyForcibly();
-            }
+            letGo(standby);
             standby = null;
+        }
+    }
+
+    /**
+     * Closes a standby's stdin: end of file makes it exit once warmed up, unlinking what its rehearsal created (a
+     * kill would leave those files to the next JVM's reaping; a SIGTERM during JVM start-up prints a VM error).
+     */
+    private static void letGo(ChildLauncher.Launched unused) {
+        try {
+            unused.bootstrap().close();
+        } catch (IOException e) {
+            unused.process().destroyForcibly();
         }
     }
 }
