@@ -18,15 +18,22 @@ import java.util.function.BooleanSupplier;
  *
  * <pre>
  *   0     tail: bytes ever written (the producer's), a 128-byte slot of its own
- *   128   head: bytes ever consumed (the consumer's), a 128-byte slot of its own
+ *   128   head: bytes ever consumed (the consumer's), a 128-byte slot of its own; at 136 the bytes of the
+ *         message being read still to come (so that a reader taking over from a dead one can skip them)
  *   256   data seq, data waiters: the consumer waits here for a message ({@link WaitCore})
  *   384   space seq, space waiters: the producer waits here for room
- *   512   magic, capacity
+ *   512   magic, capacity, flags (CHAINED), at 528 the length and at 532 the bytes of the next ring's name
  *   640   data: capacity bytes, a power of two, of records:
  *         int length, int kind, then length payload bytes, padded to 8
  *         kind WHOLE: a message; FIRST: a long total length, then the start of a message too big for one record;
- *         MORE: the next piece; PAD: filler up to the end of the data area
+ *         MORE: the next piece; PAD: filler up to the end of the data area; ABORT: the message in pieces before
+ *         it is abandoned (its writer died); LINK: the writer went on in the ring named in the header
  * </pre>
+ *
+ * <p>Two modes. A pipe ring ({@link #create}) carries any message, in pieces if it is large, and a writer waits
+ * for room. A chained ring ({@link #createChained}, for queues) carries only whole records and never makes a
+ * writer wait: {@link #tryWrite} fails when there is no room, and the writer then goes on in a new ring, ending
+ * this one with a LINK record (room for which is always kept).
  *
  * <p>Implementation notes. The producer writes a record with plain stores and publishes it by a volatile store
  * of {@code tail}; the consumer reads {@code tail}, then the record, then publishes {@code head} the same way. The
@@ -44,12 +51,17 @@ public final class SpscRing {
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final long TAIL = 0;
     private static final long HEAD = 128;
+    private static final long REMAINING = 136;
     private static final long DATA_SEQ = 256;
     private static final long DATA_WAITERS = 260;
     private static final long SPACE_SEQ = 384;
     private static final long SPACE_WAITERS = 388;
     private static final long MAGIC_OFFSET = 512;
     private static final long CAPACITY_OFFSET = 516;
+    private static final long FLAGS = 520;
+    private static final long NEXT_LENGTH = 528;
+    private static final long NEXT_NAME = 532;
+    private static final int CHAINED = 1;
     private static final long DATA = 640;
     private static final int MAGIC = 0x4A4D_5052; // "JMPR"
     private static final int HEADER = 8;
@@ -57,6 +69,14 @@ public final class SpscRing {
     private static final int FIRST = 2;
     private static final int MORE = 3;
     private static final int PAD = 4;
+    private static final int ABORT = 5;
+    private static final int LINK = 6;
+
+    /** Longest name of a next ring, in bytes of UTF-8. */
+    public static final int MAX_NEXT_NAME = (int) (DATA - NEXT_NAME);
+
+    /** What {@link #read} and {@link #peek} return for the end of a chained ring: go on in {@link #next()}. */
+    public static final byte[] LINKED = new byte[0];
 
     /** Largest message, in bytes (what a Java array can hold). */
     public static final int MAX_MESSAGE = Integer.MAX_VALUE - 8;
@@ -67,11 +87,13 @@ public final class SpscRing {
     private final MemorySegment memory;
     private final int capacity;
     private final long mask;
+    private final boolean chained;
 
-    private SpscRing(MemorySegment memory, int capacity) {
+    private SpscRing(MemorySegment memory, int capacity, boolean chained) {
         this.memory = memory;
         this.capacity = capacity;
         this.mask = capacity - 1L;
+        this.chained = chained;
     }
 
     /**
@@ -92,6 +114,21 @@ public final class SpscRing {
      * @return the ring
      */
     public static SpscRing create(MemorySegment memory, int capacity) {
+        return format(memory, capacity, false);
+    }
+
+    /**
+     * Formats an empty chained ring (for queues) in zeroed memory.
+     *
+     * @param memory   at least {@link #size(int)} bytes, 8-byte aligned
+     * @param capacity the data capacity
+     * @return the ring
+     */
+    public static SpscRing createChained(MemorySegment memory, int capacity) {
+        return format(memory, capacity, true);
+    }
+
+    private static SpscRing format(MemorySegment memory, int capacity, boolean chained) {
         checkCapacity(capacity);
         if (memory.byteSize() < size(capacity)) {
             throw new IllegalArgumentException("memory=" + memory.byteSize() + " bytes (expected >= " + size(capacity)
@@ -99,9 +136,10 @@ public final class SpscRing {
         }
         memory.asSlice(0, DATA).fill((byte) 0); // positions and wait words, whatever the memory held
         memory.set(JAVA_INT, CAPACITY_OFFSET, capacity);
+        memory.set(JAVA_INT, FLAGS, chained ? CHAINED : 0);
         memory.set(JAVA_INT, MAGIC_OFFSET, MAGIC);
         VarHandle.fullFence();
-        return new SpscRing(memory, capacity);
+        return new SpscRing(memory, capacity, chained);
     }
 
     /**
@@ -120,7 +158,7 @@ public final class SpscRing {
             throw new StreamCorruptedException("ring capacity=" + capacity + " (expected a power of two >= "
                     + MIN_CAPACITY + " that fits in " + memory.byteSize() + " bytes)");
         }
-        return new SpscRing(memory, capacity);
+        return new SpscRing(memory, capacity, (memory.get(JAVA_INT, FLAGS) & CHAINED) != 0);
     }
 
     private static void checkCapacity(int capacity) {
@@ -138,6 +176,21 @@ public final class SpscRing {
     /** {@return the largest payload of one record; larger messages travel in pieces} */
     public int maxPiece() {
         return capacity / 2 - HEADER;
+    }
+
+    /**
+     * {@return the capacity of the smallest chained ring an empty one of which takes a message of this length}
+     *
+     * @param length the message length
+     * @throws IllegalArgumentException if no ring can hold it whole
+     */
+    public static int chainedCapacityFor(int length) {
+        long need = align(HEADER + (long) length) + HEADER; // the record and room for a LINK after it
+        if (need > 1 << 30) {
+            throw new IllegalArgumentException("message length=" + length + " (expected <= " + ((1 << 30) - 2 * HEADER)
+                    + " bytes in a queue)");
+        }
+        return Math.max(MIN_CAPACITY, Integer.highestOneBit((int) need - 1) << 1);
     }
 
     // ---- producer side
@@ -158,6 +211,9 @@ public final class SpscRing {
     public boolean write(byte[] src, int offset, int length, long timeoutNanos, BooleanSupplier readerGone)
             throws InterruptedException, IOException {
         java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        if (chained) {
+            throw new IllegalStateException("a chained ring is written with tryWrite");
+        }
         if (length > MAX_MESSAGE) {
             throw new IllegalArgumentException("message length=" + length + " (expected <= " + MAX_MESSAGE + ")");
         }
@@ -175,6 +231,92 @@ public final class SpscRing {
             done += size;
         }
         return true;
+    }
+
+    /**
+     * Marks the message in pieces that a dead writer left unfinished as abandoned, so that the reader drops it;
+     * written by the writer that takes over. Harmless between messages. Waits for room as long as needed.
+     *
+     * @param readerGone true once no reader will ever read
+     * @throws IOException if the reader is gone
+     */
+    public void writeAbort(BooleanSupplier readerGone) throws IOException {
+        try {
+            writeRecord(ABORT, -1, new byte[0], 0, 0, -1, false, readerGone);
+        } catch (InterruptedException e) {
+            throw new AssertionError("an uninterruptible write threw InterruptedException", e);
+        }
+    }
+
+    /**
+     * Writes one whole message into a chained ring if it fits now, keeping room for a LINK record.
+     *
+     * @param src    the bytes
+     * @param offset where the message starts
+     * @param length its length
+     * @return true if written, false if there is no room (nothing was written)
+     * @throws StreamCorruptedException if the positions are corrupt
+     */
+    public boolean tryWrite(byte[] src, int offset, int length) throws StreamCorruptedException {
+        java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        if (!chained) {
+            throw new IllegalStateException("a pipe ring is written with write");
+        }
+        long need = align(HEADER + (long) length);
+        long free = capacity - used();
+        long tail = (long) LONG.getVolatile(memory, TAIL);
+        long index = tail & mask;
+        long toEnd = capacity - index;
+        long room = toEnd < need ? toEnd + need : need;
+        if (room + HEADER > free) {
+            return false;
+        }
+        if (toEnd < need) {
+            putHeader(index, (int) toEnd - HEADER, PAD);
+            tail += toEnd;
+            index = 0;
+        }
+        putHeader(index, length, WHOLE);
+        MemorySegment.copy(src, offset, memory, JAVA_BYTE, DATA + index + HEADER, length);
+        LONG.setVolatile(memory, TAIL, tail + need);
+        WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
+        return true;
+    }
+
+    /**
+     * Ends a chained ring: the reader goes on in the ring of that name. Always fits; nothing is written after it.
+     *
+     * @param next the next ring's segment name
+     * @throws StreamCorruptedException if the positions are corrupt
+     */
+    public void link(String next) throws StreamCorruptedException {
+        byte[] name = next.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (name.length > MAX_NEXT_NAME) {
+            throw new IllegalArgumentException("next ring name of " + name.length + " bytes (expected <= "
+                    + MAX_NEXT_NAME + ")");
+        }
+        used();
+        MemorySegment.copy(name, 0, memory, JAVA_BYTE, NEXT_NAME, name.length);
+        memory.set(JAVA_INT, NEXT_LENGTH, name.length);
+        long tail = (long) LONG.getVolatile(memory, TAIL);
+        putHeader(tail & mask, 0, LINK); // a record boundary is 8-aligned, so 8 bytes always fit before the end
+        LONG.setVolatile(memory, TAIL, tail + HEADER);
+        WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
+    }
+
+    /**
+     * {@return the name of the ring a LINK record points to}
+     *
+     * @throws StreamCorruptedException if the name is corrupt
+     */
+    public String next() throws StreamCorruptedException {
+        int length = memory.get(JAVA_INT, NEXT_LENGTH);
+        if (length <= 0 || length > MAX_NEXT_NAME) {
+            throw corrupt("next ring name length=" + length + " (expected 1.." + MAX_NEXT_NAME + ")");
+        }
+        byte[] name = new byte[length];
+        MemorySegment.copy(memory, JAVA_BYTE, NEXT_NAME, name, 0, length);
+        return new String(name, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private boolean writeRecord(int kind, long total, byte[] src, int offset, int length, long timeoutNanos,
@@ -259,34 +401,80 @@ public final class SpscRing {
      *
      * @param timeoutNanos the longest wait for the message to start; negative waits forever
      * @param writerGone   true once no writer will ever write; checked often while waiting, so it must be cheap
-     * @return the message, or null on timeout
+     * @return the message, {@link #LINKED} at the end of a chained ring, or null on timeout
      * @throws InterruptedException     if interrupted while waiting for the message to start
-     * @throws EOFException             if the ring is empty and the writer gone, or the writer died in the middle
-     *                                  of a message
+     * @throws EOFException             if the ring is empty and the writer gone
      * @throws StreamCorruptedException if the ring's memory is corrupt
      */
     public byte[] read(long timeoutNanos, BooleanSupplier writerGone)
             throws InterruptedException, EOFException, StreamCorruptedException {
-        if (!awaitMessage(timeoutNanos, writerGone)) {
-            if (writerGone.getAsBoolean() && !available()) {
-                throw new EOFException("the writing end is closed and every message was read");
+        return read(timeoutNanos, writerGone, writerGone);
+    }
+
+    /**
+     * Reads the next message, waiting for it, and drops a message in pieces whose writer died before finishing it.
+     *
+     * @param timeoutNanos the longest wait for a message to start; negative waits forever
+     * @param writerGone   true once no writer will ever write; checked often while waiting, so it must be cheap
+     * @param abandoned    true once the writer of a message in pieces died (say, the holder of a writers' lock);
+     *                     checked while waiting for the next piece
+     * @return the message, {@link #LINKED} at the end of a chained ring, or null on timeout
+     * @throws InterruptedException     if interrupted while waiting for the message to start
+     * @throws EOFException             if the ring is empty and the writer gone
+     * @throws StreamCorruptedException if the ring's memory is corrupt
+     */
+    public byte[] read(long timeoutNanos, BooleanSupplier writerGone, BooleanSupplier abandoned)
+            throws InterruptedException, EOFException, StreamCorruptedException {
+        long start = System.nanoTime();
+        for (long left = timeoutNanos; ; left = timeoutNanos < 0 ? -1 : Math.max(0, timeoutNanos
+                - (System.nanoTime() - start))) {
+            if (!awaitMessage(left, writerGone)) {
+                if (writerGone.getAsBoolean() && !available()) {
+                    throw new EOFException("the writing end is closed and every message was read");
+                }
+                return null;
             }
-            return null;
+            long head = skipPadding();
+            long index = head & mask;
+            int length = memory.get(JAVA_INT, DATA + index);
+            int kind = memory.get(JAVA_INT, DATA + index + 4);
+            checkRecord(head, length, kind);
+            switch (kind) {
+                case WHOLE -> {
+                    byte[] message = new byte[length];
+                    MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
+                    consume(head, length);
+                    return message;
+                }
+                case ABORT -> consume(head, length); // nothing of that message was returned: go on
+                case LINK -> {
+                    if (!chained || length != 0) {
+                        throw corrupt("LINK record length=" + length + " in a " + (chained ? "chained" : "pipe")
+                                + " ring");
+                    }
+                    return LINKED; // not consumed: the ring has ended, every later read says so too
+                }
+                case FIRST -> {
+                    if (chained) {
+                        throw corrupt("FIRST record in a chained ring");
+                    }
+                    byte[] message = readPieces(head, length, writerGone, abandoned);
+                    if (message != null) {
+                        return message;
+                    }
+                }
+                default -> throw corrupt("record kind=" + kind + " length=" + length + " at the start of a message"
+                        + " (expected WHOLE, FIRST, ABORT or LINK)");
+            }
         }
-        long head = skipPadding();
+    }
+
+    /** Reads a message in pieces from its first one; null if its writer abandoned it (the pieces are dropped). */
+    private byte[] readPieces(long head, int length, BooleanSupplier writerGone, BooleanSupplier abandoned)
+            throws StreamCorruptedException {
         long index = head & mask;
-        int length = memory.get(JAVA_INT, DATA + index);
-        int kind = memory.get(JAVA_INT, DATA + index + 4);
-        checkRecord(head, length, kind);
-        if (kind == WHOLE) {
-            byte[] message = new byte[length];
-            MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
-            consume(head, length);
-            return message;
-        }
-        if (kind != FIRST || length != maxPiece()) { // a writer makes first pieces of exactly this size
-            throw corrupt("record kind=" + kind + " length=" + length + " at the start of a message (expected WHOLE or"
-                    + " FIRST)");
+        if (length != maxPiece()) { // a writer makes first pieces of exactly this size
+            throw corrupt("first piece length=" + length + " (expected " + maxPiece() + ")");
         }
         long total = memory.get(JAVA_LONG, DATA + index + HEADER);
         if (total <= length - 8 || total > MAX_MESSAGE) {
@@ -295,36 +483,124 @@ public final class SpscRing {
         byte[] message = new byte[(int) total];
         int done = length - 8;
         MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER + 8, message, 0, done);
+        LONG.setVolatile(memory, REMAINING, total - done);
         consume(head, length);
+        return continuePieces(message, done, total, writerGone, abandoned) ? message : null;
+    }
+
+    /**
+     * Consumes the rest of a message in pieces, into {@code message} if not null; false if its writer abandoned
+     * it. Keeps {@code REMAINING} current so that a reader taking over after this one's death can skip the rest.
+     */
+    private boolean continuePieces(byte[] message, int done, long total, BooleanSupplier writerGone,
+            BooleanSupplier abandoned) throws StreamCorruptedException {
         while (done < total) {
+            BooleanSupplier stop = () -> writerGone.getAsBoolean() || abandoned.getAsBoolean();
             try {
-                if (!awaitPiece(writerGone)) {
-                    throw new EOFException("the writer ended in the middle of a message of " + total + " bytes ("
-                            + done + " received); the rest is lost");
-                }
+                Waiting.until(memory, DATA_SEQ, DATA_WAITERS, () -> rawUsed() != 0 || stop.getAsBoolean(), -1, false);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the message is finished first: its pieces are in the ring
+                throw new AssertionError("an uninterruptible wait threw InterruptedException", e);
             }
-            head = skipPadding();
-            index = head & mask;
-            length = memory.get(JAVA_INT, DATA + index);
-            kind = memory.get(JAVA_INT, DATA + index + 4);
+            if (!available()) { // its writer is gone: no one will finish the message
+                LONG.setVolatile(memory, REMAINING, 0L);
+                return false;
+            }
+            long head = skipPadding();
+            long index = head & mask;
+            int length = memory.get(JAVA_INT, DATA + index);
+            int kind = memory.get(JAVA_INT, DATA + index + 4);
             checkRecord(head, length, kind);
+            if (kind == ABORT) { // the writer that took over from a dead one says the rest will not come
+                LONG.setVolatile(memory, REMAINING, 0L);
+                consume(head, length);
+                return false;
+            }
             if (kind != MORE || length > total - done) {
                 throw corrupt("record kind=" + kind + " length=" + length + " inside a message with " + (total - done)
                         + " bytes to go (expected MORE)");
             }
-            MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, done, length);
+            if (message != null) {
+                MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, done, length);
+            }
             done += length;
+            LONG.setVolatile(memory, REMAINING, total - done);
             consume(head, length);
         }
-        return message;
+        return true;
     }
 
-    /** Waits, not interruptibly, for the next piece of a message; false if the writer is gone first. */
-    private boolean awaitPiece(BooleanSupplier writerGone) throws InterruptedException, StreamCorruptedException {
-        Waiting.until(memory, DATA_SEQ, DATA_WAITERS, () -> rawUsed() != 0 || writerGone.getAsBoolean(), -1, false);
-        return available();
+    /**
+     * Skips the rest of the message a dead reader was in the middle of; called by the reader that takes over.
+     *
+     * @param writerGone true once no writer will ever write
+     * @param abandoned  true once the writer of a message in pieces died
+     * @throws StreamCorruptedException if the ring's memory is corrupt
+     */
+    public void skipAfterDeadReader(BooleanSupplier writerGone, BooleanSupplier abandoned)
+            throws StreamCorruptedException {
+        long remaining = (long) LONG.getVolatile(memory, REMAINING);
+        if (remaining < 0 || remaining > MAX_MESSAGE) {
+            throw corrupt("remaining length=" + remaining + " of a message being read");
+        }
+        continuePieces(null, 0, remaining, writerGone, abandoned);
+    }
+
+    /**
+     * {@return the next message of a chained ring without consuming it, {@link #LINKED} at its end, or null if
+     * it is empty}
+     *
+     * @throws StreamCorruptedException if the ring's memory is corrupt
+     */
+    public byte[] peek() throws StreamCorruptedException {
+        for (long head = (long) LONG.getVolatile(memory, HEAD); used() > 0; ) {
+            long index = head & mask;
+            int length = memory.get(JAVA_INT, DATA + index);
+            int kind = memory.get(JAVA_INT, DATA + index + 4);
+            if (kind == PAD) {
+                head = skipPadding();
+                continue;
+            }
+            checkRecord(head, length, kind);
+            if (kind == LINK) {
+                return LINKED;
+            }
+            if (kind != WHOLE) {
+                throw corrupt("record kind=" + kind + " in a chained ring (expected WHOLE or LINK)");
+            }
+            byte[] message = new byte[length];
+            MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
+            return message;
+        }
+        return null;
+    }
+
+    /**
+     * Passes every message of a chained ring, oldest first, to {@code action} without consuming any.
+     *
+     * @param action what to do with each message
+     * @return true if the ring ends in a LINK record (more messages are in {@link #next()})
+     * @throws StreamCorruptedException if the ring's memory is corrupt
+     */
+    public boolean forEach(java.util.function.Consumer<byte[]> action) throws StreamCorruptedException {
+        long tail = (long) LONG.getVolatile(memory, TAIL);
+        for (long at = (long) LONG.getVolatile(memory, HEAD); at < tail; ) {
+            long index = at & mask;
+            int length = memory.get(JAVA_INT, DATA + index);
+            int kind = memory.get(JAVA_INT, DATA + index + 4);
+            if (kind == PAD) {
+                at += capacity - index;
+                continue;
+            }
+            checkRecord(at, length, kind);
+            if (kind == LINK) {
+                return true;
+            }
+            byte[] message = new byte[length];
+            MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
+            action.accept(message);
+            at += align(HEADER + length);
+        }
+        return false;
     }
 
     /** Consumes PAD records; {@return the head of the next real record} */
@@ -350,7 +626,7 @@ public final class SpscRing {
 
     private void checkRecord(long head, int length, int kind) throws StreamCorruptedException {
         long index = head & mask;
-        if (length < 0 || index + HEADER + length > capacity || kind < WHOLE || kind > MORE
+        if (length < 0 || index + HEADER + length > capacity || kind < WHOLE || kind > LINK || kind == PAD
                 || align(HEADER + length) > (long) LONG.getVolatile(memory, TAIL) - head) {
             throw corrupt("record kind=" + kind + " length=" + length + " at " + index + " (expected a record within"
                     + " the " + capacity + "-byte ring and before its tail)");
@@ -390,5 +666,9 @@ public final class SpscRing {
 
     private static int align(int size) {
         return (size + 7) & ~7;
+    }
+
+    private static long align(long size) {
+        return (size + 7) & ~7L;
     }
 }

@@ -139,4 +139,100 @@ class SpscRingTest {
             assertThrows(StreamCorruptedException.class, () -> SpscRing.attach(memory));
         }
     }
+
+    /** A writer that dies once the ring is full, in the middle of a message (its reader "gone" stops it). */
+    private static void dieInTheMiddle(SpscRing ring, byte[] big) {
+        assertThrows(IOException.class, () -> ring.write(big, 0, big.length, -1, () -> true));
+    }
+
+    private static CompletableFuture<byte[]> readAsync(SpscRing ring, boolean abandoned) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return ring.read(10 * SECOND, () -> false, () -> abandoned);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void shouldDropAMessageItsWriterAbandonedAndGoOn() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            for (boolean readerSeesTheDeath : new boolean[] {false, true}) {
+                SpscRing ring = ring(arena, 1024);
+                byte[] big = message(5000, 1);
+                byte[] after = message(5, 2);
+                dieInTheMiddle(ring, big); // a first piece and one more fill the ring
+                CompletableFuture<byte[]> reader = readAsync(ring, readerSeesTheDeath);
+                ring.writeAbort(() -> false); // what the writer taking over writes first
+                ring.write(after, 0, after.length, -1, () -> false);
+                assertArrayEquals(after, reader.get(10, TimeUnit.SECONDS), "the abandoned message is dropped");
+                assertFalse(ring.available());
+            }
+        }
+    }
+
+    @Test
+    void shouldLetAReaderSkipWhatADeadReaderLeftOfAMessage() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment memory = arena.allocate(SpscRing.size(256), 128);
+            SpscRing ring = SpscRing.create(memory, 256);
+            byte[] big = message(300, 4);
+            byte[] after = message(3, 5);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    ring.write(big, 0, big.length, -1, () -> false);
+                    ring.write(after, 0, after.length, -1, () -> false);
+                } catch (InterruptedException | IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            while (!ring.available()) {
+                Thread.onSpinWait();
+            }
+            // a reader that took the first piece as read() does, then died
+            int length = memory.get(JAVA_INT, 640);
+            assertEquals(300, memory.get(JAVA_LONG, 648));
+            memory.set(JAVA_LONG, 136, 300 - (length - 8));
+            java.lang.invoke.VarHandle.fullFence();
+            memory.set(JAVA_LONG, 128, (8 + length + 7) & ~7);
+            ring.wakeAll();
+            ring.skipAfterDeadReader(() -> false, () -> false);
+            assertArrayEquals(after, ring.read(10 * SECOND, () -> false), "the next message, whole");
+            writer.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldChainRingsAndKeepRoomForTheLink() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment first = arena.allocate(SpscRing.size(64), 128);
+            SpscRing ring = SpscRing.createChained(first, 64);
+            byte[] eight = message(8, 1);
+            int written = 0;
+            while (ring.tryWrite(eight, 0, 8)) {
+                written++;
+            }
+            assertEquals(3, written, "three 16-byte records and room for the 8-byte LINK in 64 bytes");
+            ring.link("next-ring");
+            assertArrayEquals(eight, ring.peek(), "peek does not consume");
+            List<byte[]> seen = new ArrayList<>();
+            assertTrue(ring.forEach(seen::add), "the ring ends in a link");
+            assertEquals(3, seen.size());
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(eight, ring.read(0, () -> false));
+            }
+            assertTrue(ring.read(0, () -> false) == SpscRing.LINKED);
+            assertTrue(ring.read(0, () -> false) == SpscRing.LINKED, "a link is not consumed");
+            assertEquals("next-ring", SpscRing.attach(first).next());
+            assertThrows(IllegalStateException.class, () -> ring.write(eight, 0, 8, 0, () -> false));
+            assertEquals(64, SpscRing.chainedCapacityFor(40));
+            assertEquals(128, SpscRing.chainedCapacityFor(49));
+            assertThrows(IllegalArgumentException.class, () -> SpscRing.chainedCapacityFor(1 << 30));
+            SpscRing big = SpscRing.createChained(arena.allocate(SpscRing.size(128), 128), 128);
+            byte[] m = message(49, 2);
+            assertTrue(big.tryWrite(m, 0, m.length), "a ring of chainedCapacityFor(length) takes the message");
+            assertArrayEquals(m, big.read(0, () -> false));
+        }
+    }
 }
