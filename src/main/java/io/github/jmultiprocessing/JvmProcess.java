@@ -172,11 +172,16 @@ public class JvmProcess implements Serializable {
             process = new Popen.InThread(this);
         } else {
             JvmProcess current = Multiprocessing.currentProcess();
-            byte[] payload = serialize(name, new ChildBootstrap(this, ProcessIdentity.pid(), current.name,
-                    current.identity, Multiprocessing.getStartMethod(true)));
-            BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, payload);
-            process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame)
-                    : ChildLauncher.launch(frame));
+            var credits = Connection.beginTransfer(); // pipe ends the target carries become the child's copies
+            try {
+                byte[] payload = serialize(name, new ChildBootstrap(this, ProcessIdentity.pid(), current.name,
+                        current.identity, Multiprocessing.getStartMethod(true)));
+                BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, payload);
+                process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame)
+                        : ChildLauncher.launch(frame));
+            } finally {
+                Connection.credit(credits, process == null ? 0 : process.pid());
+            }
         }
         Multiprocessing.registerChild(this);
     }

@@ -1,0 +1,439 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.codec.MessageCodec;
+import io.github.jmultiprocessing.internal.ring.EndHolders;
+import io.github.jmultiprocessing.internal.ring.PipeChannel;
+import io.github.jmultiprocessing.internal.shm.MappedSegment;
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import io.github.jmultiprocessing.internal.shm.SegmentTable;
+import io.github.jmultiprocessing.internal.shm.ShmDirectory;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.io.StreamCorruptedException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One end of a {@link Pipe}: Python's {@code multiprocessing.connection.Connection}. Sends and receives whole
+ * messages: objects ({@link #send}, {@link #recv}) or bytes ({@link #sendBytes}, {@link #recvBytes}); a message
+ * is never merged with another or split, a zero-length one is a message.
+ *
+ * <p>Passing a connection to a child process (captured by a {@link JvmProcess} target) gives the child its own
+ * copy of the end. As with Python's file descriptors, {@link #close()} closes this process's copy only: the other
+ * end sees the end of the stream ({@link EOFException} once drained, "broken pipe" when sending) when every
+ * process has closed its copy or died.
+ *
+ * <p>Unlike Python's, a connection is safe for several threads and processes at once: each message is sent and
+ * received whole, under a lock per direction in shared memory. If a process dies in the middle of sending a large
+ * message, the half message is dropped and the next one arrives; if one dies in the middle of receiving, the
+ * next receiver skips the rest of that message.
+ *
+ * <p>Objects travel through a codec: {@code null}, boxed primitives, strings and primitive arrays directly,
+ * anything else by Java serialization through the JVM-wide {@link java.io.ObjectInputFilter}. Memory consistency
+ * effects: actions in a process before it sends a message happen-before actions after the message is received.
+ */
+public final class Connection implements AutoCloseable, Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** The ends being serialized for a child on this thread, if a start is in progress; see {@link #credits}. */
+    private static final ThreadLocal<List<EndHolders>> IN_FLIGHT = new ThreadLocal<>();
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+    private final transient String segment;
+    private final transient int end;
+    private final transient MappedSegment mapped;
+    private final transient PipeChannel channel;
+    private final transient AtomicBoolean closed = new AtomicBoolean();
+    private final transient AtomicInteger users = new AtomicInteger();
+
+    private Connection(String segment, int end, MappedSegment mapped) {
+        this.segment = segment;
+        this.end = end;
+        this.mapped = mapped;
+        try {
+            this.channel = PipeChannel.open(mapped.segment(), end);
+        } catch (StreamCorruptedException e) {
+            SegmentTable.release(mapped);
+            throw new IllegalArgumentException("segment " + segment + " is not a pipe: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    static Connection[] newPipe(int capacity, boolean duplex) {
+        String name = ShmDirectory.randomName("jmp-pipe-" + ProcessIdentity.pid() + "-");
+        MappedSegment mapped = SegmentTable.create(name, PipeChannel.size(capacity, duplex), true);
+        PipeChannel.format(mapped.segment(), capacity, duplex);
+        Connection left = new Connection(name, 0, mapped);
+        Connection right = new Connection(name, 1, SegmentTable.attach(name));
+        left.channel.holders().add(ProcessIdentity.pid(), 1);
+        right.channel.holders().add(ProcessIdentity.pid(), 1);
+        return new Connection[] {left, right};
+    }
+
+    // ---- sending
+
+    /**
+     * Sends an object; waits while the pipe is full.
+     *
+     * @param obj the object, serializable (or null)
+     * @throws IllegalArgumentException if it cannot be serialized (nothing is sent)
+     * @throws IllegalStateException    if this connection is closed or only receives
+     * @throws IOException              if the other end is closed in every process ("broken pipe")
+     * @throws InterruptedException     if interrupted before the message started
+     */
+    public void send(Object obj) throws IOException, InterruptedException {
+        byte[] bytes = MessageCodec.encode(obj);
+        sendBytes(bytes, 0, bytes.length);
+    }
+
+    /**
+     * Sends the bytes as one message.
+     *
+     * @param buf the bytes
+     * @throws IllegalStateException if this connection is closed or only receives
+     * @throws IOException           if the other end is closed in every process ("broken pipe")
+     * @throws InterruptedException  if interrupted before the message started
+     */
+    public void sendBytes(byte[] buf) throws IOException, InterruptedException {
+        sendBytes(buf, 0, buf.length);
+    }
+
+    /**
+     * Sends {@code size} bytes of {@code buf} from {@code offset} as one message.
+     *
+     * @param buf    the bytes
+     * @param offset where the message starts
+     * @param size   its length
+     * @throws IllegalArgumentException if offset or size fall outside the buffer
+     * @throws IllegalStateException    if this connection is closed or only receives
+     * @throws IOException              if the other end is closed in every process ("broken pipe")
+     * @throws InterruptedException     if interrupted before the message started
+     */
+    public void sendBytes(byte[] buf, int offset, int size) throws IOException, InterruptedException {
+        Objects.requireNonNull(buf, "buf");
+        if (offset < 0 || size < 0 || offset > buf.length - size) {
+            throw new IllegalArgumentException("offset=" + offset + " size=" + size + " (expected within a buffer of "
+                    + buf.length + " bytes)");
+        }
+        enter(true);
+        try {
+            channel.send(buf, offset, size, closed::get);
+        } catch (IOException e) {
+            checkOpen();
+            throw e;
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    // ---- receiving
+
+    /**
+     * Receives an object, waiting as long as needed.
+     *
+     * @return the object
+     * @throws EOFException          if the other end is closed in every process and every message was received
+     * @throws IllegalStateException if this connection is closed (also while waiting) or only sends
+     * @throws IOException           if the message cannot be decoded (corrupt, or its class is unknown or filtered)
+     * @throws InterruptedException  if interrupted while waiting
+     */
+    public Object recv() throws IOException, InterruptedException {
+        byte[] bytes = receive();
+        try {
+            return MessageCodec.decode(bytes, 0, bytes.length);
+        } catch (ClassNotFoundException e) {
+            throw new IOException("cannot decode the message: class " + e.getMessage() + " not found here", e);
+        }
+    }
+
+    /**
+     * Receives a message's bytes, waiting as long as needed.
+     *
+     * @return the bytes
+     * @throws EOFException          if the other end is closed in every process and every message was received
+     * @throws IllegalStateException if this connection is closed (also while waiting) or only sends
+     * @throws IOException           if the pipe's memory is corrupt
+     * @throws InterruptedException  if interrupted while waiting
+     */
+    public byte[] recvBytes() throws IOException, InterruptedException {
+        return receive();
+    }
+
+    /**
+     * Receives a message's bytes, refusing one longer than {@code maxLength}: as in Python, a longer message is
+     * an error that closes this connection.
+     *
+     * @param maxLength the longest message accepted, 0 or more
+     * @return the bytes
+     * @throws IllegalArgumentException if maxLength is negative
+     * @throws EOFException             if the other end is closed in every process and every message was received
+     * @throws IllegalStateException    if this connection is closed (also while waiting) or only sends
+     * @throws IOException              if the message is longer (the connection is then closed)
+     * @throws InterruptedException     if interrupted while waiting
+     */
+    public byte[] recvBytes(int maxLength) throws IOException, InterruptedException {
+        if (maxLength < 0) {
+            throw new IllegalArgumentException("maxLength=" + maxLength + " (expected >= 0)");
+        }
+        byte[] bytes = receive();
+        if (bytes.length > maxLength) {
+            close();
+            throw new IOException("message length=" + bytes.length + " (expected <= maxLength " + maxLength
+                    + "); the connection is now closed");
+        }
+        return bytes;
+    }
+
+    /**
+     * Receives a message into {@code buf} from index 0.
+     *
+     * @param buf where to put it
+     * @return the message length
+     * @throws BufferTooShortException if it does not fit (it is received, and carried by the exception)
+     * @throws EOFException            if the other end is closed in every process and every message was received
+     * @throws IllegalStateException   if this connection is closed (also while waiting) or only sends
+     * @throws IOException             if the pipe's memory is corrupt
+     * @throws InterruptedException    if interrupted while waiting
+     */
+    public int recvBytesInto(byte[] buf) throws IOException, InterruptedException {
+        return recvBytesInto(buf, 0);
+    }
+
+    /**
+     * Receives a message into {@code buf} from {@code offset}.
+     *
+     * @param buf    where to put it
+     * @param offset where it starts, 0 to {@code buf.length}
+     * @return the message length
+     * @throws IllegalArgumentException if offset falls outside the buffer
+     * @throws BufferTooShortException  if it does not fit (it is received, and carried by the exception)
+     * @throws EOFException             if the other end is closed in every process and every message was received
+     * @throws IllegalStateException    if this connection is closed (also while waiting) or only sends
+     * @throws IOException              if the pipe's memory is corrupt
+     * @throws InterruptedException     if interrupted while waiting
+     */
+    public int recvBytesInto(byte[] buf, int offset) throws IOException, InterruptedException {
+        Objects.requireNonNull(buf, "buf");
+        if (offset < 0 || offset > buf.length) {
+            throw new IllegalArgumentException("offset=" + offset + " (expected 0.." + buf.length + ")");
+        }
+        byte[] bytes = receive();
+        if (bytes.length > buf.length - offset) {
+            throw new BufferTooShortException(bytes, buf.length - offset);
+        }
+        System.arraycopy(bytes, 0, buf, offset, bytes.length);
+        return bytes.length;
+    }
+
+    private byte[] receive() throws IOException, InterruptedException {
+        enter(false);
+        try {
+            byte[] bytes = channel.recv(closed::get);
+            if (bytes == null) {
+                throw new IllegalStateException("the connection was closed while receiving");
+            }
+            return bytes;
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    /**
+     * {@return true if a message can be received now without waiting} Also true once the stream has ended, so
+     * that {@code recv} throws at once, as in Python.
+     *
+     * @throws IllegalStateException if this connection is closed or only sends
+     * @throws IOException           if the pipe's memory is corrupt
+     */
+    public boolean poll() throws IOException {
+        try {
+            return poll(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Waits at most {@code timeout} until a message can be received, without receiving it.
+     *
+     * @param timeout the longest wait; zero or negative does not wait
+     * @return true if a message is waiting, or the stream has ended
+     * @throws IllegalStateException if this connection is closed or only sends
+     * @throws IOException           if the pipe's memory is corrupt
+     * @throws InterruptedException  if interrupted while waiting
+     */
+    public boolean poll(Duration timeout) throws IOException, InterruptedException {
+        long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        enter(false);
+        try {
+            return channel.poll(nanos, closed::get);
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    private static long saturatedNanos(Duration timeout) {
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private void enter(boolean send) {
+        users.incrementAndGet();
+        try {
+            checkOpen();
+            if (send ? !channel.writable() : !channel.readable()) {
+                throw new IllegalStateException("this end of a simplex pipe only " + (send ? "receives" : "sends")
+                        + " (expected " + (send ? "recv" : "send") + " here)");
+            }
+        } catch (IllegalStateException e) {
+            users.decrementAndGet();
+            throw e;
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the connection is closed");
+        }
+    }
+
+    // ---- state
+
+    /** {@return true if this end receives} */
+    public boolean readable() {
+        return channel.readable();
+    }
+
+    /** {@return true if this end sends} */
+    public boolean writable() {
+        return channel.writable();
+    }
+
+    /** {@return true once {@link #close()} was called on this object} */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Closes this process's copy of the end; the other end sees the end of the stream once every process has
+     * closed its copy or died. Threads of this process waiting on the connection wake and throw
+     * {@link IllegalStateException}. Closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        channel.holders().add(ProcessIdentity.pid(), -1);
+        channel.wakeAll();
+        long deadline = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000;
+        while (users.get() > 0 && System.nanoTime() - deadline < 0) { // waiters notice within a wait slice
+            channel.wakeAll();
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        SegmentTable.release(mapped);
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + segment + " end " + end + (channel.readable() ? " r" : "") + (channel.writable() ? "w"
+                : "") + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    // ---- passing to other processes
+
+    /**
+     * Starts counting the connections serialized on this thread as copies for a child being started.
+     *
+     * @return the list to pass to {@link #credit}
+     */
+    static List<EndHolders> beginTransfer() {
+        List<EndHolders> credits = new ArrayList<>();
+        IN_FLIGHT.set(credits);
+        return credits;
+    }
+
+    /**
+     * Moves the copies serialized for a child to the child, or gives them back if it did not start.
+     *
+     * @param credits  from {@link #beginTransfer}
+     * @param childPid the child, or 0 if it was not started
+     */
+    static void credit(List<EndHolders> credits, long childPid) {
+        IN_FLIGHT.remove();
+        for (EndHolders holders : credits) {
+            if (childPid != 0) {
+                holders.add(childPid, 1);
+            }
+            holders.add(ProcessIdentity.pid(), -1);
+        }
+    }
+
+    @Serial
+    private Object writeReplace() {
+        checkOpen();
+        channel.holders().add(ProcessIdentity.pid(), 1); // the copy in flight is this process's until taken over
+        List<EndHolders> credits = IN_FLIGHT.get();
+        if (credits != null) {
+            credits.add(channel.holders());
+        }
+        return new Handle(segment, end, ProcessIdentity.pid(), credits != null);
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("Connection travels as a handle");
+    }
+
+    /** The serialized form: which pipe, which end, and who counts the copy. */
+    private static final class Handle implements Serializable {
+
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String segment;
+        private final int end;
+        private final long origin;
+        private final boolean forChild;
+
+        Handle(String segment, int end, long origin, boolean forChild) {
+            this.segment = segment;
+            this.end = end;
+            this.origin = origin;
+            this.forChild = forChild;
+        }
+
+        @Serial
+        private Object readResolve() throws InvalidObjectException {
+            MappedSegment mapped;
+            try {
+                mapped = SegmentTable.attach(segment);
+            } catch (UncheckedIOException e) {
+                throw (InvalidObjectException) new InvalidObjectException("the pipe " + segment
+                        + " is gone (its creator exited?)").initCause(e);
+            }
+            Connection connection = new Connection(segment, end, mapped);
+            if (!forChild) { // the sender counted the copy as its own: take it over
+                connection.channel.holders().add(ProcessIdentity.pid(), 1);
+                connection.channel.holders().add(origin, -1);
+            }
+            return connection;
+        }
+    }
+}

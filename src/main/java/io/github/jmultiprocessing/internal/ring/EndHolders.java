@@ -1,0 +1,144 @@
+package io.github.jmultiprocessing.internal.ring;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The processes that hold a copy of one end of a pipe, so that the other end sees the end of the stream only
+ * once every process has closed its copy or died: Python's file-descriptor semantics, where {@code close()} is per
+ * process.
+ *
+ * <pre>
+ *   SLOTS slots of 8 bytes: int pid (0 = free, -1 = being reclaimed), int count (signed)
+ * </pre>
+ *
+ * <p>Implementation notes. A process adds +1 for each copy it opens and -1 for each it closes; a copy sent to a
+ * child being started is counted on the child's pid once the child runs (the parent moves its credit), so a
+ * count may dip below zero for a moment when the child closes before the parent moved it. A pid's copies are the
+ * sum over its slots (two processes may both claim a slot for the same pid). A slot is claimed by CASing its pid
+ * from 0; a slot whose process died is reclaimed by CASing its pid to -1, zeroing the count, then freeing it.
+ * Non-invariants: liveness is judged by pid (a recycled pid keeps a dead holder's copies open until it exits);
+ * more than {@link #SLOTS} holding processes at once are refused.
+ */
+public final class EndHolders {
+
+    /** Slots per end. */
+    public static final int SLOTS = 32;
+
+    /** Bytes of one end's table. */
+    public static final long SIZE = SLOTS * 8L;
+
+    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final int RECLAIMING = -1;
+    private static final long RECHECK_NANOS = 10_000_000L;
+
+    private final MemorySegment table;
+    private final Map<Integer, Long> aliveUntil = new HashMap<>(); // pid -> when its liveness is checked again
+    private final int[] pids = new int[SLOTS]; // scratch of held(), guarded by this
+    private final int[] counts = new int[SLOTS]; // scratch of held(), guarded by this
+
+    /**
+     * Views one end's table.
+     *
+     * @param table {@link #SIZE} bytes, zero when the pipe is new
+     */
+    public EndHolders(MemorySegment table) {
+        this.table = table;
+    }
+
+    /**
+     * Counts copies opened (positive) or closed (negative) by a process.
+     *
+     * @param pid   the process
+     * @param delta copies
+     * @throws IllegalStateException if every slot is held by a live process
+     */
+    public void add(long pid, int delta) {
+        int me = (int) pid;
+        for (int i = 0; i < SLOTS; i++) {
+            if ((int) INT.getVolatile(table, i * 8L) == me) {
+                INT.getAndAdd(table, i * 8L + 4, delta);
+                return;
+            }
+        }
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < SLOTS; i++) {
+                if (INT.compareAndSet(table, i * 8L, 0, me)) {
+                    INT.getAndAdd(table, i * 8L + 4, delta);
+                    return;
+                }
+            }
+            reclaimDead();
+        }
+        throw new IllegalStateException("more than " + SLOTS + " live processes hold one end of a pipe (expected at"
+                + " most " + SLOTS + ")");
+    }
+
+    private void reclaimDead() {
+        for (int i = 0; i < SLOTS; i++) {
+            int pid = (int) INT.getVolatile(table, i * 8L);
+            if (pid > 0 && pid != ProcessIdentity.pid() && !ProcessIdentity.isAlive(pid)
+                    && INT.compareAndSet(table, i * 8L, pid, RECLAIMING)) {
+                INT.setVolatile(table, i * 8L + 4, 0);
+                INT.setVolatile(table, i * 8L, 0);
+            }
+        }
+    }
+
+    /**
+     * {@return true if some live process holds a copy} Cheap enough to call while spinning: another process's
+     * liveness is checked at most every 10 ms.
+     */
+    public synchronized boolean held() {
+        int n = 0;
+        for (int i = 0; i < SLOTS; i++) {
+            int pid = (int) INT.getVolatile(table, i * 8L);
+            if (pid <= 0) {
+                continue;
+            }
+            int count = (int) INT.getVolatile(table, i * 8L + 4);
+            int at = 0;
+            while (at < n && pids[at] != pid) {
+                at++;
+            }
+            if (at == n) {
+                pids[n] = pid;
+                counts[n++] = 0;
+            }
+            counts[at] += count;
+        }
+        for (int k = 0; k < n; k++) {
+            if (counts[k] > 0 && alive(pids[k])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@return true if the process runs} Checked at most every 10 ms per pid while it lives.
+     *
+     * @param pid the process
+     */
+    public synchronized boolean alive(long pid) {
+        if (pid == ProcessIdentity.pid()) {
+            return true;
+        }
+        long now = System.nanoTime();
+        Long until = aliveUntil.get((int) pid);
+        if (until != null && now - until < 0) {
+            return true;
+        }
+        if (ProcessIdentity.isAlive(pid)) {
+            aliveUntil.put((int) pid, now + RECHECK_NANOS);
+            return true;
+        }
+        aliveUntil.remove((int) pid);
+        return false;
+    }
+}

@@ -1,0 +1,212 @@
+package io.github.jmultiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ConnectionTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private static void closeAll(Pipe pipe) {
+        pipe.left().close();
+        pipe.right().close();
+    }
+
+    @Test
+    void shouldCarryObjectsBothWaysWithoutMergingOrSplittingMessages() throws Exception {
+        Pipe pipe = Pipe.open();
+        try {
+            Connection a = pipe.left();
+            Connection b = pipe.right();
+            a.send(List.of(1, "two", 3.0));
+            a.send(null);
+            a.sendBytes(new byte[0]);
+            a.sendBytes(new byte[] {1, 2, 3, 4, 5}, 1, 3);
+            b.send(Map.of("k", 42L));
+            assertEquals(List.of(1, "two", 3.0), b.recv());
+            assertEquals(null, b.recv());
+            assertArrayEquals(new byte[0], b.recvBytes(), "a zero-length message is a message");
+            assertArrayEquals(new byte[] {2, 3, 4}, b.recvBytes());
+            assertEquals(Map.of("k", 42L), a.recv());
+            assertFalse(a.poll());
+            assertFalse(b.poll(Duration.ofMillis(20)), "nothing to receive: poll times out");
+        } finally {
+            closeAll(pipe);
+        }
+    }
+
+    @Test
+    void shouldPollWithoutConsuming() throws Exception {
+        Pipe pipe = Pipe.open();
+        try {
+            pipe.right().send("x");
+            assertTrue(pipe.left().poll(WAIT));
+            assertTrue(pipe.left().poll());
+            assertEquals("x", pipe.left().recv());
+            assertFalse(pipe.left().poll());
+        } finally {
+            closeAll(pipe);
+        }
+    }
+
+    @Test
+    void shouldCarryMessagesLargerThanThePipe() throws Exception {
+        Pipe pipe = Pipe.open();
+        try {
+            byte[] big = new byte[3 * Pipe.CAPACITY + 17];
+            new Random(1).nextBytes(big);
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return pipe.left().recvBytes();
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            pipe.right().sendBytes(big);
+            assertArrayEquals(big, received.get(10, TimeUnit.SECONDS));
+        } finally {
+            closeAll(pipe);
+        }
+    }
+
+    @Test
+    void shouldEndTheStreamOnceThePeerIsClosedAndDrained() throws Exception {
+        Pipe pipe = Pipe.open();
+        pipe.right().send("last");
+        pipe.right().close();
+        assertTrue(pipe.left().poll(), "a message is waiting");
+        assertEquals("last", pipe.left().recv(), "what was sent before the close arrives");
+        assertTrue(pipe.left().poll(), "poll is true at the end of the stream: recv will not block");
+        assertThrows(EOFException.class, () -> pipe.left().recv());
+        assertThrows(EOFException.class, () -> pipe.left().recvBytes());
+        pipe.left().close();
+    }
+
+    @Test
+    void shouldReportABrokenPipeWhenTheReaderIsClosed() throws Exception {
+        Pipe pipe = Pipe.open();
+        pipe.left().close();
+        IOException broken = assertThrows(IOException.class, () -> pipe.right().send("lost"));
+        assertTrue(broken.getMessage().contains("broken pipe"), broken.getMessage());
+        pipe.right().close();
+    }
+
+    @Test
+    void shouldRefuseUseOfAClosedEndAndBadArguments() throws Exception {
+        Pipe pipe = Pipe.open();
+        Connection a = pipe.left();
+        assertThrows(IllegalArgumentException.class, () -> a.sendBytes(new byte[4], 3, 2));
+        assertThrows(IllegalArgumentException.class, () -> a.sendBytes(new byte[4], -1, 1));
+        assertThrows(IllegalArgumentException.class, () -> a.recvBytes(-1));
+        assertThrows(IllegalArgumentException.class, () -> a.recvBytesInto(new byte[4], 5));
+        a.close();
+        a.close(); // twice: nothing
+        assertTrue(a.isClosed());
+        assertThrows(IllegalStateException.class, () -> a.send("x"));
+        assertThrows(IllegalStateException.class, () -> a.recv());
+        assertThrows(IllegalStateException.class, () -> a.poll());
+        pipe.right().close();
+    }
+
+    @Test
+    void shouldRefuseTheWrongDirectionOfASimplexPipe() throws Exception {
+        Pipe pipe = Pipe.open(false);
+        try {
+            assertTrue(pipe.left().readable());
+            assertFalse(pipe.left().writable());
+            assertFalse(pipe.right().readable());
+            assertTrue(pipe.right().writable());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> pipe.left().send("x"));
+            assertTrue(e.getMessage().contains("only receives"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> pipe.right().recv());
+            pipe.right().send("one way");
+            assertEquals("one way", pipe.left().recv());
+        } finally {
+            closeAll(pipe);
+        }
+    }
+
+    @Test
+    void shouldKeepTheConnectionUsableWhenAnObjectCannotBeSent() throws Exception {
+        Pipe pipe = Pipe.open();
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> pipe.right().send(new Object()));
+            assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
+            pipe.right().send("next");
+            assertEquals("next", pipe.left().recv());
+        } finally {
+            closeAll(pipe);
+        }
+    }
+
+    @Test
+    void shouldHandOverAMessageThatDoesNotFitTheBuffer() throws Exception {
+        Pipe pipe = Pipe.open();
+        try {
+            pipe.right().sendBytes(new byte[] {1, 2, 3});
+            pipe.right().sendBytes(new byte[] {4, 5, 6});
+            byte[] buf = new byte[5];
+            assertEquals(3, pipe.left().recvBytesInto(buf, 2));
+            assertArrayEquals(new byte[] {0, 0, 1, 2, 3}, buf);
+            BufferTooShortException e = assertThrows(BufferTooShortException.class,
+                    () -> pipe.left().recvBytesInto(buf, 3));
+            assertArrayEquals(new byte[] {4, 5, 6}, e.received(), "the message is in the exception, not lost");
+            pipe.right().sendBytes(new byte[10]);
+            assertThrows(IOException.class, () -> pipe.left().recvBytes(9));
+            assertTrue(pipe.left().isClosed(), "as in Python, a message over maxLength closes the connection");
+        } finally {
+            closeAll(pipe);
+        }
+    }
+
+    @Test
+    void shouldWakeAThreadWaitingOnAConnectionClosedHere() throws Exception {
+        Pipe pipe = Pipe.open();
+        CompletableFuture<Object> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return pipe.left().recv();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(50);
+        pipe.left().close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
+        pipe.right().close();
+    }
+
+    @Test
+    void shouldCountACopySentThroughAnotherPipeAsAHolder() throws Exception {
+        Pipe data = Pipe.open();
+        Pipe carrier = Pipe.open();
+        try {
+            carrier.right().send(data.right());
+            Connection copy = (Connection) carrier.left().recv();
+            data.right().close();
+            copy.send("through the copy");
+            assertEquals("through the copy", data.left().recv());
+            assertFalse(data.left().poll(), "the copy is open: no end of stream yet");
+            copy.close();
+            assertThrows(EOFException.class, () -> data.left().recv());
+        } finally {
+            closeAll(data);
+            closeAll(carrier);
+        }
+    }
+}
