@@ -17,7 +17,8 @@ import java.util.function.BooleanSupplier;
  * A single-producer single-consumer ring of messages in shared memory: one direction of a pipe.
  *
  * <pre>
- *   0     tail: bytes ever written (the producer's), a 128-byte slot of its own
+ *   0     tail: bytes ever written (the producer's), a 128-byte slot of its own; at 8, 1 + the position of the
+ *         LINK record once a writer started to write it (0 before)
  *   128   head: bytes ever consumed (the consumer's), a 128-byte slot of its own; at 136 the bytes of the
  *         message being read still to come (so that a reader taking over from a dead one can skip them)
  *   256   data seq, data waiters: the consumer waits here for a message ({@link WaitCore})
@@ -50,6 +51,7 @@ public final class SpscRing {
 
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final long TAIL = 0;
+    private static final long LINK_AT = 8;
     private static final long HEAD = 128;
     private static final long REMAINING = 136;
     private static final long DATA_SEQ = 256;
@@ -299,9 +301,34 @@ public final class SpscRing {
         MemorySegment.copy(name, 0, memory, JAVA_BYTE, NEXT_NAME, name.length);
         memory.set(JAVA_INT, NEXT_LENGTH, name.length);
         long tail = (long) LONG.getVolatile(memory, TAIL);
+        LONG.setVolatile(memory, LINK_AT, tail + 1);
+        publishLink(tail);
+    }
+
+    private void publishLink(long tail) {
         putHeader(tail & mask, 0, LINK); // a record boundary is 8-aligned, so 8 bytes always fit before the end
         LONG.setVolatile(memory, TAIL, tail + HEADER);
         WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
+    }
+
+    /**
+     * {@return the name of the next ring if this chained ring has ended, else null} Finishes the LINK record of
+     * a writer that died while writing it; so call it only as the ring's writer.
+     *
+     * @throws StreamCorruptedException if the ring's memory is corrupt
+     */
+    public String linkedTo() throws StreamCorruptedException {
+        long at = (long) LONG.getVolatile(memory, LINK_AT);
+        if (at == 0) {
+            return null;
+        }
+        long tail = (long) LONG.getVolatile(memory, TAIL);
+        if (tail == at - 1) {
+            publishLink(tail);
+        } else if (tail != at - 1 + HEADER) {
+            throw corrupt("LINK position " + (at - 1) + " with tail " + tail);
+        }
+        return next();
     }
 
     /**

@@ -45,6 +45,7 @@ public final class SegmentLedger {
 
     private static final Map<String, String> LIVE = new LinkedHashMap<>(); // name -> file key or "", guarded by class
     private static final List<String> CHILDREN = new ArrayList<>(); // "pid<TAB>start", guarded by class
+    private static final Map<String, long[]> FAMILIES = new LinkedHashMap<>(); // prefix -> owner, guarded by class
     private static final List<Runnable> BEFORE_EXIT = new CopyOnWriteArrayList<>();
     private static final AtomicBoolean REAPED = new AtomicBoolean();
     private static final long REAPER_EXIT_WAIT_MILLIS = 2_000;
@@ -84,6 +85,45 @@ public final class SegmentLedger {
         CHILDREN.add(child);
         if (ledger != null) {
             append("c\t" + child);
+        }
+    }
+
+    /**
+     * Records a family of segments, named {@code prefix.<anything>}, that several processes create (the rings
+     * of a queue) and that live as long as their owner: they are unlinked when the owner exits, or, if it is gone,
+     * when this JVM exits or is found gone. Call before creating a member.
+     *
+     * @param prefix     the family's name prefix (a valid segment name)
+     * @param ownerPid   the owner's pid
+     * @param ownerStart the owner's start time ({@link ProcessIdentity#startTime()} there)
+     */
+    public static synchronized void recordFamily(String prefix, long ownerPid, long ownerStart) {
+        ShmDirectory.checkName(prefix);
+        if (FAMILIES.putIfAbsent(prefix, new long[] {ownerPid, ownerStart}) == null) {
+            append("f\t" + prefix + "\t" + ownerPid + "\t" + ownerStart);
+        }
+    }
+
+    /** Unlinks every member of a family whose owner is this JVM or gone. */
+    private static void deleteFamilies(Map<String, long[]> families) {
+        families.forEach((prefix, owner) -> {
+            boolean mine = owner[0] == ProcessIdentity.pid() && owner[1] == ProcessIdentity.startTime();
+            if (mine || !ProcessIdentity.isAlive(owner[0], owner[1])) {
+                deleteFamily(prefix);
+            }
+        });
+    }
+
+    private static void deleteFamily(String prefix) {
+        String members = prefix + ".";
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(ShmDirectory.directory())) {
+            for (Path path : files) {
+                if (path.getFileName().toString().startsWith(members)) {
+                    MappedSegment.deleteQuietly(path);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // nothing to delete, or no directory
         }
     }
 
@@ -166,6 +206,7 @@ public final class SegmentLedger {
                 for (Map.Entry<String, String> entry : read.live().entrySet()) {
                     deleteIfSame(entry.getKey(), entry.getValue());
                 }
+                deleteFamilies(read.families());
                 MappedSegment.deleteQuietly(path);
             } catch (IOException | RuntimeException e) {
                 continue; // another JVM reaped it first, or it is not a ledger
@@ -199,7 +240,7 @@ public final class SegmentLedger {
     }
 
     /** What a ledger file says. */
-    record Ledger(Map<String, String> live, List<long[]> children) {
+    record Ledger(Map<String, String> live, List<long[]> children, Map<String, long[]> families) {
 
         boolean stale(String fileName) {
             String[] parts = fileName.substring(PREFIX.length()).split("-");
@@ -237,11 +278,22 @@ public final class SegmentLedger {
     static Ledger read(Path path) throws IOException {
         Map<String, String> live = new LinkedHashMap<>();
         List<long[]> children = new ArrayList<>();
+        Map<String, long[]> families = new LinkedHashMap<>();
         for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
             if (line.length() < 2) {
                 continue;
             }
             char op = line.charAt(0);
+            if (op == 'f') {
+                String[] fields = line.split("\t");
+                try {
+                    families.put(ShmDirectory.checkName(fields[1]),
+                            new long[] {Long.parseLong(fields[2]), Long.parseLong(fields[3])});
+                } catch (RuntimeException e) {
+                    continue; // a torn or foreign line
+                }
+                continue;
+            }
             if (op == 'c') {
                 String[] fields = line.split("\t");
                 try {
@@ -265,7 +317,7 @@ public final class SegmentLedger {
                 default -> { }
             }
         }
-        return new Ledger(live, children);
+        return new Ledger(live, children, families);
     }
 
     /** Deletes the segment if it is still the file that was created (any file, if its key was never recorded). */
@@ -339,6 +391,11 @@ public final class SegmentLedger {
             }
         }
         names.forEach(SegmentLedger::deleteIfSame);
+        Map<String, long[]> families;
+        synchronized (SegmentLedger.class) {
+            families = new LinkedHashMap<>(FAMILIES);
+        }
+        deleteFamilies(families);
         synchronized (SegmentLedger.class) {
             if (ledger != null) {
                 try {

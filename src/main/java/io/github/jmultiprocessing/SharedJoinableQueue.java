@@ -1,0 +1,95 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.ring.QueueChannel;
+import java.io.Serial;
+import java.time.Duration;
+
+/**
+ * A {@link SharedQueue} that counts unfinished tasks: Python's {@code multiprocessing.JoinableQueue}. Each
+ * {@code put} adds a task; a consumer calls {@link #taskDone()} once it has processed an element it took, and
+ * {@link #join()} waits until every task is done.
+ *
+ * <pre>{@code
+ * var tasks = new SharedJoinableQueue<String>();
+ * var worker = new JvmProcess(() -> {
+ *     while (true) {
+ *         String task = tasks.get();
+ *         process(task);
+ *         tasks.taskDone();
+ *     }
+ * });
+ * worker.setDaemon(true);
+ * worker.start();
+ * tasks.put("a");
+ * tasks.put("b");
+ * tasks.join();                                 // both processed
+ * }</pre>
+ *
+ * @param <E> the element type
+ */
+public final class SharedJoinableQueue<E> extends SharedQueue<E> {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** Creates an unbounded joinable queue. */
+    public SharedJoinableQueue() {
+        this(0);
+    }
+
+    /**
+     * Creates a joinable queue of at most {@code maxsize} elements.
+     *
+     * @param maxsize the most elements, 0 for no limit
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedJoinableQueue(int maxsize) {
+        super(QueueChannel.create(maxsize, CAPACITY, true));
+    }
+
+    SharedJoinableQueue(QueueChannel channel) {
+        super(channel);
+    }
+
+    /**
+     * Marks one element taken from the queue as processed (Python's {@code task_done}).
+     *
+     * @throws IllegalStateException if called more times than elements were put
+     */
+    public void taskDone() {
+        channel().taskDone();
+    }
+
+    /**
+     * Waits until every element put has been marked done (Python's {@code join}).
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void join() throws InterruptedException {
+        channel().join(-1);
+    }
+
+    /**
+     * Waits at most {@code timeout} until every element put has been marked done.
+     *
+     * @param timeout the longest wait; zero or negative does not wait
+     * @return true if every task is done
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean join(Duration timeout) throws InterruptedException {
+        return channel().join(timeout.isNegative() ? 0 : saturated(timeout));
+    }
+
+    private static long saturated(Duration timeout) {
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    @Override
+    QueueHandle.Kind kind() {
+        return QueueHandle.Kind.JOINABLE;
+    }
+}

@@ -1,0 +1,431 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.codec.MessageCodec;
+import io.github.jmultiprocessing.internal.ring.QueueChannel;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.AbstractQueue;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A first-in first-out queue in shared memory for any number of producer and consumer threads and processes:
+ * Python's {@code multiprocessing.Queue}, and a {@link BlockingQueue}.
+ *
+ * <pre>{@code
+ * var q = new SharedQueue<Integer>();            // Python: q = Queue()
+ * var p = new JvmProcess(() -> {
+ *     for (int i = 1; i <= 5; i++) {
+ *         q.put(i * i);                          // Python: q.put(i * i)
+ *     }
+ * });
+ * p.start();
+ * p.join();
+ * while (!q.empty()) {
+ *     System.out.println(q.get());
+ * }
+ * }</pre>
+ *
+ * <p>{@code put} returns once the message is in shared memory: there is no feeder thread, so a process that puts
+ * and exits at once loses nothing, and joining a process that put items before they were taken does not
+ * deadlock (two classic pitfalls of Python's queue). An unbounded queue ({@code maxsize} 0, the default) never
+ * makes {@code put} wait: it grows by linking further rings of shared memory and gives them back as they drain.
+ * A bounded one holds at most {@code maxsize} messages. Messages of any size (up to 1 GiB) travel whole.
+ *
+ * <p>Elements travel through a codec: boxed primitives, strings and primitive arrays directly, anything else by
+ * Java serialization through the JVM-wide {@link java.io.ObjectInputFilter}; one that cannot be serialized fails
+ * in {@code put}, in the sender, and the queue is unchanged. As a {@link BlockingQueue}, the queue refuses
+ * {@code null}: put a sentinel object where Python code puts {@code None}. Its iterator walks a snapshot and
+ * does not remove; {@link #size()} and the Python counts are exact only while nobody puts or takes.
+ *
+ * <p>If a process dies while putting or taking, no message is half delivered: one is either in the queue whole
+ * or not at all, and the others go on after a few milliseconds. Memory consistency effects: actions in a process
+ * before it puts an object happen-before actions after that object is taken, in any process.
+ *
+ * @param <E> the element type
+ */
+public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>, AutoCloseable, Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** Bytes of the first ring; later ones grow as needed. Pages are only backed once touched. */
+    static final int CAPACITY = 64 * 1024;
+
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+    private final transient QueueChannel channel;
+    private final transient AtomicBoolean closed = new AtomicBoolean();
+    private final transient AtomicInteger users = new AtomicInteger();
+
+    /** Creates an unbounded queue (Python's {@code Queue()}). */
+    public SharedQueue() {
+        this(0);
+    }
+
+    /**
+     * Creates a queue of at most {@code maxsize} messages (Python's {@code Queue(maxsize)}).
+     *
+     * @param maxsize the most messages, 0 for no limit
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedQueue(int maxsize) {
+        this(QueueChannel.create(maxsize, CAPACITY, false));
+    }
+
+    SharedQueue(QueueChannel channel) {
+        this.channel = channel;
+    }
+
+    // ---- Python's names
+
+    /**
+     * Puts an element, waiting at most {@code timeout} for a place in a bounded queue (Python's
+     * {@code put(obj, timeout=...)}).
+     *
+     * @param e       the element
+     * @param timeout the longest wait; zero or negative does not wait
+     * @throws QueueFullException       if no place came free in time
+     * @throws IllegalArgumentException if the element cannot be serialized
+     * @throws IllegalStateException    if this queue object is closed
+     * @throws InterruptedException     if interrupted while waiting
+     */
+    public void put(E e, Duration timeout) throws InterruptedException {
+        if (!offer(e, nanos(timeout), true)) {
+            throw new QueueFullException("queue full: maxsize=" + maxsize() + " messages, none taken within "
+                    + timeout);
+        }
+    }
+
+    /**
+     * Puts an element if there is a place now (Python's {@code put_nowait}).
+     *
+     * @param e the element
+     * @throws QueueFullException       if the queue is full
+     * @throws IllegalArgumentException if the element cannot be serialized
+     * @throws IllegalStateException    if this queue object is closed
+     */
+    public void putNowait(E e) {
+        if (!offer(e)) {
+            throw new QueueFullException("queue full: maxsize=" + maxsize() + " messages");
+        }
+    }
+
+    /**
+     * Takes the oldest element, waiting as long as needed (Python's {@code get()}).
+     *
+     * @return the element
+     * @throws IllegalStateException if this queue object is closed (also while waiting)
+     * @throws UncheckedIOException  if the element cannot be decoded here
+     * @throws InterruptedException  if interrupted while waiting
+     */
+    public E get() throws InterruptedException {
+        return take();
+    }
+
+    /**
+     * Takes the oldest element, waiting at most {@code timeout} (Python's {@code get(timeout=...)}).
+     *
+     * @param timeout the longest wait; zero or negative does not wait
+     * @return the element
+     * @throws QueueEmptyException   if none came in time
+     * @throws IllegalStateException if this queue object is closed (also while waiting)
+     * @throws UncheckedIOException  if the element cannot be decoded here
+     * @throws InterruptedException  if interrupted while waiting
+     */
+    public E get(Duration timeout) throws InterruptedException {
+        E e = take(nanos(timeout), true);
+        if (e == null) {
+            throw new QueueEmptyException("queue empty: nothing came within " + timeout);
+        }
+        return e;
+    }
+
+    /**
+     * Takes the oldest element if there is one now (Python's {@code get_nowait}).
+     *
+     * @return the element
+     * @throws QueueEmptyException   if the queue is empty
+     * @throws IllegalStateException if this queue object is closed
+     * @throws UncheckedIOException  if the element cannot be decoded here
+     */
+    public E getNowait() {
+        E e = poll();
+        if (e == null) {
+            throw new QueueEmptyException("queue empty");
+        }
+        return e;
+    }
+
+    /** {@return the number of elements now (Python's {@code qsize}); exact only while nobody puts or takes} */
+    public int qsize() {
+        return size();
+    }
+
+    /** {@return true if the queue is empty now (Python's {@code empty})} */
+    public boolean empty() {
+        return channel.size() == 0;
+    }
+
+    /** {@return true if a bounded queue is full now (Python's {@code full})} */
+    public boolean full() {
+        return maxsize() > 0 && channel.size() >= maxsize();
+    }
+
+    /** {@return the most elements the queue holds, 0 for no limit} */
+    public int maxsize() {
+        return channel.maxsize();
+    }
+
+    /**
+     * Ends this process's use of this queue object (Python's {@code close()}): later {@code put} and {@code get}
+     * on it throw {@link IllegalStateException}, threads waiting in them wake and throw, and its mappings are
+     * released. Elements already put stay in the queue for other processes; nothing is lost. Closing twice does
+     * nothing.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000;
+        while (users.get() > 0 && System.nanoTime() - deadline < 0) { // waiters notice within a wait slice
+            Thread.yield();
+        }
+        channel.close();
+    }
+
+    /**
+     * Python's {@code join_thread()}: returns at once, since every {@code put} has already written its element
+     * to shared memory (there is no feeder thread to wait for).
+     *
+     * @throws IllegalStateException if the queue object is not closed yet (as Python requires)
+     */
+    public void joinThread() {
+        if (!closed.get()) {
+            throw new IllegalStateException("joinThread() before close() (expected close() first, as in Python)");
+        }
+    }
+
+    /** Python's {@code cancel_join_thread()}: nothing to cancel, every {@code put} is already in shared memory. */
+    public void cancelJoinThread() {
+        // no feeder thread: nothing is ever left behind
+    }
+
+    // ---- BlockingQueue
+
+    @Override
+    public boolean offer(E e) {
+        try {
+            return offer(e, 0, false);
+        } catch (InterruptedException ex) {
+            throw new AssertionError("a put that does not wait was interrupted", ex);
+        }
+    }
+
+    @Override
+    public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
+        return offer(e, Math.max(0, unit.toNanos(timeout)), true);
+    }
+
+    /** Same as Python's {@code put(obj)}: waits for a place in a bounded queue as long as needed. */
+    @Override
+    public void put(E e) throws InterruptedException {
+        offer(e, -1, true);
+    }
+
+    @Override
+    public E take() throws InterruptedException {
+        return take(-1, true);
+    }
+
+    @Override
+    public E poll() {
+        try {
+            return take(0, false);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a get that does not wait was interrupted", e);
+        }
+    }
+
+    @Override
+    public E poll(long timeout, TimeUnit unit) throws InterruptedException {
+        return take(Math.max(0, unit.toNanos(timeout)), true);
+    }
+
+    @Override
+    public E peek() {
+        enter();
+        try {
+            return decode(channel.peek());
+        } catch (IOException e) {
+            throw new UncheckedIOException("queue " + channel.name() + ": " + e.getMessage(), e);
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    @Override
+    public int size() {
+        return (int) Math.min(Integer.MAX_VALUE, channel.size());
+    }
+
+    @Override
+    public int remainingCapacity() {
+        return maxsize() == 0 ? Integer.MAX_VALUE : Math.max(0, maxsize() - size());
+    }
+
+    @Override
+    public int drainTo(Collection<? super E> c) {
+        return drainTo(c, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public int drainTo(Collection<? super E> c, int maxElements) {
+        Objects.requireNonNull(c, "c");
+        if (c == this) {
+            throw new IllegalArgumentException("cannot drain a queue into itself");
+        }
+        int n = 0;
+        for (E e; n < maxElements && (e = poll()) != null; n++) {
+            c.add(e);
+        }
+        return n;
+    }
+
+    /** {@return an iterator over a snapshot of the elements now, oldest first; it does not remove} */
+    @Override
+    public Iterator<E> iterator() {
+        enter();
+        try {
+            List<E> elements = new ArrayList<>();
+            for (byte[] bytes : channel.snapshot()) {
+                elements.add(decode(bytes));
+            }
+            return Collections.unmodifiableList(elements).iterator();
+        } catch (IOException e) {
+            throw new UncheckedIOException("queue " + channel.name() + ": " + e.getMessage(), e);
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    // ---- the work
+
+    private boolean offer(E e, long timeoutNanos, boolean interruptible) throws InterruptedException {
+        Objects.requireNonNull(e, "null elements are not allowed in a BlockingQueue (put a sentinel object where"
+                + " Python code puts None)");
+        byte[] bytes = MessageCodec.encode(e); // fails here, in the sender, with the queue unchanged
+        enter();
+        try {
+            boolean put = channel.put(bytes, timeoutNanos, closed::get);
+            if (!put && closed.get()) {
+                throw new IllegalStateException("the queue was closed while putting");
+            }
+            return put;
+        } catch (IOException ex) {
+            throw new UncheckedIOException("queue " + channel.name() + ": " + ex.getMessage(), ex);
+        } catch (InterruptedException ex) {
+            if (!interruptible) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            throw ex;
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    private E take(long timeoutNanos, boolean interruptible) throws InterruptedException {
+        enter();
+        try {
+            byte[] bytes = channel.get(timeoutNanos, closed::get);
+            if (bytes == null && closed.get()) {
+                throw new IllegalStateException("the queue was closed while getting");
+            }
+            return decode(bytes);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("queue " + channel.name() + ": " + ex.getMessage(), ex);
+        } catch (InterruptedException ex) {
+            if (!interruptible) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            throw ex;
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private E decode(byte[] bytes) throws IOException {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return (E) MessageCodec.decode(bytes, 0, bytes.length);
+        } catch (ClassNotFoundException e) {
+            throw new IOException("cannot decode an element: class " + e.getMessage() + " not found here", e);
+        }
+    }
+
+    private void enter() {
+        users.incrementAndGet();
+        if (closed.get()) {
+            users.decrementAndGet();
+            throw new IllegalStateException("the queue is closed (close() was called on this queue object)");
+        }
+    }
+
+    private static long nanos(Duration timeout) {
+        if (timeout.isNegative()) {
+            return 0;
+        }
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    QueueChannel channel() {
+        return channel;
+    }
+
+    /** {@return the kind this object travels as} */
+    QueueHandle.Kind kind() {
+        return QueueHandle.Kind.QUEUE;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + channel.name() + ", qsize=" + channel.size()
+                + (maxsize() > 0 ? ", maxsize=" + maxsize() : "") + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    @Serial
+    Object writeReplace() { // not private: the subclass travels through it too
+        if (closed.get()) {
+            throw new IllegalStateException("cannot send a closed queue object");
+        }
+        return new QueueHandle(kind(), channel.name());
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("SharedQueue travels as a handle");
+    }
+}

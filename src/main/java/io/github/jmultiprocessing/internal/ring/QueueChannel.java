@@ -1,0 +1,483 @@
+package io.github.jmultiprocessing.internal.ring;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.github.jmultiprocessing.internal.shm.MappedSegment;
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import io.github.jmultiprocessing.internal.shm.SegmentLedger;
+import io.github.jmultiprocessing.internal.shm.SegmentTable;
+import io.github.jmultiprocessing.internal.shm.ShmDirectory;
+import io.github.jmultiprocessing.internal.sync.LockLayout;
+import io.github.jmultiprocessing.internal.sync.LockWord;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
+import io.github.jmultiprocessing.internal.sync.Waiting;
+import java.io.IOException;
+import java.io.StreamCorruptedException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A queue of messages in shared memory for any number of producer and consumer processes: the bytes under
+ * {@code SharedQueue}, {@code SharedSimpleQueue} and {@code SharedJoinableQueue}.
+ *
+ * <pre>
+ *   header segment NAME:
+ *   0     magic, flags (JOINABLE), maxsize (0 = unbounded), first ring capacity
+ *   128   producers' lock ({@link LockLayout}); 256 consumers' lock
+ *   384   puts: messages ever put; write generation: the ring producers write    (written by producers)
+ *         at 400 data seq and waiters: consumers of an empty queue wait here
+ *   512   gets: messages ever taken; read generation: the ring consumers read    (written by consumers)
+ *         at 528 not-full seq and waiters: producers of a full bounded queue wait here
+ *   640   unfinished tasks (joinable), at 644 join seq and waiters
+ *   ring segments NAME.0, NAME.1, ...: chained {@link SpscRing}s
+ * </pre>
+ *
+ * <p>Implementation notes. Producers take turns under the producers' lock and consumers under the consumers'
+ * lock, so each ring has one writer and one reader at a time (CPython's queue serializes readers too). Neither
+ * lock is held while waiting: a consumer that finds nothing waits, unlocked, until {@code puts} moves from what
+ * it read before looking; a producer of a full bounded queue likewise until {@code gets} moves. A put
+ * never waits for bytes: when the current ring has no room, the producer creates the next ring (large enough for
+ * the message), ends the current one with a LINK record and moves the write generation; a consumer that reaches
+ * the LINK moves the read generation and unlinks the drained ring, so memory goes back as the queue drains.
+ * {@code maxsize} bounds the count of messages ({@code puts - gets}), as in Python. A message is whole in one
+ * record and published by the ring's tail, so a producer that dies holding the lock leaves nothing half
+ * written, and the next producer takes the lock over; a consumer that dies likewise leaves the LINK record it
+ * saw unconsumed, so the next one moves on. Rings are a family of segments in the {@link SegmentLedger}: they live
+ * as long as the queue's creator. Non-invariants: a producer killed between publishing a message and counting it
+ * leaves {@code puts} one short (qsize reads 0 instead of -1, the bound is one looser); a joinable queue's
+ * unfinished count is raised before a message is published, so a producer killed in between leaves
+ * {@code join} waiting, as in Python.
+ */
+public final class QueueChannel implements AutoCloseable {
+
+    private static final VarHandle LONG = JAVA_LONG.varHandle();
+    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final int MAGIC = 0x4A4D_5051; // "JMPQ"
+    private static final long FLAGS = 4;
+    private static final long MAXSIZE = 8;
+    private static final long FIRST_CAPACITY = 12;
+    private static final long OWNER_PID = 16;
+    private static final long OWNER_START = 24;
+    private static final long PRODUCERS = 128;
+    private static final long CONSUMERS = 256;
+    private static final long PUTS = 384;
+    private static final long WRITE_GEN = 392;
+    private static final long DATA_SEQ = 400;
+    private static final long DATA_WAITERS = 404;
+    private static final long GETS = 512;
+    private static final long READ_GEN = 520;
+    private static final long NOT_FULL_SEQ = 528;
+    private static final long NOT_FULL_WAITERS = 532;
+    private static final long UNFINISHED = 640;
+    private static final long JOIN_SEQ = 644;
+    private static final long JOIN_WAITERS = 648;
+    private static final long SIZE = 768;
+    private static final int JOINABLE = 1;
+    private static final int MAX_RING = 16 << 20;
+
+    private final String name;
+    private final MappedSegment header;
+    private final MemorySegment memory;
+    private final MemorySegment producers;
+    private final MemorySegment consumers;
+    private final int maxsize;
+    private final boolean joinable;
+    private final int firstCapacity;
+
+    // The ring this object writes / reads: touched only under the producers' / consumers' lock.
+    private long writeGen = -1;
+    private MappedSegment writeSegment;
+    private SpscRing writeRing;
+    private long readGen = -1;
+    private MappedSegment readSegment;
+    private SpscRing readRing;
+
+    private QueueChannel(String name, MappedSegment header) {
+        this.name = name;
+        this.header = header;
+        this.memory = header.segment();
+        if (memory.byteSize() < SIZE || memory.get(JAVA_INT, 0) != MAGIC) {
+            SegmentTable.release(header);
+            throw new IllegalArgumentException("segment " + name + " does not hold a queue (magic or size wrong)");
+        }
+        this.producers = memory.asSlice(PRODUCERS, LockLayout.SIZE);
+        this.consumers = memory.asSlice(CONSUMERS, LockLayout.SIZE);
+        this.maxsize = memory.get(JAVA_INT, MAXSIZE);
+        this.joinable = (memory.get(JAVA_INT, FLAGS) & JOINABLE) != 0;
+        this.firstCapacity = memory.get(JAVA_INT, FIRST_CAPACITY);
+    }
+
+    /**
+     * Creates a queue, owned by this process.
+     *
+     * @param maxsize  the most messages it holds, 0 for no limit
+     * @param capacity the first ring's capacity in bytes, a power of two
+     * @param joinable true to count unfinished tasks
+     * @return the queue
+     */
+    public static QueueChannel create(int maxsize, int capacity, boolean joinable) {
+        if (maxsize < 0) {
+            throw new IllegalArgumentException("maxsize=" + maxsize + " (expected >= 0, 0 for no limit)");
+        }
+        SpscRing.size(capacity); // checks it
+        String name = ShmDirectory.randomName("jmp-queue-" + ProcessIdentity.pid() + "-");
+        MappedSegment header = SegmentTable.create(name, SIZE, true);
+        MemorySegment memory = header.segment();
+        memory.set(JAVA_INT, FLAGS, joinable ? JOINABLE : 0);
+        memory.set(JAVA_INT, MAXSIZE, maxsize);
+        memory.set(JAVA_INT, FIRST_CAPACITY, capacity);
+        memory.set(JAVA_LONG, OWNER_PID, ProcessIdentity.pid());
+        memory.set(JAVA_LONG, OWNER_START, ProcessIdentity.startTime());
+        SegmentLedger.recordFamily(name, ProcessIdentity.pid(), ProcessIdentity.startTime());
+        MappedSegment ring = SegmentTable.create(ringName(name, 0), SpscRing.size(capacity), false);
+        SpscRing.createChained(ring.segment(), capacity);
+        SegmentTable.release(ring);
+        memory.set(JAVA_INT, 0, MAGIC);
+        VarHandle.fullFence();
+        return new QueueChannel(name, header);
+    }
+
+    /**
+     * Attaches a queue another process created.
+     *
+     * @param name its name
+     * @return the queue
+     * @throws UncheckedIOException if there is no such queue
+     */
+    public static QueueChannel attach(String name) {
+        return new QueueChannel(name, SegmentTable.attach(name));
+    }
+
+    private static String ringName(String queue, long gen) {
+        return queue + "." + gen;
+    }
+
+    /** {@return the queue's name} */
+    public String name() {
+        return name;
+    }
+
+    /** {@return the most messages it holds, 0 for no limit} */
+    public int maxsize() {
+        return maxsize;
+    }
+
+    /** {@return true if it counts unfinished tasks} */
+    public boolean joinable() {
+        return joinable;
+    }
+
+    /** {@return the messages in the queue now (approximate while others put and get)} */
+    public long size() {
+        long gets = (long) LONG.getVolatile(memory, GETS);
+        return Math.max(0, (long) LONG.getVolatile(memory, PUTS) - gets);
+    }
+
+    // ---- producers
+
+    /**
+     * Puts a message.
+     *
+     * @param message      the bytes
+     * @param timeoutNanos the longest wait for a place in a bounded queue; negative waits forever, 0 does not wait
+     *                     (the producers' lock, held briefly by others, is waited for in any case)
+     * @param stop         true to stop waiting (this object is being closed)
+     * @return false if the queue stayed full or {@code stop} (nothing was put)
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IOException          if the queue's memory is corrupt
+     */
+    public boolean put(byte[] message, long timeoutNanos, BooleanSupplier stop)
+            throws InterruptedException, IOException {
+        SpscRing.chainedCapacityFor(message.length); // refuses what no ring can hold, before anything changes
+        long start = System.nanoTime();
+        while (true) {
+            LockWord.acquire(producers, -1, timeoutNanos != 0);
+            long gets;
+            try {
+                gets = (long) LONG.getVolatile(memory, GETS);
+                if (maxsize == 0 || (long) LONG.getVolatile(memory, PUTS) - gets < maxsize) {
+                    putLocked(message);
+                    return true;
+                }
+            } finally {
+                LockWord.release(producers);
+            }
+            long seen = gets; // full when gets was this: wait until a consumer takes one
+            if (timeoutNanos == 0 || !Waiting.until(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS,
+                    () -> (long) LONG.getVolatile(memory, GETS) != seen || stop.getAsBoolean(),
+                    left(timeoutNanos, start), true) || stop.getAsBoolean()) {
+                return false;
+            }
+        }
+    }
+
+    private void putLocked(byte[] message) throws IOException {
+        if (joinable) {
+            INT.getAndAdd(memory, UNFINISHED, 1);
+        }
+        try {
+            write(message);
+        } catch (IOException | RuntimeException e) {
+            if (joinable) {
+                INT.getAndAdd(memory, UNFINISHED, -1);
+            }
+            throw e;
+        }
+        LONG.setVolatile(memory, PUTS, (long) LONG.getVolatile(memory, PUTS) + 1);
+        WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
+    }
+
+    private void write(byte[] message) throws IOException {
+        SpscRing ring = writeRing();
+        if (ring.tryWrite(message, 0, message.length)) {
+            return;
+        }
+        int capacity = Math.max(SpscRing.chainedCapacityFor(message.length),
+                Math.max(firstCapacity, Math.min(MAX_RING, ring.capacity() * 2)));
+        long next = writeGen + 1;
+        String nextName = ringName(name, next);
+        SegmentLedger.recordFamily(name, memory.get(JAVA_LONG, OWNER_PID), memory.get(JAVA_LONG, OWNER_START));
+        MappedSegment segment;
+        try {
+            segment = SegmentTable.create(nextName, SpscRing.size(capacity), false);
+        } catch (UncheckedIOException e) {
+            if (!(e.getCause() instanceof java.nio.file.FileAlreadyExistsException)) {
+                throw e;
+            }
+            // a producer died after creating it and before linking it: start it afresh
+            segment = SegmentTable.attach(nextName);
+            if (segment.segment().byteSize() < SpscRing.size(capacity)) {
+                SegmentTable.release(segment);
+                SegmentTable.unlink(nextName);
+                segment = SegmentTable.create(nextName, SpscRing.size(capacity), false);
+            }
+        }
+        SpscRing nextRing = SpscRing.createChained(segment.segment(), capacity);
+        if (!nextRing.tryWrite(message, 0, message.length)) {
+            SegmentTable.release(segment);
+            throw new AssertionError("a new ring of " + capacity + " bytes has no room for " + message.length);
+        }
+        ring.link(nextName);
+        LONG.setVolatile(memory, WRITE_GEN, next);
+        SegmentTable.release(writeSegment);
+        writeSegment = segment;
+        writeRing = nextRing;
+        writeGen = next;
+    }
+
+    private SpscRing writeRing() throws StreamCorruptedException {
+        long gen = (long) LONG.getVolatile(memory, WRITE_GEN);
+        if (gen != writeGen) {
+            attachWriteRing(gen);
+        }
+        // A producer that died after linking the next ring and before moving the generation: move it now.
+        for (String next; (next = writeRing.linkedTo()) != null; ) {
+            if (!next.equals(ringName(name, writeGen + 1))) {
+                throw new StreamCorruptedException("corrupt queue: ring " + ringName(name, writeGen) + " links to "
+                        + next);
+            }
+            LONG.setVolatile(memory, WRITE_GEN, writeGen + 1);
+            attachWriteRing(writeGen + 1);
+        }
+        return writeRing;
+    }
+
+    private void attachWriteRing(long gen) throws StreamCorruptedException {
+        {
+            MappedSegment segment = SegmentTable.attach(ringName(name, gen));
+            SpscRing ring = SpscRing.attach(segment.segment());
+            if (writeSegment != null) {
+                SegmentTable.release(writeSegment);
+            }
+            writeSegment = segment;
+            writeRing = ring;
+            writeGen = gen;
+        }
+    }
+
+    // ---- consumers
+
+    /**
+     * Takes the oldest message.
+     *
+     * @param timeoutNanos the longest wait; negative waits forever, 0 does not wait (the consumers' lock, held
+     *                     briefly by others, is waited for in any case)
+     * @param stop         true to stop waiting (this object is being closed)
+     * @return the message, or null if the queue stayed empty or {@code stop}
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IOException          if the queue's memory is corrupt
+     */
+    public byte[] get(long timeoutNanos, BooleanSupplier stop) throws InterruptedException, IOException {
+        long start = System.nanoTime();
+        while (true) {
+            long puts = (long) LONG.getVolatile(memory, PUTS);
+            LockWord.acquire(consumers, -1, timeoutNanos != 0);
+            byte[] message;
+            try {
+                message = takeLocked();
+            } finally {
+                LockWord.release(consumers);
+            }
+            if (message != null) {
+                return message;
+            }
+            if (timeoutNanos == 0 || !Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
+                    () -> (long) LONG.getVolatile(memory, PUTS) != puts || stop.getAsBoolean(),
+                    left(timeoutNanos, start), true) || stop.getAsBoolean()) {
+                return null;
+            }
+        }
+    }
+
+    /** {@return the oldest message, taken, or null if there is none now} */
+    private byte[] takeLocked() throws IOException, InterruptedException {
+        while (true) {
+            byte[] message = readRing().read(0, () -> false);
+            if (message != SpscRing.LINKED) {
+                if (message != null) {
+                    LONG.setVolatile(memory, GETS, (long) LONG.getVolatile(memory, GETS) + 1);
+                    if (maxsize > 0) {
+                        WaitCore.signal(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS, 1);
+                    }
+                }
+                return message;
+            }
+            moveOn();
+        }
+    }
+
+    /**
+     * {@return the oldest message without taking it, or null if the queue is empty now}
+     *
+     * @throws IOException if the queue's memory is corrupt
+     */
+    public byte[] peek() throws IOException {
+        LockWord.acquireUninterruptibly(consumers);
+        try {
+            while (true) {
+                byte[] message = readRing().peek();
+                if (message != SpscRing.LINKED) {
+                    return message;
+                }
+                moveOn();
+            }
+        } finally {
+            LockWord.release(consumers);
+        }
+    }
+
+    /**
+     * {@return every message in the queue now, oldest first, none taken}
+     *
+     * @throws IOException if the queue's memory is corrupt
+     */
+    public List<byte[]> snapshot() throws IOException {
+        List<byte[]> messages = new ArrayList<>();
+        LockWord.acquireUninterruptibly(consumers);
+        try {
+            SpscRing ring = readRing();
+            List<MappedSegment> held = new ArrayList<>();
+            try {
+                while (ring.forEach(messages::add)) {
+                    MappedSegment next = SegmentTable.attach(ring.next());
+                    held.add(next);
+                    ring = SpscRing.attach(next.segment());
+                }
+            } finally {
+                held.forEach(SegmentTable::release);
+            }
+            return messages;
+        } finally {
+            LockWord.release(consumers);
+        }
+    }
+
+    /** At a LINK record: goes on in the next ring and unlinks the drained one. */
+    private void moveOn() throws StreamCorruptedException {
+        String drained = ringName(name, readGen);
+        String next = readRing.next();
+        long gen = readGen + 1;
+        if (!next.equals(ringName(name, gen))) {
+            throw new StreamCorruptedException("corrupt queue: ring " + drained + " links to " + next);
+        }
+        LONG.setVolatile(memory, READ_GEN, gen);
+        readRing(); // maps the next ring, releases the drained one
+        try {
+            SegmentTable.unlink(drained);
+        } catch (UncheckedIOException e) {
+            // a consumer that died after moving on had unlinked it already
+        }
+    }
+
+    private SpscRing readRing() throws StreamCorruptedException {
+        long gen = (long) LONG.getVolatile(memory, READ_GEN);
+        if (gen != readGen) {
+            MappedSegment segment = SegmentTable.attach(ringName(name, gen));
+            SpscRing ring = SpscRing.attach(segment.segment());
+            if (readSegment != null) {
+                SegmentTable.release(readSegment);
+            }
+            readSegment = segment;
+            readRing = ring;
+            readGen = gen;
+        }
+        return readRing;
+    }
+
+    // ---- joinable
+
+    /**
+     * Marks one message taken from a joinable queue as processed.
+     *
+     * @throws IllegalStateException if called more often than messages were put
+     */
+    public void taskDone() {
+        for (;;) {
+            int unfinished = (int) INT.getVolatile(memory, UNFINISHED);
+            if (unfinished <= 0) {
+                throw new IllegalStateException("taskDone() called more times than there were items put");
+            }
+            if (INT.compareAndSet(memory, UNFINISHED, unfinished, unfinished - 1)) {
+                if (unfinished == 1) {
+                    WaitCore.signal(memory, JOIN_SEQ, JOIN_WAITERS, Integer.MAX_VALUE);
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Waits until every message put was marked done.
+     *
+     * @param timeoutNanos the longest wait; negative waits forever
+     * @return true if none is unfinished
+     * @throws InterruptedException if interrupted
+     */
+    public boolean join(long timeoutNanos) throws InterruptedException {
+        return Waiting.until(memory, JOIN_SEQ, JOIN_WAITERS, () -> (int) INT.getVolatile(memory, UNFINISHED) == 0,
+                timeoutNanos, true);
+    }
+
+    private static long left(long timeoutNanos, long start) {
+        return timeoutNanos < 0 ? -1 : Math.max(0, timeoutNanos - (System.nanoTime() - start));
+    }
+
+    /** Unmaps the queue in this process; call once no thread uses this object. */
+    @Override
+    public void close() {
+        if (writeSegment != null) {
+            SegmentTable.release(writeSegment);
+            writeSegment = null;
+        }
+        if (readSegment != null) {
+            SegmentTable.release(readSegment);
+            readSegment = null;
+        }
+        SegmentTable.release(header);
+    }
+}

@@ -1,0 +1,218 @@
+package io.github.jmultiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class SharedQueueTest {
+
+    private static final Duration SHORT = Duration.ofMillis(20);
+
+    @Test
+    void shouldBehaveAsPythonsQueueWithinAProcess() throws Exception {
+        try (SharedQueue<Object> q = new SharedQueue<>()) {
+            assertTrue(q.empty());
+            assertFalse(q.full());
+            q.put(1);
+            q.put("two");
+            q.putNowait(List.of(3));
+            assertEquals(3, q.qsize());
+            assertEquals(1, q.get());
+            assertEquals("two", q.get(SHORT));
+            assertEquals(List.of(3), q.getNowait());
+            assertThrows(QueueEmptyException.class, q::getNowait);
+            assertThrows(QueueEmptyException.class, () -> q.get(SHORT));
+            assertNull(q.poll());
+            assertNull(q.poll(10, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Test
+    void shouldBoundTheCountOfABoundedQueue() throws Exception {
+        try (SharedQueue<Integer> q = new SharedQueue<>(2)) {
+            q.put(1);
+            assertTrue(q.offer(2));
+            assertTrue(q.full());
+            assertEquals(0, q.remainingCapacity());
+            assertFalse(q.offer(3));
+            assertThrows(QueueFullException.class, () -> q.putNowait(3));
+            assertThrows(QueueFullException.class, () -> q.put(3, SHORT));
+            assertThrows(IllegalStateException.class, () -> q.add(3), "add on a full queue, as the JDK's");
+            CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
+                try {
+                    q.put(3);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(30);
+            assertFalse(blocked.isDone(), "put waits while the queue is full");
+            assertEquals(1, q.take());
+            blocked.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(2, 3), List.of(q.take(), q.take()));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new SharedQueue<>(-1));
+    }
+
+    @Test
+    void shouldGrowPastItsFirstRingAndCarryHugeMessages() throws Exception {
+        try (SharedQueue<byte[]> q = new SharedQueue<>()) {
+            byte[] big = new byte[3 * SharedQueue.CAPACITY];
+            new Random(7).nextBytes(big);
+            for (int i = 0; i < 200; i++) { // 200 KiB of small messages: a few rings
+                q.put(new byte[1000]);
+            }
+            q.put(big);
+            q.put(new byte[] {1});
+            assertEquals(202, q.size());
+            for (int i = 0; i < 200; i++) {
+                assertEquals(1000, q.take().length);
+            }
+            assertArrayEquals(big, q.take());
+            assertArrayEquals(new byte[] {1}, q.take());
+            assertTrue(q.empty());
+        }
+    }
+
+    @Test
+    void shouldKeepTheQueueIntactWhenAnElementCannotBeSent() throws Exception {
+        try (SharedQueue<Object> q = new SharedQueue<>(1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q.put(new Object()));
+            assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
+            assertThrows(NullPointerException.class, () -> q.put(null));
+            q.putNowait("fits: no slot was lost");
+            assertEquals("fits: no slot was lost", q.take());
+        }
+    }
+
+    @Test
+    void shouldPeekIterateAndDrainAsABlockingQueue() throws Exception {
+        try (SharedQueue<Integer> q = new SharedQueue<>()) {
+            for (int i = 0; i < 5; i++) {
+                q.add(i);
+            }
+            assertEquals(0, q.peek());
+            assertEquals(0, q.element());
+            List<Integer> seen = new ArrayList<>();
+            q.iterator().forEachRemaining(seen::add);
+            assertEquals(List.of(0, 1, 2, 3, 4), seen);
+            assertTrue(q.contains(3));
+            assertEquals(5, q.size(), "peek and iteration do not take");
+            List<Integer> drained = new ArrayList<>();
+            assertEquals(2, q.drainTo(drained, 2));
+            assertEquals(3, q.drainTo(drained));
+            assertEquals(List.of(0, 1, 2, 3, 4), drained);
+            assertNull(q.peek());
+            assertThrows(IllegalArgumentException.class, () -> q.drainTo(q));
+        }
+    }
+
+    @Test
+    void shouldRefuseUseOfAClosedQueueObjectAndWakeItsWaiters() throws Exception {
+        SharedQueue<String> q = new SharedQueue<>();
+        CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return q.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(30);
+        assertThrows(IllegalStateException.class, q::joinThread, "joinThread before close, as in Python");
+        q.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
+        assertThrows(IllegalStateException.class, () -> q.put("x"));
+        assertThrows(IllegalStateException.class, q::get);
+        q.joinThread();
+        q.cancelJoinThread();
+        q.close();
+    }
+
+    @Test
+    void shouldTravelAsAHandleToTheSameQueue() throws Exception {
+        try (SharedJoinableQueue<String> q = new SharedJoinableQueue<>()) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(q);
+            }
+            @SuppressWarnings("unchecked")
+            SharedJoinableQueue<String> copy = (SharedJoinableQueue<String>) new ObjectInputStream(
+                    new ByteArrayInputStream(bytes.toByteArray())).readObject();
+            copy.put("via the copy");
+            assertEquals("via the copy", q.take());
+            assertFalse(q.join(SHORT), "one task unfinished");
+            copy.taskDone();
+            assertTrue(q.join(SHORT));
+            assertThrows(IllegalStateException.class, q::taskDone, "more taskDone calls than items");
+            copy.close();
+        }
+    }
+
+    @Test
+    void shouldOfferPythonsSimpleQueue() throws Exception {
+        try (SharedSimpleQueue<String> q = new SharedSimpleQueue<>()) {
+            assertTrue(q.empty());
+            q.put("a");
+            assertFalse(q.empty());
+            assertEquals("a", q.get());
+            assertThrows(QueueEmptyException.class, () -> q.get(SHORT));
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> operations() {
+        return Arbitraries.integers().between(-1, 3000).list().ofMaxSize(300);
+    }
+
+    /** Model: a negative number takes, any other puts a message of that many bytes; against an ArrayDeque. */
+    @Property(tries = 30)
+    void shouldMatchAnArrayDeque(@ForAll("operations") List<Integer> operations) throws Exception {
+        try (SharedQueue<byte[]> q = new SharedQueue<>()) {
+            ArrayDeque<byte[]> model = new ArrayDeque<>();
+            int n = 0;
+            for (int op : operations) {
+                if (op < 0) {
+                    byte[] expected = model.poll();
+                    byte[] actual = q.poll();
+                    if (expected == null) {
+                        assertNull(actual);
+                    } else {
+                        assertArrayEquals(expected, actual);
+                    }
+                } else {
+                    byte[] m = new byte[op];
+                    new Random(n++).nextBytes(m);
+                    model.add(m);
+                    q.put(m);
+                }
+                assertEquals(model.size(), q.size());
+                assertEquals(model.isEmpty(), q.empty());
+            }
+            List<byte[]> snapshot = new ArrayList<>(q);
+            assertEquals(model.size(), snapshot.size());
+        }
+    }
+}
