@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.examples.Demo;
+import io.github.jmultiprocessing.examples.QueueNumbers;
 import io.github.jmultiprocessing.examples.SharedData;
 import io.github.jmultiprocessing.examples.SquareNumbers;
 import io.github.jmultiprocessing.testing.Children;
@@ -84,6 +85,15 @@ class SeedProgramsIT {
     }
 
     @Test
+    void shouldDrainBothProducersNumbersAfterJoiningThem() throws Exception {
+        List<Integer> taken = QueueNumbers.run();
+        assertEquals(java.util.Set.of(1, 4, 9, 16, 25, -1, -2, -3, -4, -5), java.util.Set.copyOf(taken));
+        assertEquals(10, taken.size(), "each number once: " + taken);
+        assertEquals(List.of(1, 4, 9, 16, 25), taken.stream().filter(n -> n > 0).toList(), "one producer's order");
+        assertEquals(List.of(-1, -2, -3, -4, -5), taken.stream().filter(n -> n < 0).toList());
+    }
+
+    @Test
     void shouldPrintWhatThePythonSeedPrints() throws Exception {
         try (JavaMain demo = JavaMain.start(Demo.class)) {
             assertEquals(0, demo.waitFor(Duration.ofMinutes(2)), demo.output());
@@ -91,6 +101,10 @@ class SeedProgramsIT {
             assertTrue(output.contains("Shared Value at beginning: 0"), output);
             assertTrue(output.contains("Shared Array at beginning: [0.0, 100.0, 200.0]"), output);
             assertTrue(output.contains("Shared Value at end: 200\nShared Array at end: [200.0, 300.0, 400.0]"), output);
+            String queue = output.substring(output.indexOf("== Using queues"));
+            for (int n : new int[] {1, 4, 9, 16, 25, -1, -2, -3, -4, -5}) {
+                assertTrue(queue.contains("\n" + n + "\n"), queue);
+            }
         }
     }
 }

@@ -38,5 +38,9 @@ public final class Demo {
         System.out.println();
         System.out.println("== Using locks as context managers (try-with-resources)");
         SharedData.run(SharedData.Guard.WITH_LOCK);
+
+        System.out.println();
+        System.out.println("== Using queues: square and make_negative put into one queue (ordering may vary)");
+        QueueNumbers.run();
     }
 }
