@@ -512,7 +512,7 @@ public final class CrossProcessHarness {
     }
 
     @SuppressWarnings("unchecked")
-    private static PythonResults readPython(String text) {
+    static PythonResults readPython(String text) {
         Map<String, Object> root = (Map<String, Object>) JsonReader.parse(text);
         Map<String, List<Double>> samples = new LinkedHashMap<>();
         for (Object c : (List<Object>) root.get("cases")) {

@@ -1,0 +1,217 @@
+package io.github.jmultiprocessing.bench;
+
+import io.github.jmultiprocessing.Connection;
+import io.github.jmultiprocessing.JvmProcess;
+import io.github.jmultiprocessing.Pipe;
+import io.github.jmultiprocessing.SharedEvent;
+import io.github.jmultiprocessing.SharedQueue;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Issue 4's cross-process benchmarks, side by side with CPython's {@code bench_mp.py} cases 2 and 3 run in the same
+ * invocation: queue throughput from producer child JVMs to the main JVM (small ints, 1 KiB byte arrays; 1 and 4
+ * producers), and pipe ping-pong round trips with a child that echoes (small int objects, 64-byte arrays), with
+ * p50 and p99 of single round trips. Producers are started and ready before the clock starts (a shared event is
+ * the gun), as in bench_mp. Prints a markdown table of medians and ratios (ours / CPython).
+ *
+ * <pre>
+ *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.QueueHarness
+ *       [--reps N] [--no-python] [--bench-mp path/to/bench_mp.py]
+ * </pre>
+ */
+public final class QueueHarness {
+
+    static final int N_INT = 1_000_000;
+    static final int N_KIB = 200_000;
+    static final int N_RT = 20_000;
+    static final int WARM_RT = 2_000;
+    private static final Duration WAIT = Duration.ofMinutes(5);
+
+    private QueueHarness() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int reps = 5;
+        boolean python = true;
+        Path benchMp = Path.of("/work/shared/anchors/python/bench_mp.py");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--no-python" -> python = false;
+                case "--bench-mp" -> benchMp = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("argument=" + args[i]
+                        + " (expected --reps N, --no-python or --bench-mp PATH)");
+            }
+        }
+        Map<String, List<Double>> ours = new LinkedHashMap<>();
+        SyncHarness.measure(ours, "queue 1->1 small ints: msgs/s", reps, () -> queue(1, N_INT, false));
+        SyncHarness.measure(ours, "queue 1->1 1 KiB byte[]: msgs/s", reps, () -> queue(1, N_KIB, true));
+        ours.put("queue 1->1 1 KiB byte[]: MB/s", ours.get("queue 1->1 1 KiB byte[]: msgs/s").stream()
+                .map(x -> x * 1024 / 1e6).toList());
+        SyncHarness.measure(ours, "queue 4->1 small ints: msgs/s", reps, () -> queue(4, N_INT / 4, false));
+        Map<String, List<Double>> p50 = new LinkedHashMap<>();
+        Map<String, List<Double>> p99 = new LinkedHashMap<>();
+        for (boolean bytes : new boolean[] {false, true}) {
+            String name = bytes ? "pipe ping-pong 64 B bytes" : "pipe ping-pong small int";
+            SyncHarness.measure(ours, name + ": round trip us (mean)", reps, () -> {
+                double[] rt = pingPong(bytes);
+                p50.computeIfAbsent(name, k -> new ArrayList<>()).add(rt[1]);
+                p99.computeIfAbsent(name, k -> new ArrayList<>()).add(rt[2]);
+                return rt[0];
+            });
+            ours.put(name + ": p50 us", p50.get(name).subList(1, p50.get(name).size()));
+            ours.put(name + ": p99 us", p99.get(name).subList(1, p99.get(name).size()));
+        }
+        Map<String, List<Double>> cpython = python ? runPython(benchMp, reps) : Map.of();
+        SyncHarness.print(ours, cpython);
+    }
+
+    // ---- queue throughput
+
+    static void produce(SharedQueue<Object> queue, SharedEvent ready, SharedEvent go, int n, boolean kib) {
+        ready.set();
+        try {
+            if (!go.await(WAIT)) {
+                throw new IllegalStateException("no start gun within " + WAIT);
+            }
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] payload = new byte[1024];
+        Arrays.fill(payload, (byte) 0xab);
+        for (int i = 0; i < n; i++) {
+            queue.add(kib ? payload : Integer.valueOf(i));
+        }
+    }
+
+    static double queue(int producers, int perProducer, boolean kib) throws Exception {
+        try (SharedQueue<Object> queue = new SharedQueue<>()) {
+            SharedEvent go = new SharedEvent();
+            List<JvmProcess> children = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                SharedEvent ready = new SharedEvent();
+                JvmProcess child = new JvmProcess(() -> produce(queue, ready, go, perProducer, kib));
+                child.start();
+                children.add(child);
+                if (!ready.await(WAIT)) {
+                    throw new IllegalStateException("producer not ready within " + WAIT);
+                }
+            }
+            long total = (long) producers * perProducer;
+            long t0 = System.nanoTime();
+            go.set();
+            long check = 0;
+            for (long i = 0; i < total; i++) {
+                Object m = queue.take();
+                check += kib ? ((byte[]) m).length : (Integer) m;
+            }
+            long t1 = System.nanoTime();
+            long expected = kib ? total * 1024 : producers * ((long) perProducer * (perProducer - 1) / 2);
+            if (check != expected) {
+                throw new IllegalStateException("checksum " + check + " (expected " + expected + ")");
+            }
+            for (JvmProcess child : children) {
+                if (!child.join(WAIT) || child.exitCode().orElse(-1) != 0) {
+                    throw new IllegalStateException(child + " did not end well");
+                }
+            }
+            return total / ((t1 - t0) / 1e9);
+        }
+    }
+
+    // ---- pipe ping-pong
+
+    static void echo(Connection conn, boolean bytes) {
+        try {
+            while (true) {
+                if (bytes) {
+                    conn.sendBytes(conn.recvBytes());
+                } else {
+                    conn.send(conn.recv());
+                }
+            }
+        } catch (EOFException e) {
+            conn.close();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@return mean, p50 and p99 of one round trip, in microseconds} */
+    static double[] pingPong(boolean bytes) throws Exception {
+        Pipe pipe = Pipe.open();
+        Connection mine = pipe.left();
+        Connection theirs = pipe.right();
+        JvmProcess child = new JvmProcess(() -> echo(theirs, bytes));
+        child.start();
+        theirs.close();
+        byte[] message = new byte[64];
+        Arrays.fill(message, (byte) 1);
+        Integer number = 12345;
+        long[] rt = new long[N_RT];
+        for (int i = -WARM_RT; i < N_RT; i++) {
+            long t0 = System.nanoTime();
+            if (bytes) {
+                mine.sendBytes(message);
+                mine.recvBytes();
+            } else {
+                mine.send(number);
+                mine.recv();
+            }
+            if (i >= 0) {
+                rt[i] = System.nanoTime() - t0;
+            }
+        }
+        mine.close();
+        if (!child.join(WAIT)) {
+            throw new IllegalStateException("echo child still running");
+        }
+        long sum = Arrays.stream(rt).sum();
+        Arrays.sort(rt);
+        return new double[] {sum / 1e3 / N_RT, rt[N_RT / 2] / 1e3, rt[(int) (N_RT * 0.99)] / 1e3};
+    }
+
+    // ---- CPython
+
+    static Map<String, List<Double>> runPython(Path benchMp, int reps) throws Exception {
+        Path json = Files.createTempFile("bench_mp", ".json");
+        try {
+            Process python = new ProcessBuilder("python3", benchMp.toString(), "--only", "2,3", "--json",
+                    json.toString(), "--reps", Integer.toString(reps), "--warmup", "1")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            if (!python.waitFor(30, TimeUnit.MINUTES) || python.exitValue() != 0) {
+                python.destroyForcibly();
+                throw new IllegalStateException("bench_mp.py failed");
+            }
+            Map<String, List<Double>> all = CrossProcessHarness.readPython(Files.readString(json)).samples();
+            Map<String, List<Double>> mapped = new LinkedHashMap<>();
+            put(mapped, all, "queue 1->1 small ints: msgs/s", "2|small ints: throughput|msgs/s");
+            put(mapped, all, "queue 1->1 1 KiB byte[]: msgs/s", "2|1 KiB bytes: throughput|msgs/s");
+            put(mapped, all, "queue 1->1 1 KiB byte[]: MB/s", "2|1 KiB bytes: bandwidth|MB/s");
+            put(mapped, all, "pipe ping-pong small int: round trip us (mean)", "3|send/recv small int: round trip|us");
+            put(mapped, all, "pipe ping-pong 64 B bytes: round trip us (mean)",
+                    "3|send_bytes/recv_bytes 64 B: round trip|us");
+            return mapped;
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+
+    private static void put(Map<String, List<Double>> into, Map<String, List<Double>> all, String ours, String key) {
+        List<Double> samples = all.get(key);
+        if (samples != null) {
+            into.put(ours, samples);
+        }
+    }
+}
