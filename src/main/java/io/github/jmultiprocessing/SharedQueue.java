@@ -177,11 +177,13 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
 
     /** {@return true if the queue is empty now (Python's {@code empty})} */
     public boolean empty() {
+        checkOpen();
         return channel.size() == 0;
     }
 
     /** {@return true if a bounded queue is full now (Python's {@code full})} */
     public boolean full() {
+        checkOpen();
         return maxsize() > 0 && channel.size() >= maxsize();
     }
 
@@ -205,7 +207,9 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         while (users.get() > 0 && System.nanoTime() - deadline < 0) { // waiters notice within a wait slice
             Thread.yield();
         }
-        channel.close();
+        if (users.get() == 0) { // else a thread is still inside (stuck behind another process): keep the mappings
+            channel.close();
+        }
     }
 
     /**
@@ -280,6 +284,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
 
     @Override
     public int size() {
+        checkOpen();
         return (int) Math.min(Integer.MAX_VALUE, channel.size());
     }
 
@@ -382,6 +387,12 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         }
     }
 
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the queue is closed (close() was called on this queue object)");
+        }
+    }
+
     private void enter() {
         users.incrementAndGet();
         if (closed.get()) {
@@ -412,8 +423,8 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + channel.name() + ", qsize=" + channel.size()
-                + (maxsize() > 0 ? ", maxsize=" + maxsize() : "") + (closed.get() ? ", closed" : "") + "]";
+        return getClass().getSimpleName() + "[" + channel.name() + (closed.get() ? ", closed"
+                : ", qsize=" + channel.size()) + (maxsize() > 0 ? ", maxsize=" + maxsize() : "") + "]";
     }
 
     @Serial

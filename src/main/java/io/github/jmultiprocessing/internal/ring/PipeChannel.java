@@ -158,7 +158,7 @@ public final class PipeChannel {
             out.writeAbort(readerGone); // the dead holder may have stopped in the middle of a message
         }
         try {
-            out.write(src, offset, length, -1, readerGone);
+            out.write(src, offset, length, -1, closed, () -> !peer.held()); // a started message is finished
         } finally {
             LockWord.release(outWriter);
         }
@@ -175,9 +175,9 @@ public final class PipeChannel {
      */
     public byte[] recv(BooleanSupplier closed) throws IOException, InterruptedException {
         BooleanSupplier writerGone = () -> closed.getAsBoolean() || !peer.held();
-        BooleanSupplier abandoned = () -> {
+        BooleanSupplier abandoned = () -> { // not this end's close: a started message is read to its end
             long owner = LockWord.ownerPid(inWriter);
-            return owner != 0 && owner != self && !peer.alive(owner);
+            return !peer.held() || owner != 0 && owner != self && !peer.alive(owner);
         };
         if (LockWord.acquire(inReader, -1, true) == LockWord.RECOVERED) {
             in.skipAfterDeadReader(writerGone, abandoned);

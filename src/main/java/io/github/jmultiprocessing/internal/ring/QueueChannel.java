@@ -47,9 +47,12 @@ import java.util.function.BooleanSupplier;
  * {@code maxsize} bounds the count of messages ({@code puts - gets}), as in Python. A message is whole in one
  * record and published by the ring's tail, so a producer that dies holding the lock leaves nothing half
  * written, and the next producer takes the lock over; a consumer that dies likewise leaves the LINK record it
- * saw unconsumed, so the next one moves on. Rings are a family of segments in the {@link SegmentLedger}: they live
- * as long as the queue's creator. Non-invariants: a producer killed between publishing a message and counting it
- * leaves {@code puts} one short (qsize reads 0 instead of -1, the bound is one looser); a joinable queue's
+ * saw unconsumed, so the next one moves on; it moves the write generation too if a producer died between the
+ * LINK and that move. Consumers count a message ({@code gets}) before taking it and waiting consumers look again
+ * every 10 ms. Rings are a family of segments in the {@link SegmentLedger}: they live as long as the queue's
+ * creator. Non-invariants: a producer killed between publishing a message and counting it leaves {@code puts}
+ * one short, and a consumer killed between counting and taking leaves {@code gets} one high (qsize one low, the
+ * bound one looser); a joinable queue's
  * unfinished count is raised before a message is published, so a producer killed in between leaves
  * {@code join} waiting, as in Python.
  */
@@ -90,12 +93,34 @@ public final class QueueChannel implements AutoCloseable {
     private final int firstCapacity;
 
     // The ring this object writes / reads: touched only under the producers' / consumers' lock.
-    private long writeGen = -1;
-    private MappedSegment writeSegment;
-    private SpscRing writeRing;
-    private long readGen = -1;
-    private MappedSegment readSegment;
-    private SpscRing readRing;
+    private RingView writer;
+    private RingView reader;
+
+    /** One ring of the chain, mapped in this process. */
+    private record RingView(long gen, MappedSegment segment, SpscRing ring) {
+
+        static RingView open(String queue, long gen) throws StreamCorruptedException {
+            MappedSegment segment = SegmentTable.attach(ringName(queue, gen));
+            try {
+                return new RingView(gen, segment, SpscRing.attach(segment.segment()));
+            } catch (StreamCorruptedException | RuntimeException e) {
+                SegmentTable.release(segment);
+                throw e;
+            }
+        }
+
+        /** {@return the view of ring {@code gen}: this one, or a new one (this one released)} */
+        static RingView moveTo(RingView current, String queue, long gen) throws StreamCorruptedException {
+            if (current != null && current.gen == gen) {
+                return current;
+            }
+            RingView next = open(queue, gen);
+            if (current != null) {
+                SegmentTable.release(current.segment);
+            }
+            return next;
+        }
+    }
 
     private QueueChannel(String name, MappedSegment header) {
         this.name = name;
@@ -239,7 +264,7 @@ public final class QueueChannel implements AutoCloseable {
         }
         int capacity = Math.max(SpscRing.chainedCapacityFor(message.length),
                 Math.max(firstCapacity, Math.min(MAX_RING, ring.capacity() * 2)));
-        long next = writeGen + 1;
+        long next = writer.gen() + 1;
         String nextName = ringName(name, next);
         SegmentLedger.recordFamily(name, memory.get(JAVA_LONG, OWNER_PID), memory.get(JAVA_LONG, OWNER_START));
         MappedSegment segment;
@@ -264,40 +289,23 @@ public final class QueueChannel implements AutoCloseable {
         }
         ring.link(nextName);
         LONG.setVolatile(memory, WRITE_GEN, next);
-        SegmentTable.release(writeSegment);
-        writeSegment = segment;
-        writeRing = nextRing;
-        writeGen = next;
+        SegmentTable.release(writer.segment());
+        writer = new RingView(next, segment, nextRing);
     }
 
     private SpscRing writeRing() throws StreamCorruptedException {
-        long gen = (long) LONG.getVolatile(memory, WRITE_GEN);
-        if (gen != writeGen) {
-            attachWriteRing(gen);
-        }
+        writer = RingView.moveTo(writer, name, (long) LONG.getVolatile(memory, WRITE_GEN));
         // A producer that died after linking the next ring and before moving the generation: move it now.
-        for (String next; (next = writeRing.linkedTo()) != null; ) {
-            if (!next.equals(ringName(name, writeGen + 1))) {
-                throw new StreamCorruptedException("corrupt queue: ring " + ringName(name, writeGen) + " links to "
-                        + next);
+        for (String next; (next = writer.ring().linkedTo()) != null; ) {
+            long gen = writer.gen() + 1;
+            if (!next.equals(ringName(name, gen))) {
+                throw new StreamCorruptedException("corrupt queue: ring " + ringName(name, writer.gen())
+                        + " links to " + next);
             }
-            LONG.setVolatile(memory, WRITE_GEN, writeGen + 1);
-            attachWriteRing(writeGen + 1);
+            LONG.setVolatile(memory, WRITE_GEN, gen);
+            writer = RingView.moveTo(writer, name, gen);
         }
-        return writeRing;
-    }
-
-    private void attachWriteRing(long gen) throws StreamCorruptedException {
-        {
-            MappedSegment segment = SegmentTable.attach(ringName(name, gen));
-            SpscRing ring = SpscRing.attach(segment.segment());
-            if (writeSegment != null) {
-                SegmentTable.release(writeSegment);
-            }
-            writeSegment = segment;
-            writeRing = ring;
-            writeGen = gen;
-        }
+        return writer.ring();
     }
 
     // ---- consumers
@@ -326,26 +334,35 @@ public final class QueueChannel implements AutoCloseable {
             if (message != null) {
                 return message;
             }
-            if (timeoutNanos == 0 || !Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
-                    () -> (long) LONG.getVolatile(memory, PUTS) != puts || stop.getAsBoolean(),
-                    left(timeoutNanos, start), true) || stop.getAsBoolean()) {
+            long left = left(timeoutNanos, start);
+            if (left == 0 || stop.getAsBoolean()) {
                 return null;
             }
+            // Looks again after each slice even if puts did not move: a producer that died between publishing a
+            // message and counting it must not leave a consumer waiting with a message in the queue.
+            Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
+                    () -> (long) LONG.getVolatile(memory, PUTS) != puts || stop.getAsBoolean(),
+                    left < 0 ? LockWord.CHECK_NANOS : Math.min(left, LockWord.CHECK_NANOS), true);
         }
     }
 
     /** {@return the oldest message, taken, or null if there is none now} */
     private byte[] takeLocked() throws IOException, InterruptedException {
         while (true) {
+            // Counted before it is taken: a consumer that dies in between loosens the bound by one, never
+            // tightens it (a count one short would keep a full bounded queue full for good).
+            long gets = (long) LONG.getVolatile(memory, GETS);
+            LONG.setVolatile(memory, GETS, gets + 1);
             byte[] message = readRing().read(0, () -> false);
-            if (message != SpscRing.LINKED) {
-                if (message != null) {
-                    LONG.setVolatile(memory, GETS, (long) LONG.getVolatile(memory, GETS) + 1);
-                    if (maxsize > 0) {
-                        WaitCore.signal(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS, 1);
-                    }
+            if (message != null && message != SpscRing.LINKED) {
+                if (maxsize > 0) {
+                    WaitCore.signal(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS, 1);
                 }
                 return message;
+            }
+            LONG.setVolatile(memory, GETS, gets);
+            if (message == null) {
+                return null;
             }
             moveOn();
         }
@@ -399,13 +416,15 @@ public final class QueueChannel implements AutoCloseable {
 
     /** At a LINK record: goes on in the next ring and unlinks the drained one. */
     private void moveOn() throws StreamCorruptedException {
-        String drained = ringName(name, readGen);
-        String next = readRing.next();
-        long gen = readGen + 1;
+        String drained = ringName(name, reader.gen());
+        String next = reader.ring().next();
+        long gen = reader.gen() + 1;
         if (!next.equals(ringName(name, gen))) {
             throw new StreamCorruptedException("corrupt queue: ring " + drained + " links to " + next);
         }
         LONG.setVolatile(memory, READ_GEN, gen);
+        // A producer that died between linking and moving the write generation: move it before the ring goes.
+        LONG.compareAndSet(memory, WRITE_GEN, gen - 1, gen);
         readRing(); // maps the next ring, releases the drained one
         try {
             SegmentTable.unlink(drained);
@@ -415,18 +434,8 @@ public final class QueueChannel implements AutoCloseable {
     }
 
     private SpscRing readRing() throws StreamCorruptedException {
-        long gen = (long) LONG.getVolatile(memory, READ_GEN);
-        if (gen != readGen) {
-            MappedSegment segment = SegmentTable.attach(ringName(name, gen));
-            SpscRing ring = SpscRing.attach(segment.segment());
-            if (readSegment != null) {
-                SegmentTable.release(readSegment);
-            }
-            readSegment = segment;
-            readRing = ring;
-            readGen = gen;
-        }
-        return readRing;
+        reader = RingView.moveTo(reader, name, (long) LONG.getVolatile(memory, READ_GEN));
+        return reader.ring();
     }
 
     // ---- joinable
@@ -470,13 +479,13 @@ public final class QueueChannel implements AutoCloseable {
     /** Unmaps the queue in this process; call once no thread uses this object. */
     @Override
     public void close() {
-        if (writeSegment != null) {
-            SegmentTable.release(writeSegment);
-            writeSegment = null;
+        if (writer != null) {
+            SegmentTable.release(writer.segment());
+            writer = null;
         }
-        if (readSegment != null) {
-            SegmentTable.release(readSegment);
-            readSegment = null;
+        if (reader != null) {
+            SegmentTable.release(reader.segment());
+            reader = null;
         }
         SegmentTable.release(header);
     }

@@ -212,6 +212,26 @@ public final class SpscRing {
      */
     public boolean write(byte[] src, int offset, int length, long timeoutNanos, BooleanSupplier readerGone)
             throws InterruptedException, IOException {
+        return write(src, offset, length, timeoutNanos, readerGone, readerGone);
+    }
+
+    /**
+     * Writes one message, waiting for room while the ring is full; {@code stopBeforeStart} ends only the wait for
+     * the first piece (once a message has started, only a reader that is gone ends it).
+     *
+     * @param src             the bytes
+     * @param offset          where the message starts
+     * @param length          its length, 0 or more
+     * @param timeoutNanos    the longest wait for room for the first piece; negative waits forever
+     * @param stopBeforeStart true to give up waiting for room for the first piece (reported as "broken pipe")
+     * @param readerGone      true once no reader will ever read; checked often while waiting, so it must be cheap
+     * @return true if written, false if the first piece did not fit in time (nothing was written)
+     * @throws InterruptedException if interrupted before the first piece was written
+     * @throws IOException          if the reader is gone, or stopped before the start
+     */
+    public boolean write(byte[] src, int offset, int length, long timeoutNanos, BooleanSupplier stopBeforeStart,
+            BooleanSupplier readerGone) throws InterruptedException, IOException {
+        BooleanSupplier beforeStart = () -> stopBeforeStart.getAsBoolean() || readerGone.getAsBoolean();
         java.util.Objects.checkFromIndexSize(offset, length, src.length);
         if (chained) {
             throw new IllegalStateException("a chained ring is written with tryWrite");
@@ -221,10 +241,10 @@ public final class SpscRing {
         }
         int piece = maxPiece();
         if (length <= piece) {
-            return writeRecord(WHOLE, -1, src, offset, length, timeoutNanos, true, readerGone);
+            return writeRecord(WHOLE, -1, src, offset, length, timeoutNanos, true, beforeStart);
         }
         int first = piece - 8;
-        if (!writeRecord(FIRST, length, src, offset, first, timeoutNanos, true, readerGone)) {
+        if (!writeRecord(FIRST, length, src, offset, first, timeoutNanos, true, beforeStart)) {
             return false;
         }
         for (int done = first; done < length; ) {
@@ -443,8 +463,8 @@ public final class SpscRing {
      *
      * @param timeoutNanos the longest wait for a message to start; negative waits forever
      * @param writerGone   true once no writer will ever write; checked often while waiting, so it must be cheap
-     * @param abandoned    true once the writer of a message in pieces died (say, the holder of a writers' lock);
-     *                     checked while waiting for the next piece
+     * @param abandoned    true once the writer of a message in pieces will never finish it (it is gone, or it was
+     *                     the holder of a writers' lock and died); checked while waiting for the next piece
      * @return the message, {@link #LINKED} at the end of a chained ring, or null on timeout
      * @throws InterruptedException     if interrupted while waiting for the message to start
      * @throws EOFException             if the ring is empty and the writer gone
@@ -522,7 +542,7 @@ public final class SpscRing {
     private boolean continuePieces(byte[] message, int done, long total, BooleanSupplier writerGone,
             BooleanSupplier abandoned) throws StreamCorruptedException {
         while (done < total) {
-            BooleanSupplier stop = () -> writerGone.getAsBoolean() || abandoned.getAsBoolean();
+            BooleanSupplier stop = abandoned; // only a writer that will never finish ends a message early
             try {
                 Waiting.until(memory, DATA_SEQ, DATA_WAITERS, () -> rawUsed() != 0 || stop.getAsBoolean(), -1, false);
             } catch (InterruptedException e) {
@@ -621,6 +641,9 @@ public final class SpscRing {
             checkRecord(at, length, kind);
             if (kind == LINK) {
                 return true;
+            }
+            if (kind != WHOLE) {
+                throw corrupt("record kind=" + kind + " in a chained ring (expected WHOLE or LINK)");
             }
             byte[] message = new byte[length];
             MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
