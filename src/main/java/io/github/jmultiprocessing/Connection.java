@@ -19,8 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One end of a {@link Pipe}: Python's {@code multiprocessing.connection.Connection}. Sends and receives whole
@@ -48,19 +46,18 @@ public final class Connection implements AutoCloseable, Serializable {
 
     /** The ends being serialized for a child on this thread, if a start is in progress; see {@link #credits}. */
     private static final ThreadLocal<List<EndHolders>> IN_FLIGHT = new ThreadLocal<>();
-    private static final long CLOSE_WAIT_MILLIS = 5_000;
 
     private final transient String segment;
     private final transient int end;
     private final transient MappedSegment mapped;
     private final transient PipeChannel channel;
-    private final transient AtomicBoolean closed = new AtomicBoolean();
-    private final transient AtomicInteger users = new AtomicInteger();
+    private final transient UseCount use;
 
     private Connection(String segment, int end, MappedSegment mapped) {
         this.segment = segment;
         this.end = end;
         this.mapped = mapped;
+        this.use = new UseCount("the connection is closed", () -> SegmentTable.release(mapped));
         try {
             this.channel = PipeChannel.open(mapped.segment(), end);
         } catch (StreamCorruptedException e) {
@@ -128,12 +125,12 @@ public final class Connection implements AutoCloseable, Serializable {
         }
         enter(true);
         try {
-            channel.send(buf, offset, size, closed::get);
+            channel.send(buf, offset, size, use::isClosed);
         } catch (IOException e) {
             checkOpen();
             throw e;
         } finally {
-            users.decrementAndGet();
+            use.leave();
         }
     }
 
@@ -239,13 +236,13 @@ public final class Connection implements AutoCloseable, Serializable {
     private byte[] receive() throws IOException, InterruptedException {
         enter(false);
         try {
-            byte[] bytes = channel.recv(closed::get);
+            byte[] bytes = channel.recv(use::isClosed);
             if (bytes == null) {
                 throw new IllegalStateException("the connection was closed while receiving");
             }
             return bytes;
         } finally {
-            users.decrementAndGet();
+            use.leave();
         }
     }
 
@@ -278,9 +275,9 @@ public final class Connection implements AutoCloseable, Serializable {
         long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
         enter(false);
         try {
-            return channel.poll(nanos, closed::get);
+            return channel.poll(nanos, use::isClosed);
         } finally {
-            users.decrementAndGet();
+            use.leave();
         }
     }
 
@@ -293,23 +290,16 @@ public final class Connection implements AutoCloseable, Serializable {
     }
 
     private void enter(boolean send) {
-        users.incrementAndGet();
-        try {
-            checkOpen();
-            if (send ? !channel.writable() : !channel.readable()) {
-                throw new IllegalStateException("this end of a simplex pipe only " + (send ? "receives" : "sends")
-                        + " (expected " + (send ? "recv" : "send") + " here)");
-            }
-        } catch (IllegalStateException e) {
-            users.decrementAndGet();
-            throw e;
+        use.enter();
+        if (send ? !channel.writable() : !channel.readable()) {
+            use.leave();
+            throw new IllegalStateException("this end of a simplex pipe only " + (send ? "receives" : "sends")
+                    + " (expected " + (send ? "recv" : "send") + " here)");
         }
     }
 
     private void checkOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("the connection is closed");
-        }
+        use.checkOpen();
     }
 
     // ---- state
@@ -326,34 +316,27 @@ public final class Connection implements AutoCloseable, Serializable {
 
     /** {@return true once {@link #close()} was called on this object} */
     public boolean isClosed() {
-        return closed.get();
+        return use.isClosed();
     }
 
     /**
      * Closes this process's copy of the end; the other end sees the end of the stream once every process has
      * closed its copy or died. Threads of this process waiting on the connection wake and throw
-     * {@link IllegalStateException}. Closing twice does nothing.
+     * {@link IllegalStateException}; one in the middle of a message finishes it first. Does not wait; the memory
+     * is unmapped once no thread uses the connection. Closing twice does nothing.
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        channel.holders().add(ProcessIdentity.pid(), -1);
-        channel.wakeAll();
-        long deadline = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000;
-        while (users.get() > 0 && System.nanoTime() - deadline < 0) { // waiters notice within a wait slice
+        use.close(() -> {
+            channel.holders().add(ProcessIdentity.pid(), -1);
             channel.wakeAll();
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-        SegmentTable.release(mapped);
+        });
     }
 
     @Override
     public String toString() {
         return "Connection[" + segment + " end " + end + (channel.readable() ? " r" : "") + (channel.writable() ? "w"
-                : "") + (closed.get() ? ", closed" : "") + "]";
+                : "") + (use.isClosed() ? ", closed" : "") + "]";
     }
 
     // ---- passing to other processes

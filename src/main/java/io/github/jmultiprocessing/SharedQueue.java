@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A first-in first-out queue in shared memory for any number of producer and consumer threads and processes:
@@ -65,11 +63,8 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     /** Bytes of the first ring; later ones grow as needed. Pages are only backed once touched. */
     static final int CAPACITY = 64 * 1024;
 
-    private static final long CLOSE_WAIT_MILLIS = 5_000;
-
     private final transient QueueChannel channel;
-    private final transient AtomicBoolean closed = new AtomicBoolean();
-    private final transient AtomicInteger users = new AtomicInteger();
+    private final transient UseCount use;
 
     /** Creates an unbounded queue (Python's {@code Queue()}). */
     public SharedQueue() {
@@ -88,6 +83,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
 
     SharedQueue(QueueChannel channel) {
         this.channel = channel;
+        this.use = new UseCount("the queue is closed (close() was called on this queue object)", channel::close);
     }
 
     // ---- Python's names
@@ -200,16 +196,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        long deadline = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000;
-        while (users.get() > 0 && System.nanoTime() - deadline < 0) { // waiters notice within a wait slice
-            Thread.yield();
-        }
-        if (users.get() == 0) { // else a thread is still inside (stuck behind another process): keep the mappings
-            channel.close();
-        }
+        use.close(() -> { }); // waiters see the flag within a wait slice; the last one out unmaps
     }
 
     /**
@@ -219,7 +206,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * @throws IllegalStateException if the queue object is not closed yet (as Python requires)
      */
     public void joinThread() {
-        if (!closed.get()) {
+        if (!use.isClosed()) {
             throw new IllegalStateException("joinThread() before close() (expected close() first, as in Python)");
         }
     }
@@ -278,7 +265,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         } catch (IOException e) {
             throw new UncheckedIOException("queue " + channel.name() + ": " + e.getMessage(), e);
         } finally {
-            users.decrementAndGet();
+            use.leave();
         }
     }
 
@@ -324,7 +311,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         } catch (IOException e) {
             throw new UncheckedIOException("queue " + channel.name() + ": " + e.getMessage(), e);
         } finally {
-            users.decrementAndGet();
+            use.leave();
         }
     }
 
@@ -336,8 +323,8 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         byte[] bytes = MessageCodec.encode(e); // fails here, in the sender, with the queue unchanged
         enter();
         try {
-            boolean put = channel.put(bytes, timeoutNanos, closed::get);
-            if (!put && closed.get()) {
+            boolean put = channel.put(bytes, timeoutNanos, use::isClosed);
+            if (!put && use.isClosed()) {
                 throw new IllegalStateException("the queue was closed while putting");
             }
             return put;
@@ -350,15 +337,15 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             }
             throw ex;
         } finally {
-            users.decrementAndGet();
+            use.leave();
         }
     }
 
     private E take(long timeoutNanos, boolean interruptible) throws InterruptedException {
         enter();
         try {
-            byte[] bytes = channel.get(timeoutNanos, closed::get);
-            if (bytes == null && closed.get()) {
+            byte[] bytes = channel.get(timeoutNanos, use::isClosed);
+            if (bytes == null && use.isClosed()) {
                 throw new IllegalStateException("the queue was closed while getting");
             }
             return decode(bytes);
@@ -371,7 +358,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             }
             throw ex;
         } finally {
-            users.decrementAndGet();
+            use.leave();
         }
     }
 
@@ -388,17 +375,11 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     }
 
     private void checkOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("the queue is closed (close() was called on this queue object)");
-        }
+        use.checkOpen();
     }
 
     private void enter() {
-        users.incrementAndGet();
-        if (closed.get()) {
-            users.decrementAndGet();
-            throw new IllegalStateException("the queue is closed (close() was called on this queue object)");
-        }
+        use.enter();
     }
 
     private static long nanos(Duration timeout) {
@@ -423,13 +404,13 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + channel.name() + (closed.get() ? ", closed"
+        return getClass().getSimpleName() + "[" + channel.name() + (use.isClosed() ? ", closed"
                 : ", qsize=" + channel.size()) + (maxsize() > 0 ? ", maxsize=" + maxsize() : "") + "]";
     }
 
     @Serial
     Object writeReplace() { // not private: the subclass travels through it too
-        if (closed.get()) {
+        if (use.isClosed()) {
             throw new IllegalStateException("cannot send a closed queue object");
         }
         return new QueueHandle(kind(), channel.name());

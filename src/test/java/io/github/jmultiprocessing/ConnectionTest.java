@@ -21,6 +21,18 @@ class ConnectionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    /** Starts a blocking call on a daemon thread of its own (the common pool may have a single worker). */
+    private static <T> java.util.concurrent.Future<T> async(java.util.concurrent.Callable<T> call) {
+        java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(call);
+        Thread.ofPlatform().daemon().start(task);
+        return task;
+    }
+
+    /** Runs a blocking call on a daemon thread, failing after 10 s instead of hanging the test JVM. */
+    private static <T> T within(java.util.concurrent.Callable<T> call) throws Exception {
+        return async(call).get(10, TimeUnit.SECONDS);
+    }
+
     private static void closeAll(Pipe pipe) {
         pipe.left().close();
         pipe.right().close();
@@ -204,6 +216,70 @@ class ConnectionTest {
             assertFalse(data.left().poll(), "the copy is open: no end of stream yet");
             copy.close();
             assertThrows(EOFException.class, () -> data.left().recv());
+        } finally {
+            closeAll(data);
+            closeAll(carrier);
+        }
+    }
+
+    @Test
+    void shouldFinishAMessageInPiecesWhenItsSenderClosesItsCopyMidway() throws Exception {
+        Pipe data = Pipe.open(false);
+        Pipe carrier = Pipe.open();
+        try {
+            carrier.right().send(data.right());
+            Connection copy = (Connection) carrier.left().recv(); // a second holder of the sending end
+            byte[] big = new byte[3 * Pipe.CAPACITY];
+            new Random(3).nextBytes(big);
+            var sender = async(() -> {
+                data.right().sendBytes(big); // stops in the middle: nobody reads yet
+                return null;
+            });
+            Thread.sleep(50);
+            data.right().close(); // does not cut the message: the other copy's next message must still arrive
+            assertArrayEquals(big, within(() -> data.left().recvBytes()));
+            sender.get(10, TimeUnit.SECONDS);
+            copy.send("after");
+            assertEquals("after", within(() -> data.left().recv()));
+            copy.close();
+        } finally {
+            closeAll(data);
+            closeAll(carrier);
+        }
+    }
+
+    @Test
+    void shouldFinishAMessageInPiecesWhenItsReceiverClosesMidway() throws Exception {
+        Pipe data = Pipe.open(false);
+        Pipe carrier = Pipe.open();
+        try {
+            carrier.right().send(data.left());
+            Connection copy = (Connection) carrier.left().recv(); // a second holder of the receiving end
+            byte[] big = new byte[3 * Pipe.CAPACITY];
+            new Random(4).nextBytes(big);
+            var receiver = async(() -> data.left().recvBytes());
+            data.right().sendBytes(big, 0, Pipe.CAPACITY / 2 - 8); // a first message, whole
+            Thread sender = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    data.right().sendBytes(big);
+                    data.right().send("after");
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(Pipe.CAPACITY / 2 - 8, receiver.get(10, TimeUnit.SECONDS).length);
+            var second = async(() -> data.left().recvBytes());
+            data.left().close(); // while the second receive may be in the middle of the big message
+            try {
+                assertArrayEquals(big, second.get(10, TimeUnit.SECONDS), "a started message is read whole");
+                assertEquals("after", within(copy::recv));
+            } catch (ExecutionException e) { // closed before the message started: the copy gets it whole
+                assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
+                assertArrayEquals(big, within(copy::recvBytes));
+                assertEquals("after", within(copy::recv));
+            }
+            sender.join(10_000);
+            copy.close();
         } finally {
             closeAll(data);
             closeAll(carrier);

@@ -1,0 +1,91 @@
+package io.github.jmultiprocessing.internal.ring;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jmultiprocessing.internal.shm.MappedSegment;
+import io.github.jmultiprocessing.internal.shm.SegmentTable;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The queue's recovery from processes that died half way through a put or a get, simulated on its memory. */
+class QueueChannelTest {
+
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    private static final long PUTS = 384;
+    private static final long WRITE_GEN = 392;
+    private static final long GETS = 512;
+
+    @Test
+    void shouldPutAfterAProducerDiedBetweenLinkingAndMovingTheWriteGeneration() throws Exception {
+        try (QueueChannel queue = QueueChannel.create(0, 64, false)) {
+            MappedSegment header = SegmentTable.attach(queue.name());
+            try {
+                byte[] m = new byte[24];
+                int n = 0;
+                while (header.segment().get(JAVA_LONG, WRITE_GEN) == 0) {
+                    assertTrue(queue.put(m, 0, () -> false));
+                    n++;
+                }
+                // as if the producer that linked ring 1 died before moving the write generation
+                header.segment().set(JAVA_LONG, WRITE_GEN, 0);
+                for (int i = 0; i < n; i++) {
+                    assertArrayEquals(m, queue.get(SECOND, () -> false));
+                }
+                // the consumer moved on and unlinked ring 0; a producer that never mapped ring 0 still puts
+                try (QueueChannel other = QueueChannel.attach(queue.name())) {
+                    assertTrue(other.put(new byte[] {7}, 0, () -> false));
+                }
+                assertArrayEquals(new byte[] {7}, queue.get(SECOND, () -> false));
+            } finally {
+                SegmentTable.release(header);
+            }
+        }
+    }
+
+    @Test
+    void shouldNotLeaveAConsumerWaitingOnAMessagePublishedButNeverCounted() throws Exception {
+        try (QueueChannel queue = QueueChannel.create(0, 1024, false)) {
+            CompletableFuture<byte[]> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return queue.get(10 * SECOND, () -> false);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(50); // the consumer is waiting for puts to move
+            MappedSegment ring = SegmentTable.attach(queue.name() + ".0");
+            try { // a producer that published and died before counting
+                assertTrue(SpscRing.attach(ring.segment()).tryWrite(new byte[] {1, 2}, 0, 2));
+            } finally {
+                SegmentTable.release(ring);
+            }
+            assertArrayEquals(new byte[] {1, 2}, waiting.get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void shouldKeepABoundedQueueOpenAfterAConsumerDiedBetweenCountingAndTaking() throws Exception {
+        try (QueueChannel queue = QueueChannel.create(1, 1024, false)) {
+            MappedSegment header = SegmentTable.attach(queue.name());
+            try {
+                MemorySegment memory = header.segment();
+                assertTrue(queue.put(new byte[] {1}, 0, () -> false));
+                memory.set(JAVA_LONG, GETS, memory.get(JAVA_LONG, GETS) + 1); // counted, then died
+                assertEquals(0, queue.size());
+                assertTrue(queue.put(new byte[] {2}, 0, () -> false), "the bound is one looser, not stuck");
+                assertArrayEquals(new byte[] {1}, queue.get(0, () -> false));
+                assertArrayEquals(new byte[] {2}, queue.get(0, () -> false));
+                assertNull(queue.get(0, () -> false));
+                assertEquals(memory.get(JAVA_LONG, PUTS), memory.get(JAVA_LONG, GETS) - 1);
+            } finally {
+                SegmentTable.release(header);
+            }
+        }
+    }
+}
