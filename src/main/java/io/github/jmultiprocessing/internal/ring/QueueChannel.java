@@ -82,6 +82,7 @@ public final class QueueChannel implements AutoCloseable {
     private static final long SIZE = 768;
     private static final int JOINABLE = 1;
     private static final int MAX_RING = 16 << 20;
+    private static final long SPIN_NANOS = 20_000;
 
     private final String name;
     private final MappedSegment header;
@@ -224,8 +225,12 @@ public final class QueueChannel implements AutoCloseable {
             LockWord.acquire(producers, -1, timeoutNanos != 0);
             long gets;
             try {
+                if (maxsize == 0) { // the consumers' count is not read: their cache line stays theirs
+                    putLocked(message);
+                    return true;
+                }
                 gets = (long) LONG.getVolatile(memory, GETS);
-                if (maxsize == 0 || (long) LONG.getVolatile(memory, PUTS) - gets < maxsize) {
+                if (memory.get(JAVA_LONG, PUTS) - gets < maxsize) {
                     putLocked(message);
                     return true;
                 }
@@ -253,7 +258,8 @@ public final class QueueChannel implements AutoCloseable {
             }
             throw e;
         }
-        LONG.setVolatile(memory, PUTS, (long) LONG.getVolatile(memory, PUTS) + 1);
+        // Volatile: orders the count before the waiters are read, so a consumer about to wait is woken.
+        LONG.setVolatile(memory, PUTS, memory.get(JAVA_LONG, PUTS) + 1);
         WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
     }
 
@@ -280,6 +286,8 @@ public final class QueueChannel implements AutoCloseable {
                 SegmentTable.release(segment);
                 SegmentTable.unlink(nextName);
                 segment = SegmentTable.create(nextName, SpscRing.size(capacity), false);
+            } else {
+                segment.segment().fill((byte) 0); // a chained ring's data area must start zero
             }
         }
         SpscRing nextRing = SpscRing.createChained(segment.segment(), capacity);
@@ -323,11 +331,20 @@ public final class QueueChannel implements AutoCloseable {
     public byte[] get(long timeoutNanos, BooleanSupplier stop) throws InterruptedException, IOException {
         long start = System.nanoTime();
         while (true) {
-            long puts = (long) LONG.getVolatile(memory, PUTS);
-            LockWord.acquire(consumers, -1, timeoutNanos != 0);
+            if (LockWord.acquire(consumers, -1, timeoutNanos != 0) == LockWord.RECOVERED) {
+                readRing().recoverAfterDeadReader(); // the dead consumer may have been clearing a record
+            }
             byte[] message;
+            long puts = 0;
             try {
                 message = takeLocked();
+                if (message == null && timeoutNanos != 0) {
+                    // The count is read only now, on the way to sleep, and before a last look: a message published
+                    // after that look moves it (producers count after publishing).
+                    puts = (long) LONG.getVolatile(memory, PUTS);
+                    spinForData(start, timeoutNanos);
+                    message = takeLocked();
+                }
             } finally {
                 LockWord.release(consumers);
             }
@@ -338,11 +355,34 @@ public final class QueueChannel implements AutoCloseable {
             if (left == 0 || stop.getAsBoolean()) {
                 return null;
             }
+            long seen = puts;
             // Looks again after each slice even if puts did not move: a producer that died between publishing a
             // message and counting it must not leave a consumer waiting with a message in the queue.
             Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
-                    () -> (long) LONG.getVolatile(memory, PUTS) != puts || stop.getAsBoolean(),
+                    () -> (long) LONG.getVolatile(memory, PUTS) != seen || stop.getAsBoolean(),
                     left < 0 ? LockWord.CHECK_NANOS : Math.min(left, LockWord.CHECK_NANOS), true);
+        }
+    }
+
+    /**
+     * Spins a little, holding the consumers' lock, for the next record of the current ring: a producer that is
+     * merely slower than this consumer then costs no sleep and wake-up. Reads one data word, never the producers'
+     * counters. {@return true if a record (or a link) came}
+     */
+    private boolean spinForData(long start, long timeoutNanos) throws StreamCorruptedException {
+        SpscRing ring = readRing();
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        for (int i = 1; ; i++) {
+            if (ring.ready()) {
+                return true;
+            }
+            Thread.onSpinWait();
+            if ((i & 63) == 0) {
+                long now = System.nanoTime();
+                if (now - spinUntil >= 0 || (timeoutNanos > 0 && now - start >= timeoutNanos)) {
+                    return false;
+                }
+            }
         }
     }
 
@@ -351,16 +391,17 @@ public final class QueueChannel implements AutoCloseable {
         while (true) {
             // Counted before it is taken: a consumer that dies in between loosens the bound by one, never
             // tightens it (a count one short would keep a full bounded queue full for good).
-            long gets = (long) LONG.getVolatile(memory, GETS);
-            LONG.setVolatile(memory, GETS, gets + 1);
-            byte[] message = readRing().read(0, () -> false);
+            long gets = memory.get(JAVA_LONG, GETS); // the consumers' own word (their lock hands it over)
+            LONG.setRelease(memory, GETS, gets + 1);
+            byte[] message = readRing().poll();
             if (message != null && message != SpscRing.LINKED) {
                 if (maxsize > 0) {
+                    VarHandle.fullFence(); // orders the count before the waiters are read (a producer may wait)
                     WaitCore.signal(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS, 1);
                 }
                 return message;
             }
-            LONG.setVolatile(memory, GETS, gets);
+            LONG.setRelease(memory, GETS, gets);
             if (message == null) {
                 return null;
             }

@@ -18,9 +18,10 @@ import java.util.function.BooleanSupplier;
  *
  * <pre>
  *   0     tail: bytes ever written (the producer's), a 128-byte slot of its own; at 8, 1 + the position of the
- *         LINK record once a writer started to write it (0 before)
+ *         LINK record once a writer started to write it (0 before); at 16 the head as the writer last read it
  *   128   head: bytes ever consumed (the consumer's), a 128-byte slot of its own; at 136 the bytes of the
- *         message being read still to come (so that a reader taking over from a dead one can skip them)
+ *         message being read still to come (so that a reader taking over from a dead one can skip them); at
+ *         144 (chained rings) where the head goes once the record being consumed is cleared
  *   256   data seq, data waiters: the consumer waits here for a message ({@link WaitCore})
  *   384   space seq, space waiters: the producer waits here for room
  *   512   magic, capacity, flags (CHAINED), at 528 the length and at 532 the bytes of the next ring's name
@@ -34,7 +35,12 @@ import java.util.function.BooleanSupplier;
  * <p>Two modes. A pipe ring ({@link #create}) carries any message, in pieces if it is large, and a writer waits
  * for room. A chained ring ({@link #createChained}, for queues) carries only whole records and never makes a
  * writer wait: {@link #tryWrite} fails when there is no room, and the writer then goes on in a new ring, ending
- * this one with a LINK record (room for which is always kept).
+ * this one with a LINK record (room for which is always kept). In a chained ring a record is published by its
+ * own 8-byte header, written last with release semantics, and the reader clears every byte it consumes, so the
+ * data area is zero except for unread records: the reader polls the next header, never the writer's tail (one
+ * cache line less to share per message), and the writer reads the head only when its last reading of it does not
+ * leave room. A reader records where the head is going ({@code CONSUMING}) before it clears a record, so one
+ * taking over from a dead reader finishes the clearing ({@link #recoverAfterDeadReader}).
  *
  * <p>Implementation notes. The producer writes a record with plain stores and publishes it by a volatile store
  * of {@code tail}; the consumer reads {@code tail}, then the record, then publishes {@code head} the same way. The
@@ -52,8 +58,10 @@ public final class SpscRing {
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final long TAIL = 0;
     private static final long LINK_AT = 8;
+    private static final long HEAD_CACHE = 16;
     private static final long HEAD = 128;
     private static final long REMAINING = 136;
+    private static final long CONSUMING = 144;
     private static final long DATA_SEQ = 256;
     private static final long DATA_WAITERS = 260;
     private static final long SPACE_SEQ = 384;
@@ -285,24 +293,128 @@ public final class SpscRing {
             throw new IllegalStateException("a pipe ring is written with write");
         }
         long need = align(HEADER + (long) length);
-        long free = capacity - used();
-        long tail = (long) LONG.getVolatile(memory, TAIL);
+        long tail = memory.get(JAVA_LONG, TAIL); // the writer's own word (a lock hands the role over)
         long index = tail & mask;
         long toEnd = capacity - index;
-        long room = toEnd < need ? toEnd + need : need;
-        if (room + HEADER > free) {
-            return false;
+        long room = (toEnd < need ? toEnd + need : need) + HEADER; // and room for a LINK after it
+        // The head as last read: the consumer's line is fetched only when that is not enough.
+        if (room > capacity - (tail - memory.get(JAVA_LONG, HEAD_CACHE))) {
+            long head = (long) LONG.getAcquire(memory, HEAD);
+            checkPositions(head, tail);
+            memory.set(JAVA_LONG, HEAD_CACHE, head);
+            if (room > capacity - (tail - head)) {
+                return false;
+            }
         }
         if (toEnd < need) {
-            putHeader(index, (int) toEnd - HEADER, PAD);
+            publishHeader(index, (int) toEnd - HEADER, PAD);
             tail += toEnd;
             index = 0;
         }
-        putHeader(index, length, WHOLE);
         MemorySegment.copy(src, offset, memory, JAVA_BYTE, DATA + index + HEADER, length);
-        LONG.setVolatile(memory, TAIL, tail + need);
-        WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
+        publishHeader(index, length, WHOLE); // the reader sees the record from here on
+        LONG.setRelease(memory, TAIL, tail + need); // for the next writer, and for peek and forEach
         return true;
+    }
+
+    /** Writes a record header as one 8-byte word with release semantics: the publication of a chained record. */
+    private void publishHeader(long index, int length, int kind) {
+        long word = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN
+                ? (length & 0xFFFF_FFFFL) | (long) kind << 32 : (long) length << 32 | (kind & 0xFFFF_FFFFL);
+        LONG.setRelease(memory, DATA + index, word);
+    }
+
+    /**
+     * {@return true if a chained ring's next record is published} Reads one word of the data area; does not
+     * consume.
+     */
+    public boolean ready() {
+        long head = memory.get(JAVA_LONG, HEAD);
+        return (long) LONG.getAcquire(memory, DATA + (head & mask)) != 0;
+    }
+
+    /**
+     * Takes the next message of a chained ring if there is one now; never waits.
+     *
+     * @return the message, {@link #LINKED} at the end of the ring (not consumed), or null if it is empty
+     * @throws StreamCorruptedException if the ring's memory is corrupt
+     */
+    public byte[] poll() throws StreamCorruptedException {
+        long head = memory.get(JAVA_LONG, HEAD); // the reader's own word (a lock hands the role over)
+        while (true) {
+            long index = head & mask;
+            if ((long) LONG.getAcquire(memory, DATA + index) == 0) {
+                return null; // not published yet: nothing to take
+            }
+            int length = memory.get(JAVA_INT, DATA + index);
+            int kind = memory.get(JAVA_INT, DATA + index + 4);
+            if (kind == PAD) {
+                if (length != capacity - index - HEADER) {
+                    throw corrupt("padding length=" + length + " at " + index);
+                }
+                head = clear(head, capacity - index);
+                continue;
+            }
+            if (length < 0 || index + HEADER + length > capacity) {
+                throw corrupt("record kind=" + kind + " length=" + length + " at " + index + " (expected a record"
+                        + " within the " + capacity + "-byte ring)");
+            }
+            if (kind == LINK) {
+                return LINKED; // not consumed: the ring has ended, every later poll says so too
+            }
+            if (kind != WHOLE) {
+                throw corrupt("record kind=" + kind + " in a chained ring (expected WHOLE, PAD or LINK)");
+            }
+            byte[] message = new byte[length];
+            MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
+            clear(head, align(HEADER + length));
+            return message;
+        }
+    }
+
+    /**
+     * Consumes {@code size} bytes of a chained ring at {@code head}: clears them (the data area stays zero but for
+     * unread records), then hands them back to the writer. {@return the new head}
+     */
+    private long clear(long head, long size) {
+        long next = head + size;
+        memory.set(JAVA_LONG, CONSUMING, next);
+        long at = DATA + (head & mask);
+        if (size <= 64) {
+            for (long i = 0; i < size; i += 8) {
+                memory.set(JAVA_LONG, at + i, 0L);
+            }
+        } else {
+            memory.asSlice(at, size).fill((byte) 0);
+        }
+        LONG.setRelease(memory, HEAD, next);
+        return next;
+    }
+
+    /**
+     * Finishes the consuming of a chained ring's reader that died in the middle of it (the message it was taking
+     * is gone with it); called by the reader that takes over.
+     *
+     * @throws StreamCorruptedException if the positions are corrupt
+     */
+    public void recoverAfterDeadReader() throws StreamCorruptedException {
+        long head = memory.get(JAVA_LONG, HEAD);
+        long next = memory.get(JAVA_LONG, CONSUMING);
+        if (next > head) {
+            long index = head & mask;
+            if ((next & 7) != 0 || next - head > capacity - index) {
+                throw corrupt("consuming head=" + head + " next=" + next);
+            }
+            clear(head, next - head);
+        }
+    }
+
+    private void checkPositions(long head, long tail) throws StreamCorruptedException {
+        long used = tail - head;
+        if (used < 0 || used > capacity || (head & 7) != 0 || (tail & 7) != 0) {
+            throw corrupt("ring positions head=" + head + " tail=" + tail + " (expected 0 <= tail - head <= "
+                    + capacity + ", both multiples of 8)");
+        }
     }
 
     /**
@@ -326,7 +438,7 @@ public final class SpscRing {
     }
 
     private void publishLink(long tail) {
-        putHeader(tail & mask, 0, LINK); // a record boundary is 8-aligned, so 8 bytes always fit before the end
+        publishHeader(tail & mask, 0, LINK); // a record boundary is 8-aligned, so 8 bytes always fit before the end
         LONG.setVolatile(memory, TAIL, tail + HEADER);
         WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
     }
@@ -666,8 +778,12 @@ public final class SpscRing {
             throw corrupt("padding length=" + length + " at " + index + " (expected " + (capacity - index - HEADER)
                     + ")");
         }
-        head += capacity - index;
-        LONG.setVolatile(memory, HEAD, head);
+        if (chained) {
+            head = clear(head, capacity - index);
+        } else {
+            head += capacity - index;
+            LONG.setVolatile(memory, HEAD, head);
+        }
         if (used() == 0) {
             throw corrupt("padding without a record after it");
         }
@@ -684,7 +800,12 @@ public final class SpscRing {
     }
 
     private void consume(long head, int length) {
-        LONG.setVolatile(memory, HEAD, head + align(HEADER + length));
+        if (chained) {
+            clear(head, align(HEADER + length));
+            VarHandle.fullFence(); // as the volatile store below: the head before the waiters count
+        } else {
+            LONG.setVolatile(memory, HEAD, head + align(HEADER + length));
+        }
         WaitCore.signal(memory, SPACE_SEQ, SPACE_WAITERS, 1);
     }
 
@@ -702,12 +823,8 @@ public final class SpscRing {
     private long used() throws StreamCorruptedException {
         long tail = (long) LONG.getVolatile(memory, TAIL);
         long head = (long) LONG.getVolatile(memory, HEAD);
-        long used = tail - head;
-        if (used < 0 || used > capacity || (head & 7) != 0 || (tail & 7) != 0) {
-            throw corrupt("ring positions head=" + head + " tail=" + tail + " (expected 0 <= tail - head <= "
-                    + capacity + ", both multiples of 8)");
-        }
-        return used;
+        checkPositions(head, tail);
+        return tail - head;
     }
 
     private static StreamCorruptedException corrupt(String what) {

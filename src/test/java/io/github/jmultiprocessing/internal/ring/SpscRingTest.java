@@ -235,4 +235,50 @@ class SpscRingTest {
             assertArrayEquals(m, big.read(0, () -> false));
         }
     }
+
+    @Property(tries = 50)
+    void shouldLeaveAChainedRingsDataZeroOnceDrained(
+            @ForAll @Size(min = 1, max = 60) List<@IntRange(min = 0, max = 100) Integer> lengths) throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(SpscRing.size(256), 128);
+            SpscRing ring = SpscRing.createChained(memory, 256);
+            int next = 0;
+            for (int i = 0; i < lengths.size(); i++) {
+                byte[] m = message(lengths.get(i), i);
+                while (!ring.tryWrite(m, 0, m.length)) { // full: take the oldest to make room
+                    byte[] taken = ring.poll();
+                    assertArrayEquals(message(lengths.get(next), next), taken, "message " + next);
+                    next++;
+                }
+            }
+            for (byte[] taken; (taken = ring.poll()) != null; next++) {
+                assertArrayEquals(message(lengths.get(next), next), taken, "message " + next);
+            }
+            assertEquals(lengths.size(), next);
+            for (long at = 640; at < 640 + 256; at += 8) {
+                assertEquals(0, memory.get(JAVA_LONG, at), "data word at " + at + " after draining");
+            }
+        }
+    }
+
+    @Test
+    void shouldLetAReaderFinishWhatADeadReaderWasClearing() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(SpscRing.size(256), 128);
+            SpscRing ring = SpscRing.createChained(memory, 256);
+            byte[] first = message(20, 1);
+            byte[] second = message(3, 2);
+            assertTrue(ring.tryWrite(first, 0, first.length));
+            assertTrue(ring.tryWrite(second, 0, second.length));
+            // a reader that took the first record, marked where the head goes, cleared half, then died
+            memory.set(JAVA_LONG, 144, 32);
+            memory.set(JAVA_LONG, 640 + 16, 0L);
+            ring.recoverAfterDeadReader();
+            assertArrayEquals(second, ring.poll(), "the next reader goes on with the second record");
+            assertNull(ring.poll());
+            for (long at = 640; at < 640 + 256; at += 8) {
+                assertEquals(0, memory.get(JAVA_LONG, at), "data word at " + at);
+            }
+        }
+    }
 }
