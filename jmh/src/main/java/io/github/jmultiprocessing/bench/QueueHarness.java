@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * invocation: queue throughput from producer child JVMs to the main JVM (small ints, 1 KiB byte arrays; 1 and 4
  * producers), and pipe ping-pong round trips with a child that echoes (small int objects, 64-byte arrays), with
  * p50 and p99 of single round trips. Producers are started and ready before the clock starts (a shared event is
- * the gun), as in bench_mp. Prints a markdown table of medians and ratios (ours / CPython).
+ * the gun), as in bench_mp; "warm producers" first ran the same put loop 400k times on a queue of their own, so
+ * that the measured loop runs JIT-compiled (CPython's producer has no warm-up to do). Prints a markdown table of medians and ratios (ours / CPython).
  *
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.QueueHarness
@@ -54,11 +55,17 @@ public final class QueueHarness {
             }
         }
         Map<String, List<Double>> ours = new LinkedHashMap<>();
-        SyncHarness.measure(ours, "queue 1->1 small ints: msgs/s", reps, () -> queue(1, N_INT, false));
-        SyncHarness.measure(ours, "queue 1->1 1 KiB byte[]: msgs/s", reps, () -> queue(1, N_KIB, true));
-        ours.put("queue 1->1 1 KiB byte[]: MB/s", ours.get("queue 1->1 1 KiB byte[]: msgs/s").stream()
-                .map(x -> x * 1024 / 1e6).toList());
-        SyncHarness.measure(ours, "queue 4->1 small ints: msgs/s", reps, () -> queue(4, N_INT / 4, false));
+        for (boolean warm : new boolean[] {false, true}) {
+            String w = warm ? ", warm producers" : "";
+            SyncHarness.measure(ours, "queue 1->1 small ints" + w + ": msgs/s", reps,
+                    () -> queue(1, N_INT, false, warm));
+            SyncHarness.measure(ours, "queue 1->1 1 KiB byte[]" + w + ": msgs/s", reps,
+                    () -> queue(1, N_KIB, true, warm));
+            ours.put("queue 1->1 1 KiB byte[]" + w + ": MB/s", ours.get("queue 1->1 1 KiB byte[]" + w + ": msgs/s")
+                    .stream().map(x -> x * 1024 / 1e6).toList());
+            SyncHarness.measure(ours, "queue 4->1 small ints" + w + ": msgs/s", reps,
+                    () -> queue(4, N_INT / 4, false, warm));
+        }
         Map<String, List<Double>> p50 = new LinkedHashMap<>();
         Map<String, List<Double>> p99 = new LinkedHashMap<>();
         for (boolean bytes : new boolean[] {false, true}) {
@@ -78,7 +85,19 @@ public final class QueueHarness {
 
     // ---- queue throughput
 
-    static void produce(SharedQueue<Object> queue, SharedEvent ready, SharedEvent go, int n, boolean kib) {
+    static void produce(SharedQueue<Object> queue, SharedEvent ready, SharedEvent go, int n, boolean kib,
+            boolean warm) {
+        if (warm) { // the same put path, on a queue of its own, until the JIT has compiled it
+            byte[] payload = new byte[1024];
+            try (SharedQueue<Object> own = new SharedQueue<>()) {
+                for (int round = 0; round < 20; round++) {
+                    for (int i = 0; i < 20_000; i++) {
+                        own.add(kib ? payload : Integer.valueOf(i));
+                    }
+                    own.clear();
+                }
+            }
+        }
         ready.set();
         try {
             if (!go.await(WAIT)) {
@@ -94,13 +113,13 @@ public final class QueueHarness {
         }
     }
 
-    static double queue(int producers, int perProducer, boolean kib) throws Exception {
+    static double queue(int producers, int perProducer, boolean kib, boolean warm) throws Exception {
         try (SharedQueue<Object> queue = new SharedQueue<>()) {
             SharedEvent go = new SharedEvent();
             List<JvmProcess> children = new ArrayList<>();
             for (int p = 0; p < producers; p++) {
                 SharedEvent ready = new SharedEvent();
-                JvmProcess child = new JvmProcess(() -> produce(queue, ready, go, perProducer, kib));
+                JvmProcess child = new JvmProcess(() -> produce(queue, ready, go, perProducer, kib, warm));
                 child.start();
                 children.add(child);
                 if (!ready.await(WAIT)) {

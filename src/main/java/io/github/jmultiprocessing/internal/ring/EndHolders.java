@@ -5,8 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The processes that hold a copy of one end of a pipe, so that the other end sees the end of the stream only
@@ -38,9 +36,7 @@ public final class EndHolders {
     private static final long RECHECK_NANOS = 10_000_000L;
 
     private final MemorySegment table;
-    private final Map<Integer, Long> aliveUntil = new HashMap<>(); // pid -> when its liveness is checked again
-    private final int[] pids = new int[SLOTS]; // scratch of held(), guarded by this
-    private final int[] counts = new int[SLOTS]; // scratch of held(), guarded by this
+    private volatile Alive lastAlive; // the last other process seen alive
 
     /**
      * Views one end's table.
@@ -91,54 +87,59 @@ public final class EndHolders {
     }
 
     /**
-     * {@return true if some live process holds a copy} Cheap enough to call while spinning: another process's
-     * liveness is checked at most every 10 ms.
+     * {@return true if some live process holds a copy} Cheap enough to call on every send and while spinning: no
+     * lock, no allocation, and another process's liveness is checked at most every 10 ms.
      */
-    public synchronized boolean held() {
-        int n = 0;
+    public boolean held() {
         for (int i = 0; i < SLOTS; i++) {
-            int pid = (int) INT.getVolatile(table, i * 8L);
-            if (pid <= 0) {
+            int pid = (int) INT.getAcquire(table, i * 8L);
+            if (pid <= 0 || seenBefore(pid, i)) {
                 continue;
             }
-            int count = (int) INT.getVolatile(table, i * 8L + 4);
-            int at = 0;
-            while (at < n && pids[at] != pid) {
-                at++;
+            int count = 0; // a pid's copies: the sum over its slots (two processes may claim one each for it)
+            for (int j = i; j < SLOTS; j++) {
+                if ((int) INT.getAcquire(table, j * 8L) == pid) {
+                    count += (int) INT.getAcquire(table, j * 8L + 4);
+                }
             }
-            if (at == n) {
-                pids[n] = pid;
-                counts[n++] = 0;
-            }
-            counts[at] += count;
-        }
-        for (int k = 0; k < n; k++) {
-            if (counts[k] > 0 && alive(pids[k])) {
+            if (count > 0 && alive(pid)) {
                 return true;
             }
         }
         return false;
     }
 
+    private boolean seenBefore(int pid, int slot) {
+        for (int j = 0; j < slot; j++) {
+            if ((int) INT.getAcquire(table, j * 8L) == pid) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A process seen alive, and until when that is trusted. */
+    private record Alive(long pid, long until) {
+    }
+
     /**
-     * {@return true if the process runs} Checked at most every 10 ms per pid while it lives.
+     * {@return true if the process runs} Checked at most every 10 ms for the last process seen alive.
      *
      * @param pid the process
      */
-    public synchronized boolean alive(long pid) {
+    public boolean alive(long pid) {
         if (pid == ProcessIdentity.pid()) {
             return true;
         }
         long now = System.nanoTime();
-        Long until = aliveUntil.get((int) pid);
-        if (until != null && now - until < 0) {
+        Alive cached = lastAlive;
+        if (cached != null && cached.pid == pid && now - cached.until < 0) {
             return true;
         }
         if (ProcessIdentity.isAlive(pid)) {
-            aliveUntil.put((int) pid, now + RECHECK_NANOS);
+            lastAlive = new Alive(pid, now + RECHECK_NANOS);
             return true;
         }
-        aliveUntil.remove((int) pid);
         return false;
     }
 }
