@@ -180,6 +180,7 @@ public final class PipeChannel {
             return !peer.held() || owner != 0 && owner != self && !peer.alive(owner);
         };
         if (LockWord.acquire(inReader, -1, true) == LockWord.RECOVERED) {
+            in.recoverAfterDeadReader(); // it may have died clearing a record
             in.skipAfterDeadReader(writerGone, abandoned);
         }
         try {

@@ -35,17 +35,17 @@ import java.util.function.BooleanSupplier;
  * <p>Two modes. A pipe ring ({@link #create}) carries any message, in pieces if it is large, and a writer waits
  * for room. A chained ring ({@link #createChained}, for queues) carries only whole records and never makes a
  * writer wait: {@link #tryWrite} fails when there is no room, and the writer then goes on in a new ring, ending
- * this one with a LINK record (room for which is always kept). In a chained ring a record is published by its
- * own 8-byte header, written last with release semantics, and the reader clears every byte it consumes, so the
- * data area is zero except for unread records: the reader polls the next header, never the writer's tail (one
- * cache line less to share per message), and the writer reads the head only when its last reading of it does not
- * leave room. A reader records where the head is going ({@code CONSUMING}) before it clears a record, so one
- * taking over from a dead reader finishes the clearing ({@link #recoverAfterDeadReader}).
+ * this one with a LINK record (room for which is always kept). A reader records where the head is going
+ * ({@code CONSUMING}) before it clears a record, so one taking over from a dead reader finishes the clearing
+ * ({@link #recoverAfterDeadReader}).
  *
- * <p>Implementation notes. The producer writes a record with plain stores and publishes it by a volatile store
- * of {@code tail}; the consumer reads {@code tail}, then the record, then publishes {@code head} the same way. The
- * volatile stores order the position before the waiter count is read in {@link WaitCore#signal}, so a wake-up is
- * never lost. A record never wraps: one that does not fit before the end is preceded by a PAD record. A message
+ * <p>Implementation notes. The producer writes a record's payload, then publishes the record by its 8-byte
+ * header, written with release semantics, then stores {@code tail} (volatile); the consumer polls the header at
+ * {@code head} (zero until published), reads the record, clears every byte of it and hands the room back by
+ * storing {@code head}. So the data area is zero except for unread records, the consumer never reads the
+ * producer's {@code tail}, and the producer reads {@code head} only when its last reading of it leaves too little
+ * room. The volatile stores (or a fence) order the position before the waiter count is read in
+ * {@link WaitCore#signal}, so a wake-up is never lost. A record never wraps: one that does not fit before the end is preceded by a PAD record. A message
  * larger than {@link #maxPiece()} travels as FIRST + MORE records; once its first piece is written the producer
  * finishes it whatever happens (no timeout, no interrupt), so that a consumer never waits on half a message from a
  * live producer. Non-invariant: a producer that dies in the middle of a message leaves pieces that the consumer
@@ -298,7 +298,7 @@ public final class SpscRing {
         long toEnd = capacity - index;
         long room = (toEnd < need ? toEnd + need : need) + HEADER; // and room for a LINK after it
         // The head as last read: the consumer's line is fetched only when that is not enough.
-        if (room > capacity - (tail - memory.get(JAVA_LONG, HEAD_CACHE))) {
+        if (room > free(tail)) {
             long head = (long) LONG.getAcquire(memory, HEAD);
             checkPositions(head, tail);
             memory.set(JAVA_LONG, HEAD_CACHE, head);
@@ -315,6 +315,20 @@ public final class SpscRing {
         publishHeader(index, length, WHOLE); // the reader sees the record from here on
         LONG.setRelease(memory, TAIL, tail + need); // for the next writer, and for peek and forEach
         return true;
+    }
+
+    /**
+     * {@return the room before the head as the writer last read it} The writer trusts its own positions no more
+     * than the reader's: corrupt ones end here, not in a write out of place.
+     */
+    private long free(long tail) throws StreamCorruptedException {
+        long head = memory.get(JAVA_LONG, HEAD_CACHE);
+        if ((tail & 7) != 0 || tail - head < 0 || tail - head > capacity) {
+            head = (long) LONG.getAcquire(memory, HEAD);
+            checkPositions(head, tail);
+            memory.set(JAVA_LONG, HEAD_CACHE, head);
+        }
+        return capacity - (tail - head);
     }
 
     /** Writes a record header as one 8-byte word with release semantics: the publication of a chained record. */
@@ -482,27 +496,27 @@ public final class SpscRing {
             boolean interruptible, BooleanSupplier readerGone) throws InterruptedException, IOException {
         int payload = length + (kind == FIRST ? 8 : 0);
         int need = align(HEADER + payload);
-        used(); // the producer trusts no position either: corrupt ones end here, not in a write out of place
-        long tail = (long) LONG.getVolatile(memory, TAIL);
+        long tail = memory.get(JAVA_LONG, TAIL); // the writer's own word (a lock hands the role over)
         long index = tail & mask;
         long toEnd = capacity - index;
         long room = toEnd < need ? toEnd + need : need;
-        if (!awaitRoom(tail, room, timeoutNanos, interruptible, readerGone)) {
+        // The head as last read: the reader's line is fetched only when that is not enough.
+        if (room > free(tail) && !awaitRoom(tail, room, timeoutNanos, interruptible, readerGone)) {
             return false;
         }
         if (toEnd < need) {
-            putHeader(index, (int) toEnd - HEADER, PAD);
+            publishHeader(index, (int) toEnd - HEADER, PAD);
             tail += toEnd;
             index = 0;
         }
-        putHeader(index, payload, kind);
         long at = DATA + index + HEADER;
         if (kind == FIRST) {
             memory.set(JAVA_LONG, at, total);
             at += 8;
         }
         MemorySegment.copy(src, offset, memory, JAVA_BYTE, at, length);
-        LONG.setVolatile(memory, TAIL, tail + need);
+        publishHeader(index, payload, kind); // the reader sees the record from here on
+        LONG.setVolatile(memory, TAIL, tail + need); // volatile: before the waiters count is read
         WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
         return true;
     }
@@ -510,22 +524,28 @@ public final class SpscRing {
     private boolean awaitRoom(long tail, long room, long timeoutNanos, boolean interruptible,
             BooleanSupplier readerGone) throws InterruptedException, IOException {
         boolean[] gone = {false};
+        StreamCorruptedException[] corrupt = {null};
         boolean ready = Waiting.until(memory, SPACE_SEQ, SPACE_WAITERS, () -> {
-            if (capacity - (tail - (long) LONG.getVolatile(memory, HEAD)) >= room) {
+            long head = (long) LONG.getVolatile(memory, HEAD);
+            long used = tail - head;
+            if (used < 0 || used > capacity || (head & 7) != 0) {
+                corrupt[0] = corrupt("ring positions head=" + head + " tail=" + tail);
+                return true;
+            }
+            if (capacity - used >= room) {
+                memory.set(JAVA_LONG, HEAD_CACHE, head);
                 return true;
             }
             gone[0] = readerGone.getAsBoolean();
             return gone[0];
         }, timeoutNanos, interruptible);
+        if (corrupt[0] != null) {
+            throw corrupt[0];
+        }
         if (gone[0]) {
             throw new IOException("the reading end is closed (broken pipe)");
         }
         return ready;
-    }
-
-    private void putHeader(long index, int length, int kind) {
-        memory.set(JAVA_INT, DATA + index, length);
-        memory.set(JAVA_INT, DATA + index + 4, kind);
     }
 
     // ---- consumer side
@@ -533,10 +553,19 @@ public final class SpscRing {
     /**
      * {@return true if a message (or its first piece) is waiting} Does not consume.
      *
-     * @throws StreamCorruptedException if the positions are corrupt
+     * @throws StreamCorruptedException if the head position is corrupt
      */
     public boolean available() throws StreamCorruptedException {
-        return used() > 0;
+        long head = (long) LONG.getVolatile(memory, HEAD);
+        if ((head & 7) != 0) {
+            throw corrupt("ring head=" + head + " (expected a multiple of 8)");
+        }
+        return headerAt(head) != 0;
+    }
+
+    /** {@return the header word of the record at {@code head}, 0 while none is published there} */
+    private long headerAt(long head) {
+        return (long) LONG.getAcquire(memory, DATA + (head & mask & ~7L));
     }
 
     /**
@@ -546,13 +575,14 @@ public final class SpscRing {
      * @param writerGone   true once no writer will ever write; checked often while waiting, so it must be cheap
      * @return true if a message is waiting; false on timeout, or if the ring is empty and the writer gone
      * @throws InterruptedException     if interrupted
-     * @throws StreamCorruptedException if the positions are corrupt
+     * @throws StreamCorruptedException if the head position is corrupt
      */
     public boolean awaitMessage(long timeoutNanos, BooleanSupplier writerGone)
             throws InterruptedException, StreamCorruptedException {
         boolean ready = Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
-                () -> rawUsed() != 0 || writerGone.getAsBoolean(), timeoutNanos, true);
-        return ready && available(); // available() throws if the positions are corrupt
+                () -> headerAt((long) LONG.getVolatile(memory, HEAD)) != 0 || writerGone.getAsBoolean(),
+                timeoutNanos, true);
+        return ready && available(); // available() throws if the head is corrupt
     }
 
     /**
@@ -594,6 +624,9 @@ public final class SpscRing {
                 return null;
             }
             long head = skipPadding();
+            if (headerAt(head) == 0) {
+                continue; // the record after the padding is not published yet
+            }
             long index = head & mask;
             int length = memory.get(JAVA_INT, DATA + index);
             int kind = memory.get(JAVA_INT, DATA + index + 4);
@@ -656,7 +689,8 @@ public final class SpscRing {
         while (done < total) {
             BooleanSupplier stop = abandoned; // only a writer that will never finish ends a message early
             try {
-                Waiting.until(memory, DATA_SEQ, DATA_WAITERS, () -> rawUsed() != 0 || stop.getAsBoolean(), -1, false);
+                Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
+                        () -> headerAt((long) LONG.getVolatile(memory, HEAD)) != 0 || stop.getAsBoolean(), -1, false);
             } catch (InterruptedException e) {
                 throw new AssertionError("an uninterruptible wait threw InterruptedException", e);
             }
@@ -665,6 +699,9 @@ public final class SpscRing {
                 return false;
             }
             long head = skipPadding();
+            if (headerAt(head) == 0) {
+                continue; // the piece after the padding is not published yet
+            }
             long index = head & mask;
             int length = memory.get(JAVA_INT, DATA + index);
             int kind = memory.get(JAVA_INT, DATA + index + 4);
@@ -768,6 +805,9 @@ public final class SpscRing {
     /** Consumes PAD records; {@return the head of the next real record} */
     private long skipPadding() throws StreamCorruptedException {
         long head = (long) LONG.getVolatile(memory, HEAD);
+        if ((head & 7) != 0) {
+            throw corrupt("ring head=" + head + " (expected a multiple of 8)");
+        }
         long index = head & mask;
         int kind = memory.get(JAVA_INT, DATA + index + 4);
         if (kind != PAD) {
@@ -778,34 +818,20 @@ public final class SpscRing {
             throw corrupt("padding length=" + length + " at " + index + " (expected " + (capacity - index - HEADER)
                     + ")");
         }
-        if (chained) {
-            head = clear(head, capacity - index);
-        } else {
-            head += capacity - index;
-            LONG.setVolatile(memory, HEAD, head);
-        }
-        if (used() == 0) {
-            throw corrupt("padding without a record after it");
-        }
-        return head;
+        return clear(head, capacity - index);
     }
 
     private void checkRecord(long head, int length, int kind) throws StreamCorruptedException {
         long index = head & mask;
-        if (length < 0 || index + HEADER + length > capacity || kind < WHOLE || kind > LINK || kind == PAD
-                || align(HEADER + length) > (long) LONG.getVolatile(memory, TAIL) - head) {
+        if (length < 0 || index + HEADER + length > capacity || kind < WHOLE || kind > LINK || kind == PAD) {
             throw corrupt("record kind=" + kind + " length=" + length + " at " + index + " (expected a record within"
-                    + " the " + capacity + "-byte ring and before its tail)");
+                    + " the " + capacity + "-byte ring)");
         }
     }
 
     private void consume(long head, int length) {
-        if (chained) {
-            clear(head, align(HEADER + length));
-            VarHandle.fullFence(); // as the volatile store below: the head before the waiters count
-        } else {
-            LONG.setVolatile(memory, HEAD, head + align(HEADER + length));
-        }
+        clear(head, align(HEADER + length));
+        VarHandle.fullFence(); // the head before the waiters count: a writer about to wait for room is woken
         WaitCore.signal(memory, SPACE_SEQ, SPACE_WAITERS, 1);
     }
 
@@ -813,11 +839,6 @@ public final class SpscRing {
     public void wakeAll() {
         WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, Integer.MAX_VALUE);
         WaitCore.signal(memory, SPACE_SEQ, SPACE_WAITERS, Integer.MAX_VALUE);
-    }
-
-    /** {@return tail - head, unchecked: non-zero for corrupt positions too, so that a waiter stops and checks} */
-    private long rawUsed() {
-        return (long) LONG.getVolatile(memory, TAIL) - (long) LONG.getVolatile(memory, HEAD);
     }
 
     private long used() throws StreamCorruptedException {

@@ -133,8 +133,11 @@ class SpscRingTest {
             memory.set(JAVA_INT, 640 + 4, 1);
             memory.set(JAVA_INT, 640, 1_000_000); // its length
             assertThrows(StreamCorruptedException.class, () -> ring.read(0, () -> false));
-            memory.set(JAVA_LONG, 0, -8); // the tail behind the head
+            memory.set(JAVA_LONG, 128, 3); // the head, not a record boundary
             assertThrows(StreamCorruptedException.class, () -> ring.read(SECOND, () -> false));
+            memory.set(JAVA_LONG, 128, 0);
+            memory.set(JAVA_LONG, 0, -8); // the tail behind the head: the writer finds out
+            assertThrows(StreamCorruptedException.class, () -> ring.write(new byte[8], 0, 8, SECOND, () -> false));
             memory.set(JAVA_INT, 516, 100); // the capacity
             assertThrows(StreamCorruptedException.class, () -> SpscRing.attach(memory));
         }
@@ -190,13 +193,13 @@ class SpscRingTest {
             while (!ring.available()) {
                 Thread.onSpinWait();
             }
-            // a reader that took the first piece as read() does, then died
+            // a reader that took the first piece as read() does, began clearing it, then died
             int length = memory.get(JAVA_INT, 640);
             assertEquals(300, memory.get(JAVA_LONG, 648));
             memory.set(JAVA_LONG, 136, 300 - (length - 8));
-            java.lang.invoke.VarHandle.fullFence();
-            memory.set(JAVA_LONG, 128, (8 + length + 7) & ~7);
-            ring.wakeAll();
+            memory.set(JAVA_LONG, 144, (8 + length + 7) & ~7); // where the head was going
+            memory.set(JAVA_LONG, 640 + 16, 0L); // part of the clearing
+            ring.recoverAfterDeadReader();
             ring.skipAfterDeadReader(() -> false, () -> false);
             assertArrayEquals(after, ring.read(10 * SECOND, () -> false), "the next message, whole");
             writer.get(10, TimeUnit.SECONDS);
