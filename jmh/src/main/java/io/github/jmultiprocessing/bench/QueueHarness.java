@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * producers), and pipe ping-pong round trips with a child that echoes (small int objects, 64-byte arrays), with
  * p50 and p99 of single round trips. Producers are started and ready before the clock starts (a shared event is
  * the gun), as in bench_mp; "warm producers" first ran the same put loop 400k times on a queue of their own, so
- * that the measured loop runs JIT-compiled (CPython's producer has no warm-up to do). Prints a markdown table of medians and ratios (ours / CPython).
+ * that the measured loop runs JIT-compiled (CPython's producer has no warm-up to do); ping-pong runs 2,000
+ * untimed round trips first (CPython: 200), and again with 100,000 so that both JVMs run compiled code. Prints a markdown table of medians and ratios (ours / CPython).
  *
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.QueueHarness
@@ -36,6 +37,7 @@ public final class QueueHarness {
     static final int N_KIB = 200_000;
     static final int N_RT = 20_000;
     static final int WARM_RT = 2_000;
+    static final int WARM_RT_LONG = 100_000;
     private static final Duration WAIT = Duration.ofMinutes(5);
 
     private QueueHarness() {
@@ -68,16 +70,19 @@ public final class QueueHarness {
         }
         Map<String, List<Double>> p50 = new LinkedHashMap<>();
         Map<String, List<Double>> p99 = new LinkedHashMap<>();
-        for (boolean bytes : new boolean[] {false, true}) {
-            String name = bytes ? "pipe ping-pong 64 B bytes" : "pipe ping-pong small int";
-            SyncHarness.measure(ours, name + ": round trip us (mean)", reps, () -> {
-                double[] rt = pingPong(bytes);
-                p50.computeIfAbsent(name, k -> new ArrayList<>()).add(rt[1]);
-                p99.computeIfAbsent(name, k -> new ArrayList<>()).add(rt[2]);
-                return rt[0];
-            });
-            ours.put(name + ": p50 us", p50.get(name).subList(1, p50.get(name).size()));
-            ours.put(name + ": p99 us", p99.get(name).subList(1, p99.get(name).size()));
+        for (int warm : new int[] {WARM_RT, WARM_RT_LONG}) {
+            for (boolean bytes : new boolean[] {false, true}) {
+                String name = (bytes ? "pipe ping-pong 64 B bytes" : "pipe ping-pong small int")
+                        + (warm == WARM_RT ? "" : ", " + warm / 1000 + "k warm-up round trips");
+                SyncHarness.measure(ours, name + ": round trip us (mean)", reps, () -> {
+                    double[] rt = pingPong(bytes, warm);
+                    p50.computeIfAbsent(name, k -> new ArrayList<>()).add(rt[1]);
+                    p99.computeIfAbsent(name, k -> new ArrayList<>()).add(rt[2]);
+                    return rt[0];
+                });
+                ours.put(name + ": p50 us", p50.get(name).subList(1, p50.get(name).size()));
+                ours.put(name + ": p99 us", p99.get(name).subList(1, p99.get(name).size()));
+            }
         }
         Map<String, List<Double>> cpython = python ? runPython(benchMp, reps) : Map.of();
         SyncHarness.print(ours, cpython);
@@ -167,7 +172,7 @@ public final class QueueHarness {
     }
 
     /** {@return mean, p50 and p99 of one round trip, in microseconds} */
-    static double[] pingPong(boolean bytes) throws Exception {
+    static double[] pingPong(boolean bytes, int warmRoundTrips) throws Exception {
         Pipe pipe = Pipe.open();
         Connection mine = pipe.left();
         Connection theirs = pipe.right();
@@ -178,7 +183,7 @@ public final class QueueHarness {
         Arrays.fill(message, (byte) 1);
         Integer number = 12345;
         long[] rt = new long[N_RT];
-        for (int i = -WARM_RT; i < N_RT; i++) {
+        for (int i = -warmRoundTrips; i < N_RT; i++) {
             long t0 = System.nanoTime();
             if (bytes) {
                 mine.sendBytes(message);
@@ -221,7 +226,14 @@ public final class QueueHarness {
             put(mapped, all, "pipe ping-pong small int: round trip us (mean)", "3|send/recv small int: round trip|us");
             put(mapped, all, "pipe ping-pong 64 B bytes: round trip us (mean)",
                     "3|send_bytes/recv_bytes 64 B: round trip|us");
-            return mapped;
+            Map<String, List<Double>> withWarm = new LinkedHashMap<>(mapped); // same CPython run beside warm rows
+            mapped.forEach((name, samples) -> {
+                int colon = name.indexOf(':');
+                String warm = name.startsWith("queue") ? ", warm producers"
+                        : ", " + WARM_RT_LONG / 1000 + "k warm-up round trips";
+                withWarm.put(name.substring(0, colon) + warm + name.substring(colon), samples);
+            });
+            return withWarm;
         } finally {
             Files.deleteIfExists(json);
         }
