@@ -24,13 +24,16 @@ final class QueueHandle implements Serializable {
 
     private final Kind kind;
     private final String name;
+    private final Codec<?> codec;
 
-    QueueHandle(Kind kind, String name) {
+    QueueHandle(Kind kind, String name, Codec<?> codec) {
         this.kind = kind;
         this.name = name;
+        this.codec = codec;
     }
 
     @Serial
+    @SuppressWarnings({"rawtypes", "unchecked"})
     private Object readResolve() throws InvalidObjectException {
         QueueChannel channel;
         try {
@@ -40,9 +43,9 @@ final class QueueHandle implements Serializable {
                     + " is gone (its creator exited?)").initCause(e);
         }
         return switch (kind) {
-            case QUEUE -> new SharedQueue<>(channel);
-            case JOINABLE -> new SharedJoinableQueue<>(channel);
-            case SIMPLE -> new SharedSimpleQueue<>(channel);
+            case QUEUE -> new SharedQueue(channel, codec);
+            case JOINABLE -> new SharedJoinableQueue(channel, codec);
+            case SIMPLE -> new SharedSimpleQueue(channel);
         };
     }
 }

@@ -44,11 +44,22 @@ public final class SharedJoinableQueue<E> extends SharedQueue<E> {
      * @throws IllegalArgumentException if maxsize is negative
      */
     public SharedJoinableQueue(int maxsize) {
-        super(QueueChannel.create(maxsize, CAPACITY, true));
+        super(QueueChannel.create(maxsize, CAPACITY, true), null);
     }
 
-    SharedJoinableQueue(QueueChannel channel) {
-        super(channel);
+    /**
+     * Creates a typed joinable queue whose elements travel through {@code codec} (see {@link SharedQueue}).
+     *
+     * @param maxsize the most elements, 0 for no limit
+     * @param codec   the codec; it travels with the queue to other processes
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedJoinableQueue(int maxsize, Codec<E> codec) {
+        super(QueueChannel.create(maxsize, CAPACITY, true), java.util.Objects.requireNonNull(codec, "codec"));
+    }
+
+    SharedJoinableQueue(QueueChannel channel, Codec<E> codec) {
+        super(channel, codec);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.AbstractQueue;
 import java.util.ArrayList;
@@ -64,6 +65,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     static final int CAPACITY = 64 * 1024;
 
     private final transient QueueChannel channel;
+    private final transient Codec<E> codec; // null: any object, through MessageCodec
     private final transient UseCount use;
 
     /** Creates an unbounded queue (Python's {@code Queue()}). */
@@ -78,11 +80,24 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * @throws IllegalArgumentException if maxsize is negative
      */
     public SharedQueue(int maxsize) {
-        this(QueueChannel.create(maxsize, CAPACITY, false));
+        this(QueueChannel.create(maxsize, CAPACITY, false), null);
     }
 
-    SharedQueue(QueueChannel channel) {
+    /**
+     * Creates a typed queue whose elements travel through {@code codec}, written and read in place in shared
+     * memory (no serialization, no intermediate byte array).
+     *
+     * @param maxsize the most messages, 0 for no limit
+     * @param codec   the codec; it travels with the queue to other processes
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedQueue(int maxsize, Codec<E> codec) {
+        this(QueueChannel.create(maxsize, CAPACITY, false), Objects.requireNonNull(codec, "codec"));
+    }
+
+    SharedQueue(QueueChannel channel, Codec<E> codec) {
         this.channel = channel;
+        this.codec = codec;
         this.use = new UseCount("the queue is closed (close() was called on this queue object)", channel::close);
     }
 
@@ -320,10 +335,9 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     private boolean offer(E e, long timeoutNanos, boolean interruptible) throws InterruptedException {
         Objects.requireNonNull(e, "null elements are not allowed in a BlockingQueue (put a sentinel object where"
                 + " Python code puts None)");
-        byte[] bytes = MessageCodec.encode(e); // fails here, in the sender, with the queue unchanged
         enter();
         try {
-            boolean put = channel.put(bytes, timeoutNanos, use::isClosed);
+            boolean put = put(e, timeoutNanos);
             if (!put && use.isClosed()) {
                 throw new IllegalStateException("the queue was closed while putting");
             }
@@ -341,14 +355,43 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         }
     }
 
+    /** Puts through the codec, written in place; an object without a fast path is serialized first. */
+    private boolean put(E e, long timeoutNanos) throws InterruptedException, IOException {
+        if (codec != null) {
+            int size = codec.size(e);
+            if (size < 0) {
+                throw new IllegalArgumentException("codec size=" + size + " for " + e + " (expected >= 0)");
+            }
+            return channel.put(size, dst -> codec.write(e, dst), timeoutNanos, use::isClosed);
+        }
+        long size = MessageCodec.directSize(e);
+        if (size < 0 || size > Integer.MAX_VALUE) { // fails here, in the sender, with the queue unchanged
+            return channel.put(MessageCodec.encode(e), timeoutNanos, use::isClosed);
+        }
+        return channel.put((int) size, dst -> MessageCodec.write(e, dst), timeoutNanos, use::isClosed);
+    }
+
+    private E read(MemorySegment src) throws IOException {
+        if (codec != null) {
+            return codec.read(src);
+        }
+        try {
+            @SuppressWarnings("unchecked")
+            E e = (E) MessageCodec.decode(src, 0, src.byteSize());
+            return e;
+        } catch (ClassNotFoundException ex) {
+            throw new IOException("cannot decode an element: class " + ex.getMessage() + " not found here", ex);
+        }
+    }
+
     private E take(long timeoutNanos, boolean interruptible) throws InterruptedException {
         enter();
         try {
-            byte[] bytes = channel.get(timeoutNanos, use::isClosed);
-            if (bytes == null && use.isClosed()) {
+            E e = channel.get(this::read, timeoutNanos, use::isClosed);
+            if (e == null && use.isClosed()) {
                 throw new IllegalStateException("the queue was closed while getting");
             }
-            return decode(bytes);
+            return e;
         } catch (IOException ex) {
             throw new UncheckedIOException("queue " + channel.name() + ": " + ex.getMessage(), ex);
         } catch (InterruptedException ex) {
@@ -362,16 +405,8 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         }
     }
 
-    @SuppressWarnings("unchecked")
     private E decode(byte[] bytes) throws IOException {
-        if (bytes == null) {
-            return null;
-        }
-        try {
-            return (E) MessageCodec.decode(bytes, 0, bytes.length);
-        } catch (ClassNotFoundException e) {
-            throw new IOException("cannot decode an element: class " + e.getMessage() + " not found here", e);
-        }
+        return bytes == null ? null : read(MemorySegment.ofArray(bytes));
     }
 
     private void checkOpen() {
@@ -413,7 +448,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         if (use.isClosed()) {
             throw new IllegalStateException("cannot send a closed queue object");
         }
-        return new QueueHandle(kind(), channel.name());
+        return new QueueHandle(kind(), channel.name(), codec);
     }
 
     @Serial

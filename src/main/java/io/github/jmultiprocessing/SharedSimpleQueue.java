@@ -27,7 +27,7 @@ public final class SharedSimpleQueue<E> implements AutoCloseable, Serializable {
     }
 
     SharedSimpleQueue(QueueChannel channel) {
-        this.queue = new SharedQueue<>(channel);
+        this.queue = new SharedQueue<>(channel, null);
     }
 
     /**
@@ -83,7 +83,7 @@ public final class SharedSimpleQueue<E> implements AutoCloseable, Serializable {
 
     @Serial
     private Object writeReplace() {
-        return new QueueHandle(QueueHandle.Kind.SIMPLE, queue.channel().name());
+        return new QueueHandle(QueueHandle.Kind.SIMPLE, queue.channel().name(), null);
     }
 
     @Serial

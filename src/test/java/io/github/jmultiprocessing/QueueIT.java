@@ -131,8 +131,12 @@ class QueueIT {
     }
 
     static void putHuge(SharedQueue<Object> queue, byte[] huge) {
-        queue.add(huge);
-        queue.add(DONE);
+        try {
+            queue.put(huge);
+            queue.put(DONE); // waits: the queue holds one message
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -148,8 +152,12 @@ class QueueIT {
     }
 
     static void putForever(SharedQueue<Object> queue, int producer) {
-        for (int seq = 0; ; seq++) {
-            queue.add(message(producer, seq, 1 << 20));
+        try {
+            for (int seq = 0; ; seq++) {
+                queue.put(message(producer, seq, 1 << 20)); // waits while the bounded queue is full
+            }
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -223,6 +231,27 @@ class QueueIT {
             }
             assertEquals(328_350, sum);
             worker.terminate();
+        }
+    }
+
+    static void putLongs(SharedQueue<Long> queue, int count) {
+        try {
+            for (long i = 0; i < count; i++) {
+                queue.put(i * 1_000_000_007L); // waits while the bounded queue is full
+            }
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldCarryATypedQueueAndItsCodecToAChild() throws Exception {
+        try (Children children = new Children(); SharedQueue<Long> queue = new SharedQueue<>(100, Codec.longs())) {
+            JvmProcess p = children.start(() -> putLongs(queue, 50_000));
+            for (long i = 0; i < 50_000; i++) {
+                assertEquals(i * 1_000_000_007L, queue.get(WAIT));
+            }
+            assertEquals(0, Children.joinWithin(p, WAIT));
         }
     }
 }

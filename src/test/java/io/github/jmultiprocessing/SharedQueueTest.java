@@ -215,4 +215,63 @@ class SharedQueueTest {
             assertEquals(model.size(), snapshot.size());
         }
     }
+
+    record Point(int x, int y) implements java.io.Serializable {
+    }
+
+    /** A codec for points: 8 bytes each; one with x = -1 cannot be written, one read back with y = -1 fails. */
+    enum PointCodec implements Codec<Point> {
+        INSTANCE;
+
+        @Override
+        public int size(Point p) {
+            return 8;
+        }
+
+        @Override
+        public void write(Point p, java.lang.foreign.MemorySegment dst) {
+            dst.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 4, p.y());
+            if (p.x() == -1) {
+                throw new IllegalArgumentException("x=-1 cannot be written");
+            }
+            dst.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0, p.x());
+        }
+
+        @Override
+        public Point read(java.lang.foreign.MemorySegment src) {
+            Point p = new Point(src.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0),
+                    src.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 4));
+            if (p.y() == -1) {
+                throw new IllegalStateException("y=-1 cannot be read");
+            }
+            return p;
+        }
+    }
+
+    @Test
+    void shouldCarryTypedElementsThroughACodecAndSurviveItsFailures() throws Exception {
+        try (SharedQueue<Point> q = new SharedQueue<>(2, PointCodec.INSTANCE)) {
+            q.put(new Point(1, 2));
+            assertThrows(IllegalArgumentException.class, () -> q.put(new Point(-1, 5)), "the codec's exception");
+            assertEquals(1, q.size(), "a failed write puts nothing and takes no place");
+            q.put(new Point(3, -1));
+            assertEquals(new Point(1, 2), q.peek());
+            assertEquals(new Point(1, 2), q.take());
+            assertThrows(IllegalStateException.class, q::take, "the codec's exception from read");
+            assertTrue(q.empty(), "an element that failed to read is taken all the same");
+            for (int i = 0; i < 10_000; i++) { // through several rings: written in place, read in place
+                q.put(new Point(i, i * 2));
+                assertEquals(new Point(i, i * 2), q.take());
+            }
+        }
+        try (SharedQueue<Long> longs = new SharedQueue<>(0, Codec.longs());
+                SharedQueue<byte[]> bytes = new SharedQueue<>(0, Codec.bytes())) {
+            longs.put(Long.MIN_VALUE);
+            assertEquals(Long.MIN_VALUE, longs.take());
+            bytes.put(new byte[] {1, 2, 3});
+            bytes.put(new byte[0]);
+            assertArrayEquals(new byte[] {1, 2, 3}, bytes.take());
+            assertArrayEquals(new byte[0], bytes.take());
+        }
+    }
 }

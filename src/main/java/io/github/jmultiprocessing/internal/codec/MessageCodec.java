@@ -9,7 +9,8 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.StreamCorruptedException;
-import java.nio.ByteBuffer;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -24,7 +25,10 @@ import java.util.Objects;
  *           else, read through an {@link ObjectInputFilter})
  * </pre>
  *
- * <p>Implementation notes. Fast paths cost one allocation for the result and a bulk copy; the serialization
+ * <p>Implementation notes. One implementation over {@link MemorySegment}s serves byte arrays and ring memory
+ * alike: a value with a fast path ({@link #directSize}) is written straight where it goes ({@link #write}), and read
+ * from where it lies ({@link #decode(MemorySegment, long, long)}). Fast paths cost one allocation for the result
+ * and a bulk copy; the serialization
  * fallback keeps shared objects working in messages (they replace themselves by handles that re-attach). Every
  * count is checked against the bytes that are really there before anything is allocated, so corrupt bytes end in
  * {@link StreamCorruptedException}, never in a huge allocation or a wrong value of the right type.
@@ -51,6 +55,17 @@ public final class MessageCodec {
     static final byte DOUBLES = 17;
     static final byte BOOLEANS = 18;
     static final byte SERIALIZED = 19;
+
+    private static final ValueLayout.OfShort SHORT_LE =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfChar CHAR_LE = ValueLayout.JAVA_CHAR_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT_LE =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble DOUBLE_LE =
+            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfByte BYTE_LAYOUT = ValueLayout.JAVA_BYTE;
 
     private static volatile ObjectInputFilter filter = ObjectInputFilter.Config.getSerialFilter();
 
@@ -80,60 +95,114 @@ public final class MessageCodec {
      *                                  serializable)
      */
     public static byte[] encode(Object value) {
+        if (value instanceof String s) {
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = new byte[5 + utf8.length];
+            MemorySegment.copy(utf8, 0, arrayHeader(MemorySegment.ofArray(bytes), STRING, utf8.length), BYTE_LAYOUT,
+                    5, utf8.length);
+            return bytes;
+        }
+        long size = directSize(value);
+        if (size < 0) {
+            return serialize(value);
+        }
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("message size=" + size + " bytes (expected < 2 GiB)");
+        }
+        byte[] bytes = new byte[(int) size];
+        write(value, MemorySegment.ofArray(bytes));
+        return bytes;
+    }
+
+    /**
+     * {@return the size of a value's message if it has a fast path (written by {@link #write}), else -1}
+     *
+     * @param value any value
+     */
+    public static long directSize(Object value) {
         return switch (value) {
-            case null -> new byte[] {NULL};
-            case Boolean b -> new byte[] {b ? TRUE : FALSE};
-            case Byte b -> new byte[] {BYTE, b};
-            case Short s -> buffer(SHORT, 2).putShort(s).array();
-            case Character c -> buffer(CHAR, 2).putChar(c).array();
-            case Integer i -> buffer(INT, 4).putInt(i).array();
-            case Long l -> buffer(LONG, 8).putLong(l).array();
-            case Float f -> buffer(FLOAT, 4).putFloat(f).array();
-            case Double d -> buffer(DOUBLE, 8).putDouble(d).array();
-            case String s -> {
-                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                yield buffer(STRING, 4 + utf8.length).putInt(utf8.length).put(utf8).array();
-            }
-            case byte[] a -> buffer(BYTES, 4 + a.length).putInt(a.length).put(a).array();
-            case short[] a -> {
-                ByteBuffer out = buffer(SHORTS, 4 + 2L * a.length).putInt(a.length);
-                out.asShortBuffer().put(a);
-                yield out.array();
-            }
-            case char[] a -> {
-                ByteBuffer out = buffer(CHARS, 4 + 2L * a.length).putInt(a.length);
-                out.asCharBuffer().put(a);
-                yield out.array();
-            }
-            case int[] a -> {
-                ByteBuffer out = buffer(INTS, 4 + 4L * a.length).putInt(a.length);
-                out.asIntBuffer().put(a);
-                yield out.array();
-            }
-            case long[] a -> {
-                ByteBuffer out = buffer(LONGS, 4 + 8L * a.length).putInt(a.length);
-                out.asLongBuffer().put(a);
-                yield out.array();
-            }
-            case float[] a -> {
-                ByteBuffer out = buffer(FLOATS, 4 + 4L * a.length).putInt(a.length);
-                out.asFloatBuffer().put(a);
-                yield out.array();
-            }
-            case double[] a -> {
-                ByteBuffer out = buffer(DOUBLES, 4 + 8L * a.length).putInt(a.length);
-                out.asDoubleBuffer().put(a);
-                yield out.array();
-            }
-            case boolean[] a -> {
-                ByteBuffer out = buffer(BOOLEANS, 4 + a.length).putInt(a.length);
-                for (boolean b : a) {
-                    out.put(b ? (byte) 1 : (byte) 0);
-                }
-                yield out.array();
-            }
-            default -> serialize(value);
+            case null -> 1;
+            case Boolean b -> 1;
+            case Byte b -> 2;
+            case Short v -> 3;
+            case Character v -> 3;
+            case Integer v -> 5;
+            case Long v -> 9;
+            case Float v -> 5;
+            case Double v -> 9;
+            case byte[] a -> 5L + a.length;
+            case short[] a -> 5L + 2L * a.length;
+            case char[] a -> 5L + 2L * a.length;
+            case int[] a -> 5L + 4L * a.length;
+            case long[] a -> 5L + 8L * a.length;
+            case float[] a -> 5L + 4L * a.length;
+            case double[] a -> 5L + 8L * a.length;
+            case boolean[] a -> 5L + a.length;
+            default -> -1; // strings too: their UTF-8 length is only known once encoded
         };
+    }
+
+    /**
+     * Writes the message of a value that has a fast path.
+     *
+     * @param value a value whose {@link #directSize} is not -1
+     * @param dst   where to write: exactly {@code directSize(value)} bytes
+     * @throws IllegalArgumentException if the value has no fast path
+     */
+    public static void write(Object value, MemorySegment dst) {
+        switch (value) {
+            case null -> dst.set(BYTE_LAYOUT, 0, NULL);
+            case Boolean b -> dst.set(BYTE_LAYOUT, 0, b ? TRUE : FALSE);
+            case Byte b -> {
+                dst.set(BYTE_LAYOUT, 0, BYTE);
+                dst.set(BYTE_LAYOUT, 1, b);
+            }
+            case Short v -> {
+                dst.set(BYTE_LAYOUT, 0, SHORT);
+                dst.set(SHORT_LE, 1, v);
+            }
+            case Character v -> {
+                dst.set(BYTE_LAYOUT, 0, CHAR);
+                dst.set(CHAR_LE, 1, v);
+            }
+            case Integer v -> {
+                dst.set(BYTE_LAYOUT, 0, INT);
+                dst.set(INT_LE, 1, v);
+            }
+            case Long v -> {
+                dst.set(BYTE_LAYOUT, 0, LONG);
+                dst.set(LONG_LE, 1, v);
+            }
+            case Float v -> {
+                dst.set(BYTE_LAYOUT, 0, FLOAT);
+                dst.set(FLOAT_LE, 1, v);
+            }
+            case Double v -> {
+                dst.set(BYTE_LAYOUT, 0, DOUBLE);
+                dst.set(DOUBLE_LE, 1, v);
+            }
+            case byte[] a -> MemorySegment.copy(a, 0, arrayHeader(dst, BYTES, a.length), BYTE_LAYOUT, 5, a.length);
+            case short[] a -> MemorySegment.copy(a, 0, arrayHeader(dst, SHORTS, a.length), SHORT_LE, 5, a.length);
+            case char[] a -> MemorySegment.copy(a, 0, arrayHeader(dst, CHARS, a.length), CHAR_LE, 5, a.length);
+            case int[] a -> MemorySegment.copy(a, 0, arrayHeader(dst, INTS, a.length), INT_LE, 5, a.length);
+            case long[] a -> MemorySegment.copy(a, 0, arrayHeader(dst, LONGS, a.length), LONG_LE, 5, a.length);
+            case float[] a -> MemorySegment.copy(a, 0, arrayHeader(dst, FLOATS, a.length), FLOAT_LE, 5, a.length);
+            case double[] a -> MemorySegment.copy(a, 0, arrayHeader(dst, DOUBLES, a.length), DOUBLE_LE, 5,
+                    a.length);
+            case boolean[] a -> {
+                arrayHeader(dst, BOOLEANS, a.length);
+                for (int i = 0; i < a.length; i++) {
+                    dst.set(BYTE_LAYOUT, 5 + i, a[i] ? (byte) 1 : (byte) 0);
+                }
+            }
+            default -> throw new IllegalArgumentException(value.getClass().getName() + " has no fast path");
+        }
+    }
+
+    private static MemorySegment arrayHeader(MemorySegment dst, byte tag, int count) {
+        dst.set(BYTE_LAYOUT, 0, tag);
+        dst.set(INT_LE, 1, count);
+        return dst;
     }
 
     /**
@@ -151,110 +220,117 @@ public final class MessageCodec {
     public static Object decode(byte[] bytes, int offset, int length)
             throws StreamCorruptedException, ClassNotFoundException, InvalidClassException {
         Objects.checkFromIndexSize(offset, length, bytes.length);
+        return decode(MemorySegment.ofArray(bytes), offset, length);
+    }
+
+    /**
+     * Decodes a message where it lies (in a ring, say), without copying it first.
+     *
+     * @param src    the memory
+     * @param offset where the message starts
+     * @param length its length
+     * @return the value
+     * @throws StreamCorruptedException if the bytes are not a message (truncated, unknown tag, bad counts, or a
+     *                                  serialization stream that does not read)
+     * @throws ClassNotFoundException   if a serialized class is missing here
+     * @throws InvalidClassException    if the filter rejects a class, or a class does not match the sender's
+     */
+    public static Object decode(MemorySegment src, long offset, long length)
+            throws StreamCorruptedException, ClassNotFoundException, InvalidClassException {
+        Objects.checkFromIndexSize(offset, length, src.byteSize());
         if (length < 1) {
             throw new StreamCorruptedException("message length=0 (expected at least a tag byte)");
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes, offset + 1, length - 1).order(ByteOrder.LITTLE_ENDIAN);
-        byte tag = bytes[offset];
-        try {
-            Object value = switch (tag) {
-                case NULL -> null;
-                case TRUE -> Boolean.TRUE;
-                case FALSE -> Boolean.FALSE;
-                case BYTE -> in.get();
-                case SHORT -> in.getShort();
-                case CHAR -> in.getChar();
-                case INT -> in.getInt();
-                case LONG -> in.getLong();
-                case FLOAT -> in.getFloat();
-                case DOUBLE -> in.getDouble();
-                case STRING -> {
-                    byte[] utf8 = new byte[count(in, 1)];
-                    in.get(utf8);
-                    yield new String(utf8, StandardCharsets.UTF_8);
-                }
-                case BYTES -> {
-                    byte[] a = new byte[count(in, 1)];
-                    in.get(a);
-                    yield a;
-                }
-                case SHORTS -> {
-                    short[] a = new short[count(in, 2)];
-                    in.asShortBuffer().get(a);
-                    in.position(in.position() + 2 * a.length);
-                    yield a;
-                }
-                case CHARS -> {
-                    char[] a = new char[count(in, 2)];
-                    in.asCharBuffer().get(a);
-                    in.position(in.position() + 2 * a.length);
-                    yield a;
-                }
-                case INTS -> {
-                    int[] a = new int[count(in, 4)];
-                    in.asIntBuffer().get(a);
-                    in.position(in.position() + 4 * a.length);
-                    yield a;
-                }
-                case LONGS -> {
-                    long[] a = new long[count(in, 8)];
-                    in.asLongBuffer().get(a);
-                    in.position(in.position() + 8 * a.length);
-                    yield a;
-                }
-                case FLOATS -> {
-                    float[] a = new float[count(in, 4)];
-                    in.asFloatBuffer().get(a);
-                    in.position(in.position() + 4 * a.length);
-                    yield a;
-                }
-                case DOUBLES -> {
-                    double[] a = new double[count(in, 8)];
-                    in.asDoubleBuffer().get(a);
-                    in.position(in.position() + 8 * a.length);
-                    yield a;
-                }
-                case BOOLEANS -> {
-                    boolean[] a = new boolean[count(in, 1)];
-                    for (int i = 0; i < a.length; i++) {
-                        a[i] = in.get() != 0;
-                    }
-                    yield a;
-                }
-                case SERIALIZED -> {
-                    Object read = deserialize(bytes, offset + 1, length - 1);
-                    in.position(in.limit());
-                    yield read;
-                }
-                default -> throw new StreamCorruptedException("message tag=" + tag + " (expected 0.." + SERIALIZED
-                        + ")");
-            };
-            if (in.hasRemaining()) {
-                throw new StreamCorruptedException("message of tag " + tag + " has " + in.remaining()
-                        + " bytes after its value (expected none)");
+        MemorySegment in = src.asSlice(offset, length);
+        byte tag = in.get(BYTE_LAYOUT, 0);
+        long body = length - 1;
+        Object value = switch (tag) {
+            case NULL, TRUE, FALSE -> {
+                exactly(tag, body, 0);
+                yield tag == NULL ? null : tag == TRUE;
             }
-            return value;
-        } catch (java.nio.BufferUnderflowException e) {
-            throw new StreamCorruptedException("message of tag " + tag + " ends after " + length
+            case BYTE -> in.get(BYTE_LAYOUT, exactly(tag, body, 1));
+            case SHORT -> in.get(SHORT_LE, exactly(tag, body, 2));
+            case CHAR -> in.get(CHAR_LE, exactly(tag, body, 2));
+            case INT -> in.get(INT_LE, exactly(tag, body, 4));
+            case LONG -> in.get(LONG_LE, exactly(tag, body, 8));
+            case FLOAT -> in.get(FLOAT_LE, exactly(tag, body, 4));
+            case DOUBLE -> in.get(DOUBLE_LE, exactly(tag, body, 8));
+            case STRING -> {
+                byte[] utf8 = new byte[count(in, tag, body, 1)];
+                MemorySegment.copy(in, BYTE_LAYOUT, 5, utf8, 0, utf8.length);
+                yield new String(utf8, StandardCharsets.UTF_8);
+            }
+            case BYTES -> {
+                byte[] a = new byte[count(in, tag, body, 1)];
+                MemorySegment.copy(in, BYTE_LAYOUT, 5, a, 0, a.length);
+                yield a;
+            }
+            case SHORTS -> {
+                short[] a = new short[count(in, tag, body, 2)];
+                MemorySegment.copy(in, SHORT_LE, 5, a, 0, a.length);
+                yield a;
+            }
+            case CHARS -> {
+                char[] a = new char[count(in, tag, body, 2)];
+                MemorySegment.copy(in, CHAR_LE, 5, a, 0, a.length);
+                yield a;
+            }
+            case INTS -> {
+                int[] a = new int[count(in, tag, body, 4)];
+                MemorySegment.copy(in, INT_LE, 5, a, 0, a.length);
+                yield a;
+            }
+            case LONGS -> {
+                long[] a = new long[count(in, tag, body, 8)];
+                MemorySegment.copy(in, LONG_LE, 5, a, 0, a.length);
+                yield a;
+            }
+            case FLOATS -> {
+                float[] a = new float[count(in, tag, body, 4)];
+                MemorySegment.copy(in, FLOAT_LE, 5, a, 0, a.length);
+                yield a;
+            }
+            case DOUBLES -> {
+                double[] a = new double[count(in, tag, body, 8)];
+                MemorySegment.copy(in, DOUBLE_LE, 5, a, 0, a.length);
+                yield a;
+            }
+            case BOOLEANS -> {
+                boolean[] a = new boolean[count(in, tag, body, 1)];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = in.get(BYTE_LAYOUT, 5 + i) != 0;
+                }
+                yield a;
+            }
+            case SERIALIZED -> deserialize(in.asSlice(1).toArray(BYTE_LAYOUT));
+            default -> throw new StreamCorruptedException("message tag=" + tag + " (expected 0.." + SERIALIZED
+                    + ")");
+        };
+        return value;
+    }
+
+    /** Checks a fixed-size value's length; {@return the offset of the value} */
+    private static long exactly(byte tag, long body, int size) throws StreamCorruptedException {
+        if (body != size) {
+            throw new StreamCorruptedException("message of tag " + tag + " has " + body + " bytes after its tag"
+                    + " (expected " + size + ")");
+        }
+        return 1;
+    }
+
+    /** Reads an element count and checks that exactly that many elements of {@code width} bytes follow. */
+    private static int count(MemorySegment in, byte tag, long body, int width) throws StreamCorruptedException {
+        if (body < 4) {
+            throw new StreamCorruptedException("message of tag " + tag + " ends after " + (body + 1)
                     + " bytes (expected more)");
         }
-    }
-
-    /** Reads an element count and checks that many elements of {@code width} bytes are really there. */
-    private static int count(ByteBuffer in, int width) throws StreamCorruptedException {
-        int count = in.getInt();
-        if (count < 0 || (long) count * width > in.remaining()) {
-            throw new StreamCorruptedException("element count=" + count + " (expected 0.." + in.remaining() / width
-                    + " for the bytes left)");
+        int count = in.get(INT_LE, 1);
+        if (count < 0 || (long) count * width != body - 4) {
+            throw new StreamCorruptedException("element count=" + count + " (expected " + (body - 4) / width
+                    + " for the " + (body - 4) + " bytes that follow)");
         }
         return count;
-    }
-
-    private static ByteBuffer buffer(byte tag, long size) {
-        if (size > Integer.MAX_VALUE - 1) {
-            throw new IllegalArgumentException("message size=" + size + " bytes (expected < 2 GiB)");
-        }
-        return ByteBuffer.allocate(1 + (int) size).order(ByteOrder.LITTLE_ENDIAN).put(tag);
     }
 
     private static byte[] serialize(Object value) {
@@ -271,9 +347,9 @@ public final class MessageCodec {
         return bytes.toByteArray();
     }
 
-    private static Object deserialize(byte[] bytes, int offset, int length)
+    private static Object deserialize(byte[] bytes)
             throws StreamCorruptedException, ClassNotFoundException, InvalidClassException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes, offset, length))) {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
             ObjectInputFilter current = filter;
             if (current != null) {
                 in.setObjectInputFilter(current);

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.ring;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -83,6 +84,7 @@ public final class QueueChannel implements AutoCloseable {
     private static final int JOINABLE = 1;
     private static final int MAX_RING = 16 << 20;
     private static final long SPIN_NANOS = 20_000;
+    private static final Object LINK_MARK = new Object();
 
     private final String name;
     private final MappedSegment header;
@@ -219,19 +221,38 @@ public final class QueueChannel implements AutoCloseable {
      */
     public boolean put(byte[] message, long timeoutNanos, BooleanSupplier stop)
             throws InterruptedException, IOException {
-        SpscRing.chainedCapacityFor(message.length); // refuses what no ring can hold, before anything changes
+        return put(message.length, dst -> MemorySegment.copy(message, 0, dst, JAVA_BYTE, 0, message.length),
+                timeoutNanos, stop);
+    }
+
+    /**
+     * Puts a message written in place.
+     *
+     * @param length       the message length
+     * @param message      writes exactly {@code length} bytes into the slice it is given (under the producers'
+     *                     lock: it should be quick); if it throws, nothing is put
+     * @param timeoutNanos the longest wait for a place in a bounded queue; negative waits forever, 0 does not wait
+     *                     (the producers' lock, held briefly by others, is waited for in any case)
+     * @param stop         true to stop waiting (this object is being closed)
+     * @return false if the queue stayed full or {@code stop} (nothing was put)
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IOException          if the queue's memory is corrupt
+     */
+    public boolean put(int length, RecordWriter message, long timeoutNanos, BooleanSupplier stop)
+            throws InterruptedException, IOException {
+        SpscRing.chainedCapacityFor(length); // refuses what no ring can hold, before anything changes
         long start = System.nanoTime();
         while (true) {
             LockWord.acquire(producers, -1, timeoutNanos != 0);
             long gets;
             try {
                 if (maxsize == 0) { // the consumers' count is not read: their cache line stays theirs
-                    putLocked(message);
+                    putLocked(length, message);
                     return true;
                 }
                 gets = (long) LONG.getVolatile(memory, GETS);
                 if (memory.get(JAVA_LONG, PUTS) - gets < maxsize) {
-                    putLocked(message);
+                    putLocked(length, message);
                     return true;
                 }
             } finally {
@@ -246,13 +267,13 @@ public final class QueueChannel implements AutoCloseable {
         }
     }
 
-    private void putLocked(byte[] message) throws IOException {
+    private void putLocked(int length, RecordWriter message) throws IOException {
         if (joinable) {
             INT.getAndAdd(memory, UNFINISHED, 1);
         }
         try {
-            write(message);
-        } catch (IOException | RuntimeException e) {
+            write(length, message);
+        } catch (IOException | RuntimeException | Error e) {
             if (joinable) {
                 INT.getAndAdd(memory, UNFINISHED, -1);
             }
@@ -263,12 +284,12 @@ public final class QueueChannel implements AutoCloseable {
         WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
     }
 
-    private void write(byte[] message) throws IOException {
+    private void write(int length, RecordWriter message) throws IOException {
         SpscRing ring = writeRing();
-        if (ring.tryWrite(message, 0, message.length)) {
+        if (ring.tryWrite(length, message)) {
             return;
         }
-        int capacity = Math.max(SpscRing.chainedCapacityFor(message.length),
+        int capacity = Math.max(SpscRing.chainedCapacityFor(length),
                 Math.max(firstCapacity, Math.min(MAX_RING, ring.capacity() * 2)));
         long next = writer.gen() + 1;
         String nextName = ringName(name, next);
@@ -291,9 +312,16 @@ public final class QueueChannel implements AutoCloseable {
             }
         }
         SpscRing nextRing = SpscRing.createChained(segment.segment(), capacity);
-        if (!nextRing.tryWrite(message, 0, message.length)) {
+        boolean written;
+        try {
+            written = nextRing.tryWrite(length, message);
+        } catch (IOException | RuntimeException | Error e) {
+            SegmentTable.release(segment); // not linked: the next producer starts it afresh
+            throw e;
+        }
+        if (!written) {
             SegmentTable.release(segment);
-            throw new AssertionError("a new ring of " + capacity + " bytes has no room for " + message.length);
+            throw new AssertionError("a new ring of " + capacity + " bytes has no room for " + length);
         }
         ring.link(nextName);
         LONG.setVolatile(memory, WRITE_GEN, next);
@@ -329,21 +357,39 @@ public final class QueueChannel implements AutoCloseable {
      * @throws IOException          if the queue's memory is corrupt
      */
     public byte[] get(long timeoutNanos, BooleanSupplier stop) throws InterruptedException, IOException {
+        return get(src -> src.toArray(JAVA_BYTE), timeoutNanos, stop);
+    }
+
+    /**
+     * Takes the oldest message, read in place.
+     *
+     * @param reader       reads the message from the read-only slice it is given (under the consumers' lock: it
+     *                     should be quick); the message is taken even if it throws
+     * @param timeoutNanos the longest wait; negative waits forever, 0 does not wait (the consumers' lock, held
+     *                     briefly by others, is waited for in any case)
+     * @param stop         true to stop waiting (this object is being closed)
+     * @param <T>          what the reader makes
+     * @return the reader's value, or null if the queue stayed empty or {@code stop}
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IOException          if the queue's memory is corrupt, or the reader throws or returns null
+     */
+    public <T> T get(RecordReader<T> reader, long timeoutNanos, BooleanSupplier stop)
+            throws InterruptedException, IOException {
         long start = System.nanoTime();
         while (true) {
             if (LockWord.acquire(consumers, -1, timeoutNanos != 0) == LockWord.RECOVERED) {
                 readRing().recoverAfterDeadReader(); // the dead consumer may have been clearing a record
             }
-            byte[] message;
+            T message;
             long puts = 0;
             try {
-                message = takeLocked();
+                message = takeLocked(reader);
                 if (message == null && timeoutNanos != 0) {
                     // The count is read only now, on the way to sleep, and before a last look: a message published
                     // after that look moves it (producers count after publishing).
                     puts = (long) LONG.getVolatile(memory, PUTS);
                     spinForData(start, timeoutNanos);
-                    message = takeLocked();
+                    message = takeLocked(reader);
                 }
             } finally {
                 LockWord.release(consumers);
@@ -386,20 +432,37 @@ public final class QueueChannel implements AutoCloseable {
         }
     }
 
-    /** {@return the oldest message, taken, or null if there is none now} */
-    private byte[] takeLocked() throws IOException, InterruptedException {
+    private void signalNotFull() {
+        if (maxsize > 0) {
+            VarHandle.fullFence(); // orders the count before the waiters are read (a producer may wait)
+            WaitCore.signal(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS, 1);
+        }
+    }
+
+    /** {@return the oldest message, taken and read, or null if there is none now} */
+    @SuppressWarnings("unchecked")
+    private <T> T takeLocked(RecordReader<T> reader) throws IOException {
         while (true) {
             // Counted before it is taken: a consumer that dies in between loosens the bound by one, never
             // tightens it (a count one short would keep a full bounded queue full for good).
             long gets = memory.get(JAVA_LONG, GETS); // the consumers' own word (their lock hands it over)
             LONG.setRelease(memory, GETS, gets + 1);
-            byte[] message = readRing().poll();
-            if (message != null && message != SpscRing.LINKED) {
-                if (maxsize > 0) {
-                    VarHandle.fullFence(); // orders the count before the waiters are read (a producer may wait)
-                    WaitCore.signal(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS, 1);
-                }
-                return message;
+            Object message;
+            try {
+                message = readRing().poll(src -> {
+                    T value = reader.read(src);
+                    if (value == null) {
+                        throw new IOException("a queue message read as null");
+                    }
+                    return value;
+                }, LINK_MARK);
+            } catch (IOException | RuntimeException | Error e) {
+                signalNotFull(); // the message was taken all the same
+                throw e;
+            }
+            if (message != null && message != LINK_MARK) {
+                signalNotFull();
+                return (T) message;
             }
             LONG.setRelease(memory, GETS, gets);
             if (message == null) {

@@ -289,8 +289,24 @@ public final class SpscRing {
      */
     public boolean tryWrite(byte[] src, int offset, int length) throws StreamCorruptedException {
         java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        return tryWrite(length, dst -> MemorySegment.copy(src, offset, dst, JAVA_BYTE, 0, length));
+    }
+
+    /**
+     * Writes one whole message into a chained ring if it fits now, keeping room for a LINK record; the message is
+     * written in place by {@code writer}. If the writer throws, nothing is published and the ring is unchanged.
+     *
+     * @param length the message length
+     * @param writer writes exactly {@code length} bytes into the slice it is given
+     * @return true if written, false if there is no room (nothing was written)
+     * @throws StreamCorruptedException if the positions are corrupt
+     */
+    public boolean tryWrite(int length, RecordWriter writer) throws StreamCorruptedException {
         if (!chained) {
             throw new IllegalStateException("a pipe ring is written with write");
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException("length=" + length + " (expected >= 0)");
         }
         long need = align(HEADER + (long) length);
         long tail = memory.get(JAVA_LONG, TAIL); // the writer's own word (a lock hands the role over)
@@ -306,13 +322,18 @@ public final class SpscRing {
                 return false;
             }
         }
+        long at = toEnd < need ? 0 : index; // where the record goes (after padding to the end, if it must wrap)
+        try {
+            writer.write(memory.asSlice(DATA + at + HEADER, length));
+        } catch (RuntimeException | Error e) {
+            memory.asSlice(DATA + at + HEADER, length).fill((byte) 0); // the free area stays zero
+            throw e;
+        }
         if (toEnd < need) {
             publishHeader(index, (int) toEnd - HEADER, PAD);
             tail += toEnd;
-            index = 0;
         }
-        MemorySegment.copy(src, offset, memory, JAVA_BYTE, DATA + index + HEADER, length);
-        publishHeader(index, length, WHOLE); // the reader sees the record from here on
+        publishHeader(at, length, WHOLE); // the reader sees the record from here on
         LONG.setRelease(memory, TAIL, tail + need); // for the next writer, and for peek and forEach
         return true;
     }
@@ -354,6 +375,26 @@ public final class SpscRing {
      * @throws StreamCorruptedException if the ring's memory is corrupt
      */
     public byte[] poll() throws StreamCorruptedException {
+        try {
+            return poll(src -> src.toArray(JAVA_BYTE), LINKED);
+        } catch (StreamCorruptedException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new AssertionError("copying bytes threw " + e, e);
+        }
+    }
+
+    /**
+     * Takes the next message of a chained ring if there is one now, read in place by {@code reader}; never waits.
+     * The record is consumed even if the reader throws.
+     *
+     * @param reader reads the message from the read-only slice it is given
+     * @param linked what to return at the end of the ring (the LINK record is not consumed)
+     * @param <T>    what the reader makes
+     * @return the reader's value, {@code linked}, or null if the ring is empty
+     * @throws IOException if the ring's memory is corrupt ({@link StreamCorruptedException}) or the reader throws
+     */
+    public <T> T poll(RecordReader<T> reader, T linked) throws IOException {
         long head = memory.get(JAVA_LONG, HEAD); // the reader's own word (a lock hands the role over)
         while (true) {
             long index = head & mask;
@@ -374,15 +415,16 @@ public final class SpscRing {
                         + " within the " + capacity + "-byte ring)");
             }
             if (kind == LINK) {
-                return LINKED; // not consumed: the ring has ended, every later poll says so too
+                return linked; // not consumed: the ring has ended, every later poll says so too
             }
             if (kind != WHOLE) {
                 throw corrupt("record kind=" + kind + " in a chained ring (expected WHOLE, PAD or LINK)");
             }
-            byte[] message = new byte[length];
-            MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
-            clear(head, align(HEADER + length));
-            return message;
+            try {
+                return reader.read(memory.asSlice(DATA + index + HEADER, length).asReadOnly());
+            } finally {
+                clear(head, align(HEADER + length));
+            }
         }
     }
 
