@@ -28,7 +28,7 @@ import java.util.Objects;
  * <p>Passing a connection to a child process (captured by a {@link JvmProcess} target) gives the child its own
  * copy of the end. As with Python's file descriptors, {@link #close()} closes this process's copy only: the other
  * end sees the end of the stream ({@link EOFException} once drained, "broken pipe" when sending) when every
- * process has closed its copy or died.
+ * process has closed its copy or ended (at exit a JVM closes its copies; one killed is noticed within ~10 ms).
  *
  * <p>Unlike Python's, a connection is safe for several threads and processes at once: each message is sent and
  * received whole, under a lock per direction in shared memory. If a process dies in the middle of sending a large
@@ -46,6 +46,12 @@ public final class Connection implements AutoCloseable, Serializable {
 
     /** The ends being serialized for a child on this thread, if a start is in progress; see {@link #credits}. */
     private static final ThreadLocal<List<EndHolders>> IN_FLIGHT = new ThreadLocal<>();
+    /** This JVM's open connections: closed at exit, as an OS closes a process's file descriptors. */
+    private static final java.util.Set<Connection> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        io.github.jmultiprocessing.internal.shm.SegmentLedger.beforeExit(() -> OPEN.forEach(Connection::close));
+    }
 
     private final transient String segment;
     private final transient int end;
@@ -65,6 +71,7 @@ public final class Connection implements AutoCloseable, Serializable {
             throw new IllegalArgumentException("segment " + segment + " is not a pipe: "
                     + e.getMessage(), e);
         }
+        OPEN.add(this);
     }
 
     static Connection[] newPipe(int capacity, boolean duplex) {
@@ -328,6 +335,7 @@ public final class Connection implements AutoCloseable, Serializable {
     @Override
     public void close() {
         use.close(() -> {
+            OPEN.remove(this);
             channel.holders().add(ProcessIdentity.pid(), -1);
             channel.wakeAll();
         });

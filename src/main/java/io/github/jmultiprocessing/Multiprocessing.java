@@ -205,48 +205,110 @@ public final class Multiprocessing {
 
     /**
      * Waits until at least one of the objects is ready, or the timeout elapses (Python's
-     * {@code multiprocessing.connection.wait}); a process is ready once it has ended.
+     * {@code multiprocessing.connection.wait}): a process once it has ended, a {@link Connection} once a message
+     * can be received or its stream has ended (so that {@code recv} does not block), a queue once it holds an
+     * element.
+     *
+     * <p>Waiting on processes alone wakes as they end. With connections or queues among the objects, readiness is
+     * polled: at once while it spins, then within about a millisecond.
      *
      * @param <T>     the objects' type
-     * @param objects started {@link JvmProcess}es
+     * @param objects started {@link JvmProcess}es, readable {@link Connection}s, {@link SharedQueue}s,
+     *                {@link SharedSimpleQueue}s
      * @param timeout the longest wait, or null to wait as long as needed
      * @return the objects that are ready, in the order given; empty on timeout
      * @throws InterruptedException     if interrupted while waiting
      * @throws IllegalArgumentException for objects that cannot be waited for
+     * @throws IllegalStateException    for a process not started, or a connection or queue closed here
      */
     public static <T> List<T> wait(Collection<T> objects, Duration timeout) throws InterruptedException {
-        List<JvmProcess> processes = new ArrayList<>();
+        boolean onlyProcesses = true;
         for (T object : objects) {
-            if (!(object instanceof JvmProcess process)) {
-                throw new IllegalArgumentException("cannot wait for " + object + " (expected started JvmProcesses)");
-            }
-            if (process.pid().isEmpty()) {
-                throw new IllegalStateException("cannot wait for " + process + " (expected a started process)");
-            }
-            processes.add(process);
-        }
-        if (!processes.isEmpty() && processes.stream().allMatch(JvmProcess::isAlive)) {
-            List<CompletableFuture<?>> futures = new ArrayList<>();
-            for (JvmProcess process : processes) {
-                futures.add(process.onExit());
-            }
-            CompletableFuture<Object> any = CompletableFuture.anyOf(futures.toArray(CompletableFuture[]::new));
-            try {
-                if (timeout == null) {
-                    any.get();
-                } else {
-                    any.get(Math.max(0, SharedSemaphore.nanos(timeout)), TimeUnit.NANOSECONDS);
+            switch (object) {
+                case JvmProcess process -> {
+                    if (process.pid().isEmpty()) {
+                        throw new IllegalStateException("cannot wait for " + process + " (expected a started process)");
+                    }
                 }
-            } catch (TimeoutException e) {
-                return List.of();
-            } catch (ExecutionException e) {
-                // an ended process is ready whatever its future says
+                case Connection connection -> {
+                    if (!connection.readable()) {
+                        throw new IllegalArgumentException("cannot wait for " + connection + " (expected an end that"
+                                + " receives)");
+                    }
+                    onlyProcesses = false;
+                }
+                case SharedQueue<?> queue -> onlyProcesses = false;
+                case SharedSimpleQueue<?> queue -> onlyProcesses = false;
+                case null, default -> throw new IllegalArgumentException("cannot wait for " + object + " (expected"
+                        + " started JvmProcesses, Connections or queues)");
             }
         }
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, SharedSemaphore.nanos(timeout));
+        if (onlyProcesses) {
+            awaitAnyExit(objects, timeout);
+            return ready(objects);
+        }
+        for (int round = 0; ; round++) {
+            List<T> ready = ready(objects);
+            long left = deadline - System.nanoTime();
+            if (!ready.isEmpty() || left <= 0) {
+                return ready;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (round < 200) {
+                Thread.onSpinWait();
+            } else if (round < 220) {
+                Thread.yield();
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left,
+                        Math.min(WAIT_POLL_MAX_NANOS, 10_000L << Math.min(round - 220, 7))));
+            }
+        }
+    }
+
+    private static final long WAIT_POLL_MAX_NANOS = 1_000_000;
+
+    private static <T> void awaitAnyExit(Collection<T> processes, Duration timeout) throws InterruptedException {
+        if (processes.isEmpty() || processes.stream().anyMatch(p -> !((JvmProcess) p).isAlive())) {
+            return;
+        }
+        List<CompletableFuture<?>> futures = new ArrayList<>();
+        for (T process : processes) {
+            futures.add(((JvmProcess) process).onExit());
+        }
+        CompletableFuture<Object> any = CompletableFuture.anyOf(futures.toArray(CompletableFuture[]::new));
+        try {
+            if (timeout == null) {
+                any.get();
+            } else {
+                any.get(Math.max(0, SharedSemaphore.nanos(timeout)), TimeUnit.NANOSECONDS);
+            }
+        } catch (TimeoutException e) {
+            // none ready: the caller returns an empty list
+        } catch (ExecutionException e) {
+            // an ended process is ready whatever its future says
+        }
+    }
+
+    private static <T> List<T> ready(Collection<T> objects) {
         List<T> ready = new ArrayList<>();
-        int i = 0;
         for (T object : objects) {
-            if (!processes.get(i++).isAlive()) {
+            boolean isReady = switch (object) {
+                case JvmProcess process -> !process.isAlive();
+                case Connection connection -> {
+                    try {
+                        yield connection.poll();
+                    } catch (java.io.IOException e) {
+                        yield true; // recv will throw at once: as ready as it gets
+                    }
+                }
+                case SharedQueue<?> queue -> !queue.empty();
+                case SharedSimpleQueue<?> queue -> !queue.empty();
+                default -> throw new AssertionError(object);
+            };
+            if (isReady) {
                 ready.add(object);
             }
         }

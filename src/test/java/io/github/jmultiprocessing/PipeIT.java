@@ -11,6 +11,7 @@ import io.github.jmultiprocessing.testing.Poll;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -178,6 +179,37 @@ class PipeIT {
             return conn.poll();
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    static void sendThenWaitForGo(Connection conn) {
+        try {
+            conn.send("hello");
+            conn.recv(); // the parent's go
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldWaitForProcessesAndConnectionsTogether() throws Exception {
+        Pipe pipe = Pipe.open();
+        Connection mine = pipe.left();
+        Connection theirs = pipe.right();
+        try (Children children = new Children()) {
+            JvmProcess child = children.start(() -> sendThenWaitForGo(theirs));
+            theirs.close();
+            List<Object> objects = List.of(child, mine);
+            assertEquals(List.of(mine), Multiprocessing.wait(objects, WAIT), "the message, while the child lives");
+            assertEquals("hello", mine.recv());
+            assertEquals(List.of(), Multiprocessing.wait(objects, Duration.ofMillis(50)));
+            mine.send("go");
+            List<Object> ready = Multiprocessing.wait(objects, WAIT);
+            assertTrue(ready.contains(child) || ready.contains(mine), "the child's end or its exit: " + ready);
+            assertEquals(0, Children.joinWithin(child, WAIT));
+            assertEquals(List.of(child, mine), Multiprocessing.wait(objects, WAIT), "ended, and end of stream");
+        } finally {
+            mine.close();
         }
     }
 }

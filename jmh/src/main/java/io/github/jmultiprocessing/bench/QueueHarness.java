@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.bench;
 
+import io.github.jmultiprocessing.Codec;
 import io.github.jmultiprocessing.Connection;
 import io.github.jmultiprocessing.JvmProcess;
 import io.github.jmultiprocessing.Pipe;
@@ -67,6 +68,8 @@ public final class QueueHarness {
                     .stream().map(x -> x * 1024 / 1e6).toList());
             SyncHarness.measure(ours, "queue 4->1 small ints" + w + ": msgs/s", reps,
                     () -> queue(4, N_INT / 4, false, warm));
+            SyncHarness.measure(ours, "queue 1->1 small ints, Codec.ints()" + w + ": msgs/s", reps,
+                    () -> typedQueue(N_INT, warm));
         }
         Map<String, List<Double>> p50 = new LinkedHashMap<>();
         Map<String, List<Double>> p99 = new LinkedHashMap<>();
@@ -153,6 +156,56 @@ public final class QueueHarness {
         }
     }
 
+    static void produceTyped(SharedQueue<Integer> queue, SharedEvent ready, SharedEvent go, int n, boolean warm) {
+        if (warm) {
+            try (SharedQueue<Integer> own = new SharedQueue<>(0, Codec.ints())) {
+                for (int round = 0; round < 20; round++) {
+                    for (int i = 0; i < 20_000; i++) {
+                        own.add(i);
+                    }
+                    own.clear();
+                }
+            }
+        }
+        ready.set();
+        try {
+            if (!go.await(WAIT)) {
+                throw new IllegalStateException("no start gun within " + WAIT);
+            }
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < n; i++) {
+            queue.add(i);
+        }
+    }
+
+    static double typedQueue(int n, boolean warm) throws Exception {
+        try (SharedQueue<Integer> queue = new SharedQueue<>(0, Codec.ints())) {
+            SharedEvent go = new SharedEvent();
+            SharedEvent ready = new SharedEvent();
+            JvmProcess child = new JvmProcess(() -> produceTyped(queue, ready, go, n, warm));
+            child.start();
+            if (!ready.await(WAIT)) {
+                throw new IllegalStateException("producer not ready within " + WAIT);
+            }
+            long t0 = System.nanoTime();
+            go.set();
+            long check = 0;
+            for (int i = 0; i < n; i++) {
+                check += queue.take();
+            }
+            long t1 = System.nanoTime();
+            if (check != (long) n * (n - 1) / 2) {
+                throw new IllegalStateException("checksum " + check);
+            }
+            if (!child.join(WAIT) || child.exitCode().orElse(-1) != 0) {
+                throw new IllegalStateException(child + " did not end well");
+            }
+            return n / ((t1 - t0) / 1e9);
+        }
+    }
+
     // ---- pipe ping-pong
 
     static void echo(Connection conn, boolean bytes) {
@@ -221,6 +274,7 @@ public final class QueueHarness {
             Map<String, List<Double>> all = CrossProcessHarness.readPython(Files.readString(json)).samples();
             Map<String, List<Double>> mapped = new LinkedHashMap<>();
             put(mapped, all, "queue 1->1 small ints: msgs/s", "2|small ints: throughput|msgs/s");
+            put(mapped, all, "queue 1->1 small ints, Codec.ints(): msgs/s", "2|small ints: throughput|msgs/s");
             put(mapped, all, "queue 1->1 1 KiB byte[]: msgs/s", "2|1 KiB bytes: throughput|msgs/s");
             put(mapped, all, "queue 1->1 1 KiB byte[]: MB/s", "2|1 KiB bytes: bandwidth|MB/s");
             put(mapped, all, "pipe ping-pong small int: round trip us (mean)", "3|send/recv small int: round trip|us");
