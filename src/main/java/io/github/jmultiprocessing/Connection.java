@@ -1,6 +1,7 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
+import io.github.jmultiprocessing.internal.manager.SocketWire;
 import io.github.jmultiprocessing.internal.ring.EndHolders;
 import io.github.jmultiprocessing.internal.ring.PipeChannel;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
@@ -53,16 +54,110 @@ public final class Connection implements AutoCloseable, Serializable {
         io.github.jmultiprocessing.internal.shm.SegmentLedger.beforeExit(() -> OPEN.forEach(Connection::close));
     }
 
-    private final transient String segment;
+    private final transient String segment; // a pipe's segment, or the socket's description
     private final transient int end;
-    private final transient MappedSegment mapped;
-    private final transient PipeChannel channel;
+    private final transient PipeChannel channel; // null for a socket connection
+    private final transient Endpoint endpoint;
     private final transient UseCount use;
+
+    /** What a connection sends through and receives from: a pipe end in shared memory, or a socket. */
+    private interface Endpoint {
+        boolean readable();
+
+        boolean writable();
+
+        void send(byte[] buf, int offset, int size, java.util.function.BooleanSupplier closed)
+                throws IOException, InterruptedException;
+
+        /** {@return the message, or null if the wait stopped because closed} */
+        byte[] recv(java.util.function.BooleanSupplier closed) throws IOException, InterruptedException;
+
+        boolean poll(long nanos, java.util.function.BooleanSupplier closed) throws IOException, InterruptedException;
+
+        /** Closes this process's copy, while the memory is still mapped. */
+        void close();
+    }
+
+    /** A pipe end: {@link PipeChannel} as it is. */
+    private record PipeEndpoint(PipeChannel channel) implements Endpoint {
+        @Override
+        public boolean readable() {
+            return channel.readable();
+        }
+
+        @Override
+        public boolean writable() {
+            return channel.writable();
+        }
+
+        @Override
+        public void send(byte[] buf, int offset, int size, java.util.function.BooleanSupplier closed)
+                throws IOException, InterruptedException {
+            channel.send(buf, offset, size, closed);
+        }
+
+        @Override
+        public byte[] recv(java.util.function.BooleanSupplier closed) throws IOException, InterruptedException {
+            return channel.recv(closed);
+        }
+
+        @Override
+        public boolean poll(long nanos, java.util.function.BooleanSupplier closed)
+                throws IOException, InterruptedException {
+            return channel.poll(nanos, closed);
+        }
+
+        @Override
+        public void close() {
+            channel.holders().add(ProcessIdentity.pid(), -1);
+            channel.wakeAll();
+        }
+    }
+
+    /** A socket from {@link Listener} or {@link Client}: framed messages, both ways. */
+    private record SocketEndpoint(SocketWire wire) implements Endpoint {
+        @Override
+        public boolean readable() {
+            return true;
+        }
+
+        @Override
+        public boolean writable() {
+            return true;
+        }
+
+        @Override
+        public void send(byte[] buf, int offset, int size, java.util.function.BooleanSupplier closed)
+                throws IOException {
+            wire.send(buf, offset, size);
+        }
+
+        @Override
+        public byte[] recv(java.util.function.BooleanSupplier closed) throws IOException {
+            try {
+                return wire.recv(SocketWire.MAX_MESSAGE);
+            } catch (java.nio.channels.ClosedChannelException e) {
+                if (closed.getAsBoolean()) {
+                    return null;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public boolean poll(long nanos, java.util.function.BooleanSupplier closed) throws IOException {
+            return wire.poll(nanos);
+        }
+
+        @Override
+        public void close() {
+            wire.close();
+        }
+    }
 
     private Connection(String segment, int end, MappedSegment mapped) {
         this.segment = segment;
         this.end = end;
-        this.mapped = mapped;
         this.use = new UseCount("the connection is closed", () -> SegmentTable.release(mapped));
         try {
             this.channel = PipeChannel.open(mapped.segment(), end);
@@ -71,6 +166,17 @@ public final class Connection implements AutoCloseable, Serializable {
             throw new IllegalArgumentException("segment " + segment + " is not a pipe: "
                     + e.getMessage(), e);
         }
+        this.endpoint = new PipeEndpoint(channel);
+        OPEN.add(this);
+    }
+
+    /** A connection over an authenticated (or deliberately unauthenticated) socket. */
+    Connection(SocketWire wire, String description) {
+        this.segment = description;
+        this.end = -1;
+        this.channel = null;
+        this.endpoint = new SocketEndpoint(wire);
+        this.use = new UseCount("the connection is closed", () -> { });
         OPEN.add(this);
     }
 
@@ -132,7 +238,7 @@ public final class Connection implements AutoCloseable, Serializable {
         }
         enter(true);
         try {
-            channel.send(buf, offset, size, use::isClosed);
+            endpoint.send(buf, offset, size, use::isClosed);
         } catch (IOException e) {
             checkOpen();
             throw e;
@@ -243,7 +349,7 @@ public final class Connection implements AutoCloseable, Serializable {
     private byte[] receive() throws IOException, InterruptedException {
         enter(false);
         try {
-            byte[] bytes = channel.recv(use::isClosed);
+            byte[] bytes = endpoint.recv(use::isClosed);
             if (bytes == null) {
                 throw new IllegalStateException("the connection was closed while receiving");
             }
@@ -282,7 +388,7 @@ public final class Connection implements AutoCloseable, Serializable {
         long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
         enter(false);
         try {
-            return channel.poll(nanos, use::isClosed);
+            return endpoint.poll(nanos, use::isClosed);
         } finally {
             use.leave();
         }
@@ -298,7 +404,7 @@ public final class Connection implements AutoCloseable, Serializable {
 
     private void enter(boolean send) {
         use.enter();
-        if (send ? !channel.writable() : !channel.readable()) {
+        if (send ? !endpoint.writable() : !endpoint.readable()) {
             use.leave();
             throw new IllegalStateException("this end of a simplex pipe only " + (send ? "receives" : "sends")
                     + " (expected " + (send ? "recv" : "send") + " here)");
@@ -313,12 +419,12 @@ public final class Connection implements AutoCloseable, Serializable {
 
     /** {@return true if this end receives} */
     public boolean readable() {
-        return channel.readable();
+        return endpoint.readable();
     }
 
     /** {@return true if this end sends} */
     public boolean writable() {
-        return channel.writable();
+        return endpoint.writable();
     }
 
     /** {@return true once {@link #close()} was called on this object} */
@@ -336,15 +442,14 @@ public final class Connection implements AutoCloseable, Serializable {
     public void close() {
         use.close(() -> {
             OPEN.remove(this);
-            channel.holders().add(ProcessIdentity.pid(), -1);
-            channel.wakeAll();
+            endpoint.close();
         });
     }
 
     @Override
     public String toString() {
-        return "Connection[" + segment + " end " + end + (channel.readable() ? " r" : "") + (channel.writable() ? "w"
-                : "") + (use.isClosed() ? ", closed" : "") + "]";
+        return "Connection[" + segment + (channel == null ? " " : " end " + end + " ") + (readable() ? "r" : "")
+                + (writable() ? "w" : "") + (use.isClosed() ? ", closed" : "") + "]";
     }
 
     // ---- passing to other processes
@@ -377,8 +482,12 @@ public final class Connection implements AutoCloseable, Serializable {
     }
 
     @Serial
-    private Object writeReplace() {
+    private Object writeReplace() throws java.io.NotSerializableException {
         checkOpen();
+        if (channel == null) {
+            throw new java.io.NotSerializableException("a socket connection (" + segment + ") cannot be sent to"
+                    + " another process (expected a Pipe connection)");
+        }
         channel.holders().add(ProcessIdentity.pid(), 1); // the copy in flight is this process's until taken over
         List<EndHolders> credits = IN_FLIGHT.get();
         if (credits != null) {

@@ -1,0 +1,137 @@
+package io.github.jmultiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ListenerTest {
+
+    private static final byte[] KEY = "secret password".getBytes(StandardCharsets.UTF_8);
+
+    private static InetSocketAddress loopback() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    private static <T> Future<T> async(Callable<T> call) {
+        FutureTask<T> task = new FutureTask<>(call);
+        Thread.ofPlatform().daemon().start(task);
+        return task;
+    }
+
+    @Test
+    void shouldAuthenticateBothWaysAndCarryMessagesOverTcp() throws Exception {
+        try (Listener listener = new Listener(loopback(), KEY)) {
+            Future<Connection> accepted = async(listener::accept);
+            try (Connection client = Client.connect(listener.address(), KEY);
+                    Connection server = accepted.get(10, TimeUnit.SECONDS)) {
+                assertNotNull(listener.lastAccepted());
+                client.send(List.of(1, "two"));
+                assertEquals(List.of(1, "two"), server.recv());
+                server.sendBytes(new byte[] {1, 2, 3}, 1, 2);
+                assertArrayEquals(new byte[] {2, 3}, client.recvBytes());
+                server.sendBytes(new byte[0]);
+                assertTrue(client.poll(Duration.ofSeconds(10)));
+                assertArrayEquals(new byte[0], client.recvBytes(), "a zero-length message is a message");
+                assertFalse(client.poll(Duration.ofMillis(20)));
+                byte[] big = new byte[3 << 20];
+                big[big.length - 1] = 7;
+                Future<byte[]> received = async(server::recvBytes);
+                client.sendBytes(big);
+                assertArrayEquals(big, received.get(10, TimeUnit.SECONDS));
+                server.close();
+                assertTrue(client.poll(Duration.ofSeconds(10)), "the end of the stream makes poll true");
+                assertThrows(EOFException.class, client::recv);
+            }
+        }
+    }
+
+    @Test
+    void shouldServeAUnixSocketWithoutAuthenticationAndRemoveItsFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("listener.sock");
+        try (Listener listener = new Listener(UnixDomainSocketAddress.of(file))) {
+            assertTrue(Files.exists(file));
+            Future<Connection> accepted = async(listener::accept);
+            try (Connection client = Client.connect(UnixDomainSocketAddress.of(file));
+                    Connection server = accepted.get(10, TimeUnit.SECONDS)) {
+                server.send("over a unix socket");
+                assertEquals("over a unix socket", client.recv());
+            }
+        }
+        assertFalse(Files.exists(file), "closing the listener removes its socket file");
+    }
+
+    @Test
+    void shouldRefuseAWrongKeyOnBothSidesAndKeepServing() throws Exception {
+        try (Listener listener = new Listener(loopback(), KEY)) {
+            Future<Connection> refused = async(listener::accept);
+            assertThrows(AuthenticationException.class,
+                    () -> Client.connect(listener.address(), "another key".getBytes(StandardCharsets.UTF_8)));
+            var e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> refused.get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof AuthenticationException, String.valueOf(e.getCause()));
+            Future<Connection> accepted = async(listener::accept);
+            try (Connection client = Client.connect(listener.address(), KEY);
+                    Connection server = accepted.get(10, TimeUnit.SECONDS)) {
+                client.send("still serving");
+                assertEquals("still serving", server.recv());
+            }
+        }
+    }
+
+    @Test
+    void shouldNeverReadMoreThanAHandshakeFromAnUnauthenticatedPeer() throws Exception {
+        try (Listener listener = new Listener(loopback(), KEY)) {
+            Future<Connection> accepted = async(listener::accept);
+            try (SocketChannel raw = SocketChannel.open(listener.address())) {
+                raw.write(ByteBuffer.allocate(4).putInt(0, Integer.MAX_VALUE - 8)); // "a 2 GiB answer follows"
+                var e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> accepted.get(10, TimeUnit.SECONDS));
+                assertTrue(e.getCause() instanceof AuthenticationException, String.valueOf(e.getCause()));
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseBadArgumentsAndSendingASocketConnection() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> new Listener(loopback(), new byte[0]));
+        try (Listener listener = new Listener(loopback())) {
+            Future<Connection> accepted = async(listener::accept);
+            Pipe pipe = Pipe.open();
+            try (Connection client = Client.connect(listener.address());
+                    Connection server = accepted.get(10, TimeUnit.SECONDS)) {
+                assertThrows(IllegalArgumentException.class, () -> pipe.left().send(client),
+                        "a socket connection cannot travel to another process");
+                Future<Object> waiting = async(server::recv);
+                Thread.sleep(30);
+                server.close();
+                var e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> waiting.get(10, TimeUnit.SECONDS));
+                assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
+            } finally {
+                pipe.left().close();
+                pipe.right().close();
+            }
+        }
+    }
+}
