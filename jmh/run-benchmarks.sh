@@ -93,5 +93,10 @@ if $run_harness; then
     --reps "$harness_reps" --warmup "$harness_warmup" --python-json "$out/cpython.json" \
     ${harness_args[@]+"${harness_args[@]}"} \
     2> >(tee "$out/harness.log" >&2) | tee "$out/harness.md"
+  echo "== queue and pipe harness (reps $harness_reps), beside bench_mp cases 2,3 and Agrona" >&2
+  "$java" --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+    -cp "$jar" io.github.jmultiprocessing.bench.QueueHarness --reps "$harness_reps" \
+    $([[ " ${harness_args[*]-} " == *" --no-python "* ]] && echo --no-python) \
+    2> >(tee "$out/queue-harness.log" >&2) | tee "$out/queue-harness.md"
 fi
 echo "results: $out" >&2

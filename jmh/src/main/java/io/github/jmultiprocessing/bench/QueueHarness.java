@@ -24,12 +24,14 @@ import java.util.concurrent.TimeUnit;
  * producers), and pipe ping-pong round trips with a child that echoes (small int objects, 64-byte arrays), with
  * p50 and p99 of single round trips. Producers are started and ready before the clock starts (a shared event is
  * the gun), as in bench_mp; "warm producers" first ran the same put loop 400k times on a queue of their own, so
- * that the measured loop runs JIT-compiled (CPython's producer has no warm-up to do); ping-pong runs 2,000
+ * that the measured loop runs JIT-compiled (CPython's producer has no warm-up to do); the same scenarios with
+ * Agrona's rings ({@link AgronaBaseline}) are the peer baseline; ping-pong runs 2,000
  * untimed round trips first (CPython: 200), and again with 100,000 so that both JVMs run compiled code. Prints a markdown table of medians and ratios (ours / CPython).
  *
  * <pre>
- *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.QueueHarness
- *       [--reps N] [--no-python] [--bench-mp path/to/bench_mp.py]
+ *   java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+ *       -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.QueueHarness
+ *       [--reps N] [--no-python] [--no-agrona] [--bench-mp path/to/bench_mp.py]
  * </pre>
  */
 public final class QueueHarness {
@@ -47,14 +49,16 @@ public final class QueueHarness {
     public static void main(String[] args) throws Exception {
         int reps = 5;
         boolean python = true;
+        boolean agrona = true;
         Path benchMp = Path.of("/work/shared/anchors/python/bench_mp.py");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--no-python" -> python = false;
+                case "--no-agrona" -> agrona = false;
                 case "--bench-mp" -> benchMp = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("argument=" + args[i]
-                        + " (expected --reps N, --no-python or --bench-mp PATH)");
+                        + " (expected --reps N, --no-python, --no-agrona or --bench-mp PATH)");
             }
         }
         Map<String, List<Double>> ours = new LinkedHashMap<>();
@@ -68,7 +72,7 @@ public final class QueueHarness {
                     .stream().map(x -> x * 1024 / 1e6).toList());
             SyncHarness.measure(ours, "queue 4->1 small ints" + w + ": msgs/s", reps,
                     () -> queue(4, N_INT / 4, false, warm));
-            SyncHarness.measure(ours, "queue 1->1 small ints, Codec.ints()" + w + ": msgs/s", reps,
+            SyncHarness.measure(ours, "queue 1->1 8 B longs, Codec.longs()" + w + ": msgs/s", reps,
                     () -> typedQueue(N_INT, warm));
         }
         Map<String, List<Double>> p50 = new LinkedHashMap<>();
@@ -87,8 +91,49 @@ public final class QueueHarness {
                 ours.put(name + ": p99 us", p99.get(name).subList(1, p99.get(name).size()));
             }
         }
+        if (agrona && agronaUsable()) {
+            String before = System.getProperty("jmultiprocessing.child.jvmOptions", "");
+            System.setProperty("jmultiprocessing.child.jvmOptions", (before + " " + AgronaBaseline.EXPORTS).strip());
+            try {
+                SyncHarness.measure(ours, "Agrona one-to-one 1->1 8 B, warm producer: msgs/s", reps,
+                        () -> AgronaBaseline.throughput(1, N_INT, 8));
+                SyncHarness.measure(ours, "Agrona one-to-one 1->1 1 KiB, warm producer: msgs/s", reps,
+                        () -> AgronaBaseline.throughput(1, N_KIB, 1024));
+                ours.put("Agrona one-to-one 1->1 1 KiB, warm producer: MB/s", ours.get(
+                        "Agrona one-to-one 1->1 1 KiB, warm producer: msgs/s").stream().map(x -> x * 1024 / 1e6)
+                        .toList());
+                SyncHarness.measure(ours, "Agrona many-to-one 4->1 8 B, warm producers: msgs/s", reps,
+                        () -> AgronaBaseline.throughput(4, N_INT / 4, 8));
+                List<Double> agronaP50 = new ArrayList<>();
+                List<Double> agronaP99 = new ArrayList<>();
+                SyncHarness.measure(ours, "Agrona ping-pong 64 B, 100k warm-up round trips: round trip us (mean)",
+                        reps, () -> {
+                            double[] rt = AgronaBaseline.pingPong(WARM_RT_LONG, N_RT);
+                            agronaP50.add(rt[1]);
+                            agronaP99.add(rt[2]);
+                            return rt[0];
+                        });
+                ours.put("Agrona ping-pong 64 B, 100k warm-up round trips: p50 us", agronaP50.subList(1,
+                        agronaP50.size()));
+                ours.put("Agrona ping-pong 64 B, 100k warm-up round trips: p99 us", agronaP99.subList(1,
+                        agronaP99.size()));
+            } finally {
+                System.setProperty("jmultiprocessing.child.jvmOptions", before);
+            }
+        }
         Map<String, List<Double>> cpython = python ? runPython(benchMp, reps) : Map.of();
         SyncHarness.print(ours, cpython);
+    }
+
+    /** {@return true if Agrona's Unsafe access works in this JVM (it needs the add-exports flag on JDK 25)} */
+    private static boolean agronaUsable() {
+        try {
+            new org.agrona.concurrent.UnsafeBuffer(new byte[64]).putLongVolatile(0, 1);
+            return true;
+        } catch (Throwable e) { // IllegalAccessError / ExceptionInInitializerError without the flag
+            System.err.println("Agrona baseline skipped: " + e + " (run with " + AgronaBaseline.EXPORTS + ")");
+            return false;
+        }
     }
 
     // ---- queue throughput
@@ -156,12 +201,12 @@ public final class QueueHarness {
         }
     }
 
-    static void produceTyped(SharedQueue<Integer> queue, SharedEvent ready, SharedEvent go, int n, boolean warm) {
+    static void produceTyped(SharedQueue<Long> queue, SharedEvent ready, SharedEvent go, int n, boolean warm) {
         if (warm) {
-            try (SharedQueue<Integer> own = new SharedQueue<>(0, Codec.ints())) {
+            try (SharedQueue<Long> own = new SharedQueue<>(0, Codec.longs())) {
                 for (int round = 0; round < 20; round++) {
                     for (int i = 0; i < 20_000; i++) {
-                        own.add(i);
+                        own.add((long) i);
                     }
                     own.clear();
                 }
@@ -175,13 +220,13 @@ public final class QueueHarness {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
-        for (int i = 0; i < n; i++) {
+        for (long i = 0; i < n; i++) {
             queue.add(i);
         }
     }
 
     static double typedQueue(int n, boolean warm) throws Exception {
-        try (SharedQueue<Integer> queue = new SharedQueue<>(0, Codec.ints())) {
+        try (SharedQueue<Long> queue = new SharedQueue<>(0, Codec.longs())) {
             SharedEvent go = new SharedEvent();
             SharedEvent ready = new SharedEvent();
             JvmProcess child = new JvmProcess(() -> produceTyped(queue, ready, go, n, warm));
@@ -274,7 +319,7 @@ public final class QueueHarness {
             Map<String, List<Double>> all = CrossProcessHarness.readPython(Files.readString(json)).samples();
             Map<String, List<Double>> mapped = new LinkedHashMap<>();
             put(mapped, all, "queue 1->1 small ints: msgs/s", "2|small ints: throughput|msgs/s");
-            put(mapped, all, "queue 1->1 small ints, Codec.ints(): msgs/s", "2|small ints: throughput|msgs/s");
+            put(mapped, all, "queue 1->1 8 B longs, Codec.longs(): msgs/s", "2|small ints: throughput|msgs/s");
             put(mapped, all, "queue 1->1 1 KiB byte[]: msgs/s", "2|1 KiB bytes: throughput|msgs/s");
             put(mapped, all, "queue 1->1 1 KiB byte[]: MB/s", "2|1 KiB bytes: bandwidth|MB/s");
             put(mapped, all, "pipe ping-pong small int: round trip us (mean)", "3|send/recv small int: round trip|us");
