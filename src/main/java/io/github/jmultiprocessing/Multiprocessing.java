@@ -1,7 +1,9 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.codec.MessageCodec;
 import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import io.github.jmultiprocessing.internal.spawn.ForkServer;
+import java.io.ObjectInputFilter;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -201,6 +203,24 @@ public final class Multiprocessing {
      */
     public static void setForkserverPreload(List<String> classNames) {
         ForkServer.setPreload(classNames);
+    }
+
+    /**
+     * Sets the filter that every object received in this process through a queue, a pipe or a socket connection
+     * passes when it is Java-deserialized (values with a fast path, such as boxed primitives, strings and primitive
+     * arrays, are not deserialized and do not pass it). By default, the JVM-wide serial filter
+     * ({@link ObjectInputFilter.Config}, or {@code -Djdk.serialFilter=...}), as it is when each object is read. Set
+     * it in each process that receives: a filter does not travel to child processes.
+     *
+     * @param filter the filter, or null for none
+     */
+    public static void setMessageFilter(ObjectInputFilter filter) {
+        MessageCodec.setFilter(filter);
+    }
+
+    /** {@return the filter received objects pass in this process, or null for none} */
+    public static ObjectInputFilter getMessageFilter() {
+        return MessageCodec.filter();
     }
 
     /**

@@ -134,4 +134,24 @@ class ListenerTest {
             }
         }
     }
+
+    @Test
+    void shouldReportCorruptFramesClearly() throws Exception {
+        try (Listener listener = new Listener(loopback())) {
+            Future<Connection> accepted = async(listener::accept);
+            try (SocketChannel raw = SocketChannel.open(listener.address());
+                    Connection server = accepted.get(10, TimeUnit.SECONDS)) {
+                raw.write(ByteBuffer.allocate(4).putInt(0, -5)); // a negative length
+                var e = assertThrows(java.io.StreamCorruptedException.class, server::recvBytes);
+                assertTrue(e.getMessage().contains("message length=-5"), e.getMessage());
+            }
+            Future<Connection> next = async(listener::accept);
+            try (SocketChannel raw = SocketChannel.open(listener.address());
+                    Connection server = next.get(10, TimeUnit.SECONDS)) {
+                raw.write(ByteBuffer.allocate(6).putInt(0, 100)); // 100 bytes announced, 2 sent, then the end
+                raw.shutdownOutput();
+                assertThrows(java.io.StreamCorruptedException.class, server::recvBytes, "ends in the middle");
+            }
+        }
+    }
 }

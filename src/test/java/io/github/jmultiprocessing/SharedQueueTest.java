@@ -274,4 +274,34 @@ class SharedQueueTest {
             assertArrayEquals(new byte[0], bytes.take());
         }
     }
+
+    @Test
+    void shouldFilterWhatItDeserializesAndGiveDrainedRingsBack() throws Exception {
+        java.io.ObjectInputFilter before = Multiprocessing.getMessageFilter();
+        Multiprocessing.setMessageFilter(java.io.ObjectInputFilter.Config.createFilter("!java.util.TreeMap"));
+        try (SharedQueue<Object> q = new SharedQueue<>()) {
+            q.put(new java.util.TreeMap<>(java.util.Map.of(1, 2)));
+            q.put(new java.util.HashMap<>(java.util.Map.of(1, 2)));
+            java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, q::take);
+            assertTrue(e.getCause() instanceof java.io.InvalidClassException, String.valueOf(e.getCause()));
+            assertEquals(java.util.Map.of(1, 2), q.take(), "the rejected one is taken; the next one is fine");
+            for (int i = 0; i < 300; i++) { // 300 KiB: the queue grows into several rings
+                q.put(new byte[1024]);
+            }
+            String name = q.channel().name();
+            java.nio.file.Path dir = io.github.jmultiprocessing.internal.shm.ShmDirectory.directory();
+            try (var files = java.nio.file.Files.list(dir)) {
+                assertTrue(files.filter(f -> f.getFileName().toString().startsWith(name + ".")).count() > 1);
+            }
+            while (q.poll() != null) {
+                // drain
+            }
+            try (var files = java.nio.file.Files.list(dir)) {
+                assertEquals(1, files.filter(f -> f.getFileName().toString().startsWith(name + ".")).count(),
+                        "drained rings are unlinked: only the current one is left");
+            }
+        } finally {
+            Multiprocessing.setMessageFilter(before);
+        }
+    }
 }

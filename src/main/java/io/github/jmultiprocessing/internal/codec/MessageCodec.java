@@ -67,13 +67,16 @@ public final class MessageCodec {
             ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfByte BYTE_LAYOUT = ValueLayout.JAVA_BYTE;
 
-    private static volatile ObjectInputFilter filter = ObjectInputFilter.Config.getSerialFilter();
+    /** Stands for "the JVM-wide serial filter, as it is when a message is read". */
+    private static final ObjectInputFilter JVM_WIDE = info -> ObjectInputFilter.Status.UNDECIDED;
+    private static volatile ObjectInputFilter filter = JVM_WIDE;
 
     private MessageCodec() {
     }
 
     /**
-     * Sets the filter every deserialized message goes through (default: the JVM-wide serial filter, if any).
+     * Sets the filter every deserialized message goes through (default: the JVM-wide serial filter, if any, as it
+     * is when each message is read).
      *
      * @param inputFilter the filter, or null for none
      */
@@ -83,7 +86,8 @@ public final class MessageCodec {
 
     /** {@return the filter deserialized messages go through, or null} */
     public static ObjectInputFilter filter() {
-        return filter;
+        ObjectInputFilter current = filter;
+        return current == JVM_WIDE ? ObjectInputFilter.Config.getSerialFilter() : current;
     }
 
     /**
@@ -350,7 +354,7 @@ public final class MessageCodec {
     private static Object deserialize(byte[] bytes)
             throws StreamCorruptedException, ClassNotFoundException, InvalidClassException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-            ObjectInputFilter current = filter;
+            ObjectInputFilter current = filter();
             if (current != null) {
                 in.setObjectInputFilter(current);
             }
