@@ -42,6 +42,8 @@ final class AotCache {
 
     private static final long STALE_LOCK_MILLIS = TimeUnit.MINUTES.toMillis(10);
     private static final long RETRY_AFTER_FAILURE_MILLIS = TimeUnit.HOURS.toMillis(1);
+    /** Caches kept in the directory: each build of an application's jars makes a new one (~15 MB). */
+    static final int KEEP = 8;
     private static final List<String> ENVIRONMENT_OPTIONS = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
             "_JAVA_OPTIONS");
     private static final Set<String> SCHEDULED = ConcurrentHashMap.newKeySet(); // caches this JVM asked for
@@ -217,6 +219,7 @@ final class AotCache {
                 if (run(train) && run(create) && Files.isRegularFile(temporary)) {
                     Files.move(temporary, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     built = true;
+                    pruneOldest(cache);
                 }
             } finally {
                 if (!built) {
@@ -231,6 +234,31 @@ final class AotCache {
             // no cache: children start as before
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Keeps the {@value #KEEP} most recently built caches and deletes the others: without this, every rebuild of
+     * an application's jars left another cache behind for good. A child already started keeps its mapping; a later
+     * start for a deleted cache builds it again.
+     */
+    static void pruneOldest(Path built) {
+        try (var files = Files.list(built.getParent())) {
+            List<Path> caches = files.filter(f -> {
+                String name = f.getFileName().toString();
+                return name.startsWith("child-") && name.endsWith(".aot") && !f.equals(built);
+            }).sorted(java.util.Comparator.comparing((Path f) -> {
+                try {
+                    return Files.getLastModifiedTime(f);
+                } catch (IOException e) {
+                    return java.nio.file.attribute.FileTime.fromMillis(0);
+                }
+            }).reversed()).toList();
+            for (Path old : caches.subList(Math.min(caches.size(), KEEP - 1), caches.size())) {
+                Files.deleteIfExists(old);
+            }
+        } catch (IOException | RuntimeException e) {
+            // pruning is housekeeping: never a reason to fail
         }
     }
 
