@@ -69,8 +69,13 @@ public final class Connection implements AutoCloseable, Serializable {
         void send(byte[] buf, int offset, int size, java.util.function.BooleanSupplier closed)
                 throws IOException, InterruptedException;
 
-        /** {@return the message, or null if the wait stopped because closed} */
-        byte[] recv(java.util.function.BooleanSupplier closed) throws IOException, InterruptedException;
+        /**
+         * {@return the message, or null if the wait stopped because closed}
+         *
+         * @param maxLength a longer message is an error; a socket refuses it before allocating (the connection is
+         *                  then out of step)
+         */
+        byte[] recv(java.util.function.BooleanSupplier closed, int maxLength) throws IOException, InterruptedException;
 
         boolean poll(long nanos, java.util.function.BooleanSupplier closed) throws IOException, InterruptedException;
 
@@ -97,8 +102,9 @@ public final class Connection implements AutoCloseable, Serializable {
         }
 
         @Override
-        public byte[] recv(java.util.function.BooleanSupplier closed) throws IOException, InterruptedException {
-            return channel.recv(closed);
+        public byte[] recv(java.util.function.BooleanSupplier closed, int maxLength)
+                throws IOException, InterruptedException {
+            return channel.recv(closed); // the sender is local and allocated it already: the caller checks
         }
 
         @Override
@@ -128,25 +134,43 @@ public final class Connection implements AutoCloseable, Serializable {
 
         @Override
         public void send(byte[] buf, int offset, int size, java.util.function.BooleanSupplier closed)
-                throws IOException {
-            wire.send(buf, offset, size);
+                throws IOException, InterruptedException {
+            try {
+                wire.send(buf, offset, size);
+            } catch (java.io.InterruptedIOException e) {
+                throw interrupted(e);
+            }
         }
 
         @Override
-        public byte[] recv(java.util.function.BooleanSupplier closed) throws IOException {
+        public byte[] recv(java.util.function.BooleanSupplier closed, int maxLength)
+                throws IOException, InterruptedException {
             try {
-                return wire.recv(SocketWire.MAX_MESSAGE);
+                return wire.recv(maxLength);
             } catch (java.nio.channels.ClosedChannelException e) {
                 if (closed.getAsBoolean()) {
                     return null;
                 }
                 throw e;
+            } catch (java.io.InterruptedIOException e) {
+                throw interrupted(e);
             }
         }
 
         @Override
-        public boolean poll(long nanos, java.util.function.BooleanSupplier closed) throws IOException {
-            return wire.poll(nanos);
+        public boolean poll(long nanos, java.util.function.BooleanSupplier closed)
+                throws IOException, InterruptedException {
+            try {
+                return wire.poll(nanos);
+            } catch (java.io.InterruptedIOException e) {
+                throw interrupted(e);
+            }
+        }
+
+        private static InterruptedException interrupted(java.io.InterruptedIOException e) {
+            InterruptedException interrupted = new InterruptedException(e.getMessage());
+            interrupted.initCause(e);
+            return interrupted;
         }
 
         @Override
@@ -296,7 +320,17 @@ public final class Connection implements AutoCloseable, Serializable {
         if (maxLength < 0) {
             throw new IllegalArgumentException("maxLength=" + maxLength + " (expected >= 0)");
         }
-        byte[] bytes = receive();
+        byte[] bytes;
+        try {
+            bytes = receive(maxLength);
+        } catch (StreamCorruptedException e) {
+            if (channel != null) {
+                throw e; // a corrupt pipe: not a length refused
+            }
+            close(); // a socket refused the length before reading the body: the stream is out of step
+            throw new IOException(e.getMessage() + " (expected <= maxLength " + maxLength + "); the connection is"
+                    + " now closed", e);
+        }
         if (bytes.length > maxLength) {
             close();
             throw new IOException("message length=" + bytes.length + " (expected <= maxLength " + maxLength
@@ -347,9 +381,13 @@ public final class Connection implements AutoCloseable, Serializable {
     }
 
     private byte[] receive() throws IOException, InterruptedException {
+        return receive(SocketWire.MAX_MESSAGE);
+    }
+
+    private byte[] receive(int maxLength) throws IOException, InterruptedException {
         enter(false);
         try {
-            byte[] bytes = endpoint.recv(use::isClosed);
+            byte[] bytes = endpoint.recv(use::isClosed, maxLength);
             if (bytes == null) {
                 throw new IllegalStateException("the connection was closed while receiving");
             }

@@ -28,7 +28,8 @@ import java.util.Objects;
  *
  * <p>With an authkey, each accepted socket is authenticated both ways (a random challenge answered with an
  * HMAC-SHA256 of the key) before a single message is read; a peer with another key fails with
- * {@link AuthenticationException} on both sides, and the listener keeps accepting others. Without an authkey
+ * {@link AuthenticationException} on both sides, and the listener keeps accepting others (a peer that stays silent
+ * fails after 20 s; meanwhile {@code accept} waits, as in Python). Without an authkey
  * anyone who can reach the socket can talk to it, and messages are Java-deserialized (through the JVM-wide
  * {@link java.io.ObjectInputFilter}): use TCP only with an authkey. Socket connections cannot be passed to other
  * processes.
@@ -107,7 +108,13 @@ public final class Listener implements AutoCloseable {
             socket.close();
             throw e;
         }
-        SocketWire wire = new SocketWire(socket);
+        SocketWire wire;
+        try {
+            wire = new SocketWire(socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
         try {
             if (authkey != null) {
                 Handshake.serve(wire, authkey);

@@ -285,4 +285,25 @@ class ConnectionTest {
             closeAll(carrier);
         }
     }
+
+    @Test
+    void shouldFinishAMessageWhoseLastSendingCopyIsClosedMidway() throws Exception {
+        Pipe pipe = Pipe.open(false);
+        try {
+            byte[] big = new byte[3 * Pipe.CAPACITY];
+            new Random(5).nextBytes(big);
+            var sender = async(() -> {
+                pipe.right().sendBytes(big); // stops in the middle: nobody reads yet
+                return null;
+            });
+            Thread.sleep(50);
+            pipe.right().close(); // the only copy of the sending end, while its thread is in the middle
+            assertArrayEquals(big, within(() -> pipe.left().recvBytes()), "the started message arrives whole");
+            sender.get(10, TimeUnit.SECONDS);
+            ExecutionException end = assertThrows(ExecutionException.class, () -> within(() -> pipe.left().recv()));
+            assertTrue(end.getCause() instanceof EOFException, "then the end: " + end.getCause());
+        } finally {
+            pipe.left().close();
+        }
+    }
 }

@@ -154,4 +154,42 @@ class ListenerTest {
             }
         }
     }
+
+    @Test
+    void shouldKeepTheFramingWhenASenderIsInterruptedAndLetPollAnswerWhileAnotherThreadReceives() throws Exception {
+        try (Listener listener = new Listener(loopback())) {
+            Future<Connection> accepted = async(listener::accept);
+            try (Connection client = Client.connect(listener.address());
+                    Connection server = accepted.get(10, TimeUnit.SECONDS)) {
+                Thread.currentThread().interrupt();
+                assertThrows(InterruptedException.class, () -> client.send("never sent"), "before the message");
+                byte[] big = new byte[16 << 20];
+                big[big.length - 1] = 9;
+                Thread[] senderThread = new Thread[1];
+                Future<Boolean> sender = async(() -> {
+                    senderThread[0] = Thread.currentThread();
+                    client.sendBytes(big); // fills the socket buffers, then waits for the reader
+                    return Thread.currentThread().isInterrupted();
+                });
+                Thread.sleep(100);
+                senderThread[0].interrupt(); // in the middle of the frame: it is finished first
+                assertArrayEquals(big, server.recvBytes());
+                assertTrue(sender.get(10, TimeUnit.SECONDS), "the interrupt is kept for the sender");
+                client.send("after");
+                assertEquals("after", server.recv(), "the framing held");
+
+                Future<Object> receiving = async(server::recv); // another thread waits in recv
+                Thread.sleep(50);
+                long t0 = System.nanoTime();
+                assertFalse(server.poll(Duration.ofMillis(100)), "poll answers within its timeout");
+                assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+                client.send("for the receiving thread");
+                assertEquals("for the receiving thread", receiving.get(10, TimeUnit.SECONDS));
+
+                client.sendBytes(new byte[1 << 20]);
+                assertThrows(java.io.IOException.class, () -> server.recvBytes(10), "longer than maxLength");
+                assertTrue(server.isClosed(), "as in Python, the connection is closed");
+            }
+        }
+    }
 }

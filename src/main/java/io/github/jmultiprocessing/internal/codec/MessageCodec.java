@@ -355,9 +355,14 @@ public final class MessageCodec {
             throws StreamCorruptedException, ClassNotFoundException, InvalidClassException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
             ObjectInputFilter current = filter();
-            if (current != null) {
-                in.setObjectInputFilter(current);
-            }
+            // No array longer than the stream: every element takes at least a byte of it, so a corrupt length is
+            // refused before it is allocated, whatever the configured filter allows.
+            in.setObjectInputFilter(info -> {
+                if (info.arrayLength() > bytes.length) {
+                    return ObjectInputFilter.Status.REJECTED;
+                }
+                return current == null ? ObjectInputFilter.Status.UNDECIDED : current.checkInput(info);
+            });
             Object value = in.readObject();
             if (in.read() >= 0) {
                 throw new StreamCorruptedException("serialized message has bytes after its object (expected none)");

@@ -23,6 +23,8 @@ public final class Handshake {
     private static final byte[] FAILURE = "#FAILURE#".getBytes(StandardCharsets.US_ASCII);
     private static final int NONCE = 32;
     private static final int MAX_HANDSHAKE_MESSAGE = 256;
+    /** How long a peer may take for each handshake message: a silent one must not hold a listener forever. */
+    public static final long TIMEOUT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** The other side failed the challenge, or rejected this side's answer. */
@@ -70,7 +72,11 @@ public final class Handshake {
         wire.send(message, 0, message.length);
         byte[] digest = receive(wire);
         if (!MessageDigest.isEqual(digest, hmac(key, message))) {
-            wire.send(FAILURE, 0, FAILURE.length);
+            try {
+                wire.send(FAILURE, 0, FAILURE.length);
+            } catch (IOException e) {
+                // the other side is gone already: it failed all the same
+            }
             throw new Failed("the other side's answer to the challenge is wrong (a different authkey?)");
         }
         wire.send(WELCOME, 0, WELCOME.length);
@@ -92,9 +98,12 @@ public final class Handshake {
 
     private static byte[] receive(SocketWire wire) throws IOException {
         try {
-            return wire.recv(MAX_HANDSHAKE_MESSAGE);
+            return wire.recv(MAX_HANDSHAKE_MESSAGE, TIMEOUT_NANOS);
         } catch (StreamCorruptedException e) {
             throw new Failed("not a handshake message: " + e.getMessage());
+        } catch (java.net.SocketTimeoutException e) {
+            throw new Failed("the other side sent no handshake message within "
+                    + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NANOS) + " s");
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.StreamCorruptedException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
@@ -19,7 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Implementation notes. The channel is non-blocking; a read or write that makes no progress waits on the
  * selector for its operation. Lengths are checked against the caller's limit before anything is allocated: a peer
- * that has not authenticated cannot make this side allocate more than a handshake message.
+ * that has not authenticated cannot make this side allocate more than a handshake message. An interrupt before a
+ * message starts ends the operation ({@link InterruptedIOException}); once a message has started, it is sent or read
+ * whole and the interrupt is kept for the caller, so the framing never breaks.
  */
 public final class SocketWire implements AutoCloseable {
 
@@ -33,6 +36,7 @@ public final class SocketWire implements AutoCloseable {
     private final ByteBuffer header = ByteBuffer.allocate(4);
     private final ReentrantLock reading = new ReentrantLock();
     private final ReentrantLock writing = new ReentrantLock();
+    private boolean readInterrupted; // an interrupt kept while a message is read whole; guarded by reading
     private volatile boolean closed;
 
     /**
@@ -45,9 +49,19 @@ public final class SocketWire implements AutoCloseable {
         this.channel = channel;
         channel.configureBlocking(false);
         readSelector = Selector.open();
-        writeSelector = Selector.open();
-        channel.register(readSelector, SelectionKey.OP_READ);
-        channel.register(writeSelector, SelectionKey.OP_WRITE);
+        Selector writes = null;
+        try {
+            writes = Selector.open();
+            channel.register(readSelector, SelectionKey.OP_READ);
+            channel.register(writes, SelectionKey.OP_WRITE);
+        } catch (IOException | RuntimeException e) {
+            readSelector.close();
+            if (writes != null) {
+                writes.close();
+            }
+            throw e;
+        }
+        writeSelector = writes;
     }
 
     /**
@@ -56,26 +70,39 @@ public final class SocketWire implements AutoCloseable {
      * @param src    the bytes
      * @param offset where the message starts
      * @param length its length
-     * @throws IOException if the socket fails or the peer is gone ("broken pipe")
+     * @throws InterruptedIOException if interrupted before the message started (nothing was sent)
+     * @throws IOException            if the socket fails or the peer is gone ("broken pipe")
      */
     public void send(byte[] src, int offset, int length) throws IOException {
         java.util.Objects.checkFromIndexSize(offset, length, src.length);
         writing.lock();
         try {
-            ByteBuffer frame = ByteBuffer.allocate(4).putInt(0, length);
-            writeFully(frame);
-            writeFully(ByteBuffer.wrap(src, offset, length));
+            if (Thread.interrupted()) {
+                throw new InterruptedIOException("interrupted before sending");
+            }
+            boolean interrupted = false;
+            try {
+                interrupted |= writeFully(ByteBuffer.allocate(4).putInt(0, length));
+                interrupted |= writeFully(ByteBuffer.wrap(src, offset, length));
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         } finally {
             writing.unlock();
         }
     }
 
-    private void writeFully(ByteBuffer buffer) throws IOException {
+    /** Writes it all; {@return true if an interrupt came meanwhile (cleared, for the caller to restore)} */
+    private boolean writeFully(ByteBuffer buffer) throws IOException {
+        boolean interrupted = false;
         while (buffer.hasRemaining()) {
             if (channel.write(buffer) == 0) {
-                select(writeSelector, -1);
+                interrupted |= select(writeSelector, -1, false);
             }
         }
+        return interrupted;
     }
 
     /**
@@ -86,36 +113,73 @@ public final class SocketWire implements AutoCloseable {
      * @throws EOFException             if the peer closed the socket at a message boundary
      * @throws StreamCorruptedException if a length is negative or over {@code maxLength}, or the stream ends in
      *                                  the middle of a message
+     * @throws InterruptedIOException   if interrupted before the message started (once started, it is read whole)
      * @throws IOException              if the socket fails or is closed here
      */
     public byte[] recv(int maxLength) throws IOException {
+        return recv(maxLength, -1);
+    }
+
+    /**
+     * Receives one message, waiting at most {@code timeoutNanos} for all of it.
+     *
+     * @param maxLength    the longest message accepted (a longer one is an error, before anything is allocated)
+     * @param timeoutNanos the longest wait; negative waits forever
+     * @return the message
+     * @throws SocketTimeoutException   if it did not come whole in time (the stream is then out of step: close it)
+     * @throws EOFException             if the peer closed the socket at a message boundary
+     * @throws StreamCorruptedException if a length is negative or over {@code maxLength}, or the stream ends in
+     *                                  the middle of a message
+     * @throws InterruptedIOException   if interrupted before the message started
+     * @throws IOException              if the socket fails or is closed here
+     */
+    public byte[] recv(int maxLength, long timeoutNanos) throws IOException {
         reading.lock();
         try {
-            header.clear();
-            if (!readFully(header, true)) {
-                throw new EOFException("the other end closed the connection and every message was read");
+            long deadline = timeoutNanos < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
+            try {
+                header.clear();
+                if (!readFully(header, true, deadline)) {
+                    throw new EOFException("the other end closed the connection and every message was read");
+                }
+                int length = header.getInt(0);
+                if (length < 0 || length > maxLength) {
+                    throw new StreamCorruptedException("message length=" + length + " (expected 0.." + maxLength
+                            + ")");
+                }
+                byte[] message = new byte[length];
+                readFully(ByteBuffer.wrap(message), false, deadline);
+                return message;
+            } finally {
+                if (readInterrupted) {
+                    readInterrupted = false;
+                    Thread.currentThread().interrupt();
+                }
             }
-            int length = header.getInt(0);
-            if (length < 0 || length > maxLength) {
-                throw new StreamCorruptedException("message length=" + length + " (expected 0.." + maxLength + ")");
-            }
-            byte[] message = new byte[length];
-            readFully(ByteBuffer.wrap(message), false);
-            return message;
         } finally {
             reading.unlock();
         }
     }
 
-    /** Fills the buffer; false if the stream ended before its first byte and {@code endOk}. */
-    private boolean readFully(ByteBuffer dst, boolean endOk) throws IOException {
+    /**
+     * Fills the buffer; false if the stream ended before its first byte and {@code frameStart}. Interruptible only
+     * before the first byte of a frame.
+     */
+    private boolean readFully(ByteBuffer dst, boolean frameStart, long deadline) throws IOException {
         boolean first = true;
         while (dst.hasRemaining()) {
-            if (!in.hasRemaining() && !fill(-1)) {
-                if (first && endOk) {
-                    return false;
+            if (!in.hasRemaining()) {
+                long left = deadline == Long.MAX_VALUE ? -1 : deadline - System.nanoTime();
+                if (deadline != Long.MAX_VALUE && left <= 0) {
+                    throw new SocketTimeoutException("no whole message within the time allowed");
                 }
-                throw new StreamCorruptedException("the stream ended in the middle of a message");
+                if (!fill(left, first && frameStart)) {
+                    if (first && frameStart) {
+                        return false;
+                    }
+                    throw new StreamCorruptedException("the stream ended in the middle of a message");
+                }
+                continue;
             }
             int n = Math.min(in.remaining(), dst.remaining());
             dst.put(dst.position(), in, in.position(), n);
@@ -126,8 +190,11 @@ public final class SocketWire implements AutoCloseable {
         return true;
     }
 
-    /** Reads what is there into the read-ahead, waiting up to {@code timeoutNanos}; false at the end of stream. */
-    private boolean fill(long timeoutNanos) throws IOException {
+    /**
+     * Reads what is there into the read-ahead, waiting up to {@code timeoutNanos} (negative: forever); {@return false
+     * at the end of stream, true otherwise, with or without new bytes}
+     */
+    private boolean fill(long timeoutNanos, boolean interruptible) throws IOException {
         in.compact();
         try {
             long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos;
@@ -143,7 +210,7 @@ public final class SocketWire implements AutoCloseable {
                 if (timeoutNanos >= 0 && left <= 0) {
                     return true; // nothing yet, not the end
                 }
-                select(readSelector, left);
+                readInterrupted |= select(readSelector, left, interruptible);
             }
         } finally {
             in.flip();
@@ -154,35 +221,62 @@ public final class SocketWire implements AutoCloseable {
      * Waits until a message can be received without blocking, or the stream has ended.
      *
      * @param timeoutNanos the longest wait; negative waits forever
-     * @return true if a message (or its start) is there, or the stream has ended
+     * @return true if a message (or its start) is there, or the stream has ended; false also while another thread
+     *         is receiving (what comes is that thread's)
      * @throws IOException if the socket fails or is closed here
      */
     public boolean poll(long timeoutNanos) throws IOException {
-        reading.lock();
+        long start = System.nanoTime();
+        try {
+            if (!reading.tryLock(timeoutNanos < 0 ? Long.MAX_VALUE : timeoutNanos, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            throw new InterruptedIOException("interrupted while polling");
+        }
         try {
             if (in.hasRemaining()) {
                 return true;
             }
-            return !fill(Math.max(0, timeoutNanos < 0 ? Long.MAX_VALUE : timeoutNanos)) || in.hasRemaining();
+            long left = timeoutNanos < 0 ? -1 : Math.max(0, timeoutNanos - (System.nanoTime() - start));
+            return !fill(left, true) || in.hasRemaining();
         } finally {
             reading.unlock();
         }
     }
 
-    private void select(Selector selector, long timeoutNanos) throws IOException {
+    /**
+     * Waits on the selector.
+     *
+     * @return true if the thread was interrupted and, not {@code interruptible}, the interrupt was cleared for the
+     *         caller to restore once its message is done
+     */
+    private boolean select(Selector selector, long timeoutNanos, boolean interruptible) throws IOException {
         if (closed) {
             throw new ClosedChannelException();
+        }
+        boolean cleared = false;
+        if (Thread.currentThread().isInterrupted()) {
+            if (interruptible) {
+                Thread.interrupted();
+                throw new InterruptedIOException("interrupted while waiting on a socket");
+            }
+            cleared = Thread.interrupted(); // a set flag would make every select return at once
         }
         long millis = timeoutNanos < 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
         selector.select(millis);
         selector.selectedKeys().clear();
-        if (Thread.interrupted()) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting on a socket");
+        if (Thread.currentThread().isInterrupted()) {
+            if (interruptible) {
+                Thread.interrupted();
+                throw new InterruptedIOException("interrupted while waiting on a socket");
+            }
+            cleared |= Thread.interrupted();
         }
         if (closed) {
             throw new ClosedChannelException();
         }
+        return cleared;
     }
 
     /** Closes the socket; threads waiting on it wake and fail. */

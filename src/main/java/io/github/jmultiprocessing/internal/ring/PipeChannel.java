@@ -155,7 +155,13 @@ public final class PipeChannel {
             throw new IOException("the reading end is closed (broken pipe)");
         }
         if (LockWord.acquire(outWriter, -1, true) == LockWord.RECOVERED) {
-            out.writeAbort(readerGone); // the dead holder may have stopped in the middle of a message
+            try {
+                out.repairTail(); // the dead holder may have published a record and not its tail
+                out.writeAbort(readerGone); // or stopped in the middle of a message
+            } catch (IOException | RuntimeException e) {
+                LockWord.release(outWriter);
+                throw e;
+            }
         }
         try {
             out.write(src, offset, length, -1, closed, () -> !peer.held()); // a started message is finished
@@ -175,15 +181,18 @@ public final class PipeChannel {
      */
     public byte[] recv(BooleanSupplier closed) throws IOException, InterruptedException {
         BooleanSupplier writerGone = () -> closed.getAsBoolean() || !peer.held();
-        BooleanSupplier abandoned = () -> { // not this end's close: a started message is read to its end
+        // A started message is read to its end while its writer lives: not this end's close, and not the last
+        // copy of the other end being closed while a thread still sends through it.
+        BooleanSupplier abandoned = () -> {
             long owner = LockWord.ownerPid(inWriter);
-            return !peer.held() || owner != 0 && owner != self && !peer.alive(owner);
+            return owner == 0 ? !peer.held() : owner != self && !peer.alive(owner);
         };
-        if (LockWord.acquire(inReader, -1, true) == LockWord.RECOVERED) {
-            in.recoverAfterDeadReader(); // it may have died clearing a record
-            in.skipAfterDeadReader(writerGone, abandoned);
-        }
+        boolean recovered = LockWord.acquire(inReader, -1, true) == LockWord.RECOVERED;
         try {
+            if (recovered) {
+                in.recoverAfterDeadReader(); // it may have died clearing a record
+                in.skipAfterDeadReader(writerGone, abandoned);
+            }
             return in.read(-1, writerGone, abandoned);
         } catch (EOFException e) {
             if (closed.getAsBoolean()) {

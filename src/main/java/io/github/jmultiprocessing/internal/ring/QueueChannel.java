@@ -46,8 +46,8 @@ import java.util.function.BooleanSupplier;
  * the message), ends the current one with a LINK record and moves the write generation; a consumer that reaches
  * the LINK moves the read generation and unlinks the drained ring, so memory goes back as the queue drains.
  * {@code maxsize} bounds the count of messages ({@code puts - gets}), as in Python. A message is whole in one
- * record and published by the ring's tail, so a producer that dies holding the lock leaves nothing half
- * written, and the next producer takes the lock over; a consumer that dies likewise leaves the LINK record it
+ * record published by its header word, so a producer that dies holding the lock leaves nothing half
+ * written, and the next producer takes the lock over and repairs the ring's tail; a consumer that dies likewise leaves the LINK record it
  * saw unconsumed, so the next one moves on; it moves the write generation too if a producer died between the
  * LINK and that move. Consumers count a message ({@code gets}) before taking it and waiting consumers look again
  * every 10 ms. Rings are a family of segments in the {@link SegmentLedger}: they live as long as the queue's
@@ -243,9 +243,12 @@ public final class QueueChannel implements AutoCloseable {
         SpscRing.chainedCapacityFor(length); // refuses what no ring can hold, before anything changes
         long start = System.nanoTime();
         while (true) {
-            LockWord.acquire(producers, -1, timeoutNanos != 0);
+            boolean recovered = LockWord.acquire(producers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
             long gets;
             try {
+                if (recovered) {
+                    writeRing().repairTail(); // the dead producer may have published a record and not its tail
+                }
                 if (maxsize == 0) { // the consumers' count is not read: their cache line stays theirs
                     putLocked(length, message);
                     return true;
@@ -377,12 +380,13 @@ public final class QueueChannel implements AutoCloseable {
             throws InterruptedException, IOException {
         long start = System.nanoTime();
         while (true) {
-            if (LockWord.acquire(consumers, -1, timeoutNanos != 0) == LockWord.RECOVERED) {
-                readRing().recoverAfterDeadReader(); // the dead consumer may have been clearing a record
-            }
+            boolean recovered = LockWord.acquire(consumers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
             T message;
             long puts = 0;
             try {
+                if (recovered) {
+                    readRing().recoverAfterDeadReader(); // the dead consumer may have been clearing a record
+                }
                 message = takeLocked(reader);
                 if (message == null && timeoutNanos != 0) {
                     // The count is read only now, on the way to sleep, and before a last look: a message published
@@ -445,11 +449,11 @@ public final class QueueChannel implements AutoCloseable {
         while (true) {
             // Counted before it is taken: a consumer that dies in between loosens the bound by one, never
             // tightens it (a count one short would keep a full bounded queue full for good).
-            long gets = memory.get(JAVA_LONG, GETS); // the consumers' own word (their lock hands it over)
-            LONG.setRelease(memory, GETS, gets + 1);
             Object message;
             try {
                 message = readRing().poll(src -> {
+                    long gets = memory.get(JAVA_LONG, GETS); // the consumers' own word (their lock hands it over)
+                    LONG.setRelease(memory, GETS, gets + 1); // only for a real message, before it is taken
                     T value = reader.read(src);
                     if (value == null) {
                         throw new IOException("a queue message read as null");
@@ -464,7 +468,6 @@ public final class QueueChannel implements AutoCloseable {
                 signalNotFull();
                 return (T) message;
             }
-            LONG.setRelease(memory, GETS, gets);
             if (message == null) {
                 return null;
             }
@@ -478,8 +481,11 @@ public final class QueueChannel implements AutoCloseable {
      * @throws IOException if the queue's memory is corrupt
      */
     public byte[] peek() throws IOException {
-        LockWord.acquireUninterruptibly(consumers);
+        boolean recovered = LockWord.acquireUninterruptibly(consumers) == LockWord.RECOVERED;
         try {
+            if (recovered) {
+                readRing().recoverAfterDeadReader(); // the dead consumer may have been clearing a record
+            }
             while (true) {
                 byte[] message = readRing().peek();
                 if (message != SpscRing.LINKED) {
@@ -499,8 +505,11 @@ public final class QueueChannel implements AutoCloseable {
      */
     public List<byte[]> snapshot() throws IOException {
         List<byte[]> messages = new ArrayList<>();
-        LockWord.acquireUninterruptibly(consumers);
+        boolean recovered = LockWord.acquireUninterruptibly(consumers) == LockWord.RECOVERED;
         try {
+            if (recovered) {
+                readRing().recoverAfterDeadReader(); // the dead consumer may have been clearing a record
+            }
             SpscRing ring = readRing();
             List<MappedSegment> held = new ArrayList<>();
             try {

@@ -44,7 +44,8 @@ import java.util.function.BooleanSupplier;
  * {@code head} (zero until published), reads the record, clears every byte of it and hands the room back by
  * storing {@code head}. So the data area is zero except for unread records, the consumer never reads the
  * producer's {@code tail}, and the producer reads {@code head} only when its last reading of it leaves too little
- * room. The volatile stores (or a fence) order the position before the waiter count is read in
+ * room. A writer that takes over from a dead one first repairs the tail ({@link #repairTail}): the dead one may have
+ * published a record and died before storing the tail. The volatile stores (or a fence) order the position before the waiter count is read in
  * {@link WaitCore#signal}, so a wake-up is never lost. A record never wraps: one that does not fit before the end is preceded by a PAD record. A message
  * larger than {@link #maxPiece()} travels as FIRST + MORE records; once its first piece is written the producer
  * finishes it whatever happens (no timeout, no interrupt), so that a consumer never waits on half a message from a
@@ -445,6 +446,38 @@ public final class SpscRing {
         }
         LONG.setRelease(memory, HEAD, next);
         return next;
+    }
+
+    /**
+     * Repairs the tail after a writer died: a record it published (by its header) before storing the tail is
+     * counted, and a tail the reader has already passed catches up. Called by the writer that takes over, before
+     * it writes anything.
+     *
+     * @throws StreamCorruptedException if the ring's memory is corrupt
+     */
+    public void repairTail() throws StreamCorruptedException {
+        long tail = (long) LONG.getAcquire(memory, TAIL);
+        long head = (long) LONG.getAcquire(memory, HEAD);
+        if ((tail & 7) != 0 || (head & 7) != 0 || tail - head > capacity) {
+            throw corrupt("ring positions head=" + head + " tail=" + tail);
+        }
+        if (head - tail > 0) {
+            tail = head; // the reader consumed what the dead writer published but never counted
+        }
+        for (int records = 0; tail - head < capacity; records++) {
+            long index = tail & mask;
+            if ((long) LONG.getAcquire(memory, DATA + index) == 0) {
+                break; // the data area is zero past the last published record
+            }
+            int length = memory.get(JAVA_INT, DATA + index);
+            int kind = memory.get(JAVA_INT, DATA + index + 4);
+            if (records > 2 || length < 0 || index + HEADER + length > capacity || kind < WHOLE || kind > LINK) {
+                throw corrupt("record kind=" + kind + " length=" + length + " past the tail at " + index);
+            }
+            tail += kind == PAD ? capacity - index : align(HEADER + length);
+        }
+        LONG.setVolatile(memory, TAIL, tail);
+        memory.set(JAVA_LONG, HEAD_CACHE, head);
     }
 
     /**

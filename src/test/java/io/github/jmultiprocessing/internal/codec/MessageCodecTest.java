@@ -120,4 +120,23 @@ class MessageCodecTest {
                 Arbitraries.strings().ofMaxLength(20).list().ofMaxSize(10).map(l -> (Object) new ArrayList<>(l)),
                 Arbitraries.just(null));
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldRefuseASerializedArrayLongerThanItsStreamBeforeAllocatingIt() throws Exception {
+        byte[] bytes = MessageCodec.encode(new java.util.ArrayList<>(java.util.List.of(new int[] {1, 2, 3})));
+        // find the int[] length 3 (big-endian in a serialization stream) followed by the elements 1, 2, 3
+        byte[] pattern = {0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3};
+        int at = -1;
+        for (int i = 0; i + pattern.length <= bytes.length && at < 0; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + pattern.length, pattern, 0, pattern.length)) {
+                at = i;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(at > 0, "the array is in the stream");
+        bytes[at] = 0x10; // length 2^28 + 3: 1 GiB of ints
+        long t0 = System.nanoTime();
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> MessageCodec.decode(bytes, 0, bytes.length));
+        org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() - t0 < 500_000_000L, "refused, not allocated");
+    }
 }

@@ -284,4 +284,34 @@ class SpscRingTest {
             }
         }
     }
+
+    @Test
+    void shouldRepairTheTailAWriterDiedBeforeStoring() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(SpscRing.size(256), 128);
+            SpscRing ring = SpscRing.createChained(memory, 256);
+            byte[] a = message(40, 1);
+            assertTrue(ring.tryWrite(a, 0, a.length));
+            memory.set(JAVA_LONG, 0, 0L); // the writer published a's header, then died before storing the tail
+            assertArrayEquals(a, ring.poll(), "the reader goes by the header");
+            ring.repairTail(); // the writer taking over: the reader is past the tail
+            byte[] b = message(8, 2);
+            byte[] c = message(100, 3);
+            assertTrue(ring.tryWrite(b, 0, b.length));
+            assertTrue(ring.tryWrite(c, 0, c.length));
+            assertArrayEquals(b, ring.poll(), "nothing lost");
+            assertArrayEquals(c, ring.poll(), "nothing made up");
+            assertNull(ring.poll());
+
+            byte[] d = message(16, 4);
+            assertTrue(ring.tryWrite(d, 0, d.length));
+            long tail = memory.get(JAVA_LONG, 0);
+            memory.set(JAVA_LONG, 0, tail - 24); // d published, its tail never stored, not read yet
+            ring.repairTail();
+            byte[] e = message(5, 5);
+            assertTrue(ring.tryWrite(e, 0, e.length));
+            assertArrayEquals(d, ring.poll(), "the published record is kept, not overwritten");
+            assertArrayEquals(e, ring.poll());
+        }
+    }
 }
