@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.examples.Demo;
+import io.github.jmultiprocessing.examples.PoolCubes;
 import io.github.jmultiprocessing.examples.QueueNumbers;
 import io.github.jmultiprocessing.examples.SharedData;
 import io.github.jmultiprocessing.examples.SquareNumbers;
@@ -94,6 +95,11 @@ class SeedProgramsIT {
     }
 
     @Test
+    void shouldCubeInAPoolAsThePythonSeedDoes() throws Exception {
+        assertEquals(List.of(0, 1, 8, 27, 64, 125, 216, 343, 512, 729), PoolCubes.run());
+    }
+
+    @Test
     void shouldPrintWhatThePythonSeedPrints() throws Exception {
         try (JavaMain demo = JavaMain.start(Demo.class)) {
             assertEquals(0, demo.waitFor(Duration.ofMinutes(2)), demo.output());
@@ -101,6 +107,7 @@ class SeedProgramsIT {
             assertTrue(output.contains("Shared Value at beginning: 0"), output);
             assertTrue(output.contains("Shared Array at beginning: [0.0, 100.0, 200.0]"), output);
             assertTrue(output.contains("Shared Value at end: 200\nShared Array at end: [200.0, 300.0, 400.0]"), output);
+            assertTrue(output.contains("[0, 1, 8, 27, 64, 125, 216, 343, 512, 729]"), output);
             String queue = output.substring(output.indexOf("== Using queues"));
             for (int n : new int[] {1, 4, 9, 16, 25, -1, -2, -3, -4, -5}) {
                 assertTrue(queue.contains("\n" + n + "\n"), queue);

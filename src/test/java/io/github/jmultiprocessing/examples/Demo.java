@@ -42,5 +42,9 @@ public final class Demo {
         System.out.println();
         System.out.println("== Using queues: square and make_negative put into one queue (ordering may vary)");
         QueueNumbers.run();
+
+        System.out.println();
+        System.out.println("== Process pools: cube over range(10) with map");
+        PoolCubes.run();
     }
 }

@@ -1,0 +1,128 @@
+package io.github.jmultiprocessing;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The result of a {@link ProcessPool} call that runs while the caller goes on: Python's
+ * {@code multiprocessing.pool.AsyncResult}, and a {@link Future}. The task cannot be cancelled once submitted
+ * (as in Python); {@link ProcessPool#terminate()} cancels what is outstanding.
+ *
+ * @param <V> the result type
+ */
+public final class AsyncResult<V> implements Future<V> {
+
+    private final CompletableFuture<V> future;
+
+    AsyncResult(CompletableFuture<V> future) {
+        this.future = future;
+    }
+
+    /**
+     * Waits for the result (Python's {@code get()}).
+     *
+     * @return the result
+     * @throws ExecutionException   if the task threw (its exception is the cause, with the worker's stack trace
+     *                              as a {@link RemoteTraceback} attached) or its worker was lost
+     *                              ({@link WorkerLostException})
+     * @throws InterruptedException if interrupted while waiting
+     * @throws java.util.concurrent.CancellationException if the pool was terminated first
+     */
+    @Override
+    public V get() throws InterruptedException, ExecutionException {
+        return future.get();
+    }
+
+    /**
+     * Waits at most {@code timeout} for the result (Python's {@code get(timeout)}); the task goes on if it is not
+     * ready.
+     *
+     * @param timeout the longest wait
+     * @param unit    its unit
+     * @return the result
+     * @throws TimeoutException     if it is not ready in time
+     * @throws ExecutionException   if the task threw or its worker was lost
+     * @throws InterruptedException if interrupted while waiting
+     */
+    @Override
+    public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        return future.get(timeout, unit);
+    }
+
+    /**
+     * Waits at most {@code timeout} for the result.
+     *
+     * @param timeout the longest wait
+     * @return the result
+     * @throws TimeoutException     if it is not ready in time
+     * @throws ExecutionException   if the task threw or its worker was lost
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public V get(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
+        return future.get(Math.max(0, SharedSemaphore.nanos(timeout)), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Waits at most {@code timeout} until the result is ready (Python's {@code wait(timeout)}).
+     *
+     * @param timeout the longest wait
+     * @return true if ready
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean await(Duration timeout) throws InterruptedException {
+        try {
+            future.get(Math.max(0, SharedSemaphore.nanos(timeout)), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        }
+        return true;
+    }
+
+    /** {@return true once the call has finished, well or not (Python's {@code ready()})} */
+    public boolean ready() {
+        return future.isDone();
+    }
+
+    /**
+     * {@return true if the call finished without an exception (Python's {@code successful()})}
+     *
+     * @throws IllegalStateException if it is not ready yet (Python's ValueError)
+     */
+    public boolean successful() {
+        if (!future.isDone()) {
+            throw new IllegalStateException("the result is not ready (expected ready() before successful())");
+        }
+        return !future.isCompletedExceptionally();
+    }
+
+    /**
+     * Does nothing: tasks sent to a worker cannot be cancelled (as in Python).
+     *
+     * @param mayInterrupt ignored
+     * @return false
+     */
+    @Override
+    public boolean cancel(boolean mayInterrupt) {
+        return false;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return future.isCancelled();
+    }
+
+    @Override
+    public boolean isDone() {
+        return future.isDone();
+    }
+
+    CompletableFuture<V> future() {
+        return future;
+    }
+}

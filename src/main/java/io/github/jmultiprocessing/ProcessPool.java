@@ -1,0 +1,627 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.pool.PoolFrames;
+import java.io.EOFException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A pool of worker JVMs that run tasks: Python's {@code multiprocessing.Pool}.
+ *
+ * <pre>{@code
+ * try (var pool = new ProcessPool(4)) {                   // Python: with Pool(4) as p:
+ *     List<Integer> cubes = pool.map(x -> x * x * x, List.of(1, 2, 3));
+ * }
+ * }</pre>
+ *
+ * <p>Functions are serializable lambdas or method references; each call sends its function to a worker once, and
+ * the items in chunks ({@code chunksize}, by default Python's rule: the items split in four chunks per worker).
+ * Closing with try-with-resources terminates the pool, as Python's {@code with} does; {@link #shutdown()} (Python's
+ * {@code close()}) then {@link #join()} lets the queued work finish first.
+ *
+ * <p>Unlike CPython's pool, a worker that dies (killed, {@code System.exit}, out of memory) does not hang the pool:
+ * the tasks it was running fail with {@link WorkerLostException}, a replacement starts, and the rest go on. An
+ * initializer that throws breaks the pool (every outstanding and later call fails, naming the cause) instead of
+ * being retried forever. Workers are daemon processes: none outlives the pool or its JVM.
+ */
+public final class ProcessPool implements AutoCloseable {
+
+    /** Tasks in flight per worker: enough to keep it busy while results travel back. */
+    private static final int CREDITS = 8;
+    /** Functions a worker keeps; older calls' are dropped (FORGET). */
+    private static final int KNOWN_JOBS = 32;
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private enum State { RUNNING, CLOSED, TERMINATED, BROKEN }
+
+    private final int processes;
+    private final SerializableRunnable initializer;
+    private final int maxTasksPerChild;
+    private final Context context;
+    private final String name = "ProcessPool-" + POOLS.incrementAndGet();
+    private final LinkedBlockingDeque<Task> pending = new LinkedBlockingDeque<>();
+    private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+    private final List<Worker> ended = new ArrayList<>(); // guarded by itself
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicInteger workerNumbers = new AtomicInteger();
+    private volatile State state = State.RUNNING;
+    private volatile Throwable brokenBy;
+
+    /** Creates a pool of {@link Multiprocessing#cpuCount()} workers. */
+    public ProcessPool() {
+        this(Multiprocessing.cpuCount());
+    }
+
+    /**
+     * Creates a pool.
+     *
+     * @param processes the number of worker JVMs, at least 1
+     */
+    public ProcessPool(int processes) {
+        this(processes, null, 0, null);
+    }
+
+    /**
+     * Creates a pool (Python's {@code Pool(processes, initializer, maxtasksperchild, context)}).
+     *
+     * @param processes        the number of worker JVMs, at least 1
+     * @param initializer      run once in each worker before its first task, or null
+     * @param maxTasksPerChild tasks (chunks) a worker runs before it is replaced by a fresh one, 0 for no limit
+     * @param context          the start method's context, or null for the default
+     * @throws IllegalArgumentException if processes is below 1 or maxTasksPerChild negative
+     */
+    public ProcessPool(int processes, SerializableRunnable initializer, int maxTasksPerChild, Context context) {
+        if (processes < 1) {
+            throw new IllegalArgumentException("processes=" + processes + " (expected >= 1)");
+        }
+        if (maxTasksPerChild < 0) {
+            throw new IllegalArgumentException("maxTasksPerChild=" + maxTasksPerChild + " (expected >= 0, 0 for no"
+                    + " limit)");
+        }
+        this.processes = processes;
+        this.initializer = initializer;
+        this.maxTasksPerChild = maxTasksPerChild;
+        this.context = context;
+        try {
+            for (int i = 0; i < processes; i++) {
+                startWorker();
+            }
+        } catch (RuntimeException e) {
+            terminate();
+            throw e;
+        }
+    }
+
+    // ---- calls
+
+    /**
+     * Runs a task in a worker and waits for its result (Python's {@code apply}).
+     *
+     * @param task the task
+     * @param <V>  its result type
+     * @return its result
+     * @throws InterruptedException  if interrupted while waiting (the task goes on)
+     * @throws IllegalStateException if the pool is not running
+     * @throws WorkerLostException   if the worker running it ended
+     * @throws RuntimeException      the task's own exception, with the worker's stack trace as cause; a checked
+     *                               one comes wrapped in a {@link CompletionException}
+     */
+    public <V> V apply(SerializableCallable<V> task) throws InterruptedException {
+        return await(applyAsync(task));
+    }
+
+    /**
+     * Runs a task in a worker (Python's {@code apply_async}).
+     *
+     * @param task the task
+     * @param <V>  its result type
+     * @return its result, to come
+     * @throws IllegalStateException if the pool is not running
+     */
+    @SuppressWarnings("unchecked")
+    public <V> AsyncResult<V> applyAsync(SerializableCallable<V> task) {
+        Objects.requireNonNull(task, "task");
+        SerializableFunction<Object, Object> call = ignored -> {
+            try {
+                return task.call();
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        };
+        Job job = submit(call, Arrays.asList(new Object[] {null}), 1);
+        return new AsyncResult<>(job.result.thenApply(list -> (V) list.get(0)));
+    }
+
+    /**
+     * Applies a function to every item in workers and returns the results in order (Python's {@code map}); with
+     * the default chunk size.
+     *
+     * @param function the function
+     * @param items    the items
+     * @param <T>      their type
+     * @param <R>      the results' type
+     * @return the results, in the items' order
+     * @throws InterruptedException  if interrupted while waiting
+     * @throws IllegalStateException if the pool is not running
+     * @throws RuntimeException      the first failing chunk's exception (after every chunk has finished, as in
+     *                               Python), or {@link WorkerLostException}
+     */
+    public <T, R> List<R> map(SerializableFunction<T, R> function, Iterable<? extends T> items)
+            throws InterruptedException {
+        return map(function, items, 0);
+    }
+
+    /**
+     * Applies a function to every item in workers, {@code chunksize} items per task.
+     *
+     * @param function  the function
+     * @param items     the items
+     * @param chunksize items per task, 0 for Python's default rule
+     * @param <T>       their type
+     * @param <R>       the results' type
+     * @return the results, in the items' order
+     * @throws InterruptedException     if interrupted while waiting
+     * @throws IllegalArgumentException if chunksize is negative
+     * @throws IllegalStateException    if the pool is not running
+     * @throws RuntimeException         the first failing chunk's exception, or {@link WorkerLostException}
+     */
+    public <T, R> List<R> map(SerializableFunction<T, R> function, Iterable<? extends T> items, int chunksize)
+            throws InterruptedException {
+        return await(mapAsync(function, items, chunksize));
+    }
+
+    /**
+     * {@link #map} without waiting (Python's {@code map_async}).
+     *
+     * @param function  the function
+     * @param items     the items
+     * @param chunksize items per task, 0 for Python's default rule
+     * @param <T>       their type
+     * @param <R>       the results' type
+     * @return the results, to come
+     * @throws IllegalArgumentException if chunksize is negative
+     * @throws IllegalStateException    if the pool is not running
+     */
+    @SuppressWarnings("unchecked")
+    public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<? extends T> items,
+            int chunksize) {
+        Objects.requireNonNull(function, "function");
+        if (chunksize < 0) {
+            throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1, or 0 for the default)");
+        }
+        List<Object> list = new ArrayList<>();
+        items.forEach(list::add);
+        if (chunksize == 0) { // Python's rule: four chunks per worker
+            chunksize = list.size() / (processes * 4) + (list.size() % (processes * 4) == 0 ? 0 : 1);
+        }
+        Job job = submit((SerializableFunction<Object, Object>) function, list, Math.max(1, chunksize));
+        return new AsyncResult<>(job.result.thenApply(results -> (List<R>) results));
+    }
+
+    private static <V> V await(AsyncResult<V> result) throws InterruptedException {
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new CompletionException(cause);
+        }
+    }
+
+    private Job submit(SerializableFunction<Object, Object> function, List<Object> items, int chunksize) {
+        checkRunning();
+        Job job = new Job(ids.incrementAndGet(), function, items.size());
+        if (items.isEmpty()) {
+            job.result.complete(List.of());
+            return job;
+        }
+        List<Task> tasks = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += chunksize) {
+            tasks.add(new Task(ids.incrementAndGet(), job, from,
+                    nullSafe(items.subList(from, Math.min(items.size(), from + chunksize)))));
+        }
+        job.expect(tasks.size()); // before any chunk can come back
+        pending.addAll(tasks);
+        if (state != State.RUNNING) { // closed or broken meanwhile: the tasks will not run
+            fail(pending, state == State.BROKEN ? broken() : new CancellationException("the pool was terminated"));
+        }
+        return job;
+    }
+
+    private static List<Object> nullSafe(List<Object> items) {
+        return items.contains(null) ? new ArrayList<>(items) : List.copyOf(items); // List.copyOf refuses nulls
+    }
+
+    private void checkRunning() {
+        switch (state) {
+            case RUNNING -> { }
+            case BROKEN -> throw broken();
+            default -> throw new IllegalStateException("pool not running (" + name + " is " + state.name()
+                    .toLowerCase() + ")");
+        }
+    }
+
+    private IllegalStateException broken() {
+        return new IllegalStateException("pool broken: a worker's initializer threw " + brokenBy, brokenBy);
+    }
+
+    // ---- life cycle
+
+    /**
+     * Stops taking calls; the workers finish what is queued, then exit (Python's {@code close()}; named as
+     * {@link java.util.concurrent.ExecutorService#shutdown()}, since {@link #close()} is try-with-resources').
+     */
+    public void shutdown() {
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                return;
+            }
+            state = State.CLOSED;
+            for (int i = 0; i < workers.size(); i++) {
+                pending.add(Task.STOP);
+            }
+        }
+    }
+
+    /**
+     * Stops the workers now (Python's {@code terminate()}): outstanding calls fail with
+     * {@link CancellationException}.
+     */
+    public void terminate() {
+        synchronized (this) {
+            if (state == State.TERMINATED) {
+                return;
+            }
+            state = State.TERMINATED;
+        }
+        for (Worker worker : workers) {
+            worker.process.kill();
+        }
+        fail(pending, new CancellationException("the pool was terminated"));
+        pending.add(Task.STOP); // wakes senders
+    }
+
+    /**
+     * Waits for the workers to exit (Python's {@code join()}), after {@link #shutdown()} or {@link #terminate()}.
+     *
+     * @throws IllegalStateException if the pool is still running
+     * @throws InterruptedException  if interrupted while waiting
+     */
+    public void join() throws InterruptedException {
+        if (state == State.RUNNING) {
+            throw new IllegalStateException("join() of a running pool (expected shutdown() or terminate() first)");
+        }
+        while (true) {
+            Worker any = workers.stream().findFirst().orElse(null);
+            if (any == null) {
+                break;
+            }
+            any.process.join();
+            any.receiver.join();
+        }
+    }
+
+    /** Terminates the pool and waits for its workers, as Python's {@code with Pool() as p:} does on exit. */
+    @Override
+    public void close() {
+        terminate();
+        try {
+            join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- workers
+
+    /** One chunk of a call. */
+    private record Task(long id, Job job, int from, List<Object> items) {
+        static final Task STOP = new Task(0, null, 0, List.of());
+    }
+
+    /** One call: its function, and its results as the chunks come back. */
+    private static final class Job {
+        final long id;
+        final SerializableFunction<Object, Object> function;
+        final Object[] results;
+        final CompletableFuture<List<Object>> result = new CompletableFuture<>();
+        private int remaining; // chunks not back yet, guarded by this
+        private Throwable failure; // the first failing chunk's (lowest index), guarded by this
+        private int failedFrom = Integer.MAX_VALUE; // guarded by this
+
+        Job(long id, SerializableFunction<Object, Object> function, int size) {
+            this.id = id;
+            this.function = function;
+            this.results = new Object[size];
+        }
+
+        synchronized void expect(int count) {
+            remaining = count;
+        }
+
+        void done(Task task, List<Object> values) {
+            synchronized (this) {
+                for (int i = 0; i < values.size() && task.from + i < results.length; i++) {
+                    results[task.from + i] = values.get(i);
+                }
+            }
+            finishChunk();
+        }
+
+        void failed(Task task, Throwable t) {
+            synchronized (this) {
+                if (task.from < failedFrom) {
+                    failedFrom = task.from;
+                    failure = t;
+                }
+            }
+            finishChunk();
+        }
+
+        private void finishChunk() {
+            Throwable end;
+            synchronized (this) {
+                if (--remaining > 0) {
+                    return;
+                }
+                end = failure;
+            }
+            if (end == null) {
+                result.complete(Arrays.asList(results));
+            } else {
+                result.completeExceptionally(end);
+            }
+        }
+    }
+
+    /** The pool's side of one worker JVM: a sender thread, a receiver thread, the tasks it is running. */
+    private final class Worker {
+        final JvmProcess process;
+        final Connection conn;
+        final Semaphore credits = new Semaphore(CREDITS);
+        final Map<Long, Task> inFlight = new ConcurrentHashMap<>();
+        final Set<Long> knownJobs = new LinkedHashSet<>(); // sender thread only
+        final Thread sender;
+        final Thread receiver;
+        volatile boolean stopSent;
+        volatile boolean retiring;
+
+        Worker(JvmProcess process, Connection conn) {
+            this.process = process;
+            this.conn = conn;
+            String label = name + " " + process.getName();
+            this.sender = Thread.ofPlatform().daemon().name(label + " sender").unstarted(this::send);
+            this.receiver = Thread.ofPlatform().daemon().name(label + " receiver").unstarted(this::receive);
+        }
+
+        private void send() {
+            int sent = 0;
+            try {
+                while (maxTasksPerChild == 0 || sent < maxTasksPerChild) {
+                    credits.acquire();
+                    Task task = pending.take();
+                    if (task == Task.STOP) {
+                        if (state == State.TERMINATED) {
+                            pending.addFirst(Task.STOP); // for the other senders
+                            return;
+                        }
+                        stopSent = true;
+                        conn.sendBytes(new byte[] {PoolFrames.STOP});
+                        return;
+                    }
+                    if (task.job.result.isDone()) { // failed or cancelled meanwhile
+                        credits.release();
+                        continue;
+                    }
+                    if (knownJobs.add(task.job.id)) {
+                        conn.sendBytes(PoolFrames.job(task.job.id, task.job.function));
+                        if (knownJobs.size() > KNOWN_JOBS) {
+                            long oldest = knownJobs.iterator().next();
+                            knownJobs.remove(oldest);
+                            conn.sendBytes(PoolFrames.numbered(PoolFrames.FORGET, oldest, null));
+                        }
+                    }
+                    byte[] message;
+                    try {
+                        message = PoolFrames.task(task.id, task.job.id, task.items);
+                    } catch (RuntimeException e) { // an item that cannot be serialized fails this chunk
+                        credits.release();
+                        task.job.failed(task, e);
+                        continue;
+                    }
+                    inFlight.put(task.id, task);
+                    conn.sendBytes(message);
+                    sent++;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | IllegalStateException e) {
+                // the worker or its connection is gone: the receiver handles the end
+            }
+        }
+
+        private void receive() {
+            try {
+                while (true) {
+                    byte[] message = conn.recvBytes();
+                    switch (PoolFrames.kind(message)) {
+                        case PoolFrames.DONE -> {
+                            Task task = inFlight.remove(PoolFrames.number(message));
+                            credits.release();
+                            if (task != null) {
+                                try {
+                                    task.job.done(task, PoolFrames.items(message, 9));
+                                } catch (IOException e) {
+                                    task.job.failed(task, e);
+                                }
+                            }
+                        }
+                        case PoolFrames.FAILED -> {
+                            Task task = inFlight.remove(PoolFrames.number(message));
+                            credits.release();
+                            if (task != null) {
+                                task.job.failed(task, remote(message, 9));
+                            }
+                        }
+                        case PoolFrames.RETIRE -> retiring = true;
+                        case PoolFrames.BROKEN -> breakPool(remote(message, 1));
+                        default -> throw new IOException("unknown pool message kind " + message[0]);
+                    }
+                }
+            } catch (EOFException | IllegalStateException e) {
+                // the worker ended: see below
+            } catch (IOException | InterruptedException e) {
+                // a broken connection: the worker is ended below
+            } finally {
+                ended(this);
+            }
+        }
+    }
+
+    /** The exception a worker sent: its own type and message, its stack trace there attached as cause. */
+    private static Throwable remote(byte[] message, int offset) {
+        try {
+            PoolWorker.Failure failure = (PoolWorker.Failure) PoolFrames.body(message, offset);
+            Throwable t = failure.exception();
+            if (t instanceof CompletionException wrapped && wrapped.getCause() != null) {
+                t = wrapped.getCause(); // a checked exception of a Callable: itself
+            }
+            RemoteTraceback trace = new RemoteTraceback(failure.trace());
+            if (t.getCause() == null) {
+                try {
+                    t.initCause(trace);
+                } catch (IllegalStateException e) {
+                    t.addSuppressed(trace);
+                }
+            } else {
+                t.addSuppressed(trace);
+            }
+            return t;
+        } catch (IOException | ClassCastException e) {
+            return new IllegalStateException("a task failed, and its exception could not be read here: " + e, e);
+        }
+    }
+
+    private void startWorker() {
+        Pipe pipe = Pipe.open();
+        Connection mine = pipe.left();
+        Connection theirs = pipe.right();
+        SerializableRunnable init = initializer;
+        int maxTasks = maxTasksPerChild;
+        String workerName = "ProcessPoolWorker-" + workerNumbers.incrementAndGet();
+        SerializableRunnable target = () -> PoolWorker.run(theirs, init, maxTasks);
+        JvmProcess process = context == null ? new JvmProcess(target, workerName)
+                : context.process(target, workerName);
+        process.setDaemon(true);
+        Worker worker = new Worker(process, mine);
+        try {
+            process.start();
+        } catch (RuntimeException e) {
+            mine.close();
+            theirs.close();
+            throw e;
+        }
+        theirs.close(); // the worker's own copy stays open in the worker
+        workers.add(worker);
+        worker.sender.start();
+        worker.receiver.start();
+    }
+
+    /** A worker's connection ended: fail what it was running, replace it if the pool still needs it. */
+    private void ended(Worker worker) {
+        try {
+            worker.process.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (worker.process.isAlive()) { // its connection broke, not the process: it cannot be trusted further
+            worker.process.kill();
+            try {
+                worker.process.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        worker.sender.interrupt();
+        worker.conn.close();
+        String exit = worker.process.exitCode().isPresent() ? "exit code " + worker.process.exitCode().getAsInt()
+                : "still running";
+        for (Task task : new ArrayList<>(worker.inFlight.values())) {
+            worker.inFlight.remove(task.id);
+            task.job.failed(task, new WorkerLostException("worker " + worker.process.getName() + " (pid "
+                    + worker.process.pid().orElse(-1) + ", " + exit + ") ended while it ran task " + task.id
+                    + " (items " + task.from + ".." + (task.from + task.items.size() - 1) + " of call " + task.job.id
+                    + ")"));
+        }
+        synchronized (this) {
+            workers.remove(worker);
+            boolean needed = state == State.RUNNING || (state == State.CLOSED && !worker.stopSent);
+            if (needed) {
+                try {
+                    startWorker();
+                } catch (RuntimeException e) {
+                    breakPool(e);
+                }
+            }
+        }
+        worker.process.close();
+    }
+
+    private void breakPool(Throwable cause) {
+        synchronized (this) {
+            if (state == State.BROKEN || state == State.TERMINATED) {
+                return;
+            }
+            brokenBy = cause;
+            state = State.BROKEN;
+        }
+        IllegalStateException broken = broken();
+        fail(pending, broken);
+        for (Worker worker : workers) {
+            for (Task task : new ArrayList<>(worker.inFlight.values())) {
+                worker.inFlight.remove(task.id);
+                task.job.failed(task, broken);
+            }
+            worker.process.kill();
+        }
+        pending.add(Task.STOP);
+    }
+
+    private static void fail(LinkedBlockingDeque<Task> tasks, Throwable why) {
+        for (Task task; (task = tasks.pollFirst()) != null; ) {
+            if (task != Task.STOP) {
+                task.job.failed(task, why);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "[" + state.name().toLowerCase() + ", " + workers.size() + " workers, " + pending.size()
+                + " tasks queued]";
+    }
+}

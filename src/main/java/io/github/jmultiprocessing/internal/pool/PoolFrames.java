@@ -1,0 +1,229 @@
+package io.github.jmultiprocessing.internal.pool;
+
+import io.github.jmultiprocessing.internal.codec.MessageCodec;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.StreamCorruptedException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The messages between a pool and its workers, each one message of a pipe. Items travel through
+ * {@link MessageCodec} (fast paths for numbers, strings and arrays), so a task of a thousand integers is one small
+ * message, not a thousand serialization streams; the function of a call is sent to a worker once (JOB), and its
+ * tasks name it.
+ *
+ * <pre>
+ *   to a worker:   JOB    byte 1, long job, the function (codec bytes)
+ *                  TASK   byte 2, long task, long job, int n, n items (int length, codec bytes)
+ *                  FORGET byte 3, long job: the call is over, drop its function
+ *                  STOP   byte 4
+ *   from a worker: DONE   byte 11, long task, int n, n results (int length, codec bytes)
+ *                  FAILED byte 12, long task, the exception (codec bytes)
+ *                  RETIRE byte 13: maxTasksPerChild reached, the worker exits
+ *                  BROKEN byte 14, the initializer's exception (codec bytes): the worker exits
+ * </pre>
+ */
+public final class PoolFrames {
+
+    /** Kinds of message. */
+    public static final byte JOB = 1;
+    /** A task: a chunk of items. */
+    public static final byte TASK = 2;
+    /** The end of a call. */
+    public static final byte FORGET = 3;
+    /** The worker is to exit. */
+    public static final byte STOP = 4;
+    /** A task's results. */
+    public static final byte DONE = 11;
+    /** A task's exception. */
+    public static final byte FAILED = 12;
+    /** The worker retires. */
+    public static final byte RETIRE = 13;
+    /** The initializer failed. */
+    public static final byte BROKEN = 14;
+
+    private PoolFrames() {
+    }
+
+    /**
+     * {@return a JOB message}
+     *
+     * @param job      the call's number
+     * @param function the function, serializable
+     */
+    public static byte[] job(long job, Object function) {
+        byte[] body = MessageCodec.encode(function);
+        return ByteBuffer.allocate(9 + body.length).put(JOB).putLong(job).put(body).array();
+    }
+
+    /**
+     * {@return a TASK message}
+     *
+     * @param task  the task's number
+     * @param job   the call's number
+     * @param items the chunk
+     * @throws IllegalArgumentException if an item cannot be serialized
+     */
+    public static byte[] task(long task, long job, List<?> items) {
+        List<byte[]> encoded = new ArrayList<>(items.size());
+        long size = 21;
+        for (Object item : items) {
+            byte[] bytes = MessageCodec.encode(item);
+            encoded.add(bytes);
+            size += 4 + bytes.length;
+        }
+        ByteBuffer out = allocate(size).put(TASK).putLong(task).putLong(job).putInt(items.size());
+        for (byte[] bytes : encoded) {
+            out.putInt(bytes.length).put(bytes);
+        }
+        return out.array();
+    }
+
+    /**
+     * {@return a DONE message}
+     *
+     * @param task    the task's number
+     * @param results its results
+     * @throws IllegalArgumentException if a result cannot be serialized
+     */
+    public static byte[] done(long task, List<?> results) {
+        List<byte[]> encoded = new ArrayList<>(results.size());
+        long size = 13;
+        for (Object result : results) {
+            byte[] bytes = MessageCodec.encode(result);
+            encoded.add(bytes);
+            size += 4 + bytes.length;
+        }
+        ByteBuffer out = allocate(size).put(DONE).putLong(task).putInt(results.size());
+        for (byte[] bytes : encoded) {
+            out.putInt(bytes.length).put(bytes);
+        }
+        return out.array();
+    }
+
+    /**
+     * {@return a message of one number: FORGET (a job) or FAILED's header}
+     *
+     * @param kind   the kind
+     * @param number the number
+     * @param body   codec bytes after it, or null
+     */
+    public static byte[] numbered(byte kind, long number, byte[] body) {
+        int length = body == null ? 0 : body.length;
+        ByteBuffer out = ByteBuffer.allocate(9 + length).put(kind).putLong(number);
+        if (body != null) {
+            out.put(body);
+        }
+        return out.array();
+    }
+
+    /**
+     * {@return a message of a kind and codec bytes: BROKEN}
+     *
+     * @param kind the kind
+     * @param body codec bytes
+     */
+    public static byte[] plain(byte kind, byte[] body) {
+        return ByteBuffer.allocate(1 + body.length).put(kind).put(body).array();
+    }
+
+    private static ByteBuffer allocate(long size) {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a task or result of " + size + " bytes (expected < 2 GiB: a smaller"
+                    + " chunksize)");
+        }
+        return ByteBuffer.allocate((int) size);
+    }
+
+    /**
+     * {@return the kind of a message}
+     *
+     * @param message the message
+     * @throws StreamCorruptedException if it is empty
+     */
+    public static byte kind(byte[] message) throws StreamCorruptedException {
+        if (message.length == 0) {
+            throw new StreamCorruptedException("an empty pool message");
+        }
+        return message[0];
+    }
+
+    /**
+     * {@return the number after the kind}
+     *
+     * @param message the message
+     * @throws StreamCorruptedException if it is too short
+     */
+    public static long number(byte[] message) throws StreamCorruptedException {
+        if (message.length < 9) {
+            throw new StreamCorruptedException("a pool message of " + message.length + " bytes (expected >= 9)");
+        }
+        return ByteBuffer.wrap(message).getLong(1);
+    }
+
+    /**
+     * {@return the job of a TASK}
+     *
+     * @param message a TASK
+     * @throws StreamCorruptedException if it is too short
+     */
+    public static long taskJob(byte[] message) throws StreamCorruptedException {
+        if (message.length < 21) {
+            throw new StreamCorruptedException("a task of " + message.length + " bytes (expected >= 21)");
+        }
+        return ByteBuffer.wrap(message).getLong(9);
+    }
+
+    /**
+     * {@return the object encoded from {@code offset} to the end}
+     *
+     * @param message the message
+     * @param offset  where the codec bytes start
+     * @throws IOException if they do not decode (a class missing here included)
+     */
+    public static Object body(byte[] message, int offset) throws IOException {
+        try {
+            return MessageCodec.decode(message, offset, message.length - offset);
+        } catch (ClassNotFoundException e) {
+            throw new InvalidClassException("class " + e.getMessage() + " not found here");
+        }
+    }
+
+    /**
+     * {@return the items of a TASK or the results of a DONE}
+     *
+     * @param message the message
+     * @param offset  where the count is (17 for a TASK, 9 for a DONE)
+     * @throws IOException if they do not decode
+     */
+    public static List<Object> items(byte[] message, int offset) throws IOException {
+        ByteBuffer in = ByteBuffer.wrap(message);
+        if (message.length < offset + 4) {
+            throw new StreamCorruptedException("a pool message of " + message.length + " bytes");
+        }
+        int count = in.getInt(offset);
+        if (count < 0 || count > (message.length - offset - 4) / 5) { // each item: a length and a tag at least
+            throw new StreamCorruptedException("item count=" + count + " in " + message.length + " bytes");
+        }
+        List<Object> items = new ArrayList<>(count);
+        int at = offset + 4;
+        for (int i = 0; i < count; i++) {
+            if (at + 4 > message.length) {
+                throw new StreamCorruptedException("item " + i + " of " + count + " is missing");
+            }
+            int length = in.getInt(at);
+            if (length < 1 || at + 4 + (long) length > message.length) {
+                throw new StreamCorruptedException("item length=" + length + " at " + at);
+            }
+            try {
+                items.add(MessageCodec.decode(message, at + 4, length));
+            } catch (ClassNotFoundException e) {
+                throw new InvalidClassException("class " + e.getMessage() + " not found here");
+            }
+            at += 4 + length;
+        }
+        return items;
+    }
+}
