@@ -34,7 +34,19 @@ public final class AsyncResult<V> implements Future<V> {
      */
     @Override
     public V get() throws InterruptedException, ExecutionException {
-        return future.get();
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw unwrapped(e);
+        }
+    }
+
+    /** A cancellation (the pool terminated) is thrown as itself, as {@link Future#get()} promises. */
+    private static ExecutionException unwrapped(ExecutionException e) {
+        if (e.getCause() instanceof java.util.concurrent.CancellationException cancelled) {
+            throw cancelled;
+        }
+        return e;
     }
 
     /**
@@ -50,7 +62,11 @@ public final class AsyncResult<V> implements Future<V> {
      */
     @Override
     public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        return future.get(timeout, unit);
+        try {
+            return future.get(timeout, unit);
+        } catch (ExecutionException e) {
+            throw unwrapped(e);
+        }
     }
 
     /**
@@ -63,7 +79,7 @@ public final class AsyncResult<V> implements Future<V> {
      * @throws InterruptedException if interrupted while waiting
      */
     public V get(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
-        return future.get(Math.max(0, SharedSemaphore.nanos(timeout)), TimeUnit.NANOSECONDS);
+        return get(Math.max(0, SharedSemaphore.nanos(timeout)), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -114,7 +130,14 @@ public final class AsyncResult<V> implements Future<V> {
 
     @Override
     public boolean isCancelled() {
-        return future.isCancelled();
+        try {
+            future.getNow(null);
+            return false;
+        } catch (java.util.concurrent.CancellationException e) {
+            return true;
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause() instanceof java.util.concurrent.CancellationException;
+        }
     }
 
     @Override

@@ -572,7 +572,8 @@ public final class ProcessPool implements AutoCloseable {
                 : "still running";
         for (Task task : new ArrayList<>(worker.inFlight.values())) {
             worker.inFlight.remove(task.id);
-            task.job.failed(task, new WorkerLostException("worker " + worker.process.getName() + " (pid "
+            task.job.failed(task, state == State.TERMINATED ? new CancellationException("the pool was terminated")
+                    : new WorkerLostException("worker " + worker.process.getName() + " (pid "
                     + worker.process.pid().orElse(-1) + ", " + exit + ") ended while it ran task " + task.id
                     + " (items " + task.from + ".." + (task.from + task.items.size() - 1) + " of call " + task.job.id
                     + ")"));

@@ -1,0 +1,152 @@
+package io.github.jmultiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jmultiprocessing.testing.Poll;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** ProcessPool across real worker JVMs. */
+class ProcessPoolIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    static int cube(int x) {
+        return x * x * x;
+    }
+
+    static long pid(Object ignored) {
+        return ProcessHandle.current().pid();
+    }
+
+    @Test
+    void shouldMapApplyAndKeepOrderWithAnyChunkSize() throws Exception {
+        try (ProcessPool pool = new ProcessPool(2)) {
+            List<Integer> numbers = IntStream.range(0, 1000).boxed().toList();
+            List<Integer> cubes = numbers.stream().map(ProcessPoolIT::cube).toList();
+            assertEquals(cubes, pool.map(ProcessPoolIT::cube, numbers));
+            for (int chunksize : new int[] {1, 7, 1000, 5000}) {
+                assertEquals(cubes, pool.map(ProcessPoolIT::cube, numbers, chunksize), "chunksize " + chunksize);
+            }
+            assertEquals(List.of(), pool.map(ProcessPoolIT::cube, List.of(), 3), "an empty map, at once");
+            assertEquals(27, pool.apply(() -> cube(3)));
+            AsyncResult<Integer> async = pool.applyAsync(() -> cube(4));
+            assertEquals(64, async.get(WAIT));
+            assertTrue(async.ready());
+            assertTrue(async.successful());
+            assertEquals(List.of(8, 27), pool.mapAsync(ProcessPoolIT::cube, List.of(2, 3), 0).get(WAIT));
+            Set<Long> pids = new HashSet<>(pool.map(ProcessPoolIT::pid, numbers, 1));
+            assertTrue(pids.size() >= 1 && !pids.contains(ProcessHandle.current().pid()), "work runs in workers");
+        }
+    }
+
+    static int failOn(int x) {
+        if (x == 13) {
+            throw new ArithmeticException("unlucky " + x);
+        }
+        return x;
+    }
+
+    @Test
+    void shouldRethrowATasksExceptionWithItsTypeAndTheWorkersTrace() throws Exception {
+        try (ProcessPool pool = new ProcessPool(2)) {
+            List<Integer> numbers = IntStream.range(0, 100).boxed().toList();
+            ArithmeticException e = assertThrows(ArithmeticException.class,
+                    () -> pool.map(ProcessPoolIT::failOn, numbers, 5));
+            assertEquals("unlucky 13", e.getMessage());
+            assertInstanceOf(RemoteTraceback.class, e.getCause(), "the worker's trace as cause");
+            assertTrue(e.getCause().getMessage().contains("failOn"), e.getCause().getMessage());
+            AsyncResult<Integer> async = pool.applyAsync(() -> failOn(13));
+            ExecutionException wrapped = assertThrows(ExecutionException.class, () -> async.get(WAIT));
+            assertInstanceOf(ArithmeticException.class, wrapped.getCause());
+            assertFalse(async.successful());
+            IllegalArgumentException unsendable = assertThrows(IllegalArgumentException.class,
+                    () -> pool.apply(() -> new Object()), "a result that cannot be serialized fails its task");
+            assertTrue(unsendable.getMessage().contains("java.lang.Object"), unsendable.getMessage());
+            assertEquals(List.of(1, 2), pool.map(ProcessPoolIT::failOn, List.of(1, 2)), "the workers survived");
+        }
+    }
+
+    static int sleepFor(long millis, SharedValue pid) {
+        pid.set(ProcessHandle.current().pid());
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        return 1;
+    }
+
+    @Test
+    void shouldFailOnlyTheTasksOfAWorkerThatDiesAndReplaceIt() throws Exception {
+        try (ProcessPool pool = new ProcessPool(2)) {
+            SharedValue victim = SharedValue.of('q', 0L);
+            AsyncResult<Integer> doomed = pool.applyAsync(() -> sleepFor(60_000, victim));
+            Poll.until("the task to start", WAIT, () -> ((Number) victim.get()).longValue() != 0);
+            long pid = ((Number) victim.get()).longValue();
+            assertThrows(TimeoutException.class, () -> doomed.get(Duration.ofMillis(50)), "still running");
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> doomed.get(WAIT));
+            assertInstanceOf(WorkerLostException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("pid " + pid), e.getCause().getMessage());
+            List<Integer> numbers = IntStream.range(0, 200).boxed().toList();
+            assertEquals(numbers.stream().map(ProcessPoolIT::cube).toList(), pool.map(ProcessPoolIT::cube,
+                    numbers, 1), "the pool goes on, with a replacement");
+            Set<Long> pids = new HashSet<>(pool.map(ProcessPoolIT::pid, numbers, 1));
+            assertFalse(pids.contains(pid));
+        }
+    }
+
+    @Test
+    void shouldRunTheInitializerOncePerWorkerAndRecycleWorkers() throws Exception {
+        SharedValue count = SharedValue.of('i', 0);
+        try (ProcessPool pool = new ProcessPool(2, () -> count.incrementAndGet(), 1, null)) {
+            List<Long> pids = pool.map(ProcessPoolIT::pid, List.of(1, 2, 3, 4, 5, 6), 1);
+            assertEquals(6, new HashSet<>(pids).size(), "maxTasksPerChild=1: a fresh worker per task");
+            Poll.until("the replacements' initializers", WAIT, () -> count.getInt() >= 6);
+        }
+        try (ProcessPool pool = new ProcessPool(1, () -> {
+            throw new IllegalStateException("no database");
+        }, 0, null)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> pool.map(ProcessPoolIT::cube, List.of(1, 2)));
+            assertTrue(e.getMessage().contains("pool broken") && e.getMessage().contains("no database"),
+                    e.getMessage());
+            assertThrows(IllegalStateException.class, () -> pool.apply(() -> 1), "not retried forever");
+        }
+    }
+
+    @Test
+    void shouldFinishQueuedWorkOnShutdownAndCancelItOnTerminate() throws Exception {
+        ProcessPool pool = new ProcessPool(2);
+        SharedValue started = SharedValue.of('q', 0L);
+        AsyncResult<List<Integer>> queued = pool.mapAsync(ProcessPoolIT::cube, List.of(1, 2, 3), 1);
+        assertThrows(IllegalStateException.class, pool::join, "join before shutdown or terminate");
+        pool.shutdown();
+        assertThrows(IllegalStateException.class, () -> pool.apply(() -> 1), "pool not running");
+        pool.join();
+        assertEquals(List.of(1, 8, 27), queued.get(WAIT), "what was queued finished");
+
+        ProcessPool other = new ProcessPool(1);
+        AsyncResult<Integer> running = other.applyAsync(() -> sleepFor(60_000, started));
+        Poll.until("the task to start", WAIT, () -> ((Number) started.get()).longValue() != 0);
+        long worker = ((Number) started.get()).longValue();
+        other.close(); // try-with-resources: terminate
+        assertThrows(CancellationException.class, () -> running.get(10, TimeUnit.SECONDS));
+        assertFalse(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false), "no worker outlives it");
+        assertNotEquals(0, worker);
+    }
+}
