@@ -1,0 +1,131 @@
+package io.github.jmultiprocessing.bench;
+
+import io.github.jmultiprocessing.ProcessPool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+/**
+ * Issue 5's benchmarks, side by side with CPython's {@code bench_mp.py} cases 6 and 7 in the same invocation:
+ * {@code ProcessPool(2)} creation plus a first {@code apply}, {@code map(cube, 0..1e6)} with the default chunk
+ * size, {@code map} with chunk size 1 over 20,000 items, and sequential {@code applyAsync(...).get()} round trips.
+ * The map and round-trip figures reuse one pool (warmed by the harness's warm-up rep), as bench_mp does.
+ *
+ * <pre>
+ *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.PoolHarness
+ *       [--reps N] [--no-python] [--bench-mp path/to/bench_mp.py]
+ * </pre>
+ */
+public final class PoolHarness {
+
+    static final int N_MAP = 1_000_000;
+    static final int N_CHUNK1 = 20_000;
+    static final int N_APPLY = 5_000;
+
+    private PoolHarness() {
+    }
+
+    static long cube(long x) {
+        return x * x * x;
+    }
+
+    static int ident(int x) {
+        return x;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int reps = 5;
+        boolean python = true;
+        Path benchMp = Path.of("/work/shared/anchors/python/bench_mp.py");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--no-python" -> python = false;
+                case "--bench-mp" -> benchMp = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("argument=" + args[i]
+                        + " (expected --reps N, --no-python or --bench-mp PATH)");
+            }
+        }
+        Map<String, List<Double>> ours = new LinkedHashMap<>();
+        SyncHarness.measure(ours, "ProcessPool(2) create + first apply: ms", reps, () -> {
+            long t0 = System.nanoTime();
+            try (ProcessPool pool = new ProcessPool(2)) {
+                pool.apply(() -> 0);
+                return (System.nanoTime() - t0) / 1e6;
+            }
+        });
+        List<Long> range = IntStream.range(0, N_MAP).mapToObj(i -> (long) i).toList();
+        List<Long> small = range.subList(0, N_CHUNK1);
+        try (ProcessPool pool = new ProcessPool(2)) {
+            pool.apply(() -> 0);
+            SyncHarness.measure(ours, "map(cube, range(1,000,000)) default chunksize: tasks/s", reps, () -> {
+                long t0 = System.nanoTime();
+                List<Long> r = pool.map(PoolHarness::cube, range);
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (r.size() != N_MAP || r.get(N_MAP - 1) != cube(N_MAP - 1)) {
+                    throw new IllegalStateException("map result mismatch");
+                }
+                return N_MAP / s;
+            });
+            SyncHarness.measure(ours, "map(cube, range(20,000), chunksize=1): tasks/s", reps, () -> {
+                long t0 = System.nanoTime();
+                List<Long> r = pool.map(PoolHarness::cube, small, 1);
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (r.size() != N_CHUNK1) {
+                    throw new IllegalStateException("map result mismatch");
+                }
+                return N_CHUNK1 / s;
+            });
+            SyncHarness.measure(ours, "applyAsync(...).get() round trip: us", reps, () -> {
+                long t0 = System.nanoTime();
+                int last = -1;
+                for (int i = 0; i < N_APPLY; i++) {
+                    int x = i;
+                    last = pool.applyAsync(() -> ident(x)).get();
+                }
+                if (last != N_APPLY - 1) {
+                    throw new IllegalStateException("applyAsync result mismatch");
+                }
+                return (System.nanoTime() - t0) / 1e3 / N_APPLY;
+            });
+        }
+        Map<String, List<Double>> cpython = python ? runPython(benchMp, reps) : Map.of();
+        SyncHarness.print(ours, cpython);
+    }
+
+    static Map<String, List<Double>> runPython(Path benchMp, int reps) throws Exception {
+        Path json = Files.createTempFile("bench_mp", ".json");
+        try {
+            Process python = new ProcessBuilder("python3", benchMp.toString(), "--only", "6,7", "--json",
+                    json.toString(), "--reps", Integer.toString(reps), "--warmup", "1")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            if (!python.waitFor(30, TimeUnit.MINUTES) || python.exitValue() != 0) {
+                python.destroyForcibly();
+                throw new IllegalStateException("bench_mp.py failed");
+            }
+            Map<String, List<Double>> all = CrossProcessHarness.readPython(Files.readString(json)).samples();
+            Map<String, List<Double>> mapped = new LinkedHashMap<>();
+            put(mapped, all, "ProcessPool(2) create + first apply: ms", "6|spawn: Pool(2) create + first apply|ms");
+            put(mapped, all, "map(cube, range(1,000,000)) default chunksize: tasks/s",
+                    "6|map(cube, range(1,000,000)) default chunksize|tasks/s");
+            put(mapped, all, "map(cube, range(20,000), chunksize=1): tasks/s",
+                    "6|map(cube, range(20,000), chunksize=1)|tasks/s");
+            put(mapped, all, "applyAsync(...).get() round trip: us", "7|apply_async(...).get() round trip|us");
+            return mapped;
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+
+    private static void put(Map<String, List<Double>> into, Map<String, List<Double>> all, String ours, String key) {
+        List<Double> samples = all.get(key);
+        if (samples != null) {
+            into.put(ours, samples);
+        }
+    }
+}
