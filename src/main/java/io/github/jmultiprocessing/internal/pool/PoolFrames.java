@@ -16,10 +16,11 @@ import java.util.List;
  *
  * <pre>
  *   to a worker:   JOB    byte 1, long job, the function (codec bytes)
- *                  TASK   byte 2, long task, long job, int n, n items (int length, codec bytes)
+ *                  TASK   byte 2, long task, long job, int n, byte packing, n items: packed values (all Long,
+ *                         Integer or Double) or each an int length and codec bytes
  *                  FORGET byte 3, long job: the call is over, drop its function
  *                  STOP   byte 4
- *   from a worker: DONE   byte 11, long task, int n, n results (int length, codec bytes)
+ *   from a worker: DONE   byte 11, long task, int n, byte packing, n results (as a TASK's items)
  *                  FAILED byte 12, long task, the exception (codec bytes)
  *                  RETIRE byte 13: maxTasksPerChild reached, the worker exits
  *                  BROKEN byte 14, the initializer's exception (codec bytes): the worker exits
@@ -67,18 +68,7 @@ public final class PoolFrames {
      * @throws IllegalArgumentException if an item cannot be serialized
      */
     public static byte[] task(long task, long job, List<?> items) {
-        List<byte[]> encoded = new ArrayList<>(items.size());
-        long size = 21;
-        for (Object item : items) {
-            byte[] bytes = MessageCodec.encode(item);
-            encoded.add(bytes);
-            size += 4 + bytes.length;
-        }
-        ByteBuffer out = allocate(size).put(TASK).putLong(task).putLong(job).putInt(items.size());
-        for (byte[] bytes : encoded) {
-            out.putInt(bytes.length).put(bytes);
-        }
-        return out.array();
+        return withItems(ByteBuffer.allocate(17).put(TASK).putLong(task).putLong(job).array(), items);
     }
 
     /**
@@ -89,18 +79,63 @@ public final class PoolFrames {
      * @throws IllegalArgumentException if a result cannot be serialized
      */
     public static byte[] done(long task, List<?> results) {
-        List<byte[]> encoded = new ArrayList<>(results.size());
-        long size = 13;
-        for (Object result : results) {
-            byte[] bytes = MessageCodec.encode(result);
+        return withItems(ByteBuffer.allocate(9).put(DONE).putLong(task).array(), results);
+    }
+
+    /**
+     * A header, then the items: an int count, a packing byte, then either the items as they are packed (all
+     * {@code Long}s, {@code Integer}s or {@code Double}s: their values back to back, no per-item encoding) or each
+     * one as an int length and codec bytes.
+     */
+    private static byte[] withItems(byte[] head, List<?> items) {
+        int n = items.size();
+        byte packing = packing(items);
+        int width = packing == LONGS || packing == DOUBLES ? 8 : packing == INTS ? 4 : 0;
+        if (width > 0) {
+            ByteBuffer out = allocate(head.length + 5L + (long) width * n).put(head).putInt(n).put(packing);
+            for (Object item : items) {
+                switch (packing) {
+                    case LONGS -> out.putLong((Long) item);
+                    case INTS -> out.putInt((Integer) item);
+                    default -> out.putDouble((Double) item);
+                }
+            }
+            return out.array();
+        }
+        List<byte[]> encoded = new ArrayList<>(n);
+        long size = head.length + 5L;
+        for (Object item : items) {
+            byte[] bytes = MessageCodec.encode(item);
             encoded.add(bytes);
             size += 4 + bytes.length;
         }
-        ByteBuffer out = allocate(size).put(DONE).putLong(task).putInt(results.size());
+        ByteBuffer out = allocate(size).put(head).putInt(n).put(EACH);
         for (byte[] bytes : encoded) {
             out.putInt(bytes.length).put(bytes);
         }
         return out.array();
+    }
+
+    private static final byte EACH = 0;
+    private static final byte LONGS = 1;
+    private static final byte INTS = 2;
+    private static final byte DOUBLES = 3;
+
+    private static byte packing(List<?> items) {
+        if (items.isEmpty()) {
+            return EACH;
+        }
+        Class<?> type = items.get(0) == null ? null : items.get(0).getClass();
+        byte packing = type == Long.class ? LONGS : type == Integer.class ? INTS : type == Double.class ? DOUBLES
+                : EACH;
+        if (packing != EACH) {
+            for (Object item : items) {
+                if (item == null || item.getClass() != type) {
+                    return EACH;
+                }
+            }
+        }
+        return packing;
     }
 
     /**
@@ -200,15 +235,28 @@ public final class PoolFrames {
      */
     public static List<Object> items(byte[] message, int offset) throws IOException {
         ByteBuffer in = ByteBuffer.wrap(message);
-        if (message.length < offset + 4) {
+        if (message.length < offset + 5) {
             throw new StreamCorruptedException("a pool message of " + message.length + " bytes");
         }
         int count = in.getInt(offset);
-        if (count < 0 || count > (message.length - offset - 4) / 5) { // each item: a length and a tag at least
-            throw new StreamCorruptedException("item count=" + count + " in " + message.length + " bytes");
+        byte packing = message[offset + 4];
+        int at = offset + 5;
+        int width = packing == LONGS || packing == DOUBLES ? 8 : packing == INTS ? 4 : packing == EACH ? 5 : -1;
+        if (width < 0 || count < 0 || count > (message.length - at) / width) {
+            throw new StreamCorruptedException("item count=" + count + " packing=" + packing + " in "
+                    + message.length + " bytes");
         }
         List<Object> items = new ArrayList<>(count);
-        int at = offset + 4;
+        if (packing != EACH) {
+            if (at + (long) count * width != message.length) {
+                throw new StreamCorruptedException(count + " packed items in " + (message.length - at) + " bytes");
+            }
+            for (int i = 0; i < count; i++, at += width) {
+                items.add(packing == LONGS ? (Object) in.getLong(at) : packing == INTS ? (Object) in.getInt(at)
+                        : (Object) in.getDouble(at));
+            }
+            return items;
+        }
         for (int i = 0; i < count; i++) {
             if (at + 4 > message.length) {
                 throw new StreamCorruptedException("item " + i + " of " + count + " is missing");
