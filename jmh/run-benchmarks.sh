@@ -98,5 +98,9 @@ if $run_harness; then
     -cp "$jar" io.github.jmultiprocessing.bench.QueueHarness --reps "$harness_reps" \
     $([[ " ${harness_args[*]-} " == *" --no-python "* ]] && echo --no-python) \
     2> >(tee "$out/queue-harness.log" >&2) | tee "$out/queue-harness.md"
+  echo "== pool harness (reps $harness_reps), beside bench_mp cases 6,7" >&2
+  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.github.jmultiprocessing.bench.PoolHarness \
+    --reps "$harness_reps" $([[ " ${harness_args[*]-} " == *" --no-python "* ]] && echo --no-python) \
+    2> >(tee "$out/pool-harness.log" >&2) | tee "$out/pool-harness.md"
 fi
 echo "results: $out" >&2

@@ -62,6 +62,9 @@ public final class ProcessPool implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger workerNumbers = new AtomicInteger();
     private volatile State state = State.RUNNING;
+    /** Runs callbacks, one at a time, as Python's result-handler thread does. */
+    private final java.util.concurrent.ExecutorService callbacks = java.util.concurrent.Executors
+            .newSingleThreadExecutor(Thread.ofPlatform().daemon().name(name + " callbacks").factory());
     private volatile Throwable brokenBy;
 
     /** Creates a pool of {@link Multiprocessing#cpuCount()} workers. */
@@ -149,6 +152,76 @@ public final class ProcessPool implements AutoCloseable {
         };
         Job job = submit(call, Arrays.asList(new Object[] {null}), 1);
         return new AsyncResult<>(job.result.thenApply(list -> (V) list.get(0)));
+    }
+
+    /**
+     * Runs a task in a worker and calls back with its result (Python's {@code apply_async(..., callback,
+     * error_callback)}). Callbacks run one at a time on the pool's callback thread, before the result is ready:
+     * they should be quick. An exception a callback throws is printed, as in Python.
+     *
+     * @param task          the task
+     * @param callback      called with the result, or null
+     * @param errorCallback called with the task's exception (or {@link WorkerLostException}), or null
+     * @param <V>           its result type
+     * @return its result, to come
+     * @throws IllegalStateException if the pool is not running
+     */
+    public <V> AsyncResult<V> applyAsync(SerializableCallable<V> task, java.util.function.Consumer<? super V> callback,
+            java.util.function.Consumer<? super Throwable> errorCallback) {
+        return withCallbacks(applyAsync(task), callback, errorCallback);
+    }
+
+    /**
+     * {@link #mapAsync(SerializableFunction, Iterable, int)} with callbacks (Python's {@code map_async(...,
+     * callback, error_callback)}), run as {@link #applyAsync(SerializableCallable, java.util.function.Consumer,
+     * java.util.function.Consumer)} runs them.
+     *
+     * @param function      the function
+     * @param items         the items
+     * @param chunksize     items per task, 0 for Python's default rule
+     * @param callback      called with the results, or null
+     * @param errorCallback called with the first failing chunk's exception, or null
+     * @param <T>           the items' type
+     * @param <R>           the results' type
+     * @return the results, to come
+     * @throws IllegalStateException if the pool is not running
+     */
+    public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<? extends T> items,
+            int chunksize, java.util.function.Consumer<? super List<R>> callback,
+            java.util.function.Consumer<? super Throwable> errorCallback) {
+        return withCallbacks(mapAsync(function, items, chunksize), callback, errorCallback);
+    }
+
+    private <V> AsyncResult<V> withCallbacks(AsyncResult<V> result, java.util.function.Consumer<? super V> callback,
+            java.util.function.Consumer<? super Throwable> errorCallback) {
+        CompletableFuture<V> ready = new CompletableFuture<>();
+        result.future().whenCompleteAsync((value, failure) -> {
+            Throwable cause = failure instanceof CompletionException wrapped && wrapped.getCause() != null
+                    ? wrapped.getCause() : failure;
+            try {
+                if (cause == null && callback != null) {
+                    callback.accept(value);
+                } else if (cause != null && errorCallback != null) {
+                    errorCallback.accept(cause);
+                }
+            } catch (RuntimeException | Error e) {
+                System.err.println(name + ": a callback threw:");
+                e.printStackTrace();
+            } finally {
+                if (cause == null) {
+                    ready.complete(value);
+                } else {
+                    ready.completeExceptionally(cause);
+                }
+            }
+        }, task -> {
+            try {
+                callbacks.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                task.run(); // the pool has ended: run it here rather than never
+            }
+        });
+        return new AsyncResult<>(ready);
     }
 
     /**
@@ -323,6 +396,7 @@ public final class ProcessPool implements AutoCloseable {
             any.process.join();
             any.receiver.join();
         }
+        callbacks.shutdown(); // after the last results: their callbacks still run
     }
 
     /** Terminates the pool and waits for its workers, as Python's {@code with Pool() as p:} does on exit. */

@@ -149,4 +149,20 @@ class ProcessPoolIT {
         assertFalse(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false), "no worker outlives it");
         assertNotEquals(0, worker);
     }
+
+    @Test
+    void shouldRunCallbacksOnThePoolsCallbackThreadBeforeTheResultIsReady() throws Exception {
+        try (ProcessPool pool = new ProcessPool(2)) {
+            java.util.concurrent.ConcurrentLinkedQueue<String> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            AsyncResult<Integer> ok = pool.applyAsync(() -> cube(2),
+                    v -> seen.add(Thread.currentThread().getName() + " " + v), e -> seen.add("error " + e));
+            assertEquals(8, ok.get(WAIT));
+            assertTrue(seen.stream().anyMatch(x -> x.contains("callbacks 8")), "ran before ready: " + seen);
+            AsyncResult<List<Integer>> failed = pool.mapAsync(ProcessPoolIT::failOn, List.of(1, 13), 1, v -> seen.add(
+                    "unexpected"), e -> seen.add("error " + e.getClass().getSimpleName()));
+            assertThrows(ExecutionException.class, () -> failed.get(WAIT));
+            assertTrue(seen.contains("error ArithmeticException"), seen.toString());
+            assertFalse(seen.contains("unexpected"));
+        }
+    }
 }
