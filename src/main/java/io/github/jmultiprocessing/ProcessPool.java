@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -290,6 +291,67 @@ public final class ProcessPool implements AutoCloseable {
         return new AsyncResult<>(job.result.thenApply(results -> (List<R>) results));
     }
 
+    /**
+     * Applies a function to the items in workers, one item per task, and iterates over the results in input order
+     * as they come (Python's {@code imap}); the items are taken from {@code items} as the results are consumed, so
+     * memory stays bounded on any input length.
+     *
+     * @param function the function
+     * @param items    the items (read lazily, by the consuming thread)
+     * @param <T>      their type
+     * @param <R>      the results' type
+     * @return the results; {@code next()} throws a task's exception at its place
+     * @throws IllegalStateException if the pool is not running
+     */
+    public <T, R> java.util.Iterator<R> imap(SerializableFunction<T, R> function, Iterable<? extends T> items) {
+        return imap(function, items, 1);
+    }
+
+    /**
+     * {@link #imap(SerializableFunction, Iterable)} with {@code chunksize} items per task.
+     *
+     * @param function  the function
+     * @param items     the items
+     * @param chunksize items per task, at least 1
+     * @param <T>       their type
+     * @param <R>       the results' type
+     * @return the results in input order
+     * @throws IllegalStateException if the pool is not running
+     */
+    public <T, R> java.util.Iterator<R> imap(SerializableFunction<T, R> function, Iterable<? extends T> items,
+            int chunksize) {
+        return stream(function, items, chunksize, true);
+    }
+
+    /**
+     * {@link #imap(SerializableFunction, Iterable, int)}, with the results in the order they finish (Python's
+     * {@code imap_unordered}).
+     *
+     * @param function  the function
+     * @param items     the items
+     * @param chunksize items per task, at least 1
+     * @param <T>       their type
+     * @param <R>       the results' type
+     * @return the results as they finish
+     * @throws IllegalStateException if the pool is not running
+     */
+    public <T, R> java.util.Iterator<R> imapUnordered(SerializableFunction<T, R> function,
+            Iterable<? extends T> items, int chunksize) {
+        return stream(function, items, chunksize, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T, R> java.util.Iterator<R> stream(SerializableFunction<T, R> function, Iterable<? extends T> items,
+            int chunksize, boolean ordered) {
+        Objects.requireNonNull(function, "function");
+        if (chunksize < 1) {
+            throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1)");
+        }
+        checkRunning();
+        return (java.util.Iterator<R>) new StreamJob(ids.incrementAndGet(),
+                (SerializableFunction<Object, Object>) function, items.iterator(), chunksize, ordered);
+    }
+
     private static <V> V await(AsyncResult<V> result) throws InterruptedException {
         try {
             return result.get();
@@ -418,7 +480,7 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /** One call: its function, and its results as the chunks come back. */
-    private static final class Job {
+    private static class Job {
         final long id;
         final SerializableFunction<Object, Object> function;
         final Object[] results;
@@ -456,6 +518,11 @@ public final class ProcessPool implements AutoCloseable {
             finishChunk();
         }
 
+        /** {@return true if the call needs no more of its tasks run (failed or cancelled)} */
+        boolean over() {
+            return result.isDone();
+        }
+
         private void finishChunk() {
             Throwable end;
             synchronized (this) {
@@ -468,6 +535,134 @@ public final class ProcessPool implements AutoCloseable {
                 result.complete(Arrays.asList(results));
             } else {
                 result.completeExceptionally(end);
+            }
+        }
+    }
+
+    /**
+     * A streaming call ({@code imap}): chunks are taken from the source and submitted as the consumer goes, at most
+     * {@code window} ahead of it, so memory stays bounded whatever the input's length; results come in input
+     * order, or as they finish when unordered. A task's {@code from} is its chunk's number.
+     */
+    private final class StreamJob extends Job implements Iterator<Object> {
+        private final Iterator<?> source;
+        private final int chunksize;
+        private final boolean ordered;
+        private final int window = processes * CREDITS * 2;
+        private final Map<Integer, Object> arrived = new java.util.HashMap<>(); // chunk -> values or Throwable
+        private final java.util.ArrayDeque<Object> unordered = new java.util.ArrayDeque<>();
+        private int submitted; // chunks, guarded by this
+        private int delivered; // chunks, guarded by this
+        private boolean sourceDone; // guarded by this
+        private Iterator<Object> current = java.util.Collections.emptyIterator();
+
+        StreamJob(long id, SerializableFunction<Object, Object> function, Iterator<?> source, int chunksize,
+                boolean ordered) {
+            super(id, function, 0);
+            this.source = source;
+            this.chunksize = chunksize;
+            this.ordered = ordered;
+        }
+
+        @Override
+        boolean over() {
+            return false; // a live stream's chunks all run; terminate fails them
+        }
+
+        @Override
+        void done(Task task, List<Object> values) {
+            arrive(task, values);
+        }
+
+        @Override
+        void failed(Task task, Throwable t) {
+            arrive(task, t);
+        }
+
+        private synchronized void arrive(Task task, Object what) {
+            if (ordered) {
+                arrived.put(task.from, what);
+            } else {
+                unordered.add(what);
+            }
+            notifyAll();
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (!current.hasNext()) {
+                if (!nextChunk()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public Object next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException("no more results");
+            }
+            return current.next();
+        }
+
+        @SuppressWarnings("unchecked")
+        private boolean nextChunk() {
+            submitMore();
+            synchronized (this) {
+                while (true) {
+                    if (sourceDone && delivered == submitted) {
+                        return false;
+                    }
+                    Object got = ordered ? arrived.remove(delivered) : unordered.poll();
+                    if (got != null) {
+                        delivered++;
+                        if (got instanceof Throwable t) {
+                            current = java.util.Collections.emptyIterator();
+                            if (t instanceof RuntimeException r) {
+                                throw r;
+                            }
+                            if (t instanceof Error e) {
+                                throw e;
+                            }
+                            throw new CompletionException(t);
+                        }
+                        current = ((List<Object>) got).iterator();
+                        return true;
+                    }
+                    try {
+                        wait(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CancellationException("interrupted while waiting for the next result");
+                    }
+                    if (!sourceDone && submitted - delivered < window) {
+                        break; // room to submit more (a chunk arrived): do it outside the lock
+                    }
+                }
+            }
+            return nextChunk();
+        }
+
+        private void submitMore() {
+            while (true) {
+                List<Object> chunk = new ArrayList<>(Math.min(chunksize, 1024));
+                int number;
+                synchronized (this) {
+                    if (sourceDone || submitted - delivered >= window) {
+                        return;
+                    }
+                    while (chunk.size() < chunksize && source.hasNext()) {
+                        chunk.add(source.next());
+                    }
+                    if (chunk.isEmpty()) {
+                        sourceDone = true;
+                        return;
+                    }
+                    number = submitted++;
+                }
+                checkRunning();
+                pending.add(new Task(ids.incrementAndGet(), this, number, chunk));
             }
         }
     }
@@ -507,7 +702,7 @@ public final class ProcessPool implements AutoCloseable {
                         conn.sendBytes(new byte[] {PoolFrames.STOP});
                         return;
                     }
-                    if (task.job.result.isDone()) { // failed or cancelled meanwhile
+                    if (task.job.over()) { // failed or cancelled meanwhile
                         credits.release();
                         continue;
                     }

@@ -165,4 +165,48 @@ class ProcessPoolIT {
             assertFalse(seen.contains("unexpected"));
         }
     }
+
+    @Test
+    void shouldStreamImapInOrderWithBoundedLookAhead() throws Exception {
+        try (ProcessPool pool = new ProcessPool(2)) {
+            long[] pulled = {0};
+            long n = 10_000_000L;
+            Iterable<Long> lazy = () -> new java.util.Iterator<>() {
+                private long next;
+
+                @Override
+                public boolean hasNext() {
+                    return next < n;
+                }
+
+                @Override
+                public Long next() {
+                    pulled[0]++;
+                    return next++;
+                }
+            };
+            java.util.Iterator<Long> results = pool.imap(x -> x * 2, lazy, 10_000);
+            long count = 0;
+            long maxAhead = 0;
+            while (results.hasNext()) {
+                assertEquals(count * 2, results.next());
+                count++;
+                maxAhead = Math.max(maxAhead, pulled[0] - count);
+            }
+            assertEquals(n, count, "every item, in order");
+            assertTrue(maxAhead <= 2L * 8 * 2 * 10_000, "the source is read a bounded window ahead: " + maxAhead);
+
+            List<Integer> numbers = IntStream.range(0, 500).boxed().toList();
+            Set<Integer> unordered = new HashSet<>();
+            pool.imapUnordered(ProcessPoolIT::cube, numbers, 3).forEachRemaining(unordered::add);
+            assertEquals(new HashSet<>(numbers.stream().map(ProcessPoolIT::cube).toList()), unordered);
+
+            java.util.Iterator<Integer> failing = pool.imap(ProcessPoolIT::failOn, List.of(11, 12, 13, 14));
+            assertEquals(11, failing.next());
+            assertEquals(12, failing.next());
+            assertThrows(ArithmeticException.class, failing::next, "the exception at its place");
+            assertEquals(14, failing.next(), "and the iteration goes on, as in Python");
+            assertFalse(failing.hasNext());
+        }
+    }
 }
