@@ -24,7 +24,6 @@ final class PoolWorker {
      * @param initializer run once first, or null
      * @param maxTasks    tasks before the worker retires, 0 for no limit
      */
-    @SuppressWarnings("unchecked")
     static void run(Connection conn, SerializableRunnable initializer, int maxTasks) {
         try {
             if (initializer != null) {
@@ -35,7 +34,7 @@ final class PoolWorker {
                     return;
                 }
             }
-            Map<Long, SerializableFunction<Object, Object>> jobs = new HashMap<>();
+            Map<Long, Object> jobs = new HashMap<>(); // the function, or why it did not read here
             for (int done = 0; maxTasks == 0 || done < maxTasks; ) {
                 byte[] message;
                 try {
@@ -44,8 +43,15 @@ final class PoolWorker {
                     return; // the pool is gone
                 }
                 switch (PoolFrames.kind(message)) {
-                    case PoolFrames.JOB -> jobs.put(PoolFrames.number(message),
-                            (SerializableFunction<Object, Object>) PoolFrames.body(message, 9));
+                    case PoolFrames.JOB -> {
+                        Object function;
+                        try {
+                            function = PoolFrames.body(message, 9);
+                        } catch (IOException | RuntimeException e) { // its tasks fail with this, the worker lives
+                            function = e;
+                        }
+                        jobs.put(PoolFrames.number(message), function);
+                    }
                     case PoolFrames.FORGET -> jobs.remove(PoolFrames.number(message));
                     case PoolFrames.STOP -> {
                         return;
@@ -65,14 +71,19 @@ final class PoolWorker {
         }
     }
 
-    private static byte[] runTask(byte[] message, Map<Long, SerializableFunction<Object, Object>> jobs)
-            throws IOException {
+    @SuppressWarnings("unchecked")
+    private static byte[] runTask(byte[] message, Map<Long, Object> jobs) throws IOException {
         long task = PoolFrames.number(message);
         try {
-            SerializableFunction<Object, Object> function = jobs.get(PoolFrames.taskJob(message));
-            if (function == null) {
+            Object job = jobs.get(PoolFrames.taskJob(message));
+            if (job == null) {
                 throw new IllegalStateException("task " + task + " of an unknown call");
             }
+            if (job instanceof Throwable unreadable) {
+                throw new IllegalStateException("the call's function does not read in the worker: " + unreadable,
+                        unreadable);
+            }
+            SerializableFunction<Object, Object> function = (SerializableFunction<Object, Object>) job;
             List<Object> items = PoolFrames.items(message, 17);
             List<Object> results = new ArrayList<>(items.size());
             for (Object item : items) {

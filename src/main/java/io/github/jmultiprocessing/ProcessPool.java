@@ -59,7 +59,6 @@ public final class ProcessPool implements AutoCloseable {
     private final String name = "ProcessPool-" + POOLS.incrementAndGet();
     private final LinkedBlockingDeque<Task> pending = new LinkedBlockingDeque<>();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
-    private final List<Worker> ended = new ArrayList<>(); // guarded by itself
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger workerNumbers = new AtomicInteger();
     private volatile State state = State.RUNNING;
@@ -380,9 +379,9 @@ public final class ProcessPool implements AutoCloseable {
                     nullSafe(items.subList(from, Math.min(items.size(), from + chunksize)))));
         }
         job.expect(tasks.size()); // before any chunk can come back
-        pending.addAll(tasks);
-        if (state != State.RUNNING) { // closed or broken meanwhile: the tasks will not run
-            fail(pending, state == State.BROKEN ? broken() : new CancellationException("the pool was terminated"));
+        synchronized (this) { // as shutdown, terminate and breakPool: no task after their STOPs
+            checkRunning();
+            pending.addAll(tasks);
         }
         return job;
     }
@@ -483,6 +482,7 @@ public final class ProcessPool implements AutoCloseable {
     private static class Job {
         final long id;
         final SerializableFunction<Object, Object> function;
+        final byte[] encoded; // the JOB message
         final Object[] results;
         final CompletableFuture<List<Object>> result = new CompletableFuture<>();
         private int remaining; // chunks not back yet, guarded by this
@@ -493,6 +493,7 @@ public final class ProcessPool implements AutoCloseable {
             this.id = id;
             this.function = function;
             this.results = new Object[size];
+            this.encoded = PoolFrames.job(id, function); // a function that cannot be serialized fails here
         }
 
         synchronized void expect(int count) {
@@ -661,8 +662,10 @@ public final class ProcessPool implements AutoCloseable {
                     }
                     number = submitted++;
                 }
-                checkRunning();
-                pending.add(new Task(ids.incrementAndGet(), this, number, chunk));
+                synchronized (ProcessPool.this) {
+                    checkRunning();
+                    pending.add(new Task(ids.incrementAndGet(), this, number, chunk));
+                }
             }
         }
     }
@@ -677,7 +680,6 @@ public final class ProcessPool implements AutoCloseable {
         final Thread sender;
         final Thread receiver;
         volatile boolean stopSent;
-        volatile boolean retiring;
 
         Worker(JvmProcess process, Connection conn) {
             this.process = process;
@@ -689,11 +691,13 @@ public final class ProcessPool implements AutoCloseable {
 
         private void send() {
             int sent = 0;
+            Task task = null; // taken from the queue and not yet handed to the worker
             try {
                 while (maxTasksPerChild == 0 || sent < maxTasksPerChild) {
                     credits.acquire();
-                    Task task = pending.take();
+                    task = pending.take();
                     if (task == Task.STOP) {
+                        task = null;
                         if (state == State.TERMINATED) {
                             pending.addFirst(Task.STOP); // for the other senders
                             return;
@@ -703,11 +707,12 @@ public final class ProcessPool implements AutoCloseable {
                         return;
                     }
                     if (task.job.over()) { // failed or cancelled meanwhile
+                        task = null;
                         credits.release();
                         continue;
                     }
                     if (knownJobs.add(task.job.id)) {
-                        conn.sendBytes(PoolFrames.job(task.job.id, task.job.function));
+                        conn.sendBytes(task.job.encoded);
                         if (knownJobs.size() > KNOWN_JOBS) {
                             long oldest = knownJobs.iterator().next();
                             knownJobs.remove(oldest);
@@ -719,17 +724,29 @@ public final class ProcessPool implements AutoCloseable {
                         message = PoolFrames.task(task.id, task.job.id, task.items);
                     } catch (RuntimeException e) { // an item that cannot be serialized fails this chunk
                         credits.release();
-                        task.job.failed(task, e);
+                        Task failed = task;
+                        task = null;
+                        failed.job.failed(failed, e);
                         continue;
                     }
                     inFlight.put(task.id, task);
-                    conn.sendBytes(message);
+                    try {
+                        conn.sendBytes(message);
+                    } catch (IOException | RuntimeException e) {
+                        inFlight.remove(task.id); // never reached the worker: another one runs it
+                        throw e;
+                    }
+                    task = null;
                     sent++;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (IOException | IllegalStateException e) {
+            } catch (IOException | RuntimeException e) {
                 // the worker or its connection is gone: the receiver handles the end
+            } finally {
+                if (task != null) {
+                    requeue(task);
+                }
             }
         }
 
@@ -744,7 +761,7 @@ public final class ProcessPool implements AutoCloseable {
                             if (task != null) {
                                 try {
                                     task.job.done(task, PoolFrames.items(message, 9));
-                                } catch (IOException e) {
+                                } catch (IOException | RuntimeException e) { // results that do not read here
                                     task.job.failed(task, e);
                                 }
                             }
@@ -756,19 +773,30 @@ public final class ProcessPool implements AutoCloseable {
                                 task.job.failed(task, remote(message, 9));
                             }
                         }
-                        case PoolFrames.RETIRE -> retiring = true;
+                        case PoolFrames.RETIRE -> { } // it exits next: the end below starts a fresh one
                         case PoolFrames.BROKEN -> breakPool(remote(message, 1));
                         default -> throw new IOException("unknown pool message kind " + message[0]);
                     }
                 }
             } catch (EOFException | IllegalStateException e) {
                 // the worker ended: see below
-            } catch (IOException | InterruptedException e) {
-                // a broken connection: the worker is ended below
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                // a broken connection or message: the worker is ended below (its tasks fail, a fresh one starts)
             } finally {
                 ended(this);
             }
         }
+    }
+
+    /** A task a worker never got: back to the front of the queue, or failed if the pool no longer runs tasks. */
+    private void requeue(Task task) {
+        synchronized (this) {
+            if (state == State.RUNNING || state == State.CLOSED) {
+                pending.addFirst(task);
+                return;
+            }
+        }
+        task.job.failed(task, state == State.BROKEN ? broken() : new CancellationException("the pool was terminated"));
     }
 
     /** The exception a worker sent: its own type and message, its stack trace there attached as cause. */
@@ -790,7 +818,7 @@ public final class ProcessPool implements AutoCloseable {
                 t.addSuppressed(trace);
             }
             return t;
-        } catch (IOException | ClassCastException e) {
+        } catch (IOException | RuntimeException e) {
             return new IllegalStateException("a task failed, and its exception could not be read here: " + e, e);
         }
     }
@@ -837,10 +865,17 @@ public final class ProcessPool implements AutoCloseable {
         }
         worker.sender.interrupt();
         worker.conn.close();
+        try {
+            worker.sender.join(10_000); // its last task is back in the queue, and stopSent is final
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         String exit = worker.process.exitCode().isPresent() ? "exit code " + worker.process.exitCode().getAsInt()
                 : "still running";
         for (Task task : new ArrayList<>(worker.inFlight.values())) {
-            worker.inFlight.remove(task.id);
+            if (worker.inFlight.remove(task.id) == null) {
+                continue; // its result came meanwhile
+            }
             task.job.failed(task, state == State.TERMINATED ? new CancellationException("the pool was terminated")
                     : new WorkerLostException("worker " + worker.process.getName() + " (pid "
                     + worker.process.pid().orElse(-1) + ", " + exit + ") ended while it ran task " + task.id
@@ -873,8 +908,9 @@ public final class ProcessPool implements AutoCloseable {
         fail(pending, broken);
         for (Worker worker : workers) {
             for (Task task : new ArrayList<>(worker.inFlight.values())) {
-                worker.inFlight.remove(task.id);
-                task.job.failed(task, broken);
+                if (worker.inFlight.remove(task.id) != null) {
+                    task.job.failed(task, broken);
+                }
             }
             worker.process.kill();
         }

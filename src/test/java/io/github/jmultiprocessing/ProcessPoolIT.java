@@ -209,4 +209,39 @@ class ProcessPoolIT {
             assertFalse(failing.hasNext());
         }
     }
+
+    @Test
+    void shouldRefuseAFunctionThatCannotBeSentAndSurviveShutdownRacingSubmissions() throws Exception {
+        try (ProcessPool pool = new ProcessPool(1)) {
+            Object notSerializable = new Object();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> pool.applyAsync(() -> notSerializable.hashCode()), "refused in the caller, at once");
+            assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
+            assertEquals(42, pool.apply(() -> 42), "the pool goes on");
+        }
+        for (int round = 0; round < 5; round++) {
+            ProcessPool pool = new ProcessPool(1);
+            Thread submitter = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        pool.mapAsync(ProcessPoolIT::cube, List.of(1, 2, 3), 1);
+                    }
+                } catch (IllegalStateException stopped) {
+                    // the pool was shut down: done
+                }
+            });
+            Thread.sleep(20);
+            pool.shutdown();
+            Thread joiner = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    pool.join();
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            joiner.join(WAIT.toMillis());
+            assertFalse(joiner.isAlive(), "join returned in round " + round);
+            submitter.join(WAIT.toMillis());
+        }
+    }
 }
