@@ -291,6 +291,44 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /**
+     * Applies a function to argument tuples in workers (Python's {@code starmap}, {@code f(*args)} for each
+     * tuple): the function takes the tuple as an array.
+     *
+     * <pre>{@code
+     * List<Integer> powers = pool.starmap(args -> pow((int) args[0], (int) args[1]),
+     *         List.of(new Object[] {2, 3}, new Object[] {3, 2}));
+     * }</pre>
+     *
+     * @param function  the function of a tuple
+     * @param tuples    the argument tuples
+     * @param chunksize tuples per task, 0 for Python's default rule
+     * @param <R>       the results' type
+     * @return the results, in the tuples' order
+     * @throws InterruptedException  if interrupted while waiting
+     * @throws IllegalStateException if the pool is not running
+     * @throws RuntimeException      the first failing chunk's exception, or {@link WorkerLostException}
+     */
+    public <R> List<R> starmap(SerializableFunction<Object[], R> function, Iterable<Object[]> tuples, int chunksize)
+            throws InterruptedException {
+        return await(starmapAsync(function, tuples, chunksize));
+    }
+
+    /**
+     * {@link #starmap} without waiting (Python's {@code starmap_async}).
+     *
+     * @param function  the function of a tuple
+     * @param tuples    the argument tuples
+     * @param chunksize tuples per task, 0 for Python's default rule
+     * @param <R>       the results' type
+     * @return the results, to come
+     * @throws IllegalStateException if the pool is not running
+     */
+    public <R> AsyncResult<List<R>> starmapAsync(SerializableFunction<Object[], R> function, Iterable<Object[]> tuples,
+            int chunksize) {
+        return mapAsync(function, tuples, chunksize);
+    }
+
+    /**
      * Applies a function to the items in workers, one item per task, and iterates over the results in input order
      * as they come (Python's {@code imap}); the items are taken from {@code items} as the results are consumed, so
      * memory stays bounded on any input length.
@@ -458,6 +496,53 @@ public final class ProcessPool implements AutoCloseable {
             any.receiver.join();
         }
         callbacks.shutdown(); // after the last results: their callbacks still run
+    }
+
+    /**
+     * Waits at most {@code timeout} for the workers to exit, after {@link #shutdown()} or {@link #terminate()}.
+     *
+     * @param timeout the longest wait
+     * @return true if every worker has exited
+     * @throws IllegalStateException if the pool is still running
+     * @throws InterruptedException  if interrupted while waiting
+     */
+    public boolean join(Duration timeout) throws InterruptedException {
+        if (state == State.RUNNING) {
+            throw new IllegalStateException("join() of a running pool (expected shutdown() or terminate() first)");
+        }
+        long deadline = System.nanoTime() + Math.max(0, SharedSemaphore.nanos(timeout));
+        while (true) {
+            Worker any = workers.stream().findFirst().orElse(null);
+            long left = deadline - System.nanoTime();
+            if (any == null) {
+                callbacks.shutdown();
+                return true;
+            }
+            if (left <= 0 || !any.process.join(Duration.ofNanos(left))) {
+                return false;
+            }
+            any.receiver.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+    }
+
+    /** {@return true once {@link #shutdown()} or {@link #terminate()} was called, or the pool broke} */
+    public boolean isShutdown() {
+        return state != State.RUNNING;
+    }
+
+    /** {@return true once the pool is shut down and every worker has exited} */
+    public boolean isTerminated() {
+        return state != State.RUNNING && workers.isEmpty();
+    }
+
+    /**
+     * {@return this pool as an {@link java.util.concurrent.ExecutorService}} Its futures are
+     * {@link CompletableFuture}s; tasks must be serializable ({@link SerializableCallable},
+     * {@link SerializableRunnable}); {@code shutdown} and {@code shutdownNow} are {@link #shutdown()} and
+     * {@link #terminate()}.
+     */
+    public java.util.concurrent.ExecutorService asExecutorService() {
+        return new PoolExecutor(this);
     }
 
     /** Terminates the pool and waits for its workers, as Python's {@code with Pool() as p:} does on exit. */

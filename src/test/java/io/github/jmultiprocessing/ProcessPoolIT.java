@@ -244,4 +244,35 @@ class ProcessPoolIT {
             submitter.join(WAIT.toMillis());
         }
     }
+
+    static int pow(int base, int exponent) {
+        return (int) Math.pow(base, exponent);
+    }
+
+    @Test
+    void shouldStarmapAndServeAsAnExecutorService() throws Exception {
+        try (ProcessPool pool = new ProcessPool(2)) {
+            assertEquals(List.of(8, 9), pool.starmap(args -> pow((int) args[0], (int) args[1]),
+                    List.of(new Object[] {2, 3}, new Object[] {3, 2}), 0));
+            java.util.concurrent.ExecutorService executor = pool.asExecutorService();
+            java.util.concurrent.Future<Integer> future = executor.submit((SerializableCallable<Integer>) () -> cube(5));
+            assertInstanceOf(java.util.concurrent.CompletableFuture.class, future);
+            assertEquals(125, future.get(60, TimeUnit.SECONDS));
+            assertThrows(IllegalArgumentException.class, () -> executor.submit(() -> 1),
+                    "a lambda that is not serializable is refused");
+            List<java.util.concurrent.Callable<Integer>> tasks = List.of((SerializableCallable<Integer>) () -> 1,
+                    (SerializableCallable<Integer>) () -> 2, (SerializableCallable<Integer>) () -> failOn(13));
+            List<java.util.concurrent.Future<Integer>> all = executor.invokeAll(tasks);
+            assertEquals(1, all.get(0).get());
+            assertEquals(2, all.get(1).get());
+            assertThrows(ExecutionException.class, () -> all.get(2).get());
+            int any = executor.invokeAny(tasks);
+            assertTrue(any == 1 || any == 2, "a successful one: " + any);
+            assertFalse(executor.isShutdown());
+            executor.shutdown();
+            assertTrue(executor.isShutdown());
+            assertTrue(executor.awaitTermination(60, TimeUnit.SECONDS));
+            assertTrue(executor.isTerminated());
+        }
+    }
 }
