@@ -275,4 +275,45 @@ class ProcessPoolIT {
             assertTrue(executor.isTerminated());
         }
     }
+
+    static int exitWith(int code) {
+        System.exit(code);
+        return 0;
+    }
+
+    @Test
+    void shouldReportAWorkerThatExitsAndCheckResultsBeforeReady() throws Exception {
+        try (ProcessPool pool = new ProcessPool(1)) {
+            AsyncResult<Integer> exiting = pool.applyAsync(() -> exitWith(3));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> exiting.get(WAIT));
+            assertInstanceOf(WorkerLostException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("exit code 3"), e.getCause().getMessage());
+            SharedValue started = SharedValue.of('q', 0L);
+            AsyncResult<Integer> slow = pool.applyAsync(() -> sleepFor(300, started));
+            assertThrows(IllegalStateException.class, slow::successful, "successful() before ready()");
+            assertEquals(1, slow.get(WAIT));
+            assertTrue(slow.successful());
+        }
+    }
+
+    @Test
+    void shouldLeaveNoWorkerBehindWhenItsParentIsKilled() throws Exception {
+        try (io.github.jmultiprocessing.testing.JavaMain parent =
+                io.github.jmultiprocessing.testing.JavaMain.start(PoolParentMain.class)) {
+            Poll.until("the parent's pool to work", WAIT, () -> parent.output().contains("ready"));
+            List<Long> workers = parent.output().lines().filter(l -> l.startsWith("worker "))
+                    .map(l -> Long.parseLong(l.substring(7))).toList();
+            assertFalse(workers.isEmpty(), parent.output());
+            parent.process().destroyForcibly();
+            assertTrue(parent.process().waitFor(60, TimeUnit.SECONDS));
+            for (long worker : workers) {
+                Poll.until("worker " + worker + " to exit after its parent", WAIT,
+                        () -> !ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false));
+            }
+        }
+        try (io.github.jmultiprocessing.testing.Children children = new io.github.jmultiprocessing.testing.Children()) {
+            JvmProcess reaper = children.start(() -> { }); // a library JVM start reaps the killed parent's segments
+            assertEquals(0, io.github.jmultiprocessing.testing.Children.joinWithin(reaper, WAIT));
+        }
+    }
 }
