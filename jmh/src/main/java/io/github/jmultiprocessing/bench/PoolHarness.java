@@ -1,12 +1,10 @@
 package io.github.jmultiprocessing.bench;
 
 import io.github.jmultiprocessing.ProcessPool;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 /**
@@ -98,34 +96,14 @@ public final class PoolHarness {
     }
 
     static Map<String, List<Double>> runPython(Path benchMp, int reps) throws Exception {
-        Path json = Files.createTempFile("bench_mp", ".json");
-        try {
-            Process python = new ProcessBuilder("python3", benchMp.toString(), "--only", "6,7", "--json",
-                    json.toString(), "--reps", Integer.toString(reps), "--warmup", "1")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-            if (!python.waitFor(30, TimeUnit.MINUTES) || python.exitValue() != 0) {
-                python.destroyForcibly();
-                throw new IllegalStateException("bench_mp.py failed");
-            }
-            Map<String, List<Double>> all = CrossProcessHarness.readPython(Files.readString(json)).samples();
-            Map<String, List<Double>> mapped = new LinkedHashMap<>();
-            put(mapped, all, "ProcessPool(2) create + first apply: ms", "6|spawn: Pool(2) create + first apply|ms");
-            put(mapped, all, "map(cube, range(1,000,000)) default chunksize: tasks/s",
-                    "6|map(cube, range(1,000,000)) default chunksize|tasks/s");
-            put(mapped, all, "map(cube, range(20,000), chunksize=1): tasks/s",
-                    "6|map(cube, range(20,000), chunksize=1)|tasks/s");
-            put(mapped, all, "applyAsync(...).get() round trip: us", "7|apply_async(...).get() round trip|us");
-            return mapped;
-        } finally {
-            Files.deleteIfExists(json);
-        }
-    }
-
-    private static void put(Map<String, List<Double>> into, Map<String, List<Double>> all, String ours, String key) {
-        List<Double> samples = all.get(key);
-        if (samples != null) {
-            into.put(ours, samples);
-        }
+        Map<String, List<Double>> all = BenchMp.run(benchMp, "6,7", reps);
+        Map<String, List<Double>> mapped = new LinkedHashMap<>();
+        BenchMp.copy(mapped, all, "ProcessPool(2) create + first apply: ms", "6|spawn: Pool(2) create + first apply|ms");
+        BenchMp.copy(mapped, all, "map(cube, range(1,000,000)) default chunksize: tasks/s",
+                "6|map(cube, range(1,000,000)) default chunksize|tasks/s");
+        BenchMp.copy(mapped, all, "map(cube, range(20,000), chunksize=1): tasks/s",
+                "6|map(cube, range(20,000), chunksize=1)|tasks/s");
+        BenchMp.copy(mapped, all, "applyAsync(...).get() round trip: us", "7|apply_async(...).get() round trip|us");
+        return mapped;
     }
 }

@@ -306,42 +306,23 @@ public final class QueueHarness {
     // ---- CPython
 
     static Map<String, List<Double>> runPython(Path benchMp, int reps) throws Exception {
-        Path json = Files.createTempFile("bench_mp", ".json");
-        try {
-            Process python = new ProcessBuilder("python3", benchMp.toString(), "--only", "2,3", "--json",
-                    json.toString(), "--reps", Integer.toString(reps), "--warmup", "1")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-            if (!python.waitFor(30, TimeUnit.MINUTES) || python.exitValue() != 0) {
-                python.destroyForcibly();
-                throw new IllegalStateException("bench_mp.py failed");
-            }
-            Map<String, List<Double>> all = CrossProcessHarness.readPython(Files.readString(json)).samples();
-            Map<String, List<Double>> mapped = new LinkedHashMap<>();
-            put(mapped, all, "queue 1->1 small ints: msgs/s", "2|small ints: throughput|msgs/s");
-            put(mapped, all, "queue 1->1 8 B longs, Codec.longs(): msgs/s", "2|small ints: throughput|msgs/s");
-            put(mapped, all, "queue 1->1 1 KiB byte[]: msgs/s", "2|1 KiB bytes: throughput|msgs/s");
-            put(mapped, all, "queue 1->1 1 KiB byte[]: MB/s", "2|1 KiB bytes: bandwidth|MB/s");
-            put(mapped, all, "pipe ping-pong small int: round trip us (mean)", "3|send/recv small int: round trip|us");
-            put(mapped, all, "pipe ping-pong 64 B bytes: round trip us (mean)",
-                    "3|send_bytes/recv_bytes 64 B: round trip|us");
-            Map<String, List<Double>> withWarm = new LinkedHashMap<>(mapped); // same CPython run beside warm rows
-            mapped.forEach((name, samples) -> {
-                int colon = name.indexOf(':');
-                String warm = name.startsWith("queue") ? ", warm producers"
-                        : ", " + WARM_RT_LONG / 1000 + "k warm-up round trips";
-                withWarm.put(name.substring(0, colon) + warm + name.substring(colon), samples);
-            });
-            return withWarm;
-        } finally {
-            Files.deleteIfExists(json);
-        }
-    }
-
-    private static void put(Map<String, List<Double>> into, Map<String, List<Double>> all, String ours, String key) {
-        List<Double> samples = all.get(key);
-        if (samples != null) {
-            into.put(ours, samples);
-        }
+        Map<String, List<Double>> all = BenchMp.run(benchMp, "2,3", reps);
+        Map<String, List<Double>> mapped = new LinkedHashMap<>();
+        BenchMp.copy(mapped, all, "queue 1->1 small ints: msgs/s", "2|small ints: throughput|msgs/s");
+        BenchMp.copy(mapped, all, "queue 1->1 8 B longs, Codec.longs(): msgs/s", "2|small ints: throughput|msgs/s");
+        BenchMp.copy(mapped, all, "queue 1->1 1 KiB byte[]: msgs/s", "2|1 KiB bytes: throughput|msgs/s");
+        BenchMp.copy(mapped, all, "queue 1->1 1 KiB byte[]: MB/s", "2|1 KiB bytes: bandwidth|MB/s");
+        BenchMp.copy(mapped, all, "pipe ping-pong small int: round trip us (mean)",
+                "3|send/recv small int: round trip|us");
+        BenchMp.copy(mapped, all, "pipe ping-pong 64 B bytes: round trip us (mean)",
+                "3|send_bytes/recv_bytes 64 B: round trip|us");
+        Map<String, List<Double>> withWarm = new LinkedHashMap<>(mapped); // same CPython run beside warm rows
+        mapped.forEach((name, samples) -> {
+            int colon = name.indexOf(':');
+            String warm = name.startsWith("queue") ? ", warm producers" : ", " + WARM_RT_LONG / 1000
+                    + "k warm-up round trips";
+            withWarm.put(name.substring(0, colon) + warm + name.substring(colon), samples);
+        });
+        return withWarm;
     }
 }

@@ -1,0 +1,48 @@
+package io.github.jmultiprocessing.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs cases of CPython's {@code bench_mp.py} in the same invocation as a harness, and reads their samples. */
+final class BenchMp {
+
+    private BenchMp() {
+    }
+
+    /**
+     * Runs the cases and returns every metric's samples.
+     *
+     * @param script bench_mp.py
+     * @param only   the case ids, comma-separated
+     * @param reps   measured reps (one warm-up besides)
+     * @return samples by {@code "case|name|unit"}
+     * @throws Exception if it fails
+     */
+    static Map<String, List<Double>> run(Path script, String only, int reps) throws Exception {
+        Path json = Files.createTempFile("bench_mp", ".json");
+        try {
+            Process python = new ProcessBuilder("python3", script.toString(), "--only", only, "--json",
+                    json.toString(), "--reps", Integer.toString(reps), "--warmup", "1")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            if (!python.waitFor(30, TimeUnit.MINUTES) || python.exitValue() != 0) {
+                python.destroyForcibly();
+                throw new IllegalStateException("bench_mp.py --only " + only + " failed");
+            }
+            return CrossProcessHarness.readPython(Files.readString(json)).samples();
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+
+    /** Puts CPython's samples of {@code key} under our metric's name, if it has them. */
+    static void copy(Map<String, List<Double>> into, Map<String, List<Double>> all, String ours, String key) {
+        List<Double> samples = all.get(key);
+        if (samples != null) {
+            into.put(ours, samples);
+        }
+    }
+}
