@@ -329,6 +329,25 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /**
+     * {@link #starmapAsync(SerializableFunction, Iterable, int)} with callbacks, run as
+     * {@link #applyAsync(SerializableCallable, java.util.function.Consumer, java.util.function.Consumer)} runs them.
+     *
+     * @param function      the function of a tuple
+     * @param tuples        the argument tuples
+     * @param chunksize     tuples per task, 0 for Python's default rule
+     * @param callback      called with the results, or null
+     * @param errorCallback called with the first failing chunk's exception, or null
+     * @param <R>           the results' type
+     * @return the results, to come
+     * @throws IllegalStateException if the pool is not running
+     */
+    public <R> AsyncResult<List<R>> starmapAsync(SerializableFunction<Object[], R> function, Iterable<Object[]> tuples,
+            int chunksize, java.util.function.Consumer<? super List<R>> callback,
+            java.util.function.Consumer<? super Throwable> errorCallback) {
+        return withCallbacks(mapAsync(function, tuples, chunksize), callback, errorCallback);
+    }
+
+    /**
      * Applies a function to the items in workers, one item per task, and iterates over the results in input order
      * as they come (Python's {@code imap}); the items are taken from {@code items} as the results are consumed, so
      * memory stays bounded on any input length.

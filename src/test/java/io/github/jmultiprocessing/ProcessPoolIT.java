@@ -254,6 +254,10 @@ class ProcessPoolIT {
         try (ProcessPool pool = new ProcessPool(2)) {
             assertEquals(List.of(8, 9), pool.starmap(args -> pow((int) args[0], (int) args[1]),
                     List.of(new Object[] {2, 3}, new Object[] {3, 2}), 0));
+            List<Object> called = new java.util.concurrent.CopyOnWriteArrayList<>();
+            assertEquals(List.of(16), pool.starmapAsync(args -> pow((int) args[0], (int) args[1]),
+                    List.<Object[]>of(new Object[] {2, 4}), 1, called::add, called::add).get(WAIT));
+            assertEquals(List.of(List.of(16)), called, "the callback ran before the result was ready");
             java.util.concurrent.ExecutorService executor = pool.asExecutorService();
             java.util.concurrent.Future<Integer> future = executor.submit((SerializableCallable<Integer>) () -> cube(5));
             assertInstanceOf(java.util.concurrent.CompletableFuture.class, future);
