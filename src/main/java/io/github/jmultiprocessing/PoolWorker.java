@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /** The loop a {@link ProcessPool} worker JVM runs: receive tasks, run them, send results. */
 final class PoolWorker {
@@ -43,21 +44,20 @@ final class PoolWorker {
                     return; // the pool is gone
                 }
                 switch (PoolFrames.kind(message)) {
-                    case PoolFrames.JOB -> {
-                        Object function;
-                        try {
-                            function = PoolFrames.body(message, 9);
-                        } catch (IOException | RuntimeException e) { // its tasks fail with this, the worker lives
-                            function = e;
-                        }
-                        jobs.put(PoolFrames.number(message), function);
+                    case PoolFrames.JOB -> jobs.put(PoolFrames.number(message), function(message));
+                    case PoolFrames.CALL -> {
+                        conn.sendBytes(run(PoolFrames.number(message), function(message), message,
+                                PoolFrames.callItems(message)));
+                        done++;
                     }
                     case PoolFrames.FORGET -> jobs.remove(PoolFrames.number(message));
                     case PoolFrames.STOP -> {
                         return;
                     }
                     case PoolFrames.TASK -> {
-                        conn.sendBytes(runTask(message, jobs));
+                        Object function = jobs.get(PoolFrames.taskJob(message));
+                        conn.sendBytes(run(PoolFrames.number(message), function != null ? function
+                                : new IllegalStateException("a task of an unknown call"), message, 17));
                         done++;
                     }
                     default -> throw new IOException("unknown pool message kind " + message[0]);
@@ -71,27 +71,51 @@ final class PoolWorker {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static byte[] runTask(byte[] message, Map<Long, Object> jobs) throws IOException {
-        long task = PoolFrames.number(message);
+    /** A call's function as read here, or why it did not read (its tasks fail with that, the worker lives). */
+    private static Object function(byte[] message) {
         try {
-            Object job = jobs.get(PoolFrames.taskJob(message));
-            if (job == null) {
-                throw new IllegalStateException("task " + task + " of an unknown call");
-            }
+            return new Function(PoolFrames.form(message), PoolFrames.function(message));
+        } catch (IOException | RuntimeException e) {
+            return e;
+        }
+    }
+
+    /** A function and its form ({@link PoolFrames#FUNCTION} or {@link PoolFrames#CALLABLE}). */
+    private record Function(byte form, Object function) {
+    }
+
+    /** {@return the DONE or FAILED message of a task: its function applied to its items} */
+    @SuppressWarnings("unchecked")
+    private static byte[] run(long task, Object job, byte[] message, int itemsAt) throws IOException {
+        try {
             if (job instanceof Throwable unreadable) {
                 throw new IllegalStateException("the call's function does not read in the worker: " + unreadable,
                         unreadable);
             }
-            SerializableFunction<Object, Object> function = (SerializableFunction<Object, Object>) job;
-            List<Object> items = PoolFrames.items(message, 17);
+            Function function = (Function) job;
+            List<Object> items = PoolFrames.items(message, itemsAt);
             List<Object> results = new ArrayList<>(items.size());
-            for (Object item : items) {
-                results.add(function.apply(item));
+            if (function.form() == PoolFrames.CALLABLE) {
+                results.add(call((SerializableCallable<Object>) function.function()));
+            } else {
+                SerializableFunction<Object, Object> f = (SerializableFunction<Object, Object>) function.function();
+                for (Object item : items) {
+                    results.add(f.apply(item));
+                }
             }
             return PoolFrames.done(task, results); // a result that cannot be serialized fails this task only
         } catch (Throwable t) {
             return PoolFrames.numbered(PoolFrames.FAILED, task, encodeThrowable(t));
+        }
+    }
+
+    private static Object call(SerializableCallable<Object> callable) {
+        try {
+            return callable.call();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CompletionException(e); // unwrapped by the pool: the caller gets the checked one
         }
     }
 

@@ -141,16 +141,7 @@ public final class ProcessPool implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <V> AsyncResult<V> applyAsync(SerializableCallable<V> task) {
         Objects.requireNonNull(task, "task");
-        SerializableFunction<Object, Object> call = ignored -> {
-            try {
-                return task.call();
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Exception e) {
-                throw new CompletionException(e);
-            }
-        };
-        Job job = submit(call, Arrays.asList(new Object[] {null}), 1);
+        Job job = submit(task, PoolFrames.CALLABLE, Arrays.asList(new Object[] {null}), 1);
         return new AsyncResult<>(job.result.thenApply(list -> (V) list.get(0)));
     }
 
@@ -286,7 +277,7 @@ public final class ProcessPool implements AutoCloseable {
         if (chunksize == 0) { // Python's rule: four chunks per worker
             chunksize = list.size() / (processes * 4) + (list.size() % (processes * 4) == 0 ? 0 : 1);
         }
-        Job job = submit((SerializableFunction<Object, Object>) function, list, Math.max(1, chunksize));
+        Job job = submit(function, PoolFrames.FUNCTION, list, Math.max(1, chunksize));
         return new AsyncResult<>(job.result.thenApply(results -> (List<R>) results));
     }
 
@@ -404,8 +395,8 @@ public final class ProcessPool implements AutoCloseable {
             throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1)");
         }
         checkRunning();
-        return (java.util.Iterator<R>) new StreamJob(ids.incrementAndGet(),
-                (SerializableFunction<Object, Object>) function, items.iterator(), chunksize, ordered);
+        return (java.util.Iterator<R>) new StreamJob(ids.incrementAndGet(), function, items.iterator(), chunksize,
+                ordered);
     }
 
     private static <V> V await(AsyncResult<V> result) throws InterruptedException {
@@ -423,9 +414,9 @@ public final class ProcessPool implements AutoCloseable {
         }
     }
 
-    private Job submit(SerializableFunction<Object, Object> function, List<Object> items, int chunksize) {
+    private Job submit(Object function, byte form, List<Object> items, int chunksize) {
         checkRunning();
-        Job job = new Job(ids.incrementAndGet(), function, items.size());
+        Job job = new Job(ids.incrementAndGet(), function, form, items.size());
         if (items.isEmpty()) {
             job.result.complete(List.of());
             return job;
@@ -436,11 +427,48 @@ public final class ProcessPool implements AutoCloseable {
                     nullSafe(items.subList(from, Math.min(items.size(), from + chunksize)))));
         }
         job.expect(tasks.size()); // before any chunk can come back
+        job.single = tasks.size() == 1; // before it is sent: one CALL message, no JOB
+        if (job.single && sendDirect(tasks.get(0))) {
+            return job;
+        }
         synchronized (this) { // as shutdown, terminate and breakPool: no task after their STOPs
             checkRunning();
             pending.addAll(tasks);
         }
         return job;
+    }
+
+    /**
+     * Sends a lone task from the caller's thread to the idlest worker with a free credit, sparing the hand-off to
+     * a sender thread (the latency of {@code apply}); only when nothing is queued, so it overtakes nothing.
+     *
+     * @return false if no worker can take it now: the caller queues it
+     */
+    private boolean sendDirect(Task task) {
+        if (!pending.isEmpty()) {
+            return false;
+        }
+        Worker idlest = null;
+        for (Worker worker : workers) {
+            if (idlest == null || worker.credits.availablePermits() > idlest.credits.availablePermits()) {
+                idlest = worker;
+            }
+        }
+        if (idlest == null || !idlest.credits.tryAcquire()) {
+            return false;
+        }
+        byte[] message = task.message();
+        try {
+            if (idlest.deliver(task, message)) {
+                return true;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the worker is ending: its receiver handles that; the task goes the queued way
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // as a queued task's submission, this call does not block
+        }
+        idlest.credits.release();
+        return false;
     }
 
     private static List<Object> nullSafe(List<Object> items) {
@@ -580,24 +608,31 @@ public final class ProcessPool implements AutoCloseable {
     /** One chunk of a call. */
     private record Task(long id, Job job, int from, List<Object> items) {
         static final Task STOP = new Task(0, null, 0, List.of());
+
+        /** {@return its message: a CALL if it is its call's only task, else a TASK after its call's JOB} */
+        byte[] message() {
+            return job.single ? PoolFrames.call(id, job.form, job.function, items)
+                    : PoolFrames.task(id, job.id, items);
+        }
     }
 
     /** One call: its function, and its results as the chunks come back. */
     private static class Job {
         final long id;
-        final SerializableFunction<Object, Object> function;
-        final byte[] encoded; // the JOB message
+        final byte form; // PoolFrames.FUNCTION or CALLABLE
+        final byte[] function; // its bytes
+        volatile boolean single; // its only task goes as a CALL, set before it is sent
         final Object[] results;
         final CompletableFuture<List<Object>> result = new CompletableFuture<>();
         private int remaining; // chunks not back yet, guarded by this
         private Throwable failure; // the first failing chunk's (lowest index), guarded by this
         private int failedFrom = Integer.MAX_VALUE; // guarded by this
 
-        Job(long id, SerializableFunction<Object, Object> function, int size) {
+        Job(long id, Object function, byte form, int size) {
             this.id = id;
-            this.function = function;
+            this.form = form;
+            this.function = PoolFrames.function(function); // a function that cannot be serialized fails here
             this.results = new Object[size];
-            this.encoded = PoolFrames.job(id, function); // a function that cannot be serialized fails here
         }
 
         synchronized void expect(int count) {
@@ -661,9 +696,8 @@ public final class ProcessPool implements AutoCloseable {
         private boolean sourceDone; // guarded by this
         private Iterator<Object> current = java.util.Collections.emptyIterator();
 
-        StreamJob(long id, SerializableFunction<Object, Object> function, Iterator<?> source, int chunksize,
-                boolean ordered) {
-            super(id, function, 0);
+        StreamJob(long id, Object function, Iterator<?> source, int chunksize, boolean ordered) {
+            super(id, function, PoolFrames.FUNCTION, 0);
             this.source = source;
             this.chunksize = chunksize;
             this.ordered = ordered;
@@ -780,10 +814,14 @@ public final class ProcessPool implements AutoCloseable {
         final Connection conn;
         final Semaphore credits = new Semaphore(CREDITS);
         final Map<Long, Task> inFlight = new ConcurrentHashMap<>();
-        final Set<Long> knownJobs = new LinkedHashSet<>(); // sender thread only
+        /** Guards what goes down the pipe: a call's JOB before its TASKs, nothing after STOP or the end. */
+        final java.util.concurrent.locks.ReentrantLock sendLock = new java.util.concurrent.locks.ReentrantLock();
+        final Set<Long> knownJobs = new LinkedHashSet<>(); // guarded by sendLock
+        int sent; // tasks sent, guarded by sendLock
+        boolean gone; // the worker ended, guarded by sendLock
         final Thread sender;
         final Thread receiver;
-        volatile boolean stopSent;
+        volatile boolean stopSent; // written under sendLock
 
         Worker(JvmProcess process, Connection conn) {
             this.process = process;
@@ -793,11 +831,69 @@ public final class ProcessPool implements AutoCloseable {
             this.receiver = Thread.ofPlatform().daemon().name(label + " receiver").unstarted(this::receive);
         }
 
+        /**
+         * Sends a task (its call's function first, if this worker does not have it yet), by the sender thread or a
+         * caller's.
+         *
+         * @param message the task's TASK message
+         * @return false if this worker takes no more tasks (stopped, ended, or at maxTasksPerChild)
+         * @throws IOException if the pipe is broken: the task is not in flight
+         */
+        boolean deliver(Task task, byte[] message) throws IOException, InterruptedException {
+            sendLock.lock();
+            try {
+                if (gone || stopSent || (maxTasksPerChild > 0 && sent >= maxTasksPerChild)
+                        || state == State.TERMINATED || state == State.BROKEN) {
+                    return false;
+                }
+                if (!task.job.single && knownJobs.add(task.job.id)) {
+                    conn.sendBytes(PoolFrames.job(task.job.id, task.job.form, task.job.function));
+                    if (knownJobs.size() > KNOWN_JOBS) {
+                        long oldest = knownJobs.iterator().next();
+                        knownJobs.remove(oldest);
+                        conn.sendBytes(PoolFrames.numbered(PoolFrames.FORGET, oldest, null));
+                    }
+                }
+                inFlight.put(task.id, task);
+                try {
+                    conn.sendBytes(message);
+                } catch (IOException | RuntimeException e) {
+                    inFlight.remove(task.id); // never reached the worker: another one runs it
+                    throw e;
+                }
+                sent++;
+                return true;
+            } finally {
+                sendLock.unlock();
+            }
+        }
+
+        private void sendStop() throws IOException, InterruptedException {
+            sendLock.lock();
+            try {
+                stopSent = true; // this worker is not replaced, even if the STOP does not reach it
+                if (!gone) {
+                    conn.sendBytes(new byte[] {PoolFrames.STOP});
+                }
+            } finally {
+                sendLock.unlock();
+            }
+        }
+
+        /** Marks the worker ended: no send starts after this; one under way has finished. */
+        void markGone() {
+            sendLock.lock();
+            try {
+                gone = true;
+            } finally {
+                sendLock.unlock();
+            }
+        }
+
         private void send() {
-            int sent = 0;
             Task task = null; // taken from the queue and not yet handed to the worker
             try {
-                while (maxTasksPerChild == 0 || sent < maxTasksPerChild) {
+                while (true) {
                     credits.acquire();
                     task = pending.take();
                     if (task == Task.STOP) {
@@ -806,8 +902,7 @@ public final class ProcessPool implements AutoCloseable {
                             pending.addFirst(Task.STOP); // for the other senders
                             return;
                         }
-                        stopSent = true;
-                        conn.sendBytes(new byte[] {PoolFrames.STOP});
+                        sendStop();
                         return;
                     }
                     if (task.job.over()) { // failed or cancelled meanwhile
@@ -815,17 +910,9 @@ public final class ProcessPool implements AutoCloseable {
                         credits.release();
                         continue;
                     }
-                    if (knownJobs.add(task.job.id)) {
-                        conn.sendBytes(task.job.encoded);
-                        if (knownJobs.size() > KNOWN_JOBS) {
-                            long oldest = knownJobs.iterator().next();
-                            knownJobs.remove(oldest);
-                            conn.sendBytes(PoolFrames.numbered(PoolFrames.FORGET, oldest, null));
-                        }
-                    }
                     byte[] message;
                     try {
-                        message = PoolFrames.task(task.id, task.job.id, task.items);
+                        message = task.message();
                     } catch (RuntimeException e) { // an item that cannot be serialized fails this chunk
                         credits.release();
                         Task failed = task;
@@ -833,15 +920,10 @@ public final class ProcessPool implements AutoCloseable {
                         failed.job.failed(failed, e);
                         continue;
                     }
-                    inFlight.put(task.id, task);
-                    try {
-                        conn.sendBytes(message);
-                    } catch (IOException | RuntimeException e) {
-                        inFlight.remove(task.id); // never reached the worker: another one runs it
-                        throw e;
+                    if (!deliver(task, message)) {
+                        return; // at maxTasksPerChild (or ended): the task goes back for another worker
                     }
                     task = null;
-                    sent++;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -968,7 +1050,8 @@ public final class ProcessPool implements AutoCloseable {
             }
         }
         worker.sender.interrupt();
-        worker.conn.close();
+        worker.conn.close(); // fails a send under way (the worker is dead), so that the lock below is free
+        worker.markGone(); // after this, nothing new goes in flight: the loop below sees all that did
         try {
             worker.sender.join(10_000); // its last task is back in the queue, and stopSent is final
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.pool;
 
+import io.github.jmultiprocessing.internal.codec.LambdaCodec;
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
 import java.io.IOException;
 import java.io.InvalidClassException;
@@ -15,11 +16,14 @@ import java.util.List;
  * tasks name it.
  *
  * <pre>
- *   to a worker:   JOB    byte 1, long job, the function (codec bytes)
+ *   to a worker:   JOB    byte 1, long job, byte form, the function ({@link LambdaCodec} bytes)
  *                  TASK   byte 2, long task, long job, int n, byte packing, n items: packed values (all Long,
  *                         Integer or Double) or each an int length and codec bytes
  *                  FORGET byte 3, long job: the call is over, drop its function
  *                  STOP   byte 4
+ *                  CALL   byte 5, long task, byte form, int n, n bytes of function, then the items as a TASK's:
+ *                         a call of one task (apply), its function and items in one message, nothing to forget
+ *                  (form: 0 a function of each item, 1 a callable, run once with no item)
  *   from a worker: DONE   byte 11, long task, int n, byte packing, n results (as a TASK's items)
  *                  FAILED byte 12, long task, the exception (codec bytes)
  *                  RETIRE byte 13: maxTasksPerChild reached, the worker exits
@@ -36,6 +40,16 @@ public final class PoolFrames {
     public static final byte FORGET = 3;
     /** The worker is to exit. */
     public static final byte STOP = 4;
+    /** A call of one task. */
+    public static final byte CALL = 5;
+    /** Where a CALL's function starts. */
+    public static final int CALL_FUNCTION = 14;
+    /** Where a JOB's function starts. */
+    public static final int JOB_FUNCTION = 10;
+    /** A function's form: a function of an item. */
+    public static final byte FUNCTION = 0;
+    /** A function's form: a callable, of no item. */
+    public static final byte CALLABLE = 1;
     /** A task's results. */
     public static final byte DONE = 11;
     /** A task's exception. */
@@ -49,14 +63,90 @@ public final class PoolFrames {
     }
 
     /**
+     * {@return a function's bytes, as JOB and CALL carry it}
+     *
+     * @param function the function, serializable
+     * @throws IllegalArgumentException if it cannot be serialized
+     */
+    public static byte[] function(Object function) {
+        return LambdaCodec.encode(function);
+    }
+
+    /**
      * {@return a JOB message}
      *
      * @param job      the call's number
-     * @param function the function, serializable
+     * @param form     {@link #FUNCTION} or {@link #CALLABLE}
+     * @param function the function's bytes ({@link #function})
      */
-    public static byte[] job(long job, Object function) {
-        byte[] body = MessageCodec.encode(function);
-        return ByteBuffer.allocate(9 + body.length).put(JOB).putLong(job).put(body).array();
+    public static byte[] job(long job, byte form, byte[] function) {
+        return ByteBuffer.allocate(JOB_FUNCTION + function.length).put(JOB).putLong(job).put(form).put(function)
+                .array();
+    }
+
+    /**
+     * {@return a CALL message}
+     *
+     * @param task     the task's number
+     * @param form     {@link #FUNCTION} or {@link #CALLABLE}
+     * @param function the function's bytes ({@link #function})
+     * @param items    the items
+     * @throws IllegalArgumentException if an item cannot be serialized
+     */
+    public static byte[] call(long task, byte form, byte[] function, List<?> items) {
+        return withItems(ByteBuffer.allocate(CALL_FUNCTION + function.length).put(CALL).putLong(task).put(form)
+                .putInt(function.length).put(function).array(), items);
+    }
+
+    /**
+     * {@return the function of a JOB or CALL}
+     *
+     * @param message the message
+     * @throws IOException if it does not decode (a class missing here included)
+     */
+    public static Object function(byte[] message) throws IOException {
+        int at = message[0] == CALL ? CALL_FUNCTION : JOB_FUNCTION;
+        int length = message[0] == CALL ? functionLength(message) : message.length - at;
+        try {
+            return LambdaCodec.decode(message, at, length);
+        } catch (ClassNotFoundException e) {
+            throw new InvalidClassException("class " + e.getMessage() + " not found here");
+        }
+    }
+
+    /**
+     * {@return the form of a JOB's or CALL's function: {@link #FUNCTION} or {@link #CALLABLE}}
+     *
+     * @param message the message
+     * @throws StreamCorruptedException if it is too short
+     */
+    public static byte form(byte[] message) throws StreamCorruptedException {
+        int at = 9; // after the kind and the number, in both
+        if (message.length <= at) {
+            throw new StreamCorruptedException("a pool message of " + message.length + " bytes");
+        }
+        return message[at];
+    }
+
+    /**
+     * {@return where a CALL's items start}
+     *
+     * @param message a CALL
+     * @throws StreamCorruptedException if it is too short
+     */
+    public static int callItems(byte[] message) throws StreamCorruptedException {
+        return CALL_FUNCTION + functionLength(message);
+    }
+
+    private static int functionLength(byte[] message) throws StreamCorruptedException {
+        if (message.length < CALL_FUNCTION) {
+            throw new StreamCorruptedException("a call of " + message.length + " bytes");
+        }
+        int length = ByteBuffer.wrap(message).getInt(10);
+        if (length < 1 || length > message.length - CALL_FUNCTION) {
+            throw new StreamCorruptedException("a function of " + length + " bytes in a call of " + message.length);
+        }
+        return length;
     }
 
     /**
