@@ -102,7 +102,7 @@ public final class LockWord {
             throw new InterruptedException();
         }
         long start = System.nanoTime();
-        for (int attempt = 0; WaitCore.backOff(attempt); attempt++) {
+        for (int attempt = 0; WaitCore.backOff(attempt, start); attempt++) {
             if ((long) LONG_VH.getVolatile(lock, LockLayout.OWNER) == 0L
                     && LONG_VH.compareAndSet(lock, LockLayout.OWNER, 0L, me)) {
                 return ACQUIRED;

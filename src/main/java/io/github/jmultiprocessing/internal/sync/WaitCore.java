@@ -34,11 +34,12 @@ public final class WaitCore {
     public static final int SPINS = 100;
 
     /**
-     * Yields before a waiter blocks: about 50-100 us, the cost of one futex sleep and wake-up on these VMs, so a
-     * waiter never spends more than twice the optimum. With 10 (~5 us) a pool's {@code apply} round trip, four
-     * waits in a row, took 100 us; with 100 it takes 10-20 us.
+     * How long a waiter yields before it blocks: about the cost of one futex sleep and wake-up on these VMs (tens
+     * of microseconds), so a waiter never spends more than about twice the optimum. A count of yields would not
+     * do: on an idle core a yield returns in well under a microsecond. With ~5 us a pool's {@code apply} round
+     * trip, four waits in a row, took 100 us; with this it takes 5-40 us.
      */
-    public static final int YIELDS = 100;
+    public static final long YIELD_NANOS = 100_000L;
 
     private static final VarHandle INT_VH = JAVA_INT.varHandle();
     private static final long MAX_PARK_NANOS = 1_000_000L;
@@ -48,17 +49,18 @@ public final class WaitCore {
     }
 
     /**
-     * Spins or yields once, by how many times the caller has already tried.
+     * Spins or yields once, by how many times and how long the caller has already tried.
      *
      * @param attempt the caller's attempt number, from 0
+     * @param start   {@link System#nanoTime()} when the caller started waiting
      * @return true while the caller should keep trying before blocking
      */
-    public static boolean backOff(int attempt) {
+    public static boolean backOff(int attempt, long start) {
         if (attempt < SPINS) {
             Thread.onSpinWait();
             return true;
         }
-        if (attempt < SPINS + YIELDS) {
+        if (System.nanoTime() - start < YIELD_NANOS) {
             Thread.yield();
             return true;
         }

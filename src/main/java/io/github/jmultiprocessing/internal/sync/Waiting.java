@@ -62,7 +62,7 @@ public final class Waiting {
             throw new InterruptedException();
         }
         long start = System.nanoTime();
-        for (int attempt = 0; WaitCore.backOff(attempt); attempt++) {
+        for (int attempt = 0; WaitCore.backOff(attempt, start); attempt++) {
             if (done.getAsBoolean()) {
                 return true;
             }
