@@ -15,6 +15,9 @@ import java.util.concurrent.CompletionException;
 /** The loop a {@link ProcessPool} worker JVM runs: receive tasks, run them, send results. */
 final class PoolWorker {
 
+    /** How long a batch's finished results may wait for the rest of the batch. */
+    private static final long FLUSH_NANOS = 100_000;
+
     private PoolWorker() {
     }
 
@@ -46,8 +49,7 @@ final class PoolWorker {
                 switch (PoolFrames.kind(message)) {
                     case PoolFrames.JOB -> jobs.put(PoolFrames.number(message), function(message));
                     case PoolFrames.CALL -> {
-                        conn.sendBytes(run(PoolFrames.number(message), function(message), message,
-                                PoolFrames.callItems(message)));
+                        conn.sendBytes(run(message, jobs));
                         done++;
                     }
                     case PoolFrames.FORGET -> jobs.remove(PoolFrames.number(message));
@@ -55,11 +57,10 @@ final class PoolWorker {
                         return;
                     }
                     case PoolFrames.TASK -> {
-                        Object function = jobs.get(PoolFrames.taskJob(message));
-                        conn.sendBytes(run(PoolFrames.number(message), function != null ? function
-                                : new IllegalStateException("a task of an unknown call"), message, 17));
+                        conn.sendBytes(run(message, jobs));
                         done++;
                     }
+                    case PoolFrames.TASKS -> done += runBatch(conn, PoolFrames.unbatch(message), jobs);
                     default -> throw new IOException("unknown pool message kind " + message[0]);
                 }
             }
@@ -69,6 +70,50 @@ final class PoolWorker {
         } finally {
             conn.close();
         }
+    }
+
+    /**
+     * Runs a batch of tasks, sending their results together: at the end, or as soon as a result has waited
+     * {@link #FLUSH_NANOS} (so a slow task does not hold back the results of the quick ones before it).
+     *
+     * @return the number of tasks run
+     */
+    private static int runBatch(Connection conn, List<byte[]> tasks, Map<Long, Object> jobs)
+            throws IOException, InterruptedException {
+        List<byte[]> results = new ArrayList<>(tasks.size());
+        long since = 0;
+        for (byte[] task : tasks) {
+            byte kind = PoolFrames.kind(task);
+            if (kind != PoolFrames.TASK && kind != PoolFrames.CALL) {
+                throw new IOException("a batch holding a pool message of kind " + kind);
+            }
+            if (results.isEmpty()) {
+                since = System.nanoTime();
+            }
+            results.add(run(task, jobs));
+            if (System.nanoTime() - since > FLUSH_NANOS) {
+                flush(conn, results);
+            }
+        }
+        flush(conn, results);
+        return tasks.size();
+    }
+
+    private static void flush(Connection conn, List<byte[]> results) throws IOException, InterruptedException {
+        if (!results.isEmpty()) {
+            conn.sendBytes(results.size() == 1 ? results.get(0) : PoolFrames.batch(PoolFrames.RESULTS, results));
+            results.clear();
+        }
+    }
+
+    /** {@return the DONE or FAILED message of a TASK or CALL} */
+    private static byte[] run(byte[] message, Map<Long, Object> jobs) throws IOException {
+        if (message[0] == PoolFrames.CALL) {
+            return run(PoolFrames.number(message), function(message), message, PoolFrames.callItems(message));
+        }
+        Object function = jobs.get(PoolFrames.taskJob(message));
+        return run(PoolFrames.number(message), function != null ? function
+                : new IllegalStateException("a task of an unknown call"), message, 17);
     }
 
     /** A call's function as read here, or why it did not read (its tasks fail with that, the worker lives). */

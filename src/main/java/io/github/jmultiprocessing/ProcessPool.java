@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.pool.CreditWindow;
 import io.github.jmultiprocessing.internal.pool.PoolFrames;
 import java.io.EOFException;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,8 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ProcessPool implements AutoCloseable {
 
-    /** Tasks in flight per worker: enough to keep it busy while results travel back. */
-    private static final int CREDITS = 8;
+    /** Queued tasks go to a worker together, in one message, up to this size (small tasks: chunksize=1 maps). */
+    private static final int BATCH_BYTES = 16 * 1024;
+    private static final int MAX_BATCH = CreditWindow.MAX / 4;
     /** Functions a worker keeps; older calls' are dropped (FORGET). */
     private static final int KNOWN_JOBS = 32;
     private static final AtomicInteger POOLS = new AtomicInteger();
@@ -450,7 +451,7 @@ public final class ProcessPool implements AutoCloseable {
         }
         Worker idlest = null;
         for (Worker worker : workers) {
-            if (idlest == null || worker.credits.availablePermits() > idlest.credits.availablePermits()) {
+            if (idlest == null || worker.credits.inFlight() < idlest.credits.inFlight()) {
                 idlest = worker;
             }
         }
@@ -459,7 +460,7 @@ public final class ProcessPool implements AutoCloseable {
         }
         byte[] message = task.message();
         try {
-            if (idlest.deliver(task, message)) {
+            if (idlest.deliver(List.of(task), List.of(message))) {
                 return true;
             }
         } catch (IOException | RuntimeException e) {
@@ -467,7 +468,7 @@ public final class ProcessPool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // as a queued task's submission, this call does not block
         }
-        idlest.credits.release();
+        idlest.credits.giveBack(1);
         return false;
     }
 
@@ -539,8 +540,7 @@ public final class ProcessPool implements AutoCloseable {
             if (any == null) {
                 break;
             }
-            any.process.join();
-            any.receiver.join();
+            any.receiver.join(); // it ends after the process, having failed or replaced what it ran
         }
         callbacks.shutdown(); // after the last results: their callbacks still run
     }
@@ -565,10 +565,10 @@ public final class ProcessPool implements AutoCloseable {
                 callbacks.shutdown();
                 return true;
             }
-            if (left <= 0 || !any.process.join(Duration.ofNanos(left))) {
+            if (left <= 0) {
                 return false;
             }
-            any.receiver.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            any.receiver.join(Duration.ofNanos(left)); // it ends after the process (see join())
         }
     }
 
@@ -688,7 +688,7 @@ public final class ProcessPool implements AutoCloseable {
         private final Iterator<?> source;
         private final int chunksize;
         private final boolean ordered;
-        private final int window = processes * CREDITS * 2;
+        private final int window = processes * 16;
         private final Map<Integer, Object> arrived = new java.util.HashMap<>(); // chunk -> values or Throwable
         private final java.util.ArrayDeque<Object> unordered = new java.util.ArrayDeque<>();
         private int submitted; // chunks, guarded by this
@@ -812,12 +812,13 @@ public final class ProcessPool implements AutoCloseable {
     private final class Worker {
         final JvmProcess process;
         final Connection conn;
-        final Semaphore credits = new Semaphore(CREDITS);
-        final Map<Long, Task> inFlight = new ConcurrentHashMap<>();
+        final CreditWindow credits = new CreditWindow();
+        final Map<Long, Sent> inFlight = new ConcurrentHashMap<>();
         /** Guards what goes down the pipe: a call's JOB before its TASKs, nothing after STOP or the end. */
         final java.util.concurrent.locks.ReentrantLock sendLock = new java.util.concurrent.locks.ReentrantLock();
         final Set<Long> knownJobs = new LinkedHashSet<>(); // guarded by sendLock
         int sent; // tasks sent, guarded by sendLock
+        long sequence; // of tasks sent, guarded by sendLock
         boolean gone; // the worker ended, guarded by sendLock
         final Thread sender;
         final Thread receiver;
@@ -832,36 +833,43 @@ public final class ProcessPool implements AutoCloseable {
         }
 
         /**
-         * Sends a task (its call's function first, if this worker does not have it yet), by the sender thread or a
-         * caller's.
+         * Sends tasks (each call's function first, if this worker does not have it yet), by the sender thread or a
+         * caller's: one message, or a TASKS batch of several.
          *
-         * @param message the task's TASK message
+         * @param tasks    the tasks, each holding a credit
+         * @param messages their TASK or CALL messages
          * @return false if this worker takes no more tasks (stopped, ended, or at maxTasksPerChild)
-         * @throws IOException if the pipe is broken: the task is not in flight
+         * @throws IOException if the pipe is broken: none of the tasks is in flight
          */
-        boolean deliver(Task task, byte[] message) throws IOException, InterruptedException {
+        boolean deliver(List<Task> tasks, List<byte[]> messages) throws IOException, InterruptedException {
             sendLock.lock();
             try {
-                if (gone || stopSent || (maxTasksPerChild > 0 && sent >= maxTasksPerChild)
+                if (gone || stopSent || (maxTasksPerChild > 0 && sent + tasks.size() > maxTasksPerChild)
                         || state == State.TERMINATED || state == State.BROKEN) {
                     return false;
                 }
-                if (!task.job.single && knownJobs.add(task.job.id)) {
-                    conn.sendBytes(PoolFrames.job(task.job.id, task.job.form, task.job.function));
-                    if (knownJobs.size() > KNOWN_JOBS) {
-                        long oldest = knownJobs.iterator().next();
-                        knownJobs.remove(oldest);
-                        conn.sendBytes(PoolFrames.numbered(PoolFrames.FORGET, oldest, null));
+                long now = System.nanoTime();
+                for (Task task : tasks) {
+                    if (!task.job.single && knownJobs.add(task.job.id)) {
+                        conn.sendBytes(PoolFrames.job(task.job.id, task.job.form, task.job.function));
+                        if (knownJobs.size() > KNOWN_JOBS) {
+                            long oldest = knownJobs.iterator().next();
+                            knownJobs.remove(oldest);
+                            conn.sendBytes(PoolFrames.numbered(PoolFrames.FORGET, oldest, null));
+                        }
                     }
+                    inFlight.put(task.id, new Sent(task, ++sequence, now));
                 }
-                inFlight.put(task.id, task);
                 try {
-                    conn.sendBytes(message);
+                    conn.sendBytes(messages.size() == 1 ? messages.get(0)
+                            : PoolFrames.batch(PoolFrames.TASKS, messages));
                 } catch (IOException | RuntimeException e) {
-                    inFlight.remove(task.id); // never reached the worker: another one runs it
+                    for (Task task : tasks) {
+                        inFlight.remove(task.id); // never reached the worker: another one runs it
+                    }
                     throw e;
                 }
-                sent++;
+                sent += tasks.size();
                 return true;
             } finally {
                 sendLock.unlock();
@@ -891,13 +899,13 @@ public final class ProcessPool implements AutoCloseable {
         }
 
         private void send() {
-            Task task = null; // taken from the queue and not yet handed to the worker
+            List<Task> batch = new ArrayList<>(); // taken from the queue and not yet handed to the worker
+            List<byte[]> messages = new ArrayList<>();
             try {
                 while (true) {
                     credits.acquire();
-                    task = pending.take();
+                    Task task = pending.take();
                     if (task == Task.STOP) {
-                        task = null;
                         if (state == State.TERMINATED) {
                             pending.addFirst(Task.STOP); // for the other senders
                             return;
@@ -905,63 +913,93 @@ public final class ProcessPool implements AutoCloseable {
                         sendStop();
                         return;
                     }
-                    if (task.job.over()) { // failed or cancelled meanwhile
-                        task = null;
-                        credits.release();
-                        continue;
+                    // more small tasks waiting and credits free: one message for them all (chunksize=1 maps)
+                    int bytes = take(task, batch, messages);
+                    while (maxTasksPerChild == 0 && bytes < BATCH_BYTES && batch.size() < MAX_BATCH
+                            && credits.tryAcquire()) {
+                        Task next = pending.pollFirst();
+                        if (next == null || next == Task.STOP) {
+                            if (next != null) {
+                                pending.addFirst(next);
+                            }
+                            credits.giveBack(1);
+                            break;
+                        }
+                        bytes += take(next, batch, messages);
                     }
-                    byte[] message;
-                    try {
-                        message = task.message();
-                    } catch (RuntimeException e) { // an item that cannot be serialized fails this chunk
-                        credits.release();
-                        Task failed = task;
-                        task = null;
-                        failed.job.failed(failed, e);
-                        continue;
+                    if (!batch.isEmpty() && !deliver(batch, messages)) {
+                        return; // at maxTasksPerChild (or ended): the tasks go back for another worker
                     }
-                    if (!deliver(task, message)) {
-                        return; // at maxTasksPerChild (or ended): the task goes back for another worker
-                    }
-                    task = null;
+                    batch.clear();
+                    messages.clear();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (IOException | RuntimeException e) {
                 // the worker or its connection is gone: the receiver handles the end
             } finally {
-                if (task != null) {
-                    requeue(task);
+                for (int i = batch.size() - 1; i >= 0; i--) {
+                    requeue(batch.get(i));
                 }
             }
+        }
+
+        /**
+         * Adds a task holding a credit to the batch with its message, unless it is over or does not encode.
+         *
+         * @return the message's size, 0 if it was not added
+         */
+        private int take(Task task, List<Task> batch, List<byte[]> messages) {
+            if (task.job.over()) { // failed or cancelled meanwhile
+                credits.giveBack(1);
+                return 0;
+            }
+            byte[] message;
+            try {
+                message = task.message();
+            } catch (RuntimeException e) { // an item that cannot be serialized fails this chunk
+                credits.giveBack(1);
+                task.job.failed(task, e);
+                return 0;
+            }
+            batch.add(task);
+            messages.add(message);
+            return message.length;
         }
 
         private void receive() {
             try {
                 while (true) {
                     byte[] message = conn.recvBytes();
-                    switch (PoolFrames.kind(message)) {
-                        case PoolFrames.DONE -> {
-                            Task task = inFlight.remove(PoolFrames.number(message));
-                            credits.release();
-                            if (task != null) {
-                                try {
-                                    task.job.done(task, PoolFrames.items(message, 9));
-                                } catch (IOException | RuntimeException e) { // results that do not read here
-                                    task.job.failed(task, e);
-                                }
-                            }
+                    long now = System.nanoTime();
+                    byte kind = PoolFrames.kind(message);
+                    if (kind == PoolFrames.RETIRE) {
+                        continue; // it exits next: the end below starts a fresh one
+                    }
+                    if (kind == PoolFrames.BROKEN) {
+                        breakPool(remote(message, 1));
+                        continue;
+                    }
+                    List<byte[]> results = kind == PoolFrames.RESULTS ? PoolFrames.unbatch(message)
+                            : List.of(message);
+                    Sent[] sent = new Sent[results.size()];
+                    long firstSent = now;
+                    for (int i = 0; i < sent.length; i++) {
+                        byte resultKind = PoolFrames.kind(results.get(i));
+                        if (resultKind != PoolFrames.DONE && resultKind != PoolFrames.FAILED) {
+                            throw new IOException("unknown pool message kind " + resultKind);
                         }
-                        case PoolFrames.FAILED -> {
-                            Task task = inFlight.remove(PoolFrames.number(message));
-                            credits.release();
-                            if (task != null) {
-                                task.job.failed(task, remote(message, 9));
-                            }
+                        sent[i] = inFlight.remove(PoolFrames.number(results.get(i)));
+                        if (sent[i] != null) {
+                            firstSent = Math.min(firstSent, sent[i].nanos());
                         }
-                        case PoolFrames.RETIRE -> { } // it exits next: the end below starts a fresh one
-                        case PoolFrames.BROKEN -> breakPool(remote(message, 1));
-                        default -> throw new IOException("unknown pool message kind " + message[0]);
+                    }
+                    // credits first: a caller woken by its result finds this worker free again
+                    credits.completed(sent.length, now, firstSent);
+                    for (int i = 0; i < sent.length; i++) {
+                        if (sent[i] != null) {
+                            finish(sent[i].task(), results.get(i));
+                        }
                     }
                 }
             } catch (EOFException | IllegalStateException e) {
@@ -972,6 +1010,23 @@ public final class ProcessPool implements AutoCloseable {
                 ended(this);
             }
         }
+    }
+
+    /** A task's DONE or FAILED message, to its call. */
+    private static void finish(Task task, byte[] result) {
+        if (result[0] == PoolFrames.FAILED) {
+            task.job.failed(task, remote(result, 9));
+            return;
+        }
+        try {
+            task.job.done(task, PoolFrames.items(result, 9));
+        } catch (IOException | RuntimeException e) { // results that do not read here
+            task.job.failed(task, e);
+        }
+    }
+
+    /** A task in flight to a worker: its place in the worker's pipe, and when it was sent. */
+    private record Sent(Task task, long order, long nanos) {
     }
 
     /** A task a worker never got: back to the front of the queue, or failed if the pool no longer runs tasks. */
@@ -1059,15 +1114,30 @@ public final class ProcessPool implements AutoCloseable {
         }
         String exit = worker.process.exitCode().isPresent() ? "exit code " + worker.process.exitCode().getAsInt()
                 : "still running";
-        for (Task task : new ArrayList<>(worker.inFlight.values())) {
-            if (worker.inFlight.remove(task.id) == null) {
-                continue; // its result came meanwhile
+        // A worker runs its tasks in the order they were sent: the first without a result is the one it was
+        // running, and fails; the ones queued behind it never started, and go to another worker.
+        List<Sent> lost = new ArrayList<>(worker.inFlight.values());
+        lost.sort(java.util.Comparator.comparingLong(Sent::order));
+        List<Task> unstarted = new ArrayList<>();
+        synchronized (this) {
+            for (Sent sent : lost) {
+                Task task = sent.task();
+                if (worker.inFlight.remove(task.id) == null) {
+                    continue; // its result came meanwhile
+                }
+                if (state == State.RUNNING && sent != lost.get(0)) {
+                    unstarted.add(task); // requeued before the replacement starts, below
+                    continue;
+                }
+                task.job.failed(task, state == State.TERMINATED ? new CancellationException("the pool was"
+                        + " terminated") : new WorkerLostException("worker " + worker.process.getName() + " (pid "
+                        + worker.process.pid().orElse(-1) + ", " + exit + ") ended while it ran task " + task.id
+                        + " (items " + task.from + ".." + (task.from + task.items.size() - 1) + " of call "
+                        + task.job.id + ")"));
             }
-            task.job.failed(task, state == State.TERMINATED ? new CancellationException("the pool was terminated")
-                    : new WorkerLostException("worker " + worker.process.getName() + " (pid "
-                    + worker.process.pid().orElse(-1) + ", " + exit + ") ended while it ran task " + task.id
-                    + " (items " + task.from + ".." + (task.from + task.items.size() - 1) + " of call " + task.job.id
-                    + ")"));
+            for (int i = unstarted.size() - 1; i >= 0; i--) {
+                pending.addFirst(unstarted.get(i));
+            }
         }
         synchronized (this) {
             workers.remove(worker);
@@ -1094,9 +1164,9 @@ public final class ProcessPool implements AutoCloseable {
         IllegalStateException broken = broken();
         fail(pending, broken);
         for (Worker worker : workers) {
-            for (Task task : new ArrayList<>(worker.inFlight.values())) {
-                if (worker.inFlight.remove(task.id) != null) {
-                    task.job.failed(task, broken);
+            for (Sent sent : new ArrayList<>(worker.inFlight.values())) {
+                if (worker.inFlight.remove(sent.task().id) != null) {
+                    sent.task().job.failed(sent.task(), broken);
                 }
             }
             worker.process.kill();

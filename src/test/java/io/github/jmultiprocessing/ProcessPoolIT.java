@@ -286,6 +286,20 @@ class ProcessPoolIT {
     }
 
     @Test
+    void shouldRunTasksQueuedBehindTheOneThatKilledItsWorkerOnItsReplacement() throws Exception {
+        try (ProcessPool pool = new ProcessPool(1)) {
+            AsyncResult<Integer> doomed = pool.applyAsync(() -> exitWith(4));
+            List<AsyncResult<Integer>> behind = IntStream.range(0, 5).mapToObj(i -> pool.applyAsync(() -> cube(i)))
+                    .toList(); // the first of them waits in the dying worker's pipe
+            ExecutionException e = assertThrows(ExecutionException.class, () -> doomed.get(WAIT));
+            assertInstanceOf(WorkerLostException.class, e.getCause());
+            for (int i = 0; i < behind.size(); i++) {
+                assertEquals(cube(i), behind.get(i).get(WAIT), "task " + i + " never started: it runs elsewhere");
+            }
+        }
+    }
+
+    @Test
     void shouldReportAWorkerThatExitsAndCheckResultsBeforeReady() throws Exception {
         try (ProcessPool pool = new ProcessPool(1)) {
             AsyncResult<Integer> exiting = pool.applyAsync(() -> exitWith(3));

@@ -23,11 +23,13 @@ import java.util.List;
  *                  STOP   byte 4
  *                  CALL   byte 5, long task, byte form, int n, n bytes of function, then the items as a TASK's:
  *                         a call of one task (apply), its function and items in one message, nothing to forget
+ *                  TASKS  byte 6, int n, n times an int length and a TASK or CALL: queued small tasks in one go
  *                  (form: 0 a function of each item, 1 a callable, run once with no item)
  *   from a worker: DONE   byte 11, long task, int n, byte packing, n results (as a TASK's items)
  *                  FAILED byte 12, long task, the exception (codec bytes)
  *                  RETIRE byte 13: maxTasksPerChild reached, the worker exits
  *                  BROKEN byte 14, the initializer's exception (codec bytes): the worker exits
+ *                  RESULTS byte 15, int n, n times an int length and a DONE or FAILED: a TASKS batch's results
  * </pre>
  */
 public final class PoolFrames {
@@ -42,6 +44,10 @@ public final class PoolFrames {
     public static final byte STOP = 4;
     /** A call of one task. */
     public static final byte CALL = 5;
+    /** Several tasks. */
+    public static final byte TASKS = 6;
+    /** Several tasks' results. */
+    public static final byte RESULTS = 15;
     /** Where a CALL's function starts. */
     public static final int CALL_FUNCTION = 14;
     /** Where a JOB's function starts. */
@@ -60,6 +66,52 @@ public final class PoolFrames {
     public static final byte BROKEN = 14;
 
     private PoolFrames() {
+    }
+
+    /**
+     * {@return a TASKS or RESULTS message: several messages in one}
+     *
+     * @param kind     TASKS or RESULTS
+     * @param messages the messages
+     */
+    public static byte[] batch(byte kind, List<byte[]> messages) {
+        long size = 5;
+        for (byte[] message : messages) {
+            size += 4 + message.length;
+        }
+        ByteBuffer out = allocate(size).put(kind).putInt(messages.size());
+        for (byte[] message : messages) {
+            out.putInt(message.length).put(message);
+        }
+        return out.array();
+    }
+
+    /**
+     * {@return the messages in a TASKS or RESULTS message}
+     *
+     * @param message the batch
+     * @throws StreamCorruptedException if its counts do not match its bytes
+     */
+    public static List<byte[]> unbatch(byte[] message) throws StreamCorruptedException {
+        ByteBuffer in = ByteBuffer.wrap(message);
+        int count = message.length < 5 ? -1 : in.getInt(1);
+        if (count < 0 || count > (message.length - 5) / 5) {
+            throw new StreamCorruptedException("a batch of " + count + " in " + message.length + " bytes");
+        }
+        List<byte[]> messages = new ArrayList<>(count);
+        int at = 5;
+        for (int i = 0; i < count; i++) {
+            int length = at + 4 <= message.length ? in.getInt(at) : -1;
+            if (length < 1 || at + 4L + length > message.length) {
+                throw new StreamCorruptedException("batched message " + i + " of " + length + " bytes at " + at);
+            }
+            messages.add(java.util.Arrays.copyOfRange(message, at + 4, at + 4 + length));
+            at += 4 + length;
+        }
+        if (at != message.length) {
+            throw new StreamCorruptedException((message.length - at) + " bytes after a batch");
+        }
+        return messages;
     }
 
     /**
