@@ -138,17 +138,12 @@ final class PoolWorker {
                         unreadable);
             }
             Function function = (Function) job;
-            List<Object> items = PoolFrames.items(message, itemsAt);
-            List<Object> results = new ArrayList<>(items.size());
             if (function.form() == PoolFrames.CALLABLE) {
-                results.add(call((SerializableCallable<Object>) function.function()));
-            } else {
-                SerializableFunction<Object, Object> f = (SerializableFunction<Object, Object>) function.function();
-                for (Object item : items) {
-                    results.add(f.apply(item));
-                }
+                return PoolFrames.done(task, java.util.Collections.singletonList(
+                        call((SerializableCallable<Object>) function.function())));
             }
-            return PoolFrames.done(task, results); // a result that cannot be serialized fails this task only
+            SerializableFunction<Object, Object> f = (SerializableFunction<Object, Object>) function.function();
+            return PoolFrames.applied(message, itemsAt, task, f); // a result that does not serialize fails here
         } catch (Throwable t) {
             return PoolFrames.numbered(PoolFrames.FAILED, task, encodeThrowable(t));
         }

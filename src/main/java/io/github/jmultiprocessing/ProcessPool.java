@@ -273,8 +273,13 @@ public final class ProcessPool implements AutoCloseable {
         if (chunksize < 0) {
             throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1, or 0 for the default)");
         }
-        List<Object> list = new ArrayList<>();
-        items.forEach(list::add);
+        List<Object> list; // the caller's items as they are now (as Python's list(iterable)), never changed after
+        if (items instanceof java.util.Collection<? extends T> collection) {
+            list = new ArrayList<>(collection); // one array copy
+        } else {
+            list = new ArrayList<>();
+            items.forEach(list::add);
+        }
         if (chunksize == 0) { // Python's rule: four chunks per worker
             chunksize = list.size() / (processes * 4) + (list.size() % (processes * 4) == 0 ? 0 : 1);
         }
@@ -425,7 +430,7 @@ public final class ProcessPool implements AutoCloseable {
         List<Task> tasks = new ArrayList<>();
         for (int from = 0; from < items.size(); from += chunksize) {
             tasks.add(new Task(ids.incrementAndGet(), job, from,
-                    nullSafe(items.subList(from, Math.min(items.size(), from + chunksize)))));
+                    items.subList(from, Math.min(items.size(), from + chunksize)))); // views: items never change
         }
         job.expect(tasks.size()); // before any chunk can come back
         job.single = tasks.size() == 1; // before it is sent: one CALL message, no JOB
@@ -470,10 +475,6 @@ public final class ProcessPool implements AutoCloseable {
         }
         idlest.credits.giveBack(1);
         return false;
-    }
-
-    private static List<Object> nullSafe(List<Object> items) {
-        return items.contains(null) ? new ArrayList<>(items) : List.copyOf(items); // List.copyOf refuses nulls
     }
 
     private void checkRunning() {

@@ -369,6 +369,77 @@ public final class PoolFrames {
     }
 
     /**
+     * {@return the DONE message of a function applied to a TASK's or CALL's items} Packed numbers are read, applied
+     * and their results written in one pass, without lists of boxes in between, while the results are all of
+     * the first one's packable type; otherwise as {@link #items} then {@link #done}.
+     *
+     * @param message  the TASK or CALL
+     * @param offset   where its items are
+     * @param task     the task's number
+     * @param function the function
+     * @throws IOException              if the items do not decode
+     * @throws IllegalArgumentException if a result cannot be serialized
+     */
+    public static byte[] applied(byte[] message, int offset, long task,
+            java.util.function.Function<Object, Object> function) throws IOException {
+        if (message.length < offset + 5 || message[offset + 4] == EACH) {
+            return appliedEach(items(message, offset), 0, new ArrayList<>(), task, function);
+        }
+        ByteBuffer in = ByteBuffer.wrap(message);
+        int count = in.getInt(offset);
+        byte packing = message[offset + 4];
+        int width = packing == INTS ? 4 : 8;
+        int at = offset + 5;
+        if (count < 0 || (packing != LONGS && packing != INTS && packing != DOUBLES)
+                || at + (long) count * width != message.length) {
+            return appliedEach(items(message, offset), 0, new ArrayList<>(), task, function); // throws
+        }
+        ByteBuffer out = null;
+        Class<?> type = null;
+        for (int i = 0; i < count; i++, at += width) {
+            Object item = packing == LONGS ? (Object) in.getLong(at) : packing == INTS ? (Object) in.getInt(at)
+                    : (Object) in.getDouble(at);
+            Object result = function.apply(item);
+            if (out == null) {
+                type = result == null ? null : result.getClass();
+                byte resultPacking = type == Long.class ? LONGS : type == Integer.class ? INTS
+                        : type == Double.class ? DOUBLES : EACH;
+                if (resultPacking == EACH) {
+                    List<Object> results = new ArrayList<>(count);
+                    results.add(result);
+                    return appliedEach(items(message, offset), 1, results, task, function);
+                }
+                out = allocate(14 + (long) count * (resultPacking == INTS ? 4 : 8)).put(DONE).putLong(task)
+                        .putInt(count).put(resultPacking);
+            }
+            if (result == null || result.getClass() != type) { // mixed results: the rest the general way
+                List<Object> results = new ArrayList<>(count);
+                ByteBuffer written = ByteBuffer.wrap(out.array(), 14, out.position() - 14);
+                for (int j = 0; j < i; j++) {
+                    results.add(type == Long.class ? (Object) written.getLong() : type == Integer.class
+                            ? (Object) written.getInt() : (Object) written.getDouble());
+                }
+                results.add(result);
+                return appliedEach(items(message, offset), i + 1, results, task, function);
+            }
+            switch (result) {
+                case Long value -> out.putLong(value);
+                case Integer value -> out.putInt(value);
+                default -> out.putDouble((Double) result);
+            }
+        }
+        return out == null ? done(task, List.of()) : out.array();
+    }
+
+    private static byte[] appliedEach(List<Object> items, int from, List<Object> results, long task,
+            java.util.function.Function<Object, Object> function) {
+        for (int i = from; i < items.size(); i++) {
+            results.add(function.apply(items.get(i)));
+        }
+        return done(task, results);
+    }
+
+    /**
      * {@return the items of a TASK or the results of a DONE}
      *
      * @param message the message
