@@ -463,7 +463,14 @@ public final class ProcessPool implements AutoCloseable {
         if (idlest == null || !idlest.credits.tryAcquire()) {
             return false;
         }
-        byte[] message = task.message();
+        byte[] message;
+        try {
+            message = task.message();
+        } catch (RuntimeException e) { // an item that cannot be serialized fails the call, as a queued one would
+            idlest.credits.giveBack(1);
+            task.job.failed(task, e);
+            return true;
+        }
         try {
             if (idlest.deliver(List.of(task), List.of(message))) {
                 return true;

@@ -76,6 +76,11 @@ class ProcessPoolIT {
             IllegalArgumentException unsendable = assertThrows(IllegalArgumentException.class,
                     () -> pool.apply(() -> new Object()), "a result that cannot be serialized fails its task");
             assertTrue(unsendable.getMessage().contains("java.lang.Object"), unsendable.getMessage());
+            SerializableFunction<Object, Object> same = x -> x;
+            AsyncResult<List<Object>> unsendableItem = pool.mapAsync(same, List.of(new Object()), 0);
+            ExecutionException itemFailure = assertThrows(ExecutionException.class, () -> unsendableItem.get(WAIT),
+                    "an item that cannot be serialized fails its call, not the submission");
+            assertInstanceOf(IllegalArgumentException.class, itemFailure.getCause());
             assertEquals(List.of(1, 2), pool.map(ProcessPoolIT::failOn, List.of(1, 2)), "the workers survived");
         }
     }
