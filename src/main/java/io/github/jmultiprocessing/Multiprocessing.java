@@ -69,6 +69,18 @@ public final class Multiprocessing {
     private Multiprocessing() {
     }
 
+    /**
+     * Starts a manager's server process and returns the manager (Python's {@code multiprocessing.Manager()}).
+     *
+     * @return the started manager; close it (try-with-resources) to stop the server
+     * @throws IllegalStateException if the server could not start
+     */
+    public static Manager manager() {
+        Manager manager = new Manager();
+        manager.start();
+        return manager;
+    }
+
     /** {@return the number of CPUs this JVM may use (Python's {@code os.cpu_count()})} */
     public static int cpuCount() {
         return Runtime.getRuntime().availableProcessors();

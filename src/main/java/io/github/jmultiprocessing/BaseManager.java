@@ -1,0 +1,348 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.manager.ManagerClient;
+import io.github.jmultiprocessing.internal.manager.ManagerFrames;
+import io.github.jmultiprocessing.internal.manager.ManagerServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A manager: a server process that holds objects, used by other processes through proxies (Python's
+ * {@code multiprocessing.managers.BaseManager}). Register types, then {@link #start()} a server JVM (or
+ * {@link #serveForever()} in this one), or {@link #connect()} to a server started elsewhere.
+ *
+ * <pre>{@code
+ * BaseManager manager = new BaseManager(new InetSocketAddress("0.0.0.0", 50000), secret);
+ * manager.register("Maths", args -> new MathsImpl(), Maths.class);   // Python: MyManager.register('Maths', MathsClass)
+ * manager.start();
+ * Maths maths = manager.create("Maths", Maths.class);                 // Python: maths = manager.Maths()
+ * }</pre>
+ *
+ * <p>Connections are authenticated both ways with the authkey (HMAC challenges) before anything is decoded; a
+ * peer with a wrong key gets {@link AuthenticationException} and the server goes on serving the others. The
+ * default key is the process's own ({@link JvmProcess#authkey()}), which children inherit, so proxies passed to
+ * children work there; a manager with its own key is reachable from a process that connects to it with that key.
+ * Unix domain sockets serve one machine (the default address: a fresh socket file); TCP addresses serve others,
+ * always with an authkey.
+ */
+public class BaseManager implements AutoCloseable {
+
+    private static final AtomicInteger NUMBERS = new AtomicInteger();
+    /** Keys of the managers this process started or connected to, by address (for proxies read here). */
+    private static final Map<SocketAddress, byte[]> KEYS = new ConcurrentHashMap<>();
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private enum State { INITIAL, STARTED, CONNECTED, SHUTDOWN }
+
+    private final SocketAddress requested;
+    private final byte[] authkey;
+    private final Map<String, ManagerServer.TypeSpec> types = new LinkedHashMap<>();
+    private final String name;
+    private volatile State state = State.INITIAL;
+    private volatile SocketAddress address;
+    private volatile ManagerClient client;
+    private volatile JvmProcess server;
+
+    /** A manager on a fresh Unix domain socket, with this process's authkey. */
+    public BaseManager() {
+        this(null, null);
+    }
+
+    /**
+     * A manager at an address.
+     *
+     * @param address where its server listens ({@link java.net.UnixDomainSocketAddress} or
+     *                {@link java.net.InetSocketAddress}; port 0 picks one), or null for a fresh Unix domain socket
+     * @param authkey the key clients must hold, or null for this process's authkey
+     * @throws IllegalArgumentException if the key is empty
+     */
+    public BaseManager(SocketAddress address, byte[] authkey) {
+        if (authkey != null && authkey.length == 0) {
+            throw new IllegalArgumentException("authkey of 0 bytes (expected a non-empty key, or null for the"
+                    + " process's)");
+        }
+        this.requested = address;
+        this.authkey = authkey != null ? authkey.clone() : Multiprocessing.currentProcess().authkey();
+        this.name = getClass().getSimpleName() + "-" + NUMBERS.incrementAndGet();
+    }
+
+    /**
+     * Registers a type (Python's {@code register(typeid, callable, proxytype, exposed)}): its objects are made in
+     * the server by {@code factory} (given the arguments of {@link #create}), and used through proxies of
+     * {@code proxyInterface}. A client that only connects registers the type with a null factory.
+     *
+     * @param typeid         the type's name
+     * @param factory        makes an object in the server from the creation arguments, or null (client only)
+     * @param proxyInterface the interface proxies implement (the object must implement it)
+     * @param exposed        the methods proxies may call; none given: every method of the interface
+     * @param <T>            the interface
+     * @throws IllegalStateException    if the manager is already started or connected
+     * @throws IllegalArgumentException if {@code proxyInterface} is not an interface
+     */
+    public synchronized <T> void register(String typeid, SerializableFunction<Object[], ? extends T> factory,
+            Class<T> proxyInterface, String... exposed) {
+        Objects.requireNonNull(typeid, "typeid");
+        if (!proxyInterface.isInterface()) {
+            throw new IllegalArgumentException("proxyInterface=" + proxyInterface.getName() + " (expected an"
+                    + " interface: proxies are made for interfaces)");
+        }
+        if (state != State.INITIAL) {
+            throw new IllegalStateException("register(" + typeid + ") after the manager was " + state.name()
+                    .toLowerCase() + " (expected before start() or connect())");
+        }
+        @SuppressWarnings("unchecked")
+        Function<Object[], Object> made = (Function<Object[], Object>) (Function<Object[], ?>) factory;
+        Set<String> names = exposed.length == 0 ? null : new LinkedHashSet<>(Arrays.asList(exposed));
+        types.put(typeid, new ManagerServer.TypeSpec(made, proxyInterface, names));
+    }
+
+    /**
+     * Starts the server in a new process (Python's {@code start()}), and waits until it listens.
+     *
+     * @throws IllegalStateException if already started or connected, or if the server could not start
+     */
+    public synchronized void start() {
+        checkInitial("start()");
+        Pipe ready = Pipe.open(false);
+        Connection readyIn = ready.left();
+        Connection readyOut = ready.right();
+        SocketAddress where = requested != null ? requested
+                : ManagerServer.unixAddress(Path.of(System.getProperty("java.io.tmpdir")), "jmp-manager");
+        byte[] key = authkey.clone();
+        Map<String, ManagerServer.TypeSpec> served = new LinkedHashMap<>(types);
+        String serverName = name;
+        JvmProcess process = new JvmProcess(() -> serve(where, key, served, serverName, readyOut), name);
+        process.setDaemon(true);
+        try {
+            process.start();
+            readyOut.close();
+            if (!readyIn.poll(START_TIMEOUT)) {
+                throw new IllegalStateException("the manager's server did not start within " + START_TIMEOUT);
+            }
+            address = (SocketAddress) readyIn.recv();
+        } catch (IOException e) {
+            process.kill();
+            throw new IllegalStateException("the manager's server ended before it listened (exit code "
+                    + exitCodeOf(process) + "; its error is above)", e);
+        } catch (InterruptedException e) {
+            process.kill();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the manager's server started", e);
+        } catch (RuntimeException e) {
+            process.kill();
+            throw e;
+        } finally {
+            readyIn.close();
+        }
+        server = process;
+        client = ManagerClient.of(address, authkey);
+        KEYS.put(address, authkey.clone());
+        state = State.STARTED;
+    }
+
+    private static String exitCodeOf(JvmProcess process) {
+        try {
+            process.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.exitCode().isPresent() ? String.valueOf(process.exitCode().getAsInt()) : "none yet";
+    }
+
+    /** The server process's body: bind, say where, serve. */
+    private static void serve(SocketAddress address, byte[] authkey, Map<String, ManagerServer.TypeSpec> types,
+            String name, Connection ready) {
+        try (ManagerServer server = new ManagerServer(address, authkey, types, name)) {
+            ready.send(server.address());
+            ready.close();
+            server.serve();
+        } catch (IOException e) {
+            throw new UncheckedIOException("manager server " + name + " could not listen at " + address, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Runs the server in this process until a client shuts it down (Python's
+     * {@code get_server().serve_forever()}).
+     *
+     * @throws IOException          if it cannot listen at the address
+     * @throws InterruptedException if interrupted while serving
+     */
+    public void serveForever() throws IOException, InterruptedException {
+        Map<String, ManagerServer.TypeSpec> served;
+        SocketAddress where;
+        synchronized (this) {
+            checkInitial("serveForever()");
+            served = new LinkedHashMap<>(types);
+            where = requested != null ? requested
+                    : ManagerServer.unixAddress(Path.of(System.getProperty("java.io.tmpdir")), "jmp-manager");
+            state = State.STARTED;
+        }
+        try (ManagerServer running = new ManagerServer(where, authkey, served, name)) {
+            address = running.address();
+            KEYS.put(address, authkey.clone());
+            running.serve();
+        } finally {
+            state = State.SHUTDOWN;
+        }
+    }
+
+    /**
+     * Connects to a server started elsewhere (Python's {@code connect()}), checking that it answers and accepts
+     * the key.
+     *
+     * @throws IllegalStateException   if already started or connected
+     * @throws AuthenticationException if the server refuses the key
+     * @throws IOException             if the server cannot be reached
+     */
+    public synchronized void connect() throws IOException {
+        checkInitial("connect()");
+        if (requested == null) {
+            throw new IllegalStateException("connect() of a manager without an address (expected new BaseManager("
+                    + "address, authkey))");
+        }
+        ManagerClient connecting = ManagerClient.of(requested, authkey);
+        try { // a request that changes nothing (no object has id 0): the server answers, so it accepted the key
+            ManagerFrames.result(connecting.call(ManagerFrames.request(ManagerFrames.DECREF, 0, null, null)));
+        } catch (io.github.jmultiprocessing.internal.manager.Handshake.Failed e) {
+            throw new AuthenticationException("the manager at " + requested + " refused the key", e);
+        } catch (ManagerFrames.Failed e) {
+            throw new IllegalStateException("the manager at " + requested + " failed: " + e.getMessage());
+        }
+        address = requested;
+        client = connecting;
+        KEYS.put(address, authkey.clone());
+        state = State.CONNECTED;
+    }
+
+    private void checkInitial(String what) {
+        if (state != State.INITIAL) {
+            throw new IllegalStateException(what + " of a manager already " + state.name().toLowerCase());
+        }
+    }
+
+    /**
+     * Makes an object of a registered type in the server and returns a proxy for it (Python's
+     * {@code manager.typeid(*args)}).
+     *
+     * @param typeid         the type
+     * @param proxyInterface its proxies' interface, as registered
+     * @param args           the factory's arguments (serializable)
+     * @param <T>            the interface
+     * @return the proxy
+     * @throws IllegalStateException    if the manager is not started or connected
+     * @throws IllegalArgumentException if the type is not registered with that interface, or an argument cannot
+     *                                  be serialized
+     * @throws UncheckedIOException     if the server is gone
+     */
+    public <T> T create(String typeid, Class<T> proxyInterface, Object... args) {
+        ManagerClient using = client;
+        if (using == null || state == State.SHUTDOWN) {
+            throw new IllegalStateException("create(" + typeid + ") of a manager that is " + state.name()
+                    .toLowerCase() + " (expected start() or connect() first)");
+        }
+        ManagerServer.TypeSpec spec = types.get(typeid);
+        if (spec != null && spec.proxyInterface() != proxyInterface) {
+            throw new IllegalArgumentException("proxyInterface=" + proxyInterface.getName() + " (expected "
+                    + spec.proxyInterface().getName() + " for " + typeid + ")");
+        }
+        byte[] reply;
+        try {
+            reply = using.call(ManagerFrames.request(ManagerFrames.CREATE, 0, typeid, args));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the manager at " + address + " is gone or unreachable (" + e + ")", e);
+        }
+        try {
+            long id = (Long) ManagerFrames.result(reply);
+            return ManagerProxy.adopt(using, id, typeid, proxyInterface);
+        } catch (ManagerFrames.Failed failed) {
+            Throwable t = ManagerProxy.rethrown(null, failed.failure());
+            if (t instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (t instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("creating " + typeid + " failed: " + t, t);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a reply from the manager at " + address + " that does not read", e);
+        }
+    }
+
+    /** {@return the server's address, once started or connected} */
+    public SocketAddress address() {
+        return address;
+    }
+
+    /** {@return the key connections prove} */
+    public byte[] authkey() {
+        return authkey.clone();
+    }
+
+    /**
+     * Stops the server this manager started (Python's {@code shutdown()}): every proxy of it fails from then on.
+     * A manager that only connected closes its connections.
+     */
+    public synchronized void shutdown() {
+        if (state == State.SHUTDOWN || state == State.INITIAL) {
+            state = State.SHUTDOWN;
+            return;
+        }
+        State was = state;
+        state = State.SHUTDOWN;
+        ManagerClient using = client;
+        if (was == State.STARTED && using != null) {
+            try {
+                using.call(ManagerFrames.request(ManagerFrames.SHUTDOWN, 0, null, null));
+            } catch (IOException e) {
+                // gone already
+            }
+        }
+        if (server != null) {
+            try {
+                if (!server.join(Duration.ofSeconds(10))) {
+                    server.kill();
+                    server.join(Duration.ofSeconds(10));
+                }
+            } catch (InterruptedException e) {
+                server.kill();
+                Thread.currentThread().interrupt();
+            }
+            server.close();
+        }
+        if (using != null) {
+            using.closeAll();
+        }
+    }
+
+    /** {@link #shutdown()}, as Python's {@code with Manager() as m:} does on exit. */
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    /** {@return the key for proxies of a server read in this process: the manager's own, or the process's} */
+    static byte[] authkeyFor(SocketAddress address) {
+        byte[] key = KEYS.get(address);
+        return key != null ? key.clone() : Multiprocessing.currentProcess().authkey();
+    }
+
+    @Override
+    public String toString() {
+        return name + "[" + state.name().toLowerCase() + (address != null ? " at " + address : "") + "]";
+    }
+}

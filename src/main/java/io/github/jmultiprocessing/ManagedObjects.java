@@ -1,0 +1,772 @@
+package io.github.jmultiprocessing;
+
+import io.github.jmultiprocessing.internal.manager.ManagerServer;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.AbstractList;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+
+/**
+ * The objects a {@link Manager}'s server holds for its standard types, as Python's {@code SyncManager} holds a
+ * {@code dict}, a {@code list}, a {@code threading.Lock} and so on. They run in the server, each call on the thread
+ * of the calling client's connection; collections are synchronized (one call at a time, as the GIL makes Python's),
+ * and what would be a view or an iterator of them is a copy, since it travels to the client.
+ */
+final class ManagedObjects {
+
+    private ManagedObjects() {
+    }
+
+    /** A dict: insertion-ordered, as Python's. */
+    static final class Dict<K, V> extends AbstractMap<K, V> implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final LinkedHashMap<K, V> map;
+
+        Dict(Map<? extends K, ? extends V> initial) {
+            map = initial == null ? new LinkedHashMap<>() : new LinkedHashMap<>(initial);
+        }
+
+        @Override
+        public synchronized int size() {
+            return map.size();
+        }
+
+        @Override
+        public synchronized boolean isEmpty() {
+            return map.isEmpty();
+        }
+
+        @Override
+        public synchronized boolean containsKey(Object key) {
+            return map.containsKey(key);
+        }
+
+        @Override
+        public synchronized boolean containsValue(Object value) {
+            return map.containsValue(value);
+        }
+
+        @Override
+        public synchronized V get(Object key) {
+            return map.get(key);
+        }
+
+        @Override
+        public synchronized V put(K key, V value) {
+            return map.put(key, value);
+        }
+
+        @Override
+        public synchronized V remove(Object key) {
+            return map.remove(key);
+        }
+
+        @Override
+        public synchronized void putAll(Map<? extends K, ? extends V> m) {
+            map.putAll(m);
+        }
+
+        @Override
+        public synchronized void clear() {
+            map.clear();
+        }
+
+        @Override
+        public synchronized Set<K> keySet() {
+            return new LinkedHashSet<>(map.keySet());
+        }
+
+        @Override
+        public synchronized Collection<V> values() {
+            return new ArrayList<>(map.values());
+        }
+
+        @Override
+        public synchronized Set<Entry<K, V>> entrySet() {
+            Set<Entry<K, V>> copy = new LinkedHashSet<>();
+            for (Entry<K, V> entry : map.entrySet()) {
+                copy.add(new SimpleEntry<>(entry));
+            }
+            return copy;
+        }
+
+        @Override
+        public synchronized void replaceAll(java.util.function.BiFunction<? super K, ? super V, ? extends V> f) {
+            map.replaceAll(f);
+        }
+
+        @Override
+        public synchronized boolean equals(Object o) {
+            return map.equals(o);
+        }
+
+        @Override
+        public synchronized int hashCode() {
+            return map.hashCode();
+        }
+
+        @Override
+        public synchronized String toString() {
+            return map.toString();
+        }
+    }
+
+    /** A list. */
+    static final class ListObject<E> extends AbstractList<E> implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final ArrayList<E> list;
+
+        ListObject(Collection<? extends E> initial) {
+            list = initial == null ? new ArrayList<>() : new ArrayList<>(initial);
+        }
+
+        @Override
+        public synchronized E get(int index) {
+            return list.get(index);
+        }
+
+        @Override
+        public synchronized E set(int index, E element) {
+            return list.set(index, element);
+        }
+
+        @Override
+        public synchronized void add(int index, E element) {
+            list.add(index, element);
+        }
+
+        @Override
+        public synchronized boolean add(E element) {
+            return list.add(element);
+        }
+
+        @Override
+        public synchronized E remove(int index) {
+            return list.remove(index);
+        }
+
+        @Override
+        public synchronized boolean remove(Object o) {
+            return list.remove(o);
+        }
+
+        @Override
+        public synchronized int size() {
+            return list.size();
+        }
+
+        @Override
+        public synchronized boolean contains(Object o) {
+            return list.contains(o);
+        }
+
+        @Override
+        public synchronized int indexOf(Object o) {
+            return list.indexOf(o);
+        }
+
+        @Override
+        public synchronized int lastIndexOf(Object o) {
+            return list.lastIndexOf(o);
+        }
+
+        @Override
+        public synchronized boolean addAll(Collection<? extends E> c) {
+            return list.addAll(c);
+        }
+
+        @Override
+        public synchronized boolean addAll(int index, Collection<? extends E> c) {
+            return list.addAll(index, c);
+        }
+
+        @Override
+        public synchronized boolean removeAll(Collection<?> c) {
+            return list.removeAll(c);
+        }
+
+        @Override
+        public synchronized boolean retainAll(Collection<?> c) {
+            return list.retainAll(c);
+        }
+
+        @Override
+        public synchronized boolean removeIf(Predicate<? super E> filter) {
+            return list.removeIf(filter);
+        }
+
+        @Override
+        public synchronized void replaceAll(UnaryOperator<E> operator) {
+            list.replaceAll(operator);
+        }
+
+        @Override
+        public synchronized void sort(Comparator<? super E> c) {
+            list.sort(c);
+        }
+
+        @Override
+        public synchronized void clear() {
+            list.clear();
+        }
+
+        @Override
+        public synchronized Object[] toArray() {
+            return list.toArray();
+        }
+
+        @Override
+        public synchronized <T> T[] toArray(T[] a) {
+            return list.toArray(a);
+        }
+
+        @Override
+        public synchronized List<E> subList(int fromIndex, int toIndex) {
+            return new ArrayList<>(list.subList(fromIndex, toIndex));
+        }
+
+        @Override
+        public synchronized boolean equals(Object o) {
+            return list.equals(o);
+        }
+
+        @Override
+        public synchronized int hashCode() {
+            return list.hashCode();
+        }
+
+        @Override
+        public synchronized String toString() {
+            return list.toString();
+        }
+    }
+
+    /** A namespace. */
+    static final class NamespaceObject implements Namespace {
+        private final Map<String, Object> attributes = new LinkedHashMap<>();
+
+        @Override
+        public synchronized Object get(String name) {
+            if (!attributes.containsKey(name)) {
+                throw new NoSuchElementException("attribute " + name + " (expected one of " + attributes.keySet()
+                        + ")");
+            }
+            return attributes.get(name);
+        }
+
+        @Override
+        public synchronized void set(String name, Object value) {
+            attributes.put(java.util.Objects.requireNonNull(name, "name"), value);
+        }
+
+        @Override
+        public synchronized void delete(String name) {
+            if (!attributes.containsKey(name)) {
+                throw new NoSuchElementException("attribute " + name + " (expected one of " + attributes.keySet()
+                        + ")");
+            }
+            attributes.remove(name);
+        }
+
+        @Override
+        public synchronized Map<String, Object> attributes() {
+            return new LinkedHashMap<>(attributes);
+        }
+
+        @Override
+        public synchronized String toString() {
+            StringBuilder text = new StringBuilder("Namespace(");
+            String separator = "";
+            for (Map.Entry<String, Object> entry : attributes.entrySet()) {
+                text.append(separator).append(entry.getKey()).append('=').append(entry.getValue());
+                separator = ", ";
+            }
+            return text.append(')').toString();
+        }
+    }
+
+    /** A queue, maybe joinable. */
+    static final class QueueObject<E> extends LinkedBlockingQueue<E> implements ManagedJoinableQueue<E> {
+        private static final long serialVersionUID = 1L;
+        private final int maxsize;
+        private final Object joinLock = new Object();
+        private long unfinished; // guarded by joinLock
+
+        QueueObject(int maxsize) {
+            super(maxsize <= 0 ? Integer.MAX_VALUE : maxsize);
+            this.maxsize = maxsize;
+        }
+
+        private void finishedOne() {
+            synchronized (joinLock) {
+                if (--unfinished == 0) {
+                    joinLock.notifyAll();
+                }
+            }
+        }
+
+        private void startedOne() {
+            synchronized (joinLock) { // counted before it can be taken, so taskDone never runs ahead
+                unfinished++;
+            }
+        }
+
+        @Override
+        public boolean offer(E e) {
+            startedOne();
+            boolean added = false;
+            try {
+                added = super.offer(e);
+                return added;
+            } finally {
+                if (!added) {
+                    finishedOne();
+                }
+            }
+        }
+
+        @Override
+        public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
+            startedOne();
+            boolean added = false;
+            try {
+                added = super.offer(e, timeout, unit);
+                return added;
+            } finally {
+                if (!added) {
+                    finishedOne();
+                }
+            }
+        }
+
+        @Override
+        public void put(E e) throws InterruptedException {
+            startedOne();
+            boolean added = false;
+            try {
+                super.put(e);
+                added = true;
+            } finally {
+                if (!added) {
+                    finishedOne();
+                }
+            }
+        }
+
+        @Override
+        public int maxsize() {
+            return maxsize;
+        }
+
+        @Override
+        public List<E> drain(int maxElements) {
+            List<E> drained = new ArrayList<>();
+            super.drainTo(drained, maxElements);
+            return drained;
+        }
+
+        @Override
+        public void taskDone() {
+            synchronized (joinLock) {
+                if (unfinished <= 0) {
+                    throw new IllegalStateException("taskDone() called more times than there were items");
+                }
+                if (--unfinished == 0) {
+                    joinLock.notifyAll();
+                }
+            }
+        }
+
+        @Override
+        public void join() throws InterruptedException {
+            synchronized (joinLock) {
+                while (unfinished > 0) {
+                    joinLock.wait();
+                }
+            }
+        }
+
+        @Override
+        public boolean join(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            synchronized (joinLock) {
+                while (unfinished > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(joinLock, left);
+                }
+                return true;
+            }
+        }
+    }
+
+    /** Python's Lock: not reentrant, released by anyone; a dead client's hold is given back. */
+    static final class LockObject implements ManagedLock, ManagerServer.Holder {
+        private final Semaphore permit = new Semaphore(1);
+        private volatile Thread holder; // the connection thread that took it
+
+        @Override
+        public void acquire() {
+            permit.acquireUninterruptibly();
+            took();
+        }
+
+        @Override
+        public boolean acquire(Duration timeout) throws InterruptedException {
+            if (!permit.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+            took();
+            return true;
+        }
+
+        private void took() {
+            holder = Thread.currentThread();
+            ManagerServer.holding(this);
+        }
+
+        @Override
+        public void release() {
+            if (permit.availablePermits() > 0) {
+                throw new IllegalStateException("release of an unlocked lock");
+            }
+            holder = null;
+            permit.release();
+        }
+
+        @Override
+        public void releaseAll() {
+            if (holder == Thread.currentThread()) {
+                holder = null;
+                permit.release();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Lock(" + (permit.availablePermits() == 0 ? "locked" : "unlocked") + ")";
+        }
+    }
+
+    /** Python's RLock: reentrant, owned by the connection (client thread) that took it. */
+    static class RLockObject implements ManagedLock, ManagerServer.Holder {
+        final ReentrantLock lock = new ReentrantLock();
+
+        @Override
+        public void acquire() {
+            lock.lock();
+            ManagerServer.holding(this);
+        }
+
+        @Override
+        public boolean acquire(Duration timeout) throws InterruptedException {
+            if (!lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+            ManagerServer.holding(this);
+            return true;
+        }
+
+        @Override
+        public void release() {
+            if (!lock.isHeldByCurrentThread()) {
+                throw new IllegalStateException("release of an RLock not held by this thread");
+            }
+            lock.unlock();
+        }
+
+        @Override
+        public void releaseAll() {
+            while (lock.isHeldByCurrentThread()) {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "RLock(" + (lock.isLocked() ? "locked, count " + lock.getHoldCount() : "unlocked") + ")";
+        }
+    }
+
+    /** Python's Condition, over its own reentrant lock. */
+    static final class ConditionObject extends RLockObject implements ManagedCondition {
+        private final Condition condition = lock.newCondition();
+
+        private void checkHeld() {
+            if (!lock.isHeldByCurrentThread()) {
+                throw new IllegalStateException("cannot wait on or notify an un-acquired condition");
+            }
+        }
+
+        @Override
+        public void await() throws InterruptedException {
+            checkHeld();
+            condition.await();
+        }
+
+        @Override
+        public boolean await(Duration timeout) throws InterruptedException {
+            checkHeld();
+            return condition.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void signal() {
+            checkHeld();
+            condition.signal();
+        }
+
+        @Override
+        public void signalAll() {
+            checkHeld();
+            condition.signalAll();
+        }
+
+        @Override
+        public String toString() {
+            return "Condition(" + super.toString() + ")";
+        }
+    }
+
+    /** Python's Semaphore and BoundedSemaphore. */
+    static final class SemaphoreObject implements ManagedSemaphore {
+        private final Semaphore permits;
+        private final int bound; // 0 for none
+
+        SemaphoreObject(int value, boolean bounded) {
+            if (value < 0) {
+                throw new IllegalArgumentException("value=" + value + " (expected >= 0)");
+            }
+            permits = new Semaphore(value);
+            bound = bounded ? value : 0;
+        }
+
+        @Override
+        public void acquire() {
+            permits.acquireUninterruptibly();
+        }
+
+        @Override
+        public boolean acquire(Duration timeout) throws InterruptedException {
+            return permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public synchronized void release() {
+            if (bound > 0 && permits.availablePermits() >= bound) {
+                throw new IllegalStateException("semaphore released too many times (bound " + bound + ")");
+            }
+            permits.release();
+        }
+
+        @Override
+        public int getValue() {
+            return permits.availablePermits();
+        }
+
+        @Override
+        public String toString() {
+            return "Semaphore(value=" + permits.availablePermits() + (bound > 0 ? ", bound=" + bound : "") + ")";
+        }
+    }
+
+    /** Python's Event. */
+    static final class EventObject implements ManagedEvent {
+        private boolean flag; // guarded by this
+
+        @Override
+        public synchronized void set() {
+            flag = true;
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void clear() {
+            flag = false;
+        }
+
+        @Override
+        public synchronized boolean isSet() {
+            return flag;
+        }
+
+        @Override
+        public synchronized void await() throws InterruptedException {
+            while (!flag) {
+                wait();
+            }
+        }
+
+        @Override
+        public synchronized boolean await(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!flag) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+
+        @Override
+        public synchronized String toString() {
+            return "Event(" + (flag ? "set" : "unset") + ")";
+        }
+    }
+
+    /** Python's Barrier. */
+    static final class BarrierObject implements ManagedBarrier {
+        private final CyclicBarrier barrier;
+        private volatile boolean broken; // aborted, until reset
+
+        BarrierObject(int parties) {
+            if (parties < 1) {
+                throw new IllegalArgumentException("parties=" + parties + " (expected >= 1)");
+            }
+            barrier = new CyclicBarrier(parties);
+        }
+
+        @Override
+        public int await() throws BrokenBarrierException, InterruptedException {
+            if (broken) {
+                throw new BrokenBarrierException();
+            }
+            return barrier.await();
+        }
+
+        @Override
+        public int await(Duration timeout) throws BrokenBarrierException, InterruptedException, TimeoutException {
+            if (broken) {
+                throw new BrokenBarrierException();
+            }
+            return barrier.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void abort() {
+            broken = true; // lasting, as Python's: CyclicBarrier's reset would make it whole again
+            barrier.reset(); // waiters get BrokenBarrierException
+        }
+
+        @Override
+        public void reset() {
+            broken = false;
+            barrier.reset();
+        }
+
+        @Override
+        public int getParties() {
+            return barrier.getParties();
+        }
+
+        @Override
+        public int getNumberWaiting() {
+            return barrier.getNumberWaiting();
+        }
+
+        @Override
+        public boolean isBroken() {
+            return broken || barrier.isBroken();
+        }
+
+        @Override
+        public String toString() {
+            return "Barrier(parties=" + barrier.getParties() + ", waiting=" + barrier.getNumberWaiting()
+                    + (isBroken() ? ", broken" : "") + ")";
+        }
+    }
+
+    /** Python's Array: numbers of one type code, in memory of the server's. */
+    static final class ArrayObject implements ManagedArray {
+        private final io.github.jmultiprocessing.internal.shm.TypeCode type;
+        private final java.lang.foreign.MemorySegment memory;
+        private final int length;
+
+        ArrayObject(char typecode, List<?> values) {
+            type = io.github.jmultiprocessing.internal.shm.TypeCode.of(typecode);
+            length = values.size();
+            memory = java.lang.foreign.Arena.ofAuto().allocate((long) Math.max(1, length) * type.size(), 8);
+            for (int i = 0; i < length; i++) {
+                set(i, values.get(i));
+            }
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public synchronized Object get(int index) {
+            java.util.Objects.checkIndex(index, length);
+            return type.getBoxed(memory, (long) index * type.size());
+        }
+
+        @Override
+        public synchronized void set(int index, Object value) {
+            java.util.Objects.checkIndex(index, length);
+            type.setBoxed(memory, (long) index * type.size(), value);
+        }
+
+        @Override
+        public synchronized List<Object> toList() {
+            List<Object> values = new ArrayList<>(length);
+            for (int i = 0; i < length; i++) {
+                values.add(get(i));
+            }
+            return values;
+        }
+
+        @Override
+        public String toString() {
+            return "Array('" + type.code() + "', " + toList() + ")";
+        }
+    }
+
+    /** Python's Value. */
+    static final class ValueObject<T> implements ManagedValue<T> {
+        private T value; // guarded by this
+
+        ValueObject(T value) {
+            this.value = value;
+        }
+
+        @Override
+        public synchronized T get() {
+            return value;
+        }
+
+        @Override
+        public synchronized void set(T value) {
+            this.value = value;
+        }
+
+        @Override
+        public synchronized String toString() {
+            return "Value(" + value + ")";
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.github.jmultiprocessing;
+
+/**
+ * A value held by a {@link Manager}'s server, used through a proxy: Python's {@code manager.Value(typecode, value)}
+ * ({@code .value} is {@link #get()} and {@link #set}).
+ *
+ * @param <T> the value's type
+ */
+public interface ManagedValue<T> {
+
+    /** {@return the value} */
+    T get();
+
+    /**
+     * Sets the value.
+     *
+     * @param value the new value
+     */
+    void set(T value);
+}

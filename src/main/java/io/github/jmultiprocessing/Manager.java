@@ -1,0 +1,221 @@
+package io.github.jmultiprocessing;
+
+import java.net.SocketAddress;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Python's {@code SyncManager}, what {@code multiprocessing.Manager()} returns: a server process holding dicts,
+ * lists, queues, locks and the like, used from any process through proxies ({@link Multiprocessing#manager()}
+ * starts one).
+ *
+ * <pre>{@code
+ * try (Manager manager = Multiprocessing.manager()) {       // Python: with Manager() as manager:
+ *     Map<Integer, String> d = manager.dict();               //     d = manager.dict()
+ *     List<Integer> l = manager.list(List.of(1, 2, 3));      //     l = manager.list([1, 2, 3])
+ *     JvmProcess p = new JvmProcess(() -> { d.put(1, "1"); Collections.reverse(l); });
+ *     p.start(); p.join();                                  // the child's changes are seen here
+ * }
+ * }</pre>
+ *
+ * <p>Proxies are JDK types where the whole contract holds: {@code dict} is a {@link Map}, {@code list} a
+ * {@link List}, {@code queue} a {@link java.util.concurrent.BlockingQueue}, {@code lock} a
+ * {@link java.util.concurrent.locks.Lock}. Each call is a round trip to the server; views and iterators of a
+ * collection are copies (Python's {@code keys()} is a list too). A proxy can be passed to children and stored in
+ * other managed objects (a list of dicts), and a change through it is seen by all.
+ */
+public final class Manager extends BaseManager {
+
+    /** A manager on a fresh Unix domain socket, with this process's authkey; {@link #start()} it. */
+    public Manager() {
+        this(null, null);
+    }
+
+    /**
+     * A manager at an address.
+     *
+     * @param address where its server listens, or null for a fresh Unix domain socket
+     * @param authkey the key clients must hold, or null for this process's authkey
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Manager(SocketAddress address, byte[] authkey) {
+        super(address, authkey);
+        register("dict", args -> new ManagedObjects.Dict<>((Map) args[0]), Map.class);
+        register("list", args -> new ManagedObjects.ListObject<>((Collection) args[0]), List.class);
+        register("Namespace", args -> new ManagedObjects.NamespaceObject(), Namespace.class);
+        register("Queue", args -> new ManagedObjects.QueueObject<>((Integer) args[0]), ManagedQueue.class);
+        register("JoinableQueue", args -> new ManagedObjects.QueueObject<>((Integer) args[0]),
+                ManagedJoinableQueue.class);
+        register("Lock", args -> new ManagedObjects.LockObject(), ManagedLock.class);
+        register("RLock", args -> new ManagedObjects.RLockObject(), ManagedLock.class);
+        register("Semaphore", args -> new ManagedObjects.SemaphoreObject((Integer) args[0], false),
+                ManagedSemaphore.class);
+        register("BoundedSemaphore", args -> new ManagedObjects.SemaphoreObject((Integer) args[0], true),
+                ManagedSemaphore.class);
+        register("Condition", args -> new ManagedObjects.ConditionObject(), ManagedCondition.class);
+        register("Event", args -> new ManagedObjects.EventObject(), ManagedEvent.class);
+        register("Barrier", args -> new ManagedObjects.BarrierObject((Integer) args[0]), ManagedBarrier.class);
+        register("Value", args -> new ManagedObjects.ValueObject<>(args[0]), ManagedValue.class);
+        register("Array", args -> new ManagedObjects.ArrayObject((Character) args[0], (List<?>) args[1]),
+                ManagedArray.class);
+    }
+
+    /**
+     * {@return a new empty dict (Python's {@code manager.dict()})}
+     *
+     * @param <K> keys
+     * @param <V> values
+     */
+    @SuppressWarnings("unchecked")
+    public <K, V> Map<K, V> dict() {
+        return create("dict", Map.class, (Object) null);
+    }
+
+    /**
+     * {@return a new dict holding a copy of {@code initial} (Python's {@code manager.dict(mapping)})}
+     *
+     * @param initial the entries (serializable)
+     * @param <K>     keys
+     * @param <V>     values
+     */
+    @SuppressWarnings("unchecked")
+    public <K, V> Map<K, V> dict(Map<? extends K, ? extends V> initial) {
+        return create("dict", Map.class, new java.util.LinkedHashMap<>(initial));
+    }
+
+    /**
+     * {@return a new empty list (Python's {@code manager.list()})}
+     *
+     * @param <E> elements
+     */
+    @SuppressWarnings("unchecked")
+    public <E> List<E> list() {
+        return create("list", List.class, (Object) null);
+    }
+
+    /**
+     * {@return a new list holding {@code initial}'s elements (Python's {@code manager.list(sequence)})}
+     *
+     * @param initial the elements (serializable)
+     * @param <E>     elements
+     */
+    @SuppressWarnings("unchecked")
+    public <E> List<E> list(Collection<? extends E> initial) {
+        return create("list", List.class, new java.util.ArrayList<>(initial));
+    }
+
+    /** {@return a new namespace (Python's {@code manager.Namespace()})} */
+    public Namespace namespace() {
+        return create("Namespace", Namespace.class);
+    }
+
+    /**
+     * {@return a new unbounded queue (Python's {@code manager.Queue()})}
+     *
+     * @param <E> elements
+     */
+    public <E> ManagedQueue<E> queue() {
+        return queue(0);
+    }
+
+    /**
+     * {@return a new queue of at most {@code maxsize} elements (Python's {@code manager.Queue(maxsize)})}
+     *
+     * @param maxsize the bound, 0 for none
+     * @param <E>     elements
+     */
+    @SuppressWarnings("unchecked")
+    public <E> ManagedQueue<E> queue(int maxsize) {
+        return create("Queue", ManagedQueue.class, maxsize);
+    }
+
+    /**
+     * {@return a new unbounded joinable queue (Python's {@code manager.JoinableQueue()})}
+     *
+     * @param <E> elements
+     */
+    public <E> ManagedJoinableQueue<E> joinableQueue() {
+        return joinableQueue(0);
+    }
+
+    /**
+     * {@return a new joinable queue of at most {@code maxsize} elements}
+     *
+     * @param maxsize the bound, 0 for none
+     * @param <E>     elements
+     */
+    @SuppressWarnings("unchecked")
+    public <E> ManagedJoinableQueue<E> joinableQueue(int maxsize) {
+        return create("JoinableQueue", ManagedJoinableQueue.class, maxsize);
+    }
+
+    /** {@return a new lock (Python's {@code manager.Lock()}): not reentrant, released by anyone} */
+    public ManagedLock lock() {
+        return create("Lock", ManagedLock.class);
+    }
+
+    /** {@return a new reentrant lock (Python's {@code manager.RLock()}), owned by the thread that takes it} */
+    public ManagedLock rlock() {
+        return create("RLock", ManagedLock.class);
+    }
+
+    /**
+     * {@return a new semaphore (Python's {@code manager.Semaphore(value)})}
+     *
+     * @param value the permits
+     */
+    public ManagedSemaphore semaphore(int value) {
+        return create("Semaphore", ManagedSemaphore.class, value);
+    }
+
+    /**
+     * {@return a new bounded semaphore (Python's {@code manager.BoundedSemaphore(value)})}
+     *
+     * @param value the permits, also the most there can be
+     */
+    public ManagedSemaphore boundedSemaphore(int value) {
+        return create("BoundedSemaphore", ManagedSemaphore.class, value);
+    }
+
+    /** {@return a new condition over its own reentrant lock (Python's {@code manager.Condition()})} */
+    public ManagedCondition condition() {
+        return create("Condition", ManagedCondition.class);
+    }
+
+    /** {@return a new event (Python's {@code manager.Event()})} */
+    public ManagedEvent event() {
+        return create("Event", ManagedEvent.class);
+    }
+
+    /**
+     * {@return a new barrier (Python's {@code manager.Barrier(parties)})}
+     *
+     * @param parties the parties it waits for
+     */
+    public ManagedBarrier barrier(int parties) {
+        return create("Barrier", ManagedBarrier.class, parties);
+    }
+
+    /**
+     * {@return a new value (Python's {@code manager.Value(typecode, value)}; the type code is not needed)}
+     *
+     * @param initial the value (serializable)
+     * @param <T>     its type
+     */
+    @SuppressWarnings("unchecked")
+    public <T> ManagedValue<T> value(T initial) {
+        return create("Value", ManagedValue.class, initial);
+    }
+
+    /**
+     * {@return a new array of numbers (Python's {@code manager.Array(typecode, sequence)})}
+     *
+     * @param typecode a type code of Python's {@code array} module ({@code 'i'}, {@code 'd'}, ...)
+     * @param values   the elements
+     * @throws IllegalArgumentException if the type code is unknown or a value does not fit
+     */
+    public ManagedArray array(char typecode, List<?> values) {
+        return create("Array", ManagedArray.class, typecode, new java.util.ArrayList<>(values));
+    }
+}

@@ -1,0 +1,421 @@
+package io.github.jmultiprocessing.internal.manager;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.Serializable;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A manager's server: it holds objects and runs their methods for clients (Python's
+ * {@code multiprocessing.managers.Server}).
+ *
+ * <p>Each client connection is authenticated ({@link Handshake}) before anything of it is decoded, then served by
+ * two threads: one runs the client's calls in turn (so a reentrant lock taken by a client thread belongs to it), one
+ * reads the next request and notices when the client is gone. A client that dies in the middle of a blocking call
+ * has that call interrupted (a {@code get} on a queue does not take an element for nobody), and the locks it held
+ * are released ({@link Holder}): a dead client never wedges the server or its objects.
+ *
+ * <p>Objects live while proxies refer to them: a count per object, raised for each proxy made (also one in flight,
+ * serialized), lowered when a proxy is collected.
+ */
+public final class ManagerServer implements AutoCloseable {
+
+    /** How a type's objects are made, and which interface their proxies have. */
+    public record TypeSpec(Function<Object[], Object> factory, Class<?> proxyInterface, Set<String> exposed)
+            implements Serializable {
+
+        /**
+         * {@return whether a method may be called through a proxy}
+         *
+         * @param method the method
+         */
+        public boolean exposes(Method method) {
+            return (exposed == null || exposed.contains(method.getName()))
+                    && method.getDeclaringClass().isAssignableFrom(proxyInterface)
+                    && method.getDeclaringClass() != Object.class;
+        }
+    }
+
+    private static volatile ManagerServer current;
+    private static final int MAX_REQUEST = 1 << 30;
+
+    private final Map<String, TypeSpec> types;
+    private final byte[] authkey;
+    private final ServerSocketChannel listener;
+    private final SocketAddress address;
+    private final Map<Long, Entry> objects = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final String name;
+    private volatile boolean closing;
+
+    private record Entry(Object object, TypeSpec spec, AtomicInteger refs) {
+    }
+
+    /**
+     * Binds a server; {@link #serve()} then serves it.
+     *
+     * @param address where to listen: a {@link UnixDomainSocketAddress} or an {@link java.net.InetSocketAddress}
+     * @param authkey the key clients must prove they hold, not empty
+     * @param types   the types it makes
+     * @param name    its name, for messages
+     * @throws IOException if it cannot bind
+     */
+    public ManagerServer(SocketAddress address, byte[] authkey, Map<String, TypeSpec> types, String name)
+            throws IOException {
+        this.types = Map.copyOf(types);
+        this.authkey = authkey.clone();
+        this.name = name;
+        this.listener = address instanceof UnixDomainSocketAddress ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                : ServerSocketChannel.open();
+        try {
+            listener.bind(address);
+            this.address = listener.getLocalAddress();
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+    }
+
+    /** {@return the address it listens on} */
+    public SocketAddress address() {
+        return address;
+    }
+
+    /** {@return the server running in this JVM, or null} */
+    public static ManagerServer current() {
+        return current;
+    }
+
+    /**
+     * Serves until a client asks for shutdown or {@link #close()} is called.
+     *
+     * @throws InterruptedException if interrupted while serving
+     */
+    public void serve() throws InterruptedException {
+        current = this;
+        Thread acceptor = Thread.ofPlatform().daemon().name(name + " acceptor").start(this::accept);
+        try {
+            stopped.await();
+        } finally {
+            close();
+            acceptor.join(5_000);
+        }
+    }
+
+    private void accept() {
+        try {
+            while (!closing) {
+                SocketChannel channel = listener.accept();
+                Thread.ofPlatform().daemon().name(name + " connection").start(() -> authenticate(channel));
+            }
+        } catch (ClosedChannelException e) {
+            // closed: the end
+        } catch (IOException e) {
+            if (!closing) {
+                System.err.println(name + ": accepting failed: " + e);
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void authenticate(SocketChannel channel) {
+        SocketWire wire;
+        try {
+            wire = new SocketWire(channel);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            return;
+        }
+        try {
+            Handshake.serve(wire, authkey);
+        } catch (IOException e) { // a wrong key, or a peer that went silent: it is told so, others go on
+            wire.close();
+            return;
+        }
+        Session session = new Session(wire);
+        sessions.add(session);
+        try {
+            session.read();
+        } finally {
+            sessions.remove(session);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing more to do
+        }
+    }
+
+    /** Stops serving: the listener and every connection close. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        for (Session session : sessions) {
+            session.wire.close();
+        }
+        if (address instanceof UnixDomainSocketAddress unix) {
+            try {
+                Files.deleteIfExists(unix.getPath());
+            } catch (IOException e) {
+                // a stale socket file is harmless: the next bind uses a fresh name
+            }
+        }
+        stopped.countDown();
+    }
+
+    // ---- objects
+
+    /**
+     * Makes an object of a registered type.
+     *
+     * @param typeid the type
+     * @param args   the factory's arguments
+     * @return its id, with one reference
+     * @throws IllegalArgumentException if the type is unknown
+     */
+    public long create(String typeid, Object[] args) {
+        TypeSpec spec = types.get(typeid);
+        if (spec == null) {
+            throw new IllegalArgumentException("typeid=" + typeid + " (expected one of " + types.keySet() + ")");
+        }
+        Object object = spec.factory().apply(args);
+        long id = ids.incrementAndGet();
+        objects.put(id, new Entry(object, spec, new AtomicInteger(1)));
+        return id;
+    }
+
+    /**
+     * {@return a held object}
+     *
+     * @param id its id
+     * @throws NoSuchElementException if there is none (released, or never made)
+     */
+    public Object object(long id) {
+        return entry(id).object();
+    }
+
+    private Entry entry(long id) {
+        Entry entry = objects.get(id);
+        if (entry == null) {
+            throw new NoSuchElementException("object " + id + " (expected one the manager holds: released?)");
+        }
+        return entry;
+    }
+
+    /**
+     * Adds a reference to an object.
+     *
+     * @param id its id
+     */
+    public void incref(long id) {
+        entry(id).refs().incrementAndGet();
+    }
+
+    /**
+     * Drops a reference; the object goes with the last.
+     *
+     * @param id its id
+     */
+    public void decref(long id) {
+        Entry entry = objects.get(id);
+        if (entry != null && entry.refs().decrementAndGet() <= 0) {
+            objects.remove(id, entry);
+        }
+    }
+
+    /** {@return how many objects it holds} */
+    public int size() {
+        return objects.size();
+    }
+
+    /**
+     * Calls a method of a held object.
+     *
+     * @param id        the object
+     * @param signature the method: its name and parameter types ({@link Methods#signature})
+     * @param args      the arguments
+     * @return the result
+     * @throws Throwable the method's own exception, or why it could not be called
+     */
+    public Object call(long id, String signature, Object[] args) throws Throwable {
+        Entry entry = entry(id);
+        if (signature.equals("toString()")) {
+            return entry.object().toString();
+        }
+        Method method = Methods.resolve(entry.spec().proxyInterface(), signature);
+        if (!entry.spec().exposes(method)) {
+            throw new UnsupportedOperationException("method " + method.getName() + " is not exposed (expected one"
+                    + " of " + entry.spec().exposed() + ")");
+        }
+        try {
+            return method.invoke(entry.object(), args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    // ---- connections
+
+    /** Locks and the like that a dead client's connection must give back. */
+    public interface Holder {
+        /** Gives back what the current connection holds of this object; run by the connection's own thread. */
+        void releaseAll();
+    }
+
+    private static final ThreadLocal<Session> SESSION = new ThreadLocal<>();
+
+    /**
+     * Notes that the current connection holds a lock (called by server-side objects in a call).
+     *
+     * @param holder the object to release from, if the client dies
+     */
+    public static void holding(Holder holder) {
+        Session session = SESSION.get();
+        if (session != null) {
+            session.held.add(holder);
+        }
+    }
+
+    /** One client connection: a reader thread (this) and a thread that runs its calls. */
+    private final class Session {
+        final SocketWire wire;
+        final SynchronousQueue<byte[]> requests = new SynchronousQueue<>();
+        final Set<Holder> held = ConcurrentHashMap.newKeySet();
+        final Thread runner;
+
+        Session(SocketWire wire) {
+            this.wire = wire;
+            this.runner = Thread.ofPlatform().daemon().name(name + " calls").unstarted(this::run);
+        }
+
+        void read() {
+            runner.start();
+            try {
+                while (true) {
+                    byte[] request = wire.recv(MAX_REQUEST);
+                    requests.put(request); // the client waits for each reply: the runner is free
+                }
+            } catch (EOFException e) {
+                // the client closed the connection
+            } catch (IOException | InterruptedException e) {
+                // the connection broke, or the server is closing
+            } finally {
+                runner.interrupt(); // a call still running is for nobody now: it ends, taking nothing
+                wire.close();
+                try {
+                    runner.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private void run() {
+            SESSION.set(this);
+            try {
+                while (true) {
+                    byte[] request = requests.take();
+                    byte[] reply = handle(request);
+                    if (reply == null) {
+                        return;
+                    }
+                    wire.send(reply, 0, reply.length);
+                }
+            } catch (InterruptedException | IOException e) {
+                // the client is gone
+            } finally {
+                List<Holder> holders = new ArrayList<>(held);
+                for (Holder holder : holders) {
+                    try {
+                        holder.releaseAll();
+                    } catch (RuntimeException e) {
+                        System.err.println(name + ": releasing a dead client's lock failed: " + e);
+                    }
+                }
+                SESSION.remove();
+            }
+        }
+
+        /** {@return the reply, or null to end after a SHUTDOWN} */
+        private byte[] handle(byte[] message) throws InterruptedException {
+            try {
+                ManagerFrames.Request request = ManagerFrames.readRequest(message);
+                return switch (request.kind()) {
+                    case ManagerFrames.CALL -> ManagerFrames.ok(call(request.object(), request.name(),
+                            request.args()));
+                    case ManagerFrames.CREATE -> ManagerFrames.ok(create(request.name(), request.args()));
+                    case ManagerFrames.INCREF -> {
+                        incref(request.object());
+                        yield ManagerFrames.ok(null);
+                    }
+                    case ManagerFrames.DECREF -> {
+                        decref(request.object());
+                        yield ManagerFrames.ok(null);
+                    }
+                    case ManagerFrames.SHUTDOWN -> {
+                        byte[] reply = ManagerFrames.ok(null);
+                        try {
+                            wire.send(reply, 0, reply.length);
+                        } catch (IOException e) {
+                            // it asked to stop: stopping anyway
+                        }
+                        stopped.countDown();
+                        yield null;
+                    }
+                    default -> throw new IllegalStateException("request kind=" + request.kind());
+                };
+            } catch (InterruptedException e) {
+                throw e; // the client is gone: its call ended, and nobody waits for a reply
+            } catch (Throwable t) {
+                try {
+                    return ManagerFrames.error(ManagerFrames.Failure.of(t, name));
+                } catch (RuntimeException e) {
+                    return ManagerFrames.error(ManagerFrames.Failure.of(new IllegalStateException(t.toString()),
+                            name));
+                }
+            }
+        }
+    }
+
+    /**
+     * {@return a fresh Unix domain socket address for a server}
+     *
+     * @param directory where its file goes
+     * @param prefix    the file name's start
+     */
+    public static UnixDomainSocketAddress unixAddress(Path directory, String prefix) {
+        return UnixDomainSocketAddress.of(directory.resolve(prefix + "-" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(new java.security.SecureRandom().nextLong() >>> 16) + ".sock"));
+    }
+}

@@ -1,0 +1,182 @@
+package io.github.jmultiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jmultiprocessing.testing.Children;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The manager's standard types across a server JVM and client JVMs. */
+class ManagerIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    static void seedChild(Map<Integer, String> d, List<Integer> l) {
+        d.put(1, "1");
+        d.put(2, "2");
+        Collections.reverse(l);
+    }
+
+    @Test
+    void shouldShareADictAndAListWithAChildAsThePythonSeedDoes() throws Exception {
+        try (Children children = new Children(); Manager manager = Multiprocessing.manager()) {
+            Map<Integer, String> d = manager.dict();
+            List<Integer> l = manager.list(IntStream.range(0, 10).boxed().toList());
+            JvmProcess p = children.start(() -> seedChild(d, l));
+            assertEquals(0, Children.joinWithin(p, WAIT));
+            assertEquals(Map.of(1, "1", 2, "2"), Map.copyOf(d));
+            assertEquals("{1=1, 2=2}", d.toString(), "the server's own text, in insertion order");
+            assertEquals(List.of(9, 8, 7, 6, 5, 4, 3, 2, 1, 0), new ArrayList<>(l));
+        }
+    }
+
+    @Test
+    void shouldBehaveAsMapAndListAndRethrowTheServersExceptions() throws Exception {
+        try (Manager manager = Multiprocessing.manager()) {
+            Map<String, Integer> d = manager.dict(Map.of("a", 1));
+            assertEquals(1, d.get("a"));
+            assertEquals(null, d.put("b", 2));
+            assertEquals(2, d.size());
+            assertTrue(d.containsKey("b"));
+            assertEquals(7, d.getOrDefault("zz", 7), "a default method, run here");
+            d.merge("a", 10, Integer::sum);
+            assertEquals(11, d.get("a"));
+            d.replaceAll((java.util.function.BiFunction<String, Integer, Integer> & java.io.Serializable) (k, v)
+                    -> v * 2); // on the server, atomically: the function travels, so it must be serializable
+            assertEquals(Map.of("a", 22, "b", 4), Map.copyOf(d));
+            assertEquals(java.util.Set.of("a", "b"), d.keySet(), "keys: a copy, as Python's keys()");
+            List<String> l = manager.list();
+            l.add("x");
+            l.addAll(List.of("y", "z"));
+            assertEquals(List.of("x", "y", "z"), new ArrayList<>(l), "iteration over a copy");
+            assertEquals("y", l.get(1));
+            l.sort(java.util.Comparator.reverseOrder());
+            assertEquals(List.of("z", "y", "x"), List.copyOf(l));
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> l.get(99));
+            assertInstanceOf(RemoteTraceback.class, e.getCause(), "the server's trace as cause");
+            assertTrue(l.equals(l) && !l.equals(manager.list()), "proxies compare by referent");
+            Namespace ns = manager.namespace();
+            ns.set("x", 1);
+            assertEquals(1, ns.get("x"));
+            assertThrows(NoSuchElementException.class, () -> ns.get("y"));
+            assertEquals("Namespace(x=1)", ns.toString());
+        }
+    }
+
+    static void appendTwice(List<Map<String, Integer>> dicts) {
+        dicts.get(0).put("child", 2); // through the nested proxy
+        Map<String, Integer> fresh = new java.util.HashMap<>();
+        fresh.put("plain", 3);
+        dicts.add(fresh); // a plain map: stored as a value
+    }
+
+    @Test
+    void shouldNestProxiesSoThatAChangeThroughOneIsSeenByAll() throws Exception {
+        try (Children children = new Children(); Manager manager = Multiprocessing.manager()) {
+            List<Map<String, Integer>> dicts = manager.list();
+            Map<String, Integer> inner = manager.dict();
+            dicts.add(inner);
+            inner.put("parent", 1);
+            assertEquals(1, dicts.get(0).get("parent"), "the list holds the dict itself, not a copy");
+            JvmProcess p = children.start(() -> appendTwice(dicts));
+            assertEquals(0, Children.joinWithin(p, WAIT));
+            assertEquals(Map.of("parent", 1, "child", 2), Map.copyOf(inner));
+            assertEquals(2, dicts.size());
+            assertEquals(Map.of("plain", 3), Map.copyOf(dicts.get(1)));
+        }
+    }
+
+    static void consume(ManagedQueue<Integer> queue, ManagedValue<Integer> total) {
+        try {
+            int sum = 0;
+            for (int x; (x = queue.get()) >= 0; ) {
+                sum += x;
+            }
+            total.set(sum);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldCarryQueuesLocksEventsAndBarriersAcrossProcesses() throws Exception {
+        try (Children children = new Children(); Manager manager = Multiprocessing.manager()) {
+            ManagedQueue<Integer> queue = manager.queue(4);
+            ManagedValue<Integer> total = manager.value(0);
+            JvmProcess consumer = children.start(() -> consume(queue, total));
+            for (int i = 1; i <= 100; i++) {
+                queue.put(i); // a bound of 4: waits for the consumer
+            }
+            queue.put(-1);
+            assertEquals(0, Children.joinWithin(consumer, WAIT));
+            assertEquals(5050, total.get());
+            assertThrows(QueueEmptyException.class, queue::getNowait);
+
+            ManagedLock lock = manager.lock();
+            assertTrue(lock.tryLock());
+            assertFalse(lock.tryLock(), "not reentrant");
+            lock.unlock();
+            assertThrows(IllegalStateException.class, lock::release, "release of an unlocked lock");
+            ManagedLock rlock = manager.rlock();
+            rlock.lock();
+            rlock.lock();
+            rlock.unlock();
+            rlock.unlock();
+            assertThrows(IllegalStateException.class, rlock::unlock);
+
+            ManagedEvent event = manager.event();
+            ManagedBarrier barrier = manager.barrier(2);
+            JvmProcess waiter = children.start(() -> {
+                try {
+                    barrier.await(WAIT);
+                    event.set();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertFalse(event.isSet());
+            barrier.await(WAIT);
+            assertTrue(event.await(WAIT));
+            assertEquals(0, Children.joinWithin(waiter, WAIT));
+
+            ManagedSemaphore bounded = manager.boundedSemaphore(1);
+            bounded.acquire();
+            bounded.release();
+            assertThrows(IllegalStateException.class, bounded::release, "above its bound");
+
+            ManagedArray array = manager.array('i', List.of(1, 2, 3));
+            array.set(0, 10);
+            assertEquals(List.of(10, 2, 3), array.toList());
+            assertThrows(IllegalArgumentException.class, () -> array.set(1, 1L << 40), "does not fit 'i'");
+
+            ManagedCondition condition = manager.condition();
+            condition.lock();
+            assertFalse(condition.await(Duration.ofMillis(10)));
+            condition.unlock();
+        }
+    }
+
+    @Test
+    void shouldFailEveryCallAtOnceWhenTheServerIsGone() throws Exception {
+        Manager manager = Multiprocessing.manager();
+        Map<String, Integer> d = manager.dict();
+        d.put("a", 1);
+        manager.shutdown();
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> d.get("a"));
+        assertTrue(e.getMessage().contains("gone"), e.getMessage());
+        assertNotNull(manager.address());
+        assertThrows(IllegalStateException.class, manager::dict, "a manager shut down makes nothing");
+    }
+}
