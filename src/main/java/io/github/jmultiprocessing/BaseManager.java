@@ -283,6 +283,11 @@ public class BaseManager implements AutoCloseable {
         }
     }
 
+    /** {@return the server process this manager started, or null (tests kill it)} */
+    JvmProcess serverProcess() {
+        return server;
+    }
+
     /** {@return the server's address, once started or connected} */
     public SocketAddress address() {
         return address;
