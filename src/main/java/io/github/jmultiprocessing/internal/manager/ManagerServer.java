@@ -20,7 +20,6 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -30,10 +29,10 @@ import java.util.function.Function;
  * {@code multiprocessing.managers.Server}).
  *
  * <p>Each client connection is authenticated ({@link Handshake}) before anything of it is decoded, then served by
- * two threads: one runs the client's calls in turn (so a reentrant lock taken by a client thread belongs to it), one
- * reads the next request and notices when the client is gone. A client that dies in the middle of a blocking call
- * has that call interrupted (a {@code get} on a queue does not take an element for nobody), and the locks it held
- * are released ({@link Holder}): a dead client never wedges the server or its objects.
+ * one thread that runs the client's calls in turn (so a reentrant lock taken by a client thread belongs to it). A
+ * client that dies in the middle of a blocking call has that call interrupted (a {@code get} on a queue does not
+ * take an element for nobody), and the locks it held are released ({@link Holder}): a dead client never wedges
+ * the server or its objects.
  *
  * <p>Objects live while proxies refer to them: a count per object, raised for each proxy made (also one in flight,
  * serialized), lowered when a proxy is collected.
@@ -57,6 +56,8 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     private static volatile ManagerServer current;
+    /** Calls running at least this long are checked for a client gone meanwhile. */
+    private static final long WATCH_NANOS = 50_000_000L;
     private static final int MAX_REQUEST = 1 << 30;
 
     private final Map<String, TypeSpec> types;
@@ -116,11 +117,28 @@ public final class ManagerServer implements AutoCloseable {
     public void serve() throws InterruptedException {
         current = this;
         Thread acceptor = Thread.ofPlatform().daemon().name(name + " acceptor").start(this::accept);
+        Thread watch = Thread.ofPlatform().daemon().name(name + " watch").start(this::watch);
         try {
             stopped.await();
         } finally {
             close();
+            watch.interrupt();
             acceptor.join(5_000);
+        }
+    }
+
+    /** Checks, every {@link #WATCH_NANOS}, the calls that have been running that long (see {@link Session}). */
+    private void watch() {
+        try {
+            while (!closing) {
+                Thread.sleep(WATCH_NANOS / 1_000_000);
+                long now = System.nanoTime();
+                for (Session session : sessions) {
+                    session.check(now);
+                }
+            }
+        } catch (InterruptedException e) {
+            // the server is closing
         }
     }
 
@@ -307,56 +325,46 @@ public final class ManagerServer implements AutoCloseable {
         }
     }
 
-    /** One client connection: a reader thread (this) and a thread that runs its calls. */
+    /**
+     * One client connection, served by one thread: it reads a request, runs it, sends the reply. While a call runs
+     * the client only waits, so anything readable on its socket then means it has gone: the {@link #watch()}
+     * thread checks calls running longer than {@link #WATCH_NANOS} and interrupts them.
+     */
     private final class Session {
         final SocketWire wire;
-        final SynchronousQueue<byte[]> requests = new SynchronousQueue<>();
         final Set<Holder> held = ConcurrentHashMap.newKeySet();
-        final Thread runner;
+        volatile Thread thread;
+        volatile long callStarted; // System.nanoTime() when the running call started, 0 between calls
 
         Session(SocketWire wire) {
             this.wire = wire;
-            this.runner = Thread.ofPlatform().daemon().name(name + " calls").unstarted(this::run);
         }
 
         void read() {
-            runner.start();
-            try {
-                while (true) {
-                    byte[] request = wire.recv(MAX_REQUEST);
-                    requests.put(request); // the client waits for each reply: the runner is free
-                }
-            } catch (EOFException e) {
-                // the client closed the connection
-            } catch (IOException | InterruptedException e) {
-                // the connection broke, or the server is closing
-            } finally {
-                runner.interrupt(); // a call still running is for nobody now: it ends, taking nothing
-                wire.close();
-                try {
-                    runner.join(10_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        private void run() {
+            thread = Thread.currentThread();
             SESSION.set(this);
             try {
                 while (true) {
-                    byte[] request = requests.take();
-                    byte[] reply = handle(request);
+                    byte[] request = wire.recv(MAX_REQUEST);
+                    callStarted = Math.max(1, System.nanoTime());
+                    byte[] reply;
+                    try {
+                        reply = handle(request);
+                    } finally {
+                        callStarted = 0;
+                    }
                     if (reply == null) {
                         return;
                     }
                     wire.send(reply, 0, reply.length);
                 }
-            } catch (InterruptedException | IOException e) {
-                // the client is gone
+            } catch (EOFException e) {
+                // the client closed the connection
+            } catch (IOException | InterruptedException e) {
+                // the connection broke, the client died in a call, or the server is closing
             } finally {
-                List<Holder> holders = new ArrayList<>(held);
-                for (Holder holder : holders) {
+                Thread.interrupted(); // an interrupt from the watch must not stop the releases below
+                for (Holder holder : new ArrayList<>(held)) {
                     try {
                         holder.releaseAll();
                     } catch (RuntimeException e) {
@@ -364,6 +372,24 @@ public final class ManagerServer implements AutoCloseable {
                     }
                 }
                 SESSION.remove();
+                wire.close();
+            }
+        }
+
+        /** Called by the watch: interrupts the running call if the client has gone meanwhile. */
+        void check(long now) {
+            long started = callStarted;
+            if (started == 0 || now - started < WATCH_NANOS) {
+                return;
+            }
+            boolean gone;
+            try {
+                gone = wire.poll(0); // the client sends nothing while it waits for the reply: this is its end
+            } catch (IOException e) {
+                gone = true;
+            }
+            if (gone && callStarted == started) {
+                thread.interrupt(); // the call ends (a take takes nothing), then the session ends
             }
         }
 
