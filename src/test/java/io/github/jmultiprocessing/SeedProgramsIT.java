@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.examples.Demo;
+import io.github.jmultiprocessing.examples.ManagerDictList;
 import io.github.jmultiprocessing.examples.PoolCubes;
 import io.github.jmultiprocessing.examples.QueueNumbers;
 import io.github.jmultiprocessing.examples.SharedData;
@@ -100,6 +101,18 @@ class SeedProgramsIT {
     }
 
     @Test
+    void shouldSeeTheChildsChangesToAManagedDictAndListAsThePythonSeedDoes() throws Exception {
+        ManagerDictList.Result result = ManagerDictList.run();
+        java.util.Map<Object, Object> expected = new java.util.LinkedHashMap<>();
+        expected.put(1, "1");
+        expected.put("2", 2);
+        expected.put(0.25, null);
+        assertEquals(expected, result.d());
+        assertEquals("{1=1, 2=2, 0.25=null}", result.d().toString(), "Python prints {1: '1', '2': 2, 0.25: None}");
+        assertEquals(List.of(9, 8, 7, 6, 5, 4, 3, 2, 1, 0), result.l());
+    }
+
+    @Test
     void shouldPrintWhatThePythonSeedPrints() throws Exception {
         try (JavaMain demo = JavaMain.start(Demo.class)) {
             assertEquals(0, demo.waitFor(Duration.ofMinutes(2)), demo.output());
@@ -108,6 +121,7 @@ class SeedProgramsIT {
             assertTrue(output.contains("Shared Array at beginning: [0.0, 100.0, 200.0]"), output);
             assertTrue(output.contains("Shared Value at end: 200\nShared Array at end: [200.0, 300.0, 400.0]"), output);
             assertTrue(output.contains("[0, 1, 8, 27, 64, 125, 216, 343, 512, 729]"), output);
+            assertTrue(output.contains("{1=1, 2=2, 0.25=null}\n[9, 8, 7, 6, 5, 4, 3, 2, 1, 0]"), output);
             String queue = output.substring(output.indexOf("== Using queues"));
             for (int n : new int[] {1, 4, 9, 16, 25, -1, -2, -3, -4, -5}) {
                 assertTrue(queue.contains("\n" + n + "\n"), queue);

@@ -46,5 +46,9 @@ public final class Demo {
         System.out.println();
         System.out.println("== Process pools: cube over range(10) with map");
         PoolCubes.run();
+
+        System.out.println();
+        System.out.println("== Managers: a child changes a managed dict and list");
+        ManagerDictList.run();
     }
 }
