@@ -32,8 +32,9 @@ import java.util.function.Function;
  *
  * <p>Connections are authenticated both ways with the authkey (HMAC challenges) before anything is decoded; a
  * peer with a wrong key gets {@link AuthenticationException} and the server goes on serving the others. The
- * default key is the process's own ({@link JvmProcess#authkey()}), which children inherit, so proxies passed to
- * children work there; a manager with its own key is reachable from a process that connects to it with that key.
+ * default key is the process's own ({@link JvmProcess#authkey()}), which children inherit; a proxy passed to a
+ * child being started carries its manager's key to it (over the child's private pipe, as Python does), and is
+ * otherwise usable by processes that hold the key (their own, or a manager of theirs connected to that address).
  * Unix domain sockets serve one machine (the default address: a fresh socket file); TCP addresses serve others,
  * always with an authkey.
  */
@@ -283,6 +284,20 @@ public class BaseManager implements AutoCloseable {
         }
     }
 
+    /**
+     * {@return how many objects the server holds now (Python's {@code _number_of_objects()}, for tests)}
+     *
+     * @throws IOException if the server is gone
+     */
+    int objectCount() throws IOException {
+        try {
+            return (Integer) ManagerFrames.result(client.call(ManagerFrames.request(ManagerFrames.COUNT, 0, null,
+                    null)));
+        } catch (ManagerFrames.Failed e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
     /** {@return the server process this manager started, or null (tests kill it)} */
     JvmProcess serverProcess() {
         return server;
@@ -338,6 +353,16 @@ public class BaseManager implements AutoCloseable {
     @Override
     public void close() {
         shutdown();
+    }
+
+    /**
+     * Notes a manager's key for proxies read in this process (one that came with a proxy to a child).
+     *
+     * @param address the manager's address
+     * @param authkey its key
+     */
+    static void rememberKey(SocketAddress address, byte[] authkey) {
+        KEYS.putIfAbsent(address, authkey.clone());
     }
 
     /** {@return the key for proxies of a server read in this process: the manager's own, or the process's} */

@@ -449,6 +449,7 @@ public class JvmProcess implements Serializable {
      */
     static byte[] serialize(String name, ChildBootstrap bootstrap) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        SPAWNING.set(Boolean.TRUE);
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(bootstrap);
         } catch (NotSerializableException e) {
@@ -456,8 +457,20 @@ public class JvmProcess implements Serializable {
                     + " is not Serializable (expected every value the target captures to be serializable)", e);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot send " + name + " to its child JVM: " + e, e);
+        } finally {
+            SPAWNING.remove();
         }
         return bytes.toByteArray();
+    }
+
+    private static final ThreadLocal<Boolean> SPAWNING = new ThreadLocal<>();
+
+    /**
+     * {@return true while this thread serializes a child's bootstrap} What is written then goes only to that child,
+     * over its private pipe: a manager's proxy may carry its key (Python's {@code thread_is_spawning()}).
+     */
+    static boolean spawning() {
+        return SPAWNING.get() != null;
     }
 
     private static long toNanos(Duration timeout) {

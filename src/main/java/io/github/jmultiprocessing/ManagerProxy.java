@@ -217,12 +217,18 @@ final class ManagerProxy implements InvocationHandler, Serializable {
             throw new java.io.NotSerializableException("a proxy of object " + id + " at " + address
                     + " whose manager cannot be reached: " + e);
         }
-        return new Reference(address, id, typeid, type);
+        // the manager's key goes only to a child being started (over its private pipe), as in Python
+        byte[] key = JvmProcess.spawning() ? BaseManager.authkeyFor(address) : null;
+        return new Reference(address, id, typeid, type, key);
     }
 
-    /** A proxy in flight. */
-    private record Reference(SocketAddress address, long id, String typeid, Class<?> type) implements Serializable {
+    /** A proxy in flight; with its manager's key when it goes to a child being started. */
+    private record Reference(SocketAddress address, long id, String typeid, Class<?> type, byte[] authkey)
+            implements Serializable {
         private Object readResolve() {
+            if (authkey != null) {
+                BaseManager.rememberKey(address, authkey);
+            }
             ManagerServer server = ManagerServer.current();
             if (server != null && server.address().equals(address)) {
                 return new ManagerProxy(address, id, typeid, type, null, server);

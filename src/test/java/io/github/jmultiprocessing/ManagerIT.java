@@ -168,6 +168,69 @@ class ManagerIT {
         }
     }
 
+    static void countTo(ManagedValue<Integer> value, ManagedSemaphore semaphore, ManagedJoinableQueue<Integer> queue,
+            Namespace ns, ManagedCondition condition) {
+        try {
+            for (int i = 0; i < 3; i++) {
+                int x = queue.get();
+                value.set(value.get() + x);
+                queue.taskDone();
+            }
+            semaphore.release();
+            ns.set("child", "was here");
+            condition.lock();
+            try {
+                value.set(value.get() + 100);
+                condition.signalAll();
+            } finally {
+                condition.unlock();
+            }
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldCarryAManagersOwnKeyToChildrenAndReleaseObjectsWithTheirProxies() throws Exception {
+        byte[] key = "a key of its own".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (Children children = new Children(); Manager manager = new Manager(null, key)) {
+            manager.start();
+            ManagedValue<Integer> value = manager.value(0);
+            ManagedSemaphore semaphore = manager.semaphore(0);
+            ManagedJoinableQueue<Integer> queue = manager.joinableQueue();
+            Namespace ns = manager.namespace();
+            ManagedCondition condition = manager.condition();
+            for (int i = 1; i <= 3; i++) {
+                queue.put(i);
+            }
+            JvmProcess child = children.start(() -> countTo(value, semaphore, queue, ns, condition));
+            assertTrue(queue.join(WAIT), "the child marked every element done");
+            assertTrue(semaphore.acquire(WAIT));
+            condition.lock();
+            try {
+                assertTrue(condition.waitFor(() -> value.get() >= 106, WAIT), "signalled from the child");
+            } finally {
+                condition.unlock();
+            }
+            assertEquals(0, Children.joinWithin(child, WAIT), "the child used the manager with its key");
+            assertEquals("was here", ns.get("child"));
+
+            int before = manager.objectCount();
+            for (int i = 0; i < 50; i++) {
+                manager.list(List.of(i)); // proxies dropped at once
+            }
+            assertTrue(manager.objectCount() >= before + 1);
+            io.github.jmultiprocessing.testing.Poll.until("collected proxies to release their objects", WAIT, () -> {
+                System.gc();
+                try {
+                    return manager.objectCount() <= before;
+                } catch (java.io.IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
     @Test
     void shouldFailEveryCallAtOnceWhenTheServerIsGone() throws Exception {
         Manager manager = Multiprocessing.manager();

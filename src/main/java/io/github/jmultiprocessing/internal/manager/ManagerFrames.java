@@ -23,6 +23,7 @@ import java.util.Arrays;
  *              INCREF   byte 3, long object
  *              DECREF   byte 4, long object
  *              SHUTDOWN byte 5
+ *              COUNT    byte 6: how many objects the server holds (Python's {@code _number_of_objects()})
  *   replies:   OK       byte 0, the result
  *              ERROR    byte 1, a {@link Failure}
  *   (arguments and results: an int length and {@link MessageCodec} bytes)
@@ -40,6 +41,8 @@ public final class ManagerFrames {
     public static final byte DECREF = 4;
     /** The server is to exit. */
     public static final byte SHUTDOWN = 5;
+    /** How many objects the server holds. */
+    public static final byte COUNT = 6;
     /** A reply: the result. */
     public static final byte OK = 0;
     /** A reply: an exception. */
@@ -87,7 +90,7 @@ public final class ManagerFrames {
                     writeValues(out, args);
                 }
                 case INCREF, DECREF -> out.writeLong(object);
-                case SHUTDOWN -> { }
+                case SHUTDOWN, COUNT -> { }
                 default -> throw new IllegalArgumentException("request kind=" + kind);
             }
         } catch (IOException e) {
@@ -126,7 +129,7 @@ public final class ManagerFrames {
                     yield new Request(kind, 0, typeid, readValues(in, message.length));
                 }
                 case INCREF, DECREF -> new Request(kind, in.readLong(), null, null);
-                case SHUTDOWN -> new Request(kind, 0, null, null);
+                case SHUTDOWN, COUNT -> new Request(kind, 0, null, null);
                 default -> throw new StreamCorruptedException("manager request kind=" + kind);
             };
         } catch (java.io.EOFException e) {

@@ -409,6 +409,7 @@ public final class ManagerServer implements AutoCloseable {
                         decref(request.object());
                         yield ManagerFrames.ok(null);
                     }
+                    case ManagerFrames.COUNT -> ManagerFrames.ok(size());
                     case ManagerFrames.SHUTDOWN -> {
                         byte[] reply = ManagerFrames.ok(null);
                         try {
