@@ -46,8 +46,9 @@ import java.util.function.BooleanSupplier;
  * the message), ends the current one with a LINK record and moves the write generation; a consumer that reaches
  * the LINK moves the read generation and unlinks the drained ring, so memory goes back as the queue drains.
  * {@code maxsize} bounds the count of messages ({@code puts - gets}), as in Python. A message is whole in one
- * record published by its header word, so a producer that dies holding the lock leaves nothing half
- * written, and the next producer takes the lock over and repairs the ring's tail; a consumer that dies likewise leaves the LINK record it
+ * record published by its header word, so a producer that dies holding the lock leaves no half message to
+ * take, and the next producer takes the lock over and repairs the ring's tail (clearing the bytes the dead one
+ * copied for a record it never published); a consumer that dies likewise leaves the LINK record it
  * saw unconsumed, so the next one moves on; it moves the write generation too if a producer died between the
  * LINK and that move. Consumers count a message ({@code gets}) before taking it and waiting consumers look again
  * every 10 ms. Rings are a family of segments in the {@link SegmentLedger}: they live as long as the queue's

@@ -45,7 +45,9 @@ import java.util.function.BooleanSupplier;
  * storing {@code head}. So the data area is zero except for unread records, the consumer never reads the
  * producer's {@code tail}, and the producer reads {@code head} only when its last reading of it leaves too little
  * room. A writer that takes over from a dead one first repairs the tail ({@link #repairTail}): the dead one may have
- * published a record and died before storing the tail. The volatile stores (or a fence) order the position before the waiter count is read in
+ * published a record and died before storing the tail, or died copying a payload and left its bytes past the
+ * tail, which the repair clears so that the data area is zero there again. The volatile stores (or a fence) order
+ * the position before the waiter count is read in
  * {@link WaitCore#signal}, so a wake-up is never lost. A record never wraps: one that does not fit before the end is preceded by a PAD record. A message
  * larger than {@link #maxPiece()} travels as FIRST + MORE records; once its first piece is written the producer
  * finishes it whatever happens (no timeout, no interrupt), so that a consumer never waits on half a message from a
@@ -450,8 +452,8 @@ public final class SpscRing {
 
     /**
      * Repairs the tail after a writer died: a record it published (by its header) before storing the tail is
-     * counted, and a tail the reader has already passed catches up. Called by the writer that takes over, before
-     * it writes anything.
+     * counted, a tail the reader has already passed catches up, and the free area is cleared of what it wrote of
+     * a record it never published. Called by the writer that takes over, before it writes anything.
      *
      * @throws StreamCorruptedException if the ring's memory is corrupt
      */
@@ -476,8 +478,26 @@ public final class SpscRing {
             }
             tail += kind == PAD ? capacity - index : align(HEADER + length);
         }
+        if (tail - head > capacity) {
+            throw corrupt("record past the tail ends at " + tail + " with head " + head);
+        }
+        clearFree(tail, head);
         LONG.setVolatile(memory, TAIL, tail);
         memory.set(JAVA_LONG, HEAD_CACHE, head);
+    }
+
+    /**
+     * Zeroes the free area, from {@code tail} to {@code head} a lap on. A writer that died copying a payload left
+     * it there, past the tail, with no header; the next writer's records, of other sizes, would not cover it, and
+     * the reader would take those bytes for a header the moment it caught up with the tail. The reader never
+     * reads there before a header the next writer publishes after this (release), so no byte of it is read.
+     */
+    private void clearFree(long tail, long head) {
+        long index = tail & mask;
+        long free = capacity - (tail - head);
+        long toEnd = Math.min(free, capacity - index);
+        memory.asSlice(DATA + index, toEnd).fill((byte) 0);
+        memory.asSlice(DATA, free - toEnd).fill((byte) 0); // the part after the wrap, if any
     }
 
     /**

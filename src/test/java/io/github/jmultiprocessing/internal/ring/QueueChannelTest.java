@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.ring;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
+import io.github.jmultiprocessing.internal.sync.LockLayout;
 import java.lang.foreign.MemorySegment;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class QueueChannelTest {
 
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    private static final long PRODUCERS = 128;
     private static final long PUTS = 384;
     private static final long WRITE_GEN = 392;
     private static final long GETS = 512;
@@ -84,6 +88,34 @@ class QueueChannelTest {
                 assertNull(queue.get(0, () -> false));
                 assertEquals(memory.get(JAVA_LONG, PUTS), memory.get(JAVA_LONG, GETS) - 1);
             } finally {
+                SegmentTable.release(header);
+            }
+        }
+    }
+
+    @Test
+    void shouldTakeNoBytesOfAMessageAProducerDiedCopyingForARecord() throws Exception {
+        Process exited = new ProcessBuilder("true").start();
+        assertEquals(0, exited.waitFor());
+        try (QueueChannel queue = QueueChannel.create(0, 1024, false)) {
+            MappedSegment header = SegmentTable.attach(queue.name());
+            MappedSegment ring = SegmentTable.attach(queue.name() + ".0");
+            try {
+                byte[] first = new byte[100];
+                assertTrue(queue.put(first, 0, () -> false));
+                // a producer took the lock and died copying a 500-byte message after the first record (at 112)
+                byte[] payload = new byte[500];
+                new Random(7).nextBytes(payload);
+                MemorySegment.copy(payload, 0, ring.segment(), JAVA_BYTE, 640 + 112 + 8, payload.length);
+                header.segment().set(JAVA_LONG, PRODUCERS + LockLayout.OWNER, exited.pid() << 40 | 1);
+                assertTrue(queue.put(new byte[] {1}, 0, () -> false), "the lock is taken over");
+                assertArrayEquals(first, queue.get(0, () -> false));
+                assertArrayEquals(new byte[] {1}, queue.get(0, () -> false));
+                assertNull(queue.get(0, () -> false), "the dead producer's bytes are not a message");
+                assertTrue(queue.put(new byte[] {2}, 0, () -> false));
+                assertArrayEquals(new byte[] {2}, queue.get(0, () -> false));
+            } finally {
+                SegmentTable.release(ring);
                 SegmentTable.release(header);
             }
         }

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.ring;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -312,6 +313,61 @@ class SpscRingTest {
             assertTrue(ring.tryWrite(e, 0, e.length));
             assertArrayEquals(d, ring.poll(), "the published record is kept, not overwritten");
             assertArrayEquals(e, ring.poll());
+        }
+    }
+
+    /** A writer that died copying a payload to {@code at}: its bytes lie past the tail, no header published. */
+    private static void dieCopying(MemorySegment memory, long at, byte[] payload) {
+        MemorySegment.copy(payload, 0, memory, JAVA_BYTE, 640 + at + 8, payload.length);
+    }
+
+    @Test
+    void shouldClearWhatAWriterLeftOfAPayloadItDiedCopying() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(SpscRing.size(256), 128);
+            SpscRing ring = SpscRing.createChained(memory, 256);
+            byte[] a = message(40, 1);
+            assertTrue(ring.tryWrite(a, 0, a.length));
+            assertArrayEquals(a, ring.poll());
+            dieCopying(memory, 48, message(100, 2)); // a 100-byte record at the tail, 48
+            ring.repairTail(); // the writer taking over
+            for (int i = 0; i < 9; i++) { // smaller records, each read before the next is written: over the bytes
+                byte[] small = message(5, 10 + i);
+                assertTrue(ring.tryWrite(small, 0, small.length));
+                assertArrayEquals(small, ring.poll(), "record " + i);
+                assertNull(ring.poll(), "nothing after record " + i + ", not the dead writer's bytes");
+            }
+            // the tail is at 48 + 9 * 16 = 192: a 100-byte record does not fit before the end, so it goes at 0
+            dieCopying(memory, 0, message(100, 3));
+            ring.repairTail();
+            for (int i = 0; i < 20; i++) {
+                byte[] small = message(5, 30 + i);
+                assertTrue(ring.tryWrite(small, 0, small.length));
+                assertArrayEquals(small, ring.poll(), "record " + i + " after the wrap");
+                assertNull(ring.poll(), "nothing after record " + i + " after the wrap");
+            }
+            for (long at = 640; at < 640 + 256; at += 8) {
+                assertEquals(0, memory.get(JAVA_LONG, at), "data word at " + at + " after draining");
+            }
+        }
+    }
+
+    @Test
+    void shouldReadPastTheAbortOfAWriterThatDiedCopyingAPiece() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(SpscRing.size(256), 128);
+            SpscRing ring = SpscRing.create(memory, 256);
+            byte[] a = message(40, 1);
+            ring.write(a, 0, a.length, 0, () -> false);
+            assertArrayEquals(a, ring.read(0, () -> false));
+            dieCopying(memory, 48, message(100, 2));
+            ring.repairTail(); // what the writer taking over a pipe does
+            ring.writeAbort(() -> false);
+            byte[] b = message(5, 3);
+            ring.write(b, 0, b.length, 0, () -> false);
+            assertArrayEquals(b, ring.read(0, () -> false));
+            assertFalse(ring.available(), "the dead writer's bytes are not a record");
+            assertNull(ring.read(0, () -> false));
         }
     }
 }
