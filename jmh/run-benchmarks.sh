@@ -102,5 +102,9 @@ if $run_harness; then
   "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.github.jmultiprocessing.bench.PoolHarness \
     --reps "$harness_reps" $([[ " ${harness_args[*]-} " == *" --no-python "* ]] && echo --no-python) \
     2> >(tee "$out/pool-harness.log" >&2) | tee "$out/pool-harness.md"
+  echo "== manager harness (reps $harness_reps), beside bench_mp case 8" >&2
+  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.github.jmultiprocessing.bench.ManagerHarness \
+    --reps "$harness_reps" $([[ " ${harness_args[*]-} " == *" --no-python "* ]] && echo --no-python) \
+    2> >(tee "$out/manager-harness.log" >&2) | tee "$out/manager-harness.md"
 fi
 echo "results: $out" >&2

@@ -343,6 +343,13 @@ public class BaseManager implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             server.close();
+            if (address instanceof java.net.UnixDomainSocketAddress unix) {
+                try { // a server that was killed could not remove its socket file
+                    java.nio.file.Files.deleteIfExists(unix.getPath());
+                } catch (IOException e) {
+                    // left behind: a stale socket file harms nothing
+                }
+            }
         }
         if (using != null) {
             using.closeAll();
