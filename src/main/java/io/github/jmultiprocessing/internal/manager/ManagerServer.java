@@ -97,6 +97,21 @@ public final class ManagerServer implements AutoCloseable {
             listener.close();
             throw e;
         }
+        this.cleanup = this.address instanceof UnixDomainSocketAddress unix ? Thread.ofPlatform().unstarted(() ->
+                deleteQuietly(unix.getPath())) : null;
+        if (cleanup != null) { // a server that exits with its parent (a daemon) removes its socket file too
+            Runtime.getRuntime().addShutdownHook(cleanup);
+        }
+    }
+
+    private final Thread cleanup;
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // a stale socket file is harmless: the next bind uses a fresh name
+        }
     }
 
     /** {@return the address it listens on} */
@@ -203,10 +218,11 @@ public final class ManagerServer implements AutoCloseable {
             session.wire.close();
         }
         if (address instanceof UnixDomainSocketAddress unix) {
+            deleteQuietly(unix.getPath());
             try {
-                Files.deleteIfExists(unix.getPath());
-            } catch (IOException e) {
-                // a stale socket file is harmless: the next bind uses a fresh name
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs anyway
             }
         }
         stopped.countDown();
