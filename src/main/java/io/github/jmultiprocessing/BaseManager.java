@@ -128,6 +128,12 @@ public class BaseManager implements AutoCloseable {
         process.setDaemon(true);
         try {
             process.start();
+        } catch (RuntimeException e) { // not started (its target does not serialize, say): nothing to kill
+            readyOut.close();
+            readyIn.close();
+            throw e;
+        }
+        try {
             readyOut.close();
             if (!readyIn.poll(START_TIMEOUT)) {
                 throw new IllegalStateException("the manager's server did not start within " + START_TIMEOUT);

@@ -92,21 +92,21 @@ final class ManagedObjects {
 
         @Override
         public synchronized Set<K> keySet() {
-            return new LinkedHashSet<>(map.keySet());
+            return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(map.keySet())); // a copy: no writes
         }
 
         @Override
         public synchronized Collection<V> values() {
-            return new ArrayList<>(map.values());
+            return java.util.Collections.unmodifiableList(new ArrayList<>(map.values()));
         }
 
         @Override
         public synchronized Set<Entry<K, V>> entrySet() {
             Set<Entry<K, V>> copy = new LinkedHashSet<>();
             for (Entry<K, V> entry : map.entrySet()) {
-                copy.add(new SimpleEntry<>(entry));
+                copy.add(new SimpleImmutableEntry<>(entry));
             }
-            return copy;
+            return java.util.Collections.unmodifiableSet(copy);
         }
 
         @Override
@@ -241,7 +241,7 @@ final class ManagedObjects {
 
         @Override
         public synchronized List<E> subList(int fromIndex, int toIndex) {
-            return new ArrayList<>(list.subList(fromIndex, toIndex));
+            return java.util.Collections.unmodifiableList(new ArrayList<>(list.subList(fromIndex, toIndex)));
         }
 
         @Override
@@ -423,49 +423,65 @@ final class ManagedObjects {
 
     /** Python's Lock: not reentrant, released by anyone; a dead client's hold is given back. */
     static final class LockObject implements ManagedLock, ManagerServer.Holder {
-        private final Semaphore permit = new Semaphore(1);
-        private volatile Thread holder; // the connection thread that took it
+        private boolean locked; // guarded by this
+        private Thread holder; // the connection thread that took it, null if released by another; guarded by this
 
         @Override
-        public void acquire() {
-            permit.acquireUninterruptibly();
+        public synchronized void acquire() {
+            boolean interrupted = false;
+            while (locked) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // not interruptible (the watch's interrupt ends the reply instead)
+                }
+            }
             took();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override
-        public boolean acquire(Duration timeout) throws InterruptedException {
-            if (!permit.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                return false;
+        public synchronized boolean acquire(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (locked) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
             took();
             return true;
         }
 
         private void took() {
+            locked = true;
             holder = Thread.currentThread();
             ManagerServer.holding(this);
         }
 
         @Override
-        public void release() {
-            if (permit.availablePermits() > 0) {
+        public synchronized void release() {
+            if (!locked) {
                 throw new IllegalStateException("release of an unlocked lock");
             }
+            locked = false;
             holder = null;
-            permit.release();
+            notify();
         }
 
         @Override
-        public void releaseAll() {
-            if (holder == Thread.currentThread()) {
-                holder = null;
-                permit.release();
+        public synchronized void releaseAll() {
+            if (locked && holder == Thread.currentThread()) {
+                release();
             }
         }
 
         @Override
-        public String toString() {
-            return "Lock(" + (permit.availablePermits() == 0 ? "locked" : "unlocked") + ")";
+        public synchronized String toString() {
+            return "Lock(" + (locked ? "locked" : "unlocked") + ")";
         }
     }
 
@@ -564,7 +580,12 @@ final class ManagedObjects {
 
         @Override
         public void acquire() {
-            permits.acquireUninterruptibly();
+            try {
+                permits.acquire(); // interrupted only when the client is gone: it must not take a permit then
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted: the client is gone", e);
+            }
         }
 
         @Override

@@ -149,22 +149,23 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         if (local != null) {
             return local.call(id, signature, args == null ? new Object[0] : args);
         }
+        boolean interruptible = Arrays.asList(method.getExceptionTypes()).contains(InterruptedException.class);
         byte[] reply;
         try {
-            reply = link.client().call(ManagerFrames.request(ManagerFrames.CALL, id, signature, args));
-        } catch (InterruptedIOException e) {
-            Thread.currentThread().interrupt(); // the call on the server is abandoned with the connection
-            if (Arrays.asList(method.getExceptionTypes()).contains(InterruptedException.class)) {
-                Thread.interrupted();
-                throw new InterruptedException("interrupted while waiting for the manager at " + address);
-            }
-            throw gone(e);
+            reply = link.client().call(ManagerFrames.request(ManagerFrames.CALL, id, signature, args), interruptible);
+        } catch (InterruptedIOException e) { // interruptible, and interrupted before the call was sent
+            throw new InterruptedException("interrupted before calling the manager at " + address);
         } catch (IOException e) {
             throw gone(e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(this); // else collected mid-call, its object released
         }
         try {
             return ManagerFrames.result(reply);
         } catch (ManagerFrames.Failed failed) {
+            if (interruptible && failed.failure().exception() instanceof InterruptedException) {
+                Thread.interrupted(); // cancelled on the server: the exception stands for the interrupt
+            }
             throw rethrown(method, failed.failure());
         } catch (IOException e) {
             throw new UncheckedIOException("a reply from the manager at " + address + " that does not read: " + e, e);
@@ -230,7 +231,7 @@ final class ManagerProxy implements InvocationHandler, Serializable {
                 BaseManager.rememberKey(address, authkey);
             }
             ManagerServer server = ManagerServer.current();
-            if (server != null && server.address().equals(address)) {
+            if (server != null && (server.owns(id) || server.address().equals(address))) {
                 return new ManagerProxy(address, id, typeid, type, null, server);
             }
             return new ManagerProxy(address, id, typeid, type, null, null);

@@ -1,6 +1,7 @@
 package io.github.jmultiprocessing.internal.manager;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.ref.Cleaner;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -59,58 +60,134 @@ public final class ManagerClient {
     }
 
     /**
-     * Sends a request on the calling thread's connection and waits for the reply.
+     * Sends a request on the calling thread's connection and waits for the reply, ignoring interrupts (the flag is
+     * kept for the caller): for calls that do not respond to interrupts.
      *
      * @param request the request ({@link ManagerFrames#request})
      * @return the reply
      * @throws IOException if the server cannot be reached or is gone
      */
     public byte[] call(byte[] request) throws IOException {
-        Holder holder = perThread.get();
-        if (holder == null || holder.wire.channel() == null || !holder.wire.channel().isOpen()) {
-            SocketWire wire = connect();
-            holder = new Holder(wire);
-            perThread.set(holder);
-            CLEANER.register(holder, () -> {
-                open.remove(wire);
-                wire.close();
-            });
-        }
+        return call(request, false);
+    }
+
+    /**
+     * Sends a request on the calling thread's connection and waits for the reply.
+     *
+     * <p>An interruptible call interrupted before it is sent is not sent ({@link InterruptedIOException}, the
+     * connection kept). Interrupted while it runs on the server, it is cancelled: a {@link ManagerFrames#CANCEL}
+     * goes after it and the reply is awaited all the same, the call's result if it finished first (with the
+     * interrupt flag set), else an {@link InterruptedException} failure. The connection stays in step either way,
+     * so what the server holds for this thread (its locks) stays held.
+     *
+     * @param request       the request ({@link ManagerFrames#request})
+     * @param interruptible whether an interrupt ends the call
+     * @return the reply
+     * @throws InterruptedIOException if interruptible and interrupted before sending
+     * @throws IOException            if the server cannot be reached or is gone
+     */
+    public byte[] call(byte[] request, boolean interruptible) throws IOException {
+        boolean interrupted = !interruptible && Thread.interrupted();
         try {
-            return exchange(holder.wire, request);
+            Holder holder = perThread.get();
+            if (holder == null || holder.wire.channel() == null || !holder.wire.channel().isOpen()) {
+                SocketWire wire = connect();
+                holder = new Holder(wire);
+                perThread.set(holder);
+                CLEANER.register(holder, () -> {
+                    open.remove(wire);
+                    wire.close();
+                });
+            }
+            try {
+                holder.wire.send(request, 0, request.length);
+            } catch (InterruptedIOException e) {
+                throw e; // nothing was sent: the connection is in step
+            } catch (IOException e) {
+                drop(holder);
+                throw e;
+            }
+            boolean cancelled = false;
+            while (true) {
+                try {
+                    return holder.wire.recv(MAX_REPLY);
+                } catch (InterruptedIOException e) { // before the reply started: nothing of it was read
+                    interrupted = true;
+                    if (interruptible && !cancelled) {
+                        cancelled = true;
+                        send(holder, CANCEL_REQUEST);
+                    }
+                } catch (IOException e) {
+                    drop(holder);
+                    throw e;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static final byte[] CANCEL_REQUEST = ManagerFrames.request(ManagerFrames.CANCEL, 0, null, null);
+
+    private void send(Holder holder, byte[] message) throws IOException {
+        try {
+            while (true) {
+                try {
+                    holder.wire.send(message, 0, message.length);
+                    return;
+                } catch (InterruptedIOException e) {
+                    // interrupted again before sending (the caller restores the flag): send it all the same
+                }
+            }
         } catch (IOException e) {
-            perThread.remove();
-            open.remove(holder.wire);
-            holder.wire.close(); // out of step or broken: the next call connects afresh
+            drop(holder);
             throw e;
         }
     }
 
+    private void drop(Holder holder) {
+        perThread.remove();
+        open.remove(holder.wire);
+        holder.wire.close(); // out of step or broken: the next call connects afresh
+    }
+
     /**
-     * Sends a request on the bookkeeping connection (any thread, one at a time).
+     * Sends a request on the bookkeeping connection (any thread, one at a time), ignoring interrupts (the flag is
+     * kept for the caller).
      *
      * @param request the request
      * @return the reply
      * @throws IOException if the server cannot be reached or is gone
      */
     public byte[] callBookkeeping(byte[] request) throws IOException {
-        synchronized (bookkeepingLock) {
-            if (bookkeeping == null || !bookkeeping.channel().isOpen()) {
-                bookkeeping = connect();
+        boolean interrupted = Thread.interrupted();
+        try {
+            synchronized (bookkeepingLock) {
+                if (bookkeeping == null || !bookkeeping.channel().isOpen()) {
+                    bookkeeping = connect();
+                }
+                try {
+                    bookkeeping.send(request, 0, request.length);
+                    while (true) {
+                        try {
+                            return bookkeeping.recv(MAX_REPLY);
+                        } catch (InterruptedIOException e) {
+                            interrupted = true; // nothing of the reply was read: wait on
+                        }
+                    }
+                } catch (IOException e) {
+                    bookkeeping.close();
+                    bookkeeping = null;
+                    throw e;
+                }
             }
-            try {
-                return exchange(bookkeeping, request);
-            } catch (IOException e) {
-                bookkeeping.close();
-                bookkeeping = null;
-                throw e;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
-    }
-
-    private static byte[] exchange(SocketWire wire, byte[] request) throws IOException {
-        wire.send(request, 0, request.length);
-        return wire.recv(MAX_REPLY);
     }
 
     private SocketWire connect() throws IOException {

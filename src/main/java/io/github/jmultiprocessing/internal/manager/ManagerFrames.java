@@ -24,6 +24,7 @@ import java.util.Arrays;
  *              DECREF   byte 4, long object
  *              SHUTDOWN byte 5
  *              COUNT    byte 6: how many objects the server holds (Python's {@code _number_of_objects()})
+ *              CANCEL   byte 7: the call running for this connection is to be interrupted (no reply of its own)
  *   replies:   OK       byte 0, the result
  *              ERROR    byte 1, a {@link Failure}
  *   (arguments and results: an int length and {@link MessageCodec} bytes)
@@ -43,6 +44,8 @@ public final class ManagerFrames {
     public static final byte SHUTDOWN = 5;
     /** How many objects the server holds. */
     public static final byte COUNT = 6;
+    /** The running call is to be interrupted; no reply. */
+    public static final byte CANCEL = 7;
     /** A reply: the result. */
     public static final byte OK = 0;
     /** A reply: an exception. */
@@ -90,7 +93,7 @@ public final class ManagerFrames {
                     writeValues(out, args);
                 }
                 case INCREF, DECREF -> out.writeLong(object);
-                case SHUTDOWN, COUNT -> { }
+                case SHUTDOWN, COUNT, CANCEL -> { }
                 default -> throw new IllegalArgumentException("request kind=" + kind);
             }
         } catch (IOException e) {
@@ -129,7 +132,7 @@ public final class ManagerFrames {
                     yield new Request(kind, 0, typeid, readValues(in, message.length));
                 }
                 case INCREF, DECREF -> new Request(kind, in.readLong(), null, null);
-                case SHUTDOWN, COUNT -> new Request(kind, 0, null, null);
+                case SHUTDOWN, COUNT, CANCEL -> new Request(kind, 0, null, null);
                 default -> throw new StreamCorruptedException("manager request kind=" + kind);
             };
         } catch (java.io.EOFException e) {

@@ -65,7 +65,9 @@ public final class ManagerServer implements AutoCloseable {
     private final ServerSocketChannel listener;
     private final SocketAddress address;
     private final Map<Long, Entry> objects = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
+    /** The high half of each id this server makes: another server's ids are never taken for its own. */
+    private final long nonce = 1 + new java.security.SecureRandom().nextInt(Integer.MAX_VALUE - 1);
+    private final AtomicLong ids = new AtomicLong(nonce << 32);
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final String name;
@@ -250,6 +252,17 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     /**
+     * {@return whether an id is one this server made} A proxy may name the server by another address than its own
+     * (a client that connected to 127.0.0.1 a server bound to 0.0.0.0), and a server at the address of a gone one
+     * must not take that one's ids for its own.
+     *
+     * @param id the id
+     */
+    public boolean owns(long id) {
+        return id >>> 32 == nonce;
+    }
+
+    /**
      * {@return a held object}
      *
      * @param id its id
@@ -328,6 +341,7 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     private static final ThreadLocal<Session> SESSION = new ThreadLocal<>();
+    private static final byte[] NO_REPLY = new byte[0];
 
     /**
      * Notes that the current connection holds a lock (called by server-side objects in a call).
@@ -367,16 +381,21 @@ public final class ManagerServer implements AutoCloseable {
                     try {
                         reply = handle(request);
                     } finally {
-                        callStarted = 0;
+                        synchronized (this) { // no interrupt of the watch lands after the call
+                            callStarted = 0;
+                            Thread.interrupted();
+                        }
                     }
                     if (reply == null) {
                         return;
                     }
-                    wire.send(reply, 0, reply.length);
+                    if (reply != NO_REPLY) {
+                        wire.send(reply, 0, reply.length);
+                    }
                 }
             } catch (EOFException e) {
                 // the client closed the connection
-            } catch (IOException | InterruptedException e) {
+            } catch (IOException e) {
                 // the connection broke, the client died in a call, or the server is closing
             } finally {
                 Thread.interrupted(); // an interrupt from the watch must not stop the releases below
@@ -392,7 +411,10 @@ public final class ManagerServer implements AutoCloseable {
             }
         }
 
-        /** Called by the watch: interrupts the running call if the client has gone meanwhile. */
+        /**
+         * Called by the watch: interrupts the running call if the client has gone meanwhile, or has cancelled it
+         * (a {@link ManagerFrames#CANCEL} is there to read).
+         */
         void check(long now) {
             long started = callStarted;
             if (started == 0 || now - started < WATCH_NANOS) {
@@ -400,17 +422,19 @@ public final class ManagerServer implements AutoCloseable {
             }
             boolean gone;
             try {
-                gone = wire.poll(0); // the client sends nothing while it waits for the reply: this is its end
+                gone = wire.poll(0); // the client sends nothing while it waits for the reply but a cancel
             } catch (IOException e) {
                 gone = true;
             }
-            if (gone && callStarted == started) {
-                thread.interrupt(); // the call ends (a take takes nothing), then the session ends
+            synchronized (this) {
+                if (gone && callStarted == started) {
+                    thread.interrupt(); // the call ends (a take takes nothing)
+                }
             }
         }
 
-        /** {@return the reply, or null to end after a SHUTDOWN} */
-        private byte[] handle(byte[] message) throws InterruptedException {
+        /** {@return the reply, {@link #NO_REPLY}, or null to end after a SHUTDOWN} */
+        private byte[] handle(byte[] message) {
             try {
                 ManagerFrames.Request request = ManagerFrames.readRequest(message);
                 return switch (request.kind()) {
@@ -426,6 +450,7 @@ public final class ManagerServer implements AutoCloseable {
                         yield ManagerFrames.ok(null);
                     }
                     case ManagerFrames.COUNT -> ManagerFrames.ok(size());
+                    case ManagerFrames.CANCEL -> NO_REPLY; // the call it cancels has ended
                     case ManagerFrames.SHUTDOWN -> {
                         byte[] reply = ManagerFrames.ok(null);
                         try {
@@ -438,9 +463,7 @@ public final class ManagerServer implements AutoCloseable {
                     }
                     default -> throw new IllegalStateException("request kind=" + request.kind());
                 };
-            } catch (InterruptedException e) {
-                throw e; // the client is gone: its call ended, and nobody waits for a reply
-            } catch (Throwable t) {
+            } catch (Throwable t) { // an InterruptedException too: the client cancelled the call, or is gone
                 try {
                     return ManagerFrames.error(ManagerFrames.Failure.of(t, name));
                 } catch (RuntimeException e) {
