@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -660,63 +659,120 @@ final class ManagedObjects {
 
     /** Python's Barrier. */
     static final class BarrierObject implements ManagedBarrier {
-        private final CyclicBarrier barrier;
-        private volatile boolean broken; // aborted, until reset
+        /** One round of the barrier: broken for the parties of that round only, until a reset starts a new one. */
+        private static final class Generation {
+            boolean broken;
+        }
+
+        private final int parties;
+        private Generation generation = new Generation(); // guarded by this
+        private int arrived; // in this generation, guarded by this
 
         BarrierObject(int parties) {
             if (parties < 1) {
                 throw new IllegalArgumentException("parties=" + parties + " (expected >= 1)");
             }
-            barrier = new CyclicBarrier(parties);
+            this.parties = parties;
         }
 
         @Override
         public int await() throws BrokenBarrierException, InterruptedException {
-            if (broken) {
-                throw new BrokenBarrierException();
+            try {
+                return await(-1);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException(e); // no timeout given
             }
-            return barrier.await();
         }
 
         @Override
         public int await(Duration timeout) throws BrokenBarrierException, InterruptedException, TimeoutException {
-            if (broken) {
+            return await(Math.max(0, timeout.toNanos()));
+        }
+
+        /** Waits for the round; {@code nanos} negative waits forever. A timeout or an interrupt breaks it. */
+        private synchronized int await(long nanos) throws BrokenBarrierException, InterruptedException,
+                TimeoutException {
+            Generation round = generation;
+            if (round.broken) {
                 throw new BrokenBarrierException();
             }
-            return barrier.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            int index = parties - 1 - arrived;
+            arrived++;
+            if (index == 0) { // the last party: the round is complete
+                generation = new Generation();
+                arrived = 0;
+                notifyAll();
+                return 0;
+            }
+            long deadline = System.nanoTime() + nanos;
+            while (true) {
+                try {
+                    if (nanos < 0) {
+                        wait();
+                    } else {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            if (round == generation) {
+                                breakRound();
+                            }
+                            throw new TimeoutException("the barrier's other parties did not come in time");
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(this, left);
+                    }
+                } catch (InterruptedException e) {
+                    if (round == generation && !round.broken) {
+                        breakRound();
+                    }
+                    throw e;
+                }
+                if (round.broken) {
+                    throw new BrokenBarrierException();
+                }
+                if (round != generation) {
+                    return index;
+                }
+            }
+        }
+
+        private void breakRound() {
+            generation.broken = true;
+            arrived = 0;
+            notifyAll();
         }
 
         @Override
-        public void abort() {
-            broken = true; // lasting, as Python's: CyclicBarrier's reset would make it whole again
-            barrier.reset(); // waiters get BrokenBarrierException
+        public synchronized void abort() {
+            breakRound(); // lasting until reset, as Python's
         }
 
         @Override
-        public void reset() {
-            broken = false;
-            barrier.reset();
+        public synchronized void reset() {
+            if (arrived > 0) {
+                generation.broken = true; // its waiters get BrokenBarrierException
+            }
+            generation = new Generation();
+            arrived = 0;
+            notifyAll();
         }
 
         @Override
         public int getParties() {
-            return barrier.getParties();
+            return parties;
         }
 
         @Override
-        public int getNumberWaiting() {
-            return barrier.getNumberWaiting();
+        public synchronized int getNumberWaiting() {
+            return arrived;
         }
 
         @Override
-        public boolean isBroken() {
-            return broken || barrier.isBroken();
+        public synchronized boolean isBroken() {
+            return generation.broken;
         }
 
         @Override
-        public String toString() {
-            return "Barrier(parties=" + barrier.getParties() + ", waiting=" + barrier.getNumberWaiting()
-                    + (isBroken() ? ", broken" : "") + ")";
+        public synchronized String toString() {
+            return "Barrier(parties=" + parties + ", waiting=" + arrived + (generation.broken ? ", broken" : "") + ")";
         }
     }
 

@@ -126,12 +126,18 @@ final class ManagerProxy implements InvocationHandler, Serializable {
                         && Proxy.getInvocationHandler(args[0]) instanceof ManagerProxy other
                         && other.id == id && other.address.equals(address);
                 case "hashCode" -> Long.hashCode(id) * 31 + address.hashCode();
-                default -> remote(method, "toString()", null); // toString
+                default -> { // toString: the object's own, or what this is when its server cannot say
+                    try {
+                        yield remote(method, "toString()", null);
+                    } catch (UncheckedIOException e) {
+                        yield toString() + " (" + e.getMessage() + ")";
+                    }
+                }
             };
         }
         String name = method.getName();
         if ((name.equals("iterator") || name.equals("listIterator") || name.equals("spliterator"))
-                && method.getParameterCount() <= 1) {
+                && method.getParameterCount() <= 1 && java.util.Collection.class.isAssignableFrom(type)) {
             java.util.List<Object> copy = Arrays.asList((Object[]) remote(method, "toArray()", null));
             return switch (name) {
                 case "iterator" -> java.util.Collections.unmodifiableList(copy).iterator();

@@ -231,6 +231,36 @@ class ManagerIT {
         }
     }
 
+    static void meet(ManagedBarrier barrier, ManagedValue<Integer> index) {
+        try {
+            index.set(barrier.await(WAIT));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldBreakABarrierOnAbortAndTimeoutUntilReset() throws Exception {
+        try (Children children = new Children(); Manager manager = Multiprocessing.manager()) {
+            ManagedBarrier barrier = manager.barrier(2);
+            barrier.abort();
+            assertTrue(barrier.isBroken());
+            assertThrows(java.util.concurrent.BrokenBarrierException.class, () -> barrier.await(WAIT),
+                    "broken until reset, as Python's");
+            barrier.reset();
+            assertFalse(barrier.isBroken());
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> barrier.await(Duration.ofMillis(50)));
+            assertTrue(barrier.isBroken(), "a timeout breaks it");
+            barrier.reset();
+            ManagedValue<Integer> childIndex = manager.value(-1);
+            JvmProcess child = children.start(() -> meet(barrier, childIndex));
+            int mine = barrier.await(WAIT);
+            assertEquals(0, Children.joinWithin(child, WAIT));
+            assertEquals(java.util.Set.of(0, 1), java.util.Set.of(mine, childIndex.get()));
+            assertEquals(0, barrier.getNumberWaiting());
+        }
+    }
+
     @Test
     void shouldFailEveryCallAtOnceWhenTheServerIsGone() throws Exception {
         Manager manager = Multiprocessing.manager();

@@ -51,7 +51,8 @@ public final class ManagerServer implements AutoCloseable {
         public boolean exposes(Method method) {
             return (exposed == null || exposed.contains(method.getName()))
                     && method.getDeclaringClass().isAssignableFrom(proxyInterface)
-                    && method.getDeclaringClass() != Object.class;
+                    && method.getDeclaringClass() != Object.class
+                    && !java.lang.reflect.Modifier.isStatic(method.getModifiers()); // List.of(...) is no method of it
         }
     }
 
@@ -211,6 +212,9 @@ public final class ManagerServer implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        if (current == this) {
+            current = null;
+        }
         try {
             listener.close();
         } catch (IOException e) {

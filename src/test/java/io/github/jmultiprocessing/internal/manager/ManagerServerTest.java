@@ -1,0 +1,65 @@
+package io.github.jmultiprocessing.internal.manager;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The server's object table and dispatch, in process (no sockets used). */
+class ManagerServerTest {
+
+    private static ManagerServer server(Set<String> exposed) throws Exception {
+        Function<Object[], Object> factory = (Function<Object[], Object> & Serializable) args -> new ArrayList<>();
+        return new ManagerServer(ManagerServer.unixAddress(Path.of(System.getProperty("java.io.tmpdir")), "test"),
+                new byte[] {1}, Map.of("list", new ManagerServer.TypeSpec(factory, List.class, exposed)), "test");
+    }
+
+    @Test
+    void shouldCallExposedInterfaceMethodsOnly() throws Throwable {
+        try (ManagerServer server = server(null)) {
+            long id = server.create("list", new Object[0]);
+            assertTrue(server.owns(id));
+            server.call(id, "add(java.lang.Object)", new Object[] {"x"});
+            assertEquals("[x]", server.call(id, "toString()", new Object[0]));
+            assertEquals(1, server.call(id, "size()", new Object[0]));
+            assertThrows(UnsupportedOperationException.class, () -> server.call(id, "of([Ljava.lang.Object;)",
+                    new Object[] {new Object[0]}), "a static method of the interface is no method of the object");
+            assertThrows(NoSuchMethodException.class, () -> server.call(id, "trimToSize()", new Object[0]),
+                    "ArrayList's own methods are not the proxy interface's");
+            assertThrows(NoSuchMethodException.class, () -> server.call(id, "getClass()", new Object[0]));
+            assertThrows(IllegalArgumentException.class, () -> server.create("dict", new Object[0]));
+        }
+        try (ManagerServer narrow = server(Set.of("size"))) {
+            long id = narrow.create("list", new Object[0]);
+            assertEquals(0, narrow.call(id, "size()", new Object[0]));
+            assertThrows(UnsupportedOperationException.class, () -> narrow.call(id, "add(java.lang.Object)",
+                    new Object[] {"x"}), "not in the exposed list");
+        }
+    }
+
+    @Test
+    void shouldDropAnObjectWithItsLastReferenceAndIgnoreOtherServersIds() throws Throwable {
+        try (ManagerServer server = server(null); ManagerServer other = server(null)) {
+            long id = server.create("list", new Object[0]);
+            long foreign = other.create("list", new Object[0]);
+            assertFalse(server.owns(foreign), "ids carry their server's nonce");
+            server.decref(foreign); // a stale reference from another server's proxy: ignored
+            server.incref(id);
+            server.decref(id);
+            assertEquals(1, server.size());
+            server.decref(id);
+            assertEquals(0, server.size());
+            assertThrows(NoSuchElementException.class, () -> server.object(id));
+        }
+    }
+}
