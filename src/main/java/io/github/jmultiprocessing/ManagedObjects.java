@@ -469,6 +469,7 @@ final class ManagedObjects {
             locked = false;
             holder = null;
             notify();
+            ManagerServer.released(this);
         }
 
         @Override
@@ -509,6 +510,9 @@ final class ManagedObjects {
                 throw new IllegalStateException("release of an RLock not held by this thread");
             }
             lock.unlock();
+            if (!lock.isHeldByCurrentThread()) {
+                ManagerServer.released(this);
+            }
         }
 
         @Override

@@ -360,6 +360,19 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     /**
+     * Notes that the current connection no longer holds a lock (so a long connection does not keep every lock it
+     * ever took).
+     *
+     * @param holder the object released
+     */
+    public static void released(Holder holder) {
+        Session session = SESSION.get();
+        if (session != null) {
+            session.held.remove(holder);
+        }
+    }
+
+    /**
      * One client connection, served by one thread: it reads a request, runs it, sends the reply. While a call runs
      * the client only waits, so anything readable on its socket then means it has gone: the {@link #watch()}
      * thread checks calls running longer than {@link #WATCH_NANOS} and interrupts them.
