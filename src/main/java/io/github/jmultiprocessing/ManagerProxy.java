@@ -188,17 +188,7 @@ final class ManagerProxy implements InvocationHandler, Serializable {
 
     /** The server's exception, with its own type and message and the server's stack trace as cause. */
     static Throwable rethrown(Method method, ManagerFrames.Failure failure) {
-        Throwable t = failure.exception();
-        RemoteTraceback trace = new RemoteTraceback(failure.trace());
-        if (t.getCause() == null) {
-            try {
-                t.initCause(trace);
-            } catch (IllegalStateException e) {
-                t.addSuppressed(trace);
-            }
-        } else {
-            t.addSuppressed(trace);
-        }
+        Throwable t = RemoteTraceback.attach(failure.exception(), failure.trace());
         if (t instanceof RuntimeException || t instanceof Error || method == null) {
             return t;
         }

@@ -1056,17 +1056,7 @@ public final class ProcessPool implements AutoCloseable {
             if (t instanceof CompletionException wrapped && wrapped.getCause() != null) {
                 t = wrapped.getCause(); // a checked exception of a Callable: itself
             }
-            RemoteTraceback trace = new RemoteTraceback(failure.trace());
-            if (t.getCause() == null) {
-                try {
-                    t.initCause(trace);
-                } catch (IllegalStateException e) {
-                    t.addSuppressed(trace);
-                }
-            } else {
-                t.addSuppressed(trace);
-            }
-            return t;
+            return RemoteTraceback.attach(t, failure.trace());
         } catch (IOException | RuntimeException e) {
             return new IllegalStateException("a task failed, and its exception could not be read here: " + e, e);
         }

@@ -3,8 +3,8 @@ package io.github.jmultiprocessing;
 import java.io.Serial;
 
 /**
- * The stack trace of an exception as it was in the worker that threw it: attached as the cause of the exception a
- * {@link ProcessPool} re-throws (Python's {@code multiprocessing.pool.RemoteTraceback}).
+ * The stack trace of an exception as it was in the process that threw it: attached as the cause of the exception a
+ * {@link ProcessPool} or a manager's proxy re-throws (Python's {@code multiprocessing.pool.RemoteTraceback}).
  */
 public final class RemoteTraceback extends RuntimeException {
 
@@ -13,5 +13,25 @@ public final class RemoteTraceback extends RuntimeException {
 
     RemoteTraceback(String trace) {
         super("\n\"\"\"\n" + trace + "\"\"\"", null, false, false);
+    }
+
+    /**
+     * {@return the exception, with the remote trace attached: as its cause if it has none, else suppressed}
+     *
+     * @param t     the exception as it came
+     * @param trace its stack trace where it was thrown, as text
+     */
+    static Throwable attach(Throwable t, String trace) {
+        RemoteTraceback remote = new RemoteTraceback(trace);
+        if (t.getCause() == null) {
+            try {
+                t.initCause(remote);
+                return t;
+            } catch (IllegalStateException e) {
+                // initCause(null) was called: fall through
+            }
+        }
+        t.addSuppressed(remote);
+        return t;
     }
 }

@@ -29,18 +29,10 @@ public final class ManagerHarness {
     }
 
     public static void main(String[] args) throws Exception {
-        int reps = 5;
-        boolean python = true;
-        Path benchMp = Path.of("/work/shared/anchors/python/bench_mp.py");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--reps" -> reps = Integer.parseInt(args[++i]);
-                case "--no-python" -> python = false;
-                case "--bench-mp" -> benchMp = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("argument=" + args[i]
-                        + " (expected --reps N, --no-python or --bench-mp PATH)");
-            }
-        }
+        HarnessArgs parsed = HarnessArgs.parse(args);
+        int reps = parsed.reps();
+        boolean python = parsed.python();
+        Path benchMp = parsed.benchMp();
         Map<String, List<Double>> ours = new LinkedHashMap<>();
         SyncHarness.measure(ours, "Manager() startup: ms", reps, () -> {
             long t0 = System.nanoTime();

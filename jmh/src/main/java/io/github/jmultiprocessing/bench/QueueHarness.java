@@ -47,20 +47,11 @@ public final class QueueHarness {
     }
 
     public static void main(String[] args) throws Exception {
-        int reps = 5;
-        boolean python = true;
-        boolean agrona = true;
-        Path benchMp = Path.of("/work/shared/anchors/python/bench_mp.py");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--reps" -> reps = Integer.parseInt(args[++i]);
-                case "--no-python" -> python = false;
-                case "--no-agrona" -> agrona = false;
-                case "--bench-mp" -> benchMp = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("argument=" + args[i]
-                        + " (expected --reps N, --no-python, --no-agrona or --bench-mp PATH)");
-            }
-        }
+        HarnessArgs parsed = HarnessArgs.parse(args, "--no-agrona");
+        int reps = parsed.reps();
+        boolean python = parsed.python();
+        Path benchMp = parsed.benchMp();
+        boolean agrona = !parsed.flags().contains("--no-agrona");
         Map<String, List<Double>> ours = new LinkedHashMap<>();
         for (boolean warm : new boolean[] {false, true}) {
             String w = warm ? ", warm producers" : "";
