@@ -60,6 +60,7 @@ public final class ManagerServer implements AutoCloseable {
     /** Calls running at least this long are checked for a client gone meanwhile. */
     private static final long WATCH_NANOS = 50_000_000L;
     private static final int MAX_REQUEST = 1 << 30;
+    private static final int MAX_HANDSHAKES = 64;
 
     private final Map<String, TypeSpec> types;
     private final byte[] authkey;
@@ -70,6 +71,8 @@ public final class ManagerServer implements AutoCloseable {
     private final long nonce = 1 + new java.security.SecureRandom().nextInt(Integer.MAX_VALUE - 1);
     private final AtomicLong ids = new AtomicLong(nonce << 32);
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** Connections not yet authenticated, at most {@link #MAX_HANDSHAKES}: each holds a thread up to 20 s a step. */
+    private final java.util.concurrent.Semaphore handshakes = new java.util.concurrent.Semaphore(MAX_HANDSHAKES);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final String name;
     private volatile boolean closing;
@@ -163,15 +166,24 @@ public final class ManagerServer implements AutoCloseable {
     private void accept() {
         try {
             while (!closing) {
-                SocketChannel channel = listener.accept();
+                SocketChannel channel;
+                try {
+                    channel = listener.accept();
+                } catch (ClosedChannelException e) {
+                    throw e;
+                } catch (IOException e) { // out of file descriptors, say: a passing trouble, not the end
+                    System.err.println(name + ": accepting failed: " + e);
+                    Thread.sleep(100);
+                    continue;
+                }
+                if (!handshakes.tryAcquire()) { // a flood of peers that do not authenticate: refused at once
+                    closeQuietly(channel);
+                    continue;
+                }
                 Thread.ofPlatform().daemon().name(name + " connection").start(() -> authenticate(channel));
             }
-        } catch (ClosedChannelException e) {
+        } catch (ClosedChannelException | InterruptedException e) {
             // closed: the end
-        } catch (IOException e) {
-            if (!closing) {
-                System.err.println(name + ": accepting failed: " + e);
-            }
         } finally {
             stopped.countDown();
         }
@@ -180,19 +192,26 @@ public final class ManagerServer implements AutoCloseable {
     private void authenticate(SocketChannel channel) {
         SocketWire wire;
         try {
-            wire = new SocketWire(channel);
-        } catch (IOException e) {
-            closeQuietly(channel);
-            return;
-        }
-        try {
-            Handshake.serve(wire, authkey);
-        } catch (IOException e) { // a wrong key, or a peer that went silent: it is told so, others go on
-            wire.close();
-            return;
+            try {
+                wire = new SocketWire(channel);
+            } catch (IOException e) {
+                closeQuietly(channel);
+                return;
+            }
+            try {
+                Handshake.serve(wire, authkey);
+            } catch (IOException e) { // a wrong key, or a peer that went silent: it is told so, others go on
+                wire.close();
+                return;
+            }
+        } finally {
+            handshakes.release();
         }
         Session session = new Session(wire);
         sessions.add(session);
+        if (closing) { // accepted while the server closed: close() may have missed it
+            wire.close();
+        }
         try {
             session.read();
         } finally {

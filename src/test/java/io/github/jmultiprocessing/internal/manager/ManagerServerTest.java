@@ -48,6 +48,54 @@ class ManagerServerTest {
     }
 
     @Test
+    void shouldRefuseConnectionsBeyondTheHandshakeLimitAndServeOnceTheyAreGone() throws Throwable {
+        try (ManagerServer server = server(null)) {
+            Thread serving = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    server.serve();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            List<java.nio.channels.SocketChannel> silent = new ArrayList<>();
+            try {
+                for (int i = 0; i < 64; i++) { // peers that never answer the challenge
+                    silent.add(java.nio.channels.SocketChannel.open(server.address()));
+                }
+                try (java.nio.channels.SocketChannel extra = java.nio.channels.SocketChannel.open(server.address())) {
+                    java.util.concurrent.FutureTask<Integer> read = new java.util.concurrent.FutureTask<>(
+                            () -> extra.read(java.nio.ByteBuffer.allocate(64)));
+                    Thread.ofPlatform().daemon().start(read); // a challenge would come; a refused peer reads EOF
+                    assertEquals(-1, read.get(10, java.util.concurrent.TimeUnit.SECONDS),
+                            "refused at once, no thread of the server spent on it");
+                }
+            } finally {
+                for (java.nio.channels.SocketChannel channel : silent) {
+                    channel.close();
+                }
+            }
+            ManagerClient client = ManagerClient.of(server.address(), new byte[] {1});
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            Object count = null;
+            while (count == null) { // the silent peers' threads notice their close
+                try {
+                    count = ManagerFrames.result(client.call(ManagerFrames.request(ManagerFrames.COUNT, 0, null,
+                            null)));
+                } catch (java.io.IOException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(50);
+                }
+            }
+            assertEquals(0, count, "an authenticated client is served again");
+            client.closeAll();
+            server.close();
+            serving.join(10_000);
+        }
+    }
+
+    @Test
     void shouldDropAnObjectWithItsLastReferenceAndIgnoreOtherServersIds() throws Throwable {
         try (ManagerServer server = server(null); ManagerServer other = server(null)) {
             long id = server.create("list", new Object[0]);
