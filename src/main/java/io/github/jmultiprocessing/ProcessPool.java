@@ -456,6 +456,11 @@ public final class ProcessPool implements AutoCloseable {
         }
         Worker idlest = null;
         for (Worker worker : workers) {
+            if (worker.receiver == Thread.currentThread()) {
+                // NOTE: a continuation of a result runs here; a send that waited for room in a worker's pipe would
+                // stop the results that make that room (the worker waits for this thread to read them): queue it.
+                return false;
+            }
             if (idlest == null || worker.credits.inFlight() < idlest.credits.inFlight()) {
                 idlest = worker;
             }
@@ -472,7 +477,7 @@ public final class ProcessPool implements AutoCloseable {
             return true;
         }
         try {
-            if (idlest.deliver(List.of(task), List.of(message))) {
+            if (idlest.deliver(List.of(task), List.of(message), false)) {
                 return true;
             }
         } catch (IOException | RuntimeException e) {
@@ -846,41 +851,71 @@ public final class ProcessPool implements AutoCloseable {
          *
          * @param tasks    the tasks, each holding a credit
          * @param messages their TASK or CALL messages
-         * @return false if this worker takes no more tasks (stopped, ended, or at maxTasksPerChild)
-         * @throws IOException if the pipe is broken: none of the tasks is in flight
+         * @param wait     false to give up at once if another send is under way (a caller's thread)
+         * @return false if this worker takes no more tasks (stopped, ended, or at maxTasksPerChild), or if not
+         *         waiting and another send is under way
+         * @throws IOException if the pipe is broken: none of the tasks is in flight (nor on InterruptedException)
          */
-        boolean deliver(List<Task> tasks, List<byte[]> messages) throws IOException, InterruptedException {
-            sendLock.lock();
+        boolean deliver(List<Task> tasks, List<byte[]> messages, boolean wait)
+                throws IOException, InterruptedException {
+            if (wait) {
+                sendLock.lock();
+            } else if (!sendLock.tryLock()) {
+                return false; // a caller never waits behind a send blocked on a full pipe: it queues instead
+            }
             try {
                 if (gone || stopSent || (maxTasksPerChild > 0 && sent + tasks.size() > maxTasksPerChild)
                         || state == State.TERMINATED || state == State.BROKEN) {
                     return false;
                 }
-                long now = System.nanoTime();
-                for (Task task : tasks) {
-                    if (!task.job.single && knownJobs.add(task.job.id)) {
-                        conn.sendBytes(PoolFrames.job(task.job.id, task.job.form, task.job.function));
-                        if (knownJobs.size() > KNOWN_JOBS) {
-                            long oldest = knownJobs.iterator().next();
-                            knownJobs.remove(oldest);
-                            conn.sendBytes(PoolFrames.numbered(PoolFrames.FORGET, oldest, null));
+                List<Long> forget = null; // after the tasks: a batch may hold a task of the job it evicts
+                try {
+                    for (Task task : tasks) {
+                        if (!task.job.single && knownJobs.add(task.job.id)) {
+                            conn.sendBytes(PoolFrames.job(task.job.id, task.job.form, task.job.function));
+                            if (knownJobs.size() > KNOWN_JOBS) {
+                                long oldest = knownJobs.iterator().next();
+                                knownJobs.remove(oldest);
+                                forget = forget == null ? new ArrayList<>() : forget;
+                                forget.add(oldest);
+                            }
                         }
                     }
-                    inFlight.put(task.id, new Sent(task, ++sequence, now));
-                }
-                try {
+                    long now = System.nanoTime();
+                    for (Task task : tasks) {
+                        inFlight.put(task.id, new Sent(task, ++sequence, now));
+                    }
                     conn.sendBytes(messages.size() == 1 ? messages.get(0)
                             : PoolFrames.batch(PoolFrames.TASKS, messages));
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | InterruptedException | RuntimeException e) {
                     for (Task task : tasks) {
                         inFlight.remove(task.id); // never reached the worker: another one runs it
                     }
                     throw e;
                 }
                 sent += tasks.size();
+                forget(forget);
                 return true;
             } finally {
                 sendLock.unlock();
+            }
+        }
+
+        /** Sends FORGETs of the jobs evicted while sending tasks, unless a later task sent them again. */
+        private void forget(List<Long> jobs) {
+            if (jobs == null) {
+                return;
+            }
+            try {
+                for (long job : jobs) {
+                    if (!knownJobs.contains(job)) {
+                        conn.sendBytes(PoolFrames.numbered(PoolFrames.FORGET, job, null));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // the worker is ending (its receiver handles that); the tasks are in flight all the same
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // a FORGET left out costs the worker a function kept
             }
         }
 
@@ -935,7 +970,7 @@ public final class ProcessPool implements AutoCloseable {
                         }
                         bytes += take(next, batch, messages);
                     }
-                    if (!batch.isEmpty() && !deliver(batch, messages)) {
+                    if (!batch.isEmpty() && !deliver(batch, messages, true)) {
                         return; // at maxTasksPerChild (or ended): the tasks go back for another worker
                     }
                     batch.clear();
