@@ -244,6 +244,17 @@ public final class Connection implements AutoCloseable, Serializable {
     }
 
     /**
+     * {@return true if a message of {@code length} bytes would be sent now without waiting for room (always for a
+     * socket, which the kernel buffers)} For the pool, the only writer of its pipes.
+     *
+     * @param length the message length
+     * @throws IOException if the pipe's memory is corrupt
+     */
+    boolean fitsNow(int length) throws IOException {
+        return channel == null || channel.fitsNow(length);
+    }
+
+    /**
      * Sends {@code size} bytes of {@code buf} from {@code offset} as one message.
      *
      * @param buf    the bytes

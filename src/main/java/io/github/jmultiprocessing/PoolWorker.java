@@ -15,9 +15,6 @@ import java.util.concurrent.CompletionException;
 /** The loop a {@link ProcessPool} worker JVM runs: receive tasks, run them, send results. */
 final class PoolWorker {
 
-    /** How long a batch's finished results may wait for the rest of the batch. */
-    private static final long FLUSH_NANOS = 100_000;
-
     private PoolWorker() {
     }
 
@@ -73,37 +70,22 @@ final class PoolWorker {
     }
 
     /**
-     * Runs a batch of tasks, sending their results together: at the end, or as soon as a result has waited
-     * {@link #FLUSH_NANOS} (so a slow task does not hold back the results of the quick ones before it).
+     * Runs a batch of tasks, each result sent before the next task starts: a quick result never waits for a slow
+     * task, and if the worker dies, the first task without a result is the one it was running (the pool blames
+     * that one and runs the others elsewhere).
      *
      * @return the number of tasks run
      */
     private static int runBatch(Connection conn, List<byte[]> tasks, Map<Long, Object> jobs)
             throws IOException, InterruptedException {
-        List<byte[]> results = new ArrayList<>(tasks.size());
-        long since = 0;
         for (byte[] task : tasks) {
             byte kind = PoolFrames.kind(task);
             if (kind != PoolFrames.TASK && kind != PoolFrames.CALL) {
                 throw new IOException("a batch holding a pool message of kind " + kind);
             }
-            if (results.isEmpty()) {
-                since = System.nanoTime();
-            }
-            results.add(run(task, jobs));
-            if (System.nanoTime() - since > FLUSH_NANOS) {
-                flush(conn, results);
-            }
+            conn.sendBytes(run(task, jobs));
         }
-        flush(conn, results);
         return tasks.size();
-    }
-
-    private static void flush(Connection conn, List<byte[]> results) throws IOException, InterruptedException {
-        if (!results.isEmpty()) {
-            conn.sendBytes(results.size() == 1 ? results.get(0) : PoolFrames.batch(PoolFrames.RESULTS, results));
-            results.clear();
-        }
     }
 
     /** {@return the DONE or FAILED message of a TASK or CALL} */

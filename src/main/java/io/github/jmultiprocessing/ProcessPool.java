@@ -44,6 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ProcessPool implements AutoCloseable {
 
+    /** The largest task sent from the caller's thread (and only if the worker's pipe has room for it now). */
+    private static final int DIRECT_BYTES = 16 * 1024;
     /** Queued tasks go to a worker together, in one message, up to this size (small tasks: chunksize=1 maps). */
     private static final int BATCH_BYTES = 16 * 1024;
     private static final int MAX_BATCH = CreditWindow.MAX / 4;
@@ -477,7 +479,9 @@ public final class ProcessPool implements AutoCloseable {
             return true;
         }
         try {
-            if (idlest.deliver(List.of(task), List.of(message), false)) {
+            // only what goes at once: a caller of applyAsync never waits for room in a busy worker's pipe
+            if (message.length <= DIRECT_BYTES && idlest.conn.fitsNow(message.length)
+                    && idlest.deliver(List.of(task), List.of(message), false)) {
                 return true;
             }
         } catch (IOException | RuntimeException e) {
@@ -1023,26 +1027,14 @@ public final class ProcessPool implements AutoCloseable {
                         breakPool(remote(message, 1));
                         continue;
                     }
-                    List<byte[]> results = kind == PoolFrames.RESULTS ? PoolFrames.unbatch(message)
-                            : List.of(message);
-                    Sent[] sent = new Sent[results.size()];
-                    long firstSent = now;
-                    for (int i = 0; i < sent.length; i++) {
-                        byte resultKind = PoolFrames.kind(results.get(i));
-                        if (resultKind != PoolFrames.DONE && resultKind != PoolFrames.FAILED) {
-                            throw new IOException("unknown pool message kind " + resultKind);
-                        }
-                        sent[i] = inFlight.remove(PoolFrames.number(results.get(i)));
-                        if (sent[i] != null) {
-                            firstSent = Math.min(firstSent, sent[i].nanos());
-                        }
+                    if (kind != PoolFrames.DONE && kind != PoolFrames.FAILED) {
+                        throw new IOException("unknown pool message kind " + kind);
                     }
+                    Sent sent = inFlight.remove(PoolFrames.number(message));
                     // credits first: a caller woken by its result finds this worker free again
-                    credits.completed(sent.length, now, firstSent);
-                    for (int i = 0; i < sent.length; i++) {
-                        if (sent[i] != null) {
-                            finish(sent[i].task(), results.get(i));
-                        }
+                    credits.completed(1, now, sent != null ? sent.nanos() : now);
+                    if (sent != null) {
+                        finish(sent.task(), message);
                     }
                 }
             } catch (EOFException | IllegalStateException e) {

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** ProcessPool's direct sends, batches and credit windows across real worker JVMs. */
@@ -75,7 +74,6 @@ class ProcessPoolBatchingIT {
     }
 
     @Test
-    @Disabled("open: PoolWorker.runBatch holds a finished task's result while the next task runs")
     void shouldBlameTheTaskThatKilledItsWorkerNotTheOneBeforeItInItsBatch() throws Exception {
         try (ProcessPool pool = new ProcessPool(1)) {
             assertEquals(List.of(0, 2, 3, 4), pool.map(x -> haltOn(x, 1), List.of(0, 2, 3, 4), 1)); // warm
@@ -87,7 +85,6 @@ class ProcessPoolBatchingIT {
     }
 
     @Test
-    @Disabled("open: PoolWorker.runBatch holds a finished task's result while the next task runs")
     void shouldNotHoldAQuickResultBackForTheSlowTaskAfterIt() throws Exception {
         try (ProcessPool pool = new ProcessPool(1)) {
             assertEquals(List.of(0, 2), pool.map(x -> slowOn(x, 1, 3_000), List.of(0, 2), 1)); // warm
@@ -101,7 +98,6 @@ class ProcessPoolBatchingIT {
     }
 
     @Test
-    @Disabled("open: a direct send waits for room in a full pipe in the caller's thread")
     void shouldNotBlockApplyAsyncOnAFullPipe() throws Exception {
         try (ProcessPool pool = new ProcessPool(1)) {
             for (int i = 0; i < 300; i++) {

@@ -29,7 +29,6 @@ import java.util.List;
  *                  FAILED byte 12, long task, the exception (codec bytes)
  *                  RETIRE byte 13: maxTasksPerChild reached, the worker exits
  *                  BROKEN byte 14, the initializer's exception (codec bytes): the worker exits
- *                  RESULTS byte 15, int n, n times an int length and a DONE or FAILED: a TASKS batch's results
  * </pre>
  */
 public final class PoolFrames {
@@ -46,8 +45,6 @@ public final class PoolFrames {
     public static final byte CALL = 5;
     /** Several tasks. */
     public static final byte TASKS = 6;
-    /** Several tasks' results. */
-    public static final byte RESULTS = 15;
     /** Where a CALL's function starts. */
     public static final int CALL_FUNCTION = 14;
     /** Where a JOB's function starts. */
@@ -69,9 +66,9 @@ public final class PoolFrames {
     }
 
     /**
-     * {@return a TASKS or RESULTS message: several messages in one}
+     * {@return a TASKS message: several messages in one}
      *
-     * @param kind     TASKS or RESULTS
+     * @param kind     TASKS
      * @param messages the messages
      */
     public static byte[] batch(byte kind, List<byte[]> messages) {
@@ -87,7 +84,7 @@ public final class PoolFrames {
     }
 
     /**
-     * {@return the messages in a TASKS or RESULTS message}
+     * {@return the messages in a TASKS message}
      *
      * @param message the batch
      * @throws StreamCorruptedException if its counts do not match its bytes

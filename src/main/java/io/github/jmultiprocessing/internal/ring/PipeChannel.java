@@ -138,6 +138,17 @@ public final class PipeChannel {
     }
 
     /**
+     * {@return true if a message of {@code length} bytes would be sent now without waiting for room} Meant for a
+     * process that is this end's only writer (the room can only grow until it sends).
+     *
+     * @param length the message length
+     * @throws StreamCorruptedException if the pipe's memory is corrupt
+     */
+    public boolean fitsNow(int length) throws StreamCorruptedException {
+        return out.fitsNow(length);
+    }
+
+    /**
      * Sends one message, waiting for room as long as needed.
      *
      * @param src    the bytes

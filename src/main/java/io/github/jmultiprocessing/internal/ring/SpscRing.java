@@ -345,6 +345,26 @@ public final class SpscRing {
      * {@return the room before the head as the writer last read it} The writer trusts its own positions no more
      * than the reader's: corrupt ones end here, not in a write out of place.
      */
+    /**
+     * {@return true if a message of {@code length} bytes fits whole now, so that writing it waits for nothing}
+     * Conservative: room for the record twice over (a record that does not fit before the end is written after
+     * padding up to it). For the writer (the room can only grow until it writes).
+     *
+     * @param length the message length
+     * @throws StreamCorruptedException if the positions are corrupt
+     */
+    public boolean fitsNow(int length) throws StreamCorruptedException {
+        long need = 2 * align(HEADER + (long) length) + HEADER;
+        long tail = memory.get(JAVA_LONG, TAIL);
+        if (need <= free(tail)) {
+            return true;
+        }
+        long head = (long) LONG.getAcquire(memory, HEAD);
+        checkPositions(head, tail);
+        memory.set(JAVA_LONG, HEAD_CACHE, head);
+        return need <= capacity - (tail - head);
+    }
+
     private long free(long tail) throws StreamCorruptedException {
         long head = memory.get(JAVA_LONG, HEAD_CACHE);
         if ((tail & 7) != 0 || tail - head < 0 || tail - head > capacity) {
