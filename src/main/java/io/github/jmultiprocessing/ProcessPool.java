@@ -1155,7 +1155,7 @@ public final class ProcessPool implements AutoCloseable {
                     continue;
                 }
                 task.job.failed(task, state == State.TERMINATED ? new CancellationException("the pool was"
-                        + " terminated") : new WorkerLostException("worker " + worker.process.getName() + " (pid "
+                        + " terminated") : state == State.BROKEN ? broken() : new WorkerLostException("worker " + worker.process.getName() + " (pid "
                         + worker.process.pid().orElse(-1) + ", " + exit + ") ended while it ran task " + task.id
                         + " (items " + task.from + ".." + (task.from + task.items.size() - 1) + " of call "
                         + task.job.id + ")"));

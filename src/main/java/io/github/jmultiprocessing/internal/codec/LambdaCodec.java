@@ -55,41 +55,54 @@ public final class LambdaCodec {
         }
     };
 
-    /** Shapes read here, by their bytes: the capturing class's deserializer and the names it checks. */
-    private static final Map<ByteBuffer, Read> READ = new LinkedHashMap<>(16, 0.75f, true) {
+    /** Shapes read here, by class loader and bytes: the capturing class's deserializer and the names it checks. */
+    private static final Map<ShapeKey, Read> READ = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Read> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ShapeKey, Read> eldest) {
             return size() > SHAPES_KEPT;
         }
     };
 
+    /** A shape as read through a class loader (the same bytes name other classes under another loader). */
+    private record ShapeKey(ClassLoader loader, ByteBuffer bytes) {
+    }
+
+    private static ClassLoader loader() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return loader != null ? loader : LambdaCodec.class.getClassLoader();
+    }
+
     /** What the message filter is asked about a lambda: its class, as deserialization would ask. */
-    private static final ObjectInputFilter.FilterInfo LAMBDA_INFO = new ObjectInputFilter.FilterInfo() {
-        @Override
-        public Class<?> serialClass() {
-            return SerializedLambda.class;
-        }
+    private static final ObjectInputFilter.FilterInfo LAMBDA_INFO = info(SerializedLambda.class);
 
-        @Override
-        public long arrayLength() {
-            return -1;
-        }
+    private static ObjectInputFilter.FilterInfo info(Class<?> type) {
+        return new ObjectInputFilter.FilterInfo() {
+            @Override
+            public Class<?> serialClass() {
+                return type;
+            }
 
-        @Override
-        public long depth() {
-            return 1;
-        }
+            @Override
+            public long arrayLength() {
+                return -1;
+            }
 
-        @Override
-        public long references() {
-            return 1;
-        }
+            @Override
+            public long depth() {
+                return 1;
+            }
 
-        @Override
-        public long streamBytes() {
-            return 0;
-        }
-    };
+            @Override
+            public long references() {
+                return 1;
+            }
+
+            @Override
+            public long streamBytes() {
+                return 0;
+            }
+        };
+    }
 
     private LambdaCodec() {
     }
@@ -185,17 +198,18 @@ public final class LambdaCodec {
 
     private static Read read(ByteBuffer form) throws StreamCorruptedException, ClassNotFoundException,
             InvalidClassException {
+        ClassLoader loader = loader();
         synchronized (READ) {
-            Read known = READ.get(form);
+            Read known = READ.get(new ShapeKey(loader, form));
             if (known != null) {
                 return known;
             }
         }
         byte[] key = new byte[form.remaining()];
         form.duplicate().get(key);
-        Read read = Read.of(key);
+        Read read = Read.of(key, loader);
         synchronized (READ) {
-            READ.put(ByteBuffer.wrap(key), read);
+            READ.put(new ShapeKey(loader, ByteBuffer.wrap(key)), read);
         }
         return read;
     }
@@ -247,7 +261,8 @@ public final class LambdaCodec {
             String interfaceSignature, int implKind, String implClass, String implMethod, String implSignature,
             String instantiatedType) {
 
-        static Read of(byte[] form) throws StreamCorruptedException, ClassNotFoundException, InvalidClassException {
+        static Read of(byte[] form, ClassLoader loader) throws StreamCorruptedException, ClassNotFoundException,
+                InvalidClassException {
             try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(form))) {
                 String capturing = in.readUTF();
                 String interfaceClass = in.readUTF();
@@ -258,9 +273,7 @@ public final class LambdaCodec {
                 String implMethod = in.readUTF();
                 String implSignature = in.readUTF();
                 String instantiatedType = in.readUTF();
-                ClassLoader loader = Thread.currentThread().getContextClassLoader();
-                Class<?> type = Class.forName(capturing, false, loader != null ? loader
-                        : LambdaCodec.class.getClassLoader());
+                Class<?> type = Class.forName(capturing, false, loader);
                 Method deserializer;
                 try {
                     deserializer = type.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
@@ -279,8 +292,9 @@ public final class LambdaCodec {
 
         Object make(Object[] captured) throws InvalidClassException {
             ObjectInputFilter filter = MessageCodec.filter(); // as deserialization would consult it
-            if (filter != null && filter.checkInput(LAMBDA_INFO) == ObjectInputFilter.Status.REJECTED) {
-                throw new InvalidClassException(SerializedLambda.class.getName(), "rejected by the message filter");
+            if (filter != null && (filter.checkInput(LAMBDA_INFO) == ObjectInputFilter.Status.REJECTED
+                    || filter.checkInput(info(capturingClass)) == ObjectInputFilter.Status.REJECTED)) {
+                throw new InvalidClassException(capturingClass.getName(), "lambda rejected by the message filter");
             }
             SerializedLambda lambda = new SerializedLambda(capturingClass, interfaceClass, interfaceMethod,
                     interfaceSignature, implKind, implClass, implMethod, implSignature, instantiatedType, captured);

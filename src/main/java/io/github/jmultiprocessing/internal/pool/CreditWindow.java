@@ -23,7 +23,8 @@ public final class CreditWindow {
     private int inFlight; // guarded by this
     private int window = MIN; // guarded by this
     private double nanosPerTask; // guarded by this; 0 until measured
-    private long lastResult; // guarded by this
+    private long lastResult; // guarded by this, once measured
+    private boolean measured; // guarded by this: a result has come
 
     /**
      * Takes a credit, waiting while the window is full.
@@ -66,11 +67,13 @@ public final class CreditWindow {
      */
     public synchronized void completed(int count, long now, long firstSent) {
         if (count > 0) {
-            double sample = (double) (now - Math.max(firstSent, lastResult)) / count;
-            if (nanosPerTask > 0) { // one pause (a GC, a descheduled worker) moves it 4x at most
-                sample = Math.min(sample, 4 * nanosPerTask);
+            long started = measured && lastResult - firstSent > 0 ? lastResult : firstSent; // nanoTime may be < 0
+            double sample = Math.max(0, (double) (now - started) / count);
+            if (measured) { // one pause (a GC, a descheduled worker) moves it 4x at most
+                sample = Math.min(sample, 4 * Math.max(nanosPerTask, 1));
             }
-            nanosPerTask = nanosPerTask == 0 ? sample : 0.75 * nanosPerTask + 0.25 * sample;
+            nanosPerTask = measured ? 0.75 * nanosPerTask + 0.25 * sample : sample;
+            measured = true;
             window = (int) Math.max(MIN, Math.min(MAX, TARGET_NANOS / Math.max(1.0, nanosPerTask)));
         }
         inFlight -= count;

@@ -118,6 +118,10 @@ class LambdaCodecTest {
                 ? ObjectInputFilter.Status.REJECTED : ObjectInputFilter.Status.UNDECIDED);
         try {
             assertThrows(InvalidClassException.class, () -> LambdaCodec.decode(bytes, 0, bytes.length));
+            MessageCodec.setFilter(info -> info.serialClass() == LambdaCodecTest.class
+                    ? ObjectInputFilter.Status.REJECTED : ObjectInputFilter.Status.UNDECIDED);
+            assertThrows(InvalidClassException.class, () -> LambdaCodec.decode(bytes, 0, bytes.length),
+                    "the capturing class is asked about too");
         } finally {
             MessageCodec.setFilter(before);
         }
