@@ -458,6 +458,7 @@ public final class SpscRing {
     private long clear(long head, long size) {
         long next = head + size;
         memory.set(JAVA_LONG, CONSUMING, next);
+        VarHandle.storeStoreFence(); // a writer repairing the tail that sees the cleared header sees this first
         long at = DATA + (head & mask);
         if (size <= 64) {
             for (long i = 0; i < size; i += 8) {
@@ -489,7 +490,18 @@ public final class SpscRing {
         for (int records = 0; tail - head < capacity; records++) {
             long index = tail & mask;
             if ((long) LONG.getAcquire(memory, DATA + index) == 0) {
-                break; // the data area is zero past the last published record
+                // Zero past the last published record - or a record the reader is taking right now (its header
+                // cleared, its head not moved yet): then go on from where the reader's head goes.
+                long consuming = (long) LONG.getAcquire(memory, CONSUMING);
+                long nowHead = (long) LONG.getAcquire(memory, HEAD);
+                long taken = consuming - nowHead > 0 ? consuming : nowHead;
+                if (taken - tail > 0 && taken - nowHead <= capacity) {
+                    tail = taken;
+                    head = nowHead;
+                    records = -1;
+                    continue;
+                }
+                break;
             }
             int length = memory.get(JAVA_INT, DATA + index);
             int kind = memory.get(JAVA_INT, DATA + index + 4);

@@ -316,6 +316,29 @@ class SpscRingTest {
         }
     }
 
+    @Test
+    void shouldKeepARecordBehindOneTheReaderIsClearingWhileTheTailIsRepaired() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(SpscRing.size(256), 128);
+            SpscRing ring = SpscRing.createChained(memory, 256);
+            byte[] a = message(40, 1);
+            byte[] b = message(8, 2);
+            assertTrue(ring.tryWrite(a, 0, a.length));
+            assertTrue(ring.tryWrite(b, 0, b.length));
+            memory.set(JAVA_LONG, 0, 0L); // the writer published a and b, then died before storing the tail
+            memory.set(JAVA_LONG, 144, 48L); // a reader in the middle of taking a: where its head goes,
+            memory.set(JAVA_LONG, 640, 0L); // a's header already cleared, the head not moved yet
+            ring.repairTail(); // the writer taking over sees a zero where a was: consumed, not free
+            memory.asSlice(640, 48).fill((byte) 0); // the reader finishes clearing a
+            memory.set(JAVA_LONG, 128, 48L);
+            assertArrayEquals(b, ring.poll(), "b was published and not read: it must not be cleared");
+            byte[] c = message(5, 3);
+            assertTrue(ring.tryWrite(c, 0, c.length));
+            assertArrayEquals(c, ring.poll(), "written after b, not over it");
+            assertNull(ring.poll());
+        }
+    }
+
     /** A writer that died copying a payload to {@code at}: its bytes lie past the tail, no header published. */
     private static void dieCopying(MemorySegment memory, long at, byte[] payload) {
         MemorySegment.copy(payload, 0, memory, JAVA_BYTE, 640 + at + 8, payload.length);
