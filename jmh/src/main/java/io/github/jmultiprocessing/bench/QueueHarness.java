@@ -129,6 +129,18 @@ public final class QueueHarness {
 
     // ---- queue throughput
 
+    /** A producer says it is warm, then waits for the start gun shared by all producers. */
+    private static void awaitStartGun(SharedEvent ready, SharedEvent go) {
+        ready.set();
+        try {
+            if (!go.await(WAIT)) {
+                throw new IllegalStateException("no start gun within " + WAIT);
+            }
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static void produce(SharedQueue<Object> queue, SharedEvent ready, SharedEvent go, int n, boolean kib,
             boolean warm) {
         if (warm) { // the same put path, on a queue of its own, until the JIT has compiled it
@@ -142,14 +154,7 @@ public final class QueueHarness {
                 }
             }
         }
-        ready.set();
-        try {
-            if (!go.await(WAIT)) {
-                throw new IllegalStateException("no start gun within " + WAIT);
-            }
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
+        awaitStartGun(ready, go);
         byte[] payload = new byte[1024];
         Arrays.fill(payload, (byte) 0xab);
         for (int i = 0; i < n; i++) {
@@ -203,14 +208,7 @@ public final class QueueHarness {
                 }
             }
         }
-        ready.set();
-        try {
-            if (!go.await(WAIT)) {
-                throw new IllegalStateException("no start gun within " + WAIT);
-            }
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
+        awaitStartGun(ready, go);
         for (long i = 0; i < n; i++) {
             queue.add(i);
         }

@@ -23,6 +23,12 @@ public final class Methods {
      * @param method the method
      */
     public static String signature(Method method) {
+        return SIGNATURES.computeIfAbsent(method, Methods::describe); // a proxy's every call asks: built once
+    }
+
+    private static final Map<Method, String> SIGNATURES = new ConcurrentHashMap<>();
+
+    private static String describe(Method method) {
         StringBuilder text = new StringBuilder(method.getName()).append('(');
         Class<?>[] types = method.getParameterTypes();
         for (int i = 0; i < types.length; i++) {
