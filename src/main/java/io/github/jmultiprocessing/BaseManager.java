@@ -55,6 +55,9 @@ public class BaseManager implements AutoCloseable {
     private volatile SocketAddress address;
     private volatile ManagerClient client;
     private volatile JvmProcess server;
+    private final Context context; // null: the default
+    /** The class loader of the code that made the manager: its server loads what it loads. */
+    private final ClassLoader creatorLoader = Multiprocessing.callerLoader();
 
     /** A manager on a fresh Unix domain socket, with this process's authkey. */
     public BaseManager() {
@@ -70,6 +73,20 @@ public class BaseManager implements AutoCloseable {
      * @throws IllegalArgumentException if the key is empty
      */
     public BaseManager(SocketAddress address, byte[] authkey) {
+        this(address, authkey, null);
+    }
+
+    /**
+     * A manager at an address whose server starts with a context's method and {@link ChildJvm} settings (Python's
+     * {@code BaseManager(address, authkey, ctx=ctx)}).
+     *
+     * @param address where its server listens, or null for a fresh Unix domain socket
+     * @param authkey the key clients must hold, or null for this process's authkey
+     * @param context the context, or null for the default
+     * @throws IllegalArgumentException if the key is empty
+     */
+    public BaseManager(SocketAddress address, byte[] authkey, Context context) {
+        this.context = context;
         if (authkey != null && authkey.length == 0) {
             throw new IllegalArgumentException("authkey of 0 bytes (expected a non-empty key, or null for the"
                     + " process's)");
@@ -124,8 +141,10 @@ public class BaseManager implements AutoCloseable {
         byte[] key = authkey.clone();
         Map<String, ManagerServer.TypeSpec> served = new LinkedHashMap<>(types);
         String serverName = name;
-        JvmProcess process = new JvmProcess(() -> serve(where, key, served, serverName, readyOut), name);
+        SerializableRunnable body = () -> serve(where, key, served, serverName, readyOut);
+        JvmProcess process = context == null ? new JvmProcess(body, name) : context.process(body, name);
         process.setDaemon(true);
+        process.addClassLoader(creatorLoader);
         try {
             process.start();
         } catch (RuntimeException e) { // not started (its target does not serialize, say): nothing to kill
@@ -141,8 +160,10 @@ public class BaseManager implements AutoCloseable {
             address = (SocketAddress) readyIn.recv();
         } catch (IOException e) {
             process.kill();
-            throw new IllegalStateException("the manager's server ended before it listened (exit code "
-                    + exitCodeOf(process) + "; its error is above)", e);
+            String code = exitCodeOf(process);
+            String said = process.errorHead(12);
+            throw new IllegalStateException("the manager's server ended before it listened (exit code " + code
+                    + (said.isEmpty() ? ")" : "); it said:\n" + said), e);
         } catch (InterruptedException e) {
             process.kill();
             Thread.currentThread().interrupt();

@@ -41,6 +41,11 @@ final class ChildBootstrap implements Runnable, Serializable {
         this.startMethod = startMethod;
     }
 
+    /** {@return the process to run} */
+    JvmProcess process() {
+        return process;
+    }
+
     @Override
     public void run() {
         Multiprocessing.enterChild(process, parentPid, parentName, parentIdentity, startMethod);

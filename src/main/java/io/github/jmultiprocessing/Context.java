@@ -17,19 +17,58 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Shared objects are the same whatever the start method; only how {@link #process} children start
- * differs (see {@link Multiprocessing}).
+ * differs (see {@link Multiprocessing}). A context may also carry {@link ChildJvm} settings
+ * ({@link #withJvm}): the java, heap, options and properties of the JVMs of its processes, and of the pools and
+ * managers made with it.
  */
 public final class Context {
 
     private final String method;
+    private final ChildJvm jvm; // null: Multiprocessing's default when a process starts
 
     Context(String method) {
+        this(method, null);
+    }
+
+    private Context(String method, ChildJvm jvm) {
         this.method = method;
+        this.jvm = jvm;
     }
 
     /** {@return this context's start method} */
     public String getStartMethod() {
         return method;
+    }
+
+    /**
+     * {@return this context with {@link ChildJvm} settings for the JVMs of its processes, pools and managers}
+     *
+     * <pre>{@code
+     * Context ctx = Multiprocessing.getContext("spawn").withJvm(ChildJvm.defaults().withMaxHeap("256m"));
+     * try (var pool = new ProcessPool(4, null, 0, ctx)) { ... }
+     * }</pre>
+     *
+     * @param jvm the settings
+     */
+    public Context withJvm(ChildJvm jvm) {
+        return new Context(method, java.util.Objects.requireNonNull(jvm, "jvm"));
+    }
+
+    /** {@return the {@link ChildJvm} settings of this context: its own, else the default} */
+    public ChildJvm getJvm() {
+        return jvm != null ? jvm : Multiprocessing.getChildJvm();
+    }
+
+    /**
+     * Starts a manager's server process with this context (Python's {@code ctx.Manager()}).
+     *
+     * @return the started manager; close it to stop the server
+     * @throws IllegalStateException if the server could not start
+     */
+    public Manager manager() {
+        Manager manager = new Manager(null, null, this);
+        manager.start();
+        return manager;
     }
 
     /**
@@ -45,7 +84,7 @@ public final class Context {
      * @param target what it runs
      */
     public JvmProcess process(SerializableRunnable target) {
-        return new JvmProcess(target, null, method);
+        return process(target, null);
     }
 
     /**
@@ -54,7 +93,16 @@ public final class Context {
      * @param name   its name, or null for the default
      */
     public JvmProcess process(SerializableRunnable target, String name) {
-        return new JvmProcess(target, name, method);
+        JvmProcess process = new JvmProcess(target, name, method);
+        if (jvm != null) {
+            process.setChildJvm(jvm);
+        }
+        return process;
+    }
+
+    /** {@return the context's own settings, or null} */
+    ChildJvm ownJvm() {
+        return jvm;
     }
 
     /** {@return a new {@link SharedLock}} */
@@ -194,6 +242,6 @@ public final class Context {
 
     @Override
     public String toString() {
-        return "Context[" + method + "]";
+        return "Context[" + method + (jvm == null ? "" : ", " + jvm) + "]";
     }
 }

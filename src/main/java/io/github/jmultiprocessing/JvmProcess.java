@@ -2,7 +2,10 @@ package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.spawn.BootstrapFrame;
 import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
+import io.github.jmultiprocessing.internal.spawn.ChildMain;
+import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import io.github.jmultiprocessing.internal.spawn.ForkServer;
+import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,9 +13,15 @@ import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.io.Serializable;
+import java.lang.invoke.SerializedLambda;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -32,8 +41,12 @@ import java.util.stream.Collectors;
  * <p>The target is a {@link SerializableRunnable} (a lambda or method reference; the arguments are what it
  * captures), or a subclass overrides {@link #run()}. {@link #start()} serializes the process object with its
  * target and starts a fresh JVM (Python's {@code spawn} start method): the running JVM's own {@code java}, the
- * same class path and module path, stdout and stderr inherited; the child deserializes the object and calls
- * {@code run()}. Shared objects ({@link SharedValue}, {@link SharedArray}, {@link SharedLock},
+ * same module path and a class path made of this JVM's and the files behind the class loaders of the library and
+ * of the target (so that it works under {@code mvn exec:java} and in an application's own class loaders), the
+ * heap sizes and system properties of this JVM's command line and the {@link ChildJvm} settings, stdout
+ * inherited, stderr relayed to this JVM's {@link System#err}; the child deserializes the object and calls
+ * {@code run()}. A target whose classes exist only in this JVM's memory (jshell's snippets, {@code java Main.java}
+ * source-file mode) fails in {@code start()}, naming the class. Shared objects ({@link SharedValue}, {@link SharedArray}, {@link SharedLock},
  * {@link SharedMemory}) captured by the target travel as handles and attach to the same memory in the child.
  *
  * <p>Exit codes are Python's: 0 when {@code run()} returns, 1 when it throws (the stack trace goes to the
@@ -69,6 +82,8 @@ public class JvmProcess implements Serializable {
     private final String startMethod; // null: the default start method when start() is called
     private transient volatile Integer exitCode;
     private transient volatile boolean closed;
+    private transient volatile ChildJvm childJvm; // null: Multiprocessing's default
+    private transient List<ClassLoader> loaders; // more loaders whose classes the child needs, guarded by this
 
     /**
      * A process that will run {@code target} in a child JVM.
@@ -112,6 +127,7 @@ public class JvmProcess implements Serializable {
     protected JvmProcess(Context context) {
         this.target = null;
         this.startMethod = context == null ? null : context.getStartMethod();
+        this.childJvm = context == null ? null : context.ownJvm();
         this.identity = Multiprocessing.nextIdentity();
         this.name = defaultName();
         JvmProcess current = Multiprocessing.currentProcess();
@@ -167,6 +183,10 @@ public class JvmProcess implements Serializable {
         if (Multiprocessing.currentProcess().isDaemon() && Multiprocessing.isChild()) {
             throw new IllegalStateException("daemonic processes are not allowed to have children");
         }
+        if (Multiprocessing.isExiting()) {
+            throw new IllegalStateException("cannot start " + name + ": this JVM is exiting (expected start() before"
+                    + " main returns or System.exit)");
+        }
         String method = startMethod != null ? startMethod : Multiprocessing.getStartMethod();
         if (method.equals(Multiprocessing.THREAD)) {
             process = new Popen.InThread(this);
@@ -174,11 +194,13 @@ public class JvmProcess implements Serializable {
             JvmProcess current = Multiprocessing.currentProcess();
             var credits = Connection.beginTransfer(); // pipe ends the target carries become the child's copies
             try {
+                Set<Class<?>> classes = new LinkedHashSet<>();
                 byte[] payload = serialize(name, new ChildBootstrap(this, ProcessIdentity.pid(), current.name,
-                        current.identity, Multiprocessing.getStartMethod(true)));
+                        current.identity, Multiprocessing.getStartMethod(true)), classes::add);
+                LaunchSpec spec = launchSpec(classes);
                 BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, payload);
-                process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame)
-                        : ChildLauncher.launch(frame));
+                process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame, spec)
+                        : ChildLauncher.launch(frame, spec));
             } finally {
                 Connection.credit(credits, process == null ? 0 : process.pid());
             }
@@ -290,6 +312,28 @@ public class JvmProcess implements Serializable {
         });
     }
 
+    /**
+     * Sets how this process's JVM is started, before {@link #start()}; by default a context's settings, else
+     * {@link Multiprocessing#getChildJvm()}.
+     *
+     * @param jvm the settings
+     * @throws IllegalStateException if already started
+     */
+    public final synchronized void setChildJvm(ChildJvm jvm) {
+        Objects.requireNonNull(jvm, "jvm");
+        checkOpen();
+        if (process != null || externalPid != 0) {
+            throw new IllegalStateException("process has already started (expected setChildJvm before start)");
+        }
+        this.childJvm = jvm;
+    }
+
+    /** {@return how this process's JVM is started: its own settings, else the default} */
+    public final ChildJvm getChildJvm() {
+        ChildJvm jvm = childJvm;
+        return jvm != null ? jvm : Multiprocessing.getChildJvm();
+    }
+
     /** {@return the process name} */
     public final String getName() {
         return name;
@@ -388,6 +432,65 @@ public class JvmProcess implements Serializable {
 
     // ---- package-private plumbing for Multiprocessing and ChildBootstrap
 
+    /**
+     * Adds a class loader whose classes the child must be able to load: the code that made a pool or a manager,
+     * whose tasks and types arrive later.
+     */
+    synchronized void addClassLoader(ClassLoader loader) {
+        if (loader != null) {
+            if (loaders == null) {
+                loaders = new ArrayList<>();
+            }
+            loaders.add(loader);
+        }
+    }
+
+    /**
+     * {@return how the child is started}: its settings, and a class path on which it finds the library, the
+     * target and every class serialized for it.
+     *
+     * @param classes the classes in the child's bootstrap
+     * @throws IllegalArgumentException naming a class no child JVM can load
+     */
+    private LaunchSpec launchSpec(Set<Class<?>> classes) {
+        ChildJvm jvm = getChildJvm();
+        List<ClassLoader> all = new ArrayList<>();
+        all.add(JvmProcess.class.getClassLoader());
+        all.add(getClass().getClassLoader());
+        if (target != null) {
+            all.add(target.getClass().getClassLoader());
+        }
+        if (loaders != null) {
+            all.addAll(loaders);
+        }
+        all.add(Thread.currentThread().getContextClassLoader());
+        List<String> classPath = new ArrayList<>(ClassLocations.classPath(all, jvm.classPathEntries()));
+        classes.add(ChildMain.class);
+        for (Class<?> type : classes) {
+            String entry = ClassLocations.entryOf(type);
+            if (entry != null && ClassLocations.problem(type, classPath) != null) {
+                classPath.add(entry); // a loader that is no URLClassLoader: its class's own file
+            }
+            String problem = ClassLocations.problem(type, classPath);
+            if (problem != null) {
+                throw new IllegalArgumentException("cannot start " + name + " in a child JVM: " + problem);
+            }
+        }
+        LaunchSpec spec = new LaunchSpec(jvm.executableName(), jvm.jvmOptions(), classPath);
+        ChildLauncher.verify(spec);
+        return spec;
+    }
+
+    /** {@return the class path of the started child JVM, or null if it runs on a thread or has not started} */
+    synchronized List<String> classPath() {
+        return process instanceof Popen.Jvm jvm ? jvm.launched().spec().classPath() : null;
+    }
+
+    /** The child's stderr, first lines, for messages of pools and managers: "" if none, or not a child JVM. */
+    synchronized String errorHead(int lines) {
+        return process instanceof Popen.Jvm jvm ? jvm.launched().errors().head(lines) : "";
+    }
+
     int[] identity() {
         return identity;
     }
@@ -448,9 +551,51 @@ public class JvmProcess implements Serializable {
      * @throws IllegalArgumentException if it cannot be serialized
      */
     static byte[] serialize(String name, ChildBootstrap bootstrap) {
+        return serialize(name, bootstrap, type -> { });
+    }
+
+    /**
+     * {@return the bytes of a child's bootstrap}, telling {@code classes} of every class written: each class of an
+     * object, the interfaces of a proxy, the capturing class of a lambda.
+     *
+     * @param name      the process name, for messages
+     * @param bootstrap what the child runs
+     * @param classes   told of each class the child will load to read the bytes
+     * @throws IllegalArgumentException if it cannot be serialized
+     */
+    static byte[] serialize(String name, ChildBootstrap bootstrap, Consumer<Class<?>> classes) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         SPAWNING.set(Boolean.TRUE);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        ClassLoader targetLoader = bootstrap.process().target == null ? bootstrap.process().getClass().getClassLoader()
+                : bootstrap.process().target.getClass().getClassLoader();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes) {
+            {
+                enableReplaceObject(true);
+            }
+
+            @Override
+            protected void annotateClass(Class<?> type) {
+                classes.accept(type);
+            }
+
+            @Override
+            protected void annotateProxyClass(Class<?> type) {
+                for (Class<?> each : type.getInterfaces()) {
+                    classes.accept(each);
+                }
+            }
+
+            @Override
+            protected Object replaceObject(Object object) {
+                if (object instanceof SerializedLambda lambda) {
+                    Class<?> capturing = capturingClass(lambda, targetLoader);
+                    if (capturing != null) {
+                        classes.accept(capturing);
+                    }
+                }
+                return object;
+            }
+        }) {
             out.writeObject(bootstrap);
         } catch (NotSerializableException e) {
             throw new IllegalArgumentException("cannot send " + name + " to its child JVM: " + e.getMessage()
@@ -464,6 +609,20 @@ public class JvmProcess implements Serializable {
     }
 
     private static final ThreadLocal<Boolean> SPAWNING = new ThreadLocal<>();
+
+    /** {@return the class a serialized lambda was written in, or null if no loader at hand finds it} */
+    private static Class<?> capturingClass(SerializedLambda lambda, ClassLoader targetLoader) {
+        String className = lambda.getCapturingClass().replace('/', '.');
+        for (ClassLoader loader : new ClassLoader[] {targetLoader, Thread.currentThread().getContextClassLoader(),
+                JvmProcess.class.getClassLoader()}) {
+            try {
+                return Class.forName(className, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // try the next
+            }
+        }
+        return null;
+    }
 
     /**
      * {@return true while this thread serializes a child's bootstrap} What is written then goes only to that child,

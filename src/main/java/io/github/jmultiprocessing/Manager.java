@@ -38,9 +38,21 @@ public final class Manager extends BaseManager {
      * @param address where its server listens, or null for a fresh Unix domain socket
      * @param authkey the key clients must hold, or null for this process's authkey
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public Manager(SocketAddress address, byte[] authkey) {
-        super(address, authkey);
+        this(address, authkey, null);
+    }
+
+    /**
+     * A manager at an address whose server starts with a context's method and {@link ChildJvm} settings (Python's
+     * {@code SyncManager(address, authkey, ctx=ctx)}).
+     *
+     * @param address where its server listens, or null for a fresh Unix domain socket
+     * @param authkey the key clients must hold, or null for this process's authkey
+     * @param context the context, or null for the default
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Manager(SocketAddress address, byte[] authkey, Context context) {
+        super(address, authkey, context);
         register("dict", args -> new ManagedObjects.Dict<>((Map) args[0]), Map.class);
         register("list", args -> new ManagedObjects.ListObject<>((Collection) args[0]), List.class);
         register("Namespace", args -> new ManagedObjects.NamespaceObject(), Namespace.class);

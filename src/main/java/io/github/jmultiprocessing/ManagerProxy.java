@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.manager.ManagerClient;
 import io.github.jmultiprocessing.internal.manager.ManagerFrames;
 import io.github.jmultiprocessing.internal.manager.ManagerServer;
@@ -38,8 +39,7 @@ import java.util.Set;
 final class ManagerProxy implements InvocationHandler, Serializable {
 
     private static final long serialVersionUID = 1L;
-    private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("manager proxies")
-            .factory());
+    private static final Cleaner CLEANER = Cleaner.create(LibraryThreads.factory("manager-proxies"));
     private static final Set<String> REMOTE_DEFAULTS = Set.of("replaceAll", "removeIf", "sort");
 
     private final SocketAddress address;

@@ -2,13 +2,16 @@ package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
 import io.github.jmultiprocessing.internal.shm.SegmentLedger;
+import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import io.github.jmultiprocessing.internal.spawn.ForkServer;
+import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
 import java.io.ObjectInputFilter;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +56,21 @@ public final class Multiprocessing {
     private static final Set<JvmProcess> CHILDREN = ConcurrentHashMap.newKeySet();
     private static volatile JvmProcess current;
     private static volatile JvmProcess parent;
+    private static volatile ChildJvm childJvm = ChildJvm.defaults();
+    private static volatile boolean exiting;
+
+    /** Exit priority of work that must finish before the JVM exits (an executor's submitted tasks). */
+    static final int EXIT_WORK = 100;
+    /** Exit priority of pools: terminated at exit, after the work, before managers (Python's 15). */
+    static final int EXIT_POOLS = 15;
+    /** Exit priority of managers: shut down last (Python's 0). */
+    static final int EXIT_MANAGERS = 0;
+
+    /** An action at exit: Python's {@code util.Finalize} with an exit priority. */
+    private record ExitAction(Object owner, int priority, Runnable action) {
+    }
+
+    private static final List<ExitAction> AT_EXIT = new ArrayList<>(); // guarded by itself
 
     static {
         ForkServer.setBootstrapClasses(List.of(ChildBootstrap.class.getName(), JvmProcess.class.getName(),
@@ -60,10 +78,87 @@ public final class Multiprocessing {
                 SharedValue.class.getName() + "$Handle",
                 SharedArray.class.getName() + "$Handle", SharedMemory.class.getName() + "$Handle"));
         ForkServer.setRehearsal(() -> ChildBootstrap.rehearse());
-        SegmentLedger.beforeExit(() -> {
-            ForkServer.shutdown();
-            endChildren(!isChild());
-        });
+        SegmentLedger.beforeExit(Multiprocessing::exit);
+    }
+
+    /**
+     * What this JVM does at exit, before its segments are unlinked (Python's {@code _exit_function}): work that
+     * must finish finishes (children may still start for it), then no child starts any more, pools are terminated,
+     * managers shut down, the forkserver's standby is let go, daemon children are terminated and the others
+     * joined.
+     */
+    private static void exit() {
+        runAtExit(EXIT_WORK, Integer.MAX_VALUE);
+        exiting = true;
+        runAtExit(Integer.MIN_VALUE, EXIT_WORK - 1);
+        ForkServer.shutdown();
+        endChildren(!isChild());
+    }
+
+    /** Runs the exit actions with priorities in [low, high], highest first, the latest registered first. */
+    private static void runAtExit(int low, int high) {
+        List<ExitAction> due = new ArrayList<>();
+        synchronized (AT_EXIT) {
+            for (ExitAction action : AT_EXIT) {
+                if (action.priority() >= low && action.priority() <= high) {
+                    due.add(action);
+                }
+            }
+            AT_EXIT.removeAll(due);
+        }
+        java.util.Collections.reverse(due);
+        due.sort(java.util.Comparator.comparingInt(ExitAction::priority).reversed()); // stable: latest first kept
+        for (ExitAction action : due) {
+            try {
+                action.action().run();
+            } catch (RuntimeException e) {
+                System.getLogger(Multiprocessing.class.getName()).log(System.Logger.Level.WARNING,
+                        "an exit action of " + action.owner() + " failed", e);
+            }
+        }
+    }
+
+    /**
+     * Registers an action to run at JVM exit, before children are ended (Python's {@code util.Finalize} with an
+     * exit priority): higher priorities first, among equal ones the latest registered first.
+     */
+    static void atExit(Object owner, int priority, Runnable action) {
+        synchronized (AT_EXIT) {
+            AT_EXIT.add(new ExitAction(owner, priority, action));
+        }
+    }
+
+    /** Forgets the exit actions of an owner that ended by itself. */
+    static void cancelAtExit(Object owner) {
+        synchronized (AT_EXIT) {
+            AT_EXIT.removeIf(action -> action.owner() == owner);
+        }
+    }
+
+    /** {@return how a child of the default settings, started from this thread, is started} */
+    private static LaunchSpec defaultSpec() {
+        ChildJvm jvm = childJvm;
+        return new LaunchSpec(jvm.executableName(), jvm.jvmOptions(), ClassLocations.classPath(
+                List.of(Multiprocessing.class.getClassLoader(), Thread.currentThread().getContextClassLoader()),
+                jvm.classPathEntries()));
+    }
+
+    /** {@return true once this JVM has begun to exit: no child starts any more} */
+    static boolean isExiting() {
+        return exiting;
+    }
+
+    /**
+     * {@return the class loader of the nearest caller outside this library}: the code that makes a pool or a
+     * manager, whose classes its child JVMs must load.
+     */
+    static ClassLoader callerLoader() {
+        String library = Multiprocessing.class.getPackageName();
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .map(StackWalker.StackFrame::getDeclaringClass)
+                .filter(type -> !type.getPackageName().equals(library)
+                        && !type.getPackageName().startsWith(library + ".internal"))
+                .findFirst().map(Class::getClassLoader).orElse(null));
     }
 
     private Multiprocessing() {
@@ -79,6 +174,31 @@ public final class Multiprocessing {
         Manager manager = new Manager();
         manager.start();
         return manager;
+    }
+
+    /**
+     * Sets how child JVMs that set nothing of their own are started: processes, pools and managers whose context
+     * and process object have no {@link ChildJvm} settings.
+     *
+     * @param jvm the settings
+     */
+    public static void setChildJvm(ChildJvm jvm) {
+        childJvm = Objects.requireNonNull(jvm, "jvm");
+    }
+
+    /** {@return how child JVMs that set nothing of their own are started} */
+    public static ChildJvm getChildJvm() {
+        return childJvm;
+    }
+
+    /**
+     * Sets the {@code java} executable of child JVMs that set nothing of their own (Python's
+     * {@code set_executable}); the same as {@code setChildJvm(getChildJvm().withExecutable(java))}.
+     *
+     * @param java the {@code java} binary of a JDK or JRE 22 or newer; checked at the first start that uses it
+     */
+    public static void setExecutable(java.nio.file.Path java) {
+        setChildJvm(getChildJvm().withExecutable(java));
     }
 
     /** {@return the number of CPUs this JVM may use (Python's {@code os.cpu_count()})} */
@@ -140,7 +260,7 @@ public final class Multiprocessing {
      */
     public static Context getContext(String method) {
         if (FORKSERVER.equals(checkMethod(method))) {
-            ForkServer.warm(); // so that the context's first start is fast too
+            ForkServer.warm(defaultSpec()); // so that the context's first start is fast too
         }
         return new Context(method);
     }
@@ -176,7 +296,7 @@ public final class Multiprocessing {
         }
         startMethod = method == null ? null : checkMethod(method);
         if (FORKSERVER.equals(startMethod)) {
-            ForkServer.warm();
+            ForkServer.warm(defaultSpec());
         }
     }
 

@@ -18,6 +18,9 @@ import java.util.concurrent.TimeoutException;
  * their futures are {@link CompletableFuture}s. Tasks must be serializable: a lambda has to target a serializable
  * type (a cast to {@link SerializableCallable}, or a method reference assigned to one); others are refused with
  * {@link IllegalArgumentException}.
+ *
+ * <p>Work submitted here finishes before the JVM exits, also when the program returns from {@code main} without
+ * shutting the executor down (Python's {@code ProcessPoolExecutor} does the same); then the pool terminates.
  */
 final class PoolExecutor extends AbstractExecutorService {
 
@@ -52,17 +55,17 @@ final class PoolExecutor extends AbstractExecutorService {
 
     @Override
     public <T> CompletableFuture<T> submit(Callable<T> task) {
-        return pool.applyAsync(serializable(task)).future();
+        return pool.executorWork(pool.applyAsync(serializable(task)).future());
     }
 
     @Override
     public CompletableFuture<?> submit(Runnable task) {
-        return pool.applyAsync(serializable(task)).future();
+        return pool.executorWork(pool.applyAsync(serializable(task)).future());
     }
 
     @Override
     public <T> CompletableFuture<T> submit(Runnable task, T result) {
-        return pool.applyAsync(serializable(task)).future().thenApply(ignored -> result);
+        return pool.executorWork(pool.applyAsync(serializable(task)).future()).thenApply(ignored -> result);
     }
 
     @Override

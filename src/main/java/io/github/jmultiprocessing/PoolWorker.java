@@ -27,6 +27,7 @@ final class PoolWorker {
      */
     static void run(Connection conn, SerializableRunnable initializer, int maxTasks) {
         try {
+            conn.sendBytes(new byte[] {PoolFrames.READY}); // booted: a death from now on is not a boot failure
             if (initializer != null) {
                 try {
                     initializer.run();

@@ -1,7 +1,9 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.pool.CreditWindow;
 import io.github.jmultiprocessing.internal.pool.PoolFrames;
+import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
@@ -67,8 +69,19 @@ public final class ProcessPool implements AutoCloseable {
     private volatile State state = State.RUNNING;
     /** Runs callbacks, one at a time, as Python's result-handler thread does. */
     private final java.util.concurrent.ExecutorService callbacks = java.util.concurrent.Executors
-            .newSingleThreadExecutor(Thread.ofPlatform().daemon().name(name + " callbacks").factory());
+            .newSingleThreadExecutor(LibraryThreads.factory(name + "-callbacks"));
     private volatile Throwable brokenBy;
+    private volatile String brokenWhy; // what broke it, for messages
+    /** The class loader of the code that made the pool: its workers load what it loads. */
+    private final ClassLoader creatorLoader = Multiprocessing.callerLoader();
+    /** The class path of the workers (null for the thread start method): functions are checked against it. */
+    private volatile List<String> workerClassPath;
+    /** Workers that ended with a positive exit code before they were ready, since the last one was ready. */
+    private int bootFailures; // guarded by this
+    private volatile boolean anyReady;
+    /** Work submitted through {@link #asExecutorService()} not yet done: it finishes before the JVM exits. */
+    private final Set<java.util.concurrent.CompletableFuture<?>> executorWork = ConcurrentHashMap.newKeySet();
+    private volatile PoolExecutor executor;
 
     /** Creates a pool of {@link Multiprocessing#cpuCount()} workers. */
     public ProcessPool() {
@@ -105,6 +118,7 @@ public final class ProcessPool implements AutoCloseable {
         this.initializer = initializer;
         this.maxTasksPerChild = maxTasksPerChild;
         this.context = context;
+        Multiprocessing.atExit(this, Multiprocessing.EXIT_POOLS, this::exit);
         try {
             for (int i = 0; i < processes; i++) {
                 startWorker();
@@ -403,6 +417,7 @@ public final class ProcessPool implements AutoCloseable {
             throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1)");
         }
         checkRunning();
+        checkLoadable(function);
         return (java.util.Iterator<R>) new StreamJob(ids.incrementAndGet(), function, items.iterator(), chunksize,
                 ordered);
     }
@@ -424,6 +439,7 @@ public final class ProcessPool implements AutoCloseable {
 
     private Job submit(Object function, byte form, List<Object> items, int chunksize) {
         checkRunning();
+        checkLoadable(function);
         Job job = new Job(ids.incrementAndGet(), function, form, items.size());
         if (items.isEmpty()) {
             job.result.complete(List.of());
@@ -502,8 +518,23 @@ public final class ProcessPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails at once, here, for a function whose class the workers cannot load (a jshell snippet's, one of a class
+     * loader the pool was not made from), instead of in every worker.
+     */
+    private void checkLoadable(Object function) {
+        List<String> classPath = workerClassPath;
+        if (classPath != null) {
+            String problem = ClassLocations.problem(function.getClass(), classPath);
+            if (problem != null) {
+                throw new IllegalArgumentException("cannot send the function to " + name + "'s worker JVMs: "
+                        + problem);
+            }
+        }
+    }
+
     private IllegalStateException broken() {
-        return new IllegalStateException("pool broken: a worker's initializer threw " + brokenBy, brokenBy);
+        return new IllegalStateException("pool broken: " + brokenWhy, brokenBy);
     }
 
     // ---- life cycle
@@ -540,6 +571,38 @@ public final class ProcessPool implements AutoCloseable {
         }
         fail(pending, new CancellationException("the pool was terminated"));
         pending.add(Task.STOP); // wakes senders
+        Multiprocessing.cancelAtExit(this);
+    }
+
+    /**
+     * At JVM exit (before children are joined): the work given to {@link #asExecutorService()} finishes, as
+     * Python's {@code ProcessPoolExecutor} runs its submitted work at exit; then the pool terminates, as Python's
+     * {@code Pool} does at exit (outstanding {@code apply}/{@code map} calls are cancelled).
+     */
+    private void exit() {
+        for (java.util.concurrent.CompletableFuture<?> work : List.copyOf(executorWork)) {
+            try {
+                work.get();
+            } catch (ExecutionException | CancellationException e) {
+                // done, one way or another
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        terminate();
+        try {
+            join(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Tracks a future of the executor view: it completes before the JVM exits. */
+    <T> java.util.concurrent.CompletableFuture<T> executorWork(java.util.concurrent.CompletableFuture<T> work) {
+        executorWork.add(work);
+        work.whenComplete((value, failure) -> executorWork.remove(work));
+        return work;
     }
 
     /**
@@ -606,7 +669,17 @@ public final class ProcessPool implements AutoCloseable {
      * {@link #terminate()}.
      */
     public java.util.concurrent.ExecutorService asExecutorService() {
-        return new PoolExecutor(this);
+        PoolExecutor view = executor;
+        if (view == null) {
+            synchronized (this) {
+                view = executor;
+                if (view == null) {
+                    view = new PoolExecutor(this);
+                    executor = view;
+                }
+            }
+        }
+        return view;
     }
 
     /** Terminates the pool and waits for its workers, as Python's {@code with Pool() as p:} does on exit. */
@@ -840,13 +913,15 @@ public final class ProcessPool implements AutoCloseable {
         final Thread sender;
         final Thread receiver;
         volatile boolean stopSent; // written under sendLock
+        /** The worker JVM booted and runs the worker loop. */
+        volatile boolean ready;
 
         Worker(JvmProcess process, Connection conn) {
             this.process = process;
             this.conn = conn;
             String label = name + " " + process.getName();
-            this.sender = Thread.ofPlatform().daemon().name(label + " sender").unstarted(this::send);
-            this.receiver = Thread.ofPlatform().daemon().name(label + " receiver").unstarted(this::receive);
+            this.sender = LibraryThreads.builder(label + "-sender").unstarted(this::send);
+            this.receiver = LibraryThreads.builder(label + "-receiver").unstarted(this::receive);
         }
 
         /**
@@ -1023,8 +1098,14 @@ public final class ProcessPool implements AutoCloseable {
                     if (kind == PoolFrames.RETIRE) {
                         continue; // it exits next: the end below starts a fresh one
                     }
+                    if (kind == PoolFrames.READY) {
+                        ready = true;
+                        readied();
+                        continue;
+                    }
                     if (kind == PoolFrames.BROKEN) {
-                        breakPool(remote(message, 1));
+                        Throwable thrown = remote(message, 1);
+                        breakPool("a worker's initializer threw " + thrown, thrown);
                         continue;
                     }
                     if (kind != PoolFrames.DONE && kind != PoolFrames.FAILED) {
@@ -1100,6 +1181,7 @@ public final class ProcessPool implements AutoCloseable {
         JvmProcess process = context == null ? new JvmProcess(target, workerName)
                 : context.process(target, workerName);
         process.setDaemon(true);
+        process.addClassLoader(creatorLoader);
         Worker worker = new Worker(process, mine);
         try {
             process.start();
@@ -1107,6 +1189,9 @@ public final class ProcessPool implements AutoCloseable {
             mine.close();
             theirs.close();
             throw e;
+        }
+        if (workerClassPath == null) {
+            workerClassPath = process.classPath(); // null for the thread start method: nothing to check
         }
         theirs.close(); // the worker's own copy stays open in the worker
         workers.add(worker);
@@ -1139,6 +1224,13 @@ public final class ProcessPool implements AutoCloseable {
         }
         String exit = worker.process.exitCode().isPresent() ? "exit code " + worker.process.exitCode().getAsInt()
                 : "still running";
+        if (!worker.ready && worker.process.exitCode().orElse(0) > 0 && bootFailed()) {
+            // A worker JVM that cannot boot (a class it cannot load, a bad option) fails the same way every time:
+            // the pool breaks with its own words instead of starting workers forever and blaming tasks.
+            String why = "worker " + worker.process.getName() + " (pid " + worker.process.pid().orElse(-1)
+                    + ") could not start: it exited with " + exit + " before it was ready" + said(worker.process);
+            breakPool(why, new IllegalStateException(why));
+        }
         // A worker runs its tasks in the order they were sent: the first without a result is the one it was
         // running, and fails; the ones queued behind it never started, and go to another worker.
         List<Sent> lost = new ArrayList<>(worker.inFlight.values());
@@ -1150,7 +1242,7 @@ public final class ProcessPool implements AutoCloseable {
                 if (worker.inFlight.remove(task.id) == null) {
                     continue; // its result came meanwhile
                 }
-                if (state == State.RUNNING && sent != lost.get(0)) {
+                if (state == State.RUNNING && (sent != lost.get(0) || !worker.ready)) {
                     unstarted.add(task); // requeued before the replacement starts, below
                     continue;
                 }
@@ -1166,24 +1258,46 @@ public final class ProcessPool implements AutoCloseable {
         }
         synchronized (this) {
             workers.remove(worker);
-            boolean needed = state == State.RUNNING || (state == State.CLOSED && !worker.stopSent);
+            boolean needed = (state == State.RUNNING || (state == State.CLOSED && !worker.stopSent))
+                    && !Multiprocessing.isExiting(); // no worker starts once the JVM exits
             if (needed) {
                 try {
                     startWorker();
                 } catch (RuntimeException e) {
-                    breakPool(e);
+                    breakPool("a replacement worker could not start: " + e, e);
                 }
             }
         }
         worker.process.close();
     }
 
-    private void breakPool(Throwable cause) {
+    /** A worker became ready: boot failures before it were passing ones. */
+    private synchronized void readied() {
+        anyReady = true;
+        bootFailures = 0;
+    }
+
+    /**
+     * {@return true if a worker's failure to boot should break the pool}: at once while no worker of the pool has
+     * ever been ready (the same failure awaits every worker), else after three in a row (one may be passing).
+     */
+    private synchronized boolean bootFailed() {
+        return !anyReady || ++bootFailures >= 3;
+    }
+
+    /** {@return ": " and the first lines a worker wrote to stderr, or "" if none} */
+    private static String said(JvmProcess process) {
+        String head = process.errorHead(12);
+        return head.isEmpty() ? "" : "; it said:\n" + head;
+    }
+
+    private void breakPool(String why, Throwable cause) {
         synchronized (this) {
             if (state == State.BROKEN || state == State.TERMINATED) {
                 return;
             }
             brokenBy = cause;
+            brokenWhy = why;
             state = State.BROKEN;
         }
         IllegalStateException broken = broken();

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.manager;
 
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.ref.Cleaner;
@@ -18,8 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ManagerClient {
 
     private static final Map<String, ManagerClient> CLIENTS = new ConcurrentHashMap<>();
-    private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("manager connections")
-            .factory());
+    private static final Cleaner CLEANER = Cleaner.create(LibraryThreads.factory("manager-connections"));
     private static final int MAX_REPLY = 1 << 30;
 
     private final SocketAddress address;

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.manager;
 
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.Serializable;
@@ -137,8 +138,8 @@ public final class ManagerServer implements AutoCloseable {
      */
     public void serve() throws InterruptedException {
         current = this;
-        Thread acceptor = Thread.ofPlatform().daemon().name(name + " acceptor").start(this::accept);
-        Thread watch = Thread.ofPlatform().daemon().name(name + " watch").start(this::watch);
+        Thread acceptor = LibraryThreads.builder(name + "-acceptor").start(this::accept);
+        Thread watch = LibraryThreads.builder(name + "-watch").start(this::watch);
         try {
             stopped.await();
         } finally {
@@ -180,7 +181,7 @@ public final class ManagerServer implements AutoCloseable {
                     closeQuietly(channel);
                     continue;
                 }
-                Thread.ofPlatform().daemon().name(name + " connection").start(() -> authenticate(channel));
+                LibraryThreads.builder(name + "-connection").start(() -> authenticate(channel));
             }
         } catch (ClosedChannelException | InterruptedException e) {
             // closed: the end

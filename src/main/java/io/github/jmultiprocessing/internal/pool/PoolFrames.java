@@ -61,6 +61,8 @@ public final class PoolFrames {
     public static final byte RETIRE = 13;
     /** The initializer failed. */
     public static final byte BROKEN = 14;
+    /** Worker -> pool: the worker JVM booted and runs its loop (sent once, first). */
+    public static final byte READY = 15;
 
     private PoolFrames() {
     }

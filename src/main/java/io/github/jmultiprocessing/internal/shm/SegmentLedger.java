@@ -166,9 +166,7 @@ public final class SegmentLedger {
      */
     public static void reapStaleInBackground() {
         if (REAPED.compareAndSet(false, true)) {
-            Thread reaper = new Thread(SegmentLedger::reap, "jmultiprocessing-reaper");
-            reaper.setDaemon(true);
-            reaper.start();
+            Thread reaper = LibraryThreads.builder("reaper").start(SegmentLedger::reap);
             beforeExit(() -> {
                 try {
                     reaper.join(REAPER_EXIT_WAIT_MILLIS);

@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts child JVMs ({@code spawn}): the running JVM's own {@code java}, the same class path and module path,
- * the flags the library needs, stdout and stderr inherited, and the {@link BootstrapFrame} on stdin.
+ * Starts child JVMs ({@code spawn}): the running JVM's own {@code java} (or the one a {@link LaunchSpec} names),
+ * the class path and module path the child needs, the flags the library needs, the options this JVM's command
+ * line passes on ({@link JvmArguments}), the user's options, stdout inherited, stderr relayed
+ * ({@link StderrRelay}), and the {@link BootstrapFrame} on stdin.
  */
 public final class ChildLauncher {
 
@@ -23,27 +25,37 @@ public final class ChildLauncher {
     private static final List<String> PROPAGATED_PROPERTIES = List.of(ShmDirectory.DIRECTORY_PROPERTY,
             Futex.PROPERTY, CHILD_OPTIONS_PROPERTY, AotCache.DIR_PROPERTY, AotCache.ENABLED_PROPERTY);
 
+    /** Lowest Java feature version the library's classes run on. */
+    private static final int MINIMUM_FEATURE = 22;
+
+    /** Option lists already checked by {@link #verify}: a JVM started with them boots. */
+    private static final java.util.Set<List<String>> VERIFIED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private ChildLauncher() {
     }
 
     /**
-     * A started child: the OS process and the parent's end of its stdin, kept open while it runs.
+     * A started child: the OS process, the parent's end of its stdin, kept open while it runs, and the relay of
+     * its stderr.
      *
      * @param process   the child
      * @param bootstrap the pipe to its stdin
+     * @param errors    what it writes to stderr
+     * @param spec      how it was started
      */
-    public record Launched(Process process, OutputStream bootstrap) {
+    public record Launched(Process process, OutputStream bootstrap, StderrRelay errors, LaunchSpec spec) {
     }
 
     /**
      * Starts a child and sends it its bootstrap.
      *
      * @param frame what the child runs
+     * @param spec  how it is started
      * @return the child
      * @throws UncheckedIOException if the JVM cannot be started
      */
-    public static Launched launch(BootstrapFrame frame) {
-        Launched launched = start(List.of());
+    public static Launched launch(BootstrapFrame frame, LaunchSpec spec) {
+        Launched launched = start(List.of(), spec);
         handOver(launched, frame);
         return launched;
     }
@@ -52,13 +64,14 @@ public final class ChildLauncher {
      * Starts a child JVM that waits for its bootstrap: a {@code forkserver} standby.
      *
      * @param preload classes the standby loads and initializes while it waits
+     * @param spec    how it is started
      * @return the waiting child
      */
-    public static Launched startStandby(List<String> preload) {
+    public static Launched startStandby(List<String> preload, LaunchSpec spec) {
         List<String> args = new ArrayList<>();
         args.add(ChildMain.STANDBY);
         args.addAll(preload);
-        return start(args);
+        return start(args, spec);
     }
 
     /**
@@ -75,13 +88,71 @@ public final class ChildLauncher {
         }
     }
 
-    private static Launched start(List<String> args) {
-        List<String> command = new ArrayList<>(command());
+    /**
+     * Checks, once per option list, that a JVM started with the spec's {@code java} and options boots and is new
+     * enough (it runs {@code java <options> -version}), so that a bad option or a wrong JDK fails here, in the
+     * parent, with the JVM's own message, and not in every child. A spec with no options and this JVM's
+     * {@code java} needs no check.
+     *
+     * @param spec the spec
+     * @throws IllegalArgumentException with the JVM's message, if it does not boot or is older than Java 22
+     */
+    public static void verify(LaunchSpec spec) {
+        String global = System.getProperty(CHILD_OPTIONS_PROPERTY, "").strip();
+        if (spec.java() == null && spec.options().isEmpty() && global.isEmpty()) {
+            return;
+        }
+        List<String> command = new ArrayList<>(jvmCommand(spec));
+        int cp = command.indexOf("-cp");
+        if (cp >= 0) {
+            command.subList(cp, cp + 2).clear(); // the class path does not decide whether a JVM boots
+        }
+        if (VERIFIED.contains(command)) {
+            return;
+        }
+        command.add("-version");
+        String output;
+        int status;
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalArgumentException("cannot start a child JVM: " + String.join(" ", command)
+                        + " did not finish within 60 s");
+            }
+            status = process.exitValue();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot start a child JVM with java=" + command.getFirst() + ": " + e
+                    + " (expected an executable java of Java " + MINIMUM_FEATURE + " or newer)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking the child JVM's options", e);
+        }
+        String options = String.join(" ", command.subList(1, command.size() - 1));
+        if (status != 0) {
+            throw new IllegalArgumentException("a child JVM cannot start with java=" + command.getFirst()
+                    + " and options [" + options + "]: it exited with status " + status + " saying:\n"
+                    + output.strip());
+        }
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("version \"(\\d+)").matcher(output);
+        if (spec.java() != null && version.find() && Integer.parseInt(version.group(1)) < MINIMUM_FEATURE) {
+            throw new IllegalArgumentException("java=" + command.getFirst() + " is Java " + version.group(1)
+                    + " (expected Java " + MINIMUM_FEATURE + " or newer: the library's classes need it); it says:\n"
+                    + output.strip());
+        }
+        command.removeLast();
+        VERIFIED.add(List.copyOf(command));
+    }
+
+    private static Launched start(List<String> args, LaunchSpec spec) {
+        List<String> command = new ArrayList<>(command(spec));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+                .redirectError(ProcessBuilder.Redirect.PIPE);
         Process process;
         try {
             process = builder.start();
@@ -89,7 +160,8 @@ public final class ChildLauncher {
             throw new UncheckedIOException("cannot start child JVM " + command.getFirst() + ": " + e, e);
         }
         SegmentLedger.recordChild(process.pid()); // this JVM's segments outlive it while the child runs
-        return new Launched(process, process.getOutputStream());
+        StderrRelay errors = StderrRelay.start(process.getErrorStream(), process.pid());
+        return new Launched(process, process.getOutputStream(), errors, spec);
     }
 
     /**
@@ -97,48 +169,62 @@ public final class ChildLauncher {
      * propagated ones and {@value #CHILD_OPTIONS_PROPERTY}) apply to later children. Where an AOT cache for
      * exactly this JVM, these flags and this class path exists, the child uses it ({@link AotCache}).
      *
+     * @param spec how the child is started
      * @return the command
      */
-    public static List<String> command() {
-        List<String> jvm = jvmCommand();
+    public static List<String> command(LaunchSpec spec) {
+        List<String> jvm = jvmCommand(spec);
         List<String> command = new ArrayList<>(jvm);
         command.addAll(AotCache.options(jvm));
         command.addAll(mainArguments());
         return List.copyOf(command);
     }
 
-    /** The java binary, the library's flags, the propagated properties, the user's options, the paths. */
-    static List<String> jvmCommand() {
+    /**
+     * The java binary, the library's flags, the inherited options, the propagated properties, the user's
+     * options (the global property's, then the spec's: later ones win), the paths.
+     */
+    static List<String> jvmCommand(LaunchSpec spec) {
         List<String> command = new ArrayList<>();
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        command.add(Files.isExecutable(java) ? java.toString()
-                : ProcessHandle.current().info().command().orElse("java"));
+        if (spec.java() != null) {
+            command.add(spec.java());
+        } else {
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            command.add(Files.isExecutable(java) ? java.toString()
+                    : ProcessHandle.current().info().command().orElse("java"));
+        }
         Module module = ChildLauncher.class.getModule();
         if (module.isNativeAccessEnabled()) {
             command.add("--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED"));
         }
         int feature = Runtime.version().feature();
-        if (feature >= 21 && feature <= 25) {
+        if (spec.java() == null && feature >= 21 && feature <= 25) {
             // Map the JDK's CDS archive at its own base address instead of a random one: relocating it dirties
             // ~7 MB of private memory in every child (JDK 21+ randomize by default). Diagnostic flag, so only on
             // the JDK versions it was measured on.
             command.add("-XX:+UnlockDiagnosticVMOptions");
             command.add("-XX:ArchiveRelocationMode=0");
         }
+        command.addAll(JvmArguments.inherited());
         for (String property : PROPAGATED_PROPERTIES) {
             String value = System.getProperty(property);
             if (value != null) {
                 command.add("-D" + property + "=" + value);
             }
         }
+        if (!Futex.AVAILABLE && System.getProperty(Futex.PROPERTY) == null) {
+            // Every process of a tree waits the same way: a futex waiter would sleep out its whole slice after a
+            // wake-up from this JVM, which cannot make the call (and a child would repeat this JVM's warning).
+            command.add("-D" + Futex.PROPERTY + "=false");
+        }
         String options = System.getProperty(CHILD_OPTIONS_PROPERTY, "").strip();
         if (!options.isEmpty()) {
             command.addAll(List.of(options.split("\\s+")));
         }
-        String classPath = System.getProperty("java.class.path", "");
-        if (!classPath.isEmpty()) {
+        command.addAll(spec.options());
+        if (!spec.classPath().isEmpty()) {
             command.add("-cp");
-            command.add(classPath);
+            command.add(String.join(java.io.File.pathSeparator, spec.classPath()));
         }
         String modulePath = System.getProperty("jdk.module.path", "");
         if (module.isNamed() || !modulePath.isEmpty()) {

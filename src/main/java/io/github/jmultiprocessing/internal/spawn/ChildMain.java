@@ -3,9 +3,12 @@ package io.github.jmultiprocessing.internal.spawn;
 import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
+import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
@@ -59,14 +62,20 @@ public final class ChildMain {
                 System.exit(0);
             }
         }
-        BootstrapFrame frame;
+        BootstrapFrame frame = null;
         Runnable target;
         try {
             frame = BootstrapFrame.readFrom(stdin);
             target = target(frame);
-        } catch (IOException | ClassNotFoundException | ClassCastException e) {
-            System.err.println("jmultiprocessing child: cannot read its bootstrap: " + e);
-            e.printStackTrace();
+        } catch (IOException | ClassNotFoundException | ClassCastException | LinkageError e) {
+            if (frame == null ? parentGone(ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L))
+                    : parentGone(frame.parentPid())) {
+                System.exit(ExitCodes.UNCAUGHT_EXCEPTION); // nobody to tell: say nothing on a terminal not ours
+            }
+            PrintStream err = standardError();
+            err.println("jmultiprocessing child: cannot read its bootstrap: " + e);
+            e.printStackTrace(err);
+            err.flush();
             System.exit(ExitCodes.UNCAUGHT_EXCEPTION);
             return;
         }
@@ -77,13 +86,44 @@ public final class ChildMain {
         try {
             target.run();
         } catch (Throwable e) {
-            System.err.println("Process " + frame.name() + ":");
-            e.printStackTrace();
-            System.out.flush();
+            PrintStream err = standardError();
+            err.println("Process " + frame.name() + ":");
+            e.printStackTrace(err);
+            flushStandardStreams();
             System.exit(ExitCodes.UNCAUGHT_EXCEPTION);
         }
-        System.out.flush();
+        flushStandardStreams();
         // Returning (not System.exit) lets the JVM wait for the target's non-daemon threads, as Python does.
+    }
+
+    /** {@return true if the parent has ended (its pid is gone or no longer its child's parent)} */
+    private static boolean parentGone(long parentPid) {
+        return ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) != parentPid
+                || !ProcessHandle.of(parentPid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /**
+     * {@return {@link System#err}, or the process's real stderr if the target set it to null} A target may have
+     * replaced it with a buffered stream: its trace is flushed there ({@link #flushStandardStreams}).
+     */
+    private static PrintStream standardError() {
+        PrintStream err = System.err;
+        return err != null ? err : new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+    }
+
+    /**
+     * Flushes {@link System#out} and {@link System#err} as the target left them (replaced by buffered streams,
+     * or null): what it printed is not lost when the JVM exits, and a null stream is no error.
+     */
+    private static void flushStandardStreams() {
+        PrintStream out = System.out;
+        if (out != null) {
+            out.flush();
+        }
+        PrintStream err = System.err;
+        if (err != null) {
+            err.flush();
+        }
     }
 
     /**

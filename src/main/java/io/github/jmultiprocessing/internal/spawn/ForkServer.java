@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,16 +13,15 @@ import java.util.concurrent.Executors;
  * time, warms up ({@link Warmup}) and waits on its stdin; {@link #launch} hands it a bootstrap and starts the
  * next standby in the background. A child so started behaves as a {@code spawn}ed one; it just starts sooner.
  *
- * <p>A standby reads the system properties and options of when it was started. When this JVM exits, a standby
- * reads end of file on its stdin and exits quietly; the exit hook also kills it at once.
+ * <p>A standby reads the system properties and options of when it was started. It serves only a child of the
+ * same {@link LaunchSpec} (java, options, class path); a child of another spec gets a standby started for it, and
+ * the next standby is kept for that spec (one standby at a time). When this JVM exits, a standby reads end of
+ * file on its stdin and exits quietly.
  */
 public final class ForkServer {
 
-    private static final ExecutorService STARTER = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "jmultiprocessing-forkserver");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ExecutorService STARTER = Executors.newSingleThreadExecutor(
+            LibraryThreads.factory("forkserver"));
 
     private static List<String> bootstrapClasses = List.of(); // guarded by ForkServer.class
     private static ChildLauncher.Launched standby; // guarded by ForkServer.class
@@ -76,36 +76,47 @@ public final class ForkServer {
         return all;
     }
 
-    /** Starts a standby now if there is none, so the first {@link #launch} is fast too. */
-    public static synchronized void warm() {
-        if (!closed && (standby == null || !standby.process().isAlive())) {
+    /**
+     * Starts a standby of this spec now if there is none, so the first {@link #launch} is fast too.
+     *
+     * @param spec how the standby is started
+     */
+    public static synchronized void warm(LaunchSpec spec) {
+        if (!closed && (standby == null || !standby.process().isAlive() || !standby.spec().equals(spec))) {
             if (standby != null) {
-                letGo(standby); // a dead standby's pipe: one file descriptor each
+                letGo(standby); // a dead or other standby's pipe: one file descriptor each
             }
-            standby = ChildLauncher.startStandby(standbyPreload());
+            standby = null;
+            standby = ChildLauncher.startStandby(standbyPreload(), spec);
         }
     }
 
     /**
-     * Runs the frame in a standby (started now if none is ready) and starts the next standby in the background.
+     * Runs the frame in a standby of its spec (started now if none is ready) and starts the next standby in the
+     * background.
      *
      * @param frame what the child runs
+     * @param spec  how it is started
      * @return the child
+     * @throws IllegalStateException if this JVM is exiting
      */
-    public static ChildLauncher.Launched launch(BootstrapFrame frame) {
+    public static ChildLauncher.Launched launch(BootstrapFrame frame, LaunchSpec spec) {
         ChildLauncher.Launched child;
         synchronized (ForkServer.class) {
-            if (standby != null && !standby.process().isAlive()) {
+            if (closed) {
+                throw new IllegalStateException("cannot start " + frame.name() + ": this JVM is exiting");
+            }
+            if (standby != null && (!standby.process().isAlive() || !standby.spec().equals(spec))) {
                 letGo(standby);
                 standby = null;
             }
-            child = standby != null ? standby : ChildLauncher.startStandby(standbyPreload());
+            child = standby != null ? standby : ChildLauncher.startStandby(standbyPreload(), spec);
             standby = null;
         }
         ChildLauncher.handOver(child, frame);
         STARTER.execute(() -> {
             try {
-                warm();
+                warm(spec);
             } catch (RuntimeException e) {
                 // the next launch starts one itself
             }

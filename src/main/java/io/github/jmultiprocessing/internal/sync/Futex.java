@@ -15,7 +15,9 @@ import java.util.Optional;
  * <p>The only class of the library that makes a restricted FFM call. It is used only where the library's module
  * has native access enabled ({@code --enable-native-access}); the non-private futex operations are used because
  * the word is shared between processes. {@link #AVAILABLE} is false elsewhere, or when the system property
- * {@value #PROPERTY} is {@code false}, and callers then back off in pure Java.
+ * {@value #PROPERTY} is {@code false}, and callers then back off in pure Java. On Linux without native access,
+ * the first use logs one warning (logger {@code io.github.jmultiprocessing.internal.sync.Futex}) that says how
+ * to enable it.
  */
 @SuppressWarnings("restricted") // the one class that makes a restricted call, by design
 public final class Futex {
@@ -48,8 +50,17 @@ public final class Futex {
                 default -> -1;
             };
         }
-        if (number > 0 && Futex.class.getModule().isNativeAccessEnabled()
-                && !"false".equalsIgnoreCase(System.getProperty(PROPERTY))) {
+        boolean wanted = number > 0 && !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
+        if (wanted && !Futex.class.getModule().isNativeAccessEnabled()) {
+            Module module = Futex.class.getModule();
+            System.getLogger(Futex.class.getName()).log(System.Logger.Level.WARNING, "native access is not enabled"
+                    + " for " + (module.isNamed() ? "module " + module.getName() : "the class path") + ": waiting"
+                    + " processes back off in pure Java (slower wake-ups, some CPU while waiting) instead of sleeping"
+                    + " on a futex; start the JVM with --enable-native-access=" + (module.isNamed() ? module.getName()
+                    : "ALL-UNNAMED") + " (or the manifest attribute Enable-Native-Access: ALL-UNNAMED of an"
+                    + " executable jar), or set -D" + PROPERTY + "=false to choose the pure-Java waits quietly");
+        }
+        if (wanted && Futex.class.getModule().isNativeAccessEnabled()) {
             try {
                 Linker linker = Linker.nativeLinker();
                 Optional<MemorySegment> syscall = linker.defaultLookup().find("syscall");

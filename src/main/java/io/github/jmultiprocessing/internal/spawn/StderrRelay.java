@@ -1,0 +1,105 @@
+package io.github.jmultiprocessing.internal.spawn;
+
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Copies a child's stderr to this JVM's {@link System#err} as it comes, and keeps its first lines, so that a
+ * child that cannot boot (a class it cannot load, a bad option, a wrong JDK) is reported to the parent with its
+ * own words, and so that a child's errors show wherever this JVM's show (jshell, a build tool's log, a test
+ * report), not only on the terminal this JVM was started from.
+ *
+ * <p>Implementation notes. One daemon platform thread per child reads the pipe until end of file (the child and
+ * every process that inherited its stderr have ended). Bytes are written through as read, without waiting for a
+ * line, so prompts and partial lines appear at once; the head kept is the first {@value #HEAD_BYTES} bytes. If
+ * this JVM is gone, the child's writes to stderr fail quietly (the JVM ignores SIGPIPE), so nothing a child
+ * prints after its parent is gone reaches a terminal.
+ */
+public final class StderrRelay {
+
+    /** Bytes of the child's stderr kept for messages. */
+    static final int HEAD_BYTES = 4096;
+
+    private final Thread thread;
+    private final byte[] head = new byte[HEAD_BYTES];
+    private int headLength; // guarded by this
+
+    private StderrRelay(InputStream in, long pid) {
+        this.thread = LibraryThreads.builder("stderr-" + pid).stackSize(64 * 1024)
+                .unstarted(() -> copy(in));
+    }
+
+    /**
+     * Starts relaying a child's stderr.
+     *
+     * @param in  the child's stderr
+     * @param pid the child's pid, for the thread's name
+     * @return the relay
+     */
+    static StderrRelay start(InputStream in, long pid) {
+        StderrRelay relay = new StderrRelay(in, pid);
+        relay.thread.start();
+        return relay;
+    }
+
+    private void copy(InputStream in) {
+        byte[] buffer = new byte[8192];
+        try (in) {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                synchronized (this) {
+                    int keep = Math.min(n, HEAD_BYTES - headLength);
+                    System.arraycopy(buffer, 0, head, headLength, keep);
+                    headLength += keep;
+                }
+                PrintStream err = System.err;
+                if (err != null) {
+                    err.write(buffer, 0, n);
+                    err.flush();
+                }
+            }
+        } catch (IOException e) {
+            // the pipe broke: nothing more to relay
+        }
+    }
+
+    /**
+     * Waits, at most {@code millis}, until everything the child wrote has been relayed.
+     *
+     * @param millis the longest wait
+     * @return true if the relay has ended
+     */
+    public boolean awaitEnd(long millis) {
+        try {
+            return thread.join(java.time.Duration.ofMillis(millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !thread.isAlive();
+        }
+    }
+
+    /**
+     * {@return the first lines the child wrote to stderr, at most {@code lines} of them, or "" if none}
+     * Waits briefly for the relay to end if the child has ended, so that its last words are in.
+     *
+     * @param lines how many lines at most
+     */
+    public String head(int lines) {
+        awaitEnd(TimeUnit.MILLISECONDS.toMillis(500));
+        String text;
+        synchronized (this) {
+            text = new String(head, 0, headLength, StandardCharsets.UTF_8);
+        }
+        String[] all = text.strip().split("\\R");
+        StringBuilder kept = new StringBuilder();
+        for (int i = 0; i < Math.min(lines, all.length); i++) {
+            if (!all[i].isBlank()) {
+                kept.append(kept.isEmpty() ? "" : "\n").append(all[i]);
+            }
+        }
+        return kept.toString();
+    }
+}
