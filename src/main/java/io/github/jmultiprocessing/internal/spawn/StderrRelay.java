@@ -83,12 +83,13 @@ public final class StderrRelay {
 
     /**
      * {@return the first lines the child wrote to stderr, at most {@code lines} of them, or "" if none}
-     * Waits briefly for the relay to end if the child has ended, so that its last words are in.
+     * Waits up to 3 s for the relay to end (the child has ended, on the paths that ask), so that its last words
+     * are in, also on a machine too busy to run the relay's thread at once.
      *
      * @param lines how many lines at most
      */
     public String head(int lines) {
-        awaitEnd(TimeUnit.MILLISECONDS.toMillis(500));
+        awaitEnd(TimeUnit.SECONDS.toMillis(3));
         String text;
         synchronized (this) {
             text = new String(head, 0, headLength, StandardCharsets.UTF_8);
