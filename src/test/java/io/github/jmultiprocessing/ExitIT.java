@@ -29,6 +29,7 @@ class ExitIT {
         try (JavaMain main = JavaMain.start(ExitPrograms.class, program)) {
             assertEquals(0, main.waitFor(Duration.ofSeconds(60)), main.output());
             long exited = System.currentTimeMillis();
+            Thread.sleep(1_500); // a child left behind would write now, on the terminal of a program that has ended
             String output = main.output();
             long returned = returnedAt(output);
             assertTrue(exited - returned < EXIT_MILLIS, "exit took " + (exited - returned) + " ms:\n" + output);
