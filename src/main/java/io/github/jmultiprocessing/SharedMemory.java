@@ -34,7 +34,8 @@ import java.lang.foreign.MemorySegment;
  * <p>Unlike Python's, a segment created here is not sparse: all its pages are allocated at creation, so a
  * directory without room fails {@link #create} with an {@link java.io.UncheckedIOException} naming the directory,
  * its free space, the size and that property, rather than a later write with a {@code SIGBUS}
- * ({@code InternalError}). It takes its whole size in memory from the start.
+ * ({@code InternalError}). It takes its whole size in memory from the start. A segment attached here that Python
+ * created is sparse as Python made it: in a full directory a first write to one of its pages can still fault.
  *
  * <p>{@link #close()} unmaps this handle (Python's {@code close()}); {@link #unlink()} removes the name, after
  * which processes that have the segment mapped keep using it and new attaches fail (Python's {@code unlink()}).
