@@ -27,8 +27,15 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>The bytes are raw from offset 0, exactly as Python sees them: on Linux the segment is the file
  * {@code /dev/shm/<name>}, so a Python process can attach to a segment created here by name, and the other way
- * round. Elsewhere segments are files in {@code java.io.tmpdir}. A segment is created exclusively with mode 0600:
+ * round. Elsewhere segments are files in {@code java.io.tmpdir}; the system property
+ * {@code jmultiprocessing.shm.dir} names another directory. A segment is created exclusively with mode 0600:
  * a name in use is an error, never a silent share. A JVM maps each segment once, however often it attaches.
+ *
+ * <p>Unlike Python's, a segment created here is not sparse: all its pages are allocated at creation, so a
+ * directory without room fails {@link #create} with an {@link java.io.UncheckedIOException} naming the directory,
+ * its free space, the size and that property, rather than a later write with a {@code SIGBUS}
+ * ({@code InternalError}). It takes its whole size in memory from the start. A segment attached here that Python
+ * created is sparse as Python made it: in a full directory a first write to one of its pages can still fault.
  *
  * <p>{@link #close()} unmaps this handle (Python's {@code close()}); {@link #unlink()} removes the name, after
  * which processes that have the segment mapped keep using it and new attaches fail (Python's {@code unlink()}).
@@ -60,6 +67,7 @@ public final class SharedMemory implements AutoCloseable, Serializable {
      * @param size bytes, greater than zero
      * @return the new, zero-filled segment
      * @throws IllegalArgumentException if {@code size <= 0}
+     * @throws java.io.UncheckedIOException if the segment directory has no room for it or cannot be written
      */
     public static SharedMemory create(long size) {
         for (int attempt = 0; ; attempt++) {
@@ -80,7 +88,8 @@ public final class SharedMemory implements AutoCloseable, Serializable {
      * @param size bytes, greater than zero
      * @return the new, zero-filled segment
      * @throws IllegalArgumentException           for a bad name or size
-     * @throws java.io.UncheckedIOException wrapping {@link java.nio.file.FileAlreadyExistsException} if the name is taken
+     * @throws java.io.UncheckedIOException wrapping {@link java.nio.file.FileAlreadyExistsException} if the name is taken;
+     *                                      otherwise if the segment directory has no room for it or cannot be written
      */
     public static SharedMemory create(String name, long size) {
         return create(name, size, true);
@@ -95,7 +104,8 @@ public final class SharedMemory implements AutoCloseable, Serializable {
      *              false to leave it until someone calls {@link #unlink()}
      * @return the new, zero-filled segment
      * @throws IllegalArgumentException           for a bad name or size
-     * @throws java.io.UncheckedIOException wrapping {@link java.nio.file.FileAlreadyExistsException} if the name is taken
+     * @throws java.io.UncheckedIOException wrapping {@link java.nio.file.FileAlreadyExistsException} if the name is taken;
+     *                                      otherwise if the segment directory has no room for it or cannot be written
      */
     public static SharedMemory create(String name, long size, boolean track) {
         if (size <= 0) {

@@ -42,7 +42,10 @@ import java.util.concurrent.TimeUnit;
  * and exits at once loses nothing, and joining a process that put items before they were taken does not
  * deadlock (two classic pitfalls of Python's queue). An unbounded queue ({@code maxsize} 0, the default) never
  * makes {@code put} wait: it grows by linking further rings of shared memory and gives them back as they drain.
- * A bounded one holds at most {@code maxsize} messages. Messages of any size (up to 1 GiB) travel whole.
+ * A bounded one holds at most {@code maxsize} messages. Messages of any size (up to 1 GiB) travel whole. If the
+ * segment directory has no room for the next ring, that {@code put} (or {@code offer}) throws an
+ * {@link java.io.UncheckedIOException} naming the directory, its free space and the size it needed; nothing was
+ * put, the queue keeps what it holds, and a later {@code put} works once there is room.
  *
  * <p>Elements travel through a codec: boxed primitives, strings and primitive arrays directly, anything else by
  * Java serialization through the JVM-wide {@link java.io.ObjectInputFilter}; one that cannot be serialized fails
@@ -61,7 +64,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** Bytes of the first ring; later ones grow as needed. Pages are only backed once touched. */
+    /** Bytes of the first ring; later ones grow as needed. Every ring's pages are allocated when it is created. */
     static final int CAPACITY = 64 * 1024;
 
     private final transient QueueChannel channel;
@@ -112,6 +115,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * @throws QueueFullException       if no place came free in time
      * @throws IllegalArgumentException if the element cannot be serialized
      * @throws IllegalStateException    if this queue object is closed
+     * @throws java.io.UncheckedIOException if the queue must grow and the segment directory has no room
      * @throws InterruptedException     if interrupted while waiting
      */
     public void put(E e, Duration timeout) throws InterruptedException {
@@ -128,6 +132,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * @throws QueueFullException       if the queue is full
      * @throws IllegalArgumentException if the element cannot be serialized
      * @throws IllegalStateException    if this queue object is closed
+     * @throws java.io.UncheckedIOException if the queue must grow and the segment directory has no room
      */
     public void putNowait(E e) {
         if (!offer(e)) {

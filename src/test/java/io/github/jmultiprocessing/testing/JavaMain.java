@@ -60,9 +60,33 @@ public final class JavaMain implements AutoCloseable {
      */
     public static JavaMain start(String classPath, List<String> options, java.util.Map<String, String> environment,
             Class<?> mainClass, String... args) {
-        List<String> command = new ArrayList<>();
+        return start(List.of(), true, classPath, options, environment, mainClass, args);
+    }
+
+    /**
+     * Starts {@code <launcher> java [--enable-native-access=ALL-UNNAMED] <options> -cp <test class path> mainClass
+     * args}: the launcher is a command that runs the rest as its arguments (in a mount namespace of its own, say).
+     *
+     * @param launcher     the command before {@code java}, empty for none
+     * @param nativeAccess false to leave native access off (the library's pure-Java paths)
+     * @param options      more JVM options
+     * @param mainClass    the class
+     * @param args         its arguments
+     * @return the running JVM
+     */
+    public static JavaMain start(List<String> launcher, boolean nativeAccess, List<String> options,
+            Class<?> mainClass, String... args) {
+        return start(launcher, nativeAccess, System.getProperty("java.class.path"), options, java.util.Map.of(),
+                mainClass, args);
+    }
+
+    private static JavaMain start(List<String> launcher, boolean nativeAccess, String classPath, List<String> options,
+            java.util.Map<String, String> environment, Class<?> mainClass, String... args) {
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--enable-native-access=ALL-UNNAMED");
+        if (nativeAccess) {
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
         command.addAll(options);
         command.add("-cp");
         command.add(classPath);

@@ -219,6 +219,8 @@ public final class QueueChannel implements AutoCloseable {
      * @return false if the queue stayed full or {@code stop} (nothing was put)
      * @throws InterruptedException if interrupted while waiting
      * @throws IOException          if the queue's memory is corrupt
+     * @throws UncheckedIOException if the next ring cannot be created (no room in the segment directory): nothing
+     *                              was put and the queue is as it was, so a later put may succeed
      */
     public boolean put(byte[] message, long timeoutNanos, BooleanSupplier stop)
             throws InterruptedException, IOException {
@@ -238,6 +240,8 @@ public final class QueueChannel implements AutoCloseable {
      * @return false if the queue stayed full or {@code stop} (nothing was put)
      * @throws InterruptedException if interrupted while waiting
      * @throws IOException          if the queue's memory is corrupt
+     * @throws UncheckedIOException if the next ring cannot be created (no room in the segment directory): nothing
+     *                              was put and the queue is as it was, so a later put may succeed
      */
     public boolean put(int length, RecordWriter message, long timeoutNanos, BooleanSupplier stop)
             throws InterruptedException, IOException {

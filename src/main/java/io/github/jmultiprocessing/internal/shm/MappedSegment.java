@@ -48,12 +48,16 @@ public final class MappedSegment {
     }
 
     /**
-     * Creates the file exclusively (mode 0600) and maps it; nothing is left behind on failure.
+     * Creates the file exclusively (mode 0600), backs every page of it ({@link SegmentBacking}) and maps it;
+     * nothing is left behind on failure.
      *
      * @param name a valid segment name
      * @param size bytes, greater than zero
-     * @return the new mapping, zero-filled
-     * @throws UncheckedIOException wrapping {@link FileAlreadyExistsException} if the name is taken
+     * @return the new mapping, zero-filled, every page allocated: writes to it cannot fault for want of room
+     * @throws UncheckedIOException wrapping {@link FileAlreadyExistsException} if the name is taken; otherwise,
+     *                              if the directory has no room for {@code size} bytes or cannot be written, one
+     *                              naming the directory, its free space, the size and {@link ShmDirectory}'s
+     *                              property
      */
     static MappedSegment create(String name, long size) {
         if (size <= 0) {
@@ -63,9 +67,10 @@ public final class MappedSegment {
         boolean created = false;
         try (FileChannel channel = openNew(path)) {
             created = true;
+            // Every page allocated now: a full directory fails here, not with a SIGBUS at a later first write.
+            SegmentBacking.back(channel, path, size);
             Arena arena = Arena.ofShared();
             try {
-                // Mapping beyond the end grows the file (sparse on tmpfs: pages cost nothing until touched).
                 MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
                 return new MappedSegment(name, path, arena, segment);
             } catch (IOException | RuntimeException e) {
@@ -79,8 +84,8 @@ public final class MappedSegment {
             if (created) {
                 deleteQuietly(path);
             }
-            throw new UncheckedIOException("cannot create shared memory segment " + path + ": " + e, e);
-        } catch (RuntimeException e) {
+            throw ShmDirectory.cannotCreate("shared memory segment " + name, size, e);
+        } catch (RuntimeException | Error e) {
             if (created) {
                 deleteQuietly(path);
             }

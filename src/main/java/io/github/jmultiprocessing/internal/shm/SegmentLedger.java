@@ -1,7 +1,6 @@
 package io.github.jmultiprocessing.internal.shm;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -346,7 +345,9 @@ public final class SegmentLedger {
             }
             write(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + ledgerPath() + ": " + e, e);
+            // Said as the user sees it: shared memory cannot be created in that directory (the file is ours).
+            throw ShmDirectory.cannotCreate("shared memory (the record of this process's segments, "
+                    + ledgerPath().getFileName() + ")", 0, e);
         }
     }
 

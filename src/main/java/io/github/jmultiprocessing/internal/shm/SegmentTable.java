@@ -41,14 +41,22 @@ public final class SegmentTable {
         }
         synchronized (MAPPED) {
             if (track) {
-                SegmentLedger.recordCreated(name);
+                try {
+                    SegmentLedger.recordCreated(name);
+                } catch (UncheckedIOException e) { // no room or no write access for the record: said with the size
+                    throw ShmDirectory.cannotCreate("shared memory segment " + name, size, e.getCause());
+                }
             }
             MappedSegment mapped;
             try {
                 mapped = MappedSegment.create(name, size);
             } catch (RuntimeException e) {
                 if (track) {
-                    SegmentLedger.recordRemoved(name);
+                    try {
+                        SegmentLedger.recordRemoved(name);
+                    } catch (RuntimeException recordFailed) { // a full directory may refuse this line too
+                        e.addSuppressed(recordFailed);
+                    }
                 }
                 throw e;
             }

@@ -17,7 +17,7 @@ import java.util.Set;
  */
 public final class SharedHeap {
 
-    /** Size of a regular arena. Pages are only backed once touched. */
+    /** Size of a regular arena; its pages are allocated when it is created (see {@link SegmentBacking}). */
     public static final long ARENA_SIZE = 1L << 20;
 
     private static MappedSegment arena; // guarded by SharedHeap.class

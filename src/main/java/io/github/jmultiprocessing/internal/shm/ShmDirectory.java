@@ -1,5 +1,8 @@
 package io.github.jmultiprocessing.internal.shm;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -10,7 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Segments are files in {@code /dev/shm} on Linux (the directory POSIX {@code shm_open} uses, so Python's
  * {@code shared_memory} sees the same names), elsewhere in {@code java.io.tmpdir}. The system property
- * {@value #DIRECTORY_PROPERTY} overrides the choice; child JVMs inherit it.
+ * {@value #DIRECTORY_PROPERTY} overrides the choice; child JVMs inherit it. A directory where a segment cannot be
+ * created (no room, read-only, missing) is reported by {@link #cannotCreate}, naming that property.
  */
 public final class ShmDirectory {
 
@@ -79,6 +83,42 @@ public final class ShmDirectory {
      */
     public static String randomName(String prefix) {
         return prefix + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
+    /**
+     * The exception for a segment, or the record kept beside the segments, that could not be created or written
+     * in the directory: it names the directory, its free space, the size asked for and {@value #DIRECTORY_PROPERTY},
+     * the one setting that moves segments elsewhere.
+     *
+     * @param what  what could not be created, such as {@code "shared memory segment jmp-heap-1-..."}
+     * @param size  the bytes asked for, or 0 if the failure is not about a size (the ledger line of a creation)
+     * @param cause the file system's error
+     * @return the exception to throw
+     */
+    static UncheckedIOException cannotCreate(String what, long size, IOException cause) {
+        long free = freeSpace();
+        String reason = cause instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                : cause.getClass() == IOException.class ? cause.getMessage()
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        StringBuilder message = new StringBuilder("cannot create ").append(what).append(" in ").append(DIRECTORY)
+                .append(": ").append(reason).append(" (");
+        if (size > 0) {
+            message.append("size=").append(size).append(" bytes asked for, ");
+        }
+        message.append("free=").append(free < 0 ? "unknown" : free + " bytes").append(" in ").append(DIRECTORY)
+                .append("; expected a writable directory with room for it: free space there, or set the system"
+                        + " property ").append(DIRECTORY_PROPERTY).append(" to another directory, -D")
+                .append(DIRECTORY_PROPERTY).append("=<dir>)");
+        return new UncheckedIOException(message.toString(), cause);
+    }
+
+    /** {@return the bytes free for this user in the directory, or -1 if unknown} */
+    static long freeSpace() {
+        try {
+            return Files.getFileStore(DIRECTORY).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     static String quote(String s) {

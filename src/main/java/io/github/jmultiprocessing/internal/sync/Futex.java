@@ -12,14 +12,15 @@ import java.util.Optional;
 /**
  * Linux futex wait and wake on a 32-bit word of a shared mapping, through {@code syscall(SYS_futex, ...)}.
  *
- * <p>The only class of the library that makes a restricted FFM call. It is used only where the library's module
+ * <p>One of the library's two classes that make a restricted FFM call (the other, {@code internal.shm}'s
+ * {@code SegmentBacking}, allocates segment files). It is used only where the library's module
  * has native access enabled ({@code --enable-native-access}); the non-private futex operations are used because
  * the word is shared between processes. {@link #AVAILABLE} is false elsewhere, or when the system property
  * {@value #PROPERTY} is {@code false}, and callers then back off in pure Java. On Linux without native access,
  * the first use logs one warning (logger {@code io.github.jmultiprocessing.internal.sync.Futex}) that says how
  * to enable it.
  */
-@SuppressWarnings("restricted") // the one class that makes a restricted call, by design
+@SuppressWarnings("restricted") // the one class here that makes a restricted call, by design
 public final class Futex {
 
     /** System property: {@code false} turns the futex path off (the pure-Java backoff is used instead). */
