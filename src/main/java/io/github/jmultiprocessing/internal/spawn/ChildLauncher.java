@@ -21,7 +21,8 @@ public final class ChildLauncher {
     public static final String CHILD_OPTIONS_PROPERTY = "jmultiprocessing.child.jvmOptions";
 
     private static final List<String> PROPAGATED_PROPERTIES = List.of(ShmDirectory.DIRECTORY_PROPERTY,
-            Futex.PROPERTY, CHILD_OPTIONS_PROPERTY, AotCache.DIR_PROPERTY, AotCache.ENABLED_PROPERTY);
+            Futex.PROPERTY, CHILD_OPTIONS_PROPERTY, AotCache.DIR_PROPERTY, AotCache.ENABLED_PROPERTY,
+            AotCache.DETACHED_PROPERTY, AotCache.MAX_BYTES_PROPERTY);
 
     private ChildLauncher() {
     }
