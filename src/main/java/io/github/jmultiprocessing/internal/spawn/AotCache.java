@@ -41,9 +41,10 @@ import java.util.concurrent.TimeUnit;
  * child rarely gains from one; a pool or a loop does), a daemon thread runs a training child ({@link ChildMain}
  * {@code --train}: the standby warm-up) with {@code -XX:AOTMode=record}, then a JVM with
  * {@code -XX:AOTMode=create} into a temporary file that is moved into place atomically (~1.5 s in all, idle
- * 2-core machine). If the program ends first, an exit hook kills the JVM of the step under way and deletes the
- * build's lock and temporary files; that costs the exit a few milliseconds, and the next run starts the build
- * again. So no process of the library outlives the program. {@value #DETACHED_PROPERTY}{@code =true} opts in to
+ * 2-core machine). If the program ends first, an exit hook kills the JVM of the step under way, waits until it is
+ * gone and deletes the build's lock and temporary files; that costs the exit the time the kernel takes to end a
+ * JVM (2-10 ms measured; the wait is capped at {@value #KILLED_STEP_WAIT_MILLIS} ms), and the next run starts the
+ * build again. So no process of the library outlives the program. {@value #DETACHED_PROPERTY}{@code =true} opts in to
  * the other way: the first child command with no cache starts a builder JVM in a session of its own
  * ({@code setsid}, {@code --build-aot}, output discarded) that finishes after the program has ended, so that short
  * programs get a cache too.
@@ -83,7 +84,7 @@ final class AotCache {
     private static final long STALE_LOCK_MILLIS = TimeUnit.MINUTES.toMillis(STALE_LOCK_MINUTES);
     private static final long RETRY_AFTER_FAILURE_MILLIS = TimeUnit.HOURS.toMillis(1);
     /** The longest the exit hook waits for a killed step to be gone before deleting its files. */
-    private static final long KILLED_STEP_WAIT_MILLIS = 100;
+    private static final long KILLED_STEP_WAIT_MILLIS = 500;
     private static final List<String> ENVIRONMENT_OPTIONS = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
             "_JAVA_OPTIONS");
     private static final Path SETSID = Path.of("/usr/bin/setsid");
@@ -422,7 +423,7 @@ final class AotCache {
 
     /**
      * The exit hook: no build step starts from now on; the JVMs of the steps under way are killed and their files
-     * deleted. Costs the exit the time the kernel takes to end a JVM (a few milliseconds).
+     * deleted. Costs the exit the time the kernel takes to end a JVM (2-10 ms measured).
      */
     private static void abandon() {
         List<Process> killed;
