@@ -49,16 +49,16 @@ import java.util.concurrent.TimeUnit;
  * ({@code setsid}, {@code --build-aot}, output discarded) that finishes after the program has ended, so that short
  * programs get a cache too.
  *
- * <p>Implementation notes. Build steps run under {@code setpriv --pdeathsig KILL} where it exists, so a JVM that
- * is killed outright (no exit hook) takes its step with it. A lock file beside the cache, holding the builder's
- * pid, keeps two JVMs from building the same cache; a lock whose process is gone, or older than
- * {@value #STALE_LOCK_MINUTES} minutes, is stale and taken over (two JVMs that both find it stale may build the same
- * cache at once, each into its own temporary file: wasted work, not a broken cache). Temporary files carry the
+ * <p>Implementation notes. Build steps run under {@code setpriv --pdeathsig KILL} where it exists and knows the
+ * option, so a JVM that is killed outright (no exit hook) takes its step with it. A lock file beside the cache,
+ * holding the builder's pid, keeps two JVMs from building the same cache; a lock whose process is gone, or older
+ * than {@value #STALE_LOCK_MINUTES} minutes, is stale and taken over (two JVMs that both find it stale may build the
+ * same cache at once, each into its own temporary file: wasted work, not a broken cache). Temporary files carry the
  * builder's pid; those of dead builders are deleted by the next build. A failed build leaves a marker that stops
- * retries for an hour; an abandoned one does not. All of a build's file creation and deletion, and the start of
- * each step, happen under one monitor with the exit hook, so that once the hook has run nothing of the build is
- * created again. Later children run with {@code -XX:AOTCache}; the JVM checks the cache and runs without it if it
- * does not match, so a stale or foreign file never breaks a start (and its complaints are silenced).
+ * retries for an hour; an abandoned one does not. All of a build's file creation and deletion, and the start of each
+ * step, happen under one monitor with the exit hook, so that once the hook has run nothing of the build is created
+ * again. Later children run with {@code -XX:AOTCache}; the JVM checks the cache and runs without it if it does not
+ * match, so a stale or foreign file never breaks a start (and its complaints are silenced).
  */
 final class AotCache {
 
@@ -99,6 +99,7 @@ final class AotCache {
     private static final List<Process> STEPS = new ArrayList<>(); // guarded by BUILDS: JVMs of steps under way
     private static final List<Path> FILES = new ArrayList<>(); // guarded by BUILDS: locks and temporaries held
     private static boolean hooked; // guarded by BUILDS
+    private static volatile List<String> deathSignal; // null until tried: see deathSignal()
 
     private AotCache() {
     }
@@ -571,12 +572,32 @@ final class AotCache {
 
     /** Runs one step of a build; false if it failed, took over two minutes, or this JVM is exiting. */
     private static boolean run(List<String> command) throws IOException, InterruptedException {
-        List<String> wrapped = new ArrayList<>();
-        if (Files.isExecutable(SETPRIV)) {
-            wrapped.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL")); // dies with the thread starting it
-        }
+        List<String> wrapped = new ArrayList<>(deathSignal());
         wrapped.addAll(command);
-        ProcessBuilder builder = new ProcessBuilder(wrapped)
+        return runGuarded(wrapped, TimeUnit.MINUTES.toMillis(2));
+    }
+
+    /**
+     * {@return the prefix that makes a step die with the thread that starts it ({@code setpriv --pdeathsig KILL}),
+     * or none where setpriv is missing or too old for the option (util-linux before 2.33)}; tried once per JVM
+     */
+    private static List<String> deathSignal() throws IOException, InterruptedException {
+        List<String> prefix = deathSignal;
+        if (prefix == null) {
+            List<String> setpriv = List.of(SETPRIV.toString(), "--pdeathsig", "KILL");
+            List<String> probe = new ArrayList<>(setpriv);
+            probe.add("true");
+            prefix = Files.isExecutable(SETPRIV) && runGuarded(probe, TimeUnit.SECONDS.toMillis(10)) ? setpriv
+                    : List.of();
+            deathSignal = prefix; // racing builders of one JVM find the same answer
+        }
+        return prefix;
+    }
+
+    /** Runs a command, output discarded, as a step the exit hook kills; false if it failed or timed out. */
+    private static boolean runGuarded(List<String> command, long timeoutMillis)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
         Process process;
@@ -588,7 +609,7 @@ final class AotCache {
             STEPS.add(process);
         }
         try {
-            if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(KILLED_STEP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
                 return false;
