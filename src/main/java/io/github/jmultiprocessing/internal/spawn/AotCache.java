@@ -7,30 +7,58 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Ahead-of-time caches (JDK 24+, JEP 483 and 515) that make child JVMs start faster: classes of the JDK and the
  * library already loaded and linked, the lambda and serialization machinery resolved.
  *
- * <p>Implementation notes. A cache is specific to one JVM, one set of flags and one class path; its file name is
- * a hash of all three (and of each jar's size and modification time), in {@value #DIR_PROPERTY} (default
- * {@code $XDG_CACHE_HOME/jmultiprocessing}, else {@code ~/.cache/jmultiprocessing}). The first child command
- * with no cache yet starts without one and starts a builder JVM ({@link ChildMain} {@code --build-aot}, output
- * discarded, independent of this JVM's life so that short programs get a cache too), which runs a training
- * child ({@code --train}: the standby warm-up) with {@code -XX:AOTMode=record}, then {@code -XX:AOTMode=create}
- * into a temporary file that is moved into place atomically; a lock file keeps two JVMs from building the same
- * cache. Later children run with {@code -XX:AOTCache}; the JVM checks the cache and runs
- * without it if it does not match, so a stale or foreign file never breaks a start (and its complaints are
- * silenced). Only class paths made of jar files qualify (the JVM refuses directories), and no module path.
- * {@value #ENABLED_PROPERTY}{@code =false} turns caches off.
+ * <p>Where and how big. A cache is specific to one JVM, one set of flags and one class path; its file name is a
+ * hash of all three (and of each jar's size and modification time), in {@value #DIR_PROPERTY} (default
+ * {@code $XDG_CACHE_HOME/jmultiprocessing}, else {@code ~/.cache/jmultiprocessing}). One takes ~17 MB for the
+ * library and a small application (JDK 25). The caches of a directory take at most {@value #MAX_BYTES_PROPERTY}
+ * bytes together (default {@value #DEFAULT_MAX_BYTES}, 256 MiB; suffixes {@code k}, {@code m}, {@code g}; 0 turns
+ * caches off): after each build the least recently used ones are deleted until they fit (a JVM marks a cache used
+ * by setting its modification time the first time it starts a child with it), and a cache that alone would not fit
+ * is not kept. While a cache is being built its temporary file takes one cache's size more. Only class paths made
+ * of jar files qualify (the JVM refuses directories), and no module path. {@value #ENABLED_PROPERTY}{@code =false}
+ * turns caches off.
+ *
+ * <p>Who builds, and for how long. By default a cache is built inside this JVM's process tree, while the program
+ * runs: from the second child this JVM starts with a command that has no cache yet (a program that starts a single
+ * child rarely gains from one; a pool or a loop does), a daemon thread runs a training child ({@link ChildMain}
+ * {@code --train}: the standby warm-up) with {@code -XX:AOTMode=record}, then a JVM with
+ * {@code -XX:AOTMode=create} into a temporary file that is moved into place atomically (~1.5 s in all, idle
+ * 2-core machine). If the program ends first, an exit hook kills the JVM of the step under way, waits until it is
+ * gone and deletes the build's lock and temporary files; that costs the exit the time the kernel takes to end a
+ * JVM (2-10 ms measured; the wait is capped at {@value #KILLED_STEP_WAIT_MILLIS} ms), and the next run starts the
+ * build again. So no process of the library outlives the program. {@value #DETACHED_PROPERTY}{@code =true} opts in to
+ * the other way: the first child command with no cache starts a builder JVM in a session of its own
+ * ({@code setsid}, {@code --build-aot}, output discarded) that finishes after the program has ended, so that short
+ * programs get a cache too.
+ *
+ * <p>Implementation notes. Build steps run under {@code setpriv --pdeathsig KILL} where it exists and knows the
+ * option, so a JVM that is killed outright (no exit hook) takes its step with it. A lock file beside the cache,
+ * holding the builder's pid, keeps two JVMs from building the same cache; a lock whose process is gone, or older
+ * than {@value #STALE_LOCK_MINUTES} minutes, is stale and taken over (two JVMs that both find it stale may build the
+ * same cache at once, each into its own temporary file: wasted work, not a broken cache). Temporary files carry the
+ * builder's pid; those of dead builders are deleted by the next build. A failed build leaves a marker that stops
+ * retries for an hour; an abandoned one does not. All of a build's file creation and deletion, and the start of each
+ * step, happen under one monitor with the exit hook, so that once the hook has run nothing of the build is created
+ * again. Later children run with {@code -XX:AOTCache}; the JVM checks the cache and runs without it if it does not
+ * match, so a stale or foreign file never breaks a start (and its complaints are silenced).
  */
 final class AotCache {
 
@@ -40,22 +68,48 @@ final class AotCache {
     /** System property: {@code false} turns AOT caches off. */
     static final String ENABLED_PROPERTY = "jmultiprocessing.aot";
 
-    private static final long STALE_LOCK_MILLIS = TimeUnit.MINUTES.toMillis(10);
+    /** System property: {@code true} lets a builder finish after the program has ended (its own session). */
+    static final String DETACHED_PROPERTY = "jmultiprocessing.aot.detached";
+
+    /** System property: the most bytes the caches of the directory take together; 0 turns caches off. */
+    static final String MAX_BYTES_PROPERTY = "jmultiprocessing.aot.maxBytes";
+
+    /** The default of {@value #MAX_BYTES_PROPERTY}: 256 MiB, ~15 caches of a small application. */
+    static final long DEFAULT_MAX_BYTES = 268_435_456L;
+
+    /** The child start (per command, in this JVM) at which a build inside the program's process tree begins. */
+    static final int BUILD_AT_START = 2;
+
+    private static final int STALE_LOCK_MINUTES = 10;
+    private static final long STALE_LOCK_MILLIS = TimeUnit.MINUTES.toMillis(STALE_LOCK_MINUTES);
     private static final long RETRY_AFTER_FAILURE_MILLIS = TimeUnit.HOURS.toMillis(1);
-    /** Caches kept in the directory: each build of an application's jars makes a new one (~15 MB). */
-    static final int KEEP = 8;
+    /** The longest the exit hook waits for a killed step to be gone before deleting its files. */
+    private static final long KILLED_STEP_WAIT_MILLIS = 500;
     private static final List<String> ENVIRONMENT_OPTIONS = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
             "_JAVA_OPTIONS");
-    private static final Set<String> SCHEDULED = ConcurrentHashMap.newKeySet(); // caches this JVM asked for
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+    private static final ConcurrentHashMap<String, Integer> STARTS = new ConcurrentHashMap<>(); // per cache
+    private static final Set<String> USED = ConcurrentHashMap.newKeySet(); // caches this JVM marked as used
+
+    /** Guards the state below, shared by build threads and the exit hook. */
+    private static final Object BUILDS = new Object();
+    private static boolean exiting; // guarded by BUILDS: no build step starts and no build file is created
+    private static final List<Process> STEPS = new ArrayList<>(); // guarded by BUILDS: JVMs of steps under way
+    private static final List<Path> FILES = new ArrayList<>(); // guarded by BUILDS: locks and temporaries held
+    private static boolean hooked; // guarded by BUILDS
+    private static volatile List<String> deathSignal; // null until tried: see deathSignal()
 
     private AotCache() {
     }
 
     /**
      * {@return the options a child started with this JVM command gets: the cache if it exists, else none (and
-     * the cache is built in the background)}
+     * the cache may be built in the background)}
      *
      * @param jvm the java binary, flags and class path of the child, without the main class
+     * @throws IllegalArgumentException if {@value #MAX_BYTES_PROPERTY} is not a size
      */
     static List<String> options(List<String> jvm) {
         Path cache = cacheFor(jvm);
@@ -63,38 +117,26 @@ final class AotCache {
             return List.of();
         }
         if (Files.isRegularFile(cache)) {
+            markUsed(cache);
             List<String> options = new ArrayList<>();
             options.add("-XX:AOTCache=" + cache);
             options.addAll(quiet());
             return options;
         }
-        if (SCHEDULED.add(cache.toString()) && !Files.exists(lockOf(cache)) && !recentlyFailed(cache)) {
-            List<String> builder = new ArrayList<>();
-            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-                builder.add("/usr/bin/setsid"); // its own session: a Ctrl-C of the parent does not kill it midway
-            }
-            builder.add(jvm.getFirst()); // the same java binary
-            builder.add("-cp");
-            builder.add(System.getProperty("java.class.path"));
-            builder.add(ChildMain.class.getName());
-            builder.add(ChildMain.BUILD_AOT);
-            builder.add(cache.toString());
-            builder.add(Integer.toString(jvm.size()));
-            builder.addAll(jvm);
-            builder.addAll(ForkServer.bootstrapClasses());
-            try {
-                new ProcessBuilder(builder).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            } catch (IOException e) {
-                // no cache: children start as before
+        boolean detached = "true".equalsIgnoreCase(System.getProperty(DETACHED_PROPERTY));
+        int start = STARTS.merge(cache.toString(), 1, Integer::sum);
+        if (start == (detached ? 1 : BUILD_AT_START) && !locked(lockOf(cache)) && !recentlyFailed(cache)) {
+            if (detached) {
+                startDetachedBuilder(jvm, cache);
+            } else {
+                buildInBackground(jvm, cache, ForkServer.bootstrapClasses());
             }
         }
         return List.of();
     }
 
     /**
-     * The builder's work: trains and creates the cache; any failure leaves no cache.
+     * The work of a detached builder JVM: trains and creates the cache; any failure leaves no cache.
      *
      * @param args the cache path, the number of JVM command elements, those elements, then classes to prepare
      */
@@ -104,27 +146,35 @@ final class AotCache {
         build(args.subList(2, 2 + size), cache, args.subList(2 + size, args.size()));
     }
 
-    private static Path lockOf(Path cache) {
-        return cache.resolveSibling(cache.getFileName() + ".lock");
-    }
-
-    private static Path failedOf(Path cache) {
-        return cache.resolveSibling(cache.getFileName() + ".failed");
-    }
-
-    private static boolean recentlyFailed(Path cache) {
-        try {
-            return System.currentTimeMillis() - Files.getLastModifiedTime(failedOf(cache)).toMillis()
-                    < RETRY_AFTER_FAILURE_MILLIS;
-        } catch (IOException e) {
-            return false;
+    /** {@return the byte cap of the cache directory, from {@value #MAX_BYTES_PROPERTY}} */
+    static long maxBytes() {
+        String value = System.getProperty(MAX_BYTES_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return DEFAULT_MAX_BYTES;
         }
+        String text = value.strip().toLowerCase(Locale.ROOT);
+        int shift = switch (text.charAt(text.length() - 1)) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            default -> 0;
+        };
+        try {
+            long number = Long.parseLong(shift == 0 ? text : text.substring(0, text.length() - 1));
+            if (number >= 0 && number <= Long.MAX_VALUE >> shift) {
+                return number << shift;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(MAX_BYTES_PROPERTY + "=" + value
+                + " (expected a number of bytes >= 0, optionally with a suffix k, m or g)");
     }
 
     /** {@return where the cache of this command lives, or null if it cannot have one} @param jvm the command */
     static Path cacheFor(List<String> jvm) {
         if (Runtime.version().feature() < 24 || "false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY))
-                || ChildLauncher.class.getModule().isNamed()
+                || maxBytes() == 0 || ChildLauncher.class.getModule().isNamed()
                 || !System.getProperty("jdk.module.path", "").isEmpty()) {
             return null;
         }
@@ -147,6 +197,9 @@ final class AotCache {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
             for (String part : jvm) {
+                if (part.startsWith("-D" + ENABLED_PROPERTY)) {
+                    continue; // how caches are built, not what a child runs: one cache serves all settings
+                }
                 digest.update(part.getBytes(StandardCharsets.UTF_8));
                 digest.update((byte) 0);
             }
@@ -169,6 +222,16 @@ final class AotCache {
         }
     }
 
+    static Path directory() {
+        String configured = System.getProperty(DIR_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("jmultiprocessing");
+    }
+
     /** {@return true if the text holds a JVM option about class data sharing or AOT caches} @param text options */
     private static boolean archiveOption(String text) {
         return text.contains("-Xshare") || text.contains("SharedArchiveFile") || text.contains("SharedClassListFile")
@@ -181,100 +244,281 @@ final class AotCache {
         return Runtime.version().feature() >= 25 ? List.of("-Xlog:aot=off", "-Xlog:cds=off") : List.of("-Xlog:cds=off");
     }
 
-    static Path directory() {
-        String configured = System.getProperty(DIR_PROPERTY);
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
+    /** Sets the cache's modification time, once per JVM: the byte cap deletes the least recently used first. */
+    private static void markUsed(Path cache) {
+        if (USED.add(cache.toString())) {
+            try {
+                Files.setLastModifiedTime(cache, FileTime.fromMillis(System.currentTimeMillis()));
+            } catch (IOException | RuntimeException e) {
+                // a cache in a folder this user cannot write still serves; it is just not marked
+            }
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("jmultiprocessing");
+    }
+
+    private static Path lockOf(Path cache) {
+        return cache.resolveSibling(cache.getFileName() + ".lock");
+    }
+
+    private static Path failedOf(Path cache) {
+        return cache.resolveSibling(cache.getFileName() + ".failed");
+    }
+
+    private static boolean recentlyFailed(Path cache) {
+        try {
+            return System.currentTimeMillis() - Files.getLastModifiedTime(failedOf(cache)).toMillis()
+                    < RETRY_AFTER_FAILURE_MILLIS;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Starts a builder JVM in its own session, left running when this JVM exits (the opt-in). */
+    private static void startDetachedBuilder(List<String> jvm, Path cache) {
+        List<String> builder = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            builder.add(SETSID.toString()); // its own session: a Ctrl-C of the parent does not kill it midway
+        }
+        builder.add(jvm.getFirst()); // the same java binary
+        builder.add("-D" + MAX_BYTES_PROPERTY + "=" + maxBytes());
+        builder.add("-cp");
+        builder.add(System.getProperty("java.class.path"));
+        builder.add(ChildMain.class.getName());
+        builder.add(ChildMain.BUILD_AOT);
+        builder.add(cache.toString());
+        builder.add(Integer.toString(jvm.size()));
+        builder.addAll(jvm);
+        builder.addAll(ForkServer.bootstrapClasses());
+        try {
+            new ProcessBuilder(builder).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            // no cache: children start as before
+        }
+    }
+
+    /** Builds the cache on a daemon thread of this JVM; the exit hook abandons it if the program ends first. */
+    private static void buildInBackground(List<String> jvm, Path cache, List<String> classes) {
+        List<String> command = List.copyOf(jvm);
+        List<String> prepare = List.copyOf(classes);
+        Background.THREAD.execute(() -> build(command, cache, prepare));
+    }
+
+    /** The thread of in-program builds, created on first use. */
+    private static final class Background {
+        static final ExecutorService THREAD = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "jmultiprocessing-aot-build");
+            thread.setDaemon(true); // never keeps the program alive; the exit hook stops its work
+            return thread;
+        });
     }
 
     /** Trains and creates the cache; any failure leaves no cache, and children simply start without one. */
     private static void build(List<String> jvm, Path cache, List<String> classes) {
+        long pid = ProcessHandle.current().pid();
         Path lock = lockOf(cache);
-        Path config = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid() + ".conf");
-        Path temporary = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Path config = cache.resolveSibling(cache.getFileName() + "." + pid + ".conf");
+        Path temporary = cache.resolveSibling(cache.getFileName() + "." + pid + ".tmp");
         try {
             Files.createDirectories(cache.getParent());
-            if (!takeLock(lock)) {
-                return; // another JVM builds it
+            deleteLeftovers(cache.getParent());
+            if (!begin(lock, List.of(config, temporary))) {
+                return; // another JVM builds it, or this one is exiting
             }
-            deleteLeftovers(cache);
-            boolean built = false;
-            try {
-                List<String> train = new ArrayList<>(jvm);
-                train.add("-XX:AOTMode=record");
-                train.add("-XX:AOTConfiguration=" + config);
-                train.addAll(quiet());
-                train.addAll(ChildLauncher.mainArguments());
-                train.add(ChildMain.TRAIN);
-                train.addAll(classes);
-                List<String> create = new ArrayList<>(jvm);
-                create.add("-XX:AOTMode=create");
-                create.add("-XX:AOTConfiguration=" + config);
-                create.add("-XX:AOTCache=" + temporary);
-                create.addAll(quiet());
-                if (run(train) && run(create) && Files.isRegularFile(temporary)) {
-                    Files.move(temporary, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    built = true;
-                    pruneOldest(cache);
-                }
-            } finally {
-                if (!built) {
-                    Files.deleteIfExists(failedOf(cache));
-                    Files.createFile(failedOf(cache)); // no retry for an hour
-                }
-                Files.deleteIfExists(config);
-                Files.deleteIfExists(temporary);
-                Files.deleteIfExists(lock);
-            }
+        } catch (IOException | RuntimeException e) {
+            return; // no cache: children start as before
+        }
+        boolean made = false;
+        try {
+            List<String> train = new ArrayList<>(jvm);
+            train.add("-XX:AOTMode=record");
+            train.add("-XX:AOTConfiguration=" + config);
+            train.addAll(quiet());
+            train.addAll(ChildLauncher.mainArguments());
+            train.add(ChildMain.TRAIN);
+            train.addAll(classes);
+            List<String> create = new ArrayList<>(jvm);
+            create.add("-XX:AOTMode=create");
+            create.add("-XX:AOTConfiguration=" + config);
+            create.add("-XX:AOTCache=" + temporary);
+            create.addAll(quiet());
+            made = run(train) && run(create) && Files.isRegularFile(temporary)
+                    && Files.size(temporary) <= maxBytes(); // one that alone exceeds the cap is not kept
         } catch (IOException | RuntimeException e) {
             // no cache: children start as before
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (finish(cache, lock, config, temporary, made)) {
+                pruneToFit(cache, maxBytes());
+            }
         }
     }
 
     /**
-     * Keeps the {@value #KEEP} most recently built caches and deletes the others: without this, every rebuild of
-     * an application's jars left another cache behind for good. A child already started keeps its mapping; a later
-     * start for a deleted cache builds it again.
+     * Takes the cache's lock and registers the build's files with the exit hook, unless this JVM is exiting.
+     *
+     * @return true if this JVM now builds the cache
      */
-    static void pruneOldest(Path built) {
-        try (var files = Files.list(built.getParent())) {
-            List<Path> caches = files.filter(f -> {
+    private static boolean begin(Path lock, List<Path> temporaries) throws IOException {
+        synchronized (BUILDS) {
+            if (exiting || !hook()) {
+                return false;
+            }
+            if (!takeLock(lock)) {
+                return false;
+            }
+            FILES.addAll(temporaries);
+            FILES.add(lock); // last: the hook deletes the temporaries before the lock
+            return true;
+        }
+    }
+
+    /**
+     * Ends a build: moves a built cache into place, marks a failure (not an abandon at exit), deletes the build's
+     * files and the lock unless the exit hook did; under the monitor, so the hook sees a build under way or ended.
+     *
+     * @return true if the cache is in place
+     */
+    private static boolean finish(Path cache, Path lock, Path config, Path temporary, boolean built) {
+        synchronized (BUILDS) {
+            boolean placed = false;
+            try {
+                if (built) {
+                    Files.move(temporary, cache, StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                    markUsed(cache);
+                    placed = true;
+                } else if (!exiting) {
+                    Files.deleteIfExists(failedOf(cache));
+                    Files.createFile(failedOf(cache)); // no retry for an hour
+                }
+            } catch (IOException | RuntimeException e) {
+                // no cache, or no marker: the next start retries
+            }
+            for (Path file : List.of(config, temporary, lock)) {
+                if (FILES.remove(file)) { // else the exit hook deleted it, and the lock may be another JVM's now
+                    try {
+                        Files.deleteIfExists(file);
+                    } catch (IOException | RuntimeException e) {
+                        // the next build deletes leftovers of a dead pid
+                    }
+                }
+            }
+            return placed;
+        }
+    }
+
+    /** Registers the exit hook once; false if the JVM is already shutting down. */
+    private static boolean hook() {
+        if (!hooked) {
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(AotCache::abandon, "jmultiprocessing-aot-exit"));
+            } catch (IllegalStateException e) {
+                return false;
+            }
+            hooked = true;
+        }
+        return true;
+    }
+
+    /**
+     * The exit hook: no build step starts from now on; the JVMs of the steps under way are killed and their files
+     * deleted. Costs the exit the time the kernel takes to end a JVM (2-10 ms measured).
+     */
+    private static void abandon() {
+        List<Process> killed;
+        synchronized (BUILDS) {
+            exiting = true;
+            killed = List.copyOf(STEPS);
+        }
+        for (Process step : killed) {
+            step.destroyForcibly();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILLED_STEP_WAIT_MILLIS);
+        try {
+            for (Process step : killed) {
+                // once it is gone it writes nothing more: its files can be deleted for good
+                step.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (BUILDS) {
+            for (Path file : FILES) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException | RuntimeException e) {
+                    // the next build deletes leftovers of a dead pid
+                }
+            }
+            FILES.clear();
+        }
+    }
+
+    /**
+     * Deletes the least recently used caches other than the one just built until all fit in {@code maxBytes}:
+     * without this, every rebuild of an application's jars left another cache behind for good. A child already
+     * started keeps its mapping; a later start for a deleted cache builds it again.
+     *
+     * @param built    the cache just built, kept
+     * @param maxBytes the cap
+     */
+    static void pruneToFit(Path built, long maxBytes) {
+        try (var listing = Files.list(built.getParent())) {
+            List<Path> caches = listing.filter(f -> {
                 String name = f.getFileName().toString();
                 return name.startsWith("child-") && name.endsWith(".aot") && !f.equals(built);
-            }).sorted(java.util.Comparator.comparing((Path f) -> {
-                try {
-                    return Files.getLastModifiedTime(f);
-                } catch (IOException e) {
-                    return java.nio.file.attribute.FileTime.fromMillis(0);
+            }).sorted(Comparator.comparing(AotCache::lastUsed).reversed()).toList();
+            long total = size(built);
+            for (Path cache : caches) {
+                long size = size(cache);
+                if (total + size <= maxBytes) {
+                    total += size;
+                } else {
+                    Files.deleteIfExists(cache);
                 }
-            }).reversed()).toList();
-            for (Path old : caches.subList(Math.min(caches.size(), KEEP - 1), caches.size())) {
-                Files.deleteIfExists(old);
             }
         } catch (IOException | RuntimeException e) {
             // pruning is housekeeping: never a reason to fail
         }
     }
 
-    /** Deletes temporary files of builders that were killed (their pid is in the name). */
-    private static void deleteLeftovers(Path cache) {
-        String prefix = cache.getFileName() + ".";
-        try (var files = Files.list(cache.getParent())) {
-            for (Path file : files.toList()) {
+    private static FileTime lastUsed(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Deletes temporary files and locks of builders that are gone (their pid is in the name or the lock). */
+    private static void deleteLeftovers(Path directory) {
+        try (var listing = Files.list(directory)) {
+            for (Path file : listing.toList()) {
                 String name = file.getFileName().toString();
-                if (!name.startsWith(prefix) || !(name.endsWith(".conf") || name.endsWith(".tmp"))) {
+                int aot = name.indexOf(".aot.");
+                if (!name.startsWith("child-") || aot < 0) {
                     continue;
                 }
-                String pid = name.substring(prefix.length(), name.lastIndexOf('.'));
                 try {
-                    if (!ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)) {
-                        Files.deleteIfExists(file);
+                    if (name.endsWith(".lock")) {
+                        if (staleLock(file)) {
+                            Files.deleteIfExists(file);
+                        }
+                    } else if (name.endsWith(".conf") || name.endsWith(".tmp")) {
+                        String pid = name.substring(aot + ".aot.".length(), name.lastIndexOf('.'));
+                        if (!alive(Long.parseLong(pid))) {
+                            Files.deleteIfExists(file);
+                        }
                     }
                 } catch (NumberFormatException | IOException e) {
                     // not ours
@@ -286,24 +530,95 @@ final class AotCache {
     }
 
     private static boolean takeLock(Path lock) throws IOException {
-        try {
-            Files.createFile(lock);
-            return true;
-        } catch (FileAlreadyExistsException e) {
-            if (System.currentTimeMillis() - Files.getLastModifiedTime(lock).toMillis() > STALE_LOCK_MILLIS) {
-                Files.deleteIfExists(lock); // left by a JVM that died while building; the next start retries
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                Files.createFile(lock);
+                Files.writeString(lock, Long.toString(ProcessHandle.current().pid()));
+                return true;
+            } catch (FileAlreadyExistsException e) {
+                if (!staleLock(lock)) {
+                    return false;
+                }
+                Files.deleteIfExists(lock); // left by a JVM that died while building: take over
             }
-            return false;
+        }
+        return false;
+    }
+
+    /** {@return true if some JVM holds the lock now} */
+    private static boolean locked(Path lock) {
+        return Files.exists(lock) && !staleLock(lock);
+    }
+
+    /**
+     * {@return true if the lock's builder is gone: its pid names no live process, or the lock is older than any
+     * build (a reused pid)}; a lock just created and not yet written is not stale
+     */
+    private static boolean staleLock(Path lock) {
+        try {
+            if (System.currentTimeMillis() - Files.getLastModifiedTime(lock).toMillis() > STALE_LOCK_MILLIS) {
+                return true;
+            }
+            String pid = Files.readString(lock).strip();
+            return !pid.isEmpty() && !alive(Long.parseLong(pid));
+        } catch (IOException | NumberFormatException e) {
+            return false; // gone, or not ours to judge: the age alone decides, next time
         }
     }
 
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** Runs one step of a build; false if it failed, took over two minutes, or this JVM is exiting. */
     private static boolean run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        if (!process.waitFor(2, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            return false;
+        List<String> wrapped = new ArrayList<>(deathSignal());
+        wrapped.addAll(command);
+        return runGuarded(wrapped, TimeUnit.MINUTES.toMillis(2));
+    }
+
+    /**
+     * {@return the prefix that makes a step die with the thread that starts it ({@code setpriv --pdeathsig KILL}),
+     * or none where setpriv is missing or too old for the option (util-linux before 2.33)}; tried once per JVM
+     */
+    private static List<String> deathSignal() throws IOException, InterruptedException {
+        List<String> prefix = deathSignal;
+        if (prefix == null) {
+            List<String> setpriv = List.of(SETPRIV.toString(), "--pdeathsig", "KILL");
+            List<String> probe = new ArrayList<>(setpriv);
+            probe.add("true");
+            prefix = Files.isExecutable(SETPRIV) && runGuarded(probe, TimeUnit.SECONDS.toMillis(10)) ? setpriv
+                    : List.of();
+            deathSignal = prefix; // racing builders of one JVM find the same answer
         }
-        return process.exitValue() == 0;
+        return prefix;
+    }
+
+    /** Runs a command, output discarded, as a step the exit hook kills; false if it failed or timed out. */
+    private static boolean runGuarded(List<String> command, long timeoutMillis)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process process;
+        synchronized (BUILDS) {
+            if (exiting) {
+                return false;
+            }
+            process = builder.start();
+            STEPS.add(process);
+        }
+        try {
+            if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(KILLED_STEP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                return false;
+            }
+            return process.exitValue() == 0;
+        } finally {
+            synchronized (BUILDS) {
+                STEPS.remove(process);
+            }
+        }
     }
 }

@@ -23,7 +23,8 @@ public final class ChildLauncher {
     public static final String CHILD_OPTIONS_PROPERTY = "jmultiprocessing.child.jvmOptions";
 
     private static final List<String> PROPAGATED_PROPERTIES = List.of(ShmDirectory.DIRECTORY_PROPERTY,
-            Futex.PROPERTY, CHILD_OPTIONS_PROPERTY, AotCache.DIR_PROPERTY, AotCache.ENABLED_PROPERTY);
+            Futex.PROPERTY, CHILD_OPTIONS_PROPERTY, AotCache.DIR_PROPERTY, AotCache.ENABLED_PROPERTY,
+            AotCache.DETACHED_PROPERTY, AotCache.MAX_BYTES_PROPERTY);
 
     /** Lowest Java feature version the library's classes run on. */
     private static final int MINIMUM_FEATURE = 22;
