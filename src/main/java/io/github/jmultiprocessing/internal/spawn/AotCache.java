@@ -189,7 +189,10 @@ final class AotCache {
                 return null; // would contradict -XX:AOTCache and make every child fail to start
             }
         }
-        String classPath = System.getProperty("java.class.path", "");
+        if (!jvm.getFirst().equals(Path.of(System.getProperty("java.home"), "bin", "java").toString())) {
+            return null; // another java (ChildJvm.withExecutable): this JVM's version says nothing of its caches
+        }
+        String classPath = classPathOf(jvm);
         if (classPath.isEmpty()) {
             return null;
         }
@@ -220,6 +223,12 @@ final class AotCache {
         } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** {@return the class path of a child command ({@code -cp}), or "" if it has none} @param jvm the command */
+    static String classPathOf(List<String> jvm) {
+        int at = jvm.indexOf("-cp");
+        return at >= 0 && at + 1 < jvm.size() ? jvm.get(at + 1) : "";
     }
 
     static Path directory() {
@@ -281,7 +290,7 @@ final class AotCache {
         builder.add(jvm.getFirst()); // the same java binary
         builder.add("-D" + MAX_BYTES_PROPERTY + "=" + maxBytes());
         builder.add("-cp");
-        builder.add(System.getProperty("java.class.path"));
+        builder.add(classPathOf(jvm)); // the child's: it holds the library, also under a build tool's class loader
         builder.add(ChildMain.class.getName());
         builder.add(ChildMain.BUILD_AOT);
         builder.add(cache.toString());
