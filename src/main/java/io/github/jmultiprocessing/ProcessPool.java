@@ -567,7 +567,7 @@ public final class ProcessPool implements AutoCloseable {
             state = State.TERMINATED;
         }
         for (Worker worker : workers) {
-            worker.process.kill();
+            kill(worker);
         }
         fail(pending, new CancellationException("the pool was terminated"));
         pending.add(Task.STOP); // wakes senders
@@ -1308,9 +1308,18 @@ public final class ProcessPool implements AutoCloseable {
                     sent.task().job.failed(sent.task(), broken);
                 }
             }
-            worker.process.kill();
+            kill(worker);
         }
         pending.add(Task.STOP);
+    }
+
+    /** Kills a worker's JVM; one that ended and was closed meanwhile (its receiver saw the end) is left alone. */
+    private static void kill(Worker worker) {
+        try {
+            worker.process.kill();
+        } catch (IllegalStateException closed) {
+            // ended and reaped by its receiver since the caller took it from the set
+        }
     }
 
     private static void fail(LinkedBlockingDeque<Task> tasks, Throwable why) {
