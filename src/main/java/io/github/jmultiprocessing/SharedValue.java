@@ -333,6 +333,11 @@ public final class SharedValue implements AutoCloseable, Serializable {
         }
     }
 
+    /** {@return where the value lives (for tests)} */
+    io.github.jmultiprocessing.internal.shm.HeapBlock block() {
+        return cells.block;
+    }
+
     @Override
     public String toString() {
         if (cells.isClosed()) {
