@@ -41,6 +41,9 @@ import java.util.Objects;
  * a caller's lock. Atomic {@link #getAndAdd(int, long)} and {@link #compareAndSet(int, long, long)} work on
  * integer elements.
  *
+ * <p>Its shared memory is given back once every process that has the array has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: as for {@link SharedValue}, per element.
  */
 public final class SharedArray implements AutoCloseable, Serializable {

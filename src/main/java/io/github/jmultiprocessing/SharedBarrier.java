@@ -30,6 +30,9 @@ import java.util.concurrent.BrokenBarrierException;
  * every later caller until {@link #reset()}, gets {@link BrokenBarrierException} (Python's
  * {@code BrokenBarrierError}). A party whose process dies while others wait is not detected: use timeouts.
  *
+ * <p>Its shared memory is given back once every process that has the barrier has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: actions before {@code await()} happen-before the action and the return of
  * every {@code await()} of the same trip, in any process.
  */

@@ -39,6 +39,9 @@ import java.util.function.BooleanSupplier;
  * {@code notify(n)} wakes exactly {@code n} waiters (or all, if fewer wait), longest waiting first; a waiter
  * whose process died is skipped. At most 127 threads, in all processes, wait on one condition at once.
  *
+ * <p>Its shared memory is given back once every process that has the condition has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: as for the lock; a waiter re-acquires the lock before it returns.
  */
 public final class SharedCondition implements Condition, AutoCloseable, Serializable {

@@ -29,6 +29,9 @@ import java.time.Duration;
  * (as in Python); {@link #clear()} resets the flag. ({@code wait} is {@code await} here: Java's
  * {@code Object.wait} is final.)
  *
+ * <p>Its shared memory is given back once every process that has the event has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: actions before {@code set()} happen-before the return of an {@code await} that
  * sees the flag set, in any process.
  */

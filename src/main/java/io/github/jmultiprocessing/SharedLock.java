@@ -37,6 +37,9 @@ import java.util.concurrent.locks.Lock;
  * 10 ms and takes it over, and {@link #ownerDied()} is true until that holder releases it, so it can repair what
  * the dead process left half done (like a POSIX robust mutex).
  *
+ * <p>Its shared memory is given back once every process that has the lock has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: actions of a thread, in any process, before it releases the lock
  * happen-before actions of the thread, in any process, that acquires it next.
  */

@@ -34,6 +34,9 @@ import java.util.concurrent.locks.Lock;
  * (Python raises {@code RuntimeError}). If the owner's process dies, a waiter takes the lock over within about
  * 10 ms with a hold count of 1, and {@link #ownerDied()} tells it, as for {@link SharedLock}.
  *
+ * <p>Its shared memory is given back once every process that has the lock has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: as for {@link SharedLock}.
  */
 public final class SharedRLock implements Lock, AutoCloseable, Serializable {

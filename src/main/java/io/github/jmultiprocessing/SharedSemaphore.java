@@ -26,6 +26,9 @@ import java.time.Duration;
  * one permit fewer, as in Python, and should use timed acquires where that matters. {@link
  * SharedBoundedSemaphore} tracks holders and does give a dead process's permits back.
  *
+ * <p>Its shared memory is given back once every process that has the semaphore has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: actions before a release happen-before the actions after an acquire that takes
  * the released permit, in any process.
  */

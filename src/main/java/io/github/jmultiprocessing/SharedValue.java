@@ -39,7 +39,8 @@ import java.util.Objects;
  * wraps within the type's width, like Java's.
  *
  * <p>A value captured by a {@link JvmProcess} target travels as a handle and the child attaches to the same
- * memory. The memory lives until the process that created the value exits.
+ * memory. The memory is given back once every process that has the value has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
  *
  * <p>Memory consistency effects: a write happens-before every read, in any process, that sees it; under the
  * lock, as {@link SharedLock} says.
