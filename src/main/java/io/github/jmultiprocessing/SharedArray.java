@@ -602,6 +602,9 @@ public final class SharedArray implements AutoCloseable, Serializable {
 
     @Override
     public String toString() {
+        if (cells.isClosed()) {
+            return "SharedArray('" + cells.type.code() + "', " + length + " elements, closed)";
+        }
         return "SharedArray('" + cells.type.code() + "', " + (length <= 100 ? slice(0, length) : length + " elements")
                 + (cells.lock == null ? ", raw" : "") + ")";
     }
