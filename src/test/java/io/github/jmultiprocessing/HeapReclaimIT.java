@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
+import io.github.jmultiprocessing.internal.shm.SharedHeap;
 import io.github.jmultiprocessing.testing.Children;
 import io.github.jmultiprocessing.testing.JavaMain;
 import java.io.IOException;
@@ -107,6 +108,7 @@ class HeapReclaimIT {
             assertTrue(ready.await(WAIT), "the child did not attach the value");
             value.close(); // the parent's only object of it
             assertThrows(IllegalStateException.class, value::getLong);
+            assertTrue(SharedHeap.inUse(block), "freed while the child held it");
             for (int i = 0; i < 2000; i++) { // a freed 64-byte block would be handed out again at once
                 SharedValue other = SharedValue.raw('q', -1L);
                 others.add(other);
@@ -115,7 +117,7 @@ class HeapReclaimIT {
             go.set();
             assertEquals(0, Children.joinWithin(child, WAIT));
             assertEquals(1, verdict.getInt(), "the child saw its value overwritten");
-            assertTrue(reusedWithin(block, others, 50_000), "not given back after the child ended");
+            assertTrue(freedWithin(block, others, 50_000), "not given back after the child ended");
         } finally {
             others.forEach(SharedValue::close);
         }
@@ -139,7 +141,8 @@ class HeapReclaimIT {
             value.close();
             child.kill();
             assertEquals(-9, Children.joinWithin(child, WAIT));
-            assertTrue(reusedWithin(block, others, 50_000), "the killed child's share was never dropped");
+            assertTrue(SharedHeap.inUse(block), "freed before the child was found dead");
+            assertTrue(freedWithin(block, others, 50_000), "the killed child's share was never dropped");
         } finally {
             others.forEach(SharedValue::close);
         }
@@ -168,8 +171,9 @@ class HeapReclaimIT {
             JvmProcess child = children.start(() -> closeWhenTold(value, ready, go));
             assertTrue(ready.await(WAIT), "the child did not attach the value");
             value.close();
+            assertTrue(SharedHeap.inUse(block), "freed while the child held it");
             go.set();
-            assertTrue(reusedWithin(block, others, 50_000), "not given back once both processes closed it");
+            assertTrue(freedWithin(block, others, 50_000), "not given back once both processes closed it");
             assertTrue(child.isAlive(), "the child ended: its exit, not its close, freed the block");
         } finally {
             others.forEach(SharedValue::close);
@@ -180,13 +184,23 @@ class HeapReclaimIT {
         return a.segmentName().equals(b.segmentName()) && a.offset() == b.offset();
     }
 
-    /** Allocates (and keeps) 64-byte values until one lands on {@code block}; true if one did. */
-    private static boolean reusedWithin(HeapBlock block, List<SharedValue> others, int most) {
+    /**
+     * Allocates (and keeps) 64-byte values, which sweeps the heap now and then, until {@code block} is free (or
+     * handed out again); true if it was within {@code most} allocations.
+     */
+    private static boolean freedWithin(HeapBlock block, List<SharedValue> others, int most)
+            throws InterruptedException {
         for (int i = 0; i < most; i++) {
+            if (!SharedHeap.inUse(block)) {
+                return true;
+            }
             SharedValue other = SharedValue.raw('q');
             others.add(other);
             if (sameBlock(other.block(), block)) {
                 return true;
+            }
+            if (i % 1000 == 999) {
+                Thread.sleep(10); // the child's close may still be on its way
             }
         }
         return false;

@@ -34,7 +34,7 @@ import java.util.Map;
  * no pin; the creator alone decides that and reuses it (the word is read with a CAS from a free state only by the
  * creator; other processes only clear their own bits). The creator frees a block at once when it drops the last
  * share and finds no other; otherwise the block waits in its arena's pending list until a sweep, which runs when
- * an allocation finds no free block and no room: it drops the bits of holder slots whose process is gone (pid and
+ * an allocation finds no free block and no room, and every 4096 allocations or as many as are pending: it drops the bits of holder slots whose process is gone (pid and
  * start time), then frees pending blocks whose word is free. Before growing past a threshold (8 MiB, then twice
  * what is in use after a collection) an allocation asks the JVM for a collection ({@code System.gc()}) and drains
  * the references it finds, so that unreachable objects, which cost the Java heap little, do not grow
@@ -65,6 +65,7 @@ public final class SharedHeap {
     private static final long COUNTED = 1; // in a transfer: the handle carries a ticket
     private static final long COLLECT_WAIT_MILLIS = 100;
     private static final long LULL_MILLIS = 5;
+    private static final long SWEEP_EVERY = 4096;
     private static final long GC_FLOOR = 8L << 20;
     private static final long REGULAR_PAYLOAD = HeapArenaLayout.payloadStart(ARENA_SIZE,
             HeapArenaLayout.GRANULE_SHIFT, 4096);
@@ -80,6 +81,7 @@ public final class SharedHeap {
     private static long ownBytes; // guarded by LOCK
     private static long collectAbove = GC_FLOOR; // guarded by LOCK
     private static Thread cleaner; // guarded by LOCK
+    private static long sinceSweep; // allocations since the last sweep, guarded by LOCK
 
     private SharedHeap() {
     }
@@ -230,6 +232,9 @@ public final class SharedHeap {
         }
         int sizeClass = sizeClass(Math.max(size, alignment));
         synchronized (LOCK) {
+            if (++sinceSweep >= SWEEP_EVERY && sinceSweep >= pendingCount()) { // amortized: O(1) per allocation
+                sweep();
+            }
             HeapBlock block = take(sizeClass, size);
             if (block != null) {
                 return block;
@@ -424,10 +429,11 @@ public final class SharedHeap {
     }
 
     /**
-     * {@return true unless the block is free (for tests)} A free block's arena may be unlinked already.
+     * {@return true unless the block is free (for tests and diagnostics)} A free block's arena may be unlinked
+     * already.
      * @param block a block this JVM allocated
      */
-    static boolean inUse(HeapBlock block) {
+    public static boolean inUse(HeapBlock block) {
         synchronized (LOCK) {
             Region region = block.share.region;
             return REGIONS.get(region.name) == region && region.share(block.offset()) == block.share;
@@ -541,8 +547,17 @@ public final class SharedHeap {
         SegmentTable.release(region.mapped);
     }
 
+    private static long pendingCount() {
+        long count = 0;
+        for (Region region : OWN) {
+            count += region.pending.size();
+        }
+        return count;
+    }
+
     /** Frees the pending blocks of own arenas that no live process holds any more. Under LOCK. */
     private static void sweep() {
+        sinceSweep = 0;
         for (Region region : new ArrayList<>(OWN)) {
             if (region.pending.isEmpty()) {
                 continue;
