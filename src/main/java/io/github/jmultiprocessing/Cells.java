@@ -14,16 +14,30 @@ final class Cells {
     final HeapBlock block;
     final MemorySegment memory;
     final SharedLock lock;
+    final boolean ownsLock; // the lock was made for these cells: closed with them
 
-    Cells(TypeCode type, HeapBlock block, MemorySegment memory, SharedLock lock) {
+    Cells(TypeCode type, HeapBlock block, MemorySegment memory, SharedLock lock, boolean ownsLock) {
         this.type = type;
         this.block = block;
         this.memory = memory;
         this.lock = lock;
+        this.ownsLock = ownsLock;
     }
 
     Cells withLock(SharedLock lock) {
-        return new Cells(type, block, memory, lock);
+        return new Cells(type, block, memory, lock, false);
+    }
+
+    /** {@return these cells once closed: every access throws} Closes the lock made for them. */
+    Cells close() {
+        if (ownsLock) {
+            lock.close();
+        }
+        return new Cells(type, block, io.github.jmultiprocessing.internal.shm.SharedHeap.closedMemory(), lock, false);
+    }
+
+    boolean isClosed() {
+        return memory == io.github.jmultiprocessing.internal.shm.SharedHeap.closedMemory();
     }
 
     SharedLock lock(String owner) {

@@ -476,6 +476,11 @@ public final class Connection implements AutoCloseable, Serializable {
         return endpoint.writable();
     }
 
+    /** {@return the pipe's segment name, or the socket's description (for tests)} */
+    String segmentName() {
+        return segment;
+    }
+
     /** {@return true once {@link #close()} was called on this object} */
     public boolean isClosed() {
         return use.isClosed();
@@ -492,6 +497,13 @@ public final class Connection implements AutoCloseable, Serializable {
         use.close(() -> {
             OPEN.remove(this);
             endpoint.close();
+            if (channel != null && channel.unheld()) { // no live process holds either end: nobody can attach
+                try {
+                    SegmentTable.unlink(segment);
+                } catch (UncheckedIOException e) {
+                    // the other end's last holder unlinked it first
+                }
+            }
         });
     }
 

@@ -34,21 +34,23 @@ final class HeapHandle implements Serializable {
     private final Kind kind;
     private final String segment;
     private final long offset;
+    private final long transfer;
 
-    HeapHandle(Kind kind, HeapBlock block) {
+    HeapHandle(Kind kind, HeapBlock block, SharedHeap.Claim claim) {
         this.kind = kind;
         this.segment = block.segmentName();
         this.offset = block.offset();
+        this.transfer = claim.send(); // last: a handle that is not made takes no ticket
     }
 
     @Serial
     private Object readResolve() {
         return switch (kind) {
-            case LOCK -> new SharedLock(SharedHeap.attach(segment, offset, LockLayout.SIZE));
-            case RLOCK -> new SharedRLock(SharedHeap.attach(segment, offset, LockLayout.SIZE));
-            case EVENT -> new SharedEvent(SharedHeap.attach(segment, offset, EventLayout.SIZE));
+            case LOCK -> new SharedLock(SharedHeap.attach(segment, offset, LockLayout.SIZE, transfer));
+            case RLOCK -> new SharedRLock(SharedHeap.attach(segment, offset, LockLayout.SIZE, transfer));
+            case EVENT -> new SharedEvent(SharedHeap.attach(segment, offset, EventLayout.SIZE, transfer));
             case SEMAPHORE -> {
-                HeapBlock block = SharedHeap.attach(segment, offset, SemaphoreLayout.SIZE);
+                HeapBlock block = SharedHeap.attach(segment, offset, SemaphoreLayout.SIZE, transfer);
                 yield SemaphoreWord.bound(block.memory()) >= 0 ? new SharedBoundedSemaphore(block)
                         : new SharedSemaphore(block);
             }

@@ -41,19 +41,41 @@ import java.util.Objects;
  * a caller's lock. Atomic {@link #getAndAdd(int, long)} and {@link #compareAndSet(int, long, long)} work on
  * integer elements.
  *
+ * <p>Its shared memory is given back once every process that has the array has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: as for {@link SharedValue}, per element.
  */
-public final class SharedArray implements Serializable {
+public final class SharedArray implements AutoCloseable, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private final transient Cells cells;
+    private transient Cells cells; // closed cells once closed
     private final transient int length;
+    private final transient SharedHeap.Claim claim;
 
     private SharedArray(Cells cells, int length) {
         this.cells = cells;
         this.length = length;
+        this.claim = SharedHeap.claim(this, cells.block);
+    }
+
+    /**
+     * Ends this process's use of this array object, and of the lock {@code of} made for it ({@link #getLock()};
+     * a lock given to {@link #withLock} stays open): every later access throws {@link IllegalStateException}
+     * (and a {@link #segment()} taken before must not be used any more). The shared memory is given back once no
+     * process uses it (each has closed its objects of it, or they became unreachable, or it ended); other objects
+     * of the same array, here or in other processes, keep working. Call it when no thread uses the object;
+     * closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        Cells open = cells;
+        if (!open.isClosed()) {
+            cells = open.close();
+            claim.close();
+        }
     }
 
     /**
@@ -182,7 +204,7 @@ public final class SharedArray implements Serializable {
         }
         Object[] checked = values == null ? null : checkValues(type, values);
         HeapBlock block = SharedHeap.allocate(blockSize(type, length), 64);
-        Cells cells = new Cells(type, block, block.memory(), synchronize ? new SharedLock() : null);
+        Cells cells = new Cells(type, block, block.memory(), synchronize ? new SharedLock() : null, synchronize);
         if (checked != null) {
             for (int i = 0; i < checked.length; i++) {
                 type.setBoxed(cells.memory, (long) i * type.size(), checked[i]);
@@ -580,6 +602,9 @@ public final class SharedArray implements Serializable {
 
     @Override
     public String toString() {
+        if (cells.isClosed()) {
+            return "SharedArray('" + cells.type.code() + "', " + length + " elements, closed)";
+        }
         return "SharedArray('" + cells.type.code() + "', " + (length <= 100 ? slice(0, length) : length + " elements")
                 + (cells.lock == null ? ", raw" : "") + ")";
     }
@@ -608,7 +633,8 @@ public final class SharedArray implements Serializable {
 
     @Serial
     private Object writeReplace() {
-        return new Handle(cells.type.code(), cells.block.segmentName(), cells.block.offset(), length, cells.lock);
+        return new Handle(cells.type.code(), cells.block.segmentName(), cells.block.offset(), claim.send(), length,
+                cells.lock, cells.ownsLock);
     }
 
     @Serial
@@ -624,22 +650,27 @@ public final class SharedArray implements Serializable {
         private final char typecode;
         private final String segment;
         private final long offset;
+        private final long transfer;
         private final int length;
         private final SharedLock lock;
+        private final boolean ownsLock;
 
-        Handle(char typecode, String segment, long offset, int length, SharedLock lock) {
+        Handle(char typecode, String segment, long offset, long transfer, int length, SharedLock lock,
+                boolean ownsLock) {
             this.typecode = typecode;
             this.segment = segment;
             this.offset = offset;
+            this.transfer = transfer;
             this.length = length;
             this.lock = lock;
+            this.ownsLock = ownsLock;
         }
 
         @Serial
         private Object readResolve() {
             TypeCode type = TypeCode.of(typecode);
-            HeapBlock block = SharedHeap.attach(segment, offset, blockSize(type, length));
-            return new SharedArray(new Cells(type, block, block.memory(), lock), length);
+            HeapBlock block = SharedHeap.attach(segment, offset, blockSize(type, length), transfer);
+            return new SharedArray(new Cells(type, block, block.memory(), lock, ownsLock), length);
         }
     }
 }

@@ -30,16 +30,20 @@ import java.util.concurrent.BrokenBarrierException;
  * every later caller until {@link #reset()}, gets {@link BrokenBarrierException} (Python's
  * {@code BrokenBarrierError}). A party whose process dies while others wait is not detected: use timeouts.
  *
+ * <p>Its shared memory is given back once every process that has the barrier has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: actions before {@code await()} happen-before the action and the return of
  * every {@code await()} of the same trip, in any process.
  */
-public final class SharedBarrier implements Serializable {
+public final class SharedBarrier implements AutoCloseable, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
 
     private final transient HeapBlock block;
-    private final transient MemorySegment memory;
+    private transient MemorySegment memory; // the closed memory once closed
+    private final transient SharedHeap.Claim claim;
     private final transient SerializableRunnable action;
     private final transient Duration timeout;
 
@@ -65,6 +69,7 @@ public final class SharedBarrier implements Serializable {
         }
         this.block = SharedHeap.allocate(BarrierLayout.SIZE, 128);
         this.memory = block.memory();
+        this.claim = SharedHeap.claim(this, block);
         this.action = action;
         this.timeout = timeout;
         BarrierWord.init(memory, parties);
@@ -73,6 +78,7 @@ public final class SharedBarrier implements Serializable {
     private SharedBarrier(HeapBlock block, SerializableRunnable action, Duration timeout) {
         this.block = block;
         this.memory = block.memory();
+        this.claim = SharedHeap.claim(this, block);
         this.action = action;
         this.timeout = timeout;
     }
@@ -125,15 +131,30 @@ public final class SharedBarrier implements Serializable {
         return BarrierWord.isBroken(memory);
     }
 
+    /**
+     * Ends this process's use of this barrier object: every later call on it throws {@link IllegalStateException}.
+     * The shared memory is given back once no process uses it (each has closed its objects of it, or they became
+     * unreachable, or it ended); other objects of the same barrier, here or in other processes, keep working. Call
+     * it when no thread uses the object; closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        memory = SharedHeap.closedMemory();
+        claim.close();
+    }
+
     @Override
     public String toString() {
+        if (memory == SharedHeap.closedMemory()) {
+            return "SharedBarrier[closed, " + block.segmentName() + "@" + block.offset() + "]";
+        }
         return "SharedBarrier[parties=" + getParties() + ", waiting=" + getNumberWaiting()
                 + (isBroken() ? ", broken" : "") + "]";
     }
 
     @Serial
     private Object writeReplace() {
-        return new Handle(block.segmentName(), block.offset(), action, timeout);
+        return new Handle(block.segmentName(), block.offset(), claim.send(), action, timeout);
     }
 
     @Serial
@@ -148,19 +169,21 @@ public final class SharedBarrier implements Serializable {
 
         private final String segment;
         private final long offset;
+        private final long transfer;
         private final SerializableRunnable action;
         private final Duration timeout;
 
-        Handle(String segment, long offset, SerializableRunnable action, Duration timeout) {
+        Handle(String segment, long offset, long transfer, SerializableRunnable action, Duration timeout) {
             this.segment = segment;
             this.offset = offset;
+            this.transfer = transfer;
             this.action = action;
             this.timeout = timeout;
         }
 
         @Serial
         private Object readResolve() {
-            return new SharedBarrier(SharedHeap.attach(segment, offset, BarrierLayout.SIZE), action, timeout);
+            return new SharedBarrier(SharedHeap.attach(segment, offset, BarrierLayout.SIZE, transfer), action, timeout);
         }
     }
 }

@@ -39,21 +39,26 @@ import java.util.function.BooleanSupplier;
  * {@code notify(n)} wakes exactly {@code n} waiters (or all, if fewer wait), longest waiting first; a waiter
  * whose process died is skipped. At most 127 threads, in all processes, wait on one condition at once.
  *
+ * <p>Its shared memory is given back once every process that has the condition has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: as for the lock; a waiter re-acquires the lock before it returns.
  */
-public final class SharedCondition implements Condition, Serializable {
+public final class SharedCondition implements Condition, AutoCloseable, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
 
     private final transient HeapBlock block;
-    private final transient MemorySegment memory;
+    private transient MemorySegment memory; // the closed memory once closed
+    private final transient SharedHeap.Claim claim;
+    private final transient boolean ownsLock; // made its lock: closes it too
     private final transient SharedLock lock;
     private final transient SharedRLock rlock;
 
     /** A condition over a new {@link SharedRLock}, as Python's {@code Condition()}. */
     public SharedCondition() {
-        this(new SharedRLock());
+        this(SharedHeap.allocate(ConditionLayout.SIZE, 128), null, new SharedRLock(), true);
     }
 
     /**
@@ -62,7 +67,7 @@ public final class SharedCondition implements Condition, Serializable {
      * @param lock the lock
      */
     public SharedCondition(SharedLock lock) {
-        this(SharedHeap.allocate(ConditionLayout.SIZE, 128), Objects.requireNonNull(lock, "lock"), null);
+        this(SharedHeap.allocate(ConditionLayout.SIZE, 128), Objects.requireNonNull(lock, "lock"), null, false);
     }
 
     /**
@@ -71,12 +76,14 @@ public final class SharedCondition implements Condition, Serializable {
      * @param lock the lock
      */
     public SharedCondition(SharedRLock lock) {
-        this(SharedHeap.allocate(ConditionLayout.SIZE, 128), null, Objects.requireNonNull(lock, "lock"));
+        this(SharedHeap.allocate(ConditionLayout.SIZE, 128), null, Objects.requireNonNull(lock, "lock"), false);
     }
 
-    private SharedCondition(HeapBlock block, SharedLock lock, SharedRLock rlock) {
+    private SharedCondition(HeapBlock block, SharedLock lock, SharedRLock rlock, boolean ownsLock) {
         this.block = block;
         this.memory = block.memory();
+        this.claim = SharedHeap.claim(this, block);
+        this.ownsLock = ownsLock;
         this.lock = lock;
         this.rlock = rlock;
     }
@@ -248,14 +255,31 @@ public final class SharedCondition implements Condition, Serializable {
         }
     }
 
+    /**
+     * Ends this process's use of this condition object, and of the lock it made for itself (the no-argument
+     * constructor; a lock given to a constructor stays open): every later call on it throws
+     * {@link IllegalStateException}. The shared memory is given back once no process uses it (each has closed
+     * its objects of it, or they became unreachable, or it ended); other objects of the same condition, here or
+     * in other processes, keep working. Call it when no thread uses the object; closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        memory = SharedHeap.closedMemory();
+        claim.close();
+        if (ownsLock) {
+            rlock.close();
+        }
+    }
+
     @Override
     public String toString() {
-        return "SharedCondition[" + (lock != null ? lock : rlock) + "]";
+        return "SharedCondition[" + (memory == SharedHeap.closedMemory() ? "closed, " : "")
+                + (lock != null ? lock : rlock) + "]";
     }
 
     @Serial
     private Object writeReplace() {
-        return new Handle(block.segmentName(), block.offset(), lock, rlock);
+        return new Handle(block.segmentName(), block.offset(), claim.send(), lock, rlock, ownsLock);
     }
 
     @Serial
@@ -270,19 +294,24 @@ public final class SharedCondition implements Condition, Serializable {
 
         private final String segment;
         private final long offset;
+        private final long transfer;
         private final SharedLock lock;
         private final SharedRLock rlock;
+        private final boolean ownsLock;
 
-        Handle(String segment, long offset, SharedLock lock, SharedRLock rlock) {
+        Handle(String segment, long offset, long transfer, SharedLock lock, SharedRLock rlock, boolean ownsLock) {
             this.segment = segment;
             this.offset = offset;
+            this.transfer = transfer;
             this.lock = lock;
             this.rlock = rlock;
+            this.ownsLock = ownsLock;
         }
 
         @Serial
         private Object readResolve() {
-            return new SharedCondition(SharedHeap.attach(segment, offset, ConditionLayout.SIZE), lock, rlock);
+            return new SharedCondition(SharedHeap.attach(segment, offset, ConditionLayout.SIZE, transfer), lock, rlock,
+                    ownsLock);
         }
     }
 }

@@ -29,10 +29,13 @@ import java.time.Duration;
  * (as in Python); {@link #clear()} resets the flag. ({@code wait} is {@code await} here: Java's
  * {@code Object.wait} is final.)
  *
+ * <p>Its shared memory is given back once every process that has the event has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: actions before {@code set()} happen-before the return of an {@code await} that
  * sees the flag set, in any process.
  */
-public final class SharedEvent implements Serializable {
+public final class SharedEvent implements AutoCloseable, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -40,7 +43,8 @@ public final class SharedEvent implements Serializable {
     private static final VarHandle INT_VH = JAVA_INT.varHandle();
 
     private final transient HeapBlock block;
-    private final transient MemorySegment memory;
+    private transient MemorySegment memory; // the closed memory once closed
+    private final transient SharedHeap.Claim claim;
 
     /** A cleared event in the shared heap. */
     public SharedEvent() {
@@ -50,6 +54,7 @@ public final class SharedEvent implements Serializable {
     SharedEvent(HeapBlock block) {
         this.block = block;
         this.memory = block.memory();
+        this.claim = SharedHeap.claim(this, block);
     }
 
     /** Sets the flag and wakes every waiter, in every process. */
@@ -113,14 +118,29 @@ public final class SharedEvent implements Serializable {
         return (int) INT_VH.getVolatile(memory, EventLayout.STATE);
     }
 
+    /**
+     * Ends this process's use of this event object: every later call on it throws {@link IllegalStateException}.
+     * The shared memory is given back once no process uses it (each has closed its objects of it, or they became
+     * unreachable, or it ended); other objects of the same event, here or in other processes, keep working. Call
+     * it when no thread uses the object; closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        memory = SharedHeap.closedMemory();
+        claim.close();
+    }
+
     @Override
     public String toString() {
+        if (memory == SharedHeap.closedMemory()) {
+            return "SharedEvent[closed, " + block.segmentName() + "@" + block.offset() + "]";
+        }
         return "SharedEvent[" + (isSet() ? "set" : "unset") + ", " + block.segmentName() + "@" + block.offset() + "]";
     }
 
     @Serial
     private Object writeReplace() {
-        return new HeapHandle(HeapHandle.Kind.EVENT, block);
+        return new HeapHandle(HeapHandle.Kind.EVENT, block, claim);
     }
 
     @Serial

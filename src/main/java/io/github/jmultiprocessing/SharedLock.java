@@ -37,16 +37,20 @@ import java.util.concurrent.locks.Lock;
  * 10 ms and takes it over, and {@link #ownerDied()} is true until that holder releases it, so it can repair what
  * the dead process left half done (like a POSIX robust mutex).
  *
+ * <p>Its shared memory is given back once every process that has the lock has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: actions of a thread, in any process, before it releases the lock
  * happen-before actions of the thread, in any process, that acquires it next.
  */
-public final class SharedLock implements Lock, Serializable {
+public final class SharedLock implements Lock, AutoCloseable, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
 
     private final transient HeapBlock block;
-    private final transient MemorySegment memory;
+    private transient MemorySegment memory; // the closed memory once closed
+    private final transient SharedHeap.Claim claim;
     private final transient Held held = this::release;
 
     /** Creates an unlocked lock in the shared heap. */
@@ -57,6 +61,7 @@ public final class SharedLock implements Lock, Serializable {
     SharedLock(HeapBlock block) {
         this.block = block;
         this.memory = block.memory();
+        this.claim = SharedHeap.claim(this, block);
     }
 
     /**
@@ -186,8 +191,23 @@ public final class SharedLock implements Lock, Serializable {
         return memory;
     }
 
+    /**
+     * Ends this process's use of this lock object: every later call on it throws {@link IllegalStateException}.
+     * The lock's shared memory is given back once no process uses it (each has closed its objects of it, or
+     * they became unreachable, or it ended); other objects of the same lock, here or in other processes, keep
+     * working. Call it when no thread uses the object; closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        memory = SharedHeap.closedMemory();
+        claim.close();
+    }
+
     @Override
     public String toString() {
+        if (memory == SharedHeap.closedMemory()) {
+            return "SharedLock[closed, " + block.segmentName() + "@" + block.offset() + "]";
+        }
         long owner = LockWord.ownerPid(memory);
         return "SharedLock[" + (owner == 0 ? "unlocked" : "locked by pid " + owner) + ", " + block.segmentName()
                 + "@" + block.offset() + "]";
@@ -195,7 +215,7 @@ public final class SharedLock implements Lock, Serializable {
 
     @Serial
     private Object writeReplace() {
-        return new HeapHandle(HeapHandle.Kind.LOCK, block);
+        return new HeapHandle(HeapHandle.Kind.LOCK, block, claim);
     }
 
     @Serial

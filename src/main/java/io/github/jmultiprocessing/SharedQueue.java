@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
 import io.github.jmultiprocessing.internal.ring.QueueChannel;
 import java.io.IOException;
@@ -70,6 +71,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     private final transient QueueChannel channel;
     private final transient Codec<E> codec; // null: any object, through MessageCodec
     private final transient UseCount use;
+    private final transient java.lang.ref.Cleaner.Cleanable cleanable; // closes the queue once unreachable
 
     /** Creates an unbounded queue (Python's {@code Queue()}). */
     public SharedQueue() {
@@ -101,7 +103,10 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     SharedQueue(QueueChannel channel, Codec<E> codec) {
         this.channel = channel;
         this.codec = codec;
-        this.use = new UseCount("the queue is closed (close() was called on this queue object)", channel::close);
+        UseCount use = new UseCount("the queue is closed (close() was called on this queue object)", channel::close);
+        this.use = use;
+        this.cleanable = Unreachable.CLEANER.register(this, () -> use.close(() -> { }));
+        Unreachable.OPEN.put(this, channel);
     }
 
     // ---- Python's names
@@ -216,7 +221,28 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      */
     @Override
     public void close() {
-        use.close(() -> { }); // waiters see the flag within a wait slice; the last one out unmaps
+        cleanable.clean(); // closes once: waiters see the flag within a wait slice; the last one out unmaps
+    }
+
+    /**
+     * The cleaner of queue objects nobody closed, and the queue objects of this JVM (weakly), whose holds end at
+     * exit, so that the last process to end unlinks the queue; started on first use.
+     */
+    private static final class Unreachable {
+        static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create(
+                LibraryThreads.factory("queue-cleaner"));
+        static final java.util.Map<SharedQueue<?>, QueueChannel> OPEN = java.util.Collections.synchronizedMap(
+                new java.util.WeakHashMap<>());
+
+        static {
+            io.github.jmultiprocessing.internal.shm.SegmentLedger.beforeExit(() -> {
+                List<QueueChannel> channels;
+                synchronized (OPEN) {
+                    channels = new ArrayList<>(OPEN.values());
+                }
+                channels.forEach(QueueChannel::leave); // not unmapped: a daemon thread may be inside
+            });
+        }
     }
 
     /**
@@ -438,6 +464,25 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     }
 
     /** {@return the kind this object travels as} */
+    /**
+     * {@return the queue's name, for a handle about to be sent} Takes a ticket: the queue outlives this object
+     * until the receiver attaches.
+     *
+     * @throws IllegalStateException if this queue object is closed
+     */
+    String sendName() {
+        if (use.isClosed()) {
+            throw new IllegalStateException("cannot send a closed queue object");
+        }
+        use.enter();
+        try {
+            channel.send();
+        } finally {
+            use.leave();
+        }
+        return channel.name();
+    }
+
     QueueHandle.Kind kind() {
         return QueueHandle.Kind.QUEUE;
     }
@@ -450,10 +495,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
 
     @Serial
     Object writeReplace() { // not private: the subclass travels through it too
-        if (use.isClosed()) {
-            throw new IllegalStateException("cannot send a closed queue object");
-        }
-        return new QueueHandle(kind(), channel.name(), codec);
+        return new QueueHandle(kind(), sendName(), codec);
     }
 
     @Serial

@@ -34,9 +34,12 @@ import java.util.concurrent.locks.Lock;
  * (Python raises {@code RuntimeError}). If the owner's process dies, a waiter takes the lock over within about
  * 10 ms with a hold count of 1, and {@link #ownerDied()} tells it, as for {@link SharedLock}.
  *
+ * <p>Its shared memory is given back once every process that has the lock has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: as for {@link SharedLock}.
  */
-public final class SharedRLock implements Lock, Serializable {
+public final class SharedRLock implements Lock, AutoCloseable, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -44,7 +47,8 @@ public final class SharedRLock implements Lock, Serializable {
     private static final VarHandle INT_VH = JAVA_INT.varHandle();
 
     private final transient HeapBlock block;
-    private final transient MemorySegment memory;
+    private transient MemorySegment memory; // the closed memory once closed
+    private final transient SharedHeap.Claim claim;
     private final transient SharedLock.Held held = this::release;
 
     /** Creates an unlocked recursive lock in the shared heap. */
@@ -55,6 +59,7 @@ public final class SharedRLock implements Lock, Serializable {
     SharedRLock(HeapBlock block) {
         this.block = block;
         this.memory = block.memory();
+        this.claim = SharedHeap.claim(this, block);
     }
 
     /** Acquires the lock, or acquires it once more if this thread holds it; ignores interrupts. */
@@ -210,8 +215,23 @@ public final class SharedRLock implements Lock, Serializable {
         setHolds(holds);
     }
 
+    /**
+     * Ends this process's use of this lock object: every later call on it throws {@link IllegalStateException}.
+     * The shared memory is given back once no process uses it (each has closed its objects of it, or they became
+     * unreachable, or it ended); other objects of the same lock, here or in other processes, keep working. Call
+     * it when no thread uses the object; closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        memory = SharedHeap.closedMemory();
+        claim.close();
+    }
+
     @Override
     public String toString() {
+        if (memory == SharedHeap.closedMemory()) {
+            return "SharedRLock[closed, " + block.segmentName() + "@" + block.offset() + "]";
+        }
         long owner = LockWord.ownerPid(memory);
         return "SharedRLock[" + (owner == 0 ? "unlocked" : "locked by pid " + owner) + ", " + block.segmentName()
                 + "@" + block.offset() + "]";
@@ -235,7 +255,7 @@ public final class SharedRLock implements Lock, Serializable {
 
     @Serial
     private Object writeReplace() {
-        return new HeapHandle(HeapHandle.Kind.RLOCK, block);
+        return new HeapHandle(HeapHandle.Kind.RLOCK, block, claim);
     }
 
     @Serial

@@ -26,16 +26,20 @@ import java.time.Duration;
  * one permit fewer, as in Python, and should use timed acquires where that matters. {@link
  * SharedBoundedSemaphore} tracks holders and does give a dead process's permits back.
  *
+ * <p>Its shared memory is given back once every process that has the semaphore has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
+ *
  * <p>Memory consistency effects: actions before a release happen-before the actions after an acquire that takes
  * the released permit, in any process.
  */
-public sealed class SharedSemaphore implements Serializable permits SharedBoundedSemaphore {
+public sealed class SharedSemaphore implements AutoCloseable, Serializable permits SharedBoundedSemaphore {
 
     @Serial
     private static final long serialVersionUID = 1L;
 
     private final transient HeapBlock block;
-    final transient MemorySegment memory;
+    transient MemorySegment memory; // the closed memory once closed
+    private final transient SharedHeap.Claim claim;
     private final transient SharedLock.Held held = this::release;
 
     /**
@@ -54,12 +58,14 @@ public sealed class SharedSemaphore implements Serializable permits SharedBounde
         }
         this.block = SharedHeap.allocate(SemaphoreLayout.SIZE, 128);
         this.memory = block.memory();
+        this.claim = SharedHeap.claim(this, block);
         SemaphoreWord.init(memory, value, bounded);
     }
 
     SharedSemaphore(HeapBlock block) {
         this.block = block;
         this.memory = block.memory();
+        this.claim = SharedHeap.claim(this, block);
     }
 
     /** Takes a permit, waiting as long as needed; ignores interrupts. */
@@ -121,8 +127,23 @@ public sealed class SharedSemaphore implements Serializable permits SharedBounde
         return SemaphoreWord.value(memory);
     }
 
+    /**
+     * Ends this process's use of this semaphore object: every later call on it throws {@link IllegalStateException}.
+     * The shared memory is given back once no process uses it (each has closed its objects of it, or they became
+     * unreachable, or it ended); other objects of the same semaphore, here or in other processes, keep working. Call
+     * it when no thread uses the object; closing twice does nothing.
+     */
+    @Override
+    public final void close() {
+        memory = SharedHeap.closedMemory();
+        claim.close();
+    }
+
     @Override
     public String toString() {
+        if (memory == SharedHeap.closedMemory()) {
+            return getClass().getSimpleName() + "[closed, " + block.segmentName() + "@" + block.offset() + "]";
+        }
         return getClass().getSimpleName() + "[value=" + getValue() + ", " + block.segmentName() + "@" + block.offset()
                 + "]";
     }
@@ -137,7 +158,7 @@ public sealed class SharedSemaphore implements Serializable permits SharedBounde
 
     @Serial
     Object writeReplace() {
-        return new HeapHandle(HeapHandle.Kind.SEMAPHORE, block);
+        return new HeapHandle(HeapHandle.Kind.SEMAPHORE, block, claim);
     }
 
     @Serial

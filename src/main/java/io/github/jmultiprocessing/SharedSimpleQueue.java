@@ -83,7 +83,7 @@ public final class SharedSimpleQueue<E> implements AutoCloseable, Serializable {
 
     @Serial
     private Object writeReplace() {
-        return new QueueHandle(QueueHandle.Kind.SIMPLE, queue.channel().name(), null);
+        return new QueueHandle(QueueHandle.Kind.SIMPLE, queue.sendName(), null);
     }
 
     @Serial

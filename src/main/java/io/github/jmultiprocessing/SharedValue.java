@@ -39,12 +39,13 @@ import java.util.Objects;
  * wraps within the type's width, like Java's.
  *
  * <p>A value captured by a {@link JvmProcess} target travels as a handle and the child attaches to the same
- * memory. The memory lives until the process that created the value exits.
+ * memory. The memory is given back once every process that has the value has closed its objects of it
+ * ({@link #close()}), or they became unreachable, or it ended; never while a process still holds it.
  *
  * <p>Memory consistency effects: a write happens-before every read, in any process, that sees it; under the
  * lock, as {@link SharedLock} says.
  */
-public final class SharedValue implements Serializable {
+public final class SharedValue implements AutoCloseable, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -52,10 +53,12 @@ public final class SharedValue implements Serializable {
     /** Every value takes a 64-byte, 64-aligned cell: values written by different processes share no cache line. */
     private static final long CELL = 64;
 
-    private final transient Cells cells;
+    private transient Cells cells; // closed cells once closed
+    private final transient SharedHeap.Claim claim;
 
     private SharedValue(Cells cells) {
         this.cells = cells;
+        this.claim = SharedHeap.claim(this, cells.block);
     }
 
     /**
@@ -126,7 +129,7 @@ public final class SharedValue implements Serializable {
             }
         }
         HeapBlock block = SharedHeap.allocate(CELL, CELL);
-        Cells cells = new Cells(type, block, block.memory(), synchronize ? new SharedLock() : null);
+        Cells cells = new Cells(type, block, block.memory(), synchronize ? new SharedLock() : null, synchronize);
         if (initial != null) {
             type.setBoxed(cells.memory, 0, initial);
         }
@@ -315,15 +318,40 @@ public final class SharedValue implements Serializable {
         return cells.compareAndSet(0, expected, update);
     }
 
+    /**
+     * Ends this process's use of this value object, and of the lock {@code of} made for it ({@link #getLock()};
+     * a lock given to {@link #withLock} stays open): every later access throws {@link IllegalStateException}.
+     * The shared memory is given back once no process uses it (each has closed its objects of it, or they became
+     * unreachable, or it ended); other objects of the same value, here or in other processes, keep working. Call
+     * it when no thread uses the object; closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        Cells open = cells;
+        if (!open.isClosed()) {
+            cells = open.close();
+            claim.close();
+        }
+    }
+
+    /** {@return where the value lives (for tests)} */
+    io.github.jmultiprocessing.internal.shm.HeapBlock block() {
+        return cells.block;
+    }
+
     @Override
     public String toString() {
+        if (cells.isClosed()) {
+            return "SharedValue('" + cells.type.code() + "', closed)";
+        }
         return "SharedValue('" + cells.type.code() + "', " + cells.type.getBoxed(cells.memory, 0)
                 + (cells.lock == null ? ", raw" : "") + ")";
     }
 
     @Serial
     private Object writeReplace() {
-        return new Handle(cells.type.code(), cells.block.segmentName(), cells.block.offset(), cells.lock);
+        return new Handle(cells.type.code(), cells.block.segmentName(), cells.block.offset(), claim.send(), cells.lock,
+                cells.ownsLock);
     }
 
     @Serial
@@ -339,19 +367,23 @@ public final class SharedValue implements Serializable {
         private final char typecode;
         private final String segment;
         private final long offset;
+        private final long transfer;
         private final SharedLock lock;
+        private final boolean ownsLock;
 
-        Handle(char typecode, String segment, long offset, SharedLock lock) {
+        Handle(char typecode, String segment, long offset, long transfer, SharedLock lock, boolean ownsLock) {
             this.typecode = typecode;
             this.segment = segment;
             this.offset = offset;
+            this.transfer = transfer;
             this.lock = lock;
+            this.ownsLock = ownsLock;
         }
 
         @Serial
         private Object readResolve() {
-            HeapBlock block = SharedHeap.attach(segment, offset, CELL);
-            return new SharedValue(new Cells(TypeCode.of(typecode), block, block.memory(), lock));
+            HeapBlock block = SharedHeap.attach(segment, offset, CELL, transfer);
+            return new SharedValue(new Cells(TypeCode.of(typecode), block, block.memory(), lock, ownsLock));
         }
     }
 }

@@ -39,6 +39,19 @@ class ConnectionTest {
     }
 
     @Test
+    void shouldUnlinkThePipeOnceBothEndsAreClosed() throws Exception {
+        Pipe pipe = Pipe.open();
+        String name = pipe.left().segmentName();
+        java.nio.file.Path path = io.github.jmultiprocessing.internal.shm.ShmDirectory.pathOf(name);
+        pipe.left().send("kept");
+        pipe.left().close();
+        assertTrue(java.nio.file.Files.exists(path), "unlinked while one end was open");
+        assertEquals("kept", pipe.right().recv());
+        pipe.right().close();
+        assertFalse(java.nio.file.Files.exists(path), "left after both ends were closed");
+    }
+
+    @Test
     void shouldCarryObjectsBothWaysWithoutMergingOrSplittingMessages() throws Exception {
         Pipe pipe = Pipe.open();
         try {

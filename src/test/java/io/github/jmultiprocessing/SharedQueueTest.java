@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -29,6 +30,51 @@ import org.junit.jupiter.api.Test;
 class SharedQueueTest {
 
     private static final Duration SHORT = Duration.ofMillis(20);
+
+    @Test
+    void shouldUnlinkTheQueueWhenItsLastHolderClosesIt() throws Exception {
+        SharedQueue<Integer> queue = new SharedQueue<>();
+        String name = queue.channel().name();
+        queue.put(1); // messages still in it do not keep it: nobody can reach them any more
+        SharedQueue<Integer> second = roundTrip(queue); // a second object of it in this process
+        queue.close();
+        assertTrue(java.nio.file.Files.exists(ShmDirectory.pathOf(name)), "unlinked while an object held it");
+        assertEquals(1, second.get());
+        second.close();
+        assertFalse(java.nio.file.Files.exists(ShmDirectory.pathOf(name)), "left after its last holder closed it");
+        assertFalse(java.nio.file.Files.exists(ShmDirectory.pathOf(name + ".0")), "its ring left behind");
+    }
+
+    @Test
+    void shouldKeepTheQueueWhileAHandleIsInFlight() throws Exception {
+        SharedQueue<Integer> queue = new SharedQueue<>();
+        String name = queue.channel().name();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(queue);
+        }
+        queue.close(); // no object left, but a handle is out
+        assertTrue(java.nio.file.Files.exists(ShmDirectory.pathOf(name)), "unlinked with a handle in flight");
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            @SuppressWarnings("unchecked")
+            SharedQueue<Integer> received = (SharedQueue<Integer>) in.readObject();
+            received.put(5);
+            assertEquals(5, received.get());
+            received.close();
+        }
+        assertFalse(java.nio.file.Files.exists(ShmDirectory.pathOf(name)), "left after the receiver closed it");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T roundTrip(T object) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(object);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            return (T) in.readObject();
+        }
+    }
 
     @Test
     void shouldBehaveAsPythonsQueueWithinAProcess() throws Exception {

@@ -13,10 +13,47 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.math.BigInteger;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class SharedValueTest {
+
+    @Test
+    void shouldRefuseEveryUseOnceClosedAndCloseTheLockItMade() throws Exception {
+        SharedValue value = SharedValue.of('q', 5L);
+        SharedLock own = value.getLock();
+        SharedLock given = new SharedLock();
+        SharedValue view = value.withLock(given); // another object of the same memory
+        value.close();
+        value.close(); // twice does nothing
+        assertThrows(IllegalStateException.class, value::getLong);
+        assertThrows(IllegalStateException.class, () -> value.setLong(1));
+        assertThrows(IllegalStateException.class, own::tryAcquire, "the lock made for the value is closed with it");
+        assertTrue(value.toString().contains("closed"), value.toString());
+        assertThrows(IllegalStateException.class, () -> new ObjectOutputStream(new ByteArrayOutputStream())
+                .writeObject(value), "a closed value cannot be sent");
+        assertEquals(5L, view.getLong(), "another object of the same value keeps working");
+        view.close();
+        assertTrue(given.tryAcquire(), "a lock given to withLock stays open");
+        given.release();
+        given.close();
+        assertThrows(IllegalStateException.class, given::isLocked);
+    }
+
+    @Test
+    void shouldCloseEverySynchronizer() throws Exception {
+        List<AutoCloseable> all = List.of(new SharedRLock(), new SharedEvent(), new SharedSemaphore(1),
+                new SharedBoundedSemaphore(1), new SharedBarrier(1), new SharedCondition(), SharedArray.of('i', 1, 2));
+        for (AutoCloseable closeable : all) {
+            closeable.close();
+            closeable.close();
+            assertTrue(closeable.toString().contains("closed"), closeable.toString());
+        }
+        assertThrows(IllegalStateException.class, ((SharedEvent) all.get(1))::isSet);
+        assertThrows(IllegalStateException.class, ((SharedSemaphore) all.get(2))::tryAcquire);
+        assertThrows(IllegalStateException.class, () -> ((SharedArray) all.get(6)).getInt(0));
+    }
 
     @Test
     void shouldRoundTripEveryTypecode() {

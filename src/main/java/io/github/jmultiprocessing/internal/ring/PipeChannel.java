@@ -132,6 +132,14 @@ public final class PipeChannel {
         return own;
     }
 
+    /**
+     * {@return true if no live process holds either end} A copy in flight counts as its sender's until the
+     * receiver takes it over, so the pipe may then be unlinked.
+     */
+    public boolean unheld() {
+        return !own.held() && !peer.held();
+    }
+
     /** {@return true while some live process holds the other end} */
     public boolean peerOpen() {
         return peer.held();

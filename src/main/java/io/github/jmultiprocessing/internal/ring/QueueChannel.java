@@ -35,6 +35,9 @@ import java.util.function.BooleanSupplier;
  *   512   gets: messages ever taken; read generation: the ring consumers read    (written by consumers)
  *         at 528 not-full seq and waiters: producers of a full bounded queue wait here
  *   640   unfinished tasks (joinable), at 644 join seq and waiters
+ *   768   holders' lock ({@link LockLayout}); at 896 tickets (handles in flight), at 900 gone (1 once unlinked),
+ *         at 904 pinned (1 once more processes held it than the table has slots: lives until its creator exits)
+ *   1024  the processes that hold the queue ({@link EndHolders}: pid and count of open objects)
  *   ring segments NAME.0, NAME.1, ...: chained {@link SpscRing}s
  * </pre>
  *
@@ -51,8 +54,14 @@ import java.util.function.BooleanSupplier;
  * copied for a record it never published); a consumer that dies likewise leaves the LINK record it
  * saw unconsumed, so the next one moves on; it moves the write generation too if a producer died between the
  * LINK and that move. Consumers count a message ({@code gets}) before taking it and waiting consumers look again
- * every 10 ms. Rings are a family of segments in the {@link SegmentLedger}: they live as long as the queue's
- * creator. Non-invariants: a producer killed between publishing a message and counting it leaves {@code puts}
+ * every 10 ms. Rings are a family of segments in the {@link SegmentLedger}: they live at most as long as the
+ * queue's creator. Before that, the queue is unlinked (header and rings) when its last holder closes it: each
+ * process counts its open objects in the holders' table, a handle being sent takes a ticket ({@link #send}) that
+ * the receiver's {@link #attach} gives back after counting itself, and the last {@link #close} that leaves no live
+ * holder and no ticket marks the queue gone and unlinks it; all of it under the holders' lock, so that no attach
+ * slips between that check and the unlink. A holder that was killed is not counted (pid liveness). A handle never
+ * received keeps its ticket: the queue then lives until its creator exits; one decoded twice gives back one
+ * ticket. Non-invariants: a producer killed between publishing a message and counting it leaves {@code puts}
  * one short, and a consumer killed between counting and taking leaves {@code gets} one high (qsize one low, the
  * bound one looser); a joinable queue's
  * unfinished count is raised before a message is published, so a producer killed in between leaves
@@ -81,7 +90,12 @@ public final class QueueChannel implements AutoCloseable {
     private static final long UNFINISHED = 640;
     private static final long JOIN_SEQ = 644;
     private static final long JOIN_WAITERS = 648;
-    private static final long SIZE = 768;
+    private static final long HOLDERS_LOCK = 768;
+    private static final long TICKETS = 896;
+    private static final long GONE = 900;
+    private static final long PINNED = 904;
+    private static final long HOLDERS = 1024;
+    private static final long SIZE = HOLDERS + EndHolders.SIZE;
     private static final int JOINABLE = 1;
     private static final int MAX_RING = 16 << 20;
     private static final long SPIN_NANOS = 20_000;
@@ -95,6 +109,10 @@ public final class QueueChannel implements AutoCloseable {
     private final int maxsize;
     private final boolean joinable;
     private final int firstCapacity;
+    private final MemorySegment holdersLock;
+    private final EndHolders holders;
+    private boolean counted; // this object is counted in the holders' table
+    private boolean left; // leave() ran, guarded by this
 
     // The ring this object writes / reads: touched only under the producers' / consumers' lock.
     private RingView writer;
@@ -139,6 +157,8 @@ public final class QueueChannel implements AutoCloseable {
         this.maxsize = memory.get(JAVA_INT, MAXSIZE);
         this.joinable = (memory.get(JAVA_INT, FLAGS) & JOINABLE) != 0;
         this.firstCapacity = memory.get(JAVA_INT, FIRST_CAPACITY);
+        this.holdersLock = memory.asSlice(HOLDERS_LOCK, LockLayout.SIZE);
+        this.holders = new EndHolders(memory.asSlice(HOLDERS, EndHolders.SIZE));
     }
 
     /**
@@ -168,7 +188,10 @@ public final class QueueChannel implements AutoCloseable {
         SegmentTable.release(ring);
         memory.set(JAVA_INT, 0, MAGIC);
         VarHandle.fullFence();
-        return new QueueChannel(name, header);
+        QueueChannel queue = new QueueChannel(name, header);
+        queue.holders.add(ProcessIdentity.pid(), 1); // nobody else knows the name yet: no lock needed
+        queue.counted = true;
+        return queue;
     }
 
     /**
@@ -179,7 +202,41 @@ public final class QueueChannel implements AutoCloseable {
      * @throws UncheckedIOException if there is no such queue
      */
     public static QueueChannel attach(String name) {
-        return new QueueChannel(name, SegmentTable.attach(name));
+        QueueChannel queue = new QueueChannel(name, SegmentTable.attach(name));
+        LockWord.acquireUninterruptibly(queue.holdersLock);
+        try {
+            if ((int) INT.getVolatile(queue.memory, GONE) != 0) { // unlinked after this process mapped the name
+                SegmentTable.release(queue.header);
+                throw new UncheckedIOException(new java.nio.file.NoSuchFileException(name,  null,
+                        "the queue was unlinked: every process had closed it"));
+            }
+            try {
+                queue.holders.add(ProcessIdentity.pid(), 1); // counted before the ticket goes: never unheld between
+                queue.counted = true;
+            } catch (IllegalStateException full) { // every slot held by a live process: never unlinked early
+                INT.setVolatile(queue.memory, PINNED, 1);
+            }
+            int tickets = (int) INT.getVolatile(queue.memory, TICKETS);
+            if (tickets > 0) {
+                INT.setVolatile(queue.memory, TICKETS, tickets - 1);
+            }
+        } finally {
+            LockWord.release(queue.holdersLock);
+        }
+        return queue;
+    }
+
+    /**
+     * Takes a ticket for a handle of this queue about to be sent to another process: the queue is not unlinked
+     * before a receiver's {@link #attach} gives it back (or its creator exits). Call while this object is open.
+     */
+    public void send() {
+        LockWord.acquireUninterruptibly(holdersLock);
+        try {
+            INT.setVolatile(memory, TICKETS, (int) INT.getVolatile(memory, TICKETS) + 1);
+        } finally {
+            LockWord.release(holdersLock);
+        }
     }
 
     private static String ringName(String queue, long gen) {
@@ -594,9 +651,52 @@ public final class QueueChannel implements AutoCloseable {
         return timeoutNanos < 0 ? -1 : Math.max(0, timeoutNanos - (System.nanoTime() - start));
     }
 
-    /** Unmaps the queue in this process; call once no thread uses this object. */
+    /**
+     * Ends this object's hold on the queue and unmaps it in this process; the last holder (no other live process
+     * holds it, no handle is in flight) unlinks the queue's segments. Call once no thread uses this object.
+     */
     @Override
     public void close() {
+        leave();
+        release();
+    }
+
+    /**
+     * Ends this object's hold on the queue without unmapping it (at exit, while threads may still be inside): the
+     * last holder unlinks the queue's segments. Once per object; {@link #close} includes it.
+     */
+    public void leave() {
+        synchronized (this) {
+            if (left) {
+                return;
+            }
+            left = true;
+        }
+        boolean last;
+        LockWord.acquireUninterruptibly(holdersLock);
+        try {
+            if (counted) {
+                holders.add(ProcessIdentity.pid(), -1);
+            }
+            last = (int) INT.getVolatile(memory, TICKETS) == 0 && (int) INT.getVolatile(memory, PINNED) == 0
+                    && !holders.held();
+            if (last) {
+                INT.setVolatile(memory, GONE, 1); // an attach that mapped the name already backs off
+            }
+        } finally {
+            LockWord.release(holdersLock);
+        }
+        if (last) {
+            try {
+                SegmentTable.unlink(name);
+            } catch (UncheckedIOException e) {
+                // unlinked already (its creator's exit)
+            }
+            SegmentLedger.removeFamily(name);
+        }
+    }
+
+    private void release() {
         if (writer != null) {
             SegmentTable.release(writer.segment());
             writer = null;

@@ -29,7 +29,7 @@ public final class SegmentHeaderLayout {
     public static final long MAGIC = 0x4A4D_5053_4547_0001L;
 
     /** Version of every layout in the library; bumped on any incompatible change. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     /** Segment kind: an arena of the shared heap. */
     public static final int KIND_HEAP_ARENA = 1;

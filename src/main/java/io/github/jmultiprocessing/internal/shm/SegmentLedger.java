@@ -103,6 +103,19 @@ public final class SegmentLedger {
         }
     }
 
+    /**
+     * Unlinks every member of a family now (its last user is done with it) and forgets it here.
+     *
+     * @param prefix the family's name prefix
+     */
+    public static void removeFamily(String prefix) {
+        ShmDirectory.checkName(prefix);
+        deleteFamily(prefix);
+        synchronized (SegmentLedger.class) {
+            FAMILIES.remove(prefix); // its ledger line stays: at exit or reaping, deleting nothing is harmless
+        }
+    }
+
     /** Unlinks every member of a family whose owner is this JVM or gone. */
     private static void deleteFamilies(Map<String, long[]> families) {
         families.forEach((prefix, owner) -> {

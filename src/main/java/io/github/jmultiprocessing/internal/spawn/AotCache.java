@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -315,11 +316,8 @@ final class AotCache {
 
     /** The thread of in-program builds, created on first use. */
     private static final class Background {
-        static final ExecutorService THREAD = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "jmultiprocessing-aot-build");
-            thread.setDaemon(true); // never keeps the program alive; the exit hook stops its work
-            return thread;
-        });
+        static final ExecutorService THREAD = Executors.newSingleThreadExecutor(
+                LibraryThreads.factory("aot-build")); // daemon: never keeps the program alive
     }
 
     /** Trains and creates the cache; any failure leaves no cache, and children simply start without one. */

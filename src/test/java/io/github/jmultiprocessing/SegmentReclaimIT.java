@@ -1,0 +1,139 @@
+package io.github.jmultiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jmultiprocessing.internal.shm.ShmDirectory;
+import io.github.jmultiprocessing.testing.Children;
+import io.github.jmultiprocessing.testing.JavaMain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The segments of closed queues, pipes, pools and managers are unlinked once no process holds them. */
+class SegmentReclaimIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    /** Runs rounds of pool + manager + queue create/close, printing the files in its directory after each. */
+    static final class RoundsMain {
+        public static void main(String[] args) throws Exception {
+            int rounds = Integer.parseInt(args[0]);
+            Path directory = Path.of(System.getProperty("jmultiprocessing.shm.dir"));
+            for (int round = 1; round <= rounds; round++) {
+                SharedQueue<Integer> queue = new SharedQueue<>();
+                try (ProcessPool pool = new ProcessPool(1)) {
+                    List<Integer> put = pool.map(x -> {
+                        queue.add(x); // the queue travels to the worker with the function
+                        return x;
+                    }, List.of(1, 2));
+                    if (!put.equals(List.of(1, 2))) {
+                        throw new AssertionError(put);
+                    }
+                }
+                try (Manager manager = new Manager()) {
+                    manager.start();
+                    Map<String, Integer> dict = manager.dict();
+                    dict.put("round", round);
+                }
+                if (queue.get() + queue.get() != 3) {
+                    throw new AssertionError("queue");
+                }
+                queue.close();
+                try (Stream<Path> files = Files.list(directory)) {
+                    System.out.println("round " + round + " files " + files.map(p -> p.getFileName().toString())
+                            .sorted().toList());
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void shouldLeaveNoMoreFilesAfterAHundredRoundsOfPoolManagerAndQueueThanAfterOne() throws Exception {
+        Path directory = Files.createTempDirectory("jmp-rounds");
+        try (JavaMain rounds = JavaMain.start(System.getProperty("java.class.path"),
+                List.of("-Djmultiprocessing.shm.dir=" + directory), RoundsMain.class, "100")) {
+            assertEquals(0, rounds.waitFor(Duration.ofSeconds(280)), rounds.output());
+            List<String> lines = rounds.output().lines().filter(l -> l.startsWith("round ")).toList();
+            assertEquals(100, lines.size(), rounds.output());
+            String first = lines.getFirst();
+            String last = lines.getLast();
+            assertTrue(count(last) <= count(first), "after round 1: " + first + "\nafter round 100: " + last);
+            assertEquals(1, count(first), "one ledger and nothing else expected: " + first);
+        } finally {
+            delete(directory);
+        }
+    }
+
+    private static int count(String line) {
+        String list = line.substring(line.indexOf('[') + 1, line.lastIndexOf(']')).strip();
+        return list.isEmpty() ? 0 : list.split(", ").length;
+    }
+
+    static void putAndWait(SharedQueue<String> queue, SharedEvent go) {
+        queue.add("from the child");
+        try {
+            go.await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldUnlinkAQueueOnceTheLastProcessHoldingItEnds() throws Exception {
+        SharedQueue<String> queue = new SharedQueue<>();
+        String name = queue.channel().name();
+        SharedEvent go = new SharedEvent();
+        try (Children children = new Children()) {
+            JvmProcess child = children.start(() -> putAndWait(queue, go));
+            assertEquals("from the child", queue.get(WAIT));
+            queue.close();
+            assertTrue(Files.exists(ShmDirectory.pathOf(name)), "unlinked while the child held it");
+            go.set();
+            assertEquals(0, Children.joinWithin(child, WAIT));
+            assertFalse(Files.exists(ShmDirectory.pathOf(name)), "left after every holder ended");
+            assertFalse(Files.exists(ShmDirectory.pathOf(name + ".0")), "a ring left after every holder ended");
+        }
+    }
+
+    static void echoOnce(Connection conn) {
+        try {
+            conn.send(conn.recv());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldUnlinkAPipeOnceEveryProcessClosedBothEnds() throws Exception {
+        Pipe pipe = Pipe.open();
+        String name = pipe.left().segmentName();
+        try (Children children = new Children()) {
+            Connection theirs = pipe.right();
+            JvmProcess child = children.start(() -> echoOnce(theirs));
+            theirs.close(); // the child holds its own copy
+            pipe.left().send("ping");
+            assertEquals("ping", pipe.left().recv());
+            assertTrue(Files.exists(ShmDirectory.pathOf(name)), "unlinked while the child held an end");
+            assertEquals(0, Children.joinWithin(child, WAIT));
+            assertTrue(Files.exists(ShmDirectory.pathOf(name)), "unlinked while this process held an end");
+            pipe.left().close();
+            assertFalse(Files.exists(ShmDirectory.pathOf(name)), "left after both ends were closed everywhere");
+        }
+    }
+
+    private static void delete(Path directory) throws IOException {
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
