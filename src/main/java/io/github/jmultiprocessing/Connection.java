@@ -4,6 +4,7 @@ import io.github.jmultiprocessing.internal.codec.MessageCodec;
 import io.github.jmultiprocessing.internal.manager.SocketWire;
 import io.github.jmultiprocessing.internal.ring.EndHolders;
 import io.github.jmultiprocessing.internal.ring.PipeChannel;
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
@@ -47,11 +48,16 @@ public final class Connection implements AutoCloseable, Serializable {
 
     /** The ends being serialized for a child on this thread, if a start is in progress; see {@link #credits}. */
     private static final ThreadLocal<List<EndHolders>> IN_FLIGHT = new ThreadLocal<>();
-    /** This JVM's open connections: closed at exit, as an OS closes a process's file descriptors. */
-    private static final java.util.Set<Connection> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * The closers of this JVM's open connections: run at exit, as an OS closes a process's file descriptors, and by
+     * the cleaner for a connection that became unreachable unclosed, as a file descriptor is closed with its object.
+     */
+    private static final java.util.Set<java.lang.ref.Cleaner.Cleanable> OPEN =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     static {
-        io.github.jmultiprocessing.internal.shm.SegmentLedger.beforeExit(() -> OPEN.forEach(Connection::close));
+        io.github.jmultiprocessing.internal.shm.SegmentLedger.beforeExit(() -> OPEN.forEach(
+                java.lang.ref.Cleaner.Cleanable::clean));
     }
 
     private final transient String segment; // a pipe's segment, or the socket's description
@@ -59,6 +65,7 @@ public final class Connection implements AutoCloseable, Serializable {
     private final transient PipeChannel channel; // null for a socket connection
     private final transient Endpoint endpoint;
     private final transient UseCount use;
+    private final transient java.lang.ref.Cleaner.Cleanable closer;
 
     /** What a connection sends through and receives from: a pipe end in shared memory, or a socket. */
     private interface Endpoint {
@@ -191,7 +198,7 @@ public final class Connection implements AutoCloseable, Serializable {
                     + e.getMessage(), e);
         }
         this.endpoint = new PipeEndpoint(channel);
-        OPEN.add(this);
+        this.closer = Closer.register(this, use, endpoint, channel, segment);
     }
 
     /** A connection over an authenticated (or deliberately unauthenticated) socket. */
@@ -201,7 +208,49 @@ public final class Connection implements AutoCloseable, Serializable {
         this.channel = null;
         this.endpoint = new SocketEndpoint(wire);
         this.use = new UseCount("the connection is closed", () -> { });
-        OPEN.add(this);
+        this.closer = Closer.register(this, use, endpoint, null, description);
+    }
+
+    /**
+     * Closes this process's copy of an end: from {@link #close()}, at exit, or once the connection is unreachable.
+     * Holds everything but the connection itself, so that it can run for a collected one.
+     */
+    private static final class Closer implements Runnable {
+        private final UseCount use;
+        private final Endpoint endpoint;
+        private final PipeChannel channel;
+        private final String segment;
+        private java.lang.ref.Cleaner.Cleanable cleanable; // set once registered
+
+        private Closer(UseCount use, Endpoint endpoint, PipeChannel channel, String segment) {
+            this.use = use;
+            this.endpoint = endpoint;
+            this.channel = channel;
+            this.segment = segment;
+        }
+
+        static java.lang.ref.Cleaner.Cleanable register(Connection connection, UseCount use, Endpoint endpoint,
+                PipeChannel channel, String segment) {
+            Closer closer = new Closer(use, endpoint, channel, segment);
+            closer.cleanable = LibraryThreads.CLEANER.register(connection, closer);
+            OPEN.add(closer.cleanable);
+            return closer.cleanable;
+        }
+
+        @Override
+        public void run() {
+            use.close(() -> {
+                OPEN.remove(cleanable);
+                endpoint.close();
+                if (channel != null && channel.unheld()) { // no live process holds either end: nobody can attach
+                    try {
+                        SegmentTable.unlink(segment);
+                    } catch (UncheckedIOException e) {
+                        // the other end's last holder unlinked it first
+                    }
+                }
+            });
+        }
     }
 
     static Connection[] newPipe(int capacity, boolean duplex) {
@@ -490,21 +539,13 @@ public final class Connection implements AutoCloseable, Serializable {
      * Closes this process's copy of the end; the other end sees the end of the stream once every process has
      * closed its copy or died. Threads of this process waiting on the connection wake and throw
      * {@link IllegalStateException}; one in the middle of a message finishes it first. Does not wait; the memory
-     * is unmapped once no thread uses the connection. Closing twice does nothing.
+     * is unmapped once no thread uses the connection, and the pipe's segment unlinked once no process holds either
+     * end. Closing twice does nothing. A connection that becomes unreachable unclosed is closed by a cleaner, as
+     * is every open one at exit.
      */
     @Override
     public void close() {
-        use.close(() -> {
-            OPEN.remove(this);
-            endpoint.close();
-            if (channel != null && channel.unheld()) { // no live process holds either end: nobody can attach
-                try {
-                    SegmentTable.unlink(segment);
-                } catch (UncheckedIOException e) {
-                    // the other end's last holder unlinked it first
-                }
-            }
-        });
+        closer.clean();
     }
 
     @Override

@@ -319,4 +319,28 @@ class ConnectionTest {
             pipe.left().close();
         }
     }
+
+    @Test
+    void shouldUnlinkThePipesOfCollectedConnections() throws Exception {
+        String mine = "jmp-pipe-" + ProcessHandle.current().pid() + "-";
+        long before = pipeFiles(mine);
+        for (int i = 0; i < 200; i++) {
+            Pipe pipe = Pipe.open();
+            pipe.left().send(i); // used, never closed, dropped
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long left = pipeFiles(mine);
+        while (left > before + 10 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+            left = pipeFiles(mine);
+        }
+        assertTrue(left <= before + 10, left - before + " of 200 dropped pipes still in " + mine + "*");
+    }
+
+    private static long pipeFiles(String prefix) throws IOException {
+        try (var files = java.nio.file.Files.list(io.github.jmultiprocessing.internal.shm.ShmDirectory.directory())) {
+            return files.filter(f -> f.getFileName().toString().startsWith(prefix)).count();
+        }
+    }
 }
