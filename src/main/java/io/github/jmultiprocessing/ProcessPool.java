@@ -1193,7 +1193,9 @@ public final class ProcessPool implements AutoCloseable {
         if (workerClassPath == null) {
             workerClassPath = process.classPath(); // null for the thread start method: nothing to check
         }
-        theirs.close(); // the worker's own copy stays open in the worker
+        if (!process.isThread()) {
+            theirs.close(); // the worker's own copy stays open in the worker JVM
+        } // else it is the very end the worker's thread uses (and closes when it ends)
         workers.add(worker);
         worker.sender.start();
         worker.receiver.start();
