@@ -118,6 +118,7 @@ public final class ProcessPool implements AutoCloseable {
         this.initializer = initializer;
         this.maxTasksPerChild = maxTasksPerChild;
         this.context = context;
+        Multiprocessing.atExit(this, Multiprocessing.EXIT_WORK, this::finishExecutorWork);
         Multiprocessing.atExit(this, Multiprocessing.EXIT_POOLS, this::exit);
         try {
             for (int i = 0; i < processes; i++) {
@@ -575,11 +576,15 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /**
-     * At JVM exit (before children are joined): the work given to {@link #asExecutorService()} finishes, as
-     * Python's {@code ProcessPoolExecutor} runs its submitted work at exit; then the pool terminates, as Python's
-     * {@code Pool} does at exit (outstanding {@code apply}/{@code map} calls are cancelled).
+     * At JVM exit, first of all (while workers may still be started: one that retires or dies is replaced): the
+     * work given to {@link #asExecutorService()} finishes, as Python's {@code ProcessPoolExecutor} runs its
+     * submitted work at exit; unless it cannot ({@link Multiprocessing#workCanFinishAtExit}: a signal, or
+     * {@code System.exit} from a thread the work depends on).
      */
-    private void exit() {
+    private void finishExecutorWork() {
+        if (executorWork.isEmpty() || !Multiprocessing.workCanFinishAtExit()) {
+            return;
+        }
         for (java.util.concurrent.CompletableFuture<?> work : List.copyOf(executorWork)) {
             try {
                 work.get();
@@ -587,15 +592,37 @@ public final class ProcessPool implements AutoCloseable {
                 // done, one way or another
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return;
             }
         }
+    }
+
+    /**
+     * At JVM exit, after the executor's work and before children are joined: the pool terminates, as Python's
+     * {@code Pool} does at exit (outstanding {@code apply}/{@code map} calls are cancelled), and its workers are
+     * waited for, at most 2 s; a receiver blocked in {@code System.exit} (called from a continuation it ran) is
+     * not waited for.
+     */
+    private void exit() {
         terminate();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         try {
-            join(Duration.ofSeconds(2));
+            for (Worker worker : List.copyOf(workers)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                if (!worker.receiver.join(Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100))))
+                        && !Multiprocessing.isExitingThread(worker.receiver)) {
+                    worker.receiver.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IllegalThreadStateException e) {
+            // a worker being added as the JVM exits: it is killed with the other daemon children
         }
+        callbacks.shutdown();
     }
 
     /** Tracks a future of the executor view: it completes before the JVM exits. */
