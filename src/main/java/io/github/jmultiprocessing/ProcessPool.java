@@ -76,6 +76,8 @@ public final class ProcessPool implements AutoCloseable {
     private final ClassLoader creatorLoader = Multiprocessing.callerLoader();
     /** The class path of the workers (null for the thread start method): functions are checked against it. */
     private volatile List<String> workerClassPath;
+    /** Function classes the workers were found to load. */
+    private final Set<Class<?>> loadable = ConcurrentHashMap.newKeySet();
     /** Workers that ended with a positive exit code before they were ready, since the last one was ready. */
     private int bootFailures; // guarded by this
     private volatile boolean anyReady;
@@ -525,12 +527,14 @@ public final class ProcessPool implements AutoCloseable {
      */
     private void checkLoadable(Object function) {
         List<String> classPath = workerClassPath;
-        if (classPath != null) {
-            String problem = ClassLocations.problem(function.getClass(), classPath);
+        Class<?> type = function.getClass();
+        if (classPath != null && !loadable.contains(type)) {
+            String problem = ClassLocations.problem(type, classPath);
             if (problem != null) {
                 throw new IllegalArgumentException("cannot send the function to " + name + "'s worker JVMs: "
                         + problem);
             }
+            loadable.add(type); // checked once: the check reads every class path entry
         }
     }
 
