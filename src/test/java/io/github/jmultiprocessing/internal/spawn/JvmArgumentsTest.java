@@ -21,6 +21,12 @@ class JvmArgumentsTest {
     }
 
     @Test
+    void shouldLeaveTheJdksManagementAgentSettingsToTheParent() {
+        assertEquals(List.of("-Dapp=1"), JvmArguments.inheritedFrom(List.of("-Dcom.sun.management.jmxremote.port=9010",
+                "-Dcom.sun.management.jmxremote", "-Dapp=1", "Main")));
+    }
+
+    @Test
     void shouldStopAtAJarOrModule() {
         assertEquals(List.of("-Xms1g"), JvmArguments.inheritedFrom(List.of("-Xms1g", "-jar", "app.jar", "-Dx=y")));
         assertEquals(List.of("-Da=1"), JvmArguments.inheritedFrom(List.of("-Da=1", "-m", "m/m.Main", "-Db=2")));
