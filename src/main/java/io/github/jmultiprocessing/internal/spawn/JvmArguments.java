@@ -14,7 +14,8 @@ import java.util.Set;
  * {@code -Xss}), the system properties ({@code -Dkey=value}), the module system's openings
  * ({@code --add-opens}, {@code --add-exports}, {@code --add-reads}), {@code --enable-preview} and the assertion
  * switches. Not inherited: agents and debuggers ({@code -agentlib}, {@code -javaagent}: a second debugger on the same
- * port would fail), {@code -XX} tuning, logging, and the class path and module path (children get their own).
+ * port would fail), the JDK's management agent ({@code -Dcom.sun.management.*}: a child given the parent's JMX port
+ * cannot boot), {@code -XX} tuning, logging, and the class path and module path (children get their own).
  *
  * <p>Implementation notes. The command line is read from the OS ({@link ProcessHandle.Info#arguments()}, on Linux
  * {@code /proc/self/cmdline}), up to the main class, {@code -jar}, {@code -m} or the source file; {@code @argfiles}
@@ -83,7 +84,7 @@ public final class JvmArguments {
     private static boolean isInherited(String option) {
         return option.startsWith("-Xmx") || option.startsWith("-Xms") || option.startsWith("-Xss")
                 || (option.startsWith("-D") && option.length() > 2 && !option.startsWith("-Djava.class.path=")
-                        && !option.startsWith("-Djdk.module."))
+                        && !option.startsWith("-Djdk.module.") && !option.startsWith("-Dcom.sun.management."))
                 || option.startsWith("--add-opens=") || option.startsWith("--add-exports=")
                 || option.startsWith("--add-reads=") || option.equals("--enable-preview")
                 || option.equals("-ea") || option.equals("-da") || option.equals("-esa") || option.equals("-dsa")
