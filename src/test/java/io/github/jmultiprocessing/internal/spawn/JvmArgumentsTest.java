@@ -34,6 +34,33 @@ class JvmArgumentsTest {
     }
 
     @Test
+    void shouldNotReadTheProgramsOwnArgumentsAsArgumentFiles(@TempDir Path dir) throws Exception {
+        // After the main class, "@name" is the program's argument (the launcher expands no more), and so is every
+        // "@name" after --disable-@files: such a file is not read (a FIFO or @/dev/stdin there would block, or
+        // take the program's input). A writer to a FIFO gets through only if something opened it for reading.
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        List<List<String>> commandLines = List.of(List.of("-Da=1", "Main", "@" + fifo),
+                List.of("--disable-@files", "-Da=1", "@" + fifo, "Main"));
+        for (List<String> commandLine : commandLines) {
+            Thread writer = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    Files.writeString(fifo, "-Dfrom.fifo=1\n");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertEquals(List.of("-Da=1"), JvmArguments.inheritedFrom(commandLine));
+            boolean read = writer.join(java.time.Duration.ofMillis(200));
+            if (!read) {
+                Files.readAllBytes(fifo); // lets the writer go
+                writer.join();
+            }
+            assertEquals(false, read, "the argument file of " + commandLine + " was read");
+        }
+    }
+
+    @Test
     void shouldExpandArgumentFiles(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("args");
         Files.writeString(file, "# a comment\n-Xmx64m \"-Dquoted=a b\"\n  -cp x.jar\n'-Dsingle=c d'\n");
