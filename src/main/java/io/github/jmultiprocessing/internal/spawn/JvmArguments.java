@@ -52,17 +52,26 @@ public final class JvmArguments {
      * @param arguments the arguments after the {@code java} binary
      */
     static List<String> inheritedFrom(List<String> arguments) {
-        List<String> expanded = new ArrayList<>();
-        for (String argument : arguments) {
-            if (argument.startsWith("@") && !argument.startsWith("@@")) {
-                expanded.addAll(readArgumentFile(Path.of(argument.substring(1))));
-            } else {
-                expanded.add(argument);
-            }
-        }
+        List<String> expanded = new ArrayList<>(arguments);
         List<String> options = new ArrayList<>();
+        boolean argumentFiles = true;
+        int fromFile = 0; // arguments before this index came from an argument file: no @file in them is expanded
         for (int i = 0; i < expanded.size(); i++) {
             String argument = expanded.get(i);
+            if (argumentFiles && i >= fromFile && argument.startsWith("@") && !argument.startsWith("@@")) {
+                // expanded in place, as the launcher does, and only up to the main class: after it, "@x" is the
+                // program's own argument, never read
+                List<String> contents = readArgumentFile(Path.of(argument.substring(1)));
+                expanded.remove(i);
+                expanded.addAll(i, contents);
+                fromFile = i + contents.size();
+                i--;
+                continue;
+            }
+            if (argument.equals("--disable-@files")) {
+                argumentFiles = false;
+                continue;
+            }
             if (!argument.startsWith("-") || argument.equals("-jar") || argument.equals("-m")
                     || argument.equals("--module") || argument.startsWith("--module=")) {
                 break; // the main class, jar, module or source file: what follows is the program's
