@@ -110,6 +110,9 @@ public final class Multiprocessing {
             }
             AT_EXIT.removeAll(due);
         }
+        if (due.isEmpty()) {
+            return; // a child JVM, say: no lambda or comparator to link on its way out
+        }
         java.util.Collections.reverse(due);
         due.sort(java.util.Comparator.comparingInt(ExitAction::priority).reversed()); // stable: latest first kept
         for (ExitAction action : due) {
