@@ -1,6 +1,7 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import io.github.jmultiprocessing.internal.spawn.ForkServer;
@@ -58,6 +59,9 @@ public final class Multiprocessing {
     private static volatile JvmProcess parent;
     private static volatile ChildJvm childJvm = ChildJvm.defaults();
     private static volatile boolean exiting;
+    private static volatile Boolean workCanFinish; // null until asked, at exit
+    /** The threads running a {@code thread}-method process now. */
+    private static final Set<Thread> THREAD_RUNNERS = ConcurrentHashMap.newKeySet();
 
     /** Exit priority of work that must finish before the JVM exits (an executor's submitted tasks). */
     static final int EXIT_WORK = 100;
@@ -106,6 +110,9 @@ public final class Multiprocessing {
             }
             AT_EXIT.removeAll(due);
         }
+        if (due.isEmpty()) {
+            return; // a child JVM, say: no lambda or comparator to link on its way out
+        }
         java.util.Collections.reverse(due);
         due.sort(java.util.Comparator.comparingInt(ExitAction::priority).reversed()); // stable: latest first kept
         for (ExitAction action : due) {
@@ -133,6 +140,47 @@ public final class Multiprocessing {
         synchronized (AT_EXIT) {
             AT_EXIT.removeIf(action -> action.owner() == owner);
         }
+    }
+
+    /**
+     * {@return true if work this JVM's pools run can still finish now that the JVM exits}: false when the exit was
+     * asked for by a signal (SIGTERM, SIGINT, SIGHUP: a Python process ends at once on SIGTERM, and waiting for
+     * work there would keep {@code kill} and {@code docker stop} waiting for its length), or by {@code System.exit}
+     * from a thread that work depends on: one of the library's own threads (a continuation of an executor's future
+     * runs on a pool's receiver, a callback on its callback thread) or the thread of a {@code thread}-method
+     * process (a pool worker of that method). Such a thread stays blocked in {@code System.exit} for good, so what
+     * waits on it would wait for good. Worked out once, at exit, from the threads' stacks.
+     */
+    static boolean workCanFinishAtExit() {
+        Boolean can = workCanFinish;
+        if (can == null) {
+            can = Boolean.TRUE;
+            for (var entry : Thread.getAllStackTraces().entrySet()) {
+                Thread thread = entry.getKey();
+                boolean exiting = false;
+                boolean signal = false;
+                for (StackTraceElement frame : entry.getValue()) {
+                    exiting |= frame.getClassName().equals("java.lang.Shutdown");
+                    signal |= frame.getClassName().startsWith("java.lang.Terminator");
+                }
+                if (exiting && (signal || thread.getName().startsWith(LibraryThreads.PREFIX)
+                        || THREAD_RUNNERS.contains(thread))) {
+                    can = Boolean.FALSE;
+                }
+            }
+            workCanFinish = can;
+        }
+        return can;
+    }
+
+    /** {@return true if this thread is blocked in {@code System.exit} (or in the JVM's exit after a signal)} */
+    static boolean isExitingThread(Thread thread) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().equals("java.lang.Shutdown")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@return how a child of the default settings, started from this thread, is started} */
@@ -484,9 +532,11 @@ public final class Multiprocessing {
     /** Runs a {@code thread}-method process on the calling thread, as the current process there. */
     static void runAsCurrent(JvmProcess process) {
         THREAD_PROCESS.set(process);
+        THREAD_RUNNERS.add(Thread.currentThread());
         try {
             process.run();
         } finally {
+            THREAD_RUNNERS.remove(Thread.currentThread());
             THREAD_PROCESS.remove();
         }
     }

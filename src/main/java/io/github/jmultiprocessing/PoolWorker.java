@@ -63,7 +63,10 @@ final class PoolWorker {
                 }
             }
             conn.sendBytes(new byte[] {PoolFrames.RETIRE});
-        } catch (IOException | InterruptedException e) {
+        } catch (InterruptedException e) {
+            // terminated: a worker of the thread start method is interrupted (a worker JVM is killed)
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
             throw new IllegalStateException("pool worker: " + e, e);
         } finally {
             conn.close();

@@ -48,11 +48,16 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
         @Override
         public void waitFor() throws InterruptedException {
             launched.process().waitFor();
+            launched.errors().awaitDrained(); // its last words are relayed before the caller goes on
         }
 
         @Override
         public boolean waitFor(long nanos) throws InterruptedException {
-            return launched.process().waitFor(nanos, TimeUnit.NANOSECONDS);
+            if (!launched.process().waitFor(nanos, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+            launched.errors().awaitDrained();
+            return true;
         }
 
         @Override

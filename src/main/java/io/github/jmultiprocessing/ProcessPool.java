@@ -76,6 +76,8 @@ public final class ProcessPool implements AutoCloseable {
     private final ClassLoader creatorLoader = Multiprocessing.callerLoader();
     /** The class path of the workers (null for the thread start method): functions are checked against it. */
     private volatile List<String> workerClassPath;
+    /** Function classes the workers were found to load. */
+    private final Set<Class<?>> loadable = ConcurrentHashMap.newKeySet();
     /** Workers that ended with a positive exit code before they were ready, since the last one was ready. */
     private int bootFailures; // guarded by this
     private volatile boolean anyReady;
@@ -118,6 +120,7 @@ public final class ProcessPool implements AutoCloseable {
         this.initializer = initializer;
         this.maxTasksPerChild = maxTasksPerChild;
         this.context = context;
+        Multiprocessing.atExit(this, Multiprocessing.EXIT_WORK, this::finishExecutorWork);
         Multiprocessing.atExit(this, Multiprocessing.EXIT_POOLS, this::exit);
         try {
             for (int i = 0; i < processes; i++) {
@@ -524,12 +527,14 @@ public final class ProcessPool implements AutoCloseable {
      */
     private void checkLoadable(Object function) {
         List<String> classPath = workerClassPath;
-        if (classPath != null) {
-            String problem = ClassLocations.problem(function.getClass(), classPath);
+        Class<?> type = function.getClass();
+        if (classPath != null && !loadable.contains(type)) {
+            String problem = ClassLocations.problem(type, classPath);
             if (problem != null) {
                 throw new IllegalArgumentException("cannot send the function to " + name + "'s worker JVMs: "
                         + problem);
             }
+            loadable.add(type); // checked once: the check reads every class path entry
         }
     }
 
@@ -575,11 +580,15 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /**
-     * At JVM exit (before children are joined): the work given to {@link #asExecutorService()} finishes, as
-     * Python's {@code ProcessPoolExecutor} runs its submitted work at exit; then the pool terminates, as Python's
-     * {@code Pool} does at exit (outstanding {@code apply}/{@code map} calls are cancelled).
+     * At JVM exit, first of all (while workers may still be started: one that retires or dies is replaced): the
+     * work given to {@link #asExecutorService()} finishes, as Python's {@code ProcessPoolExecutor} runs its
+     * submitted work at exit; unless it cannot ({@link Multiprocessing#workCanFinishAtExit}: a signal, or
+     * {@code System.exit} from a thread the work depends on).
      */
-    private void exit() {
+    private void finishExecutorWork() {
+        if (executorWork.isEmpty() || !Multiprocessing.workCanFinishAtExit()) {
+            return;
+        }
         for (java.util.concurrent.CompletableFuture<?> work : List.copyOf(executorWork)) {
             try {
                 work.get();
@@ -587,15 +596,37 @@ public final class ProcessPool implements AutoCloseable {
                 // done, one way or another
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return;
             }
         }
+    }
+
+    /**
+     * At JVM exit, after the executor's work and before children are joined: the pool terminates, as Python's
+     * {@code Pool} does at exit (outstanding {@code apply}/{@code map} calls are cancelled), and its workers are
+     * waited for, at most 2 s; a receiver blocked in {@code System.exit} (called from a continuation it ran) is
+     * not waited for.
+     */
+    private void exit() {
         terminate();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         try {
-            join(Duration.ofSeconds(2));
+            for (Worker worker : List.copyOf(workers)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                if (!worker.receiver.join(Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100))))
+                        && !Multiprocessing.isExitingThread(worker.receiver)) {
+                    worker.receiver.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IllegalThreadStateException e) {
+            // a worker being added as the JVM exits: it is killed with the other daemon children
         }
+        callbacks.shutdown();
     }
 
     /** Tracks a future of the executor view: it completes before the JVM exits. */
@@ -1193,7 +1224,9 @@ public final class ProcessPool implements AutoCloseable {
         if (workerClassPath == null) {
             workerClassPath = process.classPath(); // null for the thread start method: nothing to check
         }
-        theirs.close(); // the worker's own copy stays open in the worker
+        if (!process.isThread()) {
+            theirs.close(); // the worker's own copy stays open in the worker JVM
+        } // else it is the very end the worker's thread uses (and closes when it ends)
         workers.add(worker);
         worker.sender.start();
         worker.receiver.start();

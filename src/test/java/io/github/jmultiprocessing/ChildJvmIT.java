@@ -32,6 +32,24 @@ class ChildJvmIT {
     }
 
     @Test
+    void shouldNotInheritTheParentsJmxAgentSettings() throws Exception {
+        // A program run with a remote JMX port (as servers are): a child that inherited the port could not boot
+        // ("Port already in use"); the management agent's properties are the JDK's own, not the program's.
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        try (JavaMain main = JavaMain.start(System.getProperty("java.class.path"),
+                List.of("-Dcom.sun.management.jmxremote.port=" + port,
+                        "-Dcom.sun.management.jmxremote.authenticate=false",
+                        "-Dcom.sun.management.jmxremote.ssl=false", "-Dapp.flag=kept"), InheritedSettings.class)) {
+            assertEquals(0, main.waitFor(Duration.ofSeconds(60)), main.output());
+            String output = main.output();
+            assertTrue(output.contains("exit code 0") && output.contains("flag=kept "), output);
+        }
+    }
+
+    @Test
     void shouldStartProcessesPoolsAndManagersWithTheContextsSettings() throws Exception {
         ChildJvm jvm = ChildJvm.defaults().withMaxHeap("96m").withProperty("jmp.test.a", "x  y")
                 .withOptions("-Djmp.test.b=p q");

@@ -171,6 +171,51 @@ class ClassLoadersIT {
         }
     }
 
+    @Test
+    void shouldRunAClassFromANestedJarOnceWithClassPathNamesACopyOfIt(@TempDir Path dir) throws Exception {
+        // A class whose code source no class path can name (a jar inside a jar, as Spring Boot's launcher has
+        // them): refused, with the advice to add a copy with ChildJvm.withClassPath; with the copy added, it runs.
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        Path source = dir.resolve("Nested.java");
+        Files.writeString(source, """
+                package jmptest.nested;
+                public class Nested implements io.github.jmultiprocessing.SerializableRunnable {
+                    private static final long serialVersionUID = 1L;
+                    public void run() {
+                        System.exit(7);
+                    }
+                }
+                """);
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        assertEquals(0, javac.run(null, null, null, "-d", classes.toString(), "-cp",
+                Path.of("target/classes").toAbsolutePath().toString(), source.toString()));
+        byte[] bytes = Files.readAllBytes(classes.resolve("jmptest/nested/Nested.class"));
+        java.security.CodeSource nested = new java.security.CodeSource(
+                new java.net.URL("jar:file:" + dir.resolve("app.jar") + "!/BOOT-INF/lib/nested.jar!/"),
+                (java.security.cert.Certificate[]) null);
+        ClassLoader loader = new ClassLoader("nested-jar", ClassLoadersIT.class.getClassLoader()) {
+            @Override
+            protected Class<?> findClass(String name) throws ClassNotFoundException {
+                if (!name.equals("jmptest.nested.Nested")) {
+                    throw new ClassNotFoundException(name);
+                }
+                return defineClass(name, bytes, 0, bytes.length, new java.security.ProtectionDomain(nested, null));
+            }
+        };
+        SerializableRunnable task = (SerializableRunnable) loader.loadClass("jmptest.nested.Nested")
+                .getConstructor().newInstance();
+
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> new JvmProcess(task).start());
+        assertTrue(refused.getMessage().contains("withClassPath"), refused.getMessage());
+
+        JvmProcess process = Multiprocessing.getContext("spawn").withJvm(ChildJvm.defaults().withClassPath(classes))
+                .process(task);
+        process.start();
+        assertTrue(process.join(Duration.ofSeconds(60)));
+        assertEquals(7, process.exitCode().getAsInt());
+    }
+
     /** A task class that tests load from a jar of their own. */
     public static final class PoolTask implements SerializableCallable<Object> {
         private static final long serialVersionUID = 1L;

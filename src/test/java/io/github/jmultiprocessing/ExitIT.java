@@ -64,6 +64,54 @@ class ExitIT {
         }
     }
 
+    @Test
+    void shouldFinishExecutorWorkWhoseWorkersAreReplacedDuringTheExit() throws Exception {
+        try (JavaMain main = JavaMain.start(ExitPrograms.class, "executor-retire")) {
+            assertEquals(0, main.waitFor(Duration.ofSeconds(60)), main.output());
+            String output = main.output();
+            for (int i = 1; i <= 3; i++) {
+                assertTrue(output.indexOf("fruit-" + i) > output.indexOf("main returns at"), output);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exit-in-continuation", "exit-in-thread-task"})
+    void shouldExitPromptlyWhenSystemExitIsCalledFromWhatThePoolRuns(String program) throws Exception {
+        try (JavaMain main = JavaMain.start(ExitPrograms.class, program)) {
+            assertEquals(0, main.waitFor(Duration.ofSeconds(30)), main.output());
+            long exited = System.currentTimeMillis();
+            String output = main.output();
+            long requested = timeAfter(output, "exit requested at ");
+            assertTrue(exited - requested < EXIT_MILLIS + 1_000, "exit took " + (exited - requested) + " ms:\n"
+                    + output);
+        }
+    }
+
+    @Test
+    void shouldExitPromptlyOnSigtermWithExecutorWorkRunning() throws Exception {
+        try (JavaMain main = JavaMain.start(ExitPrograms.class, "sigterm")) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!main.output().contains("running") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(main.output().contains("running"), main.output());
+            long sent = System.currentTimeMillis();
+            main.process().destroy(); // SIGTERM, as kill and docker stop send it
+            assertEquals(143, main.waitFor(Duration.ofSeconds(30)), main.output());
+            long exited = System.currentTimeMillis();
+            assertTrue(exited - sent < EXIT_MILLIS + 1_000, "exit took " + (exited - sent) + " ms:\n"
+                    + main.output());
+            assertFalse(main.output().contains("durian"), main.output());
+        }
+    }
+
+    private static long timeAfter(String output, String label) {
+        int at = output.indexOf(label);
+        assertTrue(at >= 0, output);
+        return Long.parseLong(output.substring(at + label.length()).lines().findFirst().orElseThrow().strip());
+    }
+
     private static long returnedAt(String output) {
         int at = output.indexOf("main returns at ");
         assertTrue(at >= 0, output);

@@ -53,6 +53,58 @@ class JvmProcessIT {
         }
     }
 
+    @Test
+    void shouldHaveRelayedAllOfTheChildsStderrWhenJoinReturns() throws Exception {
+        // The child's stderr reaches this JVM's System.err through a relay: once join() returns, all of it is
+        // there (as with an inherited stderr), so that what the parent prints next comes after it and a program
+        // that exits right away loses nothing. A slow System.err (a terminal, a log) keeps the relay behind.
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                synchronized (captured) {
+                    captured.write(bytes, offset, length);
+                }
+            }
+        }, true));
+        try (Children children = new Children()) {
+            for (int round = 0; round < 2; round++) {
+                String last = "last words " + round;
+                JvmProcess p = children.start(() -> {
+                    String line = "x".repeat(1023);
+                    for (int i = 0; i < 128; i++) {
+                        System.err.println(line);
+                    }
+                    System.err.println(last);
+                });
+                if (round == 0) {
+                    p.join();
+                } else {
+                    assertTrue(p.join(WAIT));
+                }
+                String seen;
+                synchronized (captured) {
+                    seen = captured.toString();
+                }
+                assertTrue(seen.contains(last), "join returned with " + seen.length() + " bytes of the child's"
+                        + " stderr relayed, without its last line");
+            }
+        } finally {
+            System.setErr(original);
+        }
+    }
+
     /** Starts a child whose target throws, and prints its exit code; its stderr is the child's too. */
     public static final class ThrowingChildMain {
         public static void main(String[] args) throws InterruptedException {

@@ -116,6 +116,25 @@ class ProcessPoolIT {
     }
 
     @Test
+    void shouldRunTasksOnThreadsWithTheThreadStartMethod() throws Exception {
+        // Python's multiprocessing.dummy.Pool: the workers are threads of this JVM, their pipe ends shared
+        long start = System.nanoTime();
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true));
+        try (ProcessPool pool = new ProcessPool(2, null, 1, Multiprocessing.getContext("thread"))) {
+            assertEquals(42, pool.apply(() -> 6 * 7));
+            assertEquals(List.of(1, 8, 27, 64), pool.map(ProcessPoolIT::cube, List.of(1, 2, 3, 4), 1));
+            assertEquals(Set.of(ProcessHandle.current().pid()), new HashSet<>(pool.map(ProcessPoolIT::pid,
+                    List.of(1, 2, 3), 1)));
+        } finally {
+            System.setErr(original);
+        }
+        assertTrue(System.nanoTime() - start < WAIT.toNanos());
+        assertFalse(err.toString().contains("pool worker:"), "terminating idle thread workers printed:\n" + err);
+    }
+
+    @Test
     void shouldRunTheInitializerOncePerWorkerAndRecycleWorkers() throws Exception {
         SharedValue count = SharedValue.of('i', 0);
         try (ProcessPool pool = new ProcessPool(2, () -> count.incrementAndGet(), 1, null)) {

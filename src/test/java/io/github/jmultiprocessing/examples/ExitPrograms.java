@@ -80,6 +80,59 @@ public final class ExitPrograms {
                 child.join();
                 System.out.println("exit code " + child.exitCode().getAsInt());
             }
+            case "executor-retire" -> {
+                // each worker runs one task and is replaced: the replacements must start during the exit too
+                ExecutorService executor = new ProcessPool(1, null, 1, null).asExecutorService();
+                for (int i = 1; i <= 3; i++) {
+                    String fruit = "fruit-" + i;
+                    executor.submit((SerializableCallable<Object>) () -> {
+                        Thread.sleep(200);
+                        System.out.println(fruit);
+                        return null;
+                    });
+                }
+            }
+            case "exit-in-continuation" -> {
+                // System.exit from a continuation that runs on the pool's own receiver thread
+                ExecutorService executor = new ProcessPool(1).asExecutorService();
+                var first = executor.submit((SerializableCallable<Object>) () -> {
+                    Thread.sleep(500);
+                    return "first";
+                });
+                executor.submit((SerializableCallable<Object>) () -> {
+                    Thread.sleep(500);
+                    System.out.println("cherry");
+                    return null;
+                });
+                ((java.util.concurrent.CompletableFuture<?>) first).thenAccept(value -> {
+                    System.out.println("exit requested at " + System.currentTimeMillis());
+                    System.exit(0);
+                });
+                Thread.sleep(60_000);
+            }
+            case "exit-in-thread-task" -> {
+                // System.exit from a task of a pool of the thread start method: the task never completes
+                ExecutorService executor = new ProcessPool(1, null, 0, Multiprocessing.getContext("thread"))
+                        .asExecutorService();
+                executor.submit((SerializableCallable<Object>) () -> {
+                    System.out.println("exit requested at " + System.currentTimeMillis());
+                    System.exit(0);
+                    return null;
+                });
+                Thread.sleep(60_000);
+            }
+            case "sigterm" -> {
+                // long executor work, then the program is sent SIGTERM
+                ExecutorService executor = new ProcessPool(1).asExecutorService();
+                executor.submit((SerializableCallable<Object>) () -> null).get(); // the worker is up
+                executor.submit((SerializableCallable<Object>) () -> {
+                    System.out.println("running");
+                    Thread.sleep(60_000);
+                    System.out.println("durian");
+                    return null;
+                });
+                Thread.sleep(120_000);
+            }
             default -> throw new IllegalArgumentException("program=" + args[0]);
         }
         System.out.println("main returns at " + System.currentTimeMillis());

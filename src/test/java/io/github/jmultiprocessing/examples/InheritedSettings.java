@@ -26,7 +26,10 @@ public final class InheritedSettings {
             }
         });
         child.start();
-        System.out.println("child " + report.get());
         child.join();
+        System.out.println("exit code " + child.exitCode().orElseThrow());
+        if (child.exitCode().orElseThrow() == 0) {
+            System.out.println("child " + report.get(java.time.Duration.ofSeconds(30)));
+        }
     }
 }

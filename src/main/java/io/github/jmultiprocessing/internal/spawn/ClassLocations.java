@@ -105,7 +105,8 @@ public final class ClassLocations {
     public static String problem(Class<?> type, Collection<String> classPath) {
         Location location = LOCATIONS.get(type);
         if (location.problem() != null) {
-            return location.problem();
+            // A copy on the child's class path (ChildJvm.withClassPath, as the message advises) is what it loads.
+            return holds(classPath, type) ? null : location.problem();
         }
         if (location.entry() == null || contains(classPath, location.entry())) {
             return null;
@@ -113,6 +114,33 @@ public final class ClassLocations {
         return "class " + type.getName() + " comes from " + location.entry() + ", which is not on the child JVM's"
                 + " class path (it was made for class loaders that do not see this class); add it with"
                 + " ChildJvm.withClassPath, or create the pool or manager from code whose class loader loads it";
+    }
+
+    /** {@return true if a directory or jar of the class path has the class file of this class (or its host's)} */
+    private static boolean holds(Collection<String> classPath, Class<?> type) {
+        while (type.isArray()) {
+            type = type.getComponentType();
+        }
+        String name = type.isHidden() ? type.getName().replaceFirst("\\$\\$Lambda.*|/.*", "") : type.getName();
+        String file = name.replace('.', '/') + ".class";
+        for (String entry : classPath) {
+            Path path = Path.of(entry);
+            try {
+                if (Files.isDirectory(path) ? Files.isRegularFile(path.resolve(file))
+                        : usable(path) && hasEntry(path, file)) {
+                    return true;
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // not a readable jar: it holds nothing
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasEntry(Path jar, String file) throws java.io.IOException {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            return zip.getEntry(file) != null;
+        }
     }
 
     private static boolean contains(Collection<String> classPath, String entry) {

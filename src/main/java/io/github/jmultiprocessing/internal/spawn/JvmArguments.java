@@ -14,8 +14,8 @@ import java.util.Set;
  * {@code -Xss}), the system properties ({@code -Dkey=value}), the module system's openings
  * ({@code --add-opens}, {@code --add-exports}, {@code --add-reads}), {@code --enable-preview} and the assertion
  * switches. Not inherited: agents and debuggers ({@code -agentlib}, {@code -javaagent}: a second debugger on the same
- * port would fail), the JMX agent's {@code -Dcom.sun.management.*} (its port too), {@code -XX} tuning, logging, and
- * the class path and module path (children get their own).
+ * port would fail), the JDK's management agent ({@code -Dcom.sun.management.*}: a child given the parent's JMX port
+ * cannot boot), {@code -XX} tuning, logging, and the class path and module path (children get their own).
  *
  * <p>Implementation notes. The command line is read from the OS ({@link ProcessHandle.Info#arguments()}, on Linux
  * {@code /proc/self/cmdline}), up to the main class, {@code -jar}, {@code -m} or the source file; {@code @argfiles}
@@ -52,17 +52,26 @@ public final class JvmArguments {
      * @param arguments the arguments after the {@code java} binary
      */
     static List<String> inheritedFrom(List<String> arguments) {
-        List<String> expanded = new ArrayList<>();
-        for (String argument : arguments) {
-            if (argument.startsWith("@") && !argument.startsWith("@@")) {
-                expanded.addAll(readArgumentFile(Path.of(argument.substring(1))));
-            } else {
-                expanded.add(argument);
-            }
-        }
+        List<String> expanded = new ArrayList<>(arguments);
         List<String> options = new ArrayList<>();
+        boolean argumentFiles = true;
+        int fromFile = 0; // arguments before this index came from an argument file: no @file in them is expanded
         for (int i = 0; i < expanded.size(); i++) {
             String argument = expanded.get(i);
+            if (argumentFiles && i >= fromFile && argument.startsWith("@") && !argument.startsWith("@@")) {
+                // expanded in place, as the launcher does, and only up to the main class: after it, "@x" is the
+                // program's own argument, never read
+                List<String> contents = readArgumentFile(Path.of(argument.substring(1)));
+                expanded.remove(i);
+                expanded.addAll(i, contents);
+                fromFile = i + contents.size();
+                i--;
+                continue;
+            }
+            if (argument.equals("--disable-@files")) {
+                argumentFiles = false;
+                continue;
+            }
             if (!argument.startsWith("-") || argument.equals("-jar") || argument.equals("-m")
                     || argument.equals("--module") || argument.startsWith("--module=")) {
                 break; // the main class, jar, module or source file: what follows is the program's

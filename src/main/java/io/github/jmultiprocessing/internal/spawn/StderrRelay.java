@@ -24,9 +24,14 @@ public final class StderrRelay {
     /** Bytes of the child's stderr kept for messages. */
     static final int HEAD_BYTES = 4096;
 
+    /** How long {@link #awaitDrained} waits for more once nothing more is relayed. */
+    private static final long IDLE_MILLIS = 50;
+
     private final Thread thread;
     private final byte[] head = new byte[HEAD_BYTES];
     private int headLength; // guarded by this
+    private volatile long relayed; // bytes written through, for awaitDrained
+    private volatile boolean busy; // bytes read and not yet written through
 
     private StderrRelay(InputStream in, long pid) {
         this.thread = LibraryThreads.builder("stderr-" + pid).stackSize(64 * 1024)
@@ -50,6 +55,7 @@ public final class StderrRelay {
         byte[] buffer = new byte[8192];
         try (in) {
             for (int n; (n = in.read(buffer)) >= 0; ) {
+                busy = true;
                 synchronized (this) {
                     int keep = Math.min(n, HEAD_BYTES - headLength);
                     System.arraycopy(buffer, 0, head, headLength, keep);
@@ -60,9 +66,34 @@ public final class StderrRelay {
                     err.write(buffer, 0, n);
                     err.flush();
                 }
+                relayed += n; // only this thread writes it
+                busy = false;
             }
         } catch (IOException e) {
             // the pipe broke: nothing more to relay
+        } finally {
+            busy = false;
+        }
+    }
+
+    /**
+     * Waits, once the child has ended, until what it wrote to stderr has been relayed, so that a parent's
+     * {@code join()} returns after the child's last words, as with an inherited stderr: until the relay ends (end
+     * of file), or until nothing more has come for {@value #IDLE_MILLIS} ms (a process the child started keeps the
+     * pipe open).
+     */
+    public void awaitDrained() {
+        long seen = -1;
+        try {
+            while (!thread.join(java.time.Duration.ofMillis(IDLE_MILLIS))) {
+                long now = relayed;
+                if (now == seen && !busy) {
+                    return;
+                }
+                seen = now;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
