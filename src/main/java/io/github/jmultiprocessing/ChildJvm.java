@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * How child JVMs are started: the {@code java} to run (Python's {@code set_executable}), the heap, JVM options,
@@ -42,7 +41,6 @@ public final class ChildJvm implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private static final Pattern SIZE = Pattern.compile("[1-9][0-9]*[kKmMgGtT]?");
     private static final ChildJvm DEFAULTS = new ChildJvm(null, null, null, List.of(), Map.of(), List.of());
 
     private final String executable;
@@ -224,11 +222,26 @@ public final class ChildJvm implements Serializable {
 
     private static String checkSize(String what, String size) {
         Objects.requireNonNull(size, what);
-        if (!SIZE.matcher(size).matches()) {
+        if (!isSize(size)) {
             throw new IllegalArgumentException(what + "=\"" + size + "\" (expected digits and an optional unit k, m,"
                     + " g or t, as in \"512m\")");
         }
         return size;
+    }
+
+    /** {@return true for digits (not starting with 0) and an optional unit k, m, g or t} No regex: every child JVM loads this class. */
+    private static boolean isSize(String size) {
+        int digits = size.isEmpty() ? 0 : "kKmMgGtT".indexOf(size.charAt(size.length() - 1)) >= 0
+                ? size.length() - 1 : size.length();
+        if (digits == 0 || size.charAt(0) == '0') {
+            return false;
+        }
+        for (int i = 0; i < digits; i++) {
+            if (size.charAt(i) < '0' || size.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

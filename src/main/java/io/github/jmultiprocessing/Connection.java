@@ -232,7 +232,7 @@ public final class Connection implements AutoCloseable, Serializable {
         static java.lang.ref.Cleaner.Cleanable register(Connection connection, UseCount use, Endpoint endpoint,
                 PipeChannel channel, String segment) {
             Closer closer = new Closer(use, endpoint, channel, segment);
-            closer.cleanable = LibraryThreads.CLEANER.register(connection, closer);
+            closer.cleanable = LibraryThreads.cleaner().register(connection, closer);
             OPEN.add(closer.cleanable);
             return closer.cleanable;
         }

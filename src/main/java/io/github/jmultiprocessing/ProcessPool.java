@@ -951,8 +951,8 @@ public final class ProcessPool implements AutoCloseable {
             this.process = process;
             this.conn = conn;
             String label = name + " " + process.getName();
-            this.sender = LibraryThreads.builder(label + "-sender").unstarted(this::send);
-            this.receiver = LibraryThreads.builder(label + "-receiver").unstarted(this::receive);
+            this.sender = LibraryThreads.unstarted(label + "-sender", this::send);
+            this.receiver = LibraryThreads.unstarted(label + "-receiver", this::receive);
         }
 
         /**

@@ -138,8 +138,8 @@ public final class ManagerServer implements AutoCloseable {
      */
     public void serve() throws InterruptedException {
         current = this;
-        Thread acceptor = LibraryThreads.builder(name + "-acceptor").start(this::accept);
-        Thread watch = LibraryThreads.builder(name + "-watch").start(this::watch);
+        Thread acceptor = LibraryThreads.start(name + "-acceptor", this::accept);
+        Thread watch = LibraryThreads.start(name + "-watch", this::watch);
         try {
             stopped.await();
         } finally {
@@ -181,7 +181,7 @@ public final class ManagerServer implements AutoCloseable {
                     closeQuietly(channel);
                     continue;
                 }
-                LibraryThreads.builder(name + "-connection").start(() -> authenticate(channel));
+                LibraryThreads.start(name + "-connection", () -> authenticate(channel));
             }
         } catch (ClosedChannelException | InterruptedException e) {
             // closed: the end

@@ -19,19 +19,49 @@ public final class LibraryThreads {
 
     private static final ThreadGroup ROOT = root();
 
-    /** The library's cleaner: one thread for every object whose shared resources it lets go. */
-    public static final Cleaner CLEANER = Cleaner.create(factory("cleaner"));
+    /** The library's cleaner, made on first use: one thread for every object whose shared resources it lets go. */
+    private static final class Cleaners {
+        static final Cleaner CLEANER = Cleaner.create(factory("cleaner"));
+    }
 
     private LibraryThreads() {
     }
 
     /**
-     * {@return a builder of daemon platform threads in the root group named {@code jmultiprocessing-<name>}}
+     * {@return a new daemon thread in the root group named {@code jmultiprocessing-<name>}, not started}
      *
-     * @param name what the thread does, after the prefix
+     * @param name   what the thread does, after the prefix
+     * @param action what it runs
      */
-    public static Thread.Builder.OfPlatform builder(String name) {
-        return Thread.ofPlatform().group(ROOT).daemon().name(name.startsWith(PREFIX) ? name : PREFIX + name);
+    public static Thread unstarted(String name, Runnable action) {
+        return unstarted(name, 0, action);
+    }
+
+    /**
+     * {@return a new daemon thread in the root group named {@code jmultiprocessing-<name>}, not started}
+     *
+     * @param name      what the thread does, after the prefix
+     * @param stackSize the stack size in bytes, 0 for the JVM's default
+     * @param action    what it runs
+     */
+    public static Thread unstarted(String name, long stackSize, Runnable action) {
+        // No Thread.Builder and no string concatenation: a child JVM starts its reaper thread first thing, and
+        // both cost it milliseconds of class loading and method-handle spinning before its target runs.
+        Thread thread = new Thread(ROOT, action, name.startsWith(PREFIX) ? name : PREFIX.concat(name), stackSize);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /**
+     * {@return a new daemon thread in the root group named {@code jmultiprocessing-<name>}, started}
+     *
+     * @param name   what the thread does, after the prefix
+     * @param action what it runs
+     */
+    public static Thread start(String name, Runnable action) {
+        Thread thread = unstarted(name, action);
+        thread.start();
+        return thread;
     }
 
     /**
@@ -40,7 +70,20 @@ public final class LibraryThreads {
      * @param name what the threads do
      */
     public static java.util.concurrent.ThreadFactory factory(String name) {
-        return builder(name).factory();
+        return new Factory(name);
+    }
+
+    /** The factory of {@link #factory}: a class, not a lambda, for the same reason as {@link #unstarted}. */
+    private record Factory(String name) implements java.util.concurrent.ThreadFactory {
+        @Override
+        public Thread newThread(Runnable action) {
+            return unstarted(name, action);
+        }
+    }
+
+    /** {@return the library's cleaner (its thread starts on first use, not in every JVM that loads this class)} */
+    public static Cleaner cleaner() {
+        return Cleaners.CLEANER;
     }
 
     private static ThreadGroup root() {

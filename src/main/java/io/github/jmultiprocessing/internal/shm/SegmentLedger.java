@@ -178,7 +178,7 @@ public final class SegmentLedger {
      */
     public static void reapStaleInBackground() {
         if (REAPED.compareAndSet(false, true)) {
-            Thread reaper = LibraryThreads.builder("reaper").start(SegmentLedger::reap);
+            Thread reaper = LibraryThreads.start("reaper", SegmentLedger::reap);
             beforeExit(() -> {
                 try {
                     reaper.join(REAPER_EXIT_WAIT_MILLIS);

@@ -405,7 +405,7 @@ public final class SharedHeap {
                 share.more.add(claim);
             }
             if (cleaner == null) {
-                cleaner = LibraryThreads.builder("heap-cleaner").start(SharedHeap::cleanForever);
+                cleaner = LibraryThreads.start("heap-cleaner", SharedHeap::cleanForever);
             }
             return claim;
         }

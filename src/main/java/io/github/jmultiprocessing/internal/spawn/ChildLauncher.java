@@ -206,11 +206,13 @@ public final class ChildLauncher {
             command.add("-XX:+UnlockDiagnosticVMOptions");
             command.add("-XX:ArchiveRelocationMode=0");
         }
-        command.addAll(JvmArguments.inherited());
+        List<String> inherited = JvmArguments.inherited();
+        command.addAll(inherited);
         for (String property : PROPAGATED_PROPERTIES) {
             String value = System.getProperty(property);
-            if (value != null) {
-                command.add("-D" + property + "=" + value);
+            String option = value == null ? null : "-D" + property + "=" + value;
+            if (option != null && !inherited.contains(option)) { // as set now, unless the command line said so
+                command.add(option);
             }
         }
         if (!Futex.AVAILABLE && System.getProperty(Futex.PROPERTY) == null) {

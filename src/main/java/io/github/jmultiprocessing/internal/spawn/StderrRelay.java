@@ -34,8 +34,7 @@ public final class StderrRelay {
     private volatile boolean busy; // bytes read and not yet written through
 
     private StderrRelay(InputStream in, long pid) {
-        this.thread = LibraryThreads.builder("stderr-" + pid).stackSize(64 * 1024)
-                .unstarted(() -> copy(in));
+        this.thread = LibraryThreads.unstarted("stderr-" + pid, 64 * 1024, () -> copy(in));
     }
 
     /**
