@@ -43,8 +43,9 @@ import java.util.stream.Collectors;
  * target and starts a fresh JVM (Python's {@code spawn} start method): the running JVM's own {@code java}, the
  * same module path and a class path made of this JVM's and the files behind the class loaders of the library and
  * of the target (so that it works under {@code mvn exec:java} and in an application's own class loaders), the
- * heap sizes and system properties of this JVM's command line and the {@link ChildJvm} settings, stdout
- * inherited, stderr relayed to this JVM's {@link System#err}; the child deserializes the object and calls
+ * heap sizes and system properties of this JVM's command line and the {@link ChildJvm} settings, its stdout and
+ * stderr relayed to this JVM's {@link System#out} and {@link System#err} (so they show wherever this JVM's do, and
+ * {@link #join()} returns after the child's last words); the child deserializes the object and calls
  * {@code run()}. A target whose classes exist only in this JVM's memory (jshell's snippets, {@code java Main.java}
  * source-file mode) fails in {@code start()}, naming the class. Shared objects ({@link SharedValue}, {@link SharedArray}, {@link SharedLock},
  * {@link SharedMemory}) captured by the target travel as handles and attach to the same memory in the child.

@@ -48,7 +48,7 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
         @Override
         public void waitFor() throws InterruptedException {
             launched.process().waitFor();
-            launched.errors().awaitDrained(); // its last words are relayed before the caller goes on
+            launched.awaitRelayed(); // its last words are relayed before the caller goes on
         }
 
         @Override
@@ -56,7 +56,7 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
             if (!launched.process().waitFor(nanos, TimeUnit.NANOSECONDS)) {
                 return false;
             }
-            launched.errors().awaitDrained();
+            launched.awaitRelayed();
             return true;
         }
 

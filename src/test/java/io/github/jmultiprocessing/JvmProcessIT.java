@@ -54,6 +54,29 @@ class JvmProcessIT {
     }
 
     @Test
+    void shouldRelayTheChildsStdoutToThisJvmsSystemOut() throws Exception {
+        // A test runner's forked JVM (Surefire) talks to its build over its own stdout, and jshell shows only what
+        // reaches System.out: a child writing to the inherited file descriptor corrupts the one and is lost in the
+        // other. Its output goes through this JVM's System.out instead, all of it in by the time join() returns.
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true));
+        try (Children children = new Children()) {
+            JvmProcess p = children.start(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    System.out.println("line " + i + " from the child");
+                }
+            });
+            assertTrue(p.join(WAIT));
+            String seen = captured.toString();
+            assertTrue(seen.contains("line 0 from the child") && seen.contains("line 999 from the child"),
+                    seen.length() + " bytes: " + seen.substring(0, Math.min(200, seen.length())));
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    @Test
     void shouldHaveRelayedAllOfTheChildsStderrWhenJoinReturns() throws Exception {
         // The child's stderr reaches this JVM's System.err through a relay: once join() returns, all of it is
         // there (as with an inherited stderr), so that what the parent prints next comes after it and a program

@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * Starts child JVMs ({@code spawn}): the running JVM's own {@code java} (or the one a {@link LaunchSpec} names),
  * the class path and module path the child needs, the flags the library needs, the options this JVM's command
- * line passes on ({@link JvmArguments}), the user's options, stdout inherited, stderr relayed
- * ({@link StderrRelay}), and the {@link BootstrapFrame} on stdin.
+ * line passes on ({@link JvmArguments}), the user's options, stdout and stderr relayed ({@link StreamRelay}), and the
+ * {@link BootstrapFrame} on stdin.
  */
 public final class ChildLauncher {
 
@@ -36,15 +36,23 @@ public final class ChildLauncher {
     }
 
     /**
-     * A started child: the OS process, the parent's end of its stdin, kept open while it runs, and the relay of
-     * its stderr.
+     * A started child: the OS process, the parent's end of its stdin, kept open while it runs, and the relays of
+     * its stdout and stderr.
      *
      * @param process   the child
      * @param bootstrap the pipe to its stdin
+     * @param output    what it writes to stdout
      * @param errors    what it writes to stderr
      * @param spec      how it was started
      */
-    public record Launched(Process process, OutputStream bootstrap, StderrRelay errors, LaunchSpec spec) {
+    public record Launched(Process process, OutputStream bootstrap, StreamRelay output, StreamRelay errors,
+            LaunchSpec spec) {
+
+        /** Waits, once the child has ended, until what it wrote to stdout and stderr has been relayed. */
+        public void awaitRelayed() {
+            output.awaitDrained();
+            errors.awaitDrained();
+        }
     }
 
     /**
@@ -152,7 +160,7 @@ public final class ChildLauncher {
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .redirectError(ProcessBuilder.Redirect.PIPE);
         Process process;
         try {
@@ -161,8 +169,9 @@ public final class ChildLauncher {
             throw new UncheckedIOException("cannot start child JVM " + command.getFirst() + ": " + e, e);
         }
         SegmentLedger.recordChild(process.pid()); // this JVM's segments outlive it while the child runs
-        StderrRelay errors = StderrRelay.start(process.getErrorStream(), process.pid());
-        return new Launched(process, process.getOutputStream(), errors, spec);
+        StreamRelay output = StreamRelay.start(process.getInputStream(), process.pid(), false);
+        StreamRelay errors = StreamRelay.start(process.getErrorStream(), process.pid(), true);
+        return new Launched(process, process.getOutputStream(), output, errors, spec);
     }
 
     /**

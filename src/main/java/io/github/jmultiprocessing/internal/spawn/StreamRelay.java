@@ -8,18 +8,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Copies a child's stderr to this JVM's {@link System#err} as it comes, and keeps its first lines, so that a
- * child that cannot boot (a class it cannot load, a bad option, a wrong JDK) is reported to the parent with its
- * own words, and so that a child's errors show wherever this JVM's show (jshell, a build tool's log, a test
- * report), not only on the terminal this JVM was started from.
+ * Copies a child's stdout or stderr to this JVM's {@link System#out} or {@link System#err} as it comes, and keeps
+ * the first lines of its stderr, so that a child that cannot boot (a class it cannot load, a bad option, a wrong
+ * JDK) is reported to the parent with its own words, and so that a child's output shows wherever this JVM's does
+ * (jshell, a build tool's log, a test report: Surefire's forked JVMs talk to Maven over their own stdout, which a
+ * child writing to it directly would corrupt), not only on the terminal this JVM was started from.
  *
- * <p>Implementation notes. One daemon platform thread per child reads the pipe until end of file (the child and
- * every process that inherited its stderr have ended). Bytes are written through as read, without waiting for a
- * line, so prompts and partial lines appear at once; the head kept is the first {@value #HEAD_BYTES} bytes. If
- * this JVM is gone, the child's writes to stderr fail quietly (the JVM ignores SIGPIPE), so nothing a child
- * prints after its parent is gone reaches a terminal.
+ * <p>Implementation notes. One daemon platform thread per stream of a child reads the pipe until end of file (the
+ * child and every process that inherited the stream have ended). Bytes are written through as read, without
+ * waiting for a line, so prompts and partial lines appear at once; the head kept is the first
+ * {@value #HEAD_BYTES} bytes of stderr. The target stream is looked up at each write, so a {@code System.setOut}
+ * of this JVM applies to its children's output too. If this JVM is gone, the child's writes fail quietly (the
+ * JVM ignores SIGPIPE), so nothing a child prints after its parent is gone reaches a terminal.
  */
-public final class StderrRelay {
+public final class StreamRelay {
 
     /** Bytes of the child's stderr kept for messages. */
     static final int HEAD_BYTES = 4096;
@@ -28,24 +30,28 @@ public final class StderrRelay {
     private static final long IDLE_MILLIS = 50;
 
     private final Thread thread;
-    private final byte[] head = new byte[HEAD_BYTES];
+    private final boolean error; // stderr: kept in head, written to System.err
+    private final byte[] head;
     private int headLength; // guarded by this
     private volatile long relayed; // bytes written through, for awaitDrained
     private volatile boolean busy; // bytes read and not yet written through
 
-    private StderrRelay(InputStream in, long pid) {
-        this.thread = LibraryThreads.unstarted("stderr-" + pid, 64 * 1024, () -> copy(in));
+    private StreamRelay(InputStream in, long pid, boolean error) {
+        this.error = error;
+        this.head = new byte[error ? HEAD_BYTES : 0];
+        this.thread = LibraryThreads.unstarted((error ? "stderr-" : "stdout-") + pid, 64 * 1024, () -> copy(in));
     }
 
     /**
-     * Starts relaying a child's stderr.
+     * Starts relaying a child's stream.
      *
-     * @param in  the child's stderr
-     * @param pid the child's pid, for the thread's name
+     * @param in    the child's stdout or stderr
+     * @param pid   the child's pid, for the thread's name
+     * @param error true for stderr (to {@link System#err}, its first lines kept), false for stdout
      * @return the relay
      */
-    static StderrRelay start(InputStream in, long pid) {
-        StderrRelay relay = new StderrRelay(in, pid);
+    static StreamRelay start(InputStream in, long pid, boolean error) {
+        StreamRelay relay = new StreamRelay(in, pid, error);
         relay.thread.start();
         return relay;
     }
@@ -55,15 +61,17 @@ public final class StderrRelay {
         try (in) {
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 busy = true;
-                synchronized (this) {
-                    int keep = Math.min(n, HEAD_BYTES - headLength);
-                    System.arraycopy(buffer, 0, head, headLength, keep);
-                    headLength += keep;
+                if (error) {
+                    synchronized (this) {
+                        int keep = Math.min(n, HEAD_BYTES - headLength);
+                        System.arraycopy(buffer, 0, head, headLength, keep);
+                        headLength += keep;
+                    }
                 }
-                PrintStream err = System.err;
-                if (err != null) {
-                    err.write(buffer, 0, n);
-                    err.flush();
+                PrintStream target = error ? System.err : System.out;
+                if (target != null) {
+                    target.write(buffer, 0, n);
+                    target.flush();
                 }
                 relayed += n; // only this thread writes it
                 busy = false;
@@ -76,8 +84,8 @@ public final class StderrRelay {
     }
 
     /**
-     * Waits, once the child has ended, until what it wrote to stderr has been relayed, so that a parent's
-     * {@code join()} returns after the child's last words, as with an inherited stderr: until the relay ends (end
+     * Waits, once the child has ended, until what it wrote to the stream has been relayed, so that a parent's
+     * {@code join()} returns after the child's last words, as with an inherited stream: until the relay ends (end
      * of file), or until nothing more has come for {@value #IDLE_MILLIS} ms (a process the child started keeps the
      * pipe open).
      */
