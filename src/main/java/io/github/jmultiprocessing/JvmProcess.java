@@ -184,10 +184,21 @@ public class JvmProcess implements Serializable {
         if (Multiprocessing.currentProcess().isDaemon() && Multiprocessing.isChild()) {
             throw new IllegalStateException("daemonic processes are not allowed to have children");
         }
-        if (Multiprocessing.isExiting()) {
-            throw new IllegalStateException("cannot start " + name + ": this JVM is exiting (expected start() before"
-                    + " main returns or System.exit)");
+        java.util.concurrent.locks.Lock starting = Multiprocessing.startLock(); // exit waits for starts under way
+        starting.lock();
+        try {
+            if (Multiprocessing.isExiting()) {
+                throw new IllegalStateException("cannot start " + name + ": this JVM is exiting (expected start()"
+                        + " before main returns or System.exit)");
+            }
+            launch();
+        } finally {
+            starting.unlock();
         }
+    }
+
+    /** Starts the child and registers it; under the start lock, so that this JVM's exit ends it too. */
+    private void launch() {
         String method = startMethod != null ? startMethod : Multiprocessing.getStartMethod();
         if (method.equals(Multiprocessing.THREAD)) {
             process = new Popen.InThread(this);

@@ -93,7 +93,12 @@ public final class Multiprocessing {
      */
     private static void exit() {
         runAtExit(EXIT_WORK, Integer.MAX_VALUE);
-        exiting = true;
+        STARTS.writeLock().lock(); // after the starts under way, which endChildren below then sees
+        try {
+            exiting = true;
+        } finally {
+            STARTS.writeLock().unlock();
+        }
         runAtExit(Integer.MIN_VALUE, EXIT_WORK - 1);
         ForkServer.shutdown();
         endChildren(!isChild());
@@ -189,6 +194,15 @@ public final class Multiprocessing {
         return new LaunchSpec(jvm.executableName(), jvm.jvmOptions(), ClassLocations.classPath(
                 List.of(Multiprocessing.class.getClassLoader(), Thread.currentThread().getContextClassLoader()),
                 jvm.classPathEntries()));
+    }
+
+    /** Held (read) by every start, (write) by the exit while it sets {@link #exiting}. */
+    private static final java.util.concurrent.locks.ReentrantReadWriteLock STARTS =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+    /** {@return the lock a start holds from its check of {@link #isExiting()} until the child is registered} */
+    static java.util.concurrent.locks.Lock startLock() {
+        return STARTS.readLock();
     }
 
     /** {@return true once this JVM has begun to exit: no child starts any more} */

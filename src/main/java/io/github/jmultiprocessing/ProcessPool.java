@@ -651,7 +651,7 @@ public final class ProcessPool implements AutoCloseable {
             if (any == null) {
                 break;
             }
-            any.receiver.join(); // it ends after the process, having failed or replaced what it ran
+            awaitReceiver(any, 0); // it ends after the process, having failed or replaced what it ran
         }
         callbacks.shutdown(); // after the last results: their callbacks still run
     }
@@ -679,7 +679,21 @@ public final class ProcessPool implements AutoCloseable {
             if (left <= 0) {
                 return false;
             }
-            any.receiver.join(Duration.ofNanos(left)); // it ends after the process (see join())
+            awaitReceiver(any, left); // it ends after the process (see join())
+        }
+    }
+
+    /**
+     * Waits for a worker's receiver to end, at most {@code nanos} (0: as long as it takes); returns at once, after
+     * a millisecond, if its thread is still being started (a replacement just added to the set).
+     */
+    private static void awaitReceiver(Worker worker, long nanos) throws InterruptedException {
+        if (worker.receiver.getState() == Thread.State.NEW) {
+            Thread.sleep(1); // startWorker starts it right after adding the worker
+        } else if (nanos == 0) {
+            worker.receiver.join();
+        } else {
+            worker.receiver.join(Duration.ofNanos(nanos));
         }
     }
 
@@ -1257,7 +1271,7 @@ public final class ProcessPool implements AutoCloseable {
         }
         String exit = worker.process.exitCode().isPresent() ? "exit code " + worker.process.exitCode().getAsInt()
                 : "still running";
-        if (!worker.ready && worker.process.exitCode().orElse(0) > 0 && bootFailed()) {
+        if (!worker.ready && bootFailure(worker.process.exitCode().orElse(0)) && bootFailed()) {
             // A worker JVM that cannot boot (a class it cannot load, a bad option) fails the same way every time:
             // the pool breaks with its own words instead of starting workers forever and blaming tasks.
             String why = "worker " + worker.process.getName() + " (pid " + worker.process.pid().orElse(-1)
@@ -1302,6 +1316,14 @@ public final class ProcessPool implements AutoCloseable {
             }
         }
         worker.process.close();
+    }
+
+    /**
+     * {@return true for the exit code of a worker that could not boot}: a status, or a crash (SIGABRT, SIGSEGV), not
+     * a kill or terminate, which someone sent from outside and which says nothing of the next worker.
+     */
+    private static boolean bootFailure(int exitCode) {
+        return exitCode != 0 && exitCode != -9 && exitCode != -15;
     }
 
     /** A worker became ready: boot failures before it were passing ones. */

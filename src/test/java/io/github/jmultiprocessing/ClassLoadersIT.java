@@ -138,6 +138,24 @@ class ClassLoadersIT {
     }
 
     @Test
+    void shouldBreakAPoolWhoseWorkersCrashWhileTheyBoot(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("java");
+        String real = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(script, "#!/bin/sh\n"
+                + "for last; do :; done\n"
+                + "if [ \"$last\" = \"-version\" ]; then exec " + real + " \"$@\"; fi\n"
+                + "echo 'crashing at boot' >&2\n"
+                + "kill -ABRT $$\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        Context crashing = Multiprocessing.getContext("spawn").withJvm(ChildJvm.defaults().withExecutable(script));
+        try (ProcessPool pool = new ProcessPool(1, null, 0, crashing)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.apply(() -> 1));
+            assertTrue(e.getMessage().contains("could not start") && e.getMessage().contains("exit code -6")
+                    && e.getMessage().contains("crashing at boot"), e.getMessage());
+        }
+    }
+
+    @Test
     void shouldTellAPoolFunctionItsWorkersCannotLoad(@TempDir Path dir) throws Exception {
         // a class of a loader the pool was not made from, in a jar: the workers' class path does not have it
         Path jar = dir.resolve("task.jar");

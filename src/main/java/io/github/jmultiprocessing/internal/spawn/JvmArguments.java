@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * The options of this JVM's own command line that its children inherit, as a Python child inherits the
  * interpreter's flags ({@code -O}, {@code -W}, {@code -X}): the heap sizes ({@code -Xmx}, {@code -Xms},
- * {@code -Xss}), the system properties ({@code -Dkey=value}), the module system's openings
+ * {@code -Xss}, and the {@code -XX:MaxRAMPercentage} family containers use), the system properties
+ * ({@code -Dkey=value}), the module system's openings
  * ({@code --add-opens}, {@code --add-exports}, {@code --add-reads}), {@code --enable-preview} and the assertion
  * switches. Not inherited: agents and debuggers ({@code -agentlib}, {@code -javaagent}: a second debugger on the same
  * port would fail), the JDK's management agent ({@code -Dcom.sun.management.*}: a child given the parent's JMX port
@@ -30,6 +31,10 @@ public final class JvmArguments {
             "--add-reads", "--patch-module", "--enable-native-access", "--source", "--describe-module", "-d",
             "--illegal-native-access");
     private static final Set<String> INHERITED_WITH_VALUE = Set.of("--add-opens", "--add-exports", "--add-reads");
+
+    /** The heap sizes containers give as flags: inherited like {@code -Xmx}. */
+    private static final List<String> HEAP_FLAGS = List.of("-XX:MaxRAMPercentage=", "-XX:InitialRAMPercentage=",
+            "-XX:MinRAMPercentage=", "-XX:MaxHeapSize=", "-XX:InitialHeapSize=", "-XX:MaxRAM=");
 
     private static volatile List<String> inherited;
 
@@ -92,6 +97,7 @@ public final class JvmArguments {
 
     private static boolean isInherited(String option) {
         return option.startsWith("-Xmx") || option.startsWith("-Xms") || option.startsWith("-Xss")
+                || HEAP_FLAGS.stream().anyMatch(option::startsWith)
                 || (option.startsWith("-D") && option.length() > 2 && !option.startsWith("-Djava.class.path=")
                         && !option.startsWith("-Djdk.module.") && !option.startsWith("-Dcom.sun.management."))
                 || option.startsWith("--add-opens=") || option.startsWith("--add-exports=")

@@ -27,6 +27,13 @@ class JvmArgumentsTest {
     }
 
     @Test
+    void shouldInheritTheHeapFlagsContainersUse() {
+        assertEquals(List.of("-XX:MaxRAMPercentage=75.0", "-XX:InitialRAMPercentage=10"),
+                JvmArguments.inheritedFrom(List.of("-XX:MaxRAMPercentage=75.0", "-XX:+UseZGC",
+                        "-XX:InitialRAMPercentage=10", "Main")));
+    }
+
+    @Test
     void shouldStopAtAJarOrModule() {
         assertEquals(List.of("-Xms1g"), JvmArguments.inheritedFrom(List.of("-Xms1g", "-jar", "app.jar", "-Dx=y")));
         assertEquals(List.of("-Da=1"), JvmArguments.inheritedFrom(List.of("-Da=1", "-m", "m/m.Main", "-Db=2")));
