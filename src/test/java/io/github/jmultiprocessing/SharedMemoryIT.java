@@ -175,7 +175,8 @@ class SharedMemoryIT {
     public static final class ParentOfLateAttacherMain {
         public static void main(String[] args) throws Exception {
             SharedValue value = SharedValue.of('i', 41);
-            JvmProcess child = new JvmProcess(() -> attachLate(value));
+            String report = args[0];
+            JvmProcess child = new JvmProcess(() -> attachLate(value, report));
             child.start();
             System.out.println("child " + child.pid().orElseThrow());
             System.out.println("ready");
@@ -184,21 +185,27 @@ class SharedMemoryIT {
         }
     }
 
-    /** Gets the value's handle at once (it attaches then), re-attaches a copy later: both must work. */
-    static void attachLate(SharedValue value) {
+    /**
+     * Gets the value's handle at once (it attaches then), re-attaches a copy later: both must work. Says so in a
+     * file: its parent is gone by then, and with it the stdout a child writes through.
+     */
+    static void attachLate(SharedValue value, String report) {
         try {
             Thread.sleep(1500);
             SharedValue copy = (SharedValue) SharedValueTest.deserialize(SharedValueTest.serialize(value));
             copy.incrementAndGet();
-            System.out.println("late attach saw " + value.getInt());
+            Files.writeString(Path.of(report), "late attach saw " + value.getInt());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
     @Test
-    void shouldKeepAKilledCreatorsSegmentsWhileItsChildrenRun() throws Exception {
-        try (JavaMain parent = JavaMain.start(ParentOfLateAttacherMain.class); Children children = new Children()) {
+    void shouldKeepAKilledCreatorsSegmentsWhileItsChildrenRun(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path report = dir.resolve("report.txt");
+        try (JavaMain parent = JavaMain.start(ParentOfLateAttacherMain.class, report.toString());
+                Children children = new Children()) {
             Poll.until("the parent to start its child", WAIT, () -> parent.output().contains("ready"));
             long child = Long.parseLong(parent.output().lines().filter(l -> l.startsWith("child "))
                     .findFirst().orElseThrow().substring(6));
@@ -208,7 +215,8 @@ class SharedMemoryIT {
             assertEquals(0, Children.joinWithin(reaper, WAIT));
             Poll.until("the orphaned child to finish", WAIT,
                     () -> !ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false));
-            assertTrue(parent.output().contains("late attach saw 42"), parent.output());
+            assertTrue(Files.exists(report) && Files.readString(report).contains("late attach saw 42"),
+                    parent.output());
         }
     }
 
