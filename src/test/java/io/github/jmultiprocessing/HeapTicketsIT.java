@@ -67,8 +67,13 @@ class HeapTicketsIT {
         try (ProcessPool pool = new ProcessPool(1)) {
             assertEquals(List.of(), pool.map(x -> value.getLong() + (Integer) x, List.of()));
             value.close();
-            assertTrue(HeapReclaimIT.freedWithin(block, others, 20_000),
-                    "a function no worker ever received kept the value's block");
+            boolean freed = false;
+            for (int round = 0; round < 10 && !freed; round++) {
+                System.gc(); // what the pool read back to give its tickets back is unreachable: collected
+                Thread.sleep(50);
+                freed = HeapReclaimIT.freedWithin(block, others, 5_000);
+            }
+            assertTrue(freed, "a function no worker ever received kept the value's block");
         } finally {
             others.forEach(SharedValue::close);
         }

@@ -60,8 +60,8 @@ import java.util.function.BooleanSupplier;
  * the receiver's {@link #attach} gives back after counting itself, and the last {@link #close} that leaves no live
  * holder and no ticket marks the queue gone and unlinks it; all of it under the holders' lock, so that no attach
  * slips between that check and the unlink. A holder that was killed is not counted (pid liveness). A handle never
- * received keeps its ticket: the queue then lives until its creator exits; one decoded twice gives back one
- * ticket. Non-invariants: a producer killed between publishing a message and counting it leaves {@code puts}
+ * received keeps its ticket: the queue then lives until its creator exits; one decoded twice gives back two
+ * tickets (another handle's: each encoding is to be decoded once). Non-invariants: a producer killed between publishing a message and counting it leaves {@code puts}
  * one short, and a consumer killed between counting and taking leaves {@code gets} one high (qsize one low, the
  * bound one looser); a joinable queue's
  * unfinished count is raised before a message is published, so a producer killed in between leaves
