@@ -78,4 +78,64 @@ class HeapTicketsIT {
             others.forEach(SharedValue::close);
         }
     }
+    /** Collects, then allocates until {@code block} is free; a few rounds. */
+    private static boolean freedAfterCollections(HeapBlock block, List<SharedValue> others) throws Exception {
+        for (int round = 0; round < 10; round++) {
+            System.gc(); // objects read back only to give their tickets back are unreachable: collected
+            Thread.sleep(50);
+            if (HeapReclaimIT.freedWithin(block, others, 5_000)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void shouldGiveBackAValueAFullQueueRefused() throws Exception {
+        SharedValue value = SharedValue.raw('q', 7L);
+        HeapBlock block = value.block();
+        List<SharedValue> others = new ArrayList<>();
+        try (SharedQueue<Object> queue = new SharedQueue<>(1)) {
+            queue.put("filler");
+            for (int i = 0; i < 10; i++) {
+                try {
+                    queue.putNowait(value);
+                    throw new AssertionError("a full queue took the value");
+                } catch (QueueFullException expected) {
+                    // nothing was put
+                }
+            }
+            value.close();
+            assertTrue(freedAfterCollections(block, others),
+                    "ten refused puts kept the value's block (a ticket for each, never given back)");
+        } finally {
+            others.forEach(SharedValue::close);
+        }
+    }
+
+    @Test
+    void shouldGiveBackAValueSentIntoABrokenPipe() throws Exception {
+        SharedValue value = SharedValue.raw('q', 7L);
+        HeapBlock block = value.block();
+        List<SharedValue> others = new ArrayList<>();
+        Pipe pipe = Pipe.open(false);
+        Connection writer = pipe.right();
+        try {
+            pipe.left().close(); // the only copy of the reading end
+            for (int i = 0; i < 10; i++) {
+                try {
+                    writer.send(value);
+                    throw new AssertionError("sent into a pipe nobody reads");
+                } catch (java.io.IOException expected) {
+                    // broken pipe: nothing was sent
+                }
+            }
+            value.close();
+            assertTrue(freedAfterCollections(block, others),
+                    "ten sends into a broken pipe kept the value's block (a ticket for each, never given back)");
+        } finally {
+            writer.close();
+            others.forEach(SharedValue::close);
+        }
+    }
 }
