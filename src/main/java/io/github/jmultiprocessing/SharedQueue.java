@@ -397,7 +397,16 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         }
         long size = MessageCodec.directSize(e);
         if (size < 0 || size > Integer.MAX_VALUE) { // fails here, in the sender, with the queue unchanged
-            return channel.put(MessageCodec.encode(e), timeoutNanos, use::isClosed);
+            byte[] message = MessageCodec.encode(e);
+            boolean put = false;
+            try {
+                put = channel.put(message, timeoutNanos, use::isClosed);
+                return put;
+            } finally {
+                if (!put) { // refused (full, closed, failed): the handles in it give their tickets back
+                    MessageCodec.discard(message);
+                }
+            }
         }
         return channel.put((int) size, dst -> MessageCodec.write(e, dst), timeoutNanos, use::isClosed);
     }
