@@ -783,10 +783,13 @@ public final class ProcessPool implements AutoCloseable {
          * takes a ticket for every shared object the function captured, and each is read exactly once, by the
          * worker it goes to (a call's function goes to several workers, and again after a FORGET).
          */
-        synchronized byte[] functionBytes() {
-            byte[] bytes = spare;
-            spare = null;
-            return bytes != null ? bytes : PoolFrames.function(function);
+        byte[] functionBytes() {
+            byte[] bytes;
+            synchronized (this) {
+                bytes = spare;
+                spare = null;
+            }
+            return bytes != null ? bytes : PoolFrames.function(function); // not under the lock results take
         }
 
         /** Gives back the tickets of the first encoding if no message took it (no items, over before sent). */
