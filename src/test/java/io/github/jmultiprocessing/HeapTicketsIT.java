@@ -138,4 +138,22 @@ class HeapTicketsIT {
             others.forEach(SharedValue::close);
         }
     }
+    @Test
+    void shouldGiveBackAValueLeftInAQueueItsLastHolderClosed() throws Exception {
+        SharedValue value = SharedValue.raw('q', 7L);
+        HeapBlock block = value.block();
+        List<SharedValue> others = new ArrayList<>();
+        try {
+            SharedQueue<Object> queue = new SharedQueue<>();
+            for (int i = 0; i < 3; i++) {
+                queue.put(value);
+            }
+            queue.close(); // the only holder: the queue goes, and the three elements in it with it
+            value.close();
+            assertTrue(freedAfterCollections(block, others),
+                    "a value left in a closed queue kept its block (its tickets never given back)");
+        } finally {
+            others.forEach(SharedValue::close);
+        }
+    }
 }
