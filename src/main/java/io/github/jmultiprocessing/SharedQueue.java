@@ -103,7 +103,13 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     SharedQueue(QueueChannel channel, Codec<E> codec) {
         this.channel = channel;
         this.codec = codec;
-        UseCount use = new UseCount("the queue is closed (close() was called on this queue object)", channel::close);
+        // The last holder reads what is left, so that the shared objects in it give back their tickets; a codec's
+        // elements are plain bytes.
+        UseCount use = new UseCount("the queue is closed (close() was called on this queue object)",
+                codec != null ? channel::close : () -> channel.close(src -> {
+                    MessageCodec.discard(src.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                    return null;
+                }));
         this.use = use;
         this.cleanable = Unreachable.CLEANER.register(this, () -> use.close(() -> { }));
         Unreachable.OPEN.put(this, channel);
