@@ -277,7 +277,15 @@ public final class Connection implements AutoCloseable, Serializable {
      */
     public void send(Object obj) throws IOException, InterruptedException {
         byte[] bytes = MessageCodec.encode(obj);
-        sendBytes(bytes, 0, bytes.length);
+        boolean sent = false;
+        try {
+            sendBytes(bytes, 0, bytes.length);
+            sent = true;
+        } finally {
+            if (!sent) { // not sent (broken pipe, closed, interrupted): the handles in it give their tickets back
+                MessageCodec.discard(bytes);
+            }
+        }
     }
 
     /**

@@ -509,6 +509,7 @@ public final class ProcessPool implements AutoCloseable {
             Thread.currentThread().interrupt(); // as a queued task's submission, this call does not block
         }
         idlest.credits.giveBack(1);
+        PoolFrames.discard(message); // the queued way encodes the task again
         return false;
     }
 
@@ -746,7 +747,7 @@ public final class ProcessPool implements AutoCloseable {
 
         /** {@return its message: a CALL if it is its call's only task, else a TASK after its call's JOB} */
         byte[] message() {
-            return job.single ? PoolFrames.call(id, job.form, job.function, items)
+            return job.single ? PoolFrames.call(id, job.form, job.functionBytes(), items)
                     : PoolFrames.task(id, job.id, items);
         }
     }
@@ -755,7 +756,8 @@ public final class ProcessPool implements AutoCloseable {
     private static class Job {
         final long id;
         final byte form; // PoolFrames.FUNCTION or CALLABLE
-        final byte[] function; // its bytes
+        private final Object function;
+        private byte[] spare; // the function's first encoding, not yet in a message; guarded by this
         volatile boolean single; // its only task goes as a CALL, set before it is sent
         final Object[] results;
         final CompletableFuture<List<Object>> result = new CompletableFuture<>();
@@ -766,12 +768,40 @@ public final class ProcessPool implements AutoCloseable {
         Job(long id, Object function, byte form, int size) {
             this.id = id;
             this.form = form;
-            this.function = PoolFrames.function(function); // a function that cannot be serialized fails here
+            this.function = function;
+            this.spare = PoolFrames.function(function); // a function that cannot be serialized fails here
             this.results = new Object[size];
+            result.whenComplete((values, failure) -> dropSpare());
         }
 
         synchronized void expect(int count) {
             remaining = count;
+        }
+
+        /**
+         * {@return the function's bytes for one message} Each message gets an encoding of its own: an encoding
+         * takes a ticket for every shared object the function captured, and each is read exactly once, by the
+         * worker it goes to (a call's function goes to several workers, and again after a FORGET).
+         */
+        byte[] functionBytes() {
+            byte[] bytes;
+            synchronized (this) {
+                bytes = spare;
+                spare = null;
+            }
+            return bytes != null ? bytes : PoolFrames.function(function); // not under the lock results take
+        }
+
+        /** Gives back the tickets of the first encoding if no message took it (no items, over before sent). */
+        void dropSpare() {
+            byte[] bytes;
+            synchronized (this) {
+                bytes = spare;
+                spare = null;
+            }
+            if (bytes != null) {
+                PoolFrames.discard(PoolFrames.job(id, form, bytes));
+            }
         }
 
         void done(Task task, List<Object> values) {
@@ -886,6 +916,7 @@ public final class ProcessPool implements AutoCloseable {
             synchronized (this) {
                 while (true) {
                     if (sourceDone && delivered == submitted) {
+                        dropSpare(); // no items at all
                         return false;
                     }
                     Object got = ordered ? arrived.remove(delivered) : unordered.poll();
@@ -996,7 +1027,14 @@ public final class ProcessPool implements AutoCloseable {
                 try {
                     for (Task task : tasks) {
                         if (!task.job.single && knownJobs.add(task.job.id)) {
-                            conn.sendBytes(PoolFrames.job(task.job.id, task.job.form, task.job.function));
+                            byte[] job = PoolFrames.job(task.job.id, task.job.form, task.job.functionBytes());
+                            try {
+                                conn.sendBytes(job);
+                            } catch (IOException | InterruptedException | RuntimeException e) {
+                                knownJobs.remove(task.job.id);
+                                PoolFrames.discard(job); // not sent (a message half sent is not read either)
+                                throw e;
+                            }
                             if (knownJobs.size() > KNOWN_JOBS) {
                                 long oldest = knownJobs.iterator().next();
                                 knownJobs.remove(oldest);
@@ -1106,6 +1144,7 @@ public final class ProcessPool implements AutoCloseable {
                 // the worker or its connection is gone: the receiver handles the end
             } finally {
                 for (int i = batch.size() - 1; i >= 0; i--) {
+                    PoolFrames.discard(messages.get(i)); // a task requeued is encoded again when next sent
                     requeue(batch.get(i));
                 }
             }

@@ -103,7 +103,13 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     SharedQueue(QueueChannel channel, Codec<E> codec) {
         this.channel = channel;
         this.codec = codec;
-        UseCount use = new UseCount("the queue is closed (close() was called on this queue object)", channel::close);
+        // The last holder reads what is left, so that the shared objects in it give back their tickets; a codec's
+        // elements are plain bytes.
+        UseCount use = new UseCount("the queue is closed (close() was called on this queue object)",
+                codec != null ? channel::close : () -> channel.close(src -> {
+                    MessageCodec.discard(src.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                    return null;
+                }));
         this.use = use;
         this.cleanable = Unreachable.CLEANER.register(this, () -> use.close(() -> { }));
         Unreachable.OPEN.put(this, channel);
@@ -397,7 +403,16 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         }
         long size = MessageCodec.directSize(e);
         if (size < 0 || size > Integer.MAX_VALUE) { // fails here, in the sender, with the queue unchanged
-            return channel.put(MessageCodec.encode(e), timeoutNanos, use::isClosed);
+            byte[] message = MessageCodec.encode(e);
+            boolean put = false;
+            try {
+                put = channel.put(message, timeoutNanos, use::isClosed);
+                return put;
+            } finally {
+                if (!put) { // refused (full, closed, failed): the handles in it give their tickets back
+                    MessageCodec.discard(message);
+                }
+            }
         }
         return channel.put((int) size, dst -> MessageCodec.write(e, dst), timeoutNanos, use::isClosed);
     }

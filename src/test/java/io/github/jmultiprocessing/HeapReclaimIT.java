@@ -180,7 +180,7 @@ class HeapReclaimIT {
         }
     }
 
-    private static boolean sameBlock(HeapBlock a, HeapBlock b) {
+    static boolean sameBlock(HeapBlock a, HeapBlock b) {
         return a.segmentName().equals(b.segmentName()) && a.offset() == b.offset();
     }
 
@@ -188,7 +188,7 @@ class HeapReclaimIT {
      * Allocates (and keeps) 64-byte values, which sweeps the heap now and then, until {@code block} is free (or
      * handed out again); true if it was within {@code most} allocations.
      */
-    private static boolean freedWithin(HeapBlock block, List<SharedValue> others, int most)
+    static boolean freedWithin(HeapBlock block, List<SharedValue> others, int most)
             throws InterruptedException {
         for (int i = 0; i < most; i++) {
             if (!SharedHeap.inUse(block)) {

@@ -228,6 +228,21 @@ public final class MessageCodec {
     }
 
     /**
+     * Reads back a message that was encoded and will not be sent after all (a full queue refused it, the pipe
+     * broke), and drops the value: the shared objects in it give back the tickets their encoding took, so that
+     * their memory can go back (each encoding of a handle is read exactly once). What does not read is dropped.
+     *
+     * @param bytes the message
+     */
+    public static void discard(byte[] bytes) {
+        try {
+            decode(bytes, 0, bytes.length);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            // a handle whose object is gone already: nothing more to give back
+        }
+    }
+
+    /**
      * Decodes a message where it lies (in a ring, say), without copying it first.
      *
      * @param src    the memory

@@ -201,6 +201,29 @@ public final class PoolFrames {
     }
 
     /**
+     * Reads a JOB, CALL or TASK message that will not be sent after all, and drops what it holds, so that the
+     * handles in it (shared values, queues) give back the tickets their encoding took: each encoding of a handle
+     * is to be read exactly once. What does not read is dropped quietly.
+     *
+     * @param message the message
+     */
+    public static void discard(byte[] message) {
+        try {
+            switch (kind(message)) {
+                case JOB -> function(message);
+                case CALL -> {
+                    function(message);
+                    items(message, callItems(message));
+                }
+                case TASK -> items(message, 17);
+                default -> { }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a class missing here, or a handle already gone: nothing more to give back
+        }
+    }
+
+    /**
      * {@return a TASK message}
      *
      * @param task  the task's number

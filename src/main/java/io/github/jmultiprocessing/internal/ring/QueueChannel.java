@@ -58,10 +58,11 @@ import java.util.function.BooleanSupplier;
  * queue's creator. Before that, the queue is unlinked (header and rings) when its last holder closes it: each
  * process counts its open objects in the holders' table, a handle being sent takes a ticket ({@link #send}) that
  * the receiver's {@link #attach} gives back after counting itself, and the last {@link #close} that leaves no live
- * holder and no ticket marks the queue gone and unlinks it; all of it under the holders' lock, so that no attach
+ * holder and no ticket marks the queue gone, reads the messages left (the handles in them give back their
+ * tickets; not at exit, nor by a holder killed) and unlinks it; all of it under the holders' lock, so that no attach
  * slips between that check and the unlink. A holder that was killed is not counted (pid liveness). A handle never
- * received keeps its ticket: the queue then lives until its creator exits; one decoded twice gives back one
- * ticket. Non-invariants: a producer killed between publishing a message and counting it leaves {@code puts}
+ * received keeps its ticket: the queue then lives until its creator exits; one decoded twice gives back two
+ * tickets (another handle's: each encoding is to be decoded once). Non-invariants: a producer killed between publishing a message and counting it leaves {@code puts}
  * one short, and a consumer killed between counting and taking leaves {@code gets} one high (qsize one low, the
  * bound one looser); a joinable queue's
  * unfinished count is raised before a message is published, so a producer killed in between leaves
@@ -657,7 +658,17 @@ public final class QueueChannel implements AutoCloseable {
      */
     @Override
     public void close() {
-        leave();
+        close(null);
+    }
+
+    /**
+     * Closes as {@link #close()}; the last holder first reads the messages left with {@code leftovers} (so that the
+     * handles in them give back their tickets), then unlinks the queue.
+     *
+     * @param leftovers reads each message left when this is the last holder, or null to drop them unread
+     */
+    public void close(RecordReader<?> leftovers) {
+        leave(leftovers);
         release();
     }
 
@@ -666,6 +677,10 @@ public final class QueueChannel implements AutoCloseable {
      * last holder unlinks the queue's segments. Once per object; {@link #close} includes it.
      */
     public void leave() {
+        leave(null);
+    }
+
+    private void leave(RecordReader<?> leftovers) {
         synchronized (this) {
             if (left) {
                 return;
@@ -687,12 +702,32 @@ public final class QueueChannel implements AutoCloseable {
             LockWord.release(holdersLock);
         }
         if (last) {
+            if (leftovers != null) {
+                drain(leftovers);
+            }
             try {
                 SegmentTable.unlink(name);
             } catch (UncheckedIOException e) {
                 // unlinked already (its creator's exit)
             }
             SegmentLedger.removeFamily(name);
+        }
+    }
+
+    /** Reads every message left in a queue marked gone (no other process can attach or holds it). */
+    private void drain(RecordReader<?> leftovers) {
+        RecordReader<Boolean> each = src -> {
+            leftovers.read(src);
+            return Boolean.TRUE;
+        };
+        try {
+            while (get(each, 0, () -> true) != null) {
+                // the next one
+            }
+        } catch (IOException | RuntimeException e) {
+            // corrupt, or a ring gone with a dead holder: what is left is dropped unread
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the rest is dropped unread
         }
     }
 

@@ -43,9 +43,11 @@ import java.util.Map;
  * it holds no block there and the arena file is gone.
  *
  * <p>Invariants: a block is reused only when no live process has a holder bit in it and no ticket is out;
- * each generation of a block is handed out once, and a handle to an older generation is refused. Non-invariants:
- * a handle decoded twice gives back one ticket only (the second decode attaches only while some process holds the
- * block); a handle never decoded (a message never read, a child that died before reading its bootstrap) keeps
+ * each generation of a block is handed out once, and a handle to an older generation is refused. Each encoding
+ * of a handle is to be decoded exactly once: a ticket is a count, not a name, so a handle decoded twice gives back
+ * another handle's ticket if one is out (the library never does: the pool encodes a call's function for each
+ * worker it goes to; what was encoded and is not sent after all, a pool message, a put a full queue refused, a
+ * send into a broken pipe, is decoded where it was made and dropped). Non-invariants: a handle never decoded (a message never read, a child that died before reading its bootstrap) keeps
  * its ticket, so its block stays until its creator exits; more than {@value #TICKET_LIMIT} tickets at once, or
  * more than {@code HeapArenaLayout.SLOTS - 1} other processes holding blocks of one arena, pin the blocks
  * concerned until the creator exits (safe, not reclaimed); an object that becomes unreachable while one of its
