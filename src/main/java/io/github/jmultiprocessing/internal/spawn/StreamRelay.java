@@ -121,13 +121,13 @@ public final class StreamRelay {
 
     /**
      * {@return the first lines the child wrote to stderr, at most {@code lines} of them, or "" if none}
-     * Waits up to 3 s for the relay to end (the child has ended, on the paths that ask), so that its last words
+     * Waits up to 10 s for the relay to end (the child has ended, on the paths that ask), so that its last words
      * are in, also on a machine too busy to run the relay's thread at once.
      *
      * @param lines how many lines at most
      */
     public String head(int lines) {
-        awaitEnd(TimeUnit.SECONDS.toMillis(3));
+        awaitEnd(TimeUnit.SECONDS.toMillis(10));
         String text;
         synchronized (this) {
             text = new String(head, 0, headLength, StandardCharsets.UTF_8);
