@@ -139,14 +139,7 @@ class ClassLoadersIT {
 
     @Test
     void shouldBreakAPoolWhoseWorkersCrashWhileTheyBoot(@TempDir Path dir) throws Exception {
-        Path script = dir.resolve("java");
-        String real = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(script, "#!/bin/sh\n"
-                + "for last; do :; done\n"
-                + "if [ \"$last\" = \"-version\" ]; then exec " + real + " \"$@\"; fi\n"
-                + "echo 'crashing at boot' >&2\n"
-                + "kill -ABRT $$\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        Path script = fakeJava(dir, "echo 'crashing at boot' >&2\nkill -ABRT $$\n");
         Context crashing = Multiprocessing.getContext("spawn").withJvm(ChildJvm.defaults().withExecutable(script));
         try (ProcessPool pool = new ProcessPool(1, null, 0, crashing)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.apply(() -> 1));
@@ -257,14 +250,19 @@ class ClassLoadersIT {
 
     /** {@return a "java" that answers -version as the real one, and fails to boot otherwise, as a wrong one} */
     static Path unbootableJava(Path dir) throws Exception {
+        return fakeJava(dir, "echo 'Error: Could not find or load main class unbootable.Main' >&2\n"
+                + "echo 'Caused by: java.lang.ClassNotFoundException: unbootable.Main' >&2\n"
+                + "exit 1\n");
+    }
+
+    /** {@return a "java" that runs the real one for -version (the parent's check), and the script otherwise} */
+    private static Path fakeJava(Path dir, String otherwise) throws Exception {
         Path script = dir.resolve("java");
         String real = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.writeString(script, "#!/bin/sh\n"
                 + "for last; do :; done\n"
                 + "if [ \"$last\" = \"-version\" ]; then exec " + real + " \"$@\"; fi\n"
-                + "echo 'Error: Could not find or load main class unbootable.Main' >&2\n"
-                + "echo 'Caused by: java.lang.ClassNotFoundException: unbootable.Main' >&2\n"
-                + "exit 1\n");
+                + otherwise);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         return script;
     }
