@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -79,7 +80,7 @@ public final class AsyncResult<V> implements Future<V> {
      * @throws InterruptedException if interrupted while waiting
      */
     public V get(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
-        return get(Math.max(0, SharedSemaphore.nanos(timeout)), TimeUnit.NANOSECONDS);
+        return get(WaitCore.nanos(timeout), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -91,7 +92,7 @@ public final class AsyncResult<V> implements Future<V> {
      */
     public boolean await(Duration timeout) throws InterruptedException {
         try {
-            future.get(Math.max(0, SharedSemaphore.nanos(timeout)), TimeUnit.NANOSECONDS);
+            future.get(WaitCore.nanos(timeout), TimeUnit.NANOSECONDS);
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
             return true;
         } catch (TimeoutException e) {

@@ -9,6 +9,7 @@ import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InvalidObjectException;
@@ -491,20 +492,12 @@ public final class Connection implements AutoCloseable, Serializable {
      * @throws InterruptedException  if interrupted while waiting
      */
     public boolean poll(Duration timeout) throws IOException, InterruptedException {
-        long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        long nanos = WaitCore.nanos(timeout);
         enter(false);
         try {
             return endpoint.poll(nanos, use::isClosed);
         } finally {
             use.leave();
-        }
-    }
-
-    private static long saturatedNanos(Duration timeout) {
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
         }
     }
 

@@ -7,6 +7,7 @@ import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -242,7 +243,7 @@ public class JvmProcess implements Serializable {
      */
     public final boolean join(Duration timeout) throws InterruptedException {
         Popen running = started("join");
-        boolean ended = running.waitFor(Math.max(0, toNanos(timeout)));
+        boolean ended = running.waitFor(WaitCore.nanos(timeout));
         if (ended) {
             reap();
         }
@@ -644,11 +645,4 @@ public class JvmProcess implements Serializable {
         return SPAWNING.get() != null;
     }
 
-    private static long toNanos(Duration timeout) {
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return timeout.isNegative() ? 0 : Long.MAX_VALUE;
-        }
-    }
 }

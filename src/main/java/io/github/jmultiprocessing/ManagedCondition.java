@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -43,7 +44,7 @@ public interface ManagedCondition extends ManagedLock {
      * @throws InterruptedException if interrupted while waiting
      */
     default boolean waitFor(BooleanSupplier predicate, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + WaitCore.nanos(timeout);
         boolean result = predicate.getAsBoolean();
         while (!result) {
             long left = deadline - System.nanoTime();

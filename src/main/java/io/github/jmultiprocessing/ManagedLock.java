@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -53,7 +54,7 @@ public interface ManagedLock extends Lock {
 
     @Override
     default boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-        return acquire(Duration.ofNanos(unit.toNanos(time)));
+        return acquire(Duration.ofNanos(WaitCore.nanos(time, unit)));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.manager.ManagerServer;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.AbstractList;
@@ -406,7 +407,7 @@ final class ManagedObjects {
 
         @Override
         public boolean join(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
+            long deadline = System.nanoTime() + WaitCore.nanos(timeout);
             synchronized (joinLock) {
                 while (unfinished > 0) {
                     long left = deadline - System.nanoTime();
@@ -443,7 +444,7 @@ final class ManagedObjects {
 
         @Override
         public synchronized boolean acquire(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
+            long deadline = System.nanoTime() + WaitCore.nanos(timeout);
             while (locked) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -497,7 +498,7 @@ final class ManagedObjects {
 
         @Override
         public boolean acquire(Duration timeout) throws InterruptedException {
-            if (!lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!lock.tryLock(WaitCore.nanos(timeout), TimeUnit.NANOSECONDS)) {
                 return false;
             }
             ManagerServer.holding(this);
@@ -547,7 +548,7 @@ final class ManagedObjects {
         @Override
         public boolean await(Duration timeout) throws InterruptedException {
             checkHeld();
-            return condition.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return condition.await(WaitCore.nanos(timeout), TimeUnit.NANOSECONDS);
         }
 
         @Override
@@ -593,7 +594,7 @@ final class ManagedObjects {
 
         @Override
         public boolean acquire(Duration timeout) throws InterruptedException {
-            return permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return permits.tryAcquire(WaitCore.nanos(timeout), TimeUnit.NANOSECONDS);
         }
 
         @Override
@@ -644,7 +645,7 @@ final class ManagedObjects {
 
         @Override
         public synchronized boolean await(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
+            long deadline = System.nanoTime() + WaitCore.nanos(timeout);
             while (!flag) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -690,7 +691,7 @@ final class ManagedObjects {
 
         @Override
         public int await(Duration timeout) throws BrokenBarrierException, InterruptedException, TimeoutException {
-            return await(Math.max(0, timeout.toNanos()));
+            return await(WaitCore.nanos(timeout));
         }
 
         /** Waits for the round; {@code nanos} negative waits forever. A timeout or an interrupt breaks it. */

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -56,7 +57,7 @@ public interface ManagedQueue<E> extends BlockingQueue<E> {
      * @throws InterruptedException if interrupted while waiting
      */
     default E get(Duration timeout) throws InterruptedException {
-        E e = poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        E e = poll(WaitCore.nanos(timeout), TimeUnit.NANOSECONDS);
         if (e == null) {
             throw new QueueEmptyException("no element within " + timeout);
         }

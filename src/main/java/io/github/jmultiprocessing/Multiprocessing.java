@@ -6,6 +6,7 @@ import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.ObjectInputFilter;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -457,7 +458,7 @@ public final class Multiprocessing {
                         + " started JvmProcesses, Connections or queues)");
             }
         }
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, SharedSemaphore.nanos(timeout));
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + WaitCore.nanos(timeout);
         if (onlyProcesses) {
             awaitAnyExit(objects, timeout);
             return ready(objects);
@@ -497,7 +498,7 @@ public final class Multiprocessing {
             if (timeout == null) {
                 any.get();
             } else {
-                any.get(Math.max(0, SharedSemaphore.nanos(timeout)), TimeUnit.NANOSECONDS);
+                any.get(WaitCore.nanos(timeout), TimeUnit.NANOSECONDS);
             }
         } catch (TimeoutException e) {
             // none ready: the caller returns an empty list

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,7 +93,7 @@ final class PoolExecutor extends AbstractExecutorService {
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        long deadline = System.nanoTime() + WaitCore.nanos(timeout, unit);
         List<Future<T>> futures = new ArrayList<>();
         for (Callable<T> task : tasks) {
             futures.add(submit(task));
@@ -164,6 +165,6 @@ final class PoolExecutor extends AbstractExecutorService {
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return pool.join(Duration.ofNanos(unit.toNanos(timeout)));
+        return pool.join(Duration.ofNanos(WaitCore.nanos(timeout, unit)));
     }
 }

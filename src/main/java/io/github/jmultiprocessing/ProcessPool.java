@@ -4,6 +4,7 @@ import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.pool.CreditWindow;
 import io.github.jmultiprocessing.internal.pool.PoolFrames;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
@@ -669,7 +670,7 @@ public final class ProcessPool implements AutoCloseable {
         if (state == State.RUNNING) {
             throw new IllegalStateException("join() of a running pool (expected shutdown() or terminate() first)");
         }
-        long deadline = System.nanoTime() + Math.max(0, SharedSemaphore.nanos(timeout));
+        long deadline = System.nanoTime() + WaitCore.nanos(timeout);
         while (true) {
             Worker any = workers.stream().findFirst().orElse(null);
             long left = deadline - System.nanoTime();

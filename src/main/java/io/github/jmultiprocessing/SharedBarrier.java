@@ -4,6 +4,7 @@ import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
 import io.github.jmultiprocessing.internal.sync.BarrierLayout;
 import io.github.jmultiprocessing.internal.sync.BarrierWord;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -91,7 +92,7 @@ public final class SharedBarrier implements AutoCloseable, Serializable {
      * @throws InterruptedException   if interrupted (the barrier is broken)
      */
     public int await() throws BrokenBarrierException, InterruptedException {
-        return BarrierWord.await(memory, action, timeout == null ? -1 : Math.max(0, SharedSemaphore.nanos(timeout)));
+        return BarrierWord.await(memory, action, timeout == null ? -1 : WaitCore.nanos(timeout));
     }
 
     /**
@@ -103,7 +104,7 @@ public final class SharedBarrier implements AutoCloseable, Serializable {
      * @throws InterruptedException   if interrupted (the barrier is broken)
      */
     public int await(Duration timeout) throws BrokenBarrierException, InterruptedException {
-        return BarrierWord.await(memory, action, Math.max(0, SharedSemaphore.nanos(timeout)));
+        return BarrierWord.await(memory, action, WaitCore.nanos(timeout));
     }
 
     /** Breaks the barrier: waiting and later parties throw {@link BrokenBarrierException} until reset. */

@@ -4,6 +4,7 @@ import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
 import io.github.jmultiprocessing.internal.sync.ConditionLayout;
 import io.github.jmultiprocessing.internal.sync.ConditionWord;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -134,7 +135,7 @@ public final class SharedCondition implements Condition, AutoCloseable, Serializ
      * @throws InterruptedException if interrupted
      */
     public boolean await(Duration timeout) throws InterruptedException {
-        return awaitNanos(Math.max(0, SharedSemaphore.nanos(timeout)), true) > 0;
+        return awaitNanos(WaitCore.nanos(timeout), true) > 0;
     }
 
     /**
@@ -147,7 +148,7 @@ public final class SharedCondition implements Condition, AutoCloseable, Serializ
      * @throws InterruptedException if interrupted
      */
     public boolean waitFor(BooleanSupplier predicate, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + Math.max(0, SharedSemaphore.nanos(timeout));
+        long deadline = System.nanoTime() + WaitCore.nanos(timeout);
         boolean result = predicate.getAsBoolean();
         while (!result) {
             long left = deadline - System.nanoTime();
@@ -179,7 +180,7 @@ public final class SharedCondition implements Condition, AutoCloseable, Serializ
 
     @Override
     public boolean await(long time, TimeUnit unit) throws InterruptedException {
-        return awaitNanos(Math.max(0, unit.toNanos(time)), true) > 0;
+        return awaitNanos(WaitCore.nanos(time, unit), true) > 0;
     }
 
     @Override

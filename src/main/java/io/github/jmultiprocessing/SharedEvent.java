@@ -102,7 +102,7 @@ public final class SharedEvent implements AutoCloseable, Serializable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean await(Duration timeout) throws InterruptedException {
-        awaitNanos(Math.max(0, SharedSemaphore.nanos(timeout)));
+        awaitNanos(WaitCore.nanos(timeout));
         return isSet();
     }
 

@@ -1,6 +1,7 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.ring.QueueChannel;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.Serial;
 import java.time.Duration;
 
@@ -88,15 +89,7 @@ public final class SharedJoinableQueue<E> extends SharedQueue<E> {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean join(Duration timeout) throws InterruptedException {
-        return channel().join(timeout.isNegative() ? 0 : saturated(timeout));
-    }
-
-    private static long saturated(Duration timeout) {
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
+        return channel().join(WaitCore.nanos(timeout));
     }
 
     @Override

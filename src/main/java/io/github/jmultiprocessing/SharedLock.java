@@ -4,6 +4,7 @@ import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
 import io.github.jmultiprocessing.internal.sync.LockLayout;
 import io.github.jmultiprocessing.internal.sync.LockWord;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
@@ -87,7 +88,7 @@ public final class SharedLock implements Lock, AutoCloseable, Serializable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
-        return tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return tryLock(WaitCore.nanos(timeout), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -171,7 +172,7 @@ public final class SharedLock implements Lock, AutoCloseable, Serializable {
      */
     @Override
     public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-        long nanos = Math.max(0, unit.toNanos(time));
+        long nanos = WaitCore.nanos(time, unit);
         return LockWord.acquire(memory, nanos, true) != LockWord.TIMED_OUT;
     }
 

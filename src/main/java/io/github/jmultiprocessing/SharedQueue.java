@@ -3,6 +3,7 @@ package io.github.jmultiprocessing;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
 import io.github.jmultiprocessing.internal.ring.QueueChannel;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
@@ -130,7 +131,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * @throws InterruptedException     if interrupted while waiting
      */
     public void put(E e, Duration timeout) throws InterruptedException {
-        if (!offer(e, nanos(timeout), true)) {
+        if (!offer(e, WaitCore.nanos(timeout), true)) {
             throw new QueueFullException("queue full: maxsize=" + maxsize() + " messages, none taken within "
                     + timeout);
         }
@@ -174,7 +175,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * @throws InterruptedException  if interrupted while waiting
      */
     public E get(Duration timeout) throws InterruptedException {
-        E e = take(nanos(timeout), true);
+        E e = take(WaitCore.nanos(timeout), true);
         if (e == null) {
             throw new QueueEmptyException("queue empty: nothing came within " + timeout);
         }
@@ -281,7 +282,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
 
     @Override
     public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
-        return offer(e, Math.max(0, unit.toNanos(timeout)), true);
+        return offer(e, WaitCore.nanos(timeout, unit), true);
     }
 
     /** Same as Python's {@code put(obj)}: waits for a place in a bounded queue as long as needed. */
@@ -306,7 +307,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
 
     @Override
     public E poll(long timeout, TimeUnit unit) throws InterruptedException {
-        return take(Math.max(0, unit.toNanos(timeout)), true);
+        return take(WaitCore.nanos(timeout, unit), true);
     }
 
     @Override
@@ -461,17 +462,6 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
 
     private void enter() {
         use.enter();
-    }
-
-    private static long nanos(Duration timeout) {
-        if (timeout.isNegative()) {
-            return 0;
-        }
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
     }
 
     QueueChannel channel() {

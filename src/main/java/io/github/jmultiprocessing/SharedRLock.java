@@ -6,6 +6,7 @@ import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
 import io.github.jmultiprocessing.internal.sync.LockLayout;
 import io.github.jmultiprocessing.internal.sync.LockWord;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -78,7 +79,7 @@ public final class SharedRLock implements Lock, AutoCloseable, Serializable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
-        return tryLock(Math.max(0, SharedSemaphore.nanos(timeout)), TimeUnit.NANOSECONDS);
+        return tryLock(WaitCore.nanos(timeout), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -182,7 +183,7 @@ public final class SharedRLock implements Lock, AutoCloseable, Serializable {
         if (reenter()) {
             return true;
         }
-        if (LockWord.acquire(memory, Math.max(0, unit.toNanos(time)), true) == LockWord.TIMED_OUT) {
+        if (LockWord.acquire(memory, WaitCore.nanos(time, unit), true) == LockWord.TIMED_OUT) {
             return false;
         }
         setHolds(1);

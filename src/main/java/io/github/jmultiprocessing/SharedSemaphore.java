@@ -4,6 +4,7 @@ import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
 import io.github.jmultiprocessing.internal.sync.SemaphoreLayout;
 import io.github.jmultiprocessing.internal.sync.SemaphoreWord;
+import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -85,7 +86,7 @@ public sealed class SharedSemaphore implements AutoCloseable, Serializable permi
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
-        return SemaphoreWord.acquire(memory, Math.max(0, nanos(timeout)), true);
+        return SemaphoreWord.acquire(memory, WaitCore.nanos(timeout), true);
     }
 
     /** {@return true if a permit was free and is now taken (Python's {@code acquire(block=False)})} */
@@ -146,14 +147,6 @@ public sealed class SharedSemaphore implements AutoCloseable, Serializable permi
         }
         return getClass().getSimpleName() + "[value=" + getValue() + ", " + block.segmentName() + "@" + block.offset()
                 + "]";
-    }
-
-    static long nanos(Duration timeout) {
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return timeout.isNegative() ? 0 : Long.MAX_VALUE;
-        }
     }
 
     @Serial

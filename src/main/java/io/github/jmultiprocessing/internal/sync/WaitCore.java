@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -46,6 +48,39 @@ public final class WaitCore {
     private static final long MIN_PARK_NANOS = 20_000L;
 
     private WaitCore() {
+    }
+
+    /**
+     * The one conversion of a caller's timeout to the nanoseconds every timed wait uses: a negative timeout means
+     * "do not wait" (0), one whose nanoseconds overflow a long ({@code ChronoUnit.FOREVER.getDuration()},
+     * {@code Duration.ofMillis(Long.MAX_VALUE)}) saturates to {@code Long.MAX_VALUE}, about 292 years.
+     * Deadlines built from it must be compared by subtraction ({@code deadline - System.nanoTime() > 0}), which
+     * stays right when {@code System.nanoTime() + Long.MAX_VALUE} wraps around.
+     *
+     * @param timeout the caller's timeout, not null
+     * @return nanoseconds in {@code [0, Long.MAX_VALUE]}
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public static long nanos(Duration timeout) {
+        if (timeout.isNegative()) {
+            return 0;
+        }
+        if (timeout.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) {
+            return Long.MAX_VALUE; // toNanos would overflow (or nearly: the same 292 years either way)
+        }
+        return timeout.toNanos();
+    }
+
+    /**
+     * {@link #nanos(Duration)} for the {@code (long, TimeUnit)} forms of the JDK's interfaces: negative means
+     * "do not wait", an overflow saturates ({@link TimeUnit#toNanos} already does).
+     *
+     * @param time the caller's timeout in {@code unit}
+     * @param unit its unit, not null
+     * @return nanoseconds in {@code [0, Long.MAX_VALUE]}
+     */
+    public static long nanos(long time, TimeUnit unit) {
+        return Math.max(0, unit.toNanos(time));
     }
 
     /**
