@@ -333,6 +333,18 @@ class TimeoutsIT {
                 (a, t) -> a.await((c, d) -> c.waitFor(a.ready()::get, d), t), false, true, true);
         check("SharedBarrier.await", TimeoutsIT::halfBarrier, SharedBarrier::await, BrokenBarrierException.class,
                 null, false);
+        check("new SharedBarrier(2, null, timeout).await()", () -> new Blocked<Object>(null, () -> {
+        }), (_, t) -> {
+            SharedBarrier barrier = new SharedBarrier(2, null, t);
+            if (t.isNegative() || t.isZero()) {
+                return barrier.await();
+            }
+            callers.submit(() -> {
+                Thread.sleep(UNBLOCK_AFTER_MILLIS);
+                return barrier.await(Duration.ofSeconds(30));
+            });
+            return barrier.await();
+        }, BrokenBarrierException.class, null, false);
     }
 
     @Test
@@ -361,6 +373,19 @@ class TimeoutsIT {
         checkUnits("AsyncResult.get", TimeoutsIT::slowTask, AsyncResult::get, TimeoutException.class, 42, false);
         check("AsyncResult.await", TimeoutsIT::slowTask, AsyncResult::await, false, true, false);
         check("ProcessPool.join", TimeoutsIT::closedPool, ProcessPool::join, false, true, false);
+        checkUnits("awaitTermination", () -> {
+            ProcessPool closing = new ProcessPool(1);
+            ExecutorService executor = closing.asExecutorService();
+            executor.submit((SerializableCallable<Integer>) () -> {
+                Thread.sleep(1_000);
+                return 1;
+            });
+            executor.shutdown();
+            return new Blocked<>(executor, () -> {
+                closing.terminate();
+                closing.join(LIMIT);
+            });
+        }, ExecutorService::awaitTermination, false, true, false);
         ExecutorService executor = pool.asExecutorService();
         checkUnits("invokeAny", TimeoutsIT::slowTask, (r, time, unit) -> executor.invokeAny(List.of((SerializableCallable<Integer>) () -> {
             Thread.sleep(1_000);
@@ -407,6 +432,11 @@ class TimeoutsIT {
             ManagedQueue<Integer> q = manager.queue();
             return new Blocked<>(q, () -> q.put(7));
         }, ManagedQueue::poll, null, 7, false);
+        checkUnits("ManagedQueue.offer", () -> {
+            ManagedQueue<Integer> q = manager.queue(1);
+            q.put(1);
+            return new Blocked<>(q, q::take);
+        }, (q, time, unit) -> q.offer(2, time, unit), false, true, false);
         check("ManagedJoinableQueue.join", () -> {
             ManagedJoinableQueue<Integer> q = manager.joinableQueue();
             q.put(1);
