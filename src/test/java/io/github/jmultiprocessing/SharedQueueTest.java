@@ -472,8 +472,18 @@ class SharedQueueTest {
         }
     }
 
+    private static int word(SharedQueue<?> queue, long offset) {
+        var header = io.github.jmultiprocessing.internal.shm.SegmentTable.attach(queue.channel().name());
+        try {
+            return header.segment().get(java.lang.foreign.ValueLayout.JAVA_INT, offset);
+        } finally {
+            io.github.jmultiprocessing.internal.shm.SegmentTable.release(header);
+        }
+    }
+
     @Test
     void shouldWakeWaitingGettersAndPuttersWithShutDown() throws Exception {
+        var threads = java.util.concurrent.Executors.newFixedThreadPool(3); // the common pool may have one thread
         try (SharedQueue<Integer> empty = new SharedQueue<>(); SharedQueue<Integer> full = new SharedQueue<>(1)) {
             full.put(0);
             CompletableFuture<Integer> getter = CompletableFuture.supplyAsync(() -> {
@@ -482,25 +492,26 @@ class SharedQueueTest {
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, threads);
             CompletableFuture<Boolean> timedGetter = CompletableFuture.supplyAsync(() -> {
                 try {
                     return empty.poll(60, TimeUnit.SECONDS) != null;
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, threads);
             CompletableFuture<Void> putter = CompletableFuture.runAsync(() -> {
                 try {
                     full.put(1);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-            });
-            assertThrows(java.util.concurrent.TimeoutException.class, () -> getter.get(200, TimeUnit.MILLISECONDS),
-                    "the getter waits while the queue is open");
-            assertFalse(putter.isDone(), "the putter waits while the queue is full");
-            assertFalse(timedGetter.isDone());
+            }, threads);
+            io.github.jmultiprocessing.testing.Poll.until("two getters asleep", Duration.ofSeconds(30),
+                    () -> word(empty, io.github.jmultiprocessing.internal.ring.QueueLayout.DATA_WAITERS) == 2);
+            io.github.jmultiprocessing.testing.Poll.until("a putter asleep", Duration.ofSeconds(30),
+                    () -> word(full, io.github.jmultiprocessing.internal.ring.QueueLayout.NOT_FULL_WAITERS) == 1);
+            assertFalse(getter.isDone() || timedGetter.isDone() || putter.isDone());
             empty.shutdown();
             full.shutdown();
             for (CompletableFuture<?> waiter : List.of(getter, timedGetter, putter)) {
@@ -508,6 +519,8 @@ class SharedQueueTest {
                 assertTrue(e.getCause() instanceof QueueShutDownException, String.valueOf(e.getCause()));
             }
             assertEquals(0, full.get(), "the element put before the shutdown is still there");
+        } finally {
+            threads.shutdownNow();
         }
     }
 
