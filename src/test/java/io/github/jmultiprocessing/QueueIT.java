@@ -385,4 +385,46 @@ class QueueIT {
             assertEquals(0, Children.joinWithin(child, WAIT));
         }
     }
+
+    /** Puts 0, 1, 2, ... until the queue is shut down; reports how many puts succeeded. */
+    static void countUntilShutDown(SharedQueue<Integer> queue, SharedQueue<Integer> report) {
+        int n = 0;
+        try {
+            while (true) {
+                queue.put(n);
+                n++;
+            }
+        } catch (QueueShutDownException e) {
+            report.add(n);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A shutdown racing a producer in another process loses nothing and lets nothing in after it: what the consumer
+     * takes, before and after the shutdown, is exactly the producer's successful puts, in order.
+     */
+    @Test
+    void shouldAccountForEveryPutOfAChildRacingTheParentsShutdown() throws Exception {
+        try (Children children = new Children(); SharedQueue<Integer> queue = new SharedQueue<>(100);
+                SharedQueue<Integer> report = new SharedQueue<>()) {
+            JvmProcess producer = children.start(() -> countUntilShutDown(queue, report));
+            int expected = 0;
+            for (; expected < 20_000; expected++) { // the producer runs ahead and waits on the bound now and then
+                assertEquals(expected, queue.get(WAIT));
+            }
+            queue.shutdown();
+            try {
+                while (true) {
+                    assertEquals(expected, queue.get(WAIT), "in order, none lost");
+                    expected++;
+                }
+            } catch (QueueShutDownException e) {
+                // drained: every put that got in before the shutdown was taken
+            }
+            assertEquals(expected, report.get(WAIT), "the producer's successful puts, all taken");
+            assertEquals(0, Children.joinWithin(producer, WAIT));
+        }
+    }
 }
