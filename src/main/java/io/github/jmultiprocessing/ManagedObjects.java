@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -304,72 +303,312 @@ final class ManagedObjects {
         }
     }
 
-    /** A queue, maybe joinable. */
-    static final class QueueObject<E> extends LinkedBlockingQueue<E> implements ManagedJoinableQueue<E> {
-        private static final long serialVersionUID = 1L;
+    /**
+     * A queue, maybe joinable: CPython 3.13's {@code queue.Queue} (which its manager serves for both {@code Queue}
+     * and {@code JoinableQueue}) in Java, one lock and three conditions as there, so that {@code shutdown} is atomic
+     * with every put and get: after it, no put succeeds, gets drain then throw, and every waiting caller (each a
+     * connection thread of the server) wakes and throws. Iterators walk a copy.
+     */
+    static final class QueueObject<E> extends java.util.AbstractQueue<E> implements ManagedJoinableQueue<E> {
         private final int maxsize;
-        private final Object joinLock = new Object();
-        private long unfinished; // guarded by joinLock
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition notEmpty = lock.newCondition();
+        private final Condition notFull = lock.newCondition();
+        private final Condition allTasksDone = lock.newCondition();
+        private final java.util.ArrayDeque<E> items = new java.util.ArrayDeque<>(); // guarded by lock
+        private long unfinished; // guarded by lock
+        private boolean shutDown; // guarded by lock
 
         QueueObject(int maxsize) {
-            super(maxsize <= 0 ? Integer.MAX_VALUE : maxsize);
-            this.maxsize = maxsize;
+            this.maxsize = Math.max(0, maxsize);
         }
 
-        private void finishedOne() {
-            synchronized (joinLock) {
-                if (--unfinished == 0) {
-                    joinLock.notifyAll();
-                }
-            }
+        private boolean isFull() {
+            return maxsize > 0 && items.size() >= maxsize;
         }
 
-        private void startedOne() {
-            synchronized (joinLock) { // counted before it can be taken, so taskDone never runs ahead
-                unfinished++;
-            }
+        private QueueShutDownException shutDownOnPut() {
+            return new QueueShutDownException("the managed queue is shut down: put refused");
+        }
+
+        private QueueShutDownException shutDownOnGet() {
+            return new QueueShutDownException("the managed queue is shut down and empty");
+        }
+
+        /** Adds under the lock (Python's {@code _put}, then {@code unfinished_tasks += 1} and a wake-up). */
+        private void insert(E e) {
+            items.addLast(e);
+            unfinished++;
+            notEmpty.signal();
+        }
+
+        /** Takes under the lock from a queue that is not empty. */
+        private E extract() {
+            E e = items.pollFirst();
+            notFull.signal();
+            return e;
         }
 
         @Override
         public boolean offer(E e) {
-            startedOne();
-            boolean added = false;
+            java.util.Objects.requireNonNull(e, "e");
+            lock.lock();
             try {
-                added = super.offer(e);
-                return added;
-            } finally {
-                if (!added) {
-                    finishedOne();
+                if (shutDown) {
+                    throw shutDownOnPut();
                 }
+                if (isFull()) {
+                    return false;
+                }
+                insert(e);
+                return true;
+            } finally {
+                lock.unlock();
             }
         }
 
         @Override
         public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
-            startedOne();
-            boolean added = false;
+            java.util.Objects.requireNonNull(e, "e");
+            long nanos = WaitCore.nanos(timeout, unit);
+            lock.lockInterruptibly();
             try {
-                added = super.offer(e, timeout, unit);
-                return added;
-            } finally {
-                if (!added) {
-                    finishedOne();
+                while (true) {
+                    if (shutDown) {
+                        throw shutDownOnPut();
+                    }
+                    if (!isFull()) {
+                        insert(e);
+                        return true;
+                    }
+                    if (nanos <= 0) {
+                        return false;
+                    }
+                    nanos = notFull.awaitNanos(nanos);
                 }
+            } finally {
+                lock.unlock();
             }
         }
 
         @Override
         public void put(E e) throws InterruptedException {
-            startedOne();
-            boolean added = false;
+            java.util.Objects.requireNonNull(e, "e");
+            lock.lockInterruptibly();
             try {
-                super.put(e);
-                added = true;
-            } finally {
-                if (!added) {
-                    finishedOne();
+                while (true) {
+                    if (shutDown) {
+                        throw shutDownOnPut();
+                    }
+                    if (!isFull()) {
+                        insert(e);
+                        return;
+                    }
+                    notFull.await();
                 }
+            } finally {
+                lock.unlock();
             }
+        }
+
+        @Override
+        public E take() throws InterruptedException {
+            lock.lockInterruptibly();
+            try {
+                while (items.isEmpty()) {
+                    if (shutDown) {
+                        throw shutDownOnGet();
+                    }
+                    notEmpty.await();
+                }
+                return extract();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public E poll() {
+            lock.lock();
+            try {
+                if (items.isEmpty()) {
+                    if (shutDown) {
+                        throw shutDownOnGet();
+                    }
+                    return null;
+                }
+                return extract();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public E poll(long timeout, TimeUnit unit) throws InterruptedException {
+            long nanos = WaitCore.nanos(timeout, unit);
+            lock.lockInterruptibly();
+            try {
+                while (items.isEmpty()) {
+                    if (shutDown) {
+                        throw shutDownOnGet();
+                    }
+                    if (nanos <= 0) {
+                        return null;
+                    }
+                    nanos = notEmpty.awaitNanos(nanos);
+                }
+                return extract();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public E peek() {
+            lock.lock();
+            try {
+                return items.peekFirst();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public int size() {
+            lock.lock();
+            try {
+                return items.size();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public int remainingCapacity() {
+            lock.lock();
+            try {
+                return maxsize == 0 ? Integer.MAX_VALUE : Math.max(0, maxsize - items.size());
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            lock.lock();
+            try {
+                return items.contains(o);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            lock.lock();
+            try {
+                boolean removed = items.removeFirstOccurrence(o);
+                if (removed) {
+                    notFull.signal();
+                }
+                return removed;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean removeIf(Predicate<? super E> filter) {
+            lock.lock();
+            try {
+                boolean removed = items.removeIf(filter);
+                if (removed) {
+                    notFull.signalAll();
+                }
+                return removed;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean removeAll(Collection<?> c) {
+            java.util.Objects.requireNonNull(c, "c");
+            return removeIf(c::contains);
+        }
+
+        @Override
+        public boolean retainAll(Collection<?> c) {
+            java.util.Objects.requireNonNull(c, "c");
+            return removeIf(e -> !c.contains(e));
+        }
+
+        /** Removes every element; works on a shut-down queue too. */
+        @Override
+        public void clear() {
+            lock.lock();
+            try {
+                items.clear();
+                notFull.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public Object[] toArray() {
+            lock.lock();
+            try {
+                return items.toArray();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public <T> T[] toArray(T[] a) {
+            lock.lock();
+            try {
+                return items.toArray(a);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** {@return an iterator over a copy; its {@code remove} removes that element from the queue} */
+        @Override
+        public java.util.Iterator<E> iterator() {
+            @SuppressWarnings("unchecked")
+            E[] copy = (E[]) toArray();
+            return new java.util.Iterator<>() {
+                private int next;
+
+                @Override
+                public boolean hasNext() {
+                    return next < copy.length;
+                }
+
+                @Override
+                public E next() {
+                    if (next >= copy.length) {
+                        throw new NoSuchElementException();
+                    }
+                    return copy[next++];
+                }
+
+                @Override
+                public void remove() {
+                    if (next == 0) {
+                        throw new IllegalStateException("remove() before next()");
+                    }
+                    QueueObject.this.remove(copy[next - 1]);
+                }
+            };
+        }
+
+        @Override
+        public String toString() {
+            return java.util.Arrays.toString(toArray());
         }
 
         @Override
@@ -379,44 +618,91 @@ final class ManagedObjects {
 
         @Override
         public List<E> drain(int maxElements) {
-            List<E> drained = new ArrayList<>();
-            super.drainTo(drained, maxElements);
-            return drained;
+            lock.lock();
+            try {
+                List<E> drained = new ArrayList<>();
+                while (drained.size() < maxElements && !items.isEmpty()) {
+                    drained.add(extract());
+                }
+                return drained;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void shutdown(boolean immediate) {
+            lock.lock();
+            try {
+                shutDown = true;
+                if (immediate) {
+                    while (!items.isEmpty()) { // a task done for each one dropped, as CPython's
+                        items.pollFirst();
+                        if (unfinished > 0) {
+                            unfinished--;
+                        }
+                    }
+                    allTasksDone.signalAll();
+                }
+                notEmpty.signalAll(); // every waiting get and put re-checks, and throws
+                notFull.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean isShutdown() {
+            lock.lock();
+            try {
+                return shutDown;
+            } finally {
+                lock.unlock();
+            }
         }
 
         @Override
         public void taskDone() {
-            synchronized (joinLock) {
+            lock.lock();
+            try {
                 if (unfinished <= 0) {
                     throw new IllegalStateException("taskDone() called more times than there were items");
                 }
                 if (--unfinished == 0) {
-                    joinLock.notifyAll();
+                    allTasksDone.signalAll();
                 }
+            } finally {
+                lock.unlock();
             }
         }
 
         @Override
         public void join() throws InterruptedException {
-            synchronized (joinLock) {
+            lock.lockInterruptibly();
+            try {
                 while (unfinished > 0) {
-                    joinLock.wait();
+                    allTasksDone.await();
                 }
+            } finally {
+                lock.unlock();
             }
         }
 
         @Override
         public boolean join(Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + WaitCore.nanos(timeout);
-            synchronized (joinLock) {
+            lock.lockInterruptibly();
+            try {
                 while (unfinished > 0) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
                     }
-                    TimeUnit.NANOSECONDS.timedWait(joinLock, left);
+                    allTasksDone.awaitNanos(left);
                 }
                 return true;
+            } finally {
+                lock.unlock();
             }
         }
     }

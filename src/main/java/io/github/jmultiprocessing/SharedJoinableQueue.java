@@ -8,7 +8,8 @@ import java.time.Duration;
 /**
  * A {@link SharedQueue} that counts unfinished tasks: Python's {@code multiprocessing.JoinableQueue}. Each
  * {@code put} adds a task; a consumer calls {@link #taskDone()} once it has processed an element it took, and
- * {@link #join()} waits until every task is done.
+ * {@link #join()} waits until every task is done. {@code shutdown(true)} counts each element it drops as a task
+ * done, as CPython's {@code Queue.shutdown(immediate=True)} does; a plain {@code shutdown()} leaves the count alone.
  *
  * <pre>{@code
  * var tasks = new SharedJoinableQueue<String>();

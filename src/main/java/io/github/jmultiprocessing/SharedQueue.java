@@ -3,6 +3,7 @@ package io.github.jmultiprocessing;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
 import io.github.jmultiprocessing.internal.ring.QueueChannel;
+import io.github.jmultiprocessing.internal.ring.RecordReader;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.IOException;
 import java.io.InvalidObjectException;
@@ -55,13 +56,25 @@ import java.util.concurrent.TimeUnit;
  * {@code null}: put a sentinel object where Python code puts {@code None}. Its iterator walks a snapshot and
  * does not remove; {@link #size()} and the Python counts are exact only while nobody puts or takes.
  *
+ * <p>{@link #shutdown()} (Python 3.13's {@code Queue.shutdown}) ends the queue for every process: from then on
+ * every method that adds ({@code put}, {@code putNowait}, {@code offer} in all its forms, {@code add},
+ * {@code addAll}) throws {@link QueueShutDownException} instead of adding or returning false, and every method that
+ * takes ({@code get}, {@code getNowait}, {@code take}, {@code poll} in both forms, {@code remove()}) takes what is
+ * left and then throws it instead of waiting, returning null or throwing {@link QueueEmptyException}; puts and
+ * gets waiting at that moment, in any process, wake and throw it. {@code peek}, {@code size}, {@code iterator},
+ * {@code drainTo} and {@code clear} keep working ({@code drainTo} takes what is left and returns how many).
+ * {@code shutdown(true)} also drops what is left, so that gets throw at once. The JDK's {@code BlockingQueue} has no
+ * shutdown; an exception (rather than {@code false} or {@code null}) is what keeps a producer or consumer loop from
+ * spinning on a queue that will never take or give anything again.
+ *
  * <p>If a process dies while putting or taking, no message is half delivered: one is either in the queue whole
  * or not at all, and the others go on after a few milliseconds. Memory consistency effects: actions in a process
  * before it puts an object happen-before actions after that object is taken, in any process.
  *
  * @param <E> the element type
  */
-public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>, AutoCloseable, Serializable {
+public class SharedQueue<E> extends AbstractQueue<E>
+        implements BlockingQueue<E>, MultiprocessingQueue<E>, AutoCloseable, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -73,6 +86,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     private final transient Codec<E> codec; // null: any object, through MessageCodec
     private final transient UseCount use;
     private final transient java.lang.ref.Cleaner.Cleanable cleanable; // closes the queue once unreachable
+    private final transient RecordReader<?> leftovers; // reads elements dropped unread; null: plain bytes
 
     /** Creates an unbounded queue (Python's {@code Queue()}). */
     public SharedQueue() {
@@ -104,13 +118,15 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     SharedQueue(QueueChannel channel, Codec<E> codec) {
         this.channel = channel;
         this.codec = codec;
-        // The last holder reads what is left, so that the shared objects in it give back their tickets; a codec's
-        // elements are plain bytes.
+        // Elements dropped unread (left at the last close, or by an immediate shutdown) are read so that the shared
+        // objects in them give back their tickets; a codec's elements are plain bytes.
+        RecordReader<?> leftovers = codec != null ? null : src -> {
+            MessageCodec.discard(src.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            return null;
+        };
+        this.leftovers = leftovers;
         UseCount use = new UseCount("the queue is closed (close() was called on this queue object)",
-                codec != null ? channel::close : () -> channel.close(src -> {
-                    MessageCodec.discard(src.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-                    return null;
-                }));
+                () -> channel.close(leftovers));
         this.use = use;
         this.cleanable = Unreachable.CLEANER.register(this, () -> use.close(() -> { }));
         Unreachable.OPEN.put(this, channel);
@@ -125,6 +141,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * @param e       the element
      * @param timeout the longest wait; zero or negative does not wait
      * @throws QueueFullException       if no place came free in time
+     * @throws QueueShutDownException   if the queue is shut down, also while waiting
      * @throws IllegalArgumentException if the element cannot be serialized
      * @throws IllegalStateException    if this queue object is closed
      * @throws java.io.UncheckedIOException if the queue must grow and the segment directory has no room
@@ -142,6 +159,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      *
      * @param e the element
      * @throws QueueFullException       if the queue is full
+     * @throws QueueShutDownException   if the queue is shut down
      * @throws IllegalArgumentException if the element cannot be serialized
      * @throws IllegalStateException    if this queue object is closed
      * @throws java.io.UncheckedIOException if the queue must grow and the segment directory has no room
@@ -156,10 +174,12 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * Takes the oldest element, waiting as long as needed (Python's {@code get()}).
      *
      * @return the element
-     * @throws IllegalStateException if this queue object is closed (also while waiting)
-     * @throws UncheckedIOException  if the element cannot be decoded here
-     * @throws InterruptedException  if interrupted while waiting
+     * @throws QueueShutDownException if the queue is shut down and empty, also while waiting
+     * @throws IllegalStateException  if this queue object is closed (also while waiting)
+     * @throws UncheckedIOException   if the element cannot be decoded here
+     * @throws InterruptedException   if interrupted while waiting
      */
+    @Override
     public E get() throws InterruptedException {
         return take();
     }
@@ -169,11 +189,13 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      *
      * @param timeout the longest wait; zero or negative does not wait
      * @return the element
-     * @throws QueueEmptyException   if none came in time
-     * @throws IllegalStateException if this queue object is closed (also while waiting)
-     * @throws UncheckedIOException  if the element cannot be decoded here
-     * @throws InterruptedException  if interrupted while waiting
+     * @throws QueueEmptyException    if none came in time
+     * @throws QueueShutDownException if the queue is shut down and empty, also while waiting
+     * @throws IllegalStateException  if this queue object is closed (also while waiting)
+     * @throws UncheckedIOException   if the element cannot be decoded here
+     * @throws InterruptedException   if interrupted while waiting
      */
+    @Override
     public E get(Duration timeout) throws InterruptedException {
         E e = take(WaitCore.nanos(timeout), true);
         if (e == null) {
@@ -186,9 +208,10 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * Takes the oldest element if there is one now (Python's {@code get_nowait}).
      *
      * @return the element
-     * @throws QueueEmptyException   if the queue is empty
-     * @throws IllegalStateException if this queue object is closed
-     * @throws UncheckedIOException  if the element cannot be decoded here
+     * @throws QueueEmptyException    if the queue is empty
+     * @throws QueueShutDownException if the queue is shut down and empty
+     * @throws IllegalStateException  if this queue object is closed
+     * @throws UncheckedIOException   if the element cannot be decoded here
      */
     public E getNowait() {
         E e = poll();
@@ -204,6 +227,7 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     }
 
     /** {@return true if the queue is empty now (Python's {@code empty})} */
+    @Override
     public boolean empty() {
         checkOpen();
         return channel.size() == 0;
@@ -213,6 +237,50 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     public boolean full() {
         checkOpen();
         return maxsize() > 0 && channel.size() >= maxsize();
+    }
+
+    /**
+     * Shuts the queue down for every process (Python 3.13's {@code shutdown()}): see the class comment for what
+     * each method does afterwards. Waiting puts and gets, in any process, wake and throw
+     * {@link QueueShutDownException}. Shutting down again does nothing.
+     *
+     * @throws IllegalStateException if this queue object is closed
+     */
+    @Override
+    public void shutdown() {
+        shutdown(false);
+    }
+
+    /**
+     * Shuts the queue down as {@link #shutdown()}; {@code immediate} also drops every element left (Python's
+     * {@code shutdown(immediate=True)}), so that gets throw at once, and a {@link SharedJoinableQueue} counts each
+     * one dropped as a task done, which may end a {@code join()}.
+     *
+     * @param immediate true to drop the elements left
+     * @throws IllegalStateException if this queue object is closed
+     * @throws UncheckedIOException  if the queue's memory is corrupt (it is shut down all the same)
+     */
+    @Override
+    public void shutdown(boolean immediate) {
+        enter();
+        try {
+            channel.shutdown(immediate, leftovers);
+        } catch (IOException e) {
+            throw new UncheckedIOException("queue " + channel.name() + ": " + e.getMessage(), e);
+        } finally {
+            use.leave();
+        }
+    }
+
+    /**
+     * {@return true once the queue was shut down, by any process (Python's {@code is_shutdown})}
+     *
+     * @throws IllegalStateException if this queue object is closed
+     */
+    @Override
+    public boolean isShutdown() {
+        checkOpen();
+        return channel.isShutdown();
     }
 
     /** {@return the most elements the queue holds, 0 for no limit} */
@@ -271,6 +339,11 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
 
     // ---- BlockingQueue
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws QueueShutDownException if the queue is shut down (not {@code false}: see the class comment)
+     */
     @Override
     public boolean offer(E e) {
         try {
@@ -280,22 +353,41 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws QueueShutDownException if the queue is shut down, also while waiting
+     */
     @Override
     public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
         return offer(e, WaitCore.nanos(timeout, unit), true);
     }
 
-    /** Same as Python's {@code put(obj)}: waits for a place in a bounded queue as long as needed. */
+    /**
+     * Same as Python's {@code put(obj)}: waits for a place in a bounded queue as long as needed.
+     *
+     * @throws QueueShutDownException if the queue is shut down, also while waiting
+     */
     @Override
     public void put(E e) throws InterruptedException {
         offer(e, -1, true);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws QueueShutDownException if the queue is shut down and empty, also while waiting
+     */
     @Override
     public E take() throws InterruptedException {
         return take(-1, true);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws QueueShutDownException if the queue is shut down and empty (not {@code null}: see the class comment)
+     */
     @Override
     public E poll() {
         try {
@@ -305,6 +397,11 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws QueueShutDownException if the queue is shut down and empty, also while waiting
+     */
     @Override
     public E poll(long timeout, TimeUnit unit) throws InterruptedException {
         return take(WaitCore.nanos(timeout, unit), true);
@@ -345,10 +442,27 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             throw new IllegalArgumentException("cannot drain a queue into itself");
         }
         int n = 0;
-        for (E e; n < maxElements && (e = poll()) != null; n++) {
+        for (E e; n < maxElements && (e = pollOrNull()) != null; n++) {
             c.add(e);
         }
         return n;
+    }
+
+    /** Removes every element now; works on a shut-down queue too. */
+    @Override
+    public void clear() {
+        while (pollOrNull() != null) {
+            // the next one
+        }
+    }
+
+    /** {@return the oldest element if there is one now, else null (also on a shut-down queue)} */
+    private E pollOrNull() {
+        try {
+            return poll();
+        } catch (QueueShutDownException e) {
+            return null;
+        }
     }
 
     /** {@return an iterator over a snapshot of the elements now, oldest first; it does not remove} */
@@ -380,6 +494,8 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
                 throw new IllegalStateException("the queue was closed while putting");
             }
             return put;
+        } catch (QueueChannel.ShutDown ex) {
+            throw new QueueShutDownException(ex.getMessage());
         } catch (IOException ex) {
             throw new UncheckedIOException("queue " + channel.name() + ": " + ex.getMessage(), ex);
         } catch (InterruptedException ex) {
@@ -439,6 +555,8 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
                 throw new IllegalStateException("the queue was closed while getting");
             }
             return e;
+        } catch (QueueChannel.ShutDown ex) {
+            throw new QueueShutDownException(ex.getMessage());
         } catch (IOException ex) {
             throw new UncheckedIOException("queue " + channel.name() + ": " + ex.getMessage(), ex);
         } catch (InterruptedException ex) {
@@ -468,7 +586,6 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         return channel;
     }
 
-    /** {@return the kind this object travels as} */
     /**
      * {@return the queue's name, for a handle about to be sent} Takes a ticket: the queue outlives this object
      * until the receiver attaches.
@@ -495,7 +612,8 @@ public class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[" + channel.name() + (use.isClosed() ? ", closed"
-                : ", qsize=" + channel.size()) + (maxsize() > 0 ? ", maxsize=" + maxsize() : "") + "]";
+                : ", qsize=" + channel.size() + (channel.isShutdown() ? ", shut down" : ""))
+                + (maxsize() > 0 ? ", maxsize=" + maxsize() : "") + "]";
     }
 
     @Serial

@@ -10,11 +10,13 @@ import java.time.Duration;
 /**
  * A plain unbounded queue in shared memory: Python's {@code multiprocessing.SimpleQueue}, with {@code put},
  * {@code get}, {@code empty} and {@code close}. Same machinery and guarantees as {@link SharedQueue}, which also
- * offers bounds, timeouts on put and the {@link java.util.concurrent.BlockingQueue} methods.
+ * offers bounds, timeouts on put and the {@link java.util.concurrent.BlockingQueue} methods. Both are
+ * {@link MultiprocessingQueue}s, so code that only puts, gets and closes takes either. Like {@code SharedQueue}, and
+ * unlike Python's {@code SimpleQueue}, it can be shut down ({@link #shutdown(boolean)}).
  *
  * @param <E> the element type
  */
-public final class SharedSimpleQueue<E> implements AutoCloseable, Serializable {
+public final class SharedSimpleQueue<E> implements MultiprocessingQueue<E>, AutoCloseable, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -34,9 +36,11 @@ public final class SharedSimpleQueue<E> implements AutoCloseable, Serializable {
      * Puts an element; never waits.
      *
      * @param e the element, not null (put a sentinel object where Python code puts {@code None})
+     * @throws QueueShutDownException   if the queue is shut down
      * @throws IllegalArgumentException if it cannot be serialized
      * @throws IllegalStateException    if this queue object is closed
      */
+    @Override
     public void put(E e) {
         queue.putNowait(e);
     }
@@ -45,9 +49,11 @@ public final class SharedSimpleQueue<E> implements AutoCloseable, Serializable {
      * Takes the oldest element, waiting as long as needed.
      *
      * @return the element
-     * @throws IllegalStateException if this queue object is closed
-     * @throws InterruptedException  if interrupted while waiting
+     * @throws QueueShutDownException if the queue is shut down and empty, also while waiting
+     * @throws IllegalStateException  if this queue object is closed
+     * @throws InterruptedException   if interrupted while waiting
      */
+    @Override
     public E get() throws InterruptedException {
         return queue.get();
     }
@@ -57,17 +63,42 @@ public final class SharedSimpleQueue<E> implements AutoCloseable, Serializable {
      *
      * @param timeout the longest wait
      * @return the element
-     * @throws QueueEmptyException   if none came in time
-     * @throws IllegalStateException if this queue object is closed
-     * @throws InterruptedException  if interrupted while waiting
+     * @throws QueueEmptyException    if none came in time
+     * @throws QueueShutDownException if the queue is shut down and empty, also while waiting
+     * @throws IllegalStateException  if this queue object is closed
+     * @throws InterruptedException   if interrupted while waiting
      */
+    @Override
     public E get(Duration timeout) throws InterruptedException {
         return queue.get(timeout);
     }
 
     /** {@return true if the queue is empty now} */
+    @Override
     public boolean empty() {
         return queue.empty();
+    }
+
+    /**
+     * Shuts the queue down for every process, as {@link SharedQueue#shutdown(boolean)} does (Python's
+     * {@code SimpleQueue} has no shutdown; this one shares {@code SharedQueue}'s machinery).
+     *
+     * @param immediate true to drop the elements left
+     * @throws IllegalStateException if this queue object is closed
+     */
+    @Override
+    public void shutdown(boolean immediate) {
+        queue.shutdown(immediate);
+    }
+
+    /**
+     * {@return true once the queue was shut down, by any process}
+     *
+     * @throws IllegalStateException if this queue object is closed
+     */
+    @Override
+    public boolean isShutdown() {
+        return queue.isShutdown();
     }
 
     /** Ends this process's use of this queue object; elements already put stay for others. */

@@ -254,4 +254,177 @@ class QueueIT {
             assertEquals(0, Children.joinWithin(p, WAIT));
         }
     }
+
+    // ---- shutdown across processes
+
+    /** Takes until the queue is shut down; reports what it took, and that it ended with ShutDown. */
+    static void getUntilShutDown(SharedQueue<Integer> queue, SharedQueue<String> report) {
+        List<Integer> taken = new ArrayList<>();
+        try {
+            while (true) {
+                taken.add(queue.get());
+            }
+        } catch (QueueShutDownException e) {
+            report.add("getter: ShutDown after " + taken);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Puts into a full queue until it is shut down. */
+    static void putUntilShutDown(SharedQueue<Integer> full, SharedQueue<String> report) {
+        try {
+            full.put(1);
+            report.add("putter: put");
+        } catch (QueueShutDownException e) {
+            report.add("putter: ShutDown");
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int word(SharedQueue<?> queue, long offset) {
+        var header = io.github.jmultiprocessing.internal.shm.SegmentTable.attach(queue.channel().name());
+        try {
+            return header.segment().get(java.lang.foreign.ValueLayout.JAVA_INT, offset);
+        } finally {
+            io.github.jmultiprocessing.internal.shm.SegmentTable.release(header);
+        }
+    }
+
+    @Test
+    void shouldWakeAGetterAndAPutterBlockedInChildrenWhenTheParentShutsTheQueuesDown() throws Exception {
+        try (Children children = new Children(); SharedQueue<Integer> empty = new SharedQueue<>();
+                SharedQueue<Integer> full = new SharedQueue<>(1); SharedQueue<String> report = new SharedQueue<>()) {
+            full.put(0);
+            JvmProcess getter = children.start(() -> getUntilShutDown(empty, report));
+            JvmProcess putter = children.start(() -> putUntilShutDown(full, report));
+            // Both children are asleep in their queue's waiting word (the waiter counts of QueueLayout).
+            io.github.jmultiprocessing.testing.Poll.until("a child waiting in get", WAIT,
+                    () -> word(empty, io.github.jmultiprocessing.internal.ring.QueueLayout.DATA_WAITERS) > 0);
+            empty.put(1);
+            empty.put(2);
+            io.github.jmultiprocessing.testing.Poll.until("the child took both and waits again", WAIT,
+                    () -> empty.empty()
+                            && word(empty, io.github.jmultiprocessing.internal.ring.QueueLayout.DATA_WAITERS) > 0);
+            io.github.jmultiprocessing.testing.Poll.until("a child waiting in put", WAIT,
+                    () -> word(full, io.github.jmultiprocessing.internal.ring.QueueLayout.NOT_FULL_WAITERS) > 0);
+            assertTrue(getter.isAlive() && putter.isAlive());
+            long start = System.nanoTime();
+            empty.shutdown();
+            full.shutdown();
+            java.util.Set<String> reports = new java.util.HashSet<>(List.of(report.get(WAIT), report.get(WAIT)));
+            long wokeMicros = (System.nanoTime() - start) / 1_000;
+            assertEquals(java.util.Set.of("getter: ShutDown after [1, 2]", "putter: ShutDown"), reports);
+            assertEquals(0, Children.joinWithin(getter, WAIT));
+            assertEquals(0, Children.joinWithin(putter, WAIT));
+            assertEquals(0, full.get(), "the element put before the shutdown is still there to take");
+            org.junit.jupiter.api.Assertions.assertThrows(QueueShutDownException.class, full::get);
+            System.out.println("QueueIT: shutdown -> both children's reports in " + wokeMicros + " us");
+        }
+    }
+
+    /** Takes one task, marks it done and shuts the queue down at once (dropping the rest). */
+    static void takeOneAndShutDownImmediately(SharedJoinableQueue<Integer> tasks, SharedQueue<Integer> report) {
+        try {
+            int first = tasks.get();
+            tasks.taskDone();
+            tasks.shutdown(true);
+            report.add(first);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldEndAJoinInTheParentWhenAChildShutsAJoinableQueueDownImmediately() throws Exception {
+        try (Children children = new Children(); SharedJoinableQueue<Integer> tasks = new SharedJoinableQueue<>();
+                SharedQueue<Integer> report = new SharedQueue<>()) {
+            for (int i = 0; i < 5; i++) {
+                tasks.put(i);
+            }
+            JvmProcess child = children.add(() -> takeOneAndShutDownImmediately(tasks, report));
+            assertTrue(!tasks.join(Duration.ZERO), "five tasks unfinished");
+            child.start();
+            assertTrue(tasks.join(WAIT), "the four dropped are counted done, the one taken was marked done");
+            assertEquals(0, report.get(WAIT));
+            assertEquals(0, Children.joinWithin(child, WAIT));
+            assertTrue(tasks.isShutdown());
+            assertTrue(tasks.empty());
+            org.junit.jupiter.api.Assertions.assertThrows(QueueShutDownException.class, tasks::get);
+            org.junit.jupiter.api.Assertions.assertThrows(QueueShutDownException.class, () -> tasks.put(5));
+        }
+    }
+
+    /** Puts through the interface the three queues share. */
+    static void putThree(MultiprocessingQueue<Integer> queue) {
+        try {
+            for (int i = 1; i <= 3; i++) {
+                queue.put(i);
+            }
+            queue.shutdown();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldCarryASimpleQueueAsAMultiprocessingQueueToAChildAndSeeItsShutdown() throws Exception {
+        try (Children children = new Children(); SharedSimpleQueue<Integer> simple = new SharedSimpleQueue<>()) {
+            MultiprocessingQueue<Integer> queue = simple;
+            JvmProcess child = children.start(() -> putThree(queue));
+            List<Integer> taken = new ArrayList<>();
+            try {
+                while (true) {
+                    taken.add(queue.get(WAIT));
+                }
+            } catch (QueueShutDownException e) {
+                // the child shut it down after its three puts
+            }
+            assertEquals(List.of(1, 2, 3), taken);
+            assertEquals(0, Children.joinWithin(child, WAIT));
+        }
+    }
+
+    /** Puts 0, 1, 2, ... until the queue is shut down; reports how many puts succeeded. */
+    static void countUntilShutDown(SharedQueue<Integer> queue, SharedQueue<Integer> report) {
+        int n = 0;
+        try {
+            while (true) {
+                queue.put(n);
+                n++;
+            }
+        } catch (QueueShutDownException e) {
+            report.add(n);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A shutdown racing a producer in another process loses nothing and lets nothing in after it: what the consumer
+     * takes, before and after the shutdown, is exactly the producer's successful puts, in order.
+     */
+    @Test
+    void shouldAccountForEveryPutOfAChildRacingTheParentsShutdown() throws Exception {
+        try (Children children = new Children(); SharedQueue<Integer> queue = new SharedQueue<>(100);
+                SharedQueue<Integer> report = new SharedQueue<>()) {
+            JvmProcess producer = children.start(() -> countUntilShutDown(queue, report));
+            int expected = 0;
+            for (; expected < 20_000; expected++) { // the producer runs ahead and waits on the bound now and then
+                assertEquals(expected, queue.get(WAIT));
+            }
+            queue.shutdown();
+            try {
+                while (true) {
+                    assertEquals(expected, queue.get(WAIT), "in order, none lost");
+                    expected++;
+                }
+            } catch (QueueShutDownException e) {
+                // drained: every put that got in before the shutdown was taken
+            }
+            assertEquals(expected, report.get(WAIT), "the producer's successful puts, all taken");
+            assertEquals(0, Children.joinWithin(producer, WAIT));
+        }
+    }
 }

@@ -350,4 +350,247 @@ class SharedQueueTest {
             Multiprocessing.setMessageFilter(before);
         }
     }
+
+    // ---- shutdown (Python 3.13's Queue.shutdown)
+
+    @Test
+    void shouldRefusePutsAndDrainGetsAfterShutdown() throws Exception {
+        try (SharedQueue<Integer> q = new SharedQueue<>()) {
+            q.put(1);
+            q.put(2);
+            q.put(3);
+            assertFalse(q.isShutdown());
+            q.shutdown();
+            assertTrue(q.isShutdown());
+            assertThrows(QueueShutDownException.class, () -> q.put(4));
+            assertThrows(QueueShutDownException.class, () -> q.put(4, SHORT));
+            assertThrows(QueueShutDownException.class, () -> q.putNowait(4));
+            assertThrows(QueueShutDownException.class, () -> q.offer(4), "offer throws rather than false");
+            assertThrows(QueueShutDownException.class, () -> q.offer(4, 1, TimeUnit.SECONDS));
+            assertThrows(QueueShutDownException.class, () -> q.add(4));
+            assertEquals(3, q.qsize(), "nothing was added");
+            assertEquals(1, q.peek());
+            assertEquals(1, q.get(), "gets drain what is left");
+            assertEquals(2, q.getNowait());
+            assertEquals(List.of(3), new ArrayList<>(q));
+            assertEquals(3, q.poll());
+            long start = System.nanoTime();
+            assertThrows(QueueShutDownException.class, q::get, "a get on a shut-down empty queue does not wait");
+            assertThrows(QueueShutDownException.class, q::take);
+            assertThrows(QueueShutDownException.class, () -> q.get(Duration.ofSeconds(30)));
+            assertThrows(QueueShutDownException.class, () -> q.poll(30, TimeUnit.SECONDS));
+            assertThrows(QueueShutDownException.class, q::getNowait, "ShutDown, not Empty, as in Python");
+            assertThrows(QueueShutDownException.class, q::poll, "poll throws rather than null");
+            assertThrows(QueueShutDownException.class, q::remove);
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "no get waited its timeout");
+            assertNull(q.peek());
+            assertEquals(0, q.drainTo(new ArrayList<>()), "drainTo takes what is left: nothing");
+            q.clear();
+            assertTrue(q.empty());
+            q.shutdown(); // again: nothing more
+            assertTrue(q.toString().contains("shut down"), q.toString());
+        }
+    }
+
+    @Test
+    void shouldDrainThroughDrainToAndClearOnAShutDownQueue() throws Exception {
+        try (SharedQueue<Integer> q = new SharedQueue<>(); SharedQueue<Integer> r = new SharedQueue<>()) {
+            for (int i = 0; i < 5; i++) {
+                q.put(i);
+                r.put(i);
+            }
+            q.shutdown();
+            r.shutdown();
+            List<Integer> drained = new ArrayList<>();
+            assertEquals(5, q.drainTo(drained));
+            assertEquals(List.of(0, 1, 2, 3, 4), drained);
+            r.clear();
+            assertEquals(0, r.size());
+        }
+    }
+
+    @Test
+    void shouldEmptyTheQueueOnImmediateShutdown() throws Exception {
+        try (SharedQueue<Integer> q = new SharedQueue<>(10)) {
+            for (int i = 0; i < 10; i++) {
+                q.put(i);
+            }
+            assertTrue(q.full());
+            q.shutdown(true);
+            assertTrue(q.empty());
+            assertEquals(0, q.qsize());
+            assertThrows(QueueShutDownException.class, q::get, "gets throw at once");
+            assertThrows(QueueShutDownException.class, () -> q.put(1));
+        }
+    }
+
+    @Test
+    void shouldEmptyTheQueueOnAnImmediateShutdownAfterAPlainOne() throws Exception {
+        try (SharedQueue<Integer> q = new SharedQueue<>()) {
+            q.put(1);
+            q.put(2);
+            q.shutdown();
+            assertEquals(1, q.get());
+            q.shutdown(true);
+            assertThrows(QueueShutDownException.class, q::get);
+        }
+    }
+
+    @Test
+    void shouldCountDroppedElementsAsDoneOnImmediateShutdownOfAJoinableQueue() throws Exception {
+        try (SharedJoinableQueue<Integer> q = new SharedJoinableQueue<>()) {
+            for (int i = 0; i < 4; i++) {
+                q.put(i);
+            }
+            assertEquals(0, q.get()); // taken, not done yet
+            CompletableFuture<Boolean> joined = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return q.join(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            q.shutdown(true); // the three left are dropped and counted done, as CPython's task_done for each
+            assertFalse(q.join(SHORT), "the one taken is still unfinished");
+            assertFalse(joined.isDone());
+            q.taskDone();
+            assertTrue(joined.get(30, TimeUnit.SECONDS), "join ends once the one taken is done too");
+            assertTrue(q.join(SHORT));
+            assertThrows(IllegalStateException.class, q::taskDone, "no task left to mark done");
+        }
+    }
+
+    @Test
+    void shouldLeaveTheTaskCountAloneOnAPlainShutdownOfAJoinableQueue() throws Exception {
+        try (SharedJoinableQueue<Integer> q = new SharedJoinableQueue<>()) {
+            q.put(1);
+            q.shutdown();
+            assertFalse(q.join(SHORT), "the element left is unfinished");
+            assertEquals(1, q.get());
+            q.taskDone();
+            assertTrue(q.join(SHORT));
+        }
+    }
+
+    private static int word(SharedQueue<?> queue, long offset) {
+        var header = io.github.jmultiprocessing.internal.shm.SegmentTable.attach(queue.channel().name());
+        try {
+            return header.segment().get(java.lang.foreign.ValueLayout.JAVA_INT, offset);
+        } finally {
+            io.github.jmultiprocessing.internal.shm.SegmentTable.release(header);
+        }
+    }
+
+    @Test
+    void shouldWakeWaitingGettersAndPuttersWithShutDown() throws Exception {
+        var threads = java.util.concurrent.Executors.newFixedThreadPool(3); // the common pool may have one thread
+        try (SharedQueue<Integer> empty = new SharedQueue<>(); SharedQueue<Integer> full = new SharedQueue<>(1)) {
+            full.put(0);
+            CompletableFuture<Integer> getter = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return empty.get();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, threads);
+            CompletableFuture<Boolean> timedGetter = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return empty.poll(60, TimeUnit.SECONDS) != null;
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, threads);
+            CompletableFuture<Void> putter = CompletableFuture.runAsync(() -> {
+                try {
+                    full.put(1);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, threads);
+            io.github.jmultiprocessing.testing.Poll.until("two getters asleep", Duration.ofSeconds(30),
+                    () -> word(empty, io.github.jmultiprocessing.internal.ring.QueueLayout.DATA_WAITERS) == 2);
+            io.github.jmultiprocessing.testing.Poll.until("a putter asleep", Duration.ofSeconds(30),
+                    () -> word(full, io.github.jmultiprocessing.internal.ring.QueueLayout.NOT_FULL_WAITERS) == 1);
+            assertFalse(getter.isDone() || timedGetter.isDone() || putter.isDone());
+            empty.shutdown();
+            full.shutdown();
+            for (CompletableFuture<?> waiter : List.of(getter, timedGetter, putter)) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> waiter.get(30, TimeUnit.SECONDS));
+                assertTrue(e.getCause() instanceof QueueShutDownException, String.valueOf(e.getCause()));
+            }
+            assertEquals(0, full.get(), "the element put before the shutdown is still there");
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldSeeAShutdownMadeThroughAnotherObjectOfTheQueue() throws Exception {
+        try (SharedQueue<Integer> q = new SharedQueue<>(); SharedQueue<Integer> other = roundTrip(q);
+                SharedSimpleQueue<Integer> simple = new SharedSimpleQueue<>()) {
+            q.put(1);
+            other.shutdown();
+            assertTrue(q.isShutdown());
+            assertThrows(QueueShutDownException.class, () -> q.put(2));
+            assertEquals(1, q.get());
+            assertThrows(QueueShutDownException.class, other::get);
+            simple.put(1);
+            simple.shutdown();
+            assertTrue(simple.isShutdown());
+            assertThrows(QueueShutDownException.class, () -> simple.put(2));
+            assertEquals(1, simple.get());
+            assertThrows(QueueShutDownException.class, simple::get);
+        }
+    }
+
+    @Test
+    void shouldGiveBackTheTicketsOfElementsDroppedByAnImmediateShutdown() throws Exception {
+        SharedQueue<Integer> inner = new SharedQueue<>();
+        String name = inner.channel().name();
+        try (SharedQueue<Object> q = new SharedQueue<>()) {
+            q.put(inner); // its handle holds a ticket on the inner queue until it is read
+            q.shutdown(true); // reads the handle: an object of the inner queue, held until collected
+            inner.close();
+            // Without the read, the ticket would keep the inner queue until this JVM exits.
+            io.github.jmultiprocessing.testing.Poll.until("the inner queue unlinked", Duration.ofSeconds(30), () -> {
+                System.gc();
+                return !java.nio.file.Files.exists(ShmDirectory.pathOf(name));
+            });
+        }
+    }
+
+    @Test
+    void shouldRefuseShutdownOnAClosedQueueObject() {
+        SharedQueue<Integer> q = new SharedQueue<>();
+        q.close();
+        assertThrows(IllegalStateException.class, q::shutdown);
+    }
+
+    // ---- the interface the three queues share
+
+    private static List<Integer> roundThrough(MultiprocessingQueue<Integer> q) throws InterruptedException {
+        try (q) {
+            q.put(1);
+            q.put(2);
+            assertFalse(q.empty());
+            List<Integer> taken = new ArrayList<>(List.of(q.get(), q.get(SHORT)));
+            assertTrue(q.empty());
+            assertThrows(QueueEmptyException.class, () -> q.get(SHORT));
+            q.put(3);
+            q.shutdown();
+            assertTrue(q.isShutdown());
+            assertThrows(QueueShutDownException.class, () -> q.put(4));
+            taken.add(q.get());
+            assertThrows(QueueShutDownException.class, q::get);
+            return taken;
+        }
+    }
+
+    @Test
+    void shouldUseTheThreeQueuesThroughTheInterfaceTheyShare() throws Exception {
+        assertEquals(List.of(1, 2, 3), roundThrough(new SharedQueue<>()));
+        assertEquals(List.of(1, 2, 3), roundThrough(new SharedSimpleQueue<>()));
+        assertEquals(List.of(1, 2, 3), roundThrough(new SharedJoinableQueue<>()));
+        assertEquals(List.of(1, 2, 3), roundThrough(new SharedQueue<>(10, Codec.ints())));
+    }
 }

@@ -27,17 +27,7 @@ import java.util.function.BooleanSupplier;
  * {@code SharedQueue}, {@code SharedSimpleQueue} and {@code SharedJoinableQueue}.
  *
  * <pre>
- *   header segment NAME:
- *   0     magic, flags (JOINABLE), maxsize (0 = unbounded), first ring capacity
- *   128   producers' lock ({@link LockLayout}); 256 consumers' lock
- *   384   puts: messages ever put; write generation: the ring producers write    (written by producers)
- *         at 400 data seq and waiters: consumers of an empty queue wait here
- *   512   gets: messages ever taken; read generation: the ring consumers read    (written by consumers)
- *         at 528 not-full seq and waiters: producers of a full bounded queue wait here
- *   640   unfinished tasks (joinable), at 644 join seq and waiters
- *   768   holders' lock ({@link LockLayout}); at 896 tickets (handles in flight), at 900 gone (1 once unlinked),
- *         at 904 pinned (1 once more processes held it than the table has slots: lives until its creator exits)
- *   1024  the processes that hold the queue ({@link EndHolders}: pid and count of open objects)
+ *   header segment NAME: {@link QueueLayout} (locks, counters, waiting words, the shutdown word, the holders)
  *   ring segments NAME.0, NAME.1, ...: chained {@link SpscRing}s
  * </pre>
  *
@@ -67,37 +57,49 @@ import java.util.function.BooleanSupplier;
  * bound one looser); a joinable queue's
  * unfinished count is raised before a message is published, so a producer killed in between leaves
  * {@code join} waiting, as in Python.
+ *
+ * <p>Shutdown (Python 3.13's {@code queue.Queue.shutdown}). {@link #shutdown} sets the shutdown word under the
+ * producers' lock, so every put either completed before it (its record published) or sees the word under the same
+ * lock and is refused with {@link ShutDown}: after {@code shutdown} returns, no put succeeds in any process. A
+ * consumer reads the word (acquire) before it looks into the ring, so when it sees the word and finds nothing, every
+ * message ever put has been taken: the queue is shut down and empty for good, and it throws {@link ShutDown}; with
+ * messages left it takes them (gets drain, then raise). The word is one of the conditions producers and consumers
+ * wait for, and {@code shutdown} wakes every waiter of both, so blocked puts and gets in every process end with
+ * {@link ShutDown} (the others' periodic look bounds it at {@link LockWord#CHECK_NANOS} in any case). An immediate
+ * shutdown then takes every message left under the consumers' lock and, for a joinable queue, counts each as a task
+ * done (as CPython does), waking {@code join}. The word never goes back to open.
  */
 public final class QueueChannel implements AutoCloseable {
 
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final VarHandle INT = JAVA_INT.varHandle();
-    private static final int MAGIC = 0x4A4D_5051; // "JMPQ"
-    private static final long FLAGS = 4;
-    private static final long MAXSIZE = 8;
-    private static final long FIRST_CAPACITY = 12;
-    private static final long OWNER_PID = 16;
-    private static final long OWNER_START = 24;
-    private static final long PRODUCERS = 128;
-    private static final long CONSUMERS = 256;
-    private static final long PUTS = 384;
-    private static final long WRITE_GEN = 392;
-    private static final long DATA_SEQ = 400;
-    private static final long DATA_WAITERS = 404;
-    private static final long GETS = 512;
-    private static final long READ_GEN = 520;
-    private static final long NOT_FULL_SEQ = 528;
-    private static final long NOT_FULL_WAITERS = 532;
-    private static final long UNFINISHED = 640;
-    private static final long JOIN_SEQ = 644;
-    private static final long JOIN_WAITERS = 648;
-    private static final long HOLDERS_LOCK = 768;
-    private static final long TICKETS = 896;
-    private static final long GONE = 900;
-    private static final long PINNED = 904;
-    private static final long HOLDERS = 1024;
-    private static final long SIZE = HOLDERS + EndHolders.SIZE;
-    private static final int JOINABLE = 1;
+    // Offsets in the header ({@link QueueLayout}).
+    private static final long FLAGS = QueueLayout.FLAGS;
+    private static final long MAXSIZE = QueueLayout.MAXSIZE;
+    private static final long FIRST_CAPACITY = QueueLayout.FIRST_CAPACITY;
+    private static final long OWNER_PID = QueueLayout.OWNER_PID;
+    private static final long OWNER_START = QueueLayout.OWNER_START;
+    private static final long PRODUCERS = QueueLayout.PRODUCERS;
+    private static final long CONSUMERS = QueueLayout.CONSUMERS;
+    private static final long PUTS = QueueLayout.PUTS;
+    private static final long WRITE_GEN = QueueLayout.WRITE_GEN;
+    private static final long DATA_SEQ = QueueLayout.DATA_SEQ;
+    private static final long DATA_WAITERS = QueueLayout.DATA_WAITERS;
+    private static final long GETS = QueueLayout.GETS;
+    private static final long READ_GEN = QueueLayout.READ_GEN;
+    private static final long NOT_FULL_SEQ = QueueLayout.NOT_FULL_SEQ;
+    private static final long NOT_FULL_WAITERS = QueueLayout.NOT_FULL_WAITERS;
+    private static final long UNFINISHED = QueueLayout.UNFINISHED;
+    private static final long JOIN_SEQ = QueueLayout.JOIN_SEQ;
+    private static final long JOIN_WAITERS = QueueLayout.JOIN_WAITERS;
+    private static final long HOLDERS_LOCK = QueueLayout.HOLDERS_LOCK;
+    private static final long TICKETS = QueueLayout.TICKETS;
+    private static final long GONE = QueueLayout.GONE;
+    private static final long PINNED = QueueLayout.PINNED;
+    private static final long HOLDERS = QueueLayout.HOLDERS;
+    private static final long SHUTDOWN = QueueLayout.SHUTDOWN;
+    private static final long SIZE = QueueLayout.SIZE;
+    private static final int JOINABLE = QueueLayout.JOINABLE;
     private static final int MAX_RING = 16 << 20;
     private static final long SPIN_NANOS = 20_000;
     private static final Object LINK_MARK = new Object();
@@ -149,9 +151,11 @@ public final class QueueChannel implements AutoCloseable {
         this.name = name;
         this.header = header;
         this.memory = header.segment();
-        if (memory.byteSize() < SIZE || memory.get(JAVA_INT, 0) != MAGIC) {
+        try {
+            QueueLayout.verify(name, memory);
+        } catch (IllegalArgumentException e) {
             SegmentTable.release(header);
-            throw new IllegalArgumentException("segment " + name + " does not hold a queue (magic or size wrong)");
+            throw e;
         }
         this.producers = memory.asSlice(PRODUCERS, LockLayout.SIZE);
         this.consumers = memory.asSlice(CONSUMERS, LockLayout.SIZE);
@@ -187,7 +191,8 @@ public final class QueueChannel implements AutoCloseable {
         MappedSegment ring = SegmentTable.create(ringName(name, 0), SpscRing.size(capacity), false);
         SpscRing.createChained(ring.segment(), capacity);
         SegmentTable.release(ring);
-        memory.set(JAVA_INT, 0, MAGIC);
+        memory.set(JAVA_INT, QueueLayout.VERSION_OFFSET, QueueLayout.VERSION);
+        memory.set(JAVA_INT, QueueLayout.MAGIC_OFFSET, QueueLayout.MAGIC);
         VarHandle.fullFence();
         QueueChannel queue = new QueueChannel(name, header);
         queue.holders.add(ProcessIdentity.pid(), 1); // nobody else knows the name yet: no lock needed
@@ -275,6 +280,7 @@ public final class QueueChannel implements AutoCloseable {
      *                     (the producers' lock, held briefly by others, is waited for in any case)
      * @param stop         true to stop waiting (this object is being closed)
      * @return false if the queue stayed full or {@code stop} (nothing was put)
+     * @throws ShutDown             if the queue is shut down, also while waiting (nothing was put)
      * @throws InterruptedException if interrupted while waiting
      * @throws IOException          if the queue's memory is corrupt
      * @throws UncheckedIOException if the next ring cannot be created (no room in the segment directory): nothing
@@ -296,6 +302,7 @@ public final class QueueChannel implements AutoCloseable {
      *                     (the producers' lock, held briefly by others, is waited for in any case)
      * @param stop         true to stop waiting (this object is being closed)
      * @return false if the queue stayed full or {@code stop} (nothing was put)
+     * @throws ShutDown             if the queue is shut down, also while waiting (nothing was put)
      * @throws InterruptedException if interrupted while waiting
      * @throws IOException          if the queue's memory is corrupt
      * @throws UncheckedIOException if the next ring cannot be created (no room in the segment directory): nothing
@@ -312,6 +319,9 @@ public final class QueueChannel implements AutoCloseable {
                 if (recovered) {
                     writeRing().repairTail(); // the dead producer may have published a record and not its tail
                 }
+                if ((int) INT.getAcquire(memory, SHUTDOWN) != QueueLayout.OPEN) { // written under this lock
+                    throw new ShutDown("queue " + name + " is shut down: put refused");
+                }
                 if (maxsize == 0) { // the consumers' count is not read: their cache line stays theirs
                     putLocked(length, message);
                     return true;
@@ -326,7 +336,7 @@ public final class QueueChannel implements AutoCloseable {
             }
             long seen = gets; // full when gets was this: wait until a consumer takes one
             if (timeoutNanos == 0 || !Waiting.until(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS,
-                    () -> (long) LONG.getVolatile(memory, GETS) != seen || stop.getAsBoolean(),
+                    () -> (long) LONG.getVolatile(memory, GETS) != seen || stop.getAsBoolean() || isShutdown(),
                     left(timeoutNanos, start), true) || stop.getAsBoolean()) {
                 return false;
             }
@@ -419,6 +429,7 @@ public final class QueueChannel implements AutoCloseable {
      *                     briefly by others, is waited for in any case)
      * @param stop         true to stop waiting (this object is being closed)
      * @return the message, or null if the queue stayed empty or {@code stop}
+     * @throws ShutDown             if the queue is shut down and empty, also while waiting
      * @throws InterruptedException if interrupted while waiting
      * @throws IOException          if the queue's memory is corrupt
      */
@@ -436,6 +447,7 @@ public final class QueueChannel implements AutoCloseable {
      * @param stop         true to stop waiting (this object is being closed)
      * @param <T>          what the reader makes
      * @return the reader's value, or null if the queue stayed empty or {@code stop}
+     * @throws ShutDown             if the queue is shut down and empty, also while waiting
      * @throws InterruptedException if interrupted while waiting
      * @throws IOException          if the queue's memory is corrupt, or the reader throws or returns null
      */
@@ -446,10 +458,14 @@ public final class QueueChannel implements AutoCloseable {
             boolean recovered = LockWord.acquire(consumers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
             T message;
             long puts = 0;
+            boolean shutDown;
             try {
                 if (recovered) {
                     readRing().recoverAfterDeadReader(); // the dead consumer may have been clearing a record
                 }
+                // Read before looking: pairs with the setVolatile in shutdown(), which follows every published put
+                // (the producers' lock orders them), so nothing found now means nothing will ever come.
+                shutDown = isShutdown();
                 message = takeLocked(reader);
                 if (message == null && timeoutNanos != 0) {
                     // The count is read only now, on the way to sleep, and before a last look: a message published
@@ -464,6 +480,9 @@ public final class QueueChannel implements AutoCloseable {
             if (message != null) {
                 return message;
             }
+            if (shutDown) {
+                throw new ShutDown("queue " + name + " is shut down and empty");
+            }
             long left = left(timeoutNanos, start);
             if (left == 0 || stop.getAsBoolean()) {
                 return null;
@@ -472,7 +491,7 @@ public final class QueueChannel implements AutoCloseable {
             // Looks again after each slice even if puts did not move: a producer that died between publishing a
             // message and counting it must not leave a consumer waiting with a message in the queue.
             Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
-                    () -> (long) LONG.getVolatile(memory, PUTS) != seen || stop.getAsBoolean(),
+                    () -> (long) LONG.getVolatile(memory, PUTS) != seen || stop.getAsBoolean() || isShutdown(),
                     left < 0 ? LockWord.CHECK_NANOS : Math.min(left, LockWord.CHECK_NANOS), true);
         }
     }
@@ -612,6 +631,100 @@ public final class QueueChannel implements AutoCloseable {
     private SpscRing readRing() throws StreamCorruptedException {
         reader = RingView.moveTo(reader, name, (long) LONG.getVolatile(memory, READ_GEN));
         return reader.ring();
+    }
+
+    // ---- shutdown
+
+    /**
+     * Shuts the queue down for every process (Python 3.13's {@code Queue.shutdown(immediate)}): puts are refused
+     * from now on, gets take what is left and then throw {@link ShutDown}, and every put and get waiting now, in
+     * any process, wakes and throws. Shutting down again does nothing more, except that an immediate shutdown
+     * after a plain one still empties the queue.
+     *
+     * @param immediate true to also take every message left now (a joinable queue counts each as a task done)
+     * @param discarded reads each message taken by an immediate shutdown (so that the handles in it give back
+     *                  their tickets), or null to drop them unread
+     * @throws IOException if the queue's memory is corrupt (the queue is shut down all the same)
+     */
+    public void shutdown(boolean immediate, RecordReader<?> discarded) throws IOException {
+        boolean recovered = LockWord.acquireUninterruptibly(producers) == LockWord.RECOVERED;
+        try {
+            if (recovered) {
+                writeRing().repairTail(); // the dead producer may have published a record and not its tail
+            }
+            // Linearization point: under the producers' lock, after every put that got the lock before; a
+            // consumer's getAcquire of the word then sees all of their records.
+            INT.setVolatile(memory, SHUTDOWN, QueueLayout.SHUT_DOWN);
+        } finally {
+            LockWord.release(producers);
+        }
+        try {
+            if (immediate) {
+                discardAll(discarded);
+            }
+        } finally {
+            // The word was written with a volatile store: waiters that read it after these signals see it.
+            WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, Integer.MAX_VALUE);
+            WaitCore.signal(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS, Integer.MAX_VALUE);
+            if (immediate && joinable) {
+                WaitCore.signal(memory, JOIN_SEQ, JOIN_WAITERS, Integer.MAX_VALUE);
+            }
+        }
+    }
+
+    /** {@return true once the queue was shut down, by any process} */
+    public boolean isShutdown() {
+        return (int) INT.getAcquire(memory, SHUTDOWN) != QueueLayout.OPEN; // pairs with shutdown's setVolatile
+    }
+
+    /** Takes every message left (an immediate shutdown), counting each as a task done in a joinable queue. */
+    private void discardAll(RecordReader<?> discarded) throws IOException {
+        RecordReader<Boolean> each = src -> {
+            if (discarded != null) {
+                try {
+                    discarded.read(src);
+                } catch (IOException | RuntimeException e) {
+                    // an element that cannot be read here is dropped all the same
+                }
+            }
+            return Boolean.TRUE;
+        };
+        boolean recovered = LockWord.acquireUninterruptibly(consumers) == LockWord.RECOVERED;
+        try {
+            if (recovered) {
+                readRing().recoverAfterDeadReader(); // the dead consumer may have been clearing a record
+            }
+            while (takeLocked(each) != null) {
+                if (joinable) {
+                    countDone();
+                }
+            }
+        } finally {
+            LockWord.release(consumers);
+        }
+    }
+
+    /** One task fewer, never below zero (Python: {@code if self.unfinished_tasks > 0: ... -= 1}). */
+    private void countDone() {
+        for (int unfinished; (unfinished = (int) INT.getVolatile(memory, UNFINISHED)) > 0; ) {
+            if (INT.compareAndSet(memory, UNFINISHED, unfinished, unfinished - 1)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Thrown by {@link #put} and {@link #get} on a queue that is shut down (and, for {@code get}, empty): the
+     * public layer turns it into its own exception.
+     */
+    public static final class ShutDown extends IllegalStateException {
+
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        ShutDown(String message) {
+            super(message);
+        }
     }
 
     // ---- joinable
