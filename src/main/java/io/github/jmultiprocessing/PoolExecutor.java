@@ -36,8 +36,8 @@ import java.util.concurrent.TimeoutException;
  * <p>{@code cancel} on a future withdraws its task while it is still in the pool's queue: it returns true, the
  * future is cancelled ({@code isDone()} and {@code isCancelled()} true, {@code get()} throws
  * {@link CancellationException}) and the task never runs. Once the task has gone to a worker (each worker holds
- * the task it runs and at most a few more in its pipe, as CPython's {@code ProcessPoolExecutor} moves calls into
- * its call queue), it counts as running: {@code cancel} returns false, as CPython's {@code Future.cancel} does and
+ * the task it runs and a window of more in its pipe: one behind a slow task, up to 64 behind very short ones, as
+ * CPython's {@code ProcessPoolExecutor} moves calls into its call queue), it counts as running: {@code cancel} returns false, as CPython's {@code Future.cancel} does and
  * as the {@link Future} contract allows, whatever {@code mayInterruptIfRunning} says (a worker JVM has no thread
  * to interrupt). The timed {@code invokeAll} cancels every future unfinished at its timeout, as its contract
  * requires: those of tasks in the queue are withdrawn, those of tasks a worker has run to their end there, their
@@ -202,8 +202,9 @@ public final class PoolExecutor extends AbstractExecutorService {
      *
      * @param function  the function
      * @param items     the items
-     * @param timeout   measured from this call: a result not ready by then makes {@code next()} throw a
-     *                  {@link java.util.concurrent.CompletionException} whose cause is a {@link TimeoutException}
+     * @param timeout   measured from this call: a result not ready by then makes {@code hasNext()} and
+     *                  {@code next()} throw a {@link java.util.concurrent.CompletionException} whose cause is a
+     *                  {@link TimeoutException}
      *                  ({@link IMapIterator#next(Duration)} throws the {@code TimeoutException} itself), after which
      *                  the iteration is over and the tasks still queued never run; null for no limit
      * @param chunksize items per task, at least 1 (Python's default is 1)
@@ -333,7 +334,11 @@ public final class PoolExecutor extends AbstractExecutorService {
         List<CompletableFuture<T>> futures = submitAll(tasks);
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
             for (CompletableFuture<T> future : futures) { // all failed: the last failure
-                future.whenComplete((value, e) -> first.completeExceptionally(e));
+                future.whenComplete((value, e) -> {
+                    if (e != null) {
+                        first.completeExceptionally(e);
+                    }
+                });
             }
         });
         for (CompletableFuture<T> future : futures) {

@@ -161,6 +161,8 @@ class PoolExecutorIT {
             executor.execute(() -> ran.incrementAndGet());
             assertEquals(42, executor.submit(PoolExecutorIT::answer).get(60, TimeUnit.SECONDS), "method references too");
             Poll.until("the executed task", WAIT, () -> ran.getInt() == 3);
+            CompletableFuture<Long> counted = executor.submit(() -> ran.incrementAndGet()); // a value: a Callable
+            assertEquals(4L, counted.get(60, TimeUnit.SECONDS));
 
             Callable<Integer> plain = () -> 1; // a Callable variable: not serializable
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
