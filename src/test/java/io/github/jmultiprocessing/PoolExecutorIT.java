@@ -188,12 +188,12 @@ class PoolExecutorIT {
 
             long start = System.nanoTime();
             IMapIterator<Integer> slow = executor.map(PoolExecutorIT::sleepThen, List.of(10, 5000, 10),
-                    Duration.ofMillis(800), 1);
+                    Duration.ofMillis(1500), 1);
             assertEquals(10, slow.next());
             CompletionException late = assertThrows(CompletionException.class, slow::next);
             long took = System.nanoTime() - start;
             assertInstanceOf(TimeoutException.class, late.getCause());
-            assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(790) && took < TimeUnit.MILLISECONDS.toNanos(4000),
+            assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(1490) && took < TimeUnit.MILLISECONDS.toNanos(4500),
                     "the timeout counts from the call: " + took / 1_000_000 + " ms");
             assertFalse(slow.hasNext(), "after its timeout the map is over");
 
