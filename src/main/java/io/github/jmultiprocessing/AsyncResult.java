@@ -10,8 +10,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The result of a {@link ProcessPool} call that runs while the caller goes on: Python's
- * {@code multiprocessing.pool.AsyncResult}, and a {@link Future}. The task cannot be cancelled once submitted
- * (as in Python); {@link ProcessPool#terminate()} cancels what is outstanding.
+ * {@code multiprocessing.pool.AsyncResult}, and a {@link Future}. {@link #cancel} withdraws a call none of whose
+ * tasks has gone to a worker yet (Python's {@code AsyncResult} has no {@code cancel}); {@link ProcessPool#terminate()}
+ * cancels what is outstanding. Either way the result is then cancelled: {@link #isCancelled()} is true and
+ * {@code get} throws {@link java.util.concurrent.CancellationException}.
  *
  * @param <V> the result type
  */
@@ -119,14 +121,17 @@ public final class AsyncResult<V> implements Future<V> {
     }
 
     /**
-     * Does nothing: tasks sent to a worker cannot be cancelled (as in Python).
+     * Cancels the call if none of its tasks has gone to a worker yet: then none of them ever runs, and
+     * {@link #isDone()} and {@link #isCancelled()} are true. Once a worker has a task of it (it runs it, or holds it
+     * next in its pipe), the call counts as running and cannot be cancelled, as CPython's {@code Future.cancel}
+     * (a worker JVM has no thread to interrupt, so {@code mayInterrupt} changes nothing).
      *
-     * @param mayInterrupt ignored
-     * @return false
+     * @param mayInterrupt no effect
+     * @return true if this cancelled the call; false if it is running or done
      */
     @Override
     public boolean cancel(boolean mayInterrupt) {
-        return false;
+        return future.cancel(mayInterrupt);
     }
 
     @Override

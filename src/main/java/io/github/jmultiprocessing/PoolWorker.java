@@ -125,13 +125,45 @@ final class PoolWorker {
             }
             Function function = (Function) job;
             if (function.form() == PoolFrames.CALLABLE) {
-                return PoolFrames.done(task, java.util.Collections.singletonList(
-                        call((SerializableCallable<Object>) function.function())));
+                Object result = call((SerializableCallable<Object>) function.function());
+                try {
+                    return PoolFrames.done(task, java.util.Collections.singletonList(result));
+                } catch (IllegalArgumentException e) {
+                    throw unsendable(task, e);
+                }
             }
             SerializableFunction<Object, Object> f = (SerializableFunction<Object, Object>) function.function();
-            return PoolFrames.applied(message, itemsAt, task, f); // a result that does not serialize fails here
+            try {
+                return PoolFrames.applied(message, itemsAt, task, item -> {
+                    try {
+                        return f.apply(item);
+                    } catch (RuntimeException | Error e) {
+                        throw new TaskThrew(e); // the function's own: not an encoding failure below
+                    }
+                });
+            } catch (IllegalArgumentException e) { // the results were computed: one does not serialize
+                throw unsendable(task, e);
+            }
+        } catch (TaskThrew t) {
+            return PoolFrames.numbered(PoolFrames.FAILED, task, encodeThrowable(t.getCause()));
         } catch (Throwable t) {
             return PoolFrames.numbered(PoolFrames.FAILED, task, encodeThrowable(t));
+        }
+    }
+
+    /** Python's MaybeEncodingError: the task ran, its result does not serialize. */
+    private static MaybeEncodingException unsendable(long task, IllegalArgumentException e) {
+        return new MaybeEncodingException("error sending the result of task " + task + ": " + e.getMessage()
+                + " (expected a serializable result)", e);
+    }
+
+    /** Carries what a task's function threw through {@link PoolFrames#applied}, apart from encoding failures. */
+    private static final class TaskThrew extends RuntimeException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        TaskThrew(Throwable thrown) {
+            super(null, thrown, false, false);
         }
     }
 

@@ -21,8 +21,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,8 +44,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Unlike CPython's pool, a worker that dies (killed, {@code System.exit}, out of memory) does not hang the pool:
  * the tasks it was running fail with {@link WorkerLostException}, a replacement starts, and the rest go on. An
- * initializer that throws breaks the pool (every outstanding and later call fails, naming the cause) instead of
- * being retried forever. Workers are daemon processes: none outlives the pool or its JVM.
+ * initializer that throws breaks the pool (every outstanding and later call fails with
+ * {@link BrokenProcessPoolException}, naming the cause) instead of being retried forever. Workers are daemon
+ * processes: none outlives the pool or its JVM.
+ *
+ * <p>A task's exception reaches the caller with its own type and message: a blocking call ({@code apply},
+ * {@code map}, {@code starmap}, an {@code imap} iterator's {@code next}) throws it with the caller's frames as its
+ * stack trace and the worker's as its cause, a {@link RemoteTraceback} (as Python shows both); a {@link Future}'s
+ * {@code get} throws an {@link ExecutionException} with the caller's frames whose cause it is. A result that cannot
+ * be sent back fails with {@link MaybeEncodingException}.
  */
 public final class ProcessPool implements AutoCloseable {
 
@@ -142,10 +151,11 @@ public final class ProcessPool implements AutoCloseable {
      * @param <V>  its result type
      * @return its result
      * @throws InterruptedException  if interrupted while waiting (the task goes on)
-     * @throws IllegalStateException if the pool is not running
+     * @throws IllegalStateException if the pool is not running ({@link BrokenProcessPoolException} if broken)
      * @throws WorkerLostException   if the worker running it ended
-     * @throws RuntimeException      the task's own exception, with the worker's stack trace as cause; a checked
-     *                               one comes wrapped in a {@link CompletionException}
+     * @throws RuntimeException      the task's own exception, with the caller's frames as its trace and the
+     *                               worker's as its cause ({@link RemoteTraceback}); a checked one comes wrapped
+     *                               in a {@link CompletionException}
      */
     public <V> V apply(SerializableCallable<V> task) throws InterruptedException {
         return await(applyAsync(task));
@@ -161,9 +171,96 @@ public final class ProcessPool implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public <V> AsyncResult<V> applyAsync(SerializableCallable<V> task) {
+        return new AsyncResult<>(call(task, list -> (V) list.get(0)));
+    }
+
+    /**
+     * Submits a task; its future's {@code cancel} withdraws it if it is still queued.
+     *
+     * @param shape makes the call's result of the task's result list (one element)
+     */
+    <V> CompletableFuture<V> call(SerializableCallable<?> task, java.util.function.Function<List<Object>, V> shape) {
         Objects.requireNonNull(task, "task");
-        Job job = submit(task, PoolFrames.CALLABLE, Arrays.asList(new Object[] {null}), 1);
-        return new AsyncResult<>(job.result.thenApply(list -> (V) list.get(0)));
+        return future(submit(task, PoolFrames.CALLABLE, Arrays.asList(new Object[] {null}), 1), shape);
+    }
+
+    /** {@return the future a caller gets of a call: its job's result, shaped; cancelling it cancels the job} */
+    private <V> CompletableFuture<V> future(Job job, java.util.function.Function<List<Object>, V> shape) {
+        CompletableFuture<V> future = new CallFuture<>(() -> withdraw(job));
+        job.result.whenComplete((values, failure) -> {
+            if (failure != null) {
+                // as itself: a CancellationException (terminate, cancel) makes this future cancelled too
+                future.completeExceptionally(failure);
+                return;
+            }
+            V shaped;
+            try {
+                shaped = shape.apply(values);
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+                return;
+            }
+            future.complete(shaped);
+        });
+        return future;
+    }
+
+    /**
+     * A call's future. {@link #cancel} succeeds only while none of the call's tasks has gone to a worker (then none
+     * ever runs), as CPython's {@code Future.cancel} fails once its call is in the workers' call queue;
+     * {@link #abandon()} cancels the future in any case.
+     */
+    static final class CallFuture<V> extends CompletableFuture<V> {
+        private final java.util.function.BooleanSupplier withdraw;
+
+        /** @param withdraw withdraws the call if none of its tasks went to a worker: then true */
+        CallFuture(java.util.function.BooleanSupplier withdraw) {
+            this.withdraw = withdraw;
+        }
+
+        /**
+         * Cancels the call if none of its tasks has gone to a worker yet: then none ever runs.
+         *
+         * @param mayInterruptIfRunning no effect: a task a worker has is not cancelled
+         * @return true if the call was withdrawn (this future is then cancelled)
+         */
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            if (isDone() || !withdraw.getAsBoolean()) {
+                return false; // done, or a worker has (or had) a task of it
+            }
+            super.cancel(mayInterruptIfRunning); // its job's cancellation may have done it already
+            return true;
+        }
+
+        /**
+         * Cancels this future unless it is done (as {@code invokeAll}'s timeout must): the call is withdrawn if no
+         * worker has a task of it; else those tasks run to their end and their results are dropped.
+         *
+         * @return true if this cancelled the future
+         */
+        boolean abandon() {
+            if (isDone()) {
+                return false;
+            }
+            withdraw.getAsBoolean();
+            return super.cancel(false);
+        }
+    }
+
+    /**
+     * Withdraws a call none of whose tasks has gone to a worker: none of them ever runs ({@link Job#start()} fails
+     * for them), its result is cancelled.
+     *
+     * @return false if it is done, or a task of it went to a worker
+     */
+    private boolean withdraw(Job job) {
+        if (job.over() || !job.cancelQueued()) {
+            return false;
+        }
+        job.result.cancel(false);
+        pending.removeIf(task -> task.job == job); // tidiness: a sender would skip them
+        return true;
     }
 
     /**
@@ -206,7 +303,7 @@ public final class ProcessPool implements AutoCloseable {
 
     private <V> AsyncResult<V> withCallbacks(AsyncResult<V> result, java.util.function.Consumer<? super V> callback,
             java.util.function.Consumer<? super Throwable> errorCallback) {
-        CompletableFuture<V> ready = new CompletableFuture<>();
+        CompletableFuture<V> ready = new CallFuture<>(() -> result.cancel(false));
         result.future().whenCompleteAsync((value, failure) -> {
             Throwable cause = failure instanceof CompletionException wrapped && wrapped.getCause() != null
                     ? wrapped.getCause() : failure;
@@ -275,6 +372,21 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /**
+     * {@link #mapAsync(SerializableFunction, Iterable, int)} with the default chunk size (Python's
+     * {@code map_async(func, iterable)}).
+     *
+     * @param function the function
+     * @param items    the items
+     * @param <T>      their type
+     * @param <R>      the results' type
+     * @return the results, to come
+     * @throws IllegalStateException if the pool is not running
+     */
+    public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<? extends T> items) {
+        return mapAsync(function, items, 0);
+    }
+
+    /**
      * {@link #map} without waiting (Python's {@code map_async}).
      *
      * @param function  the function
@@ -304,7 +416,7 @@ public final class ProcessPool implements AutoCloseable {
             chunksize = list.size() / (processes * 4) + (list.size() % (processes * 4) == 0 ? 0 : 1);
         }
         Job job = submit(function, PoolFrames.FUNCTION, list, Math.max(1, chunksize));
-        return new AsyncResult<>(job.result.thenApply(results -> (List<R>) results));
+        return new AsyncResult<>(future(job, results -> (List<R>) results));
     }
 
     /**
@@ -328,6 +440,37 @@ public final class ProcessPool implements AutoCloseable {
     public <R> List<R> starmap(SerializableFunction<Object[], R> function, Iterable<Object[]> tuples, int chunksize)
             throws InterruptedException {
         return await(starmapAsync(function, tuples, chunksize));
+    }
+
+    /**
+     * {@link #starmap(SerializableFunction, Iterable, int)} with the default chunk size (Python's
+     * {@code starmap(func, iterable)}).
+     *
+     * @param function the function of a tuple
+     * @param tuples   the argument tuples
+     * @param <R>      the results' type
+     * @return the results, in the tuples' order
+     * @throws InterruptedException  if interrupted while waiting
+     * @throws IllegalStateException if the pool is not running
+     * @throws RuntimeException      the first failing chunk's exception, or {@link WorkerLostException}
+     */
+    public <R> List<R> starmap(SerializableFunction<Object[], R> function, Iterable<Object[]> tuples)
+            throws InterruptedException {
+        return starmap(function, tuples, 0);
+    }
+
+    /**
+     * {@link #starmapAsync(SerializableFunction, Iterable, int)} with the default chunk size.
+     *
+     * @param function the function of a tuple
+     * @param tuples   the argument tuples
+     * @param <R>      the results' type
+     * @return the results, to come
+     * @throws IllegalStateException if the pool is not running
+     */
+    public <R> AsyncResult<List<R>> starmapAsync(SerializableFunction<Object[], R> function,
+            Iterable<Object[]> tuples) {
+        return starmapAsync(function, tuples, 0);
     }
 
     /**
@@ -373,10 +516,11 @@ public final class ProcessPool implements AutoCloseable {
      * @param items    the items (read lazily, by the consuming thread)
      * @param <T>      their type
      * @param <R>      the results' type
-     * @return the results; {@code next()} throws a task's exception at its place
+     * @return the results; {@code next()} throws a task's exception at its place, and an exception of the
+     *         source after the results of the items before it (then the iteration ends)
      * @throws IllegalStateException if the pool is not running
      */
-    public <T, R> java.util.Iterator<R> imap(SerializableFunction<T, R> function, Iterable<? extends T> items) {
+    public <T, R> IMapIterator<R> imap(SerializableFunction<T, R> function, Iterable<? extends T> items) {
         return imap(function, items, 1);
     }
 
@@ -391,9 +535,24 @@ public final class ProcessPool implements AutoCloseable {
      * @return the results in input order
      * @throws IllegalStateException if the pool is not running
      */
-    public <T, R> java.util.Iterator<R> imap(SerializableFunction<T, R> function, Iterable<? extends T> items,
+    public <T, R> IMapIterator<R> imap(SerializableFunction<T, R> function, Iterable<? extends T> items,
             int chunksize) {
-        return stream(function, items, chunksize, true);
+        return stream(function, items, chunksize, true, null);
+    }
+
+    /**
+     * {@link #imapUnordered(SerializableFunction, Iterable, int)} one item per task (Python's
+     * {@code imap_unordered(func, iterable)}).
+     *
+     * @param function the function
+     * @param items    the items
+     * @param <T>      their type
+     * @param <R>      the results' type
+     * @return the results as they finish
+     * @throws IllegalStateException if the pool is not running
+     */
+    public <T, R> IMapIterator<R> imapUnordered(SerializableFunction<T, R> function, Iterable<? extends T> items) {
+        return imapUnordered(function, items, 1);
     }
 
     /**
@@ -408,37 +567,68 @@ public final class ProcessPool implements AutoCloseable {
      * @return the results as they finish
      * @throws IllegalStateException if the pool is not running
      */
-    public <T, R> java.util.Iterator<R> imapUnordered(SerializableFunction<T, R> function,
+    public <T, R> IMapIterator<R> imapUnordered(SerializableFunction<T, R> function,
             Iterable<? extends T> items, int chunksize) {
-        return stream(function, items, chunksize, false);
+        return stream(function, items, chunksize, false, null);
     }
 
+    /**
+     * A streaming call.
+     *
+     * @param timeout of the whole call (the executor's {@code map}), or null
+     */
     @SuppressWarnings("unchecked")
-    private <T, R> java.util.Iterator<R> stream(SerializableFunction<T, R> function, Iterable<? extends T> items,
-            int chunksize, boolean ordered) {
+    <T, R> IMapIterator<R> stream(SerializableFunction<T, R> function, Iterable<? extends T> items, int chunksize,
+            boolean ordered, Duration timeout) {
         Objects.requireNonNull(function, "function");
         if (chunksize < 1) {
             throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1)");
         }
         checkRunning();
         checkLoadable(function);
-        return (java.util.Iterator<R>) new StreamJob(ids.incrementAndGet(), function, items.iterator(), chunksize,
-                ordered);
+        return (IMapIterator<R>) new StreamJob(ids.incrementAndGet(), function, items.iterator(), chunksize,
+                ordered, timeout);
     }
 
     private static <V> V await(AsyncResult<V> result) throws InterruptedException {
         try {
             return result.get();
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new CompletionException(cause);
+            throw rethrown(e.getCause());
         }
+    }
+
+    /**
+     * {@return a call's failure, to throw in the caller}: a task's exception as itself (with the caller's frames as
+     * its trace), a checked one in a {@link CompletionException}. Only for a failure no other thread sees (a
+     * blocking call's own, an iterator's).
+     */
+    static RuntimeException rethrown(Throwable cause) {
+        Throwable t = inCaller(cause);
+        if (t instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (t instanceof Error error) {
+            throw error;
+        }
+        return new CompletionException(t);
+    }
+
+    /**
+     * Gives an exception that came from a worker (it carries a {@link RemoteTraceback}) the frames of the thread
+     * calling this, where the caller receives it, as Python's {@code raise} in the caller does; the worker's frames
+     * stay in the {@code RemoteTraceback}. An exception the pool made itself keeps its own.
+     */
+    private static Throwable inCaller(Throwable t) {
+        boolean remote = t.getCause() instanceof RemoteTraceback;
+        for (Throwable suppressed : remote ? new Throwable[0] : t.getSuppressed()) {
+            remote |= suppressed instanceof RemoteTraceback;
+        }
+        if (remote) {
+            StackTraceElement[] here = new Throwable().getStackTrace();
+            t.setStackTrace(Arrays.copyOfRange(here, Math.min(2, here.length), here.length)); // from the caller's
+        }
+        return t;
     }
 
     private Job submit(Object function, byte form, List<Object> items, int chunksize) {
@@ -502,6 +692,7 @@ public final class ProcessPool implements AutoCloseable {
             // only what goes at once: a caller of applyAsync never waits for room in a busy worker's pipe
             if (message.length <= DIRECT_BYTES && idlest.conn.fitsNow(message.length)
                     && idlest.deliver(List.of(task), List.of(message), false)) {
+                task.job.start(); // its future is not out yet: nothing can have withdrawn it
                 return true;
             }
         } catch (IOException | RuntimeException e) {
@@ -540,8 +731,8 @@ public final class ProcessPool implements AutoCloseable {
         }
     }
 
-    private IllegalStateException broken() {
-        return new IllegalStateException("pool broken: " + brokenWhy, brokenBy);
+    private BrokenProcessPoolException broken() {
+        return new BrokenProcessPoolException("pool broken: " + brokenWhy, brokenBy);
     }
 
     // ---- life cycle
@@ -563,8 +754,8 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /**
-     * Stops the workers now (Python's {@code terminate()}): outstanding calls fail with
-     * {@link CancellationException}.
+     * Stops the workers now (Python's {@code terminate()}): outstanding calls are cancelled (their results'
+     * {@code get} throws {@link CancellationException}) by the time this returns.
      */
     public void terminate() {
         synchronized (this) {
@@ -573,10 +764,18 @@ public final class ProcessPool implements AutoCloseable {
             }
             state = State.TERMINATED;
         }
+        CancellationException terminated = new CancellationException("the pool was terminated");
         for (Worker worker : workers) {
             kill(worker);
         }
-        fail(pending, new CancellationException("the pool was terminated"));
+        fail(pending, terminated);
+        for (Worker worker : workers) { // when this returns, every outstanding call is cancelled
+            for (Sent sent : new ArrayList<>(worker.inFlight.values())) {
+                if (worker.inFlight.remove(sent.task().id) != null) { // NOTE: else its result came: it counts
+                    sent.task().job.failed(sent.task(), terminated);
+                }
+            }
+        }
         pending.add(Task.STOP); // wakes senders
         Multiprocessing.cancelAtExit(this);
     }
@@ -711,11 +910,11 @@ public final class ProcessPool implements AutoCloseable {
 
     /**
      * {@return this pool as an {@link java.util.concurrent.ExecutorService}} Its futures are
-     * {@link CompletableFuture}s; tasks must be serializable ({@link SerializableCallable},
-     * {@link SerializableRunnable}); {@code shutdown} and {@code shutdownNow} are {@link #shutdown()} and
-     * {@link #terminate()}.
+     * {@link CompletableFuture}s; tasks must be serializable (a lambda given to its {@code submit} is);
+     * {@code shutdown} and {@code shutdownNow} are {@link #shutdown()} and {@link #terminate()}. See
+     * {@link PoolExecutor}.
      */
-    public java.util.concurrent.ExecutorService asExecutorService() {
+    public PoolExecutor asExecutorService() {
         PoolExecutor view = executor;
         if (view == null) {
             synchronized (this) {
@@ -765,6 +964,11 @@ public final class ProcessPool implements AutoCloseable {
         private int remaining; // chunks not back yet, guarded by this
         private Throwable failure; // the first failing chunk's (lowest index), guarded by this
         private int failedFrom = Integer.MAX_VALUE; // guarded by this
+        /** QUEUED until a task of it goes to a worker (STARTED), or it is withdrawn first (CANCELLED); by PHASE. */
+        private volatile int phase; // QUEUED
+        static final int QUEUED = 0;
+        static final int STARTED = 1;
+        static final int CANCELLED = 2;
 
         Job(long id, Object function, byte form, int size) {
             this.id = id;
@@ -829,6 +1033,21 @@ public final class ProcessPool implements AutoCloseable {
             return result.isDone();
         }
 
+        /**
+         * Marks a task of the call as going to a worker, the moment the call counts as started.
+         *
+         * @return false if the call was withdrawn: the task must not be sent
+         */
+        boolean start() {
+            // NOTE: the CAS against cancelQueued's: exactly one of "a task goes to a worker" and "withdrawn" wins
+            return phase == STARTED || PHASE.compareAndSet(this, QUEUED, STARTED) || phase == STARTED;
+        }
+
+        /** {@return true if the call was withdrawn now, before any of its tasks went to a worker} */
+        boolean cancelQueued() {
+            return PHASE.compareAndSet(this, QUEUED, CANCELLED); // NOTE: against start()'s CAS
+        }
+
         private void finishChunk() {
             Throwable end;
             synchronized (this) {
@@ -843,50 +1062,72 @@ public final class ProcessPool implements AutoCloseable {
                 result.completeExceptionally(end);
             }
         }
+
+        private static final java.lang.invoke.VarHandle PHASE;
+
+        static {
+            try {
+                PHASE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Job.class, "phase", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
     }
 
     /**
-     * A streaming call ({@code imap}): chunks are taken from the source and submitted as the consumer goes, at most
-     * {@code window} ahead of it, so memory stays bounded whatever the input's length; results come in input
-     * order, or as they finish when unordered. A task's {@code from} is its chunk's number.
+     * A streaming call ({@code imap}, the executor's {@code map}): chunks are taken from the source and submitted as
+     * the consumer goes, at most {@code window} ahead of it, so memory stays bounded whatever the input's length;
+     * results come in input order, or as they finish when unordered. A task's {@code from} is its chunk's number.
+     * An exception of the source comes after the results of the items read before it, then the iteration ends (as
+     * in CPython's {@code imap}). With a deadline (the executor's {@code map}), a wait past it ends the call: the
+     * chunks still queued are withdrawn, the unread source left alone.
      */
-    private final class StreamJob extends Job implements Iterator<Object> {
+    private final class StreamJob extends Job implements IMapIterator<Object> {
         private final Iterator<?> source;
         private final int chunksize;
         private final boolean ordered;
         private final int window = processes * 16;
+        private final Duration timeout; // of the whole call (the executor's map), or null
+        private final long deadline; // System.nanoTime() at which the call times out, if timeout != null
         private final Map<Integer, Object> arrived = new java.util.HashMap<>(); // chunk -> values or Throwable
         private final java.util.ArrayDeque<Object> unordered = new java.util.ArrayDeque<>();
         private int submitted; // chunks, guarded by this
         private int delivered; // chunks, guarded by this
         private boolean sourceDone; // guarded by this
+        private RuntimeException sourceFailure; // thrown once every chunk before it is delivered; guarded by this
+        private volatile boolean expired; // the deadline passed: queued chunks are skipped (over), no more taken
         private Iterator<Object> current = java.util.Collections.emptyIterator();
 
-        StreamJob(long id, Object function, Iterator<?> source, int chunksize, boolean ordered) {
+        StreamJob(long id, Object function, Iterator<?> source, int chunksize, boolean ordered, Duration timeout) {
             super(id, function, PoolFrames.FUNCTION, 0);
             this.source = source;
             this.chunksize = chunksize;
             this.ordered = ordered;
+            this.timeout = timeout;
+            this.deadline = timeout == null ? 0 : System.nanoTime() + Math.min(WaitCore.nanos(timeout), Long.MAX_VALUE / 2);
         }
 
         @Override
         boolean over() {
-            return false; // a live stream's chunks all run; terminate fails them
+            return expired; // else a live stream's chunks all run; terminate fails them
         }
 
         @Override
         void done(Task task, List<Object> values) {
-            arrive(task, values);
+            arrive(task.from, values);
         }
 
         @Override
         void failed(Task task, Throwable t) {
-            arrive(task, t);
+            arrive(task.from, t);
         }
 
-        private synchronized void arrive(Task task, Object what) {
+        private synchronized void arrive(int chunk, Object what) {
+            if (expired) {
+                return;
+            }
             if (ordered) {
-                arrived.put(task.from, what);
+                arrived.put(chunk, what);
             } else {
                 unordered.add(what);
             }
@@ -895,59 +1136,118 @@ public final class ProcessPool implements AutoCloseable {
 
         @Override
         public boolean hasNext() {
+            return advance();
+        }
+
+        @Override
+        public Object next() {
+            if (!advance()) {
+                throw new java.util.NoSuchElementException("no more results");
+            }
+            return current.next();
+        }
+
+        @Override
+        public Object next(Duration wait) throws TimeoutException, InterruptedException {
+            Objects.requireNonNull(wait, "timeout");
+            long now = System.nanoTime();
+            if (!advance(now + Math.min(WaitCore.nanos(wait), Long.MAX_VALUE / 2), true)) {
+                throw new java.util.NoSuchElementException("no more results");
+            }
+            return current.next();
+        }
+
+        /** {@link #advance(long, boolean)} without a timeout of its own, for the {@code Iterator} methods. */
+        private boolean advance() {
+            try {
+                return advance(0, false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("interrupted while waiting for the next result");
+            } catch (TimeoutException e) { // the call's deadline: Iterator's methods throw no checked exceptions
+                throw new CompletionException(e);
+            }
+        }
+
+        /**
+         * Waits until a result is current, or the end.
+         *
+         * @param until  System.nanoTime() to give up at, if timed
+         * @param timed  whether {@code until} applies
+         * @return false at the end
+         * @throws TimeoutException if {@code until} or the call's deadline passed first (after the deadline the
+         *                          call is over)
+         */
+        private boolean advance(long until, boolean timed) throws InterruptedException, TimeoutException {
             while (!current.hasNext()) {
-                if (!nextChunk()) {
+                if (!nextChunk(until, timed)) {
                     return false;
                 }
             }
             return true;
         }
 
-        @Override
-        public Object next() {
-            if (!hasNext()) {
-                throw new java.util.NoSuchElementException("no more results");
-            }
-            return current.next();
-        }
-
         @SuppressWarnings("unchecked")
-        private boolean nextChunk() {
-            submitMore();
-            synchronized (this) {
-                while (true) {
-                    if (sourceDone && delivered == submitted) {
-                        dropSpare(); // no items at all
-                        return false;
-                    }
-                    Object got = ordered ? arrived.remove(delivered) : unordered.poll();
-                    if (got != null) {
-                        delivered++;
-                        if (got instanceof Throwable t) {
-                            current = java.util.Collections.emptyIterator();
-                            if (t instanceof RuntimeException r) {
-                                throw r;
+        private boolean nextChunk(long until, boolean timed) throws InterruptedException, TimeoutException {
+            while (true) {
+                submitMore();
+                synchronized (this) {
+                    while (true) {
+                        if (sourceDone && delivered == submitted) {
+                            dropSpare(); // no items at all
+                            RuntimeException failure = sourceFailure;
+                            if (failure != null) { // after the results before it, once; then the end
+                                sourceFailure = null;
+                                throw failure;
                             }
-                            if (t instanceof Error e) {
-                                throw e;
-                            }
-                            throw new CompletionException(t);
+                            return false;
                         }
-                        current = ((List<Object>) got).iterator();
-                        return true;
-                    }
-                    try {
-                        wait(100);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new CancellationException("interrupted while waiting for the next result");
-                    }
-                    if (!sourceDone && submitted - delivered < window) {
-                        break; // room to submit more (a chunk arrived): do it outside the lock
+                        Object got = ordered ? arrived.remove(delivered) : unordered.poll();
+                        if (got != null) {
+                            delivered++;
+                            if (got instanceof Throwable t) {
+                                current = java.util.Collections.emptyIterator();
+                                throw rethrown(t); // this iterator's own: it takes the caller's frames
+                            }
+                            current = ((List<Object>) got).iterator();
+                            return true;
+                        }
+                        long now = System.nanoTime();
+                        if (timeout != null && now - deadline >= 0) {
+                            expire();
+                            throw new TimeoutException("timeout=" + timeout + " of the map call passed (expected"
+                                    + " every result within it)");
+                        }
+                        if (timed && now - until >= 0) {
+                            throw new TimeoutException("no result in time (the iteration can go on)");
+                        }
+                        long wait = TimeUnit.MILLISECONDS.toNanos(100); // NOTE: arrive() notifies; this re-checks
+                        if (timed) {
+                            wait = Math.min(wait, until - now);
+                        }
+                        if (timeout != null) {
+                            wait = Math.min(wait, deadline - now);
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, wait));
+                        if (!sourceDone && submitted - delivered < window) {
+                            break; // room to submit more (a chunk arrived): do it outside the lock
+                        }
                     }
                 }
             }
-            return nextChunk();
+        }
+
+        /** The call's deadline passed: the iteration ends, the chunks still queued never run. Holds this. */
+        private void expire() {
+            expired = true; // NOTE: volatile: a sender taking one of its chunks after this skips it (take)
+            sourceDone = true;
+            sourceFailure = null;
+            submitted = delivered;
+            arrived.clear();
+            unordered.clear();
+            current = java.util.Collections.emptyIterator();
+            pending.removeIf(task -> task.job == this);
+            dropSpare();
         }
 
         private void submitMore() {
@@ -958,8 +1258,13 @@ public final class ProcessPool implements AutoCloseable {
                     if (sourceDone || submitted - delivered >= window) {
                         return;
                     }
-                    while (chunk.size() < chunksize && source.hasNext()) {
-                        chunk.add(source.next());
+                    try {
+                        while (chunk.size() < chunksize && source.hasNext()) {
+                            chunk.add(source.next());
+                        }
+                    } catch (RuntimeException e) { // the source's own: after the items read before it
+                        sourceFailure = e;
+                        sourceDone = true;
                     }
                     if (chunk.isEmpty()) {
                         sourceDone = true;
@@ -967,9 +1272,14 @@ public final class ProcessPool implements AutoCloseable {
                     }
                     number = submitted++;
                 }
-                synchronized (ProcessPool.this) {
-                    checkRunning();
-                    pending.add(new Task(ids.incrementAndGet(), this, number, chunk));
+                try {
+                    synchronized (ProcessPool.this) {
+                        checkRunning();
+                        pending.add(new Task(ids.incrementAndGet(), this, number, chunk));
+                    }
+                } catch (IllegalStateException e) { // the pool ended: this chunk fails at its place
+                    arrive(number, e);
+                    return;
                 }
             }
         }
@@ -1157,7 +1467,7 @@ public final class ProcessPool implements AutoCloseable {
          * @return the message's size, 0 if it was not added
          */
         private int take(Task task, List<Task> batch, List<byte[]> messages) {
-            if (task.job.over()) { // failed or cancelled meanwhile
+            if (task.job.over() || !task.job.start()) { // failed or cancelled meanwhile
                 credits.giveBack(1);
                 return 0;
             }
@@ -1249,7 +1559,11 @@ public final class ProcessPool implements AutoCloseable {
             if (t instanceof CompletionException wrapped && wrapped.getCause() != null) {
                 t = wrapped.getCause(); // a checked exception of a Callable: itself
             }
-            return RemoteTraceback.attach(t, failure.trace());
+            // NOTE: the worker's frames are in the RemoteTraceback, once; the exception's own trace is set where a
+            // caller receives it (inCaller), empty until then (Python: the caller's traceback, the remote as cause)
+            t = RemoteTraceback.attach(t, failure.trace());
+            t.setStackTrace(new StackTraceElement[0]);
+            return t;
         } catch (IOException | RuntimeException e) {
             return new IllegalStateException("a task failed, and its exception could not be read here: " + e, e);
         }
@@ -1395,7 +1709,7 @@ public final class ProcessPool implements AutoCloseable {
             brokenWhy = why;
             state = State.BROKEN;
         }
-        IllegalStateException broken = broken();
+        BrokenProcessPoolException broken = broken();
         fail(pending, broken);
         for (Worker worker : workers) {
             for (Sent sent : new ArrayList<>(worker.inFlight.values())) {
