@@ -214,8 +214,7 @@ public class BaseManager implements AutoCloseable {
                 throw new IllegalStateException("the manager's server did not start within " + START_TIMEOUT);
             }
             address = (SocketAddress) readyIn.recv();
-        } catch (IOException e) {
-            process.kill();
+        } catch (IOException e) { // it closed the pipe: it is ending (an initializer that threw), let it end
             String code = exitCodeOf(process);
             String said = process.errorHead(12);
             throw new IllegalStateException("the manager's server ended before it listened (exit code " + code
@@ -237,10 +236,15 @@ public class BaseManager implements AutoCloseable {
         state = State.STARTED;
     }
 
+    /** {@return the exit code of a server that is ending, killed if it has not ended within 5 s} */
     private static String exitCodeOf(JvmProcess process) {
         try {
-            process.join(Duration.ofSeconds(5));
+            if (!process.join(Duration.ofSeconds(5))) {
+                process.kill();
+                process.join(Duration.ofSeconds(5));
+            }
         } catch (InterruptedException e) {
+            process.kill();
             Thread.currentThread().interrupt();
         }
         return process.exitCode().isPresent() ? String.valueOf(process.exitCode().getAsInt()) : "none yet";

@@ -28,7 +28,7 @@ import java.util.Set;
  * calls (as Python's proxies have no atomic read-modify-write either), except those whose defaults would write
  * through an iterator or a view ({@code replaceAll}, {@code removeIf}, {@code sort}: on the server, so their
  * function must be serializable); iterators walk a copy ({@code toArray()}), and a list's write through
- * ({@link WriteThrough}); {@code equals} and {@code hashCode} compare the referent (same server, same object),
+ * ({@link ListProxyIterator}), as its {@code subList} does ({@link ListProxySubList}); {@code equals} and {@code hashCode} compare the referent (same server, same object),
  * {@code toString} is the object's own, except for a proxy inside a managed object's text: a reference there, as
  * Python's {@code repr} of a proxy.
  *
@@ -45,6 +45,8 @@ final class ManagerProxy implements InvocationHandler, Serializable {
     private static final Set<String> REMOTE_DEFAULTS = Set.of("replaceAll", "removeIf", "sort");
     private static final Method TO_ARRAY;
     private static final Method TO_STRING;
+    private static final Method SIZE;
+    private static final Method SUB_LIST;
     /** Set while this thread asks for a proxy's text: a proxy met meanwhile (nested in it) is printed as a reference. */
     private static final ThreadLocal<Boolean> PRINTING = new ThreadLocal<>();
 
@@ -52,6 +54,8 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         try {
             TO_ARRAY = java.util.Collection.class.getMethod("toArray");
             TO_STRING = Object.class.getMethod("toString");
+            SIZE = java.util.Collection.class.getMethod("size");
+            SUB_LIST = java.util.List.class.getMethod("subList", int.class, int.class);
         } catch (NoSuchMethodException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -155,12 +159,19 @@ final class ManagerProxy implements InvocationHandler, Serializable {
                 }
                 @SuppressWarnings("unchecked")
                 java.util.List<Object> target = (java.util.List<Object>) list;
-                return new WriteThrough(target, new java.util.ArrayList<>(copy), index);
+                return new ListProxyIterator(target, new java.util.ArrayList<>(copy), index);
             }
             return switch (name) {
                 case "iterator" -> java.util.Collections.unmodifiableList(copy).iterator();
                 default -> java.util.Collections.unmodifiableList(copy).spliterator();
             };
+        }
+        if (name.equals("subList") && method.getParameterCount() == 2 && proxy instanceof java.util.List<?> list) {
+            int size = (Integer) remote(SIZE, "size()", null);
+            java.util.Objects.checkFromToIndex((int) args[0], (int) args[1], size);
+            @SuppressWarnings("unchecked")
+            java.util.List<Object> target = (java.util.List<Object>) list;
+            return new ListProxySubList(target, this::copyOfRange, (int) args[0], (int) args[1] - (int) args[0]);
         }
         if (method.isDefault() && !REMOTE_DEFAULTS.contains(name)) {
             return InvocationHandler.invokeDefault(proxy, method, args);
@@ -187,94 +198,15 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         }
     }
 
-    /**
-     * The list iterator of a list proxy: it reads a copy taken when it was made (one call) and writes through, each
-     * {@code set}, {@code add} and {@code remove} a call of the list at the iterator's index (as {@code set(i, e)},
-     * {@code add(i, e)}, {@code remove(i)}), its copy changed alike. So {@code Collections.reverse},
-     * {@code shuffle} and the like work on lists of any size. A change made meanwhile by another process is not in
-     * the copy: the iterator's writes go to the indexes it knows, as an index loop's would.
-     */
-    private static final class WriteThrough implements java.util.ListIterator<Object> {
-        private final java.util.List<Object> list;
-        private final java.util.List<Object> copy;
-        private int cursor;
-        private int last = -1; // the index of the element last returned, -1 after add or remove
-
-        WriteThrough(java.util.List<Object> list, java.util.List<Object> copy, int cursor) {
-            this.list = list;
-            this.copy = copy;
-            this.cursor = cursor;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return cursor < copy.size();
-        }
-
-        @Override
-        public Object next() {
-            if (cursor >= copy.size()) {
-                throw new java.util.NoSuchElementException("no element after index " + (cursor - 1));
-            }
-            last = cursor;
-            return copy.get(cursor++);
-        }
-
-        @Override
-        public boolean hasPrevious() {
-            return cursor > 0;
-        }
-
-        @Override
-        public Object previous() {
-            if (cursor <= 0) {
-                throw new java.util.NoSuchElementException("no element before index 0");
-            }
-            last = --cursor;
-            return copy.get(cursor);
-        }
-
-        @Override
-        public int nextIndex() {
-            return cursor;
-        }
-
-        @Override
-        public int previousIndex() {
-            return cursor - 1;
-        }
-
-        @Override
-        public void remove() {
-            checkLast("remove()");
-            list.remove(last);
-            copy.remove(last);
-            if (last < cursor) {
-                cursor--;
-            }
-            last = -1;
-        }
-
-        @Override
-        public void set(Object element) {
-            checkLast("set()");
-            list.set(last, element);
-            copy.set(last, element);
-        }
-
-        @Override
-        public void add(Object element) {
-            list.add(cursor, element);
-            copy.add(cursor, element);
-            cursor++;
-            last = -1;
-        }
-
-        private void checkLast(String what) {
-            if (last < 0) {
-                throw new IllegalStateException(what + " with no element returned since the last add or remove"
-                        + " (expected next() or previous() first)");
-            }
+    /** {@return a copy of a range of a list proxy's elements, made by the server's own subList (one call)} */
+    @SuppressWarnings("unchecked")
+    private java.util.List<Object> copyOfRange(int from, int to) {
+        try {
+            return (java.util.List<Object>) remote(SUB_LIST, "subList(int,int)", new Object[] {from, to});
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new UndeclaredThrowableException(t, "the manager's " + t);
         }
     }
 

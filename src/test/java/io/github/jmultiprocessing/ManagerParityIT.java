@@ -178,6 +178,37 @@ class ManagerParityIT {
         }
     }
 
+    /**
+     * {@code subList} of a list proxy is a view that writes through, as ArrayList's: {@code subList(a, b).clear()}
+     * removes a range, and {@code Collections.rotate} (which reverses sub-lists from 100 elements) works. Today:
+     * UnsupportedOperationException (a read-only copy).
+     */
+    @Test
+    void subListOfAListProxyIsAViewThatWritesThrough() throws Exception {
+        try (Manager manager = Multiprocessing.manager()) {
+            for (int size : new int[] {10, 150}) {
+                List<Integer> model = new ArrayList<>(IntStream.range(0, size).boxed().toList());
+                List<Integer> l = manager.list(model);
+                Collections.rotate(l, 7);
+                Collections.rotate(model, 7);
+                assertEquals(model, new ArrayList<>(l), "rotate of " + size);
+                for (List<Integer> list : List.of(l, model)) {
+                    list.subList(2, 5).clear();
+                    List<Integer> range = list.subList(1, 6);
+                    range.set(0, -1);
+                    range.add(2, -2);
+                    range.remove(Integer.valueOf(list.get(4)));
+                    Collections.reverse(range);
+                    range.subList(1, 3).clear();
+                    assertEquals(3, range.size());
+                }
+                assertEquals(model, new ArrayList<>(l), "sub-list writes on " + size);
+                assertEquals(model.subList(1, 4), l.subList(1, 4));
+                assertThrows(IndexOutOfBoundsException.class, () -> l.subList(0, model.size() + 1));
+            }
+        }
+    }
+
     /** A proxy interface the server cannot call (not public) is refused at register(), not at the first call. */
     @Test
     void registerRefusesAProxyInterfaceThatIsNotPublic() {
