@@ -150,7 +150,7 @@ public class BaseManager implements AutoCloseable {
     private static Class<?> unreachable(Class<?> type) {
         int modifiers = type.getModifiers();
         boolean declaredPublic = java.lang.reflect.Modifier.isPublic(modifiers)
-                || (type.isMemberClass() && java.lang.reflect.Modifier.isProtected(modifiers)); // public in its class file
+                || (type.isMemberClass() && java.lang.reflect.Modifier.isProtected(modifiers)); // ACC_PUBLIC in file
         if (!declaredPublic || !type.getModule().isExported(type.getPackageName(), BaseManager.class.getModule())) {
             return type;
         }

@@ -17,7 +17,7 @@ import java.util.NoSuchElementException;
 final class ListProxyIterator implements ListIterator<Object> {
 
     private final List<Object> list;
-    private final List<Object> copy;
+    private List<Object> copy; // fixed-size (Arrays.asList of the reply) until this iterator's first add or remove
     private int cursor;
     private int last = -1; // the index of the element last returned, -1 after add or remove
 
@@ -69,7 +69,7 @@ final class ListProxyIterator implements ListIterator<Object> {
     public void remove() {
         checkLast("remove()");
         list.remove(last);
-        copy.remove(last);
+        resizable().remove(last);
         if (last < cursor) {
             cursor--;
         }
@@ -86,9 +86,16 @@ final class ListProxyIterator implements ListIterator<Object> {
     @Override
     public void add(Object element) {
         list.add(cursor, element);
-        copy.add(cursor, element);
+        resizable().add(cursor, element);
         cursor++;
         last = -1;
+    }
+
+    private List<Object> resizable() {
+        if (!(copy instanceof java.util.ArrayList)) { // a plain walk never pays for this copy
+            copy = new java.util.ArrayList<>(copy);
+        }
+        return copy;
     }
 
     private void checkLast(String what) {

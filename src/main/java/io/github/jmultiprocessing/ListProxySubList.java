@@ -89,6 +89,7 @@ final class ListProxySubList extends AbstractList<Object> {
     @Override
     public ListIterator<Object> listIterator(int index) {
         Objects.checkIndex(index, size + 1);
+        // the server's copy comes read-only: set needs one of its own
         return new ListProxyIterator(this, new ArrayList<>(ranges.copy(offset, offset + size)), index);
     }
 

@@ -28,9 +28,9 @@ import java.util.Set;
  * calls (as Python's proxies have no atomic read-modify-write either), except those whose defaults would write
  * through an iterator or a view ({@code replaceAll}, {@code removeIf}, {@code sort}: on the server, so their
  * function must be serializable); iterators walk a copy ({@code toArray()}), and a list's write through
- * ({@link ListProxyIterator}), as its {@code subList} does ({@link ListProxySubList}); {@code equals} and {@code hashCode} compare the referent (same server, same object),
- * {@code toString} is the object's own, except for a proxy inside a managed object's text: a reference there, as
- * Python's {@code repr} of a proxy.
+ * ({@link ListProxyIterator}), as its {@code subList} does ({@link ListProxySubList}); {@code equals} and
+ * {@code hashCode} compare the referent (same server, same object); {@code toString} is the object's own, except
+ * for a proxy inside a managed object's text: a reference there, as Python's {@code repr} of a proxy.
  *
  * <p>A proxy serializes as a reference (address, object id, type): it can be passed to a child, put in a queue or
  * stored in another managed object (a list of dicts), and works wherever it is read, on that process's own
@@ -47,7 +47,7 @@ final class ManagerProxy implements InvocationHandler, Serializable {
     private static final Method TO_STRING;
     private static final Method SIZE;
     private static final Method SUB_LIST;
-    /** Set while this thread asks for a proxy's text: a proxy met meanwhile (nested in it) is printed as a reference. */
+    /** Set while this thread asks for a proxy's text: a proxy met meanwhile (nested in it) prints as a reference. */
     private static final ThreadLocal<Boolean> PRINTING = new ThreadLocal<>();
 
     static {
@@ -159,7 +159,7 @@ final class ManagerProxy implements InvocationHandler, Serializable {
                 }
                 @SuppressWarnings("unchecked")
                 java.util.List<Object> target = (java.util.List<Object>) list;
-                return new ListProxyIterator(target, new java.util.ArrayList<>(copy), index);
+                return new ListProxyIterator(target, copy, index);
             }
             return switch (name) {
                 case "iterator" -> java.util.Collections.unmodifiableList(copy).iterator();
@@ -304,7 +304,10 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         }
     }
 
-    /** {@return a reference's text, as Python's {@code repr} of a proxy: {@code <ListProxy object, typeid 'list' at 0x...>}} */
+    /**
+     * {@return a reference's text, as Python's {@code repr} of a proxy: {@code <ListProxy object, typeid 'list' at
+     * 0x1f>}}
+     */
     @Override
     public String toString() {
         return "<" + type.getSimpleName() + "Proxy object, typeid '" + typeid + "' at 0x" + Long.toHexString(id) + ">";
