@@ -243,6 +243,26 @@ class ManagerParityIT {
         }
     }
 
+    /** A type the server does not know, or a factory whose object lacks the interface: faults at create. */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void createOfATypeTheServerCannotMakeRaisesRemoteException() throws Exception {
+        byte[] key = "parity".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (BaseManager server = new BaseManager(null, key)) {
+            server.register("Wrong", (SerializableFunction) args -> "not a probe", Probe.class);
+            server.start();
+            RemoteException wrong = assertThrows(RemoteException.class, () -> server.create("Wrong", Probe.class));
+            assertTrue(wrong.getMessage().contains("java.lang.String"), wrong.getMessage());
+            try (BaseManager client = new BaseManager(server.address(), key)) {
+                client.register("Unknown", null, Probe.class);
+                client.connect();
+                RemoteException unknown = assertThrows(RemoteException.class,
+                        () -> client.create("Unknown", Probe.class));
+                assertTrue(unknown.getMessage().contains("Unknown"), unknown.getMessage());
+            }
+        }
+    }
+
     static void writePid(String file) {
         try {
             Files.writeString(Path.of(file), Long.toString(ProcessHandle.current().pid()));
