@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,6 +57,8 @@ public class BaseManager implements AutoCloseable {
     private volatile SocketAddress address;
     private volatile ManagerClient client;
     private volatile JvmProcess server;
+    private volatile long serverPid; // 0: none started
+    private volatile Integer serverExit; // noted before shutdown() closes the process handle
     private final Context context; // null: the default
     /** The class loader of the code that made the manager: its server loads what it loads. */
     private final ClassLoader creatorLoader = Multiprocessing.callerLoader();
@@ -107,7 +111,10 @@ public class BaseManager implements AutoCloseable {
      * @param exposed        the methods proxies may call; none given: every method of the interface
      * @param <T>            the interface
      * @throws IllegalStateException    if the manager is already started or connected
-     * @throws IllegalArgumentException if {@code proxyInterface} is not an interface
+     * @throws IllegalArgumentException if {@code proxyInterface} is not an interface, or the server could not call
+     *                                  its methods: it, or an interface it extends, is not public (a public member
+     *                                  of a class that is not is fine) or is in a package not exported to this
+     *                                  library
      */
     public synchronized <T> void register(String typeid, SerializableFunction<Object[], ? extends T> factory,
             Class<T> proxyInterface, String... exposed) {
@@ -115,6 +122,13 @@ public class BaseManager implements AutoCloseable {
         if (!proxyInterface.isInterface()) {
             throw new IllegalArgumentException("proxyInterface=" + proxyInterface.getName() + " (expected an"
                     + " interface: proxies are made for interfaces)");
+        }
+        Class<?> hidden = unreachable(proxyInterface);
+        if (hidden != null) {
+            throw new IllegalArgumentException("proxyInterface=" + proxyInterface.getName() + (hidden == proxyInterface
+                    ? "" : " extends " + hidden.getName() + ", which") + " is not public or not exported (expected a"
+                    + " public interface, in a package the module exports: the server calls its methods from the"
+                    + " library's own package)");
         }
         if (state != State.INITIAL) {
             throw new IllegalStateException("register(" + typeid + ") after the manager was " + state.name()
@@ -127,11 +141,48 @@ public class BaseManager implements AutoCloseable {
     }
 
     /**
+     * {@return the first of an interface and the interfaces it extends whose methods another package may not call
+     * (not public, or in a package its module does not export to this library's), or null if all are callable}
+     * A public member interface of a class that is not is callable: the JVM sees it as public.
+     *
+     * @param type the interface
+     */
+    private static Class<?> unreachable(Class<?> type) {
+        int modifiers = type.getModifiers();
+        boolean declaredPublic = java.lang.reflect.Modifier.isPublic(modifiers)
+                || (type.isMemberClass() && java.lang.reflect.Modifier.isProtected(modifiers)); // ACC_PUBLIC in file
+        if (!declaredPublic || !type.getModule().isExported(type.getPackageName(), BaseManager.class.getModule())) {
+            return type;
+        }
+        for (Class<?> parent : type.getInterfaces()) {
+            Class<?> hidden = unreachable(parent);
+            if (hidden != null) {
+                return hidden;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Starts the server in a new process (Python's {@code start()}), and waits until it listens.
      *
      * @throws IllegalStateException if already started or connected, or if the server could not start
      */
-    public synchronized void start() {
+    public void start() {
+        start(null);
+    }
+
+    /**
+     * Starts the server in a new process, which first runs {@code initializer} (Python's
+     * {@code start(initializer, initargs)}: the arguments are what the runnable captures), and waits until it
+     * listens. An initializer that throws ends the server before it listens: this method then throws, with the
+     * server's exit code and the first lines of what it printed.
+     *
+     * @param initializer what the server runs before it serves, or null
+     * @throws IllegalStateException    if already started or connected, or if the server could not start
+     * @throws IllegalArgumentException if the initializer or a registered factory cannot be serialized
+     */
+    public synchronized void start(SerializableRunnable initializer) {
         checkInitial("start()");
         Pipe ready = Pipe.open(false);
         Connection readyIn = ready.left();
@@ -141,7 +192,12 @@ public class BaseManager implements AutoCloseable {
         byte[] key = authkey.clone();
         Map<String, ManagerServer.TypeSpec> served = new LinkedHashMap<>(types);
         String serverName = name;
-        SerializableRunnable body = () -> serve(where, key, served, serverName, readyOut);
+        SerializableRunnable body = () -> {
+            if (initializer != null) {
+                initializer.run();
+            }
+            serve(where, key, served, serverName, readyOut);
+        };
         JvmProcess process = context == null ? new JvmProcess(body, name) : context.process(body, name);
         process.setDaemon(true);
         process.addClassLoader(creatorLoader);
@@ -158,8 +214,7 @@ public class BaseManager implements AutoCloseable {
                 throw new IllegalStateException("the manager's server did not start within " + START_TIMEOUT);
             }
             address = (SocketAddress) readyIn.recv();
-        } catch (IOException e) {
-            process.kill();
+        } catch (IOException e) { // it closed the pipe: it is ending (an initializer that threw), let it end
             String code = exitCodeOf(process);
             String said = process.errorHead(12);
             throw new IllegalStateException("the manager's server ended before it listened (exit code " + code
@@ -175,15 +230,21 @@ public class BaseManager implements AutoCloseable {
             readyIn.close();
         }
         server = process;
+        serverPid = process.pid().orElse(0);
         client = ManagerClient.of(address, authkey);
         KEYS.put(address, authkey.clone());
         state = State.STARTED;
     }
 
+    /** {@return the exit code of a server that is ending, killed if it has not ended within 5 s} */
     private static String exitCodeOf(JvmProcess process) {
         try {
-            process.join(Duration.ofSeconds(5));
+            if (!process.join(Duration.ofSeconds(5))) {
+                process.kill();
+                process.join(Duration.ofSeconds(5));
+            }
         } catch (InterruptedException e) {
+            process.kill();
             Thread.currentThread().interrupt();
         }
         return process.exitCode().isPresent() ? String.valueOf(process.exitCode().getAsInt()) : "none yet";
@@ -273,8 +334,10 @@ public class BaseManager implements AutoCloseable {
      * @param <T>            the interface
      * @return the proxy
      * @throws IllegalStateException    if the manager is not started or connected
-     * @throws IllegalArgumentException if the type is not registered with that interface, or an argument cannot
-     *                                  be serialized
+     * @throws IllegalArgumentException if the type is registered here with another interface, or an argument
+     *                                  cannot be serialized
+     * @throws RemoteException          if the server does not know the type, or its factory made an object
+     *                                  without that interface (the factory's own exception is thrown as it is)
      * @throws UncheckedIOException     if the server is gone
      */
     public <T> T create(String typeid, Class<T> proxyInterface, Object... args) {
@@ -325,6 +388,37 @@ public class BaseManager implements AutoCloseable {
         }
     }
 
+    /**
+     * {@return the OS process id of the server this manager started (Python's {@code manager._process.pid}); empty
+     * before {@link #start()}, and for a manager that connected or serves in this JVM}
+     */
+    public OptionalLong pid() {
+        long pid = serverPid;
+        return pid == 0 ? OptionalLong.empty() : OptionalLong.of(pid);
+    }
+
+    /**
+     * {@return the exit code of the server this manager started, as {@link JvmProcess#exitCode()} gives it
+     * (Python's {@code manager._process.exitcode}): empty while it runs (and for a manager that did not start one),
+     * 0 after {@link #shutdown()}, -9 if it was killed}
+     */
+    public OptionalInt exitCode() {
+        Integer known = serverExit;
+        if (known != null) {
+            return OptionalInt.of(known);
+        }
+        JvmProcess running = server;
+        if (running == null) {
+            return OptionalInt.empty();
+        }
+        try {
+            return running.exitCode();
+        } catch (IllegalStateException closed) { // by shutdown(), which noted its code first
+            known = serverExit;
+            return known == null ? OptionalInt.empty() : OptionalInt.of(known);
+        }
+    }
+
     /** {@return the server process this manager started, or null (tests kill it)} */
     JvmProcess serverProcess() {
         return server;
@@ -368,6 +462,10 @@ public class BaseManager implements AutoCloseable {
             } catch (InterruptedException e) {
                 server.kill();
                 Thread.currentThread().interrupt();
+            }
+            OptionalInt code = server.exitCode();
+            if (code.isPresent()) {
+                serverExit = code.getAsInt();
             }
             server.close();
             if (address instanceof java.net.UnixDomainSocketAddress unix) {

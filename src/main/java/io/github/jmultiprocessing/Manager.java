@@ -21,9 +21,14 @@ import java.util.Map;
  *
  * <p>Proxies are JDK types where the whole contract holds: {@code dict} is a {@link Map}, {@code list} a
  * {@link List}, {@code queue} a {@link java.util.concurrent.BlockingQueue}, {@code lock} a
- * {@link java.util.concurrent.locks.Lock}. Each call is a round trip to the server; views and iterators of a
- * collection are copies (Python's {@code keys()} is a list too). A proxy can be passed to children and stored in
- * other managed objects (a list of dicts), and a change through it is seen by all.
+ * {@link java.util.concurrent.locks.Lock}. Each call is a round trip to the server; a map's views and iterators
+ * are copies (Python's {@code keys()} is a list too); a list's iterators read a copy and write through
+ * ({@code set}, {@code add}, {@code remove}), and its {@code subList} is a view that writes through, so
+ * {@code Collections.reverse}, {@code shuffle}, {@code sort} and {@code rotate} work. A proxy can be passed to
+ * children and stored in other managed objects (a list of dicts): it is stored as a reference, read back as a
+ * proxy of the same object, and a change through it is seen by all. In the text of the object holding it, it is
+ * that reference ({@code [<ListProxy object, typeid 'list' at 0x...>]}, as Python prints it), so a list that holds
+ * itself prints.
  */
 public final class Manager extends BaseManager {
 

@@ -27,8 +27,10 @@ import java.util.Set;
  * <p>Which calls go where: a method of the interface runs on the server; a default method runs here, made of such
  * calls (as Python's proxies have no atomic read-modify-write either), except those whose defaults would write
  * through an iterator or a view ({@code replaceAll}, {@code removeIf}, {@code sort}: on the server, so their
- * function must be serializable); iterators walk a copy ({@code toArray()}); {@code equals} and {@code hashCode}
- * compare the referent (same server, same object), {@code toString} is the object's own.
+ * function must be serializable); iterators walk a copy ({@code toArray()}), and a list's write through
+ * ({@link ListProxyIterator}), as its {@code subList} does ({@link ListProxySubList}); {@code equals} and
+ * {@code hashCode} compare the referent (same server, same object); {@code toString} is the object's own, except
+ * for a proxy inside a managed object's text: a reference there, as Python's {@code repr} of a proxy.
  *
  * <p>A proxy serializes as a reference (address, object id, type): it can be passed to a child, put in a queue or
  * stored in another managed object (a list of dicts), and works wherever it is read, on that process's own
@@ -41,6 +43,23 @@ final class ManagerProxy implements InvocationHandler, Serializable {
     private static final long serialVersionUID = 1L;
     private static final Cleaner CLEANER = Cleaner.create(LibraryThreads.factory("manager-proxies"));
     private static final Set<String> REMOTE_DEFAULTS = Set.of("replaceAll", "removeIf", "sort");
+    private static final Method TO_ARRAY;
+    private static final Method TO_STRING;
+    private static final Method SIZE;
+    private static final Method SUB_LIST;
+    /** Set while this thread asks for a proxy's text: a proxy met meanwhile (nested in it) prints as a reference. */
+    private static final ThreadLocal<Boolean> PRINTING = new ThreadLocal<>();
+
+    static {
+        try {
+            TO_ARRAY = java.util.Collection.class.getMethod("toArray");
+            TO_STRING = Object.class.getMethod("toString");
+            SIZE = java.util.Collection.class.getMethod("size");
+            SUB_LIST = java.util.List.class.getMethod("subList", int.class, int.class);
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final SocketAddress address;
     private final long id;
@@ -126,24 +145,33 @@ final class ManagerProxy implements InvocationHandler, Serializable {
                         && Proxy.getInvocationHandler(args[0]) instanceof ManagerProxy other
                         && other.id == id && other.address.equals(address);
                 case "hashCode" -> Long.hashCode(id) * 31 + address.hashCode();
-                default -> { // toString: the object's own, or what this is when its server cannot say
-                    try {
-                        yield remote(method, "toString()", null);
-                    } catch (UncheckedIOException e) {
-                        yield toString() + " (" + e.getMessage() + ")";
-                    }
-                }
+                default -> text();
             };
         }
         String name = method.getName();
         if ((name.equals("iterator") || name.equals("listIterator") || name.equals("spliterator"))
                 && method.getParameterCount() <= 1 && java.util.Collection.class.isAssignableFrom(type)) {
-            java.util.List<Object> copy = Arrays.asList((Object[]) remote(method, "toArray()", null));
+            java.util.List<Object> copy = Arrays.asList((Object[]) remote(TO_ARRAY, "toArray()", null));
+            if (!name.equals("spliterator") && proxy instanceof java.util.List<?> list) {
+                int index = args == null ? 0 : (int) args[0];
+                if (index < 0 || index > copy.size()) {
+                    throw new IndexOutOfBoundsException("index=" + index + " (expected 0 to " + copy.size() + ")");
+                }
+                @SuppressWarnings("unchecked")
+                java.util.List<Object> target = (java.util.List<Object>) list;
+                return new ListProxyIterator(target, copy, index);
+            }
             return switch (name) {
                 case "iterator" -> java.util.Collections.unmodifiableList(copy).iterator();
-                case "spliterator" -> java.util.Collections.unmodifiableList(copy).spliterator();
-                default -> java.util.Collections.unmodifiableList(copy).listIterator(args == null ? 0 : (int) args[0]);
+                default -> java.util.Collections.unmodifiableList(copy).spliterator();
             };
+        }
+        if (name.equals("subList") && method.getParameterCount() == 2 && proxy instanceof java.util.List<?> list) {
+            int size = (Integer) remote(SIZE, "size()", null);
+            java.util.Objects.checkFromToIndex((int) args[0], (int) args[1], size);
+            @SuppressWarnings("unchecked")
+            java.util.List<Object> target = (java.util.List<Object>) list;
+            return new ListProxySubList(target, this::copyOfRange, (int) args[0], (int) args[1] - (int) args[0]);
         }
         if (method.isDefault() && !REMOTE_DEFAULTS.contains(name)) {
             return InvocationHandler.invokeDefault(proxy, method, args);
@@ -151,9 +179,44 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         return remote(method, Methods.signature(method), args);
     }
 
+    /**
+     * The proxy's {@code toString}: its object's own text (Python's {@code str(proxy)}), except for a proxy met
+     * while the server serves a call or while another proxy's text is being made here, as an element of a managed
+     * list or dict is: that one is a reference (Python's {@code repr(proxy)}), so a list that holds itself prints.
+     */
+    private String text() throws Throwable {
+        if (PRINTING.get() != null || ManagerServer.serving()) {
+            return toString();
+        }
+        PRINTING.set(Boolean.TRUE); // a proxy of this server's own objects asks it in this thread
+        try {
+            return (String) remote(TO_STRING, "toString()", null);
+        } catch (UncheckedIOException e) { // what this is, when its server cannot say
+            return toString() + " (" + e.getMessage() + ")";
+        } finally {
+            PRINTING.remove();
+        }
+    }
+
+    /** {@return a copy of a range of a list proxy's elements, made by the server's own subList (one call)} */
+    @SuppressWarnings("unchecked")
+    private java.util.List<Object> copyOfRange(int from, int to) {
+        try {
+            return (java.util.List<Object>) remote(SUB_LIST, "subList(int,int)", new Object[] {from, to});
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new UndeclaredThrowableException(t, "the manager's " + t);
+        }
+    }
+
     private Object remote(Method method, String signature, Object[] args) throws Throwable {
         if (local != null) {
-            return local.call(id, signature, args == null ? new Object[0] : args);
+            try {
+                return local.call(id, signature, args == null ? new Object[0] : args);
+            } catch (ManagerServer.Fault fault) {
+                throw new RemoteException("the manager's server: " + fault.getMessage(), fault);
+            }
         }
         boolean interruptible = Arrays.asList(method.getExceptionTypes()).contains(InterruptedException.class);
         byte[] reply;
@@ -186,8 +249,15 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         return new UncheckedIOException("the manager at " + address + " is gone or unreachable (" + e + ")", e);
     }
 
-    /** The server's exception, with its own type and message and the server's stack trace as cause. */
+    /**
+     * The server's exception, with its own type and message and the server's stack trace as cause; a fault of the
+     * server (not the object's own exception) as a {@link RemoteException}.
+     */
     static Throwable rethrown(Method method, ManagerFrames.Failure failure) {
+        if (failure.fault()) {
+            return new RemoteException("the manager's server: " + failure.exception().getMessage(),
+                    new RemoteTraceback(failure.trace()));
+        }
         Throwable t = RemoteTraceback.attach(failure.exception(), failure.trace());
         if (t instanceof RuntimeException || t instanceof Error || method == null) {
             return t;
@@ -234,8 +304,12 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         }
     }
 
+    /**
+     * {@return a reference's text, as Python's {@code repr} of a proxy: {@code <ListProxy object, typeid 'list' at
+     * 0x1f>}}
+     */
     @Override
     public String toString() {
-        return "ManagerProxy[" + typeid + " " + id + " at " + address + "]";
+        return "<" + type.getSimpleName() + "Proxy object, typeid '" + typeid + "' at 0x" + Long.toHexString(id) + ">";
     }
 }

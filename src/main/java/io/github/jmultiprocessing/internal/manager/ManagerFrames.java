@@ -26,7 +26,7 @@ import java.util.Arrays;
  *              COUNT    byte 6: how many objects the server holds (Python's {@code _number_of_objects()})
  *              CANCEL   byte 7: the call running for this connection is to be interrupted (no reply of its own)
  *   replies:   OK       byte 0, the result
- *              ERROR    byte 1, a {@link Failure}
+ *              ERROR    byte 1, a {@link Failure}: the object's own exception, or a fault of the server
  *   (arguments and results: an int length and {@link MessageCodec} bytes)
  * </pre>
  */
@@ -54,14 +54,23 @@ public final class ManagerFrames {
     private ManagerFrames() {
     }
 
-    /** An exception from the server, and its stack trace there as text. */
-    public record Failure(Throwable exception, String trace) implements Serializable {
+    /**
+     * An exception from the server, its stack trace there as text, and whether it is a failure of the server
+     * itself ({@link ManagerServer.Fault}: the client raises Python's {@code RemoteError} for it) rather than the
+     * served object's own exception (raised as it is).
+     */
+    public record Failure(Throwable exception, String trace, boolean fault) implements Serializable {
 
-        /** {@return the failure of a throwable, made serializable if it is not} */
+        /**
+         * {@return the failure of a throwable: a fault if it is a {@link ManagerServer.Fault}}
+         *
+         * @param t     the throwable
+         * @param where the server's name, for the trace
+         */
         public static Failure of(Throwable t, String where) {
             StringWriter text = new StringWriter();
             t.printStackTrace(new PrintWriter(text));
-            return new Failure(t, "in " + where + ": " + text);
+            return new Failure(t, "in " + where + ": " + text, t instanceof ManagerServer.Fault);
         }
     }
 
@@ -195,7 +204,7 @@ public final class ManagerFrames {
             RuntimeException plain = new RuntimeException(t.getClass().getName() + ": " + t.getMessage()
                     + " (not serializable: " + e.getMessage() + ")");
             plain.setStackTrace(t.getStackTrace());
-            encoded = MessageCodec.encode(new Failure(plain, failure.trace()));
+            encoded = MessageCodec.encode(new Failure(plain, failure.trace(), failure.fault()));
         }
         byte[] reply = new byte[1 + encoded.length];
         reply[0] = ERROR;

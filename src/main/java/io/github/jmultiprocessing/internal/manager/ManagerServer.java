@@ -262,14 +262,20 @@ public final class ManagerServer implements AutoCloseable {
      * @param typeid the type
      * @param args   the factory's arguments
      * @return its id, with one reference
-     * @throws IllegalArgumentException if the type is unknown
+     * @throws Fault if the type is unknown here, or its factory made an object without the proxies' interface
+     * @throws RuntimeException the factory's own exception
      */
-    public long create(String typeid, Object[] args) {
+    public long create(String typeid, Object[] args) throws Fault {
         TypeSpec spec = types.get(typeid);
         if (spec == null) {
-            throw new IllegalArgumentException("typeid=" + typeid + " (expected one of " + types.keySet() + ")");
+            throw new Fault("typeid=" + typeid + " (expected one of " + types.keySet() + ")");
         }
         Object object = spec.factory().apply(args);
+        if (!spec.proxyInterface().isInstance(object)) {
+            throw new Fault("the factory of " + typeid + " made " + (object == null ? "null" : "a "
+                    + object.getClass().getName()) + " (expected an object implementing "
+                    + spec.proxyInterface().getName() + ")");
+        }
         long id = ids.incrementAndGet();
         objects.put(id, new Entry(object, spec, new AtomicInteger(1)));
         return id;
@@ -337,22 +343,63 @@ public final class ManagerServer implements AutoCloseable {
      * @param signature the method: its name and parameter types ({@link Methods#signature})
      * @param args      the arguments
      * @return the result
-     * @throws Throwable the method's own exception, or why it could not be called
+     * @throws Fault     if it could not be called: no such object or method, a method not exposed, arguments
+     *                   that do not fit it, a method the server may not call
+     * @throws Throwable the method's own exception
      */
     public Object call(long id, String signature, Object[] args) throws Throwable {
-        Entry entry = entry(id);
+        Entry entry = objects.get(id);
+        if (entry == null) {
+            throw new Fault("object " + id + " (expected one the manager holds: released?)");
+        }
         if (signature.equals("toString()")) {
             return entry.object().toString();
         }
-        Method method = Methods.resolve(entry.spec().proxyInterface(), signature);
+        Method method;
+        try {
+            method = Methods.resolve(entry.spec().proxyInterface(), signature);
+        } catch (NoSuchMethodException e) {
+            throw new Fault("method " + signature + " (expected a method of " + entry.spec().proxyInterface()
+                    .getName() + ")", e);
+        }
         if (!entry.spec().exposes(method)) {
-            throw new UnsupportedOperationException("method " + method.getName() + " is not exposed (expected one"
-                    + " of " + entry.spec().exposed() + ")");
+            throw new Fault("method " + method.getName() + " is not exposed (expected one of "
+                    + entry.spec().exposed() + ")");
         }
         try {
             return method.invoke(entry.object(), args);
         } catch (InvocationTargetException e) {
-            throw e.getCause();
+            throw e.getCause(); // the method's own
+        } catch (IllegalAccessException | IllegalArgumentException e) { // the call, not the method, failed
+            throw new Fault("calling " + signature + " of " + entry.spec().proxyInterface().getName() + ": " + e, e);
+        }
+    }
+
+    /**
+     * A request the server could not carry out, as opposed to the served object's own exception: no such object
+     * or method, a method not exposed, a request or result that does not serialize. Python's server sends these as
+     * a traceback, raised by the client as {@code RemoteError}.
+     */
+    public static final class Fault extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * A fault.
+         *
+         * @param message what failed
+         */
+        public Fault(String message) {
+            super(message);
+        }
+
+        /**
+         * A fault with its cause.
+         *
+         * @param message what failed
+         * @param cause   why
+         */
+        public Fault(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -366,6 +413,11 @@ public final class ManagerServer implements AutoCloseable {
 
     private static final ThreadLocal<Session> SESSION = new ThreadLocal<>();
     private static final byte[] NO_REPLY = new byte[0];
+
+    /** {@return whether the calling thread is serving a client's call (a proxy's text there is a reference)} */
+    public static boolean serving() {
+        return SESSION.get() != null;
+    }
 
     /**
      * Notes that the current connection holds a lock (called by server-side objects in a call).
@@ -473,13 +525,22 @@ public final class ManagerServer implements AutoCloseable {
         /** {@return the reply, {@link #NO_REPLY}, or null to end after a SHUTDOWN} */
         private byte[] handle(byte[] message) {
             try {
-                ManagerFrames.Request request = ManagerFrames.readRequest(message);
+                ManagerFrames.Request request;
+                try {
+                    request = ManagerFrames.readRequest(message);
+                } catch (IOException e) { // a class missing or filtered here, say
+                    throw new Fault("a request that does not read in the server: " + e, e);
+                }
                 return switch (request.kind()) {
-                    case ManagerFrames.CALL -> ManagerFrames.ok(call(request.object(), request.name(),
-                            request.args()));
+                    case ManagerFrames.CALL -> reply(call(request.object(), request.name(), request.args()),
+                            request.name());
                     case ManagerFrames.CREATE -> ManagerFrames.ok(create(request.name(), request.args()));
                     case ManagerFrames.INCREF -> {
-                        incref(request.object());
+                        try {
+                            incref(request.object());
+                        } catch (NoSuchElementException e) {
+                            throw new Fault(e.getMessage(), e);
+                        }
                         yield ManagerFrames.ok(null);
                     }
                     case ManagerFrames.DECREF -> {
@@ -498,15 +559,27 @@ public final class ManagerServer implements AutoCloseable {
                         stopped.countDown();
                         yield null;
                     }
-                    default -> throw new IllegalStateException("request kind=" + request.kind());
+                    default -> throw new Fault("request kind=" + request.kind());
                 };
             } catch (Throwable t) { // an InterruptedException too: the client cancelled the call, or is gone
                 try {
                     return ManagerFrames.error(ManagerFrames.Failure.of(t, name));
                 } catch (RuntimeException e) {
-                    return ManagerFrames.error(ManagerFrames.Failure.of(new IllegalStateException(t.toString()),
-                            name));
+                    return ManagerFrames.error(ManagerFrames.Failure.of(new Fault(t.toString()), name));
                 }
+            }
+        }
+
+        /**
+         * {@return an OK reply of a call's result}
+         *
+         * @throws Fault if the result cannot be sent
+         */
+        private static byte[] reply(Object result, String signature) throws Fault {
+            try {
+                return ManagerFrames.ok(result);
+            } catch (RuntimeException e) { // Python's #UNSERIALIZABLE
+                throw new Fault("the result of " + signature + " cannot be sent: " + e.getMessage(), e);
             }
         }
     }

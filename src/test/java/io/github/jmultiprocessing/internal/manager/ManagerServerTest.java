@@ -32,17 +32,21 @@ class ManagerServerTest {
             server.call(id, "add(java.lang.Object)", new Object[] {"x"});
             assertEquals("[x]", server.call(id, "toString()", new Object[0]));
             assertEquals(1, server.call(id, "size()", new Object[0]));
-            assertThrows(UnsupportedOperationException.class, () -> server.call(id, "of([Ljava.lang.Object;)",
+            assertThrows(ManagerServer.Fault.class, () -> server.call(id, "of([Ljava.lang.Object;)",
                     new Object[] {new Object[0]}), "a static method of the interface is no method of the object");
-            assertThrows(NoSuchMethodException.class, () -> server.call(id, "trimToSize()", new Object[0]),
+            assertThrows(ManagerServer.Fault.class, () -> server.call(id, "trimToSize()", new Object[0]),
                     "ArrayList's own methods are not the proxy interface's");
-            assertThrows(NoSuchMethodException.class, () -> server.call(id, "getClass()", new Object[0]));
-            assertThrows(IllegalArgumentException.class, () -> server.create("dict", new Object[0]));
+            assertThrows(ManagerServer.Fault.class, () -> server.call(id, "getClass()", new Object[0]));
+            assertThrows(ManagerServer.Fault.class, () -> server.call(id, "add(java.lang.Object)",
+                    new Object[] {"x", "y"}), "arguments that do not fit the method");
+            assertThrows(ManagerServer.Fault.class, () -> server.create("dict", new Object[0]));
+            assertThrows(ManagerServer.Fault.class, () -> server.call(id + 1, "size()", new Object[0]),
+                    "no such object");
         }
         try (ManagerServer narrow = server(Set.of("size"))) {
             long id = narrow.create("list", new Object[0]);
             assertEquals(0, narrow.call(id, "size()", new Object[0]));
-            assertThrows(UnsupportedOperationException.class, () -> narrow.call(id, "add(java.lang.Object)",
+            assertThrows(ManagerServer.Fault.class, () -> narrow.call(id, "add(java.lang.Object)",
                     new Object[] {"x"}), "not in the exposed list");
         }
     }
