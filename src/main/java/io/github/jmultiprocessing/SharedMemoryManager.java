@@ -3,13 +3,18 @@ package io.github.jmultiprocessing;
 import io.github.jmultiprocessing.internal.manager.SegmentTracker;
 import io.github.jmultiprocessing.internal.manager.TrackedSegments;
 import io.github.jmultiprocessing.internal.shm.ShareableListLayout;
+import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A manager whose server makes {@link SharedMemory} segments and {@link SharedList}s and unlinks every one of them
@@ -27,8 +32,8 @@ import java.util.List;
  * <p>Every segment it made is unlinked when the manager shuts down ({@link #shutdown()}, {@link #close()}), when
  * the process that started it exits without shutting it down, and also when that process is killed
  * ({@code kill -9}): the segments are made in the server's process and are on its record from their first byte,
- * and the server, a daemon child, ends when its parent does. (Were the server itself killed, the next JVM that uses
- * the library reaps them, as for any process killed.) Shutting down does not close the {@code SharedMemory} and
+ * and the server, a daemon child, ends when its parent does. Were the server itself killed, the shutdown unlinks
+ * the segments this manager made, and the next JVM that uses the library reaps the rest, as for any process killed. Shutting down does not close the {@code SharedMemory} and
  * {@code SharedList} objects it returned: their mappings stay valid until closed, but their names are gone.
  * Segments made through a manager {@link #connect() connected} to the server are unlinked when the server's owner
  * shuts it down.
@@ -46,6 +51,8 @@ public final class SharedMemoryManager extends BaseManager {
     private final TrackedSegments segments;
     private SegmentTracker tracker; // guarded by this
     private boolean shutDown; // guarded by this
+    /** What this manager made, name to file key: unlinked here if its server is gone at shutdown. */
+    private final Map<String, Object> made = new LinkedHashMap<>(); // guarded by this
 
     /** A manager on a fresh Unix domain socket, with this process's authkey; {@link #start()} it. */
     public SharedMemoryManager() {
@@ -92,7 +99,23 @@ public final class SharedMemoryManager extends BaseManager {
         if (size <= 0) {
             throw new IllegalArgumentException("size=" + size + " (expected > 0)");
         }
-        return SharedMemory.attach(tracker().create(size));
+        SharedMemory shm = SharedMemory.attach(tracker().create(size));
+        Object key = fileKey(shm.name());
+        if (key != null) {
+            synchronized (this) {
+                made.put(shm.name(), key);
+            }
+        }
+        return shm;
+    }
+
+    /** {@return the file key (device and inode) of a segment's file, or null if it has none now} */
+    private static Object fileKey(String name) {
+        try {
+            return Files.readAttributes(ShmDirectory.pathOf(name), BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
@@ -135,18 +158,28 @@ public final class SharedMemoryManager extends BaseManager {
 
     /**
      * Unlinks every segment the server made, then stops it (Python's {@code shutdown()}); a manager that only
-     * connected closes its connections and unlinks nothing. Segments whose server was killed meanwhile are reaped
-     * by the next JVM that uses the library. Idempotent.
+     * connected closes its connections and unlinks nothing. If the server is gone (killed), this manager unlinks
+     * the segments it made itself, where the file is still the one made then; segments that other clients made
+     * through it are then reaped by the next JVM that uses the library. Idempotent.
      */
     @Override
     public synchronized void shutdown() {
         if (serverProcess() != null && !shutDown) {
             try {
                 tracker().unlinkAll(); // here, so that they are gone even if the server must then be killed
-            } catch (UncheckedIOException | IllegalStateException e) {
-                // the server is gone or shut down: its exit unlinked them, or the next reaping will
+            } catch (UncheckedIOException | IllegalStateException e) { // the server is gone
+                made.forEach((name, key) -> {
+                    try {
+                        if (key.equals(fileKey(name))) {
+                            Files.deleteIfExists(ShmDirectory.pathOf(name));
+                        }
+                    } catch (IOException notDeleted) {
+                        // gone meanwhile, or not ours to delete: the next reaping deals with it
+                    }
+                });
             }
         }
+        made.clear();
         tracker = null;
         shutDown = true;
         super.shutdown();

@@ -104,7 +104,7 @@ class SharedMemoryManagerIT {
 
     /**
      * Starts a manager, makes segments through it, prints their names and its server's pid, then waits to be
-     * killed.
+     * killed, or with the argument {@code return} returns from {@code main} without shutting the manager down.
      */
     public static final class OwnerMain {
         public static void main(String[] args) throws Exception {
@@ -117,6 +117,9 @@ class SharedMemoryManagerIT {
             System.out.println("server " + smm.serverProcess().pid().orElseThrow());
             System.out.println("ready");
             System.out.flush();
+            if (args.length > 0 && args[0].equals("return")) {
+                return; // without shutting the manager down
+            }
             Thread.sleep(Duration.ofMinutes(10));
         }
     }
@@ -148,6 +151,56 @@ class SharedMemoryManagerIT {
             } finally {
                 ProcessHandle.of(server).ifPresent(ProcessHandle::destroyForcibly); // only if the test failed
             }
+        }
+    }
+
+    @Test
+    void shouldUnlinkEverySegmentWhenTheOwnerExitsWithoutShuttingItDown(@TempDir Path shmDir) throws Exception {
+        try (JavaMain owner = JavaMain.start(System.getProperty("java.class.path"),
+                List.of("-D" + ShmDirectory.DIRECTORY_PROPERTY + "=" + shmDir), OwnerMain.class, "return")) {
+            assertEquals(0, owner.waitFor(WAIT), owner.output());
+            List<String> lines = owner.output().lines().toList();
+            assertEquals(2, lines.stream().filter(l -> l.startsWith("segment ")).count(), owner.output());
+            long server = lines.stream().filter(l -> l.startsWith("server ")).mapToLong(l -> Long.parseLong(
+                    l.substring("server ".length()).strip())).findFirst().orElseThrow();
+            try {
+                Poll.until("the manager's server to end with its owner", WAIT,
+                        () -> !ProcessHandle.of(server).map(ProcessHandle::isAlive).orElse(false));
+                assertEquals(List.of(), userSegments(shmDir), "segments left after the owner's exit");
+            } finally {
+                ProcessHandle.of(server).ifPresent(ProcessHandle::destroyForcibly); // only if the test failed
+            }
+        }
+    }
+
+    /**
+     * Kills its manager's server, says whether the segments survived that, shuts the manager down and says whether
+     * they survived that. Runs in a segment directory of its own: in /dev/shm any JVM that starts on this machine
+     * would reap the killed server's segments meanwhile.
+     */
+    public static final class ServerKilledMain {
+        public static void main(String[] args) throws Exception {
+            SharedMemoryManager smm = new SharedMemoryManager();
+            smm.start();
+            SharedMemory shm = smm.sharedMemory(64);
+            SharedList list = smm.sharedList(1, "x");
+            List<Path> made = Stream.of(shm.name(), list.name()).map(ShmDirectory::pathOf).toList();
+            JvmProcess server = smm.serverProcess();
+            server.kill(); // SIGKILL: the server cannot unlink anything
+            System.out.println("server ended " + server.join(WAIT));
+            System.out.println("after the kill " + made.stream().filter(Files::exists).count());
+            smm.shutdown();
+            System.out.println("after the shutdown " + made.stream().filter(Files::exists).count());
+        }
+    }
+
+    @Test
+    void shouldUnlinkWhatItMadeAtShutdownAfterItsServerWasKilled(@TempDir Path shmDir) throws Exception {
+        try (JavaMain owner = JavaMain.start(System.getProperty("java.class.path"),
+                List.of("-D" + ShmDirectory.DIRECTORY_PROPERTY + "=" + shmDir), ServerKilledMain.class)) {
+            assertEquals(0, owner.waitFor(WAIT), owner.output());
+            assertTrue(owner.output().contains("server ended true\nafter the kill 2\nafter the shutdown 0"),
+                    owner.output());
         }
     }
 
