@@ -12,8 +12,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -102,6 +105,78 @@ class SharedListIT {
                 list.shm().unlink();
             }
         }
+    }
+
+    /** {@return a Python expression for a value} */
+    private static String pythonLiteral(Object value) {
+        return switch (value) {
+            case null -> "None";
+            case Boolean b -> b ? "True" : "False";
+            case Double d -> d.isNaN() ? "float('nan')" : d.isInfinite() ? (d > 0 ? "float('inf')" : "float('-inf')")
+                    : "float.fromhex('" + Double.toHexString(d) + "')";
+            case String text -> "bytes.fromhex('" + HexFormat.of().formatHex(text.getBytes(StandardCharsets.UTF_8))
+                    + "').decode()";
+            case byte[] bytes -> "bytes.fromhex('" + HexFormat.of().formatHex(bytes) + "')";
+            default -> String.valueOf(value);
+        };
+    }
+
+    private static Object randomValue(Random random) {
+        return switch (random.nextInt(7)) {
+            case 0 -> random.nextLong() >> random.nextInt(64);
+            case 1 -> switch (random.nextInt(4)) {
+                case 0 -> Double.NaN;
+                case 1 -> Double.NEGATIVE_INFINITY;
+                default -> random.nextGaussian() * Math.pow(10, random.nextInt(20) - 10);
+            };
+            case 2 -> random.nextBoolean();
+            case 3 -> {
+                char[] text = new char[random.nextInt(20)];
+                for (int i = 0; i < text.length; i++) {
+                    text[i] = (char) (' ' + random.nextInt(95)); // ASCII: CPython sizes a slot by code points
+                }
+                yield new String(text);
+            }
+            case 4 -> {
+                byte[] bytes = new byte[random.nextInt(20)];
+                random.nextBytes(bytes);
+                yield bytes;
+            }
+            case 5 -> random.nextInt();
+            default -> null;
+        };
+    }
+
+    @Test
+    void shouldWriteTheBytesCPythonWritesForRandomLists() throws Exception {
+        Assumptions.assumeTrue(java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN);
+        Random random = new Random(13);
+        List<String> expected = new ArrayList<>();
+        StringBuilder script = new StringBuilder("from multiprocessing import shared_memory\nfor items in [\n");
+        for (int n = 0; n < 60; n++) {
+            List<Object> items = new ArrayList<>();
+            for (int i = random.nextInt(12); i > 0; i--) {
+                items.add(randomValue(random));
+            }
+            try (SharedList list = SharedList.create(items)) {
+                try {
+                    expected.add(HexFormat.of().formatHex(list.shm().segment().toArray(java.lang.foreign.ValueLayout
+                            .JAVA_BYTE)));
+                } finally {
+                    list.shm().unlink();
+                }
+            }
+            script.append("    [").append(String.join(", ", items.stream().map(SharedListIT::pythonLiteral)
+                    .toList())).append("],\n");
+        }
+        script.append("""
+                ]:
+                    sl = shared_memory.ShareableList(items)
+                    print(bytes(sl.shm.buf).hex())
+                    sl.shm.close()
+                    sl.shm.unlink()
+                """);
+        assertEquals(String.join("\n", expected), python(script.toString()));
     }
 
     @Test
