@@ -33,15 +33,17 @@ import java.util.Map;
  * the process that started it exits without shutting it down, and also when that process is killed
  * ({@code kill -9}): the segments are made in the server's process and are on its record from their first byte,
  * and the server, a daemon child, ends when its parent does. Were the server itself killed, the shutdown unlinks
- * the segments this manager made, and the next JVM that uses the library reaps the rest, as for any process killed. Shutting down does not close the {@code SharedMemory} and
- * {@code SharedList} objects it returned: their mappings stay valid until closed, but their names are gone.
- * Segments made through a manager {@link #connect() connected} to the server are unlinked when the server's owner
- * shuts it down.
+ * the segments this manager made, and the next JVM that uses the library reaps the rest, as for any process
+ * killed. Shutting down does not close the {@code SharedMemory} and {@code SharedList} objects it returned: their
+ * mappings stay valid until closed, but their names are gone. Segments made through a manager
+ * {@link #connect() connected} to the server are unlinked when the server's owner shuts it down.
  *
  * <p>Unlike Python's, whose client makes the segment and then asks the server to track it, the server makes it and
- * the client attaches to it: one more round trip on the server's socket, and no moment when a segment exists that
- * nobody tracks. A segment unlinked by a user before the shutdown is skipped then, and so is another segment made
- * under its name since.
+ * the client attaches to it: the same one round trip on the server's socket, and no moment when a segment exists
+ * that nobody tracks (a client killed between the two steps). A segment unlinked by a user before the shutdown is
+ * skipped then, and so is another segment made under its name since.
+ *
+ * <p>Memory consistency effects: those of {@link SharedMemory} and {@link SharedList}; the manager orders nothing.
  */
 public final class SharedMemoryManager extends BaseManager {
 
@@ -100,7 +102,7 @@ public final class SharedMemoryManager extends BaseManager {
             throw new IllegalArgumentException("size=" + size + " (expected > 0)");
         }
         SharedMemory shm = SharedMemory.attach(tracker().create(size));
-        Object key = fileKey(shm.name());
+        Object key = serverProcess() != null ? fileKey(shm.name()) : null; // kept by the manager that started it
         if (key != null) {
             synchronized (this) {
                 made.put(shm.name(), key);

@@ -88,6 +88,36 @@ class SharedMemoryManagerIT {
     }
 
     @Test
+    void shouldUnlinkWhatItsServerMadeWhenServeForeverEnds(@TempDir Path dir) throws Exception {
+        var address = java.net.UnixDomainSocketAddress.of(dir.resolve("smm.sock"));
+        byte[] key = "serve-forever-key".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        SharedMemoryManager serving = new SharedMemoryManager(address, key);
+        Thread server = Thread.ofPlatform().start(() -> {
+            try {
+                serving.serveForever();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                // asked to stop
+            }
+        });
+        Path path;
+        try (SharedMemoryManager client = new SharedMemoryManager(address, key)) {
+            Poll.until("the server in this JVM to listen", WAIT, () -> Files.exists(address.getPath()));
+            client.connect();
+            try (SharedMemory shm = client.sharedMemory(256)) {
+                path = ShmDirectory.pathOf(shm.name());
+            }
+            assertTrue(Files.exists(path));
+        } finally {
+            server.interrupt();
+            server.join(WAIT.toMillis());
+        }
+        assertFalse(server.isAlive(), "serveForever did not end when interrupted");
+        assertFalse(Files.exists(path), path + " left behind after serveForever ended");
+    }
+
+    @Test
     void shouldRefuseUseOutsideItsLifetimeAndBadArguments() throws Exception {
         SharedMemoryManager smm = new SharedMemoryManager();
         assertThrows(IllegalStateException.class, () -> smm.sharedMemory(8), "not started");
