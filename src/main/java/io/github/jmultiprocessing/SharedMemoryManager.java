@@ -169,7 +169,7 @@ public final class SharedMemoryManager extends BaseManager {
         if (serverProcess() != null && !shutDown) {
             try {
                 tracker().unlinkAll(); // here, so that they are gone even if the server must then be killed
-            } catch (UncheckedIOException | IllegalStateException e) { // the server is gone
+            } catch (RuntimeException e) { // the server is gone (or failed): what this manager made goes here
                 made.forEach((name, key) -> {
                     try {
                         if (key.equals(fileKey(name))) {
