@@ -162,6 +162,27 @@ public final class SegmentLedger {
     }
 
     /**
+     * Unlinks a segment this JVM created with tracking on, if it is still the file it created (someone may have
+     * unlinked it, and another may have been made under its name since), and takes it off the record.
+     *
+     * @param name the segment's name
+     * @return true if this call removed the file
+     */
+    public static boolean unlinkCreated(String name) {
+        String key;
+        synchronized (SegmentLedger.class) {
+            key = LIVE.get(name);
+        }
+        if (key == null) {
+            return false; // not created here, or already unlinked here
+        }
+        Path path = ShmDirectory.pathOf(name);
+        boolean removed = (key.isEmpty() || key.equals(fileKey(path))) && MappedSegment.deleteQuietly(path);
+        recordRemoved(name);
+        return removed;
+    }
+
+    /**
      * Unlinks the segments of ledgers whose process (and children) are gone, and those ledgers. Runs once per
      * JVM, when it first uses segments or when a child JVM starts; safe to run concurrently with other JVMs doing
      * the same.
