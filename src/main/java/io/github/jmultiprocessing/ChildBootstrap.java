@@ -31,7 +31,8 @@ final class ChildBootstrap implements Runnable, Serializable {
      * @param parentPid      the parent's pid
      * @param parentName     the parent's name
      * @param parentIdentity the parent's identity numbers
-     * @param startMethod    the parent's start method if it was set, inherited as in Python, or null
+     * @param startMethod    the start method the child was started with, which it reports and uses by default (as
+     *                       a Python child does), or null to leave its default unset
      */
     ChildBootstrap(JvmProcess process, long parentPid, String parentName, int[] parentIdentity, String startMethod) {
         this.process = process;

@@ -208,7 +208,7 @@ public class JvmProcess implements Serializable {
             try {
                 Set<Class<?>> classes = new LinkedHashSet<>();
                 byte[] payload = serialize(name, new ChildBootstrap(this, ProcessIdentity.pid(), current.name,
-                        current.identity, Multiprocessing.getStartMethod(true)), classes::add);
+                        current.identity, method), classes::add); // the child reports the method it was started with
                 LaunchSpec spec = launchSpec(classes);
                 BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, payload);
                 process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame, spec)

@@ -103,6 +103,43 @@ class StartMethodsIT {
         }
     }
 
+    static void reportStartMethod(SharedArray seen, int index) {
+        seen.setLong(index, Multiprocessing.getAllStartMethods().indexOf(Multiprocessing.getStartMethod(true)));
+    }
+
+    /** The start method a child reports, as an index into {@link Multiprocessing#getAllStartMethods()}. */
+    private static String reported(SharedArray seen, int index) {
+        long at = seen.getLong(index);
+        return at < 0 ? null : Multiprocessing.getAllStartMethods().get((int) at);
+    }
+
+    @Test
+    void shouldReportTheStartMethodAChildWasStartedWith() throws Exception {
+        SharedArray seen = SharedArray.ofLength('q', 4);
+        try (Children children = new Children()) {
+            Multiprocessing.setStartMethod("spawn", true);
+            JvmProcess forkserver = children.add(Multiprocessing.getContext("forkserver")
+                    .process(() -> reportStartMethod(seen, 0)));
+            forkserver.start();
+            assertEquals(0, Children.joinWithin(forkserver, WAIT));
+            Multiprocessing.setStartMethod("forkserver", true);
+            JvmProcess spawn = children.add(Multiprocessing.getContext("spawn").process(() -> reportStartMethod(seen, 1)));
+            JvmProcess byDefault = children.add(() -> reportStartMethod(seen, 2));
+            spawn.start();
+            byDefault.start();
+            assertEquals(0, Children.joinWithin(spawn, WAIT));
+            assertEquals(0, Children.joinWithin(byDefault, WAIT));
+            // a thread-method process shares this JVM and its start method, as Python's dummy processes do
+            JvmProcess thread = children.add(Multiprocessing.getContext("thread").process(() -> reportStartMethod(seen, 3)));
+            thread.start();
+            assertEquals(0, Children.joinWithin(thread, WAIT));
+        }
+        assertEquals("forkserver", reported(seen, 0), "a forkserver-context child while the global method is spawn");
+        assertEquals("spawn", reported(seen, 1), "a spawn-context child while the global method is forkserver");
+        assertEquals("forkserver", reported(seen, 2), "a child started by the global method");
+        assertEquals("forkserver", reported(seen, 3), "a thread-method process: this JVM's method");
+    }
+
     static void countUnderLock(SharedLock lock, SharedValue counter) {
         for (int i = 0; i < 2000; i++) {
             try (var _ = lock.locked()) {
