@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -272,6 +273,28 @@ class StartMethodsIT {
             assertThrows(IllegalArgumentException.class, () -> Multiprocessing.wait(List.of("x"), WAIT));
             assertThrows(IllegalStateException.class,
                     () -> Multiprocessing.wait(List.of(new JvmProcess(() -> { })), WAIT));
+        }
+    }
+
+    @Test
+    void shouldWaitForSentinelsAsForTheirProcesses() throws Exception {
+        Pipe pipe = Pipe.open();
+        try (Children children = new Children()) {
+            JvmProcess sleeper = children.start(JvmProcessIT::sleepForever);
+            JvmProcess quick = children.start(() -> { });
+            CompletableFuture<JvmProcess> asleep = sleeper.onExit();
+            CompletableFuture<JvmProcess> done = quick.onExit();
+            assertEquals(List.of(done), Multiprocessing.wait(List.of(asleep, done), WAIT), "Python's wait(sentinels)");
+            assertEquals(List.of(), Multiprocessing.wait(List.of(asleep), Duration.ofMillis(50)));
+            assertEquals(List.of(), Multiprocessing.wait(List.of(asleep, pipe.left()), Duration.ofMillis(50)),
+                    "a sentinel beside a connection");
+            sleeper.kill();
+            assertEquals(List.of(asleep), Multiprocessing.wait(List.of(asleep, pipe.left()), WAIT));
+            assertEquals(-9, sleeper.exitCode().orElseThrow());
+            assertEquals(List.of(sleeper, asleep), Multiprocessing.wait(List.of(sleeper, asleep), null));
+        } finally {
+            pipe.left().close();
+            pipe.right().close();
         }
     }
 
