@@ -38,8 +38,8 @@ import java.util.stream.Collectors;
  * p.exitCode();                                             // OptionalInt[0]
  * }</pre>
  *
- * <p>The target is a {@link SerializableRunnable} (a lambda or method reference; the arguments are what it
- * captures), or a subclass overrides {@link #run()}. {@link #start()} serializes the process object with its
+ * <p>The target is a {@link ProcessTarget} (a lambda or method reference, which may throw any exception; the
+ * arguments are what it captures), or a subclass overrides {@link #run()}. {@link #start()} serializes the process object with its
  * target and starts a fresh JVM (Python's {@code spawn} start method): the running JVM's own {@code java}, the
  * same module path and a class path made of this JVM's and the files behind the class loaders of the library and
  * of the target (so that it works under {@code mvn exec:java} and in an application's own class loaders), the
@@ -72,7 +72,7 @@ public class JvmProcess implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private final SerializableRunnable target;
+    private final ProcessTarget target;
     private final int[] identity;
     private volatile String name;
     private volatile boolean daemon;
@@ -89,23 +89,23 @@ public class JvmProcess implements Serializable {
     /**
      * A process that will run {@code target} in a child JVM.
      *
-     * @param target what the child runs; captured values must be serializable
+     * @param target what the child runs (it may throw: exit code 1); captured values must be serializable
      */
-    public JvmProcess(SerializableRunnable target) {
+    public JvmProcess(ProcessTarget target) {
         this(Objects.requireNonNull(target, "target"), null);
     }
 
     /**
      * A named process that will run {@code target} in a child JVM.
      *
-     * @param target what the child runs; captured values must be serializable
+     * @param target what the child runs (it may throw: exit code 1); captured values must be serializable
      * @param name   the process name, or null for {@code JvmProcess-N}
      */
-    public JvmProcess(SerializableRunnable target, String name) {
+    public JvmProcess(ProcessTarget target, String name) {
         this(target, name, null);
     }
 
-    JvmProcess(SerializableRunnable target, String name, String startMethod) {
+    JvmProcess(ProcessTarget target, String name, String startMethod) {
         this.target = Objects.requireNonNull(target, "target");
         this.startMethod = startMethod;
         this.identity = Multiprocessing.nextIdentity();
@@ -137,7 +137,7 @@ public class JvmProcess implements Serializable {
     }
 
     /** A process object that is only serialized, never started: takes no name number from the counter. */
-    JvmProcess(SerializableRunnable target, String name, int[] identity, byte[] authkey) {
+    JvmProcess(ProcessTarget target, String name, int[] identity, byte[] authkey) {
         this.target = Objects.requireNonNull(target, "target");
         this.startMethod = null;
         this.identity = identity;
@@ -157,11 +157,42 @@ public class JvmProcess implements Serializable {
     }
 
     /**
-     * What the child runs: the target, unless a subclass overrides this. Called in the child JVM.
+     * What the child runs: the target, unless a subclass overrides this. Called in the child JVM. A checked
+     * exception the target throws leaves this method wrapped in an
+     * {@link java.lang.reflect.UndeclaredThrowableException}; the child reports the target's own exception.
      */
     public void run() {
         if (target != null) {
-            target.run();
+            try {
+                target.run();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new TargetException(e);
+            }
+        }
+    }
+
+    /**
+     * Runs the process as its child does: {@link #run()}, with a checked exception of the target thrown as itself.
+     *
+     * @throws Exception what the target or {@code run()} threw
+     */
+    final void runInChild() throws Exception {
+        try {
+            run();
+        } catch (TargetException e) {
+            throw (Exception) e.getCause();
+        }
+    }
+
+    /** A checked exception of the target, carried out of {@link #run()}, which declares none. */
+    private static final class TargetException extends java.lang.reflect.UndeclaredThrowableException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        TargetException(Exception cause) {
+            super(cause, null);
         }
     }
 

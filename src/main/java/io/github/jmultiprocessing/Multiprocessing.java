@@ -550,11 +550,11 @@ public final class Multiprocessing {
     }
 
     /** Runs a {@code thread}-method process on the calling thread, as the current process there. */
-    static void runAsCurrent(JvmProcess process) {
+    static void runAsCurrent(JvmProcess process) throws Exception {
         THREAD_PROCESS.set(process);
         THREAD_RUNNERS.add(Thread.currentThread());
         try {
-            process.run();
+            process.runInChild();
         } finally {
             THREAD_RUNNERS.remove(Thread.currentThread());
             THREAD_PROCESS.remove();

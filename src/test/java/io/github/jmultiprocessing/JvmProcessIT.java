@@ -54,6 +54,50 @@ class JvmProcessIT {
     }
 
     @Test
+    void shouldExitOneWithTheTracesOfCheckedExceptionsATargetThrows() throws Exception {
+        try (JavaMain main = JavaMain.start(CheckedThrowingChildMain.class)) {
+            assertEquals(0, main.waitFor(WAIT), main.output());
+            String output = main.output();
+            assertTrue(output.contains("spawn exit code 1, put before"), output);
+            assertTrue(output.contains("thread exit code 1"), output);
+            assertTrue(output.contains("Process checked:"), output);
+            assertTrue(output.contains("java.io.IOException: checked from the child"), output);
+            assertTrue(output.contains("Process threaded:"), output);
+            assertTrue(output.contains("java.io.IOException: checked from a thread"), output);
+            assertFalse(output.contains("UndeclaredThrowable"), "the target's own exception, not a wrapper: " + output);
+        }
+    }
+
+    /** Starts processes whose targets throw checked exceptions, with no try/catch, and prints their exit codes. */
+    public static final class CheckedThrowingChildMain {
+        public static void main(String[] args) throws Exception {
+            try (SharedQueue<String> queue = new SharedQueue<>()) {
+                JvmProcess p = new JvmProcess(() -> {
+                    queue.put("before"); // throws InterruptedException: fine in a ProcessTarget
+                    throw new java.io.IOException("checked from the child");
+                }, "checked");
+                p.start();
+                p.join();
+                System.out.println("spawn exit code " + p.exitCode().orElseThrow() + ", put "
+                        + queue.get(Duration.ofSeconds(30)));
+            }
+            JvmProcess t = Multiprocessing.getContext("thread").process(JvmProcessIT::throwChecked, "threaded");
+            t.start();
+            t.join();
+            System.out.println("thread exit code " + t.exitCode().orElseThrow());
+            // lambdas and method references that throw nothing still compile as before, as SerializableRunnables
+            SerializableRunnable plain = JvmProcessIT::boom;
+            new JvmProcess(plain).close();
+            new JvmProcess(() -> { }).close();
+            new JvmProcess(JvmProcessIT::boom, "named").close();
+        }
+    }
+
+    static void throwChecked() throws java.io.IOException {
+        throw new java.io.IOException("checked from a thread");
+    }
+
+    @Test
     void shouldRelayTheChildsStdoutToThisJvmsSystemOut() throws Exception {
         // A test runner's forked JVM (Surefire) talks to its build over its own stdout, and jshell shows only what
         // reaches System.out: a child writing to the inherited file descriptor corrupts the one and is lost in the

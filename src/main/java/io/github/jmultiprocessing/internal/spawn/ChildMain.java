@@ -10,11 +10,12 @@ import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
 
 /**
  * The entry point of a child JVM: reads its {@link BootstrapFrame} from stdin, deserializes the target and runs
  * it, then exits like a Python child: 0 on return, once its non-daemon threads have ended; 1 with the stack trace
- * on stderr if it threw; {@code n} after {@code System.exit(n)}. After the frame, {@code System.in} reads as
+ * on stderr if it threw (any exception, checked ones too); {@code n} after {@code System.exit(n)}. After the frame, {@code System.in} reads as
  * empty, as a Python child's stdin is {@code /dev/null}; the pipe itself stays open to watch the parent.
  */
 public final class ChildMain {
@@ -63,7 +64,7 @@ public final class ChildMain {
             }
         }
         BootstrapFrame frame = null;
-        Runnable target;
+        Callable<?> target;
         try {
             frame = BootstrapFrame.readFrom(stdin);
             target = target(frame);
@@ -84,7 +85,7 @@ public final class ChildMain {
             watchParent(stdin);
         }
         try {
-            target.run();
+            target.call();
         } catch (Throwable e) {
             PrintStream err = standardError();
             err.println("Process " + frame.name() + ":");
@@ -134,11 +135,11 @@ public final class ChildMain {
      * @return the target
      * @throws IOException            if the payload is not a serialized object
      * @throws ClassNotFoundException if a class of the target is missing
-     * @throws ClassCastException     if the payload is not a {@link Runnable}
+     * @throws ClassCastException     if the payload is not a {@link Callable}
      */
-    public static Runnable target(BootstrapFrame frame) throws IOException, ClassNotFoundException {
+    public static Callable<?> target(BootstrapFrame frame) throws IOException, ClassNotFoundException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(frame.payload()))) {
-            return (Runnable) in.readObject();
+            return (Callable<?>) in.readObject();
         }
     }
 
