@@ -25,6 +25,9 @@ import java.util.function.Consumer;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -79,6 +82,7 @@ public class JvmProcess implements Serializable {
     private byte[] authkey;
 
     private transient long externalPid; // set for the current process and for a parent view: not ours to start
+    private transient boolean parentView; // this child's view of its parent: joinable, never started or signalled
     private transient Popen process; // guarded by this: what runs it once started
     private final String startMethod; // null: the default start method when start() is called
     private transient volatile Integer exitCode;
@@ -252,26 +256,37 @@ public class JvmProcess implements Serializable {
     }
 
     /**
-     * Waits until the child ends.
+     * Waits until the child ends. On the parent's process object in a child
+     * ({@link Multiprocessing#parentProcess()}), waits until the parent has ended, as Python does: a non-daemon child
+     * that does so while its parent joins it at exit waits for good (the parent waits for the child), so a child
+     * that waits for its parent is best a daemon, or uses {@link #join(Duration)}.
      *
      * @throws InterruptedException  if interrupted while waiting
-     * @throws IllegalStateException if not started, or closed
+     * @throws IllegalStateException if not started, closed, or the current process (a process cannot join itself)
      */
     public final void join() throws InterruptedException {
+        if (parentView) {
+            awaitParent(-1);
+            return;
+        }
         started("join").waitFor();
         reap();
     }
 
     /**
      * Waits at most {@code timeout} for the child to end; check {@link #isAlive()} or {@link #exitCode()} for
-     * which happened.
+     * which happened. On the parent's process object in a child, waits at most {@code timeout} for the parent to
+     * end, and returns at once once it has.
      *
      * @param timeout the longest wait; zero or negative does not wait
-     * @return true if the child has ended
+     * @return true if the child (or the parent) has ended
      * @throws InterruptedException  if interrupted while waiting
-     * @throws IllegalStateException if not started, or closed
+     * @throws IllegalStateException if not started, closed, or the current process (a process cannot join itself)
      */
     public final boolean join(Duration timeout) throws InterruptedException {
+        if (parentView) {
+            return awaitParent(Math.max(0, toNanos(timeout)));
+        }
         Popen running = started("join");
         boolean ended = running.waitFor(Math.max(0, toNanos(timeout)));
         if (ended) {
@@ -281,11 +296,15 @@ public class JvmProcess implements Serializable {
     }
 
     /**
-     * {@return true from {@link #start()} until the child ends; true for the current process}
+     * {@return true from {@link #start()} until the child ends; true for the current process; for the parent in a
+     * child, true until the parent has ended}
      * @throws IllegalStateException if closed
      */
     public final boolean isAlive() {
         checkOpen();
+        if (parentView) {
+            return !ChildMain.parentEnded().isDone() && ProcessIdentity.isAlive(externalPid);
+        }
         if (externalPid != 0) {
             return ProcessIdentity.isAlive(externalPid);
         }
@@ -343,12 +362,17 @@ public class JvmProcess implements Serializable {
     }
 
     /**
-     * A future completed with this process when the child ends (the Java form of Python's {@code sentinel}).
+     * A future completed with this process when the child ends (the Java form of Python's {@code sentinel}); on
+     * the parent's process object in a child, when the parent ends.
      *
      * @return the future
-     * @throws IllegalStateException if not started, or closed
+     * @throws IllegalStateException if not started, closed, or the current process
      */
     public final CompletableFuture<JvmProcess> onExit() {
+        if (parentView) {
+            checkOpen();
+            return ChildMain.parentEnded().thenApply(ended -> this);
+        }
         return started("onExit").onExit().thenApply(ended -> {
             reap();
             return this;
@@ -548,6 +572,34 @@ public class JvmProcess implements Serializable {
         this.externalPid = ProcessIdentity.pid();
     }
 
+    /**
+     * {@return a child's view of its parent process}: it can be joined (with or without a timeout), waited for and
+     * asked {@link #isAlive()}, as Python's {@code parent_process()}; its exit code stays empty.
+     */
+    static JvmProcess parentView(long pid, String name, int[] identity) {
+        JvmProcess parent = new JvmProcess(pid, name, identity, false, new byte[0]);
+        parent.parentView = true;
+        return parent;
+    }
+
+    /** Waits for this child's parent to end: at most {@code nanos}, or as long as needed if negative. */
+    private boolean awaitParent(long nanos) throws InterruptedException {
+        checkOpen();
+        CompletableFuture<Void> ended = ChildMain.parentEnded();
+        try {
+            if (nanos < 0) {
+                ended.get();
+            } else {
+                ended.get(nanos, TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the parent's end could not be watched", e); // never completed so
+        }
+    }
+
     // ---- private
 
     private String defaultName() {
@@ -560,8 +612,13 @@ public class JvmProcess implements Serializable {
 
     private synchronized Popen started(String what) {
         checkOpen();
+        if (parentView) {
+            throw new IllegalStateException("cannot " + what + " " + name + ": it is the parent process (expected join,"
+                    + " isAlive or onExit on it)");
+        }
         if (externalPid != 0) {
-            throw new IllegalStateException("cannot " + what + " " + name + ": it is the current or the parent process");
+            throw new IllegalStateException("cannot " + what + " " + name + ": it is the current process (a process"
+                    + " can only " + what + " its children, not itself)");
         }
         if (process == null) {
             throw new IllegalStateException("can only " + what + " a started process (expected start() before "

@@ -588,7 +588,7 @@ public final class Multiprocessing {
         }
         synchronized (Multiprocessing.class) {
             current = process;
-            parent = new JvmProcess(parentPid, parentName, parentIdentity, false, new byte[0]);
+            parent = JvmProcess.parentView(parentPid, parentName, parentIdentity);
         }
     }
 

@@ -9,7 +9,9 @@ import io.github.jmultiprocessing.testing.Children;
 import io.github.jmultiprocessing.testing.JavaMain;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class JvmProcessIT {
@@ -327,6 +329,91 @@ class JvmProcessIT {
                 ProcessHandle.of(grandchild.getLong()).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
+    }
+
+    /** What a grandchild saw of its parent; each slot is filled once, -1 until then. */
+    private static final int PID = 0, EARLY_JOINED = 1, EARLY_MILLIS = 2, EARLY_ALIVE = 3, EARLY_READY = 4,
+            LATE_JOINED = 5, LATE_MILLIS = 6, LATE_ALIVE = 7, EXIT_DONE = 8, LATE_READY = 9, SELF_REFUSED = 10,
+            EXIT_CODE_EMPTY = 11, SLOTS = 12;
+
+    static void outliveTheParent(SharedArray seen, SharedEvent waited, SharedEvent done) {
+        try {
+            JvmProcess parent = Multiprocessing.parentProcess().orElseThrow();
+            seen.setLong(PID, ProcessHandle.current().pid());
+            long t0 = System.nanoTime();
+            seen.setLong(EARLY_JOINED, parent.join(Duration.ofMillis(100)) ? 1 : 0);
+            seen.setLong(EARLY_MILLIS, (System.nanoTime() - t0) / 1_000_000);
+            seen.setLong(EARLY_ALIVE, parent.isAlive() ? 1 : 0);
+            seen.setLong(EARLY_READY, Multiprocessing.wait(List.of(parent), Duration.ofMillis(50)).size());
+            CompletableFuture<JvmProcess> exit = parent.onExit();
+            waited.set();
+            parent.join(); // untimed: until the parent has ended
+            t0 = System.nanoTime();
+            seen.setLong(LATE_JOINED, parent.join(Duration.ofSeconds(30)) ? 1 : 0);
+            seen.setLong(LATE_MILLIS, (System.nanoTime() - t0) / 1_000_000);
+            seen.setLong(LATE_ALIVE, parent.isAlive() ? 1 : 0);
+            seen.setLong(EXIT_DONE, exit.isDone() && exit.join() == parent ? 1 : 0);
+            seen.setLong(LATE_READY, Multiprocessing.wait(List.of(parent), Duration.ofSeconds(30)).size());
+            seen.setLong(EXIT_CODE_EMPTY, parent.exitCode().isEmpty() ? 1 : 0);
+            try {
+                Multiprocessing.currentProcess().join(Duration.ofMillis(1));
+                seen.setLong(SELF_REFUSED, 0);
+            } catch (IllegalStateException e) {
+                seen.setLong(SELF_REFUSED, e.getMessage().contains("itself") ? 1 : 0);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            done.set();
+        }
+    }
+
+    static void parentOfAWatcher(SharedArray seen, SharedEvent waited, SharedEvent done) {
+        new JvmProcess(() -> outliveTheParent(seen, waited, done)).start(); // not a daemon: it outlives this one
+        sleepForever();
+    }
+
+    @Test
+    void shouldLetAChildJoinItsParentAsPythonDoes() throws Exception {
+        SharedArray seen = SharedArray.ofLength('q', SLOTS);
+        for (int i = 0; i < SLOTS; i++) {
+            seen.setLong(i, -1);
+        }
+        SharedEvent waited = new SharedEvent();
+        SharedEvent done = new SharedEvent();
+        try (Children children = new Children()) {
+            JvmProcess parent = children.start(() -> parentOfAWatcher(seen, waited, done));
+            assertTrue(waited.await(WAIT), "the grandchild never got past its timed joins");
+            assertFalse(done.isSet(), "the grandchild's untimed join returned while its parent lived");
+            parent.kill();
+            assertEquals(-9, Children.joinWithin(parent, WAIT));
+            assertTrue(done.await(WAIT), "the grandchild's join never returned after its parent ended");
+        } finally {
+            long grandchild = seen.getLong(PID);
+            if (grandchild > 0) {
+                ProcessHandle.of(grandchild).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        assertEquals(0, seen.getLong(EARLY_JOINED), "join(100 ms) on a live parent times out");
+        assertTrue(seen.getLong(EARLY_MILLIS) >= 100, seen.getLong(EARLY_MILLIS) + " ms (expected the timeout)");
+        assertEquals(1, seen.getLong(EARLY_ALIVE));
+        assertEquals(0, seen.getLong(EARLY_READY), "wait([parent]) while it lives");
+        assertEquals(1, seen.getLong(LATE_JOINED), "join once the parent has ended");
+        assertTrue(seen.getLong(LATE_MILLIS) < 1000, seen.getLong(LATE_MILLIS) + " ms (expected at once)");
+        assertEquals(0, seen.getLong(LATE_ALIVE), "isAlive() once the parent has ended");
+        assertEquals(1, seen.getLong(EXIT_DONE), "onExit() completes with the parent");
+        assertEquals(1, seen.getLong(LATE_READY), "wait([parent]) once it has ended");
+        assertEquals(1, seen.getLong(EXIT_CODE_EMPTY), "a parent's exit code is not known (Python's None)");
+        assertEquals(1, seen.getLong(SELF_REFUSED), "a process cannot join itself");
+    }
+
+    @Test
+    void shouldRefuseToJoinTheCurrentProcess() {
+        JvmProcess current = Multiprocessing.currentProcess();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> current.join(Duration.ofMillis(1)));
+        assertTrue(e.getMessage().contains("itself"), e.getMessage());
+        assertThrows(IllegalStateException.class, current::join);
+        assertThrows(IllegalStateException.class, current::onExit);
     }
 
     @Test

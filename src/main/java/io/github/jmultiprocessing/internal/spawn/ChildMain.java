@@ -11,6 +11,8 @@ import java.io.ObjectInputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The entry point of a child JVM: reads its {@link BootstrapFrame} from stdin, deserializes the target and runs
@@ -28,6 +30,11 @@ public final class ChildMain {
 
     /** First argument of a builder of an AOT cache (see {@link AotCache}). */
     public static final String BUILD_AOT = "--build-aot";
+
+    /** Completed once this child's parent has ended: its end of the stdin pipe closed. */
+    private static final CompletableFuture<Void> PARENT_ENDED = new CompletableFuture<>();
+    private static final AtomicBoolean WATCHING = new AtomicBoolean();
+    private static volatile InputStream parentPipe; // stdin after the frame, in a child; else null
 
     private ChildMain() {
     }
@@ -81,8 +88,9 @@ public final class ChildMain {
             return;
         }
         System.setIn(InputStream.nullInputStream());
+        parentPipe = stdin;
         if (frame.daemon()) {
-            watchParent(stdin);
+            watchParent(true);
         }
         try {
             target.call();
@@ -143,8 +151,29 @@ public final class ChildMain {
         }
     }
 
-    /** A daemon child ends, as if terminated, once its parent's end of the stdin pipe closes. */
-    private static void watchParent(InputStream stdin) {
+    /**
+     * {@return a future completed once this child's parent has ended} (Python's {@code parent_process().sentinel}):
+     * its end of this child's stdin pipe closed, which happens when the parent process is gone, however it ended
+     * (the parent keeps the pipe open as long as this child runs, and no other process holds it). The first call
+     * starts a thread that reads the pipe until then; in a JVM that is not a child the future never completes.
+     * Completing or cancelling the returned future changes nothing here.
+     */
+    public static CompletableFuture<Void> parentEnded() {
+        if (parentPipe != null) {
+            watchParent(false);
+        }
+        return PARENT_ENDED.copy();
+    }
+
+    /**
+     * Starts, once, the thread that reads stdin until the parent's end of the pipe closes, then completes
+     * {@link #PARENT_ENDED}; a daemon child then ends, as if terminated.
+     */
+    private static void watchParent(boolean daemon) {
+        if (!WATCHING.compareAndSet(false, true)) {
+            return;
+        }
+        InputStream stdin = parentPipe;
         Thread watcher = new Thread(() -> {
             try {
                 while (stdin.read() >= 0) {
@@ -153,7 +182,10 @@ public final class ChildMain {
             } catch (IOException ignored) {
                 // treated as the parent being gone
             }
-            System.exit(ExitCodes.SIGTERM_STATUS);
+            PARENT_ENDED.complete(null);
+            if (daemon) {
+                System.exit(ExitCodes.SIGTERM_STATUS);
+            }
         }, "jmultiprocessing-parent-watch");
         watcher.setDaemon(true);
         watcher.start();
