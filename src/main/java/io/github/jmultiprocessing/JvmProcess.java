@@ -4,6 +4,7 @@ import io.github.jmultiprocessing.internal.spawn.BootstrapFrame;
 import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
 import io.github.jmultiprocessing.internal.spawn.ChildMain;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
+import io.github.jmultiprocessing.internal.spawn.ExitReport;
 import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
@@ -55,8 +56,10 @@ import java.util.stream.Collectors;
  *
  * <p>Exit codes are Python's: 0 when {@code run()} returns, 1 when it throws (the stack trace goes to the
  * child's stderr, after a line {@code Process <name>:}), {@code n} after {@code System.exit(n)}, {@code -N} when
- * the child died of signal N: -15 after {@link #terminate()}, -9 after {@link #kill()}. A JVM reports a death by
- * signal N as status {@code 128+N}, so a child calling {@code System.exit(137)} also reads as -9.
+ * the child died of signal N: -15 after {@link #terminate()}, -9 after {@link #kill()}, and the same for a signal
+ * sent by anyone else. A JVM reports a death by signal N as status {@code 128+N}, as it does a
+ * {@code System.exit(128+N)}; the child tells its parent when its own code chose the status, so that
+ * {@code System.exit(137)} reads as 137. {@code Runtime.halt(128+N)} runs no code at exit and reads as {@code -N}.
  *
  * <p>Errors are Python's, as {@link IllegalStateException}: starting twice, joining or terminating before
  * {@code start()}, closing a running process, any use after {@link #close()}, starting a child from a daemon
@@ -245,9 +248,16 @@ public class JvmProcess implements Serializable {
                 byte[] payload = serialize(name, new ChildBootstrap(this, ProcessIdentity.pid(), current.name,
                         current.identity, method), classes::add); // the child reports the method it was started with
                 LaunchSpec spec = launchSpec(classes);
-                BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, payload);
-                process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame, spec)
-                        : ChildLauncher.launch(frame, spec));
+                ExitReport report = ExitReport.allocate(); // tells an exit(137) of its code from a SIGKILL
+                BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, report, payload);
+                try {
+                    process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame, spec)
+                            : ChildLauncher.launch(frame, spec), report);
+                } finally {
+                    if (process == null && report != null) {
+                        report.close();
+                    }
+                }
             } finally {
                 Connection.credit(credits, process == null ? 0 : process.pid());
             }

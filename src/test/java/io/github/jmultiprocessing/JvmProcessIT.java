@@ -207,6 +207,39 @@ class JvmProcessIT {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"spawn", "forkserver"})
+    void shouldReadAnExitStatusTheChildChoseAsItselfEvenAbove128(String method) throws Exception {
+        Context ctx = Multiprocessing.getContext(method);
+        try (Children children = new Children()) {
+            JvmProcess exit143 = children.add(ctx.process(() -> System.exit(143)));
+            JvmProcess exit137 = children.add(ctx.process(() -> System.exit(137)));
+            JvmProcess fromAThread = children.add(ctx.process(() -> {
+                Thread.ofPlatform().start(() -> Runtime.getRuntime().exit(130)).join();
+            }));
+            JvmProcess halted = children.add(ctx.process(() -> Runtime.getRuntime().halt(137)));
+            for (JvmProcess p : List.of(exit143, exit137, fromAThread, halted)) {
+                p.start();
+            }
+            assertEquals(143, Children.joinWithin(exit143, WAIT), "System.exit(143) is no SIGTERM");
+            assertEquals(137, Children.joinWithin(exit137, WAIT), "System.exit(137) is no SIGKILL");
+            assertEquals(130, Children.joinWithin(fromAThread, WAIT), "Runtime.exit(130) from another thread");
+            assertEquals(-9, Children.joinWithin(halted, WAIT), "halt runs no hook: reads as SIGKILL (documented)");
+        }
+    }
+
+    @Test
+    void shouldReportSignalsSentByOthersAsNegativeExitCodes() throws Exception {
+        try (Children children = new Children()) {
+            JvmProcess killed = children.start(JvmProcessIT::sleepForever);
+            JvmProcess terminated = children.start(JvmProcessIT::sleepForever);
+            ProcessHandle.of(killed.pid().orElseThrow()).orElseThrow().destroyForcibly(); // not through the library
+            ProcessHandle.of(terminated.pid().orElseThrow()).orElseThrow().destroy();
+            assertEquals(-9, Children.joinWithin(killed, WAIT), "kill -9 from elsewhere");
+            assertEquals(-15, Children.joinWithin(terminated, WAIT), "kill -TERM from elsewhere: the JVM exits with 143");
+        }
+    }
+
     static void sleepForever() {
         try {
             Thread.sleep(Duration.ofMinutes(10));

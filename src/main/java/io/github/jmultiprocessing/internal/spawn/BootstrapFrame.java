@@ -16,7 +16,9 @@ import java.io.OutputStream;
  *   long   parent pid
  *   bool   daemon: exit when the parent is gone (stdin reaches end of file)
  *   UTF    process name (for messages before the payload is read)
- *   int    payload length, then the payload: a serialized {@link Runnable} to run
+ *   UTF    segment of the child's {@link ExitReport} in the parent's shared heap, or "" for none
+ *   long   offset of the exit report in that segment
+ *   int    payload length, then the payload: a serialized {@link java.util.concurrent.Callable} to run
  * </pre>
  *
  * <p>The parent keeps the pipe open for the child's whole life; its end of file tells the child that the
@@ -25,12 +27,41 @@ import java.io.OutputStream;
  * @param parentPid the parent's pid
  * @param daemon    whether the child ends when the parent does
  * @param name      the process name
+ * @param reportSegment the segment of the child's exit report, or "" for none
+ * @param reportOffset  the offset of the exit report in it
  * @param payload   the serialized target
  */
-public record BootstrapFrame(long parentPid, boolean daemon, String name, byte[] payload) {
+public record BootstrapFrame(long parentPid, boolean daemon, String name, String reportSegment, long reportOffset,
+        byte[] payload) {
 
     private static final int MAGIC = 0x4A4D_5042;
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+
+    /**
+     * A frame without an exit report.
+     *
+     * @param parentPid the parent's pid
+     * @param daemon    whether the child ends when the parent does
+     * @param name      the process name
+     * @param payload   the serialized target
+     */
+    public BootstrapFrame(long parentPid, boolean daemon, String name, byte[] payload) {
+        this(parentPid, daemon, name, "", 0, payload);
+    }
+
+    /**
+     * A frame naming the child's exit report.
+     *
+     * @param parentPid the parent's pid
+     * @param daemon    whether the child ends when the parent does
+     * @param name      the process name
+     * @param report    the child's exit report, or null for none
+     * @param payload   the serialized target
+     */
+    public BootstrapFrame(long parentPid, boolean daemon, String name, ExitReport report, byte[] payload) {
+        this(parentPid, daemon, name, report == null ? "" : report.segmentName(), report == null ? 0 : report.offset(),
+                payload);
+    }
     private static final int MAX_PAYLOAD = 1 << 30;
 
     /**
@@ -46,6 +77,8 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, byte[]
         data.writeLong(parentPid);
         data.writeBoolean(daemon);
         data.writeUTF(name);
+        data.writeUTF(reportSegment);
+        data.writeLong(reportOffset);
         data.writeInt(payload.length);
         data.write(payload);
         data.flush();
@@ -77,6 +110,8 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, byte[]
         long parentPid = data.readLong();
         boolean daemon = data.readBoolean();
         String name = data.readUTF();
+        String reportSegment = data.readUTF();
+        long reportOffset = data.readLong();
         int length = data.readInt();
         if (length < 0 || length > MAX_PAYLOAD) {
             throw new IOException("bootstrap payload length=" + length + " (expected 0.." + MAX_PAYLOAD + ")");
@@ -85,6 +120,6 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, byte[]
         if (payload.length != length) {
             throw new EOFException("bootstrap payload ended after " + payload.length + " of " + length + " bytes");
         }
-        return new BootstrapFrame(parentPid, daemon, name, payload);
+        return new BootstrapFrame(parentPid, daemon, name, reportSegment, reportOffset, payload);
     }
 }

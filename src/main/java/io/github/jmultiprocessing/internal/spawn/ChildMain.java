@@ -88,6 +88,9 @@ public final class ChildMain {
             return;
         }
         System.setIn(InputStream.nullInputStream());
+        if (!frame.reportSegment().isEmpty()) {
+            ExitReport.armInChild(frame.reportSegment(), frame.reportOffset());
+        }
         parentPipe = stdin;
         if (frame.daemon()) {
             watchParent(true);
@@ -184,6 +187,7 @@ public final class ChildMain {
             }
             PARENT_ENDED.complete(null);
             if (daemon) {
+                ExitReport.exitingAsTerminated(); // reads as -15, as if terminated
                 System.exit(ExitCodes.SIGTERM_STATUS);
             }
         }, "jmultiprocessing-parent-watch");
