@@ -248,16 +248,10 @@ public class JvmProcess implements Serializable {
                 byte[] payload = serialize(name, new ChildBootstrap(this, ProcessIdentity.pid(), current.name,
                         current.identity, method), classes::add); // the child reports the method it was started with
                 LaunchSpec spec = launchSpec(classes);
-                ExitReport report = ExitReport.allocate(); // tells an exit(137) of its code from a SIGKILL
+                ExitReport report = ExitReport.next(); // tells an exit(137) of its code from a SIGKILL
                 BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, report, payload);
-                try {
-                    process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame, spec)
-                            : ChildLauncher.launch(frame, spec), report);
-                } finally {
-                    if (process == null && report != null) {
-                        report.close();
-                    }
-                }
+                process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame, spec)
+                        : ChildLauncher.launch(frame, spec), report);
             } finally {
                 Connection.credit(credits, process == null ? 0 : process.pid());
             }

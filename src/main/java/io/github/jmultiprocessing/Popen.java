@@ -39,7 +39,7 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
     void release();
 
     /**
-     * A child JVM, the parent's end of its stdin, and its exit report (null if the heap had no room): a status of
+     * A child JVM, the parent's end of its stdin, and its exit report (null if none could be named): a status of
      * 128+N reads as -N when this library sent signal N, or when the child did not report an exit of its own
      * choosing ({@link ExitCodes}).
      */
@@ -85,7 +85,7 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
 
         @Override
         public int exitCode() {
-            return ExitCodes.fromStatus(launched.process().exitValue(), report != null && report.chosen(), sent);
+            return ExitCodes.fromStatus(launched.process().exitValue(), () -> report != null && report.chosen(), sent);
         }
 
         @Override
@@ -112,7 +112,7 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
         @Override
         public void release() {
             if (report != null) {
-                report.close();
+                report.delete();
             }
             try {
                 launched.bootstrap().close();

@@ -226,6 +226,35 @@ class JvmProcessIT {
             assertEquals(130, Children.joinWithin(fromAThread, WAIT), "Runtime.exit(130) from another thread");
             assertEquals(-9, Children.joinWithin(halted, WAIT), "halt runs no hook: reads as SIGKILL (documented)");
         }
+        assertEquals(List.of(), exitReports(ProcessHandle.current().pid()), "reports are deleted when reaped");
+    }
+
+    /** {@return the exit reports a parent's children left in the segment directory} */
+    private static List<String> exitReports(long parentPid) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(io.github.jmultiprocessing.internal.shm.ShmDirectory.directory())) {
+            return files.map(path -> path.getFileName().toString())
+                    .filter(name -> name.startsWith("jmp-exit-" + parentPid + "-")).toList();
+        }
+    }
+
+    /** Starts a daemon child that exits with 137 by itself, and returns without reaping it. */
+    public static final class UnreapedExitMain {
+        public static void main(String[] args) throws Exception {
+            JvmProcess child = new JvmProcess(() -> System.exit(137));
+            child.setDaemon(true);
+            child.start();
+            ProcessHandle.of(child.pid().orElseThrow()).orElseThrow().onExit().get(); // ended, not reaped here
+            System.out.println("child ended, reports " + exitReports(ProcessHandle.current().pid()).size());
+        }
+    }
+
+    @Test
+    void shouldLeaveNoExitReportBehindWhenAParentExitsWithoutReaping() throws Exception {
+        try (JavaMain main = JavaMain.start(UnreapedExitMain.class)) {
+            assertEquals(0, main.waitFor(WAIT), main.output());
+            assertTrue(main.output().contains("child ended, reports 1"), "its report was made: " + main.output());
+            assertEquals(List.of(), exitReports(main.process().pid()), "the parent's exit deletes its children's reports");
+        }
     }
 
     @Test

@@ -16,8 +16,7 @@ import java.io.OutputStream;
  *   long   parent pid
  *   bool   daemon: exit when the parent is gone (stdin reaches end of file)
  *   UTF    process name (for messages before the payload is read)
- *   UTF    segment of the child's {@link ExitReport} in the parent's shared heap, or "" for none
- *   long   offset of the exit report in that segment
+ *   UTF    name of the child's {@link ExitReport}, or "" for none
  *   int    payload length, then the payload: a serialized {@link java.util.concurrent.Callable} to run
  * </pre>
  *
@@ -27,12 +26,10 @@ import java.io.OutputStream;
  * @param parentPid the parent's pid
  * @param daemon    whether the child ends when the parent does
  * @param name      the process name
- * @param reportSegment the segment of the child's exit report, or "" for none
- * @param reportOffset  the offset of the exit report in it
+ * @param report    the name of the child's exit report, or "" for none
  * @param payload   the serialized target
  */
-public record BootstrapFrame(long parentPid, boolean daemon, String name, String reportSegment, long reportOffset,
-        byte[] payload) {
+public record BootstrapFrame(long parentPid, boolean daemon, String name, String report, byte[] payload) {
 
     private static final int MAGIC = 0x4A4D_5042;
     private static final int VERSION = 2;
@@ -46,7 +43,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
      * @param payload   the serialized target
      */
     public BootstrapFrame(long parentPid, boolean daemon, String name, byte[] payload) {
-        this(parentPid, daemon, name, "", 0, payload);
+        this(parentPid, daemon, name, "", payload);
     }
 
     /**
@@ -59,8 +56,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
      * @param payload   the serialized target
      */
     public BootstrapFrame(long parentPid, boolean daemon, String name, ExitReport report, byte[] payload) {
-        this(parentPid, daemon, name, report == null ? "" : report.segmentName(), report == null ? 0 : report.offset(),
-                payload);
+        this(parentPid, daemon, name, report == null ? "" : report.name(), payload);
     }
     private static final int MAX_PAYLOAD = 1 << 30;
 
@@ -77,8 +73,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
         data.writeLong(parentPid);
         data.writeBoolean(daemon);
         data.writeUTF(name);
-        data.writeUTF(reportSegment);
-        data.writeLong(reportOffset);
+        data.writeUTF(report);
         data.writeInt(payload.length);
         data.write(payload);
         data.flush();
@@ -110,8 +105,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
         long parentPid = data.readLong();
         boolean daemon = data.readBoolean();
         String name = data.readUTF();
-        String reportSegment = data.readUTF();
-        long reportOffset = data.readLong();
+        String report = data.readUTF();
         int length = data.readInt();
         if (length < 0 || length > MAX_PAYLOAD) {
             throw new IOException("bootstrap payload length=" + length + " (expected 0.." + MAX_PAYLOAD + ")");
@@ -120,6 +114,6 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
         if (payload.length != length) {
             throw new EOFException("bootstrap payload ended after " + payload.length + " of " + length + " bytes");
         }
-        return new BootstrapFrame(parentPid, daemon, name, reportSegment, reportOffset, payload);
+        return new BootstrapFrame(parentPid, daemon, name, report, payload);
     }
 }

@@ -88,8 +88,8 @@ public final class ChildMain {
             return;
         }
         System.setIn(InputStream.nullInputStream());
-        if (!frame.reportSegment().isEmpty()) {
-            ExitReport.armInChild(frame.reportSegment(), frame.reportOffset());
+        if (!frame.report().isEmpty()) {
+            ExitReport.armInChild(frame.report());
         }
         parentPipe = stdin;
         if (frame.daemon()) {

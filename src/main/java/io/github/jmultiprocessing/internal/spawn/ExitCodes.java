@@ -23,13 +23,13 @@ public final class ExitCodes {
     /**
      * {@return Python's exit code: {@code -N} for a death by signal N, else the status}
      * @param status the status {@link Process#exitValue()} reported
-     * @param chosen true if the child reported that its own code chose its exit status
+     * @param chosen tells, when asked, whether the child reported that its own code chose its exit status
      * @param sent   the signal the library sent the child, or 0
      */
-    public static int fromStatus(int status, boolean chosen, int sent) {
+    public static int fromStatus(int status, java.util.function.BooleanSupplier chosen, int sent) {
         if (status > 128 && status <= 128 + 64) {
             int signal = status - 128;
-            if (signal == sent || !chosen) {
+            if (signal == sent || !chosen.getAsBoolean()) {
                 return -signal;
             }
         }

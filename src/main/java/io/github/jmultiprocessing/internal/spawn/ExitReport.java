@@ -1,103 +1,109 @@
 package io.github.jmultiprocessing.internal.spawn;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import io.github.jmultiprocessing.internal.shm.HeapBlock;
-import io.github.jmultiprocessing.internal.shm.SharedHeap;
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import java.io.IOException;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How a child JVM tells its parent that it chose its own exit status, so that a status of {@code 128+N} reads as
- * {@code -N} (death by signal N, as Python reports it) only when no code of the child chose it.
+ * How a child JVM tells its parent that its own code chose its exit status, so that a status of {@code 128+N}
+ * reads as {@code -N} (death by signal N, as Python reports it) only when no code of the child chose it.
  *
  * <p>Implementation notes. A JVM reports its status to the OS the same way for {@code System.exit(137)} and for a
  * death by SIGKILL ({@link Process#exitValue()} is 137 for both; the raw wait status that tells them apart is
- * reaped by the JDK's own thread as soon as the child ends, so {@code /proc} and {@code waitid} can only race
+ * reaped by the JDK's own thread as soon as the child ends, so {@code /proc} and {@code waitid} could only race
  * for it), and a JVM that gets SIGTERM exits with status 143 itself, after its shutdown hooks. So the child
- * reports: the parent allocates one block of its shared heap per child ({@link ExitReportLayout}) and names it
- * in the {@link BootstrapFrame}; the child registers a shutdown hook that, unless the JVM exits because its handler
- * of a signal began the exit ({@link #exitChosenByCode()}), writes {@link ExitReportLayout#CHOSEN} into the block
- * through the segment's file (also at the end of {@code main}, status 0, where it changes nothing). The parent reads it after the child has ended: the child's write to the file
- * happens before its exit, which happens before the parent's wait returns (the kernel orders them); the parent's
- * read is a volatile one for the Java memory model's sake.
+ * reports, with a file: the parent names one per child, {@code jmp-exit-<parent pid>-<parent start>.<n>} beside
+ * the segments, in the {@link BootstrapFrame}; the child registers a shutdown hook that creates that (empty) file
+ * when the JVM exits through {@code System.exit} or {@code Runtime.exit}, unless the JVM's handler of a signal
+ * began the exit ({@link #exitChosenByCode()}). The parent looks for the file only for a status in 129..192 that
+ * it did not cause itself, once the child has ended (the child's file creation happens before its exit, which
+ * happens before the parent's wait returns), and deletes it when it lets go of the child. The files are a family
+ * of the parent's in its {@link SegmentLedger}: what a parent leaves (killed, or exiting before it reaped a
+ * child) is unlinked at its exit or by the next JVM that reaps. A family, not a shared-heap block: a parent that
+ * starts children pays no shared heap (its first arena costs a cold JVM tens of milliseconds), and a child that
+ * returns from its target, or throws, writes nothing.
  *
  * <p>What each ending reads as: a return (0) or an uncaught exception (1) need no report; {@code System.exit(n)}
- * reads {@code n}, also 129..192; SIGTERM, SIGINT and SIGHUP (the JVM's handler exits with 128+N, and no report is
- * written) and SIGKILL or a crash signal (no hook runs) read {@code -N}, whoever sent them. Non-invariants:
- * {@code Runtime.halt(128+N)} runs no hook and reads as {@code -N}; a child whose parent's heap had no room for
- * the block (a full {@code /dev/shm}) reads every 129..192 status as {@code -N}, as before reports existed; an
- * exit that a signal handler and a code path both begin (a SIGTERM while {@code System.exit} runs its hooks)
- * reads as chosen unless the library sent that signal itself.
+ * reads {@code n}, also 129..192; SIGTERM, SIGINT and SIGHUP (the JVM's handler exits with 128+N and no report is
+ * made) and SIGKILL or a crash signal (no hook runs) read {@code -N}, whoever sent them. Non-invariants:
+ * {@code Runtime.halt(128+N)} runs no hook and reads as {@code -N}; a child whose parent could not record the
+ * family (a full or read-only directory) reads every 129..192 status as {@code -N}, as before reports existed; an
+ * exit that a signal's handler and code both begin (a SIGTERM while {@code System.exit} runs its hooks) reads as
+ * chosen unless the library sent that signal itself.
  */
-public final class ExitReport implements AutoCloseable {
+public final class ExitReport {
 
-    private static final VarHandle STATE = ExitReportLayout.LAYOUT.varHandle(
-            java.lang.foreign.MemoryLayout.PathElement.groupElement("state"));
+    private static final String PREFIX = "jmp-exit-";
+    private static final AtomicLong COUNTER = new AtomicLong();
+    private static volatile String family; // this JVM's family prefix, once recorded in its ledger
     private static volatile boolean exitingAsTerminated; // the library's own exit standing for a SIGTERM
 
-    private final HeapBlock block;
-    private final SharedHeap.Claim claim;
+    private final String name;
 
-    private ExitReport(HeapBlock block) {
-        this.block = block;
-        this.claim = SharedHeap.claim(this, block);
+    private ExitReport(String name) {
+        this.name = name;
     }
 
     /**
-     * {@return a new report for a child about to start, or null if the shared heap has no room for it} (the child
-     * then starts all the same, and its statuses read as they did before reports existed)
+     * {@return a new report for a child about to start, or null if this JVM cannot record the reports' family}
+     * (the child then starts all the same, and its statuses read as they did before reports existed)
      */
-    public static ExitReport allocate() {
-        try {
-            return new ExitReport(SharedHeap.allocate(ExitReportLayout.SIZE, Long.BYTES));
-        } catch (RuntimeException e) { // a full or read-only directory: UncheckedIOException
-            return null;
+    public static ExitReport next() {
+        String prefix = family;
+        if (prefix == null) {
+            synchronized (ExitReport.class) {
+                if (family == null) {
+                    String mine = PREFIX + ProcessIdentity.pid() + "-" + ProcessIdentity.startTime();
+                    try {
+                        SegmentLedger.recordFamily(mine, ProcessIdentity.pid(), ProcessIdentity.startTime());
+                    } catch (RuntimeException e) { // a full or read-only directory: UncheckedIOException
+                        return null;
+                    }
+                    family = mine;
+                }
+                prefix = family;
+            }
         }
+        return new ExitReport(prefix + "." + COUNTER.incrementAndGet());
     }
 
-    /** {@return the segment of the parent's heap that holds the report} */
-    public String segmentName() {
-        return block.segmentName();
+    /** {@return the report's name, for the child's frame} */
+    public String name() {
+        return name;
     }
 
-    /** {@return the report's offset in its segment} */
-    public long offset() {
-        return block.offset();
-    }
-
-    /** {@return true if the child's own code chose its exit status}; read once the child has ended */
+    /** {@return true if the child's own code chose its exit status}; asked once the child has ended */
     public boolean chosen() {
-        // Volatile: pairs, in Java terms, with the child's write that the kernel ordered before its exit.
-        return (long) STATE.getVolatile(block.memory(), 0L) == ExitReportLayout.CHOSEN;
+        return Files.exists(path(name)); // the child created it before it exited, which the caller waited for
     }
 
-    /** Gives the block back to the heap; once the child has ended. */
-    @Override
-    public void close() {
-        claim.close();
+    /** Deletes the report, if the child made one; once the child has ended. */
+    public void delete() {
+        try {
+            Files.deleteIfExists(path(name));
+        } catch (IOException | RuntimeException e) {
+            // left to the family's cleanup at this JVM's exit
+        }
     }
 
     // ---- the child's side
 
     /**
-     * Arms the report in a child: a shutdown hook writes it if the JVM exits through an exit its code chose.
+     * Arms the report in a child: a shutdown hook makes it if the JVM exits through an exit its code chose.
      *
-     * @param segmentName the parent's heap segment, from the frame
-     * @param offset      the report's offset in it
+     * @param name the report's name, from the frame
      */
-    static void armInChild(String segmentName, long offset) {
-        Thread hook = new Thread(() -> {
+    static void armInChild(String name) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (!exitingAsTerminated && exitChosenByCode()) {
-                write(segmentName, offset);
+                create(name);
             }
-        }, "jmultiprocessing-exit-report");
-        Runtime.getRuntime().addShutdownHook(hook);
+        }, "jmultiprocessing-exit-report"));
     }
 
     /** Marks the exit about to begin as the library's stand-in for a SIGTERM: it reads as {@code -15}. */
@@ -106,13 +112,12 @@ public final class ExitReport implements AutoCloseable {
     }
 
     /**
-     * {@return true unless the JVM exits because of a signal} Read while the shutdown hooks run: the JVM's handler
-     * of SIGTERM, SIGINT or SIGHUP runs on a thread named {@code SIG<name> handler}, which waits in
-     * {@code Shutdown.exit} until they end, with {@code java.lang.Terminator} (or a handler registered through
-     * {@code jdk.internal.misc.Signal}) below it; a handler of another signal, running meanwhile, is not in
-     * {@code Shutdown}. Otherwise the exit is {@code System.exit}, {@code Runtime.exit}
-     * or the end of {@code main} (status 0, for which the report changes nothing). Only the threads so named have
-     * their stacks read: a walk of every stack costs a child's exit ~0.2-1.5 ms.
+     * {@return true if the JVM exits through {@code System.exit} or {@code Runtime.exit} called by code} Read
+     * while the shutdown hooks run, from the stacks of two threads at most: the JVM's handler of SIGTERM, SIGINT
+     * or SIGHUP runs on a thread named {@code SIG<name> handler}, which waits in {@code java.lang.Shutdown} until
+     * the hooks end, with {@code java.lang.Terminator} (or {@code jdk.internal.misc.Signal}) below it; the end of
+     * {@code main} runs them on {@code DestroyJavaVM}, in {@code Shutdown.shutdown} (status 0: no report needed).
+     * A walk of every thread's stack would cost each child's exit 0.2-1.5 ms.
      */
     static boolean exitChosenByCode() {
         ThreadGroup root = Thread.currentThread().getThreadGroup();
@@ -122,8 +127,11 @@ public final class ExitReport implements AutoCloseable {
         Thread[] threads = new Thread[root.activeCount() + 16];
         int count = root.enumerate(threads, true);
         for (int i = 0; i < count; i++) {
-            String name = threads[i].getName();
-            if (name.startsWith("SIG") && name.endsWith(" handler") && handlesASignal(threads[i])) {
+            String threadName = threads[i].getName();
+            if (threadName.startsWith("SIG") && threadName.endsWith(" handler") && exitsForASignal(threads[i])) {
+                return false;
+            }
+            if (threadName.equals("DestroyJavaVM") && inShutdown(threads[i], "shutdown")) {
                 return false;
             }
         }
@@ -131,7 +139,7 @@ public final class ExitReport implements AutoCloseable {
     }
 
     /** {@return true if the thread is a signal's handler that is exiting the JVM} */
-    private static boolean handlesASignal(Thread thread) {
+    private static boolean exitsForASignal(Thread thread) {
         boolean exiting = false;
         boolean signal = false;
         for (StackTraceElement frame : thread.getStackTrace()) {
@@ -142,15 +150,25 @@ public final class ExitReport implements AutoCloseable {
         return exiting && signal;
     }
 
-    private static void write(String segmentName, long offset) {
-        ByteBuffer word = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder());
-        word.putLong(0, ExitReportLayout.CHOSEN);
-        try (FileChannel file = FileChannel.open(ShmDirectory.pathOf(segmentName), StandardOpenOption.WRITE)) {
-            // A positional write to the file the parent maps: the page is shared, the kernel orders it before
-            // this process's exit, which the parent waits for before it reads.
-            file.write(word, offset + ExitReportLayout.STATE);
-        } catch (IOException | RuntimeException e) {
-            // the parent's heap is gone (it ended first): nobody will read the report
+    private static boolean inShutdown(Thread thread, String method) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().equals("java.lang.Shutdown") && frame.getMethodName().equals(method)) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    private static void create(String name) {
+        try {
+            Files.createFile(path(name), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
+        } catch (IOException | RuntimeException e) {
+            // no directory, or the parent's family is gone (it ended first): nobody will read the report
+        }
+    }
+
+    private static Path path(String name) {
+        return ShmDirectory.pathOf(name);
     }
 }
