@@ -13,8 +13,8 @@ import java.util.concurrent.Callable;
 /**
  * What a child JVM runs first: makes the deserialized {@link JvmProcess} the current process, with a view of
  * its parent, then runs it. Sent inside the bootstrap frame; {@code internal.spawn} knows it only as a
- * {@link Callable}, which may throw what the target throws. A plain class, not a record: deserializing a record spins method handles for its
- * constructor, which costs a child milliseconds at every start.
+ * {@link Callable}, which may throw what the target throws. A plain class, not a record: deserializing a record
+ * spins method handles for its constructor, which costs a child milliseconds at every start.
  */
 final class ChildBootstrap implements Callable<Void>, Serializable {
 
@@ -86,7 +86,8 @@ final class ChildBootstrap implements Callable<Void>, Serializable {
                     "rehearsal", identity, null));
             ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 64);
             new BootstrapFrame(ProcessIdentity.pid(), false, "rehearsal", payload).writeTo(frame);
-            Callable<?> child = ChildMain.target(BootstrapFrame.readFrom(new ByteArrayInputStream(frame.toByteArray())));
+            Callable<?> child = ChildMain.target(BootstrapFrame.readFrom(
+                    new ByteArrayInputStream(frame.toByteArray())));
             ((ChildBootstrap) child).process.run(); // the target only: enterChild would make this JVM a child
             return event.isSet() && value.getLong() == 1;
         } catch (IOException | ClassNotFoundException | RuntimeException e) {

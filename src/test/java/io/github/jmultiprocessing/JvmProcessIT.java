@@ -253,7 +253,8 @@ class JvmProcessIT {
         try (JavaMain main = JavaMain.start(UnreapedExitMain.class)) {
             assertEquals(0, main.waitFor(WAIT), main.output());
             assertTrue(main.output().contains("child ended, reports 1"), "its report was made: " + main.output());
-            assertEquals(List.of(), exitReports(main.process().pid()), "the parent's exit deletes its children's reports");
+            assertEquals(List.of(), exitReports(main.process().pid()),
+                    "the parent's exit deletes its children's reports");
         }
     }
 
@@ -265,7 +266,8 @@ class JvmProcessIT {
             ProcessHandle.of(killed.pid().orElseThrow()).orElseThrow().destroyForcibly(); // not through the library
             ProcessHandle.of(terminated.pid().orElseThrow()).orElseThrow().destroy();
             assertEquals(-9, Children.joinWithin(killed, WAIT), "kill -9 from elsewhere");
-            assertEquals(-15, Children.joinWithin(terminated, WAIT), "kill -TERM from elsewhere: the JVM exits with 143");
+            assertEquals(-15, Children.joinWithin(terminated, WAIT),
+                    "kill -TERM from elsewhere: the JVM exits with 143");
         }
     }
 

@@ -124,14 +124,16 @@ class StartMethodsIT {
             forkserver.start();
             assertEquals(0, Children.joinWithin(forkserver, WAIT));
             Multiprocessing.setStartMethod("forkserver", true);
-            JvmProcess spawn = children.add(Multiprocessing.getContext("spawn").process(() -> reportStartMethod(seen, 1)));
+            JvmProcess spawn = children.add(Multiprocessing.getContext("spawn")
+                    .process(() -> reportStartMethod(seen, 1)));
             JvmProcess byDefault = children.add(() -> reportStartMethod(seen, 2));
             spawn.start();
             byDefault.start();
             assertEquals(0, Children.joinWithin(spawn, WAIT));
             assertEquals(0, Children.joinWithin(byDefault, WAIT));
             // a thread-method process shares this JVM and its start method, as Python's dummy processes do
-            JvmProcess thread = children.add(Multiprocessing.getContext("thread").process(() -> reportStartMethod(seen, 3)));
+            JvmProcess thread = children.add(Multiprocessing.getContext("thread")
+                    .process(() -> reportStartMethod(seen, 3)));
             thread.start();
             assertEquals(0, Children.joinWithin(thread, WAIT));
         }

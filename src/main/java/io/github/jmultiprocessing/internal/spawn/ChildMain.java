@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The entry point of a child JVM: reads its {@link BootstrapFrame} from stdin, deserializes the target and runs
  * it, then exits like a Python child: 0 on return, once its non-daemon threads have ended; 1 with the stack trace
- * on stderr if it threw (any exception, checked ones too); {@code n} after {@code System.exit(n)}. After the frame, {@code System.in} reads as
- * empty, as a Python child's stdin is {@code /dev/null}; the pipe itself stays open to watch the parent.
+ * on stderr if it threw (any exception, checked ones too); {@code n} after {@code System.exit(n)}, which it reports
+ * ({@link ExitReport}). After the frame, {@code System.in} reads as empty, as a Python child's stdin is
+ * {@code /dev/null}; the pipe itself stays open to watch the parent ({@link #parentEnded()}).
  */
 public final class ChildMain {
 
