@@ -175,7 +175,7 @@ public class JvmProcess implements Serializable {
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
-                throw new TargetException(e);
+                throw TargetException.of(e);
             }
         }
     }
@@ -188,8 +188,9 @@ public class JvmProcess implements Serializable {
     final void runInChild() throws Exception {
         try {
             run();
-        } catch (TargetException e) {
-            throw (Exception) e.getCause();
+        } catch (RuntimeException e) {
+            // instanceof, not a catch clause: a child whose target throws nothing checked never loads the class
+            throw e instanceof TargetException carried ? (Exception) carried.getCause() : e;
         }
     }
 
@@ -198,8 +199,13 @@ public class JvmProcess implements Serializable {
         @Serial
         private static final long serialVersionUID = 1L;
 
-        TargetException(Exception cause) {
+        private TargetException(Exception cause) {
             super(cause, null);
+        }
+
+        /** {@return the carrier, typed so that its class is loaded only when a target throws} */
+        static RuntimeException of(Exception cause) {
+            return new TargetException(cause);
         }
     }
 

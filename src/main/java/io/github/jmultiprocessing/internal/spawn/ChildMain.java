@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The entry point of a child JVM: reads its {@link BootstrapFrame} from stdin, deserializes the target and runs
@@ -32,10 +31,16 @@ public final class ChildMain {
     /** First argument of a builder of an AOT cache (see {@link AotCache}). */
     public static final String BUILD_AOT = "--build-aot";
 
-    /** Completed once this child's parent has ended: its end of the stdin pipe closed. */
-    private static final CompletableFuture<Void> PARENT_ENDED = new CompletableFuture<>();
-    private static final AtomicBoolean WATCHING = new AtomicBoolean();
     private static volatile InputStream parentPipe; // stdin after the frame, in a child; else null
+    private static boolean watching; // guarded by ChildMain.class
+
+    /**
+     * Completed once this child's parent has ended: its end of the stdin pipe closed. A holder, so that a child
+     * that never asks loads no {@link CompletableFuture} (its first use costs a cold JVM milliseconds).
+     */
+    private static final class ParentEnded {
+        static final CompletableFuture<Void> FUTURE = new CompletableFuture<>();
+    }
 
     private ChildMain() {
     }
@@ -166,16 +171,19 @@ public final class ChildMain {
         if (parentPipe != null) {
             watchParent(false);
         }
-        return PARENT_ENDED.copy();
+        return ParentEnded.FUTURE.copy();
     }
 
     /**
      * Starts, once, the thread that reads stdin until the parent's end of the pipe closes, then completes
-     * {@link #PARENT_ENDED}; a daemon child then ends, as if terminated.
+     * {@link ParentEnded#FUTURE}; a daemon child then ends, as if terminated.
      */
     private static void watchParent(boolean daemon) {
-        if (!WATCHING.compareAndSet(false, true)) {
-            return;
+        synchronized (ChildMain.class) {
+            if (watching) {
+                return;
+            }
+            watching = true;
         }
         InputStream stdin = parentPipe;
         Thread watcher = new Thread(() -> {
@@ -186,7 +194,7 @@ public final class ChildMain {
             } catch (IOException ignored) {
                 // treated as the parent being gone
             }
-            PARENT_ENDED.complete(null);
+            ParentEnded.FUTURE.complete(null);
             if (daemon) {
                 ExitReport.exitingAsTerminated(); // reads as -15, as if terminated
                 System.exit(ExitCodes.SIGTERM_STATUS);

@@ -99,11 +99,24 @@ public final class ExitReport {
      * @param name the report's name, from the frame
      */
     static void armInChild(String name) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runtime.getRuntime().addShutdownHook(new Hook(name));
+    }
+
+    /** The child's shutdown hook; a class, not a lambda: a child's start links no lambda shape for it. */
+    private static final class Hook extends Thread {
+        private final String report;
+
+        Hook(String report) {
+            super("jmultiprocessing-exit-report");
+            this.report = report;
+        }
+
+        @Override
+        public void run() {
             if (!exitingAsTerminated && exitChosenByCode()) {
-                create(name);
+                create(report);
             }
-        }, "jmultiprocessing-exit-report"));
+        }
     }
 
     /** Marks the exit about to begin as the library's stand-in for a SIGTERM: it reads as {@code -15}. */
