@@ -432,13 +432,15 @@ class JvmProcessIT {
         }
     }
 
-    static void parentOfAWatcher(SharedArray seen, SharedEvent waited, SharedEvent done) {
-        new JvmProcess(() -> outliveTheParent(seen, waited, done)).start(); // not a daemon: it outlives this one
+    static void parentOfAWatcher(String method, SharedArray seen, SharedEvent waited, SharedEvent done) {
+        // not a daemon: it outlives this one
+        Multiprocessing.getContext(method).process(() -> outliveTheParent(seen, waited, done)).start();
         sleepForever();
     }
 
-    @Test
-    void shouldLetAChildJoinItsParentAsPythonDoes() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"spawn", "forkserver"})
+    void shouldLetAChildJoinItsParentAsPythonDoes(String method) throws Exception {
         SharedArray seen = SharedArray.ofLength('q', SLOTS);
         for (int i = 0; i < SLOTS; i++) {
             seen.setLong(i, -1);
@@ -446,7 +448,7 @@ class JvmProcessIT {
         SharedEvent waited = new SharedEvent();
         SharedEvent done = new SharedEvent();
         try (Children children = new Children()) {
-            JvmProcess parent = children.start(() -> parentOfAWatcher(seen, waited, done));
+            JvmProcess parent = children.start(() -> parentOfAWatcher(method, seen, waited, done));
             assertTrue(waited.await(WAIT), "the grandchild never got past its timed joins");
             assertFalse(done.isSet(), "the grandchild's untimed join returned while its parent lived");
             parent.kill();
