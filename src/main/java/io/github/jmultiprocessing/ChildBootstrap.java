@@ -8,14 +8,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serial;
 import java.io.Serializable;
+import java.util.concurrent.Callable;
 
 /**
  * What a child JVM runs first: makes the deserialized {@link JvmProcess} the current process, with a view of
  * its parent, then runs it. Sent inside the bootstrap frame; {@code internal.spawn} knows it only as a
- * {@link Runnable}. A plain class, not a record: deserializing a record spins method handles for its
- * constructor, which costs a child milliseconds at every start.
+ * {@link Callable}, which may throw what the target throws. A plain class, not a record: deserializing a record
+ * spins method handles for its constructor, which costs a child milliseconds at every start.
  */
-final class ChildBootstrap implements Runnable, Serializable {
+final class ChildBootstrap implements Callable<Void>, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -31,7 +32,8 @@ final class ChildBootstrap implements Runnable, Serializable {
      * @param parentPid      the parent's pid
      * @param parentName     the parent's name
      * @param parentIdentity the parent's identity numbers
-     * @param startMethod    the parent's start method if it was set, inherited as in Python, or null
+     * @param startMethod    the start method the child was started with, which it reports and uses by default (as
+     *                       a Python child does), or null to leave its default unset
      */
     ChildBootstrap(JvmProcess process, long parentPid, String parentName, int[] parentIdentity, String startMethod) {
         this.process = process;
@@ -47,13 +49,14 @@ final class ChildBootstrap implements Runnable, Serializable {
     }
 
     @Override
-    public void run() {
+    public Void call() throws Exception {
         Multiprocessing.enterChild(process, parentPid, parentName, parentIdentity, startMethod);
         try {
-            process.run();
+            process.runInChild(); // a target's exception escapes as itself: exit code 1 and its trace
         } finally {
             Multiprocessing.endChildren(true); // Python's _exit_function at the end of _bootstrap
         }
+        return null;
     }
 
     /**
@@ -83,7 +86,8 @@ final class ChildBootstrap implements Runnable, Serializable {
                     "rehearsal", identity, null));
             ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 64);
             new BootstrapFrame(ProcessIdentity.pid(), false, "rehearsal", payload).writeTo(frame);
-            Runnable child = ChildMain.target(BootstrapFrame.readFrom(new ByteArrayInputStream(frame.toByteArray())));
+            Callable<?> child = ChildMain.target(BootstrapFrame.readFrom(
+                    new ByteArrayInputStream(frame.toByteArray())));
             ((ChildBootstrap) child).process.run(); // the target only: enterChild would make this JVM a child
             return event.isSet() && value.getLong() == 1;
         } catch (IOException | ClassNotFoundException | RuntimeException e) {

@@ -83,7 +83,7 @@ public final class Context {
      * {@return a process that starts with this context's method}
      * @param target what it runs
      */
-    public JvmProcess process(SerializableRunnable target) {
+    public JvmProcess process(ProcessTarget target) {
         return process(target, null);
     }
 
@@ -92,7 +92,7 @@ public final class Context {
      * @param target what it runs
      * @param name   its name, or null for the default
      */
-    public JvmProcess process(SerializableRunnable target, String name) {
+    public JvmProcess process(ProcessTarget target, String name) {
         JvmProcess process = new JvmProcess(target, name, method);
         if (jvm != null) {
             process.setChildJvm(jvm);

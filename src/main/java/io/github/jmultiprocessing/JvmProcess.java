@@ -4,6 +4,7 @@ import io.github.jmultiprocessing.internal.spawn.BootstrapFrame;
 import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
 import io.github.jmultiprocessing.internal.spawn.ChildMain;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
+import io.github.jmultiprocessing.internal.spawn.ExitReport;
 import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
@@ -26,6 +27,9 @@ import java.util.function.Consumer;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -39,8 +43,8 @@ import java.util.stream.Collectors;
  * p.exitCode();                                             // OptionalInt[0]
  * }</pre>
  *
- * <p>The target is a {@link SerializableRunnable} (a lambda or method reference; the arguments are what it
- * captures), or a subclass overrides {@link #run()}. {@link #start()} serializes the process object with its
+ * <p>The target is a {@link ProcessTarget} (a lambda or method reference, which may throw any exception; the
+ * arguments are what it captures), or a subclass overrides {@link #run()}. {@link #start()} serializes the process object with its
  * target and starts a fresh JVM (Python's {@code spawn} start method): the running JVM's own {@code java}, the
  * same module path and a class path made of this JVM's and the files behind the class loaders of the library and
  * of the target (so that it works under {@code mvn exec:java} and in an application's own class loaders), the
@@ -53,8 +57,10 @@ import java.util.stream.Collectors;
  *
  * <p>Exit codes are Python's: 0 when {@code run()} returns, 1 when it throws (the stack trace goes to the
  * child's stderr, after a line {@code Process <name>:}), {@code n} after {@code System.exit(n)}, {@code -N} when
- * the child died of signal N: -15 after {@link #terminate()}, -9 after {@link #kill()}. A JVM reports a death by
- * signal N as status {@code 128+N}, so a child calling {@code System.exit(137)} also reads as -9.
+ * the child died of signal N: -15 after {@link #terminate()}, -9 after {@link #kill()}, and the same for a signal
+ * sent by anyone else. A JVM reports a death by signal N as status {@code 128+N}, as it does a
+ * {@code System.exit(128+N)}; the child tells its parent when its own code chose the status, so that
+ * {@code System.exit(137)} reads as 137. {@code Runtime.halt(128+N)} runs no code at exit and reads as {@code -N}.
  *
  * <p>Errors are Python's, as {@link IllegalStateException}: starting twice, joining or terminating before
  * {@code start()}, closing a running process, any use after {@link #close()}, starting a child from a daemon
@@ -73,13 +79,14 @@ public class JvmProcess implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private final SerializableRunnable target;
+    private final ProcessTarget target;
     private final int[] identity;
     private volatile String name;
     private volatile boolean daemon;
     private byte[] authkey;
 
     private transient long externalPid; // set for the current process and for a parent view: not ours to start
+    private transient boolean parentView; // this child's view of its parent: joinable, never started or signalled
     private transient Popen process; // guarded by this: what runs it once started
     private final String startMethod; // null: the default start method when start() is called
     private transient volatile Integer exitCode;
@@ -90,23 +97,23 @@ public class JvmProcess implements Serializable {
     /**
      * A process that will run {@code target} in a child JVM.
      *
-     * @param target what the child runs; captured values must be serializable
+     * @param target what the child runs (it may throw: exit code 1); captured values must be serializable
      */
-    public JvmProcess(SerializableRunnable target) {
+    public JvmProcess(ProcessTarget target) {
         this(Objects.requireNonNull(target, "target"), null);
     }
 
     /**
      * A named process that will run {@code target} in a child JVM.
      *
-     * @param target what the child runs; captured values must be serializable
+     * @param target what the child runs (it may throw: exit code 1); captured values must be serializable
      * @param name   the process name, or null for {@code JvmProcess-N}
      */
-    public JvmProcess(SerializableRunnable target, String name) {
+    public JvmProcess(ProcessTarget target, String name) {
         this(target, name, null);
     }
 
-    JvmProcess(SerializableRunnable target, String name, String startMethod) {
+    JvmProcess(ProcessTarget target, String name, String startMethod) {
         this.target = Objects.requireNonNull(target, "target");
         this.startMethod = startMethod;
         this.identity = Multiprocessing.nextIdentity();
@@ -138,7 +145,7 @@ public class JvmProcess implements Serializable {
     }
 
     /** A process object that is only serialized, never started: takes no name number from the counter. */
-    JvmProcess(SerializableRunnable target, String name, int[] identity, byte[] authkey) {
+    JvmProcess(ProcessTarget target, String name, int[] identity, byte[] authkey) {
         this.target = Objects.requireNonNull(target, "target");
         this.startMethod = null;
         this.identity = identity;
@@ -158,11 +165,48 @@ public class JvmProcess implements Serializable {
     }
 
     /**
-     * What the child runs: the target, unless a subclass overrides this. Called in the child JVM.
+     * What the child runs: the target, unless a subclass overrides this. Called in the child JVM. A checked
+     * exception the target throws leaves this method wrapped in an
+     * {@link java.lang.reflect.UndeclaredThrowableException}; the child reports the target's own exception.
      */
     public void run() {
         if (target != null) {
-            target.run();
+            try {
+                target.run();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw TargetException.of(e);
+            }
+        }
+    }
+
+    /**
+     * Runs the process as its child does: {@link #run()}, with a checked exception of the target thrown as itself.
+     *
+     * @throws Exception what the target or {@code run()} threw
+     */
+    final void runInChild() throws Exception {
+        try {
+            run();
+        } catch (RuntimeException e) {
+            // instanceof, not a catch clause: a child whose target throws nothing checked never loads the class
+            throw e instanceof TargetException carried ? (Exception) carried.getCause() : e;
+        }
+    }
+
+    /** A checked exception of the target, carried out of {@link #run()}, which declares none. */
+    private static final class TargetException extends java.lang.reflect.UndeclaredThrowableException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private TargetException(Exception cause) {
+            super(cause, null);
+        }
+
+        /** {@return the carrier, typed so that its class is loaded only when a target throws} */
+        static RuntimeException of(Exception cause) {
+            return new TargetException(cause);
         }
     }
 
@@ -209,11 +253,12 @@ public class JvmProcess implements Serializable {
             try {
                 Set<Class<?>> classes = new LinkedHashSet<>();
                 byte[] payload = serialize(name, new ChildBootstrap(this, ProcessIdentity.pid(), current.name,
-                        current.identity, Multiprocessing.getStartMethod(true)), classes::add);
+                        current.identity, method), classes::add); // the child reports the method it was started with
                 LaunchSpec spec = launchSpec(classes);
-                BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, payload);
+                ExitReport report = ExitReport.next(); // tells an exit(137) of its code from a SIGKILL
+                BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, report, payload);
                 process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame, spec)
-                        : ChildLauncher.launch(frame, spec));
+                        : ChildLauncher.launch(frame, spec), report);
             } finally {
                 Connection.credit(credits, process == null ? 0 : process.pid());
             }
@@ -222,26 +267,37 @@ public class JvmProcess implements Serializable {
     }
 
     /**
-     * Waits until the child ends.
+     * Waits until the child ends. On the parent's process object in a child
+     * ({@link Multiprocessing#parentProcess()}), waits until the parent has ended, as Python does: a non-daemon child
+     * that does so while its parent joins it at exit waits for good (the parent waits for the child), so a child
+     * that waits for its parent is best a daemon, or uses {@link #join(Duration)}.
      *
      * @throws InterruptedException  if interrupted while waiting
-     * @throws IllegalStateException if not started, or closed
+     * @throws IllegalStateException if not started, closed, or the current process (a process cannot join itself)
      */
     public final void join() throws InterruptedException {
+        if (parentView) {
+            awaitParent(-1);
+            return;
+        }
         started("join").waitFor();
         reap();
     }
 
     /**
      * Waits at most {@code timeout} for the child to end; check {@link #isAlive()} or {@link #exitCode()} for
-     * which happened.
+     * which happened. On the parent's process object in a child, waits at most {@code timeout} for the parent to
+     * end, and returns at once once it has.
      *
      * @param timeout the longest wait; zero or negative does not wait
-     * @return true if the child has ended
+     * @return true if the child (or the parent) has ended
      * @throws InterruptedException  if interrupted while waiting
-     * @throws IllegalStateException if not started, or closed
+     * @throws IllegalStateException if not started, closed, or the current process (a process cannot join itself)
      */
     public final boolean join(Duration timeout) throws InterruptedException {
+        if (parentView) {
+            return awaitParent(WaitCore.nanos(timeout));
+        }
         Popen running = started("join");
         boolean ended = running.waitFor(WaitCore.nanos(timeout));
         if (ended) {
@@ -251,11 +307,15 @@ public class JvmProcess implements Serializable {
     }
 
     /**
-     * {@return true from {@link #start()} until the child ends; true for the current process}
+     * {@return true from {@link #start()} until the child ends; true for the current process; for the parent in a
+     * child, true until the parent has ended}
      * @throws IllegalStateException if closed
      */
     public final boolean isAlive() {
         checkOpen();
+        if (parentView) {
+            return !ChildMain.parentEnded().isDone() && ProcessIdentity.isAlive(externalPid);
+        }
         if (externalPid != 0) {
             return ProcessIdentity.isAlive(externalPid);
         }
@@ -313,12 +373,17 @@ public class JvmProcess implements Serializable {
     }
 
     /**
-     * A future completed with this process when the child ends (the Java form of Python's {@code sentinel}).
+     * A future completed with this process when the child ends (the Java form of Python's {@code sentinel}); on
+     * the parent's process object in a child, when the parent ends.
      *
      * @return the future
-     * @throws IllegalStateException if not started, or closed
+     * @throws IllegalStateException if not started, closed, or the current process
      */
     public final CompletableFuture<JvmProcess> onExit() {
+        if (parentView) {
+            checkOpen();
+            return ChildMain.parentEnded().thenApply(ended -> this);
+        }
         return started("onExit").onExit().thenApply(ended -> {
             reap();
             return this;
@@ -518,6 +583,34 @@ public class JvmProcess implements Serializable {
         this.externalPid = ProcessIdentity.pid();
     }
 
+    /**
+     * {@return a child's view of its parent process}: it can be joined (with or without a timeout), waited for and
+     * asked {@link #isAlive()}, as Python's {@code parent_process()}; its exit code stays empty.
+     */
+    static JvmProcess parentView(long pid, String name, int[] identity) {
+        JvmProcess parent = new JvmProcess(pid, name, identity, false, new byte[0]);
+        parent.parentView = true;
+        return parent;
+    }
+
+    /** Waits for this child's parent to end: at most {@code nanos}, or as long as needed if negative. */
+    private boolean awaitParent(long nanos) throws InterruptedException {
+        checkOpen();
+        CompletableFuture<Void> ended = ChildMain.parentEnded();
+        try {
+            if (nanos < 0) {
+                ended.get();
+            } else {
+                ended.get(nanos, TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the parent's end could not be watched", e); // never completed so
+        }
+    }
+
     // ---- private
 
     private String defaultName() {
@@ -530,8 +623,13 @@ public class JvmProcess implements Serializable {
 
     private synchronized Popen started(String what) {
         checkOpen();
+        if (parentView) {
+            throw new IllegalStateException("cannot " + what + " " + name + ": it is the parent process (expected join,"
+                    + " isAlive or onExit on it)");
+        }
         if (externalPid != 0) {
-            throw new IllegalStateException("cannot " + what + " " + name + ": it is the current or the parent process");
+            throw new IllegalStateException("cannot " + what + " " + name + ": it is the current process (a process"
+                    + " can only " + what + " its children, not itself)");
         }
         if (process == null) {
             throw new IllegalStateException("can only " + what + " a started process (expected start() before "

@@ -420,15 +420,17 @@ public final class Multiprocessing {
 
     /**
      * Waits until at least one of the objects is ready, or the timeout elapses (Python's
-     * {@code multiprocessing.connection.wait}): a process once it has ended, a {@link Connection} once a message
-     * can be received or its stream has ended (so that {@code recv} does not block), a queue once it holds an
-     * element.
+     * {@code multiprocessing.connection.wait}): a process once it has ended, a process's sentinel
+     * ({@link JvmProcess#onExit()}, or any {@link CompletableFuture}) once it is done, a {@link Connection} once a
+     * message can be received or its stream has ended (so that {@code recv} does not block), a queue once it holds
+     * an element.
      *
-     * <p>Waiting on processes alone wakes as they end. With connections or queues among the objects, readiness is
-     * polled: at once while it spins, then within about a millisecond.
+     * <p>Waiting on processes and futures alone wakes as they end. With connections or queues among the objects,
+     * readiness is polled: at once while it spins, then within about a millisecond.
      *
      * @param <T>     the objects' type
-     * @param objects started {@link JvmProcess}es, readable {@link Connection}s, {@link SharedQueue}s,
+     * @param objects started {@link JvmProcess}es, their sentinels ({@link JvmProcess#onExit()}) or other
+     *                {@link CompletableFuture}s, readable {@link Connection}s, {@link SharedQueue}s,
      *                {@link SharedSimpleQueue}s
      * @param timeout the longest wait, or null to wait as long as needed
      * @return the objects that are ready, in the order given; empty on timeout
@@ -437,7 +439,7 @@ public final class Multiprocessing {
      * @throws IllegalStateException    for a process not started, or a connection or queue closed here
      */
     public static <T> List<T> wait(Collection<T> objects, Duration timeout) throws InterruptedException {
-        boolean onlyProcesses = true;
+        boolean onlyExits = true;
         for (T object : objects) {
             switch (object) {
                 case JvmProcess process -> {
@@ -450,16 +452,19 @@ public final class Multiprocessing {
                         throw new IllegalArgumentException("cannot wait for " + connection + " (expected an end that"
                                 + " receives)");
                     }
-                    onlyProcesses = false;
+                    onlyExits = false;
                 }
-                case SharedQueue<?> queue -> onlyProcesses = false;
-                case SharedSimpleQueue<?> queue -> onlyProcesses = false;
+                case CompletableFuture<?> sentinel -> {
+                    // done when its process has ended (onExit()), or whatever it stands for
+                }
+                case SharedQueue<?> queue -> onlyExits = false;
+                case SharedSimpleQueue<?> queue -> onlyExits = false;
                 case null, default -> throw new IllegalArgumentException("cannot wait for " + object + " (expected"
-                        + " started JvmProcesses, Connections or queues)");
+                        + " started JvmProcesses, their onExit() sentinels, Connections or queues)");
             }
         }
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + WaitCore.nanos(timeout);
-        if (onlyProcesses) {
+        if (onlyExits) {
             awaitAnyExit(objects, timeout);
             return ready(objects);
         }
@@ -485,13 +490,13 @@ public final class Multiprocessing {
 
     private static final long WAIT_POLL_MAX_NANOS = 1_000_000;
 
-    private static <T> void awaitAnyExit(Collection<T> processes, Duration timeout) throws InterruptedException {
-        if (processes.isEmpty() || processes.stream().anyMatch(p -> !((JvmProcess) p).isAlive())) {
+    private static <T> void awaitAnyExit(Collection<T> objects, Duration timeout) throws InterruptedException {
+        if (objects.isEmpty() || !ready(objects).isEmpty()) {
             return;
         }
         List<CompletableFuture<?>> futures = new ArrayList<>();
-        for (T process : processes) {
-            futures.add(((JvmProcess) process).onExit());
+        for (T object : objects) {
+            futures.add(object instanceof JvmProcess process ? process.onExit() : (CompletableFuture<?>) object);
         }
         CompletableFuture<Object> any = CompletableFuture.anyOf(futures.toArray(CompletableFuture[]::new));
         try {
@@ -503,7 +508,7 @@ public final class Multiprocessing {
         } catch (TimeoutException e) {
             // none ready: the caller returns an empty list
         } catch (ExecutionException e) {
-            // an ended process is ready whatever its future says
+            // an ended process is ready whatever its future says; a failed future is done, so ready too
         }
     }
 
@@ -519,6 +524,7 @@ public final class Multiprocessing {
                         yield true; // recv will throw at once: as ready as it gets
                     }
                 }
+                case CompletableFuture<?> sentinel -> sentinel.isDone();
                 case SharedQueue<?> queue -> !queue.empty();
                 case SharedSimpleQueue<?> queue -> !queue.empty();
                 default -> throw new AssertionError(object);
@@ -545,11 +551,11 @@ public final class Multiprocessing {
     }
 
     /** Runs a {@code thread}-method process on the calling thread, as the current process there. */
-    static void runAsCurrent(JvmProcess process) {
+    static void runAsCurrent(JvmProcess process) throws Exception {
         THREAD_PROCESS.set(process);
         THREAD_RUNNERS.add(Thread.currentThread());
         try {
-            process.run();
+            process.runInChild();
         } finally {
             THREAD_RUNNERS.remove(Thread.currentThread());
             THREAD_PROCESS.remove();
@@ -583,7 +589,7 @@ public final class Multiprocessing {
         }
         synchronized (Multiprocessing.class) {
             current = process;
-            parent = new JvmProcess(parentPid, parentName, parentIdentity, false, new byte[0]);
+            parent = JvmProcess.parentView(parentPid, parentName, parentIdentity);
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.jmultiprocessing;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
 import io.github.jmultiprocessing.internal.spawn.ExitCodes;
+import io.github.jmultiprocessing.internal.spawn.ExitReport;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,10 @@ import java.util.concurrent.TimeUnit;
  * {@code thread} start method. Exit codes follow Python's conventions.
  */
 sealed interface Popen permits Popen.Jvm, Popen.InThread {
+
+    /** Signal numbers, as in exit codes. */
+    int SIGTERM = 15;
+    int SIGKILL = 9;
 
     long pid();
 
@@ -33,8 +38,26 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
     /** Lets go of what the ended child held. */
     void release();
 
-    /** A child JVM, and the parent's end of its stdin. */
-    record Jvm(ChildLauncher.Launched launched) implements Popen {
+    /**
+     * A child JVM, the parent's end of its stdin, and its exit report (null if none could be named): a status of
+     * 128+N reads as -N when this library sent signal N, or when the child did not report an exit of its own
+     * choosing ({@link ExitCodes}).
+     */
+    final class Jvm implements Popen {
+        private final ChildLauncher.Launched launched;
+        private final ExitReport report;
+        private volatile int sent; // the last signal this library sent while the child was alive, or 0
+
+        Jvm(ChildLauncher.Launched launched, ExitReport report) {
+            this.launched = launched;
+            this.report = report;
+        }
+
+        /** {@return the started child} */
+        ChildLauncher.Launched launched() {
+            return launched;
+        }
+
         @Override
         public long pid() {
             return launched.process().pid();
@@ -62,17 +85,23 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
 
         @Override
         public int exitCode() {
-            return ExitCodes.fromStatus(launched.process().exitValue());
+            return ExitCodes.fromStatus(launched.process().exitValue(), () -> report != null && report.chosen(), sent);
         }
 
         @Override
         public void terminate() {
-            launched.process().destroy();
+            if (launched.process().isAlive()) {
+                sent = SIGTERM;
+                launched.process().destroy();
+            }
         }
 
         @Override
         public void kill() {
-            launched.process().destroyForcibly();
+            if (launched.process().isAlive()) {
+                sent = SIGKILL;
+                launched.process().destroyForcibly();
+            }
         }
 
         @Override
@@ -82,6 +111,9 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
 
         @Override
         public void release() {
+            if (report != null) {
+                report.delete();
+            }
             try {
                 launched.bootstrap().close();
             } catch (IOException ignored) {
@@ -155,12 +187,12 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
 
         @Override
         public void terminate() {
-            interrupt(15);
+            interrupt(SIGTERM);
         }
 
         @Override
         public void kill() {
-            interrupt(9);
+            interrupt(SIGKILL);
         }
 
         private void interrupt(int number) {

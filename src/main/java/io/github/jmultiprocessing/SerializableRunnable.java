@@ -3,10 +3,14 @@ package io.github.jmultiprocessing;
 import java.io.Serializable;
 
 /**
- * A {@link Runnable} that can be sent to a child JVM: the target of a {@link JvmProcess}. A lambda or method
- * reference of this type is serializable with everything it captures, which must itself be serializable
- * (shared objects travel as handles).
+ * A {@link Runnable} that can be sent to a child JVM: a {@link ProcessTarget} that throws no checked exception.
+ * A lambda or method reference of this type is serializable with everything it captures, which must itself be
+ * serializable (shared objects travel as handles).
  */
 @FunctionalInterface
-public interface SerializableRunnable extends Runnable, Serializable {
+public interface SerializableRunnable extends Runnable, ProcessTarget, Serializable {
+
+    /** Runs the body; throws no checked exception. */
+    @Override
+    void run();
 }

@@ -9,7 +9,9 @@ import io.github.jmultiprocessing.testing.Children;
 import io.github.jmultiprocessing.testing.JavaMain;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class JvmProcessIT {
@@ -51,6 +53,50 @@ class JvmProcessIT {
             assertTrue(output.contains("java.lang.IllegalStateException: boom from the child"), output);
             assertTrue(output.contains("at io.github.jmultiprocessing.JvmProcessIT"), output);
         }
+    }
+
+    @Test
+    void shouldExitOneWithTheTracesOfCheckedExceptionsATargetThrows() throws Exception {
+        try (JavaMain main = JavaMain.start(CheckedThrowingChildMain.class)) {
+            assertEquals(0, main.waitFor(WAIT), main.output());
+            String output = main.output();
+            assertTrue(output.contains("spawn exit code 1, put before"), output);
+            assertTrue(output.contains("thread exit code 1"), output);
+            assertTrue(output.contains("Process checked:"), output);
+            assertTrue(output.contains("java.io.IOException: checked from the child"), output);
+            assertTrue(output.contains("Process threaded:"), output);
+            assertTrue(output.contains("java.io.IOException: checked from a thread"), output);
+            assertFalse(output.contains("UndeclaredThrowable"), "the target's own exception, not a wrapper: " + output);
+        }
+    }
+
+    /** Starts processes whose targets throw checked exceptions, with no try/catch, and prints their exit codes. */
+    public static final class CheckedThrowingChildMain {
+        public static void main(String[] args) throws Exception {
+            try (SharedQueue<String> queue = new SharedQueue<>()) {
+                JvmProcess p = new JvmProcess(() -> {
+                    queue.put("before"); // throws InterruptedException: fine in a ProcessTarget
+                    throw new java.io.IOException("checked from the child");
+                }, "checked");
+                p.start();
+                p.join();
+                System.out.println("spawn exit code " + p.exitCode().orElseThrow() + ", put "
+                        + queue.get(Duration.ofSeconds(30)));
+            }
+            JvmProcess t = Multiprocessing.getContext("thread").process(JvmProcessIT::throwChecked, "threaded");
+            t.start();
+            t.join();
+            System.out.println("thread exit code " + t.exitCode().orElseThrow());
+            // lambdas and method references that throw nothing still compile as before, as SerializableRunnables
+            SerializableRunnable plain = JvmProcessIT::boom;
+            new JvmProcess(plain).close();
+            new JvmProcess(() -> { }).close();
+            new JvmProcess(JvmProcessIT::boom, "named").close();
+        }
+    }
+
+    static void throwChecked() throws java.io.IOException {
+        throw new java.io.IOException("checked from a thread");
     }
 
     @Test
@@ -158,6 +204,70 @@ class JvmProcessIT {
             terminated.terminate(); // harmless once ended
             killed.kill();
             assertEquals(-9, killed.exitCode().orElseThrow());
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"spawn", "forkserver"})
+    void shouldReadAnExitStatusTheChildChoseAsItselfEvenAbove128(String method) throws Exception {
+        Context ctx = Multiprocessing.getContext(method);
+        try (Children children = new Children()) {
+            JvmProcess exit143 = children.add(ctx.process(() -> System.exit(143)));
+            JvmProcess exit137 = children.add(ctx.process(() -> System.exit(137)));
+            JvmProcess fromAThread = children.add(ctx.process(() -> {
+                Thread.ofPlatform().start(() -> Runtime.getRuntime().exit(130)).join();
+            }));
+            JvmProcess halted = children.add(ctx.process(() -> Runtime.getRuntime().halt(137)));
+            for (JvmProcess p : List.of(exit143, exit137, fromAThread, halted)) {
+                p.start();
+            }
+            assertEquals(143, Children.joinWithin(exit143, WAIT), "System.exit(143) is no SIGTERM");
+            assertEquals(137, Children.joinWithin(exit137, WAIT), "System.exit(137) is no SIGKILL");
+            assertEquals(130, Children.joinWithin(fromAThread, WAIT), "Runtime.exit(130) from another thread");
+            assertEquals(-9, Children.joinWithin(halted, WAIT), "halt runs no hook: reads as SIGKILL (documented)");
+        }
+        assertEquals(List.of(), exitReports(ProcessHandle.current().pid()), "reports are deleted when reaped");
+    }
+
+    /** {@return the exit reports a parent's children left in the segment directory} */
+    private static List<String> exitReports(long parentPid) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(io.github.jmultiprocessing.internal.shm.ShmDirectory.directory())) {
+            return files.map(path -> path.getFileName().toString())
+                    .filter(name -> name.startsWith("jmp-exit-" + parentPid + "-")).toList();
+        }
+    }
+
+    /** Starts a daemon child that exits with 137 by itself, and returns without reaping it. */
+    public static final class UnreapedExitMain {
+        public static void main(String[] args) throws Exception {
+            JvmProcess child = new JvmProcess(() -> System.exit(137));
+            child.setDaemon(true);
+            child.start();
+            ProcessHandle.of(child.pid().orElseThrow()).orElseThrow().onExit().get(); // ended, not reaped here
+            System.out.println("child ended, reports " + exitReports(ProcessHandle.current().pid()).size());
+        }
+    }
+
+    @Test
+    void shouldLeaveNoExitReportBehindWhenAParentExitsWithoutReaping() throws Exception {
+        try (JavaMain main = JavaMain.start(UnreapedExitMain.class)) {
+            assertEquals(0, main.waitFor(WAIT), main.output());
+            assertTrue(main.output().contains("child ended, reports 1"), "its report was made: " + main.output());
+            assertEquals(List.of(), exitReports(main.process().pid()),
+                    "the parent's exit deletes its children's reports");
+        }
+    }
+
+    @Test
+    void shouldReportSignalsSentByOthersAsNegativeExitCodes() throws Exception {
+        try (Children children = new Children()) {
+            JvmProcess killed = children.start(JvmProcessIT::sleepForever);
+            JvmProcess terminated = children.start(JvmProcessIT::sleepForever);
+            ProcessHandle.of(killed.pid().orElseThrow()).orElseThrow().destroyForcibly(); // not through the library
+            ProcessHandle.of(terminated.pid().orElseThrow()).orElseThrow().destroy();
+            assertEquals(-9, Children.joinWithin(killed, WAIT), "kill -9 from elsewhere");
+            assertEquals(-15, Children.joinWithin(terminated, WAIT),
+                    "kill -TERM from elsewhere: the JVM exits with 143");
         }
     }
 
@@ -283,6 +393,93 @@ class JvmProcessIT {
                 ProcessHandle.of(grandchild.getLong()).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
+    }
+
+    /** What a grandchild saw of its parent; each slot is filled once, -1 until then. */
+    private static final int PID = 0, EARLY_JOINED = 1, EARLY_MILLIS = 2, EARLY_ALIVE = 3, EARLY_READY = 4,
+            LATE_JOINED = 5, LATE_MILLIS = 6, LATE_ALIVE = 7, EXIT_DONE = 8, LATE_READY = 9, SELF_REFUSED = 10,
+            EXIT_CODE_EMPTY = 11, SLOTS = 12;
+
+    static void outliveTheParent(SharedArray seen, SharedEvent waited, SharedEvent done) {
+        try {
+            JvmProcess parent = Multiprocessing.parentProcess().orElseThrow();
+            seen.setLong(PID, ProcessHandle.current().pid());
+            long t0 = System.nanoTime();
+            seen.setLong(EARLY_JOINED, parent.join(Duration.ofMillis(100)) ? 1 : 0);
+            seen.setLong(EARLY_MILLIS, (System.nanoTime() - t0) / 1_000_000);
+            seen.setLong(EARLY_ALIVE, parent.isAlive() ? 1 : 0);
+            seen.setLong(EARLY_READY, Multiprocessing.wait(List.of(parent), Duration.ofMillis(50)).size());
+            CompletableFuture<JvmProcess> exit = parent.onExit();
+            waited.set();
+            parent.join(); // untimed: until the parent has ended
+            t0 = System.nanoTime();
+            seen.setLong(LATE_JOINED, parent.join(Duration.ofSeconds(30)) ? 1 : 0);
+            seen.setLong(LATE_MILLIS, (System.nanoTime() - t0) / 1_000_000);
+            seen.setLong(LATE_ALIVE, parent.isAlive() ? 1 : 0);
+            seen.setLong(EXIT_DONE, exit.isDone() && exit.join() == parent ? 1 : 0);
+            seen.setLong(LATE_READY, Multiprocessing.wait(List.of(parent), Duration.ofSeconds(30)).size());
+            seen.setLong(EXIT_CODE_EMPTY, parent.exitCode().isEmpty() ? 1 : 0);
+            try {
+                Multiprocessing.currentProcess().join(Duration.ofMillis(1));
+                seen.setLong(SELF_REFUSED, 0);
+            } catch (IllegalStateException e) {
+                seen.setLong(SELF_REFUSED, e.getMessage().contains("itself") ? 1 : 0);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            done.set();
+        }
+    }
+
+    static void parentOfAWatcher(String method, SharedArray seen, SharedEvent waited, SharedEvent done) {
+        // not a daemon: it outlives this one
+        Multiprocessing.getContext(method).process(() -> outliveTheParent(seen, waited, done)).start();
+        sleepForever();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"spawn", "forkserver"})
+    void shouldLetAChildJoinItsParentAsPythonDoes(String method) throws Exception {
+        SharedArray seen = SharedArray.ofLength('q', SLOTS);
+        for (int i = 0; i < SLOTS; i++) {
+            seen.setLong(i, -1);
+        }
+        SharedEvent waited = new SharedEvent();
+        SharedEvent done = new SharedEvent();
+        try (Children children = new Children()) {
+            JvmProcess parent = children.start(() -> parentOfAWatcher(method, seen, waited, done));
+            assertTrue(waited.await(WAIT), "the grandchild never got past its timed joins");
+            assertFalse(done.isSet(), "the grandchild's untimed join returned while its parent lived");
+            parent.kill();
+            assertEquals(-9, Children.joinWithin(parent, WAIT));
+            assertTrue(done.await(WAIT), "the grandchild's join never returned after its parent ended");
+        } finally {
+            long grandchild = seen.getLong(PID);
+            if (grandchild > 0) {
+                ProcessHandle.of(grandchild).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        assertEquals(0, seen.getLong(EARLY_JOINED), "join(100 ms) on a live parent times out");
+        assertTrue(seen.getLong(EARLY_MILLIS) >= 100, seen.getLong(EARLY_MILLIS) + " ms (expected the timeout)");
+        assertEquals(1, seen.getLong(EARLY_ALIVE));
+        assertEquals(0, seen.getLong(EARLY_READY), "wait([parent]) while it lives");
+        assertEquals(1, seen.getLong(LATE_JOINED), "join once the parent has ended");
+        assertTrue(seen.getLong(LATE_MILLIS) < 1000, seen.getLong(LATE_MILLIS) + " ms (expected at once)");
+        assertEquals(0, seen.getLong(LATE_ALIVE), "isAlive() once the parent has ended");
+        assertEquals(1, seen.getLong(EXIT_DONE), "onExit() completes with the parent");
+        assertEquals(1, seen.getLong(LATE_READY), "wait([parent]) once it has ended");
+        assertEquals(1, seen.getLong(EXIT_CODE_EMPTY), "a parent's exit code is not known (Python's None)");
+        assertEquals(1, seen.getLong(SELF_REFUSED), "a process cannot join itself");
+    }
+
+    @Test
+    void shouldRefuseToJoinTheCurrentProcess() {
+        JvmProcess current = Multiprocessing.currentProcess();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> current.join(Duration.ofMillis(1)));
+        assertTrue(e.getMessage().contains("itself"), e.getMessage());
+        assertThrows(IllegalStateException.class, current::join);
+        assertThrows(IllegalStateException.class, current::onExit);
     }
 
     @Test

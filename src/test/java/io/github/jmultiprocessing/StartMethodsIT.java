@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,45 @@ class StartMethodsIT {
             assertThrows(IllegalArgumentException.class, bad::start);
             assertTrue(unserializable.getName().startsWith("JvmProcess-"));
         }
+    }
+
+    static void reportStartMethod(SharedArray seen, int index) {
+        seen.setLong(index, Multiprocessing.getAllStartMethods().indexOf(Multiprocessing.getStartMethod(true)));
+    }
+
+    /** The start method a child reports, as an index into {@link Multiprocessing#getAllStartMethods()}. */
+    private static String reported(SharedArray seen, int index) {
+        long at = seen.getLong(index);
+        return at < 0 ? null : Multiprocessing.getAllStartMethods().get((int) at);
+    }
+
+    @Test
+    void shouldReportTheStartMethodAChildWasStartedWith() throws Exception {
+        SharedArray seen = SharedArray.ofLength('q', 4);
+        try (Children children = new Children()) {
+            Multiprocessing.setStartMethod("spawn", true);
+            JvmProcess forkserver = children.add(Multiprocessing.getContext("forkserver")
+                    .process(() -> reportStartMethod(seen, 0)));
+            forkserver.start();
+            assertEquals(0, Children.joinWithin(forkserver, WAIT));
+            Multiprocessing.setStartMethod("forkserver", true);
+            JvmProcess spawn = children.add(Multiprocessing.getContext("spawn")
+                    .process(() -> reportStartMethod(seen, 1)));
+            JvmProcess byDefault = children.add(() -> reportStartMethod(seen, 2));
+            spawn.start();
+            byDefault.start();
+            assertEquals(0, Children.joinWithin(spawn, WAIT));
+            assertEquals(0, Children.joinWithin(byDefault, WAIT));
+            // a thread-method process shares this JVM and its start method, as Python's dummy processes do
+            JvmProcess thread = children.add(Multiprocessing.getContext("thread")
+                    .process(() -> reportStartMethod(seen, 3)));
+            thread.start();
+            assertEquals(0, Children.joinWithin(thread, WAIT));
+        }
+        assertEquals("forkserver", reported(seen, 0), "a forkserver-context child while the global method is spawn");
+        assertEquals("spawn", reported(seen, 1), "a spawn-context child while the global method is forkserver");
+        assertEquals("forkserver", reported(seen, 2), "a child started by the global method");
+        assertEquals("forkserver", reported(seen, 3), "a thread-method process: this JVM's method");
     }
 
     static void countUnderLock(SharedLock lock, SharedValue counter) {
@@ -235,6 +275,28 @@ class StartMethodsIT {
             assertThrows(IllegalArgumentException.class, () -> Multiprocessing.wait(List.of("x"), WAIT));
             assertThrows(IllegalStateException.class,
                     () -> Multiprocessing.wait(List.of(new JvmProcess(() -> { })), WAIT));
+        }
+    }
+
+    @Test
+    void shouldWaitForSentinelsAsForTheirProcesses() throws Exception {
+        Pipe pipe = Pipe.open();
+        try (Children children = new Children()) {
+            JvmProcess sleeper = children.start(JvmProcessIT::sleepForever);
+            JvmProcess quick = children.start(() -> { });
+            CompletableFuture<JvmProcess> asleep = sleeper.onExit();
+            CompletableFuture<JvmProcess> done = quick.onExit();
+            assertEquals(List.of(done), Multiprocessing.wait(List.of(asleep, done), WAIT), "Python's wait(sentinels)");
+            assertEquals(List.of(), Multiprocessing.wait(List.of(asleep), Duration.ofMillis(50)));
+            assertEquals(List.of(), Multiprocessing.wait(List.of(asleep, pipe.left()), Duration.ofMillis(50)),
+                    "a sentinel beside a connection");
+            sleeper.kill();
+            assertEquals(List.of(asleep), Multiprocessing.wait(List.of(asleep, pipe.left()), WAIT));
+            assertEquals(-9, sleeper.exitCode().orElseThrow());
+            assertEquals(List.of(sleeper, asleep), Multiprocessing.wait(List.of(sleeper, asleep), null));
+        } finally {
+            pipe.left().close();
+            pipe.right().close();
         }
     }
 

@@ -16,7 +16,8 @@ import java.io.OutputStream;
  *   long   parent pid
  *   bool   daemon: exit when the parent is gone (stdin reaches end of file)
  *   UTF    process name (for messages before the payload is read)
- *   int    payload length, then the payload: a serialized {@link Runnable} to run
+ *   UTF    name of the child's {@link ExitReport}, or "" for none
+ *   int    payload length, then the payload: a serialized {@link java.util.concurrent.Callable} to run
  * </pre>
  *
  * <p>The parent keeps the pipe open for the child's whole life; its end of file tells the child that the
@@ -25,12 +26,38 @@ import java.io.OutputStream;
  * @param parentPid the parent's pid
  * @param daemon    whether the child ends when the parent does
  * @param name      the process name
+ * @param report    the name of the child's exit report, or "" for none
  * @param payload   the serialized target
  */
-public record BootstrapFrame(long parentPid, boolean daemon, String name, byte[] payload) {
+public record BootstrapFrame(long parentPid, boolean daemon, String name, String report, byte[] payload) {
 
     private static final int MAGIC = 0x4A4D_5042;
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+
+    /**
+     * A frame without an exit report.
+     *
+     * @param parentPid the parent's pid
+     * @param daemon    whether the child ends when the parent does
+     * @param name      the process name
+     * @param payload   the serialized target
+     */
+    public BootstrapFrame(long parentPid, boolean daemon, String name, byte[] payload) {
+        this(parentPid, daemon, name, "", payload);
+    }
+
+    /**
+     * A frame naming the child's exit report.
+     *
+     * @param parentPid the parent's pid
+     * @param daemon    whether the child ends when the parent does
+     * @param name      the process name
+     * @param report    the child's exit report, or null for none
+     * @param payload   the serialized target
+     */
+    public BootstrapFrame(long parentPid, boolean daemon, String name, ExitReport report, byte[] payload) {
+        this(parentPid, daemon, name, report == null ? "" : report.name(), payload);
+    }
     private static final int MAX_PAYLOAD = 1 << 30;
 
     /**
@@ -46,6 +73,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, byte[]
         data.writeLong(parentPid);
         data.writeBoolean(daemon);
         data.writeUTF(name);
+        data.writeUTF(report);
         data.writeInt(payload.length);
         data.write(payload);
         data.flush();
@@ -77,6 +105,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, byte[]
         long parentPid = data.readLong();
         boolean daemon = data.readBoolean();
         String name = data.readUTF();
+        String report = data.readUTF();
         int length = data.readInt();
         if (length < 0 || length > MAX_PAYLOAD) {
             throw new IOException("bootstrap payload length=" + length + " (expected 0.." + MAX_PAYLOAD + ")");
@@ -85,6 +114,6 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, byte[]
         if (payload.length != length) {
             throw new EOFException("bootstrap payload ended after " + payload.length + " of " + length + " bytes");
         }
-        return new BootstrapFrame(parentPid, daemon, name, payload);
+        return new BootstrapFrame(parentPid, daemon, name, report, payload);
     }
 }

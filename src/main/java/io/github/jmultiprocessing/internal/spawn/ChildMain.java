@@ -10,12 +10,15 @@ import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The entry point of a child JVM: reads its {@link BootstrapFrame} from stdin, deserializes the target and runs
  * it, then exits like a Python child: 0 on return, once its non-daemon threads have ended; 1 with the stack trace
- * on stderr if it threw; {@code n} after {@code System.exit(n)}. After the frame, {@code System.in} reads as
- * empty, as a Python child's stdin is {@code /dev/null}; the pipe itself stays open to watch the parent.
+ * on stderr if it threw (any exception, checked ones too); {@code n} after {@code System.exit(n)}, which it reports
+ * ({@link ExitReport}). After the frame, {@code System.in} reads as empty, as a Python child's stdin is
+ * {@code /dev/null}; the pipe itself stays open to watch the parent ({@link #parentEnded()}).
  */
 public final class ChildMain {
 
@@ -27,6 +30,17 @@ public final class ChildMain {
 
     /** First argument of a builder of an AOT cache (see {@link AotCache}). */
     public static final String BUILD_AOT = "--build-aot";
+
+    private static volatile InputStream parentPipe; // stdin after the frame, in a child; else null
+    private static boolean watching; // guarded by ChildMain.class
+
+    /**
+     * Completed once this child's parent has ended: its end of the stdin pipe closed. A holder, so that a child
+     * that never asks loads no {@link CompletableFuture} (its first use costs a cold JVM milliseconds).
+     */
+    private static final class ParentEnded {
+        static final CompletableFuture<Void> FUTURE = new CompletableFuture<>();
+    }
 
     private ChildMain() {
     }
@@ -63,7 +77,7 @@ public final class ChildMain {
             }
         }
         BootstrapFrame frame = null;
-        Runnable target;
+        Callable<?> target;
         try {
             frame = BootstrapFrame.readFrom(stdin);
             target = target(frame);
@@ -80,11 +94,15 @@ public final class ChildMain {
             return;
         }
         System.setIn(InputStream.nullInputStream());
+        if (!frame.report().isEmpty()) {
+            ExitReport.armInChild(frame.report());
+        }
+        parentPipe = stdin;
         if (frame.daemon()) {
-            watchParent(stdin);
+            watchParent(true);
         }
         try {
-            target.run();
+            target.call();
         } catch (Throwable e) {
             PrintStream err = standardError();
             err.println("Process " + frame.name() + ":");
@@ -134,16 +152,40 @@ public final class ChildMain {
      * @return the target
      * @throws IOException            if the payload is not a serialized object
      * @throws ClassNotFoundException if a class of the target is missing
-     * @throws ClassCastException     if the payload is not a {@link Runnable}
+     * @throws ClassCastException     if the payload is not a {@link Callable}
      */
-    public static Runnable target(BootstrapFrame frame) throws IOException, ClassNotFoundException {
+    public static Callable<?> target(BootstrapFrame frame) throws IOException, ClassNotFoundException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(frame.payload()))) {
-            return (Runnable) in.readObject();
+            return (Callable<?>) in.readObject();
         }
     }
 
-    /** A daemon child ends, as if terminated, once its parent's end of the stdin pipe closes. */
-    private static void watchParent(InputStream stdin) {
+    /**
+     * {@return a future completed once this child's parent has ended} (Python's {@code parent_process().sentinel}):
+     * its end of this child's stdin pipe closed, which happens when the parent process is gone, however it ended
+     * (the parent keeps the pipe open as long as this child runs, and no other process holds it). The first call
+     * starts a thread that reads the pipe until then; in a JVM that is not a child the future never completes.
+     * Completing or cancelling the returned future changes nothing here.
+     */
+    public static CompletableFuture<Void> parentEnded() {
+        if (parentPipe != null) {
+            watchParent(false);
+        }
+        return ParentEnded.FUTURE.copy();
+    }
+
+    /**
+     * Starts, once, the thread that reads stdin until the parent's end of the pipe closes, then completes
+     * {@link ParentEnded#FUTURE}; a daemon child then ends, as if terminated.
+     */
+    private static void watchParent(boolean daemon) {
+        synchronized (ChildMain.class) {
+            if (watching) {
+                return;
+            }
+            watching = true;
+        }
+        InputStream stdin = parentPipe;
         Thread watcher = new Thread(() -> {
             try {
                 while (stdin.read() >= 0) {
@@ -152,7 +194,11 @@ public final class ChildMain {
             } catch (IOException ignored) {
                 // treated as the parent being gone
             }
-            System.exit(ExitCodes.SIGTERM_STATUS);
+            ParentEnded.FUTURE.complete(null);
+            if (daemon) {
+                ExitReport.exitingAsTerminated(); // reads as -15, as if terminated
+                System.exit(ExitCodes.SIGTERM_STATUS);
+            }
         }, "jmultiprocessing-parent-watch");
         watcher.setDaemon(true);
         watcher.start();
