@@ -423,15 +423,15 @@ public final class Multiprocessing {
      * {@code multiprocessing.connection.wait}): a process once it has ended, a process's sentinel
      * ({@link JvmProcess#onExit()}, or any {@link CompletableFuture}) once it is done, a {@link Connection} once a
      * message can be received or its stream has ended (so that {@code recv} does not block), a queue once it holds
-     * an element.
+     * an element or is shut down (so that {@code get} does not block).
      *
      * <p>Waiting on processes and futures alone wakes as they end. With connections or queues among the objects,
      * readiness is polled: at once while it spins, then within about a millisecond.
      *
      * @param <T>     the objects' type
      * @param objects started {@link JvmProcess}es, their sentinels ({@link JvmProcess#onExit()}) or other
-     *                {@link CompletableFuture}s, readable {@link Connection}s, {@link SharedQueue}s,
-     *                {@link SharedSimpleQueue}s
+     *                {@link CompletableFuture}s, readable {@link Connection}s, queues
+     *                ({@link MultiprocessingQueue}s)
      * @param timeout the longest wait, or null to wait as long as needed
      * @return the objects that are ready, in the order given; empty on timeout
      * @throws InterruptedException     if interrupted while waiting
@@ -457,8 +457,7 @@ public final class Multiprocessing {
                 case CompletableFuture<?> sentinel -> {
                     // done when its process has ended (onExit()), or whatever it stands for
                 }
-                case SharedQueue<?> queue -> onlyExits = false;
-                case SharedSimpleQueue<?> queue -> onlyExits = false;
+                case MultiprocessingQueue<?> queue -> onlyExits = false;
                 case null, default -> throw new IllegalArgumentException("cannot wait for " + object + " (expected"
                         + " started JvmProcesses, their onExit() sentinels, Connections or queues)");
             }
@@ -525,8 +524,7 @@ public final class Multiprocessing {
                     }
                 }
                 case CompletableFuture<?> sentinel -> sentinel.isDone();
-                case SharedQueue<?> queue -> !queue.empty();
-                case SharedSimpleQueue<?> queue -> !queue.empty();
+                case MultiprocessingQueue<?> queue -> !queue.empty() || queue.isShutdown(); // get would not block
                 default -> throw new AssertionError(object);
             };
             if (isReady) {

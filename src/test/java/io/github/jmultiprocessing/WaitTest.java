@@ -45,6 +45,18 @@ class WaitTest {
     }
 
     @Test
+    void shouldFindAShutDownQueueReadyAsItsGetWouldNotBlock() throws Exception {
+        try (SharedQueue<String> queue = new SharedQueue<>(); SharedSimpleQueue<String> simple = new SharedSimpleQueue<>()) {
+            queue.shutdown();
+            simple.shutdown();
+            long t0 = System.nanoTime();
+            assertEquals(List.of(queue, simple), Multiprocessing.wait(List.of(queue, simple), LONG));
+            assertTrue(System.nanoTime() - t0 < LONG.toNanos() / 2, "at once, not after the timeout");
+            assertThrows(QueueShutDownException.class, queue::get, "get throws at once: nothing to wait for");
+        }
+    }
+
+    @Test
     void shouldRefuseWhatCannotBeWaitedFor() throws Exception {
         Pipe simplex = Pipe.open(false);
         try {
