@@ -199,6 +199,35 @@ class ProcessPoolParityIT {
         assertTrue(task.getCause().getMessage().contains("failOn"), task.getCause().getMessage());
     }
 
+    /** An exception that takes no cause later (its cause was given, null) and no suppressed ones. */
+    static final class Unattachable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unattachable(String message) {
+            super(message, null, false, true);
+        }
+    }
+
+    static int throwUnattachable() {
+        throw new Unattachable("no room for a RemoteTraceback");
+    }
+
+    /**
+     * A task's exception to which no RemoteTraceback can be attached keeps the worker's frames as its own, rather
+     * than arriving with no frames at all.
+     */
+    @Test
+    void shouldKeepTheWorkersFramesOfAnExceptionThatTakesNoRemoteTraceback() throws Exception {
+        Unattachable e = assertThrows(Unattachable.class, () -> pool.apply(ProcessPoolParityIT::throwUnattachable));
+        assertEquals("no room for a RemoteTraceback", e.getMessage());
+        assertTrue(Arrays.stream(e.getStackTrace()).anyMatch(f -> f.getMethodName().equals("throwUnattachable")),
+                "the worker's frames: " + Arrays.toString(e.getStackTrace()));
+        ExecutionException wrapped = assertThrows(ExecutionException.class,
+                () -> pool.applyAsync(ProcessPoolParityIT::throwUnattachable).get(WAIT));
+        assertTrue(Arrays.stream(wrapped.getCause().getStackTrace())
+                .anyMatch(f -> f.getMethodName().equals("throwUnattachable")), "through a Future too");
+    }
+
     @Test
     void shouldWaitForTheNextResultWithATimeoutAndTakeCallsWithoutAChunkSize() throws Exception {
         IMapIterator<Integer> slow = pool.imap(ProcessPoolParityIT::sleepThen, List.of(2000));
