@@ -782,8 +782,27 @@ public final class ProcessPool implements AutoCloseable {
             }
         }
         pending.add(Task.STOP); // wakes senders
+        // A task a sender took from the queue (encoding it, or sending it) is in neither place above: the sender
+        // hands it back as it ends (requeue fails it, the pool being terminated). Interrupted, a sender waiting for
+        // a credit or for room in a dead worker's pipe ends at once; one encoding ends after the encoding.
+        for (Worker worker : workers) {
+            worker.sender.interrupt();
+        }
+        for (Worker worker : workers) {
+            if (worker.sender != Thread.currentThread()) {
+                try {
+                    worker.sender.join(TERMINATE_SENDER_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break; // the rest fail as their senders end
+                }
+            }
+        }
         Multiprocessing.cancelAtExit(this);
     }
+
+    /** How long {@link #terminate()} waits for each sender to hand back the task it holds. */
+    private static final long TERMINATE_SENDER_MILLIS = 10_000;
 
     /**
      * At JVM exit, first of all (while workers may still be started: one that retires or dies is replaced): the
