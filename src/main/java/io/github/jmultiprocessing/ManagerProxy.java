@@ -198,11 +198,20 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         }
     }
 
-    /** {@return a copy of a range of a list proxy's elements, made by the server's own subList (one call)} */
+    /**
+     * {@return a copy of a range of a list proxy's elements, made by the server's own subList (one call); for a list
+     * whose subList the server cannot send (a registered ArrayList's view), sliced from its toArray()}
+     */
     @SuppressWarnings("unchecked")
     private java.util.List<Object> copyOfRange(int from, int to) {
         try {
-            return (java.util.List<Object>) remote(SUB_LIST, "subList(int,int)", new Object[] {from, to});
+            try {
+                return (java.util.List<Object>) remote(SUB_LIST, "subList(int,int)", new Object[] {from, to});
+            } catch (RemoteException unsendable) {
+                Object[] all = (Object[]) remote(TO_ARRAY, "toArray()", null);
+                java.util.Objects.checkFromToIndex(from, to, all.length);
+                return Arrays.asList(Arrays.copyOfRange(all, from, to));
+            }
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

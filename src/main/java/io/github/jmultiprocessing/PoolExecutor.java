@@ -323,7 +323,9 @@ public final class PoolExecutor extends AbstractExecutorService {
     }
 
     /**
-     * {@inheritDoc} Once one task succeeds (or the time is up), the others still queued are withdrawn.
+     * {@inheritDoc} Once one task succeeds (or the time is up), the others still queued are withdrawn. When none
+     * succeeded, the {@code ExecutionException}'s cause is a task's failure (a {@code CancellationException} if
+     * {@link #shutdownNow()} cancelled them).
      */
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
@@ -333,18 +335,19 @@ public final class PoolExecutor extends AbstractExecutorService {
         }
         CompletableFuture<T> first = new CompletableFuture<>();
         List<CompletableFuture<T>> futures = submitAll(tasks);
+        for (CompletableFuture<T> future : futures) { // NOTE: before the failure below, which all may be done for
+            future.thenAccept(first::complete);
+        }
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
-            for (CompletableFuture<T> future : futures) { // all failed: the last failure
+            for (CompletableFuture<T> future : futures) { // all failed: the first one's failure
                 future.whenComplete((value, e) -> {
-                    if (e != null) {
-                        first.completeExceptionally(e);
+                    if (e != null) { // wrapped: get throws an ExecutionException, for a CancellationException too
+                        first.completeExceptionally(e instanceof java.util.concurrent.CompletionException ? e
+                                : new java.util.concurrent.CompletionException(e));
                     }
                 });
             }
         });
-        for (CompletableFuture<T> future : futures) {
-            future.thenAccept(first::complete);
-        }
         try {
             return first.get(timeout, unit);
         } finally {

@@ -620,15 +620,20 @@ public final class ProcessPool implements AutoCloseable {
      * stay in the {@code RemoteTraceback}. An exception the pool made itself keeps its own.
      */
     private static Throwable inCaller(Throwable t) {
-        boolean remote = t.getCause() instanceof RemoteTraceback;
-        for (Throwable suppressed : remote ? new Throwable[0] : t.getSuppressed()) {
-            remote |= suppressed instanceof RemoteTraceback;
-        }
-        if (remote) {
+        if (carriesRemote(t)) {
             StackTraceElement[] here = new Throwable().getStackTrace();
             t.setStackTrace(Arrays.copyOfRange(here, Math.min(2, here.length), here.length)); // from the caller's
         }
         return t;
+    }
+
+    /** {@return true if a {@link RemoteTraceback} is attached to the exception, as its cause or suppressed} */
+    private static boolean carriesRemote(Throwable t) {
+        boolean remote = t.getCause() instanceof RemoteTraceback;
+        for (Throwable suppressed : remote ? new Throwable[0] : t.getSuppressed()) {
+            remote |= suppressed instanceof RemoteTraceback;
+        }
+        return remote;
     }
 
     private Job submit(Object function, byte form, List<Object> items, int chunksize) {
@@ -777,8 +782,27 @@ public final class ProcessPool implements AutoCloseable {
             }
         }
         pending.add(Task.STOP); // wakes senders
+        // A task a sender took from the queue (encoding it, or sending it) is in neither place above: the sender
+        // hands it back as it ends (requeue fails it, the pool being terminated). Interrupted, a sender waiting for
+        // a credit or for room in a dead worker's pipe ends at once; one encoding ends after the encoding.
+        for (Worker worker : workers) {
+            worker.sender.interrupt();
+        }
+        for (Worker worker : workers) {
+            if (worker.sender != Thread.currentThread()) {
+                try {
+                    worker.sender.join(TERMINATE_SENDER_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break; // the rest fail as their senders end
+                }
+            }
+        }
         Multiprocessing.cancelAtExit(this);
     }
+
+    /** How long {@link #terminate()} waits for each sender to hand back the task it holds. */
+    private static final long TERMINATE_SENDER_MILLIS = 10_000;
 
     /**
      * At JVM exit, first of all (while workers may still be started: one that retires or dies is replaced): the
@@ -1562,7 +1586,9 @@ public final class ProcessPool implements AutoCloseable {
             // NOTE: the worker's frames are in the RemoteTraceback, once; the exception's own trace is set where a
             // caller receives it (inCaller), empty until then (Python: the caller's traceback, the remote as cause)
             t = RemoteTraceback.attach(t, failure.trace());
-            t.setStackTrace(new StackTraceElement[0]);
+            if (carriesRemote(t)) { // else (a cause set to null, suppression off) its own trace is the worker's
+                t.setStackTrace(new StackTraceElement[0]);
+            }
             return t;
         } catch (IOException | RuntimeException e) {
             return new IllegalStateException("a task failed, and its exception could not be read here: " + e, e);

@@ -209,6 +209,28 @@ class ManagerParityIT {
         }
     }
 
+    /**
+     * The sub-list view of a proxy of a list type registered by the user (an ArrayList, whose own subList does not
+     * serialize): reading it, and the rotate that reverses sub-lists from 100 elements, work as on the manager's
+     * own list type.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void subListOfARegisteredArrayListProxyReadsAndRotates() throws Exception {
+        try (BaseManager manager = new BaseManager()) {
+            manager.register("arraylist", args -> new ArrayList<>(), List.class);
+            manager.start();
+            List<Integer> l = manager.create("arraylist", List.class);
+            List<Integer> model = new ArrayList<>(IntStream.range(0, 150).boxed().toList());
+            l.addAll(model);
+            assertEquals(model.subList(3, 9), new ArrayList<>(l.subList(3, 9)));
+            Collections.rotate(l, 7);
+            Collections.rotate(model, 7);
+            assertEquals(model, new ArrayList<>(l), "rotate of 150");
+            assertThrows(IndexOutOfBoundsException.class, () -> l.subList(0, 151));
+        }
+    }
+
     /** A proxy interface the server cannot call (not public) is refused at register(), not at the first call. */
     @Test
     void registerRefusesAProxyInterfaceThatIsNotPublic() {

@@ -116,6 +116,38 @@ class PoolExecutorIT {
         assertTrue(executor.awaitTermination(60, TimeUnit.SECONDS));
     }
 
+    /**
+     * invokeAny's contract: an ExecutionException when no task succeeded, also when the tasks were cancelled by a
+     * shutdownNow meanwhile (the JDK's own invokeAny wraps a task's CancellationException so), never the
+     * CancellationException itself.
+     */
+    @Test
+    void shouldThrowExecutionExceptionFromInvokeAnyWhoseTasksWereCancelled() throws Exception {
+        ProcessPool pool = new ProcessPool(1);
+        ExecutorService executor = pool.asExecutorService();
+        SharedValue started = SharedValue.of('q', 0L);
+        List<Callable<Integer>> tasks = List.of(
+                (SerializableCallable<Integer>) () -> sleepFor(60_000, started),
+                (SerializableCallable<Integer>) () -> sleepThen(60_000));
+        CompletableFuture<Void> stopper = CompletableFuture.runAsync(() -> {
+            try {
+                Poll.until("the first task to start", WAIT, () -> ((Number) started.get()).longValue() != 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            executor.shutdownNow();
+        });
+        try {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> executor.invokeAny(tasks, 60, TimeUnit.SECONDS));
+            assertInstanceOf(CancellationException.class, e.getCause(), "its cause says why");
+        } finally {
+            stopper.get(60, TimeUnit.SECONDS);
+            executor.shutdownNow();
+            assertTrue(executor.awaitTermination(60, TimeUnit.SECONDS));
+        }
+    }
+
     @Test
     void shouldWithdrawACancelledQueuedTaskSoThatItNeverRuns() throws Exception {
         try (ProcessPool pool = new ProcessPool(1)) {

@@ -199,6 +199,70 @@ class ProcessPoolParityIT {
         assertTrue(task.getCause().getMessage().contains("failOn"), task.getCause().getMessage());
     }
 
+    /** An exception that takes no cause later (its cause was given, null) and no suppressed ones. */
+    static final class Unattachable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unattachable(String message) {
+            super(message, null, false, true);
+        }
+    }
+
+    static int throwUnattachable() {
+        throw new Unattachable("no room for a RemoteTraceback");
+    }
+
+    /**
+     * A task's exception to which no RemoteTraceback can be attached keeps the worker's frames as its own, rather
+     * than arriving with no frames at all.
+     */
+    @Test
+    void shouldKeepTheWorkersFramesOfAnExceptionThatTakesNoRemoteTraceback() throws Exception {
+        Unattachable e = assertThrows(Unattachable.class, () -> pool.apply(ProcessPoolParityIT::throwUnattachable));
+        assertEquals("no room for a RemoteTraceback", e.getMessage());
+        assertTrue(Arrays.stream(e.getStackTrace()).anyMatch(f -> f.getMethodName().equals("throwUnattachable")),
+                "the worker's frames: " + Arrays.toString(e.getStackTrace()));
+        ExecutionException wrapped = assertThrows(ExecutionException.class,
+                () -> pool.applyAsync(ProcessPoolParityIT::throwUnattachable).get(WAIT));
+        assertTrue(Arrays.stream(wrapped.getCause().getStackTrace())
+                .anyMatch(f -> f.getMethodName().equals("throwUnattachable")), "through a Future too");
+    }
+
+    /** An item whose encoding, done by a sender thread of the pool, takes a while: the sender holds its task. */
+    static final class SlowToSend implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        static final java.util.concurrent.CountDownLatch SENDING = new java.util.concurrent.CountDownLatch(1);
+
+        @java.io.Serial
+        private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+            SENDING.countDown();
+            long until = System.nanoTime() + 500_000_000L;
+            while (System.nanoTime() - until < 0) { // not cut short by an interrupt
+                Thread.onSpinWait();
+            }
+            out.defaultWriteObject();
+        }
+    }
+
+    /**
+     * terminate() cancels every outstanding call by the time it returns, also one whose task a sender thread had
+     * taken from the queue and was encoding (in neither the queue nor a worker's tasks in flight).
+     */
+    @Test
+    void shouldCancelACallWhoseTaskASenderHoldsByTheTimeTerminateReturns() throws Exception {
+        ProcessPool own = new ProcessPool(1);
+        try {
+            AsyncResult<List<Object>> call = own.mapAsync(x -> x, List.of(new SlowToSend(), 1), 1);
+            assertTrue(SlowToSend.SENDING.await(60, java.util.concurrent.TimeUnit.SECONDS), "a sender encodes it");
+            own.terminate();
+            assertTrue(call.isDone(), "done when terminate returns");
+            assertThrows(CancellationException.class, () -> call.get(Duration.ZERO));
+        } finally {
+            own.terminate();
+            own.join();
+        }
+    }
+
     @Test
     void shouldWaitForTheNextResultWithATimeoutAndTakeCallsWithoutAChunkSize() throws Exception {
         IMapIterator<Integer> slow = pool.imap(ProcessPoolParityIT::sleepThen, List.of(2000));

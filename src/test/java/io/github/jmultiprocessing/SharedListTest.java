@@ -202,6 +202,43 @@ class SharedListTest {
         }
     }
 
+    /**
+     * Crafted bytes: a valid layout whose first slot (10,000,000 bytes) is larger than a str's 8-byte format can name
+     * ("10000000s" has 9 characters). A str written there must be refused, not have its format spill into the next
+     * item's (which then no longer reads).
+     */
+    @Test
+    void shouldRefuseAStrForASlotItsFormatCannotName() {
+        long slot = 10_000_000L;
+        long dataStart = 8 + 3 * 8;
+        long formats = dataStart + slot + 8;
+        try (SharedMemory shm = SharedMemory.create(formats + 2 * 8 + 2)) {
+            try {
+                MemorySegment s = shm.segment();
+                var longs = java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+                s.set(longs, 0, 2L);
+                s.set(longs, 8, 0L);
+                s.set(longs, 16, slot);
+                s.set(longs, 24, slot + 8);
+                s.set(longs, dataStart, 5L);
+                s.set(longs, dataStart + slot, 7L);
+                s.set(JAVA_BYTE, formats, (byte) 'q');
+                s.set(JAVA_BYTE, formats + 8, (byte) 'q');
+                try (SharedList list = SharedList.attach(shm.name())) {
+                    assertEquals(List.of(5L, 7L), list);
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> list.set(0, "x"));
+                    assertTrue(e.getMessage().contains("format"), e.getMessage());
+                    assertEquals(7L, list.get(1), "the next item's format is untouched");
+                    assertEquals("qq", list.format());
+                    list.set(0, 6L); // a number fits any slot
+                    assertEquals(List.of(6L, 7L), list);
+                }
+            } finally {
+                shm.unlink();
+            }
+        }
+    }
+
     @Test
     void shouldMakeAnEmptyListAsCPythonDoes() {
         try (SharedList list = SharedList.of()) {

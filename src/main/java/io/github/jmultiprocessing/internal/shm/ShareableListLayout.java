@@ -306,7 +306,9 @@ public final class ShareableListLayout {
      *                {@code Boolean}, {@code String}, {@code byte[]} or null
      * @throws ClassCastException       for a value of another type (CPython: {@code KeyError})
      * @throws IllegalArgumentException for a string or byte array longer than the item's slot (CPython's
-     *                                  {@code ValueError: bytes/str item exceeds available storage})
+     *                                  {@code ValueError: bytes/str item exceeds available storage}), or a str
+     *                                  or bytes for a slot larger than its 8-byte format can name (only in a list
+     *                                  attached from crafted bytes: CPython never makes one)
      */
     public void write(MemorySegment segment, int index, Object value) {
         long slot = offsets[index + 1] - offsets[index];
@@ -317,8 +319,14 @@ public final class ShareableListLayout {
                 throw new IllegalArgumentException("bytes/str item exceeds available storage: item " + index + " of "
                         + text.length + " bytes (expected at most " + slot + ", its slot's size)");
             }
+            String format = slot + "s";
+            if (format.length() > FORMAT_BYTES) { // a slot no list made by CPython or here has (attached bytes)
+                throw new IllegalArgumentException("item " + index + " has a slot of " + slot + " bytes (expected at"
+                        + " most 9999992 for a str or bytes: its format \"<slot>s\" must fit " + FORMAT_BYTES
+                        + " bytes, else it would overwrite the next item's)");
+            }
             // CPython keeps a str slot's format, which is always "<slot>s"; any other item gets that format too.
-            setFormat(segment, index, slot + "s", value instanceof String ? CODE_STR : CODE_BYTES);
+            setFormat(segment, index, format, value instanceof String ? CODE_STR : CODE_BYTES);
             MemorySegment.copy(text, 0, segment, JAVA_BYTE, at, text.length);
             segment.asSlice(at + text.length, slot - text.length).fill((byte) 0);
             return;
