@@ -74,6 +74,10 @@ public final class ProcessPool implements AutoCloseable {
     private final String name = "ProcessPool-" + POOLS.incrementAndGet();
     private final LinkedBlockingDeque<Task> pending = new LinkedBlockingDeque<>();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+    /** Streaming calls whose input is not yet all queued: shutdown() has them read it to its end. */
+    private final Set<StreamJob> openStreams = ConcurrentHashMap.newKeySet();
+    /** The workers have been told to stop: no chunk may be queued after; guarded by this. */
+    private boolean stopsQueued;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger workerNumbers = new AtomicInteger();
     private volatile State state = State.RUNNING;
@@ -584,10 +588,14 @@ public final class ProcessPool implements AutoCloseable {
         if (chunksize < 1) {
             throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1)");
         }
-        checkRunning();
         checkLoadable(function);
-        return (IMapIterator<R>) new StreamJob(ids.incrementAndGet(), function, items.iterator(), chunksize,
-                ordered, timeout);
+        StreamJob stream = new StreamJob(ids.incrementAndGet(), function, items.iterator(), chunksize, ordered,
+                timeout);
+        synchronized (this) {
+            checkRunning();
+            openStreams.add(stream); // until its input ends: shutdown() lets it read the rest first
+        }
+        return (IMapIterator<R>) stream;
     }
 
     private static <V> V await(AsyncResult<V> result) throws InterruptedException {
@@ -747,16 +755,41 @@ public final class ProcessPool implements AutoCloseable {
      * {@link java.util.concurrent.ExecutorService#shutdown()}, since {@link #close()} is try-with-resources').
      */
     public void shutdown() {
+        List<StreamJob> streams;
         synchronized (this) {
             if (state != State.RUNNING) {
                 return;
             }
             state = State.CLOSED;
-            for (int i = 0; i < workers.size(); i++) {
-                pending.add(Task.STOP);
+            streams = List.copyOf(openStreams);
+            if (streams.isEmpty()) {
+                queueStops();
+                return;
             }
         }
+        // as CPython's task handler: the streams' input is read to its end, without the window, before the
+        // workers are told to stop, so an imap made before shutdown() delivers every result (also when the caller
+        // joins before it iterates); a thread of its own, so an endless input does not block this caller
+        LibraryThreads.start(name + "-closing", () -> {
+            for (StreamJob stream : streams) {
+                stream.readToEnd();
+            }
+            synchronized (this) {
+                if (state == State.CLOSED) {
+                    queueStops();
+                }
+            }
+        });
     }
+
+    /** Tells every worker to exit once the tasks queued before are done. Holds this. */
+    private void queueStops() {
+        stopsQueued = true;
+        for (int i = 0; i < workers.size(); i++) {
+            pending.add(Task.STOP);
+        }
+    }
+
 
     /**
      * Stops the workers now (Python's {@code terminate()}): outstanding calls are cancelled (their results'
@@ -1118,6 +1151,8 @@ public final class ProcessPool implements AutoCloseable {
         private int submitted; // chunks, guarded by this
         private int delivered; // chunks, guarded by this
         private boolean sourceDone; // guarded by this
+        private boolean readAll; // the pool is shut down: the rest of the input is read, window or not; guarded by this
+        private int inHand; // chunks read from the source and not yet queued, guarded by this
         private RuntimeException sourceFailure; // thrown once every chunk before it is delivered; guarded by this
         private volatile boolean expired; // the deadline passed: queued chunks are skipped (over), no more taken
         private Iterator<Object> current = java.util.Collections.emptyIterator();
@@ -1265,6 +1300,7 @@ public final class ProcessPool implements AutoCloseable {
         private void expire() {
             expired = true; // NOTE: volatile: a sender taking one of its chunks after this skips it (take)
             sourceDone = true;
+            endedIfAllQueued();
             sourceFailure = null;
             submitted = delivered;
             arrived.clear();
@@ -1274,12 +1310,44 @@ public final class ProcessPool implements AutoCloseable {
             dropSpare();
         }
 
+        /**
+         * After {@link #shutdown()}: queues the rest of the input, then waits until no chunk is in another
+         * thread's hands, so that the workers' STOPs come after every chunk.
+         */
+        void readToEnd() {
+            synchronized (this) {
+                readAll = true;
+            }
+            try {
+                while (true) {
+                    submitMore();
+                    synchronized (this) {
+                        if (sourceDone || expired || state != State.CLOSED) {
+                            while (inHand > 0) {
+                                wait();
+                            }
+                            return;
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Leaves the pool's open streams once every chunk of the input is queued (or the call is over). Holds this. */
+        private void endedIfAllQueued() {
+            if (sourceDone && inHand == 0) {
+                openStreams.remove(this);
+            }
+        }
+
         private void submitMore() {
             while (true) {
                 List<Object> chunk = new ArrayList<>(Math.min(chunksize, 1024));
                 int number;
                 synchronized (this) {
-                    if (sourceDone || submitted - delivered >= window) {
+                    if (sourceDone || (!readAll && submitted - delivered >= window)) {
                         return;
                     }
                     try {
@@ -1292,18 +1360,29 @@ public final class ProcessPool implements AutoCloseable {
                     }
                     if (chunk.isEmpty()) {
                         sourceDone = true;
+                        endedIfAllQueued();
                         return;
                     }
                     number = submitted++;
+                    inHand++;
                 }
                 try {
                     synchronized (ProcessPool.this) {
-                        checkRunning();
+                        if (state != State.CLOSED || stopsQueued) { // shut down: its input is still read to its end
+                            checkRunning();
+                        }
                         pending.add(new Task(ids.incrementAndGet(), this, number, chunk));
                     }
                 } catch (IllegalStateException e) { // the pool ended: this chunk fails at its place
                     arrive(number, e);
                     return;
+                } finally {
+                    synchronized (this) {
+                        if (--inHand == 0) {
+                            endedIfAllQueued();
+                            notifyAll(); // readToEnd
+                        }
+                    }
                 }
             }
         }

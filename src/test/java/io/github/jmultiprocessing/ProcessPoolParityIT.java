@@ -119,6 +119,32 @@ class ProcessPoolParityIT {
     }
 
     @Test
+    void shouldDeliverEveryResultOfAStreamMadeBeforeShutdownAlsoWhenJoinedFirst() throws Exception {
+        // CPython: it = p.imap(f, xs); p.close(); p.join(); list(it) gives every result
+        try (ProcessPool closing = new ProcessPool(2)) {
+            List<Integer> input = java.util.stream.IntStream.range(0, 300).boxed().toList();
+            Iterator<Integer> ordered = closing.imap(ProcessPoolParityIT::square, input, 1);
+            Iterator<Integer> unordered = closing.imapUnordered(ProcessPoolParityIT::square, input, 7);
+            Iterator<Integer> mapped = closing.asExecutorService().map(ProcessPoolParityIT::square, input,
+                    Duration.ofSeconds(60), 3);
+            assertEquals(0, ordered.next(), "one result taken before the shutdown");
+            closing.shutdown();
+            assertTrue(closing.join(WAIT), "the workers stop once every queued chunk ran");
+            List<Integer> expected = input.stream().map(ProcessPoolParityIT::square).toList();
+            List<Integer> got = new ArrayList<>(List.of(0));
+            ordered.forEachRemaining(got::add);
+            assertEquals(expected, got, "imap");
+            List<Integer> any = new ArrayList<>();
+            unordered.forEachRemaining(any::add);
+            assertEquals(new HashSet<>(expected), new HashSet<>(any), "imapUnordered");
+            assertEquals(expected.size(), any.size());
+            List<Integer> viaExecutor = new ArrayList<>();
+            mapped.forEachRemaining(viaExecutor::add);
+            assertEquals(expected, viaExecutor, "the executor's map");
+        }
+    }
+
+    @Test
     void shouldFailAResultThatCannotBeSentWithMaybeEncodingException() throws Exception {
         MaybeEncodingException e = assertThrows(MaybeEncodingException.class, () -> pool.apply(() -> new Object()));
         assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
