@@ -183,7 +183,7 @@ public final class PoolExecutor extends AbstractExecutorService {
      * @throws RejectedExecutionException if the executor is shut down or its pool broken
      */
     public void execute(SerializableRunnable command) {
-        submit(command);
+        reportFailure(submit(command));
     }
 
     /**
@@ -193,7 +193,23 @@ public final class PoolExecutor extends AbstractExecutorService {
      */
     @Override
     public void execute(Runnable command) {
-        submit(command);
+        reportFailure(submit(command));
+    }
+
+    /**
+     * A task given to {@code execute} has no future to hold its exception: as a {@code ThreadPoolExecutor}'s, it
+     * goes to the uncaught-exception handler of the thread that learns of it (by default printed to
+     * {@code System.err}), not dropped. A cancelled task is not reported.
+     */
+    private static void reportFailure(CompletableFuture<?> future) {
+        future.whenComplete((ignored, failure) -> {
+            Throwable thrown = failure instanceof java.util.concurrent.CompletionException wrapped
+                    && wrapped.getCause() != null ? wrapped.getCause() : failure;
+            if (thrown != null && !(thrown instanceof java.util.concurrent.CancellationException)) {
+                Thread thread = Thread.currentThread();
+                thread.getUncaughtExceptionHandler().uncaughtException(thread, thrown);
+            }
+        });
     }
 
     /**

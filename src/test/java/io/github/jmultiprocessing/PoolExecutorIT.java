@@ -82,6 +82,23 @@ class PoolExecutorIT {
     }
 
     @Test
+    void shouldReportTheExceptionOfAnExecutedTaskToTheUncaughtExceptionHandler() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<Throwable> reported = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> reported.add(e));
+        try (ProcessPool pool = new ProcessPool(1)) {
+            pool.asExecutorService().execute(() -> {
+                throw new IllegalStateException("lost in execute");
+            });
+            Throwable e = reported.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertInstanceOf(IllegalStateException.class, e, "as a ThreadPoolExecutor's, not dropped");
+            assertEquals("lost in execute", e.getMessage());
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(before);
+        }
+    }
+
+    @Test
     void shouldRejectTasksAfterShutdown() throws Exception {
         ProcessPool pool = new ProcessPool(1);
         ExecutorService executor = pool.asExecutorService();
