@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import io.github.jmultiprocessing.testing.JavaMain;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -80,6 +85,48 @@ class DeadTreeReapIT {
             assertTrue(main.process().isAlive(), "ended before " + prefix + ":\n" + main.output());
             assertTrue(System.nanoTime() < deadline, "no " + prefix + " within " + WAIT + ":\n" + main.output());
             Thread.sleep(20);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldReapTheSegmentsOfADeadProcessWhoseOnlyLiveLookingChildIsAZombie() throws Exception {
+        Path directory = Files.createTempDirectory("jmp-zombie-child");
+        // sh starts a child, says its pid, and becomes sleep, which never reaps it: killed, the child stays a zombie
+        Process sleeper = new ProcessBuilder("/bin/sh", "-c", "sleep 120 & echo $!; exec sleep 120").start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(sleeper.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            long child = Long.parseLong(out.readLine().strip());
+            long childStart = ProcessIdentity.startTimeOf(child);
+            Process gone = new ProcessBuilder("true").start();
+            assertEquals(0, gone.waitFor());
+            ProcessHandle.of(child).orElseThrow().destroyForcibly();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (ZombieHolderIT.stateOf(child) != 'Z') {
+                assertTrue(System.nanoTime() < deadline, "the child never became a zombie");
+                Thread.sleep(5);
+            }
+            Path segment = Files.writeString(directory.resolve("jmp-heap-" + gone.pid() + "-test"), "x");
+            Path ledger = Files.writeString(directory.resolve("jmp-ledger-" + gone.pid() + "-1"),
+                    "c\t" + child + "\t" + childStart + "\n+" + segment.getFileName() + "\n");
+            try (JavaMain next = JavaMain.start(System.getProperty("java.class.path"),
+                    List.of("-Djmultiprocessing.shm.dir=" + directory), NextMain.class)) {
+                awaitLine(next, "started");
+                long end = System.nanoTime() + REAPED_WITHIN.toNanos();
+                while ((Files.exists(segment) || Files.exists(ledger)) && System.nanoTime() < end) {
+                    Thread.sleep(20);
+                }
+                assertFalse(Files.exists(segment), "the segment of a dead process whose child is a zombie");
+                assertFalse(Files.exists(ledger), "the ledger of a dead process whose child is a zombie");
+                assertEquals('Z', ZombieHolderIT.stateOf(child), "reaped while the child was still a zombie");
+            }
+        } finally {
+            sleeper.destroyForcibly(); // the zombie goes to init (or a subreaper), which reaps it
+            sleeper.waitFor(30, TimeUnit.SECONDS);
+            try (Stream<Path> files = Files.walk(directory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
