@@ -249,16 +249,15 @@ public final class SegmentLedger {
                     continue; // another user's ledger: never act on what it lists
                 }
                 Ledger read = read(path);
-                switch (read.state(path.getFileName().toString())) {
-                    case LIVE -> { }
-                    case CHILDREN_LIVE -> waiting.add(path);
-                    case STALE -> {
-                        for (Map.Entry<String, String> entry : read.live().entrySet()) {
-                            deleteIfSame(entry.getKey(), entry.getValue());
-                        }
-                        deleteFamilies(read.families());
-                        MappedSegment.deleteQuietly(path);
+                LedgerState state = read.state(path.getFileName().toString()); // no switch: no switch-map class
+                if (state == LedgerState.CHILDREN_LIVE) {
+                    waiting.add(path);
+                } else if (state == LedgerState.STALE) {
+                    for (Map.Entry<String, String> entry : read.live().entrySet()) {
+                        deleteIfSame(entry.getKey(), entry.getValue());
                     }
+                    deleteFamilies(read.families());
+                    MappedSegment.deleteQuietly(path);
                 }
             } catch (IOException | RuntimeException e) {
                 continue; // another JVM reaped it first, or it is not a ledger
