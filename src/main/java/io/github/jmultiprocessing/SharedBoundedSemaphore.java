@@ -7,8 +7,9 @@ import java.io.Serial;
  * A semaphore whose value never exceeds its initial value: Python's {@code multiprocessing.BoundedSemaphore}.
  *
  * <p>A release that would raise the value above the initial value throws {@link IllegalStateException} (Python's
- * {@code ValueError}). Permits are tracked per process (for up to 30 processes): if a process dies holding
- * permits, a waiter gives them back within about 10 ms, so survivors are not starved by a dead holder.
+ * {@code ValueError}). Permits are tracked per process (for up to 27 processes): if a process dies holding
+ * permits, a waiter gives them back within about 10 ms, so survivors are not starved by a dead holder; a process
+ * killed inside {@code acquire} or {@code release} neither loses a permit nor leaves one to be given back twice.
  */
 public final class SharedBoundedSemaphore extends SharedSemaphore {
 

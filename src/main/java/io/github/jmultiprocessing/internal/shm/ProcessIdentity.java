@@ -15,9 +15,15 @@ import java.util.Optional;
  * the wall clock (NTP, a resumed VM) does not move. {@code ProcessHandle.Info.startInstant()} is derived from the
  * boot time as the wall clock gives it when a JVM starts, so two JVMs can disagree about it after a step and one
  * would take the other for dead. Elsewhere the start instant in milliseconds is used.
+ *
+ * <p>A process counts as alive while it runs, not while its pid exists: a process that has died but whose parent
+ * has not reaped it yet (a zombie, state {@code Z}, or {@code X} while it is being reaped, field 3 of
+ * {@code /proc/<pid>/stat}) holds nothing any more, so the locks it held are taken over and its segments reaped.
+ * {@link ProcessHandle#isAlive()} says true for a zombie.
  */
 public final class ProcessIdentity {
 
+    private static final boolean PROC = Files.isReadable(Path.of("/proc/self/stat"));
     private static final long PID = ProcessHandle.current().pid();
     private static final long START = startTimeOf(PID);
 
@@ -39,18 +45,38 @@ public final class ProcessIdentity {
      * @param pid the pid
      */
     public static long startTimeOf(long pid) {
-        Path stat = Path.of("/proc", Long.toString(pid), "stat");
-        if (Files.isReadable(Path.of("/proc/self/stat"))) {
-            try {
-                String text = Files.readString(stat, StandardCharsets.US_ASCII);
-                // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so fields count from the last ')'
-                String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
-                return Long.parseLong(fields[22 - 3]);
-            } catch (IOException | RuntimeException e) {
-                return 0;
-            }
+        if (PROC) {
+            String[] fields = statFields(pid);
+            return fields == null ? 0 : startTime(fields);
         }
         return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(0L);
+    }
+
+    /**
+     * {@return the fields of {@code /proc/<pid>/stat} from field 3 (the state) on, or null if gone or unreadable}
+     * @param pid the pid
+     */
+    private static String[] statFields(long pid) {
+        try {
+            String text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so fields count from the last ')'
+            return text.substring(text.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long startTime(String[] fields) {
+        try {
+            return Long.parseLong(fields[22 - 3]);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** {@return true if the state (field 3) says the process has died: a zombie or being reaped} */
+    private static boolean dead(String[] fields) {
+        return fields[0].equals("Z") || fields[0].equals("X") || fields[0].equals("x");
     }
 
     /**
@@ -61,6 +87,14 @@ public final class ProcessIdentity {
      * @return true if a process with that pid runs and, where both start times are known, started then
      */
     public static boolean isAlive(long pid, long startTime) {
+        if (PROC) {
+            String[] fields = statFields(pid);
+            if (fields == null || dead(fields)) {
+                return false;
+            }
+            long actual = startTime(fields);
+            return startTime == 0 || actual == 0 || actual == startTime;
+        }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         if (handle.isEmpty() || !handle.get().isAlive()) {
             return false;
@@ -73,12 +107,12 @@ public final class ProcessIdentity {
     }
 
     /**
-     * Tells whether a process with the given pid is running (any start time).
+     * Tells whether a process with the given pid is running (any start time); a zombie is not.
      *
      * @param pid the pid
      * @return true if it runs
      */
     public static boolean isAlive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return isAlive(pid, 0);
     }
 }

@@ -32,8 +32,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * still listed and deletes the ledger. A JVM killed with {@code kill -9} leaves its ledger behind; the first use
  * of the library in any later JVM ({@link #reapStale}) finds ledgers, owned by the same user, whose process and
  * listed children are all gone (a pid absent, or present with another start time) and unlinks what they list,
- * only where the file is still the one that was created. Only this JVM writes its ledger; it holds names, never
- * data. Non-invariant: grandchildren are not listed, so a grandchild started after its grandparent was killed
+ * only where the file is still the one that was created. A ledger whose process is gone but whose children still
+ * run (a killed parent's children take a moment to notice and end) is looked at again by a background thread,
+ * every 20-250 ms for up to a minute, and
+ * reaped once they are gone; a zombie counts as gone ({@link ProcessIdentity#isAlive(long, long)}). Only this JVM
+ * writes its ledger; it holds names, never data. Non-invariant: grandchildren are not listed, so a grandchild started after its grandparent was killed
  * and its parent ended cannot attach the grandparent's segments once any JVM has reaped them.
  */
 public final class SegmentLedger {
@@ -48,6 +51,9 @@ public final class SegmentLedger {
     private static final List<Runnable> BEFORE_EXIT = new CopyOnWriteArrayList<>();
     private static final AtomicBoolean REAPED = new AtomicBoolean();
     private static final long REAPER_EXIT_WAIT_MILLIS = 2_000;
+    private static final long RETRY_MIN_MILLIS = 20;
+    private static final long RETRY_MAX_MILLIS = 250;
+    private static final long RETRY_FOR_MILLIS = 60_000;
     private static FileChannel ledger; // guarded by SegmentLedger.class; opened on first record
     private static boolean exiting; // guarded by SegmentLedger.class
 
@@ -224,24 +230,56 @@ public final class SegmentLedger {
         if (candidates.isEmpty()) {
             return;
         }
-        Object me = ownerOf(Path.of("/proc/self"));
+        List<Path> waiting = reap(candidates, ownerOf(Path.of("/proc/self")));
+        if (!waiting.isEmpty()) {
+            LibraryThreads.start("reaper-retry", () -> reapWhenChildrenEnd(waiting));
+        }
+    }
+
+    /**
+     * Reaps the stale ledgers among the candidates.
+     *
+     * @return the ledgers whose process is gone but not all of whose children yet
+     */
+    private static List<Path> reap(List<Path> candidates, Object me) {
+        List<Path> waiting = new ArrayList<>();
         for (Path path : candidates) {
             try {
                 if (!ownedBy(me, path)) {
                     continue; // another user's ledger: never act on what it lists
                 }
                 Ledger read = read(path);
-                if (!read.stale(path.getFileName().toString())) {
-                    continue;
+                LedgerState state = read.state(path.getFileName().toString()); // no switch: no switch-map class
+                if (state == LedgerState.CHILDREN_LIVE) {
+                    waiting.add(path);
+                } else if (state == LedgerState.STALE) {
+                    for (Map.Entry<String, String> entry : read.live().entrySet()) {
+                        deleteIfSame(entry.getKey(), entry.getValue());
+                    }
+                    deleteFamilies(read.families());
+                    MappedSegment.deleteQuietly(path);
                 }
-                for (Map.Entry<String, String> entry : read.live().entrySet()) {
-                    deleteIfSame(entry.getKey(), entry.getValue());
-                }
-                deleteFamilies(read.families());
-                MappedSegment.deleteQuietly(path);
             } catch (IOException | RuntimeException e) {
                 continue; // another JVM reaped it first, or it is not a ledger
             }
+        }
+        return waiting;
+    }
+
+    /** Looks at ledgers of dead processes again, with a growing pause, until their children are gone (bounded). */
+    private static void reapWhenChildrenEnd(List<Path> ledgers) {
+        Object me = ownerOf(Path.of("/proc/self"));
+        long deadline = System.nanoTime() + RETRY_FOR_MILLIS * 1_000_000L;
+        long pause = RETRY_MIN_MILLIS;
+        List<Path> waiting = ledgers;
+        while (!waiting.isEmpty() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                return; // a daemon thread: interrupted only as the JVM ends; a later start reaps
+            }
+            pause = Math.min(RETRY_MAX_MILLIS, pause * 2);
+            waiting = reap(waiting.stream().filter(Files::exists).toList(), me);
         }
     }
 
@@ -273,10 +311,11 @@ public final class SegmentLedger {
     /** What a ledger file says. */
     record Ledger(Map<String, String> live, List<long[]> children, Map<String, long[]> families) {
 
-        boolean stale(String fileName) {
+        /** {@return whether the ledger's process, or else one of its children, still runs} @param fileName its name */
+        LedgerState state(String fileName) {
             String[] parts = fileName.substring(PREFIX.length()).split("-");
             if (parts.length != 2) {
-                return false;
+                return LedgerState.LIVE;
             }
             long pid;
             long start;
@@ -284,19 +323,29 @@ public final class SegmentLedger {
                 pid = Long.parseLong(parts[0]);
                 start = Long.parseLong(parts[1]);
             } catch (NumberFormatException e) {
-                return false;
+                return LedgerState.LIVE;
             }
             if (pid == ProcessIdentity.pid() ? start == ProcessIdentity.startTime()
                     : ProcessIdentity.isAlive(pid, start)) {
-                return false;
+                return LedgerState.LIVE;
             }
             for (long[] child : children) {
                 if (ProcessIdentity.isAlive(child[0], child[1])) {
-                    return false; // its creator is gone, but a child may still attach its segments
+                    return LedgerState.CHILDREN_LIVE; // its creator is gone, but a child may still attach its segments
                 }
             }
-            return true;
+            return LedgerState.STALE;
         }
+    }
+
+    /** What reaping a ledger may do now. */
+    enum LedgerState {
+        /** Its process runs (or the name is not a ledger's): never reaped. */
+        LIVE,
+        /** Its process is gone, a child of it runs: reaped once the children are gone. */
+        CHILDREN_LIVE,
+        /** Its process and children are gone: reaped now. */
+        STALE
     }
 
     /**

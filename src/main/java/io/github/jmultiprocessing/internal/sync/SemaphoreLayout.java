@@ -10,20 +10,24 @@ import java.lang.foreign.StructLayout;
  * The bytes of a semaphore in shared memory: 256 bytes.
  *
  * <pre>
- *   0         4         8         12        16        20        24                                      256
- *   +---------+---------+---------+---------+---------+---------+----------- ... --------------------+
- *   | value   | seq     | waiters | bound   | shared  | pad     | holders[29]: { pid, count }          |
- *   +---------+---------+---------+---------+---------+---------+----------- ... --------------------+
+ *   0       4       8       12      16      20      24      28      32      36      40                     256
+ *   +-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+---- ... -----------+
+ *   | value | seq   |waiters| bound | shared| owner | intent|v.after|c.after| pad   | holders[27]:        |
+ *   |       |       |       |       |       |       | slot  |       |       |       |   { pid, count }    |
+ *   +-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+---- ... -----------+
  *   value: permits left; seq, waiters: the event count of {@link WaitCore}
  *   bound: the initial value of a bounded semaphore, -1 for an unbounded one
  *   shared: 1 once a process released a permit it had not acquired: permits are then not reclaimed
+ *   owner: pid of the process changing value and holders now (bounded semaphores only), 0 if none
+ *   intent slot, v.after, c.after: the change in progress, so that another process finishes it if the owner
+ *       dies: holder slot + 1 (0: none), the value and the slot's count once done
  *   holders: per process, permits acquired and not released yet (bounded semaphores only)
  * </pre>
  */
 public final class SemaphoreLayout {
 
     /** Holder slots; processes beyond this many are not tracked. */
-    public static final int HOLDER_SLOTS = 29;
+    public static final int HOLDER_SLOTS = 27;
 
     /** One holder slot. */
     public static final StructLayout HOLDER = MemoryLayout.structLayout(
@@ -37,6 +41,10 @@ public final class SemaphoreLayout {
             JAVA_INT.withName("waiters"),
             JAVA_INT.withName("bound"),
             JAVA_INT.withName("shared"),
+            JAVA_INT.withName("owner"),
+            JAVA_INT.withName("intentSlot"),
+            JAVA_INT.withName("valueAfter"),
+            JAVA_INT.withName("countAfter"),
             MemoryLayout.paddingLayout(4),
             MemoryLayout.sequenceLayout(HOLDER_SLOTS, HOLDER).withName("holders"));
 
@@ -57,6 +65,18 @@ public final class SemaphoreLayout {
 
     /** Offset of the flag set by a release from a process that had not acquired. */
     public static final long SHARED = LAYOUT.byteOffset(groupElement("shared"));
+
+    /** Offset of the pid of the process changing a bounded semaphore's value and holders. */
+    public static final long OWNER = LAYOUT.byteOffset(groupElement("owner"));
+
+    /** Offset of the holder slot (plus 1; 0 for none) of the change in progress. */
+    public static final long INTENT_SLOT = LAYOUT.byteOffset(groupElement("intentSlot"));
+
+    /** Offset of the value once the change in progress is done. */
+    public static final long VALUE_AFTER = LAYOUT.byteOffset(groupElement("valueAfter"));
+
+    /** Offset of the slot's count once the change in progress is done. */
+    public static final long COUNT_AFTER = LAYOUT.byteOffset(groupElement("countAfter"));
 
     /** Offset of the first holder slot. */
     public static final long HOLDERS = LAYOUT.byteOffset(groupElement("holders"));
