@@ -229,4 +229,46 @@ class ProcessPoolWorkerLossIT {
             logger.removeHandler(restore);
         }
     }
+
+    /** Captured by a function: reading it in a worker (any JVM but the test's) ends that JVM, once counted. */
+    static final class HaltWhenRead implements java.io.Serializable {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+        private final long testPid = ProcessHandle.current().pid();
+        private final SharedValue deaths;
+
+        HaltWhenRead(SharedValue deaths) {
+            this.deaths = deaths;
+        }
+
+        @java.io.Serial
+        private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            if (ProcessHandle.current().pid() != testPid) {
+                deaths.incrementAndGet();
+                Runtime.getRuntime().halt(5);
+            }
+        }
+    }
+
+    @Test
+    void shouldFailTheTasksOfACallWhoseFunctionEndsTheWorkerThatReadsIt() throws Exception {
+        try (ProcessPool pool = new ProcessPool(1);
+                SharedValue deaths = SharedValue.raw('q', 0L)) {
+            HaltWhenRead poison = new HaltWhenRead(deaths);
+            SerializableFunction<Integer, Integer> function = x -> poison.hashCode() + x;
+            // a fresh worker's credit window is two: two workers read the call's function (its JOB) and die, each
+            // failing the two tasks it had; not each task re-sent until LOST_WORKERS workers died with it
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> pool.mapAsync(function, List.of(1, 2, 3, 4), 1).get(WAIT));
+            assertInstanceOf(WorkerLostException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("ended while it ran task"), e.getCause().getMessage());
+            assertTrue(deaths.getLong() <= 2, deaths.getLong() + " workers died");
+            assertEquals(List.of(1, 8), pool.map(ProcessPoolWorkerLossIT::cube, List.of(1, 2), 1), "the pool goes on");
+        }
+    }
+
+    static int cube(int x) {
+        return x * x * x;
+    }
 }
