@@ -45,9 +45,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Unlike CPython's pool, a worker that dies (killed, {@code System.exit}, out of memory) does not hang the pool:
  * the task it was running fails with {@link WorkerLostException}, the tasks sent to it that it had not started run
  * on other workers, a replacement starts (a start that fails is retried a few times, with backoff, before the pool
- * is called broken), and the rest go on. An initializer that throws breaks the pool (every outstanding and later call fails with
- * {@link BrokenProcessPoolException}, naming the cause) instead of being retried forever. Workers are daemon
- * processes: none outlives the pool or its JVM.
+ * is called broken), and the rest go on. An initializer that throws breaks the pool (every outstanding and later
+ * call fails with {@link BrokenProcessPoolException}, naming the cause) instead of being retried forever. Workers
+ * are daemon processes: none outlives the pool or its JVM.
  *
  * <p>A task's exception reaches the caller with its own type and message: a blocking call ({@code apply},
  * {@code map}, {@code starmap}, an {@code imap} iterator's {@code next}) throws it with the caller's frames as its

@@ -268,6 +268,18 @@ class ProcessPoolWorkerLossIT {
         }
     }
 
+    @Test
+    void shouldBreakAPoolWhoseInitializerEndsItsWorkers() throws Exception {
+        // READY comes after the initializer: a worker that exits in it never ran a task, and counts as one that
+        // could not start (before: the first task of each new worker failed with WorkerLostException, for good)
+        try (ProcessPool pool = new ProcessPool(1, () -> System.exit(3), 0, null)) {
+            BrokenProcessPoolException e = assertThrows(BrokenProcessPoolException.class,
+                    () -> pool.map(ProcessPoolWorkerLossIT::cube, List.of(1, 2), 1));
+            assertTrue(e.getMessage().contains("could not start") && e.getMessage().contains("exit code 3"),
+                    e.getMessage());
+        }
+    }
+
     static int cube(int x) {
         return x * x * x;
     }
