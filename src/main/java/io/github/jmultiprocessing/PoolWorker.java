@@ -12,7 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 
-/** The loop a {@link ProcessPool} worker JVM runs: receive tasks, run them, send results. */
+/**
+ * The loop a {@link ProcessPool} worker JVM runs: receive tasks, run them, send results.
+ *
+ * <p>Implementation notes. Before it starts on a task (before it even decodes it) the worker writes the task's
+ * number into its started word, a raw {@link SharedValue} the pool made for it; before it decodes a call's
+ * function (JOB), the call's number (task and call numbers come from one counter, so never equal). When the worker
+ * dies, the pool reads the word: the task it names, if its result has not come, is the one the worker was running
+ * and fails; every other task in the worker's pipe never started and goes to another worker. Results alone cannot
+ * tell: a worker killed between two tasks, idle with a task on its way, or in its initializer looks the same as one
+ * killed inside the first task without a result. The word costs a release store and a store-store fence per task
+ * and no message. READY is sent once the initializer has run: a worker that dies before it never started a task.
+ */
 final class PoolWorker {
 
     private PoolWorker() {
@@ -24,10 +35,10 @@ final class PoolWorker {
      * @param conn        the worker's end of its pipe to the pool
      * @param initializer run once first, or null
      * @param maxTasks    tasks before the worker retires, 0 for no limit
+     * @param started     the worker's started word: the number of the task (or call) it started last
      */
-    static void run(Connection conn, SerializableRunnable initializer, int maxTasks) {
+    static void run(Connection conn, SerializableRunnable initializer, int maxTasks, SharedValue started) {
         try {
-            conn.sendBytes(new byte[] {PoolFrames.READY}); // booted: a death from now on is not a boot failure
             if (initializer != null) {
                 try {
                     initializer.run();
@@ -36,6 +47,8 @@ final class PoolWorker {
                     return;
                 }
             }
+            // booted and initialized: a death from now on is not a boot failure, and may be in a task
+            conn.sendBytes(new byte[] {PoolFrames.READY});
             Map<Long, Object> jobs = new HashMap<>(); // the function, or why it did not read here
             for (int done = 0; maxTasks == 0 || done < maxTasks; ) {
                 byte[] message;
@@ -45,9 +58,13 @@ final class PoolWorker {
                     return; // the pool is gone
                 }
                 switch (PoolFrames.kind(message)) {
-                    case PoolFrames.JOB -> jobs.put(PoolFrames.number(message), function(message));
+                    case PoolFrames.JOB -> {
+                        long job = PoolFrames.number(message);
+                        start(started, job); // decoding runs the function's class initializers
+                        jobs.put(job, function(message));
+                    }
                     case PoolFrames.CALL -> {
-                        conn.sendBytes(run(message, jobs));
+                        conn.sendBytes(run(message, jobs, started));
                         done++;
                     }
                     case PoolFrames.FORGET -> jobs.remove(PoolFrames.number(message));
@@ -55,10 +72,10 @@ final class PoolWorker {
                         return;
                     }
                     case PoolFrames.TASK -> {
-                        conn.sendBytes(run(message, jobs));
+                        conn.sendBytes(run(message, jobs, started));
                         done++;
                     }
-                    case PoolFrames.TASKS -> done += runBatch(conn, PoolFrames.unbatch(message), jobs);
+                    case PoolFrames.TASKS -> done += runBatch(conn, PoolFrames.unbatch(message), jobs, started);
                     default -> throw new IOException("unknown pool message kind " + message[0]);
                 }
             }
@@ -75,25 +92,36 @@ final class PoolWorker {
 
     /**
      * Runs a batch of tasks, each result sent before the next task starts: a quick result never waits for a slow
-     * task, and if the worker dies, the first task without a result is the one it was running (the pool blames
-     * that one and runs the others elsewhere).
+     * task.
      *
      * @return the number of tasks run
      */
-    private static int runBatch(Connection conn, List<byte[]> tasks, Map<Long, Object> jobs)
+    private static int runBatch(Connection conn, List<byte[]> tasks, Map<Long, Object> jobs, SharedValue started)
             throws IOException, InterruptedException {
         for (byte[] task : tasks) {
             byte kind = PoolFrames.kind(task);
             if (kind != PoolFrames.TASK && kind != PoolFrames.CALL) {
                 throw new IOException("a batch holding a pool message of kind " + kind);
             }
-            conn.sendBytes(run(task, jobs));
+            conn.sendBytes(run(task, jobs, started));
         }
         return tasks.size();
     }
 
+    /**
+     * Marks a task (or a call whose function is decoded) as started, in the word the pool reads if this worker
+     * dies.
+     */
+    private static void start(SharedValue started, long number) {
+        started.setLong(number); // a release store (SharedValue's raw setLong)
+        // NOTE: and no store of the task's own (nor a system call, which no store passes) before it: a task whose
+        // effects are seen is named by the word once the worker is dead (the pool reads it after reaping it)
+        java.lang.invoke.VarHandle.storeStoreFence();
+    }
+
     /** {@return the DONE or FAILED message of a TASK or CALL} */
-    private static byte[] run(byte[] message, Map<Long, Object> jobs) throws IOException {
+    private static byte[] run(byte[] message, Map<Long, Object> jobs, SharedValue started) throws IOException {
+        start(started, PoolFrames.number(message));
         if (message[0] == PoolFrames.CALL) {
             return run(PoolFrames.number(message), function(message), message, PoolFrames.callItems(message));
         }

@@ -43,10 +43,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code close()}) then {@link #join()} lets the queued work finish first.
  *
  * <p>Unlike CPython's pool, a worker that dies (killed, {@code System.exit}, out of memory) does not hang the pool:
- * the tasks it was running fail with {@link WorkerLostException}, a replacement starts, and the rest go on. An
- * initializer that throws breaks the pool (every outstanding and later call fails with
- * {@link BrokenProcessPoolException}, naming the cause) instead of being retried forever. Workers are daemon
- * processes: none outlives the pool or its JVM.
+ * the task it was running fails with {@link WorkerLostException}, the tasks sent to it that it had not started run
+ * on other workers, a replacement starts (a start that fails is retried a few times, with backoff, before the pool
+ * is called broken), and the rest go on. An initializer that throws breaks the pool (every outstanding and later
+ * call fails with {@link BrokenProcessPoolException}, naming the cause) instead of being retried forever. Workers
+ * are daemon processes: none outlives the pool or its JVM.
  *
  * <p>A task's exception reaches the caller with its own type and message: a blocking call ({@code apply},
  * {@code map}, {@code starmap}, an {@code imap} iterator's {@code next}) throws it with the caller's frames as its
@@ -63,6 +64,10 @@ public final class ProcessPool implements AutoCloseable {
     private static final int MAX_BATCH = CreditWindow.MAX / 4;
     /** Functions a worker keeps; older calls' are dropped (FORGET). */
     private static final int KNOWN_JOBS = 32;
+    /** Workers that may end with a task in their pipe, not started, before the task fails: a bound on re-sends. */
+    private static final int LOST_WORKERS = 3;
+    /** Starts of a replacement worker tried before the pool is broken. */
+    private static final int START_ATTEMPTS = 5;
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private enum State { RUNNING, CLOSED, TERMINATED, BROKEN }
@@ -801,6 +806,7 @@ public final class ProcessPool implements AutoCloseable {
                 return;
             }
             state = State.TERMINATED;
+            notifyAll(); // a replacement's start waiting to be retried gives up
         }
         CancellationException terminated = new CancellationException("the pool was terminated");
         for (Worker worker : workers) {
@@ -999,8 +1005,22 @@ public final class ProcessPool implements AutoCloseable {
     // ---- workers
 
     /** One chunk of a call. */
-    private record Task(long id, Job job, int from, List<Object> items) {
+    private static final class Task {
         static final Task STOP = new Task(0, null, 0, List.of());
+
+        final long id;
+        final Job job;
+        final int from;
+        final List<Object> items;
+        /** Workers that ended with it in their pipe before they started it; guarded by the pool's lock. */
+        int lostWorkers;
+
+        Task(long id, Job job, int from, List<Object> items) {
+            this.id = id;
+            this.job = job;
+            this.from = from;
+            this.items = items;
+        }
 
         /** {@return its message: a CALL if it is its call's only task, else a TASK after its call's JOB} */
         byte[] message() {
@@ -1392,6 +1412,8 @@ public final class ProcessPool implements AutoCloseable {
     private final class Worker {
         final JvmProcess process;
         final Connection conn;
+        /** The number of the task (or call) the worker started last, written by the worker (see PoolWorker). */
+        final SharedValue started;
         final CreditWindow credits = new CreditWindow();
         final Map<Long, Sent> inFlight = new ConcurrentHashMap<>();
         /** Guards what goes down the pipe: a call's JOB before its TASKs, nothing after STOP or the end. */
@@ -1403,12 +1425,13 @@ public final class ProcessPool implements AutoCloseable {
         final Thread sender;
         final Thread receiver;
         volatile boolean stopSent; // written under sendLock
-        /** The worker JVM booted and runs the worker loop. */
+        /** The worker JVM booted, ran the initializer and runs the worker loop. */
         volatile boolean ready;
 
-        Worker(JvmProcess process, Connection conn) {
+        Worker(JvmProcess process, Connection conn, SharedValue started) {
             this.process = process;
             this.conn = conn;
+            this.started = started;
             String label = name + " " + process.getName();
             this.sender = LibraryThreads.unstarted(label + "-sender", this::send);
             this.receiver = LibraryThreads.unstarted(label + "-receiver", this::receive);
@@ -1681,17 +1704,19 @@ public final class ProcessPool implements AutoCloseable {
         SerializableRunnable init = initializer;
         int maxTasks = maxTasksPerChild;
         String workerName = "ProcessPoolWorker-" + workerNumbers.incrementAndGet();
-        SerializableRunnable target = () -> PoolWorker.run(theirs, init, maxTasks);
+        SharedValue started = SharedValue.raw('q', 0L);
+        SerializableRunnable target = () -> PoolWorker.run(theirs, init, maxTasks, started);
         JvmProcess process = context == null ? new JvmProcess(target, workerName)
                 : context.process(target, workerName);
         process.setDaemon(true);
         process.addClassLoader(creatorLoader);
-        Worker worker = new Worker(process, mine);
+        Worker worker = new Worker(process, mine, started);
         try {
             process.start();
         } catch (RuntimeException e) {
             mine.close();
             theirs.close();
+            started.close();
             throw e;
         }
         if (workerClassPath == null) {
@@ -1737,44 +1762,112 @@ public final class ProcessPool implements AutoCloseable {
                     + ") could not start: it exited with " + exit + " before it was ready" + said(worker.process);
             breakPool(why, new IllegalStateException(why));
         }
-        // A worker runs its tasks in the order they were sent: the first without a result is the one it was
-        // running, and fails; the ones queued behind it never started, and go to another worker.
+        // The worker's started word names the task it was running (PoolWorker): that one fails, if its result has
+        // not come; the others in its pipe never started and go to another worker, unless this is the
+        // LOST_WORKERS-th worker that ended with one of them unstarted (a cause the word does not see: bounded).
+        long startedLast = startedLast(worker);
         List<Sent> lost = new ArrayList<>(worker.inFlight.values());
         lost.sort(java.util.Comparator.comparingLong(Sent::order));
         List<Task> unstarted = new ArrayList<>();
+        boolean stopAgain = false; // a STOP this worker took goes to its replacement (shut down, tasks requeued)
         synchronized (this) {
+            boolean requeue = state == State.RUNNING || state == State.CLOSED;
             for (Sent sent : lost) {
                 Task task = sent.task();
                 if (worker.inFlight.remove(task.id) == null) {
                     continue; // its result came meanwhile
                 }
-                if (state == State.RUNNING && (sent != lost.get(0) || !worker.ready)) {
+                boolean ran = worker.ready && (task.id == startedLast || task.job.id == startedLast);
+                if (requeue && !ran && (!worker.ready || ++task.lostWorkers < LOST_WORKERS)) {
                     unstarted.add(task); // requeued before the replacement starts, below
                     continue;
                 }
+                String where = "worker " + worker.process.getName() + " (pid " + worker.process.pid().orElse(-1)
+                        + ", " + exit + ")";
+                String what = "task " + task.id + " (items " + task.from + ".." + (task.from + task.items.size() - 1)
+                        + " of call " + task.job.id + ")";
                 task.job.failed(task, state == State.TERMINATED ? new CancellationException("the pool was"
-                        + " terminated") : state == State.BROKEN ? broken() : new WorkerLostException("worker " + worker.process.getName() + " (pid "
-                        + worker.process.pid().orElse(-1) + ", " + exit + ") ended while it ran task " + task.id
-                        + " (items " + task.from + ".." + (task.from + task.items.size() - 1) + " of call "
-                        + task.job.id + ")"));
+                        + " terminated") : state == State.BROKEN ? broken() : new WorkerLostException(ran ? where
+                        + " ended while it ran " + what : what + " was sent to " + LOST_WORKERS + " workers that"
+                        + " ended before they started it, the last " + where));
             }
             for (int i = unstarted.size() - 1; i >= 0; i--) {
                 pending.addFirst(unstarted.get(i));
             }
-        }
-        synchronized (this) {
-            workers.remove(worker);
-            boolean needed = (state == State.RUNNING || (state == State.CLOSED && !worker.stopSent))
-                    && !Multiprocessing.isExiting(); // no worker starts once the JVM exits
-            if (needed) {
-                try {
-                    startWorker();
-                } catch (RuntimeException e) {
-                    breakPool("a replacement worker could not start: " + e, e);
-                }
+            if (state == State.CLOSED && worker.stopSent && !unstarted.isEmpty()) {
+                stopAgain = true; // the other workers may have taken their STOPs: a replacement runs these
+                pending.add(Task.STOP);
             }
         }
+        replace(worker, stopAgain);
+        synchronized (this) { // as shutdown() counts the workers: a STOP for each, the replacement's included
+            workers.remove(worker); // after its replacement is in the set: join() never sees none between the two
+        }
         worker.process.close();
+        worker.started.close();
+    }
+
+    /** {@return the number a dead worker wrote last in its started word, 0 if none} */
+    private static long startedLast(Worker worker) {
+        if (worker.process.isAlive()) {
+            return 0; // a thread of the thread start method that did not end: nothing is known
+        }
+        // NOTE: the process is reaped (joined above): every store it made is visible; the getLong is an acquire load
+        return worker.started.getLong();
+    }
+
+    /**
+     * Starts a replacement for a worker that ended, if the pool still needs one. A start that throws (a failure to
+     * launch the JVM: the JDK's spawn helper or the forkserver's standby killed, a short resource shortage) is
+     * retried {@value #START_ATTEMPTS} times in all, after 100, 200, 400 ... ms, before the pool is broken; a
+     * terminate or the JVM's exit meanwhile ends the retries.
+     *
+     * @param stopAgain the worker had taken a STOP and a new one was queued for its replacement
+     */
+    private void replace(Worker worker, boolean stopAgain) {
+        long backoff = TimeUnit.MILLISECONDS.toNanos(100);
+        for (int attempt = 1; ; attempt++) {
+            RuntimeException failure;
+            synchronized (this) {
+                boolean needed = (state == State.RUNNING
+                        || (state == State.CLOSED && (!worker.stopSent || stopAgain)))
+                        && !Multiprocessing.isExiting(); // no worker starts once the JVM exits
+                if (!needed) {
+                    return;
+                }
+                try {
+                    startWorker();
+                    return;
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                if (attempt >= START_ATTEMPTS || Multiprocessing.isExiting()) {
+                    if (!Multiprocessing.isExiting()) {
+                        breakPool("a replacement worker could not start (" + attempt + " attempts): " + failure,
+                                failure);
+                    }
+                    return;
+                }
+            }
+            System.getLogger(ProcessPool.class.getName()).log(System.Logger.Level.WARNING, name + ": a replacement"
+                    + " worker could not start (attempt " + attempt + " of " + START_ATTEMPTS + "), retrying in "
+                    + TimeUnit.NANOSECONDS.toMillis(backoff) + " ms: " + failure);
+            long deadline = System.nanoTime() + backoff;
+            synchronized (this) {
+                try {
+                    for (long left = backoff; left > 0 && state != State.TERMINATED && state != State.BROKEN;
+                            left = deadline - System.nanoTime()) {
+                        TimeUnit.NANOSECONDS.timedWait(this, left); // terminate() and breakPool() notify
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    breakPool("a replacement worker could not start (interrupted while retrying): " + failure,
+                            failure);
+                    return;
+                }
+            }
+            backoff *= 2;
+        }
     }
 
     /**
@@ -1813,6 +1906,7 @@ public final class ProcessPool implements AutoCloseable {
             brokenBy = cause;
             brokenWhy = why;
             state = State.BROKEN;
+            notifyAll(); // a replacement's start waiting to be retried gives up
         }
         BrokenProcessPoolException broken = broken();
         fail(pending, broken);

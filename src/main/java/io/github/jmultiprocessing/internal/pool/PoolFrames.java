@@ -29,6 +29,7 @@ import java.util.List;
  *                  FAILED byte 12, long task, the exception (codec bytes)
  *                  RETIRE byte 13: maxTasksPerChild reached, the worker exits
  *                  BROKEN byte 14, the initializer's exception (codec bytes): the worker exits
+ *                  READY  byte 15: the initializer ran, tasks may start (first, once)
  * </pre>
  */
 public final class PoolFrames {
@@ -61,7 +62,7 @@ public final class PoolFrames {
     public static final byte RETIRE = 13;
     /** The initializer failed. */
     public static final byte BROKEN = 14;
-    /** Worker -> pool: the worker JVM booted and runs its loop (sent once, first). */
+    /** Worker -> pool: the worker JVM booted, ran the initializer and runs its loop (sent once, first). */
     public static final byte READY = 15;
 
     private PoolFrames() {
