@@ -467,12 +467,17 @@ public final class QueueChannel implements AutoCloseable {
                 // (the producers' lock orders them), so nothing found now means nothing will ever come.
                 shutDown = isShutdown();
                 message = takeLocked(reader);
-                if (message == null && timeoutNanos != 0) {
+                if (message == null) {
                     // The count is read only now, on the way to sleep, and before a last look: a message published
                     // after that look moves it (producers count after publishing).
                     puts = (long) LONG.getVolatile(memory, PUTS);
-                    spinForData(start, timeoutNanos);
+                    if (timeoutNanos != 0) {
+                        spinForData(start, timeoutNanos);
+                    }
                     message = takeLocked(reader);
+                    if (message == null) {
+                        checkNothingMissing(puts);
+                    }
                 }
             } finally {
                 LockWord.release(consumers);
@@ -493,6 +498,23 @@ public final class QueueChannel implements AutoCloseable {
             Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
                     () -> (long) LONG.getVolatile(memory, PUTS) != seen || stop.getAsBoolean() || isShutdown(),
                     left < 0 ? LockWord.CHECK_NANOS : Math.min(left, LockWord.CHECK_NANOS), true);
+        }
+    }
+
+    /**
+     * Throws if the queue counts more messages put than taken while the ring holds none at the consumers' head:
+     * corrupt memory (a head moved into the middle of a record, a zeroed header, a tail moved past a gap), which
+     * would otherwise keep every consumer waiting for good while producers go on. Sound because producers count
+     * ({@code puts}, volatile) after publishing, and {@code puts} was read before the last look into the ring:
+     * that look sees every record counted; a producer killed before counting or a consumer killed after counting
+     * only makes {@code puts - gets} smaller. Called on the way to sleep only, never per message.
+     */
+    private void checkNothingMissing(long puts) throws StreamCorruptedException {
+        long gets = memory.get(JAVA_LONG, GETS); // the consumers' own word (their lock hands it over)
+        if (puts - gets > 0) {
+            throw new StreamCorruptedException("corrupt queue " + name + ": puts=" + puts + " gets=" + gets
+                    + " but ring " + ringName(name, reader.gen()) + " has no record at its head (expected "
+                    + (puts - gets) + " published message(s) from there)");
         }
     }
 

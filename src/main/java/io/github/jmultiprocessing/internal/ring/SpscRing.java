@@ -419,6 +419,9 @@ public final class SpscRing {
      */
     public <T> T poll(RecordReader<T> reader, T linked) throws IOException {
         long head = memory.get(JAVA_LONG, HEAD); // the reader's own word (a lock hands the role over)
+        if ((head & 7) != 0) {
+            throw corrupt("ring head=" + head + " (expected a multiple of 8)");
+        }
         while (true) {
             long index = head & mask;
             if ((long) LONG.getAcquire(memory, DATA + index) == 0) {
@@ -744,7 +747,7 @@ public final class SpscRing {
         long start = System.nanoTime();
         for (long left = timeoutNanos; ; left = timeoutNanos < 0 ? -1 : Math.max(0, timeoutNanos
                 - (System.nanoTime() - start))) {
-            if (!awaitMessage(left, writerGone)) {
+            if (!awaitRecord(left, writerGone, true) || !available()) {
                 if (writerGone.getAsBoolean() && !available()) {
                     throw new EOFException("the writing end is closed and every message was read");
                 }
@@ -788,6 +791,43 @@ public final class SpscRing {
         }
     }
 
+    /**
+     * Waits, as the ring's one reader (under its lock, after any recovery from a dead reader), until a record is
+     * published at the head or {@code stop}; checks once a {@link io.github.jmultiprocessing.internal.sync.LockWord#CHECK_NANOS}
+     * slice while blocked that the head is not stuck where no record will ever come. {@return false on timeout}
+     */
+    private boolean awaitRecord(long timeoutNanos, BooleanSupplier stop, boolean interruptible)
+            throws InterruptedException, StreamCorruptedException {
+        StreamCorruptedException[] corrupt = {null};
+        boolean ready = Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
+                () -> corrupt[0] != null || headerAt((long) LONG.getVolatile(memory, HEAD)) != 0
+                        || stop.getAsBoolean(),
+                () -> corrupt[0] = stuck(), timeoutNanos, interruptible);
+        if (corrupt[0] != null) {
+            throw corrupt[0];
+        }
+        return ready;
+    }
+
+    /**
+     * {@return why the reader's head can never see a record, or null} The writer publishes a record's header
+     * (release) before it stores a tail past it, so a tail read (acquire) past the head means the header at the
+     * head is visible from then on: still zero, the memory is corrupt (a head moved into a payload, a zeroed
+     * header, a tail moved past a gap). A head more than a ring ahead of the tail is corrupt too (a writer that died
+     * between publishing and storing its tail leaves it at most a record and a padding ahead). Only for the
+     * reader: another reader clearing a record would look the same. Reads the writer's line: for the slow path.
+     */
+    private StreamCorruptedException stuck() {
+        long head = (long) LONG.getVolatile(memory, HEAD);
+        long tail = (long) LONG.getAcquire(memory, TAIL); // pairs with the writer's tail store after publishing
+        if ((head & 7) != 0 || head - tail > capacity || (tail - head > 0 && headerAt(head) == 0)) {
+            return corrupt("no record at head=" + head + " with tail=" + tail + " (expected a published record"
+                    + " wherever the tail is past the head, and the head at most " + capacity + " bytes past the"
+                    + " tail)");
+        }
+        return null;
+    }
+
     /** Reads a message in pieces from its first one; null if its writer abandoned it (the pieces are dropped). */
     private byte[] readPieces(long head, int length, BooleanSupplier writerGone, BooleanSupplier abandoned)
             throws StreamCorruptedException {
@@ -814,10 +854,8 @@ public final class SpscRing {
     private boolean continuePieces(byte[] message, int done, long total, BooleanSupplier writerGone,
             BooleanSupplier abandoned) throws StreamCorruptedException {
         while (done < total) {
-            BooleanSupplier stop = abandoned; // only a writer that will never finish ends a message early
-            try {
-                Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
-                        () -> headerAt((long) LONG.getVolatile(memory, HEAD)) != 0 || stop.getAsBoolean(), -1, false);
+            try { // only a writer that will never finish ends a message early
+                awaitRecord(-1, abandoned, false);
             } catch (InterruptedException e) {
                 throw new AssertionError("an uninterruptible wait threw InterruptedException", e);
             }
