@@ -111,6 +111,7 @@ public final class QueueChannel implements AutoCloseable {
     private final MemorySegment consumers;
     private final int maxsize;
     private final boolean joinable;
+    private final boolean checksum;
     private final int firstCapacity;
     private final MemorySegment holdersLock;
     private final EndHolders holders;
@@ -161,9 +162,23 @@ public final class QueueChannel implements AutoCloseable {
         this.consumers = memory.asSlice(CONSUMERS, LockLayout.SIZE);
         this.maxsize = memory.get(JAVA_INT, MAXSIZE);
         this.joinable = (memory.get(JAVA_INT, FLAGS) & JOINABLE) != 0;
+        this.checksum = (memory.get(JAVA_INT, FLAGS) & QueueLayout.CHECKSUM) != 0;
         this.firstCapacity = memory.get(JAVA_INT, FIRST_CAPACITY);
         this.holdersLock = memory.asSlice(HOLDERS_LOCK, LockLayout.SIZE);
         this.holders = new EndHolders(memory.asSlice(HOLDERS, EndHolders.SIZE));
+    }
+
+    /**
+     * Creates a queue, owned by this process, with a checksum per message if {@link SpscRing#CHECKSUM_PROPERTY}
+     * says so.
+     *
+     * @param maxsize  the most messages it holds, 0 for no limit
+     * @param capacity the first ring's capacity in bytes, a power of two
+     * @param joinable true to count unfinished tasks
+     * @return the queue
+     */
+    public static QueueChannel create(int maxsize, int capacity, boolean joinable) {
+        return create(maxsize, capacity, joinable, SpscRing.checksumByDefault());
     }
 
     /**
@@ -172,9 +187,10 @@ public final class QueueChannel implements AutoCloseable {
      * @param maxsize  the most messages it holds, 0 for no limit
      * @param capacity the first ring's capacity in bytes, a power of two
      * @param joinable true to count unfinished tasks
+     * @param checksum true to carry a CRC32C in every message, checked before it is delivered (in every process)
      * @return the queue
      */
-    public static QueueChannel create(int maxsize, int capacity, boolean joinable) {
+    public static QueueChannel create(int maxsize, int capacity, boolean joinable, boolean checksum) {
         if (maxsize < 0) {
             throw new IllegalArgumentException("maxsize=" + maxsize + " (expected >= 0, 0 for no limit)");
         }
@@ -182,14 +198,14 @@ public final class QueueChannel implements AutoCloseable {
         String name = ShmDirectory.randomName("jmp-queue-" + ProcessIdentity.pid() + "-");
         MappedSegment header = SegmentTable.create(name, SIZE, true);
         MemorySegment memory = header.segment();
-        memory.set(JAVA_INT, FLAGS, joinable ? JOINABLE : 0);
+        memory.set(JAVA_INT, FLAGS, (joinable ? JOINABLE : 0) | (checksum ? QueueLayout.CHECKSUM : 0));
         memory.set(JAVA_INT, MAXSIZE, maxsize);
         memory.set(JAVA_INT, FIRST_CAPACITY, capacity);
         memory.set(JAVA_LONG, OWNER_PID, ProcessIdentity.pid());
         memory.set(JAVA_LONG, OWNER_START, ProcessIdentity.startTime());
         SegmentLedger.recordFamily(name, ProcessIdentity.pid(), ProcessIdentity.startTime());
         MappedSegment ring = SegmentTable.create(ringName(name, 0), SpscRing.size(capacity), false);
-        SpscRing.createChained(ring.segment(), capacity);
+        SpscRing.createChained(ring.segment(), capacity, checksum);
         SegmentTable.release(ring);
         memory.set(JAVA_INT, QueueLayout.VERSION_OFFSET, QueueLayout.VERSION);
         memory.set(JAVA_INT, QueueLayout.MAGIC_OFFSET, QueueLayout.MAGIC);
@@ -264,6 +280,11 @@ public final class QueueChannel implements AutoCloseable {
         return joinable;
     }
 
+    /** {@return true if every message carries a CRC32C} */
+    public boolean checksummed() {
+        return checksum;
+    }
+
     /** {@return the messages in the queue now (approximate while others put and get)} */
     public long size() {
         long gets = (long) LONG.getVolatile(memory, GETS);
@@ -310,7 +331,7 @@ public final class QueueChannel implements AutoCloseable {
      */
     public boolean put(int length, RecordWriter message, long timeoutNanos, BooleanSupplier stop)
             throws InterruptedException, IOException {
-        SpscRing.chainedCapacityFor(length); // refuses what no ring can hold, before anything changes
+        SpscRing.chainedCapacityFor(length, checksum); // refuses what no ring can hold, before anything changes
         long start = System.nanoTime();
         while (true) {
             boolean recovered = LockWord.acquire(producers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
@@ -365,7 +386,7 @@ public final class QueueChannel implements AutoCloseable {
         if (ring.tryWrite(length, message)) {
             return;
         }
-        int capacity = Math.max(SpscRing.chainedCapacityFor(length),
+        int capacity = Math.max(SpscRing.chainedCapacityFor(length, checksum),
                 Math.max(firstCapacity, Math.min(MAX_RING, ring.capacity() * 2)));
         long next = writer.gen() + 1;
         String nextName = ringName(name, next);
@@ -387,7 +408,7 @@ public final class QueueChannel implements AutoCloseable {
                 segment.segment().fill((byte) 0); // a chained ring's data area must start zero
             }
         }
-        SpscRing nextRing = SpscRing.createChained(segment.segment(), capacity);
+        SpscRing nextRing = SpscRing.createChained(segment.segment(), capacity, checksum);
         boolean written;
         try {
             written = nextRing.tryWrite(length, message);
@@ -565,6 +586,9 @@ public final class QueueChannel implements AutoCloseable {
                     return value;
                 }, LINK_MARK);
             } catch (IOException | RuntimeException | Error e) {
+                if (e instanceof SpscRing.ChecksumMismatch) { // dropped before the reader ran: counted here
+                    LONG.setRelease(memory, GETS, memory.get(JAVA_LONG, GETS) + 1);
+                }
                 signalNotFull(); // the message was taken all the same
                 throw e;
             }
