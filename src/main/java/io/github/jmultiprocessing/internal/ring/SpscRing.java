@@ -58,7 +58,7 @@ import java.util.zip.CRC32C;
  * live producer. Non-invariant: a producer that dies in the middle of a message leaves pieces that the consumer
  * discards once it sees the producer gone. Every position, length and kind read is checked, by both sides: corrupt
  * memory ends in {@link StreamCorruptedException}, never in an access outside the ring, and a reader that waits
- * checks once a wait slice that its head is not stuck where no record will come ({@link #stuck}). Bytes that
+ * checks once a wait slice that its head is not stuck where no record will come (see {@code stuck()}). Bytes that
  * look like a record are delivered as they are unless the ring was made with CHECKSUM: then every record but PAD and
  * LINK carries a CRC32C of its header and payload, written before the header is published and checked before the
  * message is delivered ({@link ChecksumMismatch}, the record consumed). It detects accidental corruption and a
@@ -121,6 +121,7 @@ public final class SpscRing {
     private final long mask;
     private final boolean chained;
     private final int trailer; // TRAILER in a CHECKSUM ring, else 0
+    private final java.nio.ByteBuffer data; // the data area as a buffer, for CRC32C (its intrinsic); null without
 
     private SpscRing(MemorySegment memory, int capacity, int flags) {
         this.memory = memory;
@@ -128,6 +129,7 @@ public final class SpscRing {
         this.mask = capacity - 1L;
         this.chained = (flags & CHAINED) != 0;
         this.trailer = (flags & CHECKSUM) != 0 ? TRAILER : 0;
+        this.data = trailer == 0 ? null : memory.asSlice(DATA, capacity).asByteBuffer(); // one view, sliced per record
     }
 
     /** {@return true if {@link #CHECKSUM_PROPERTY} asks for checksums in queues and pipes created now} */
@@ -468,7 +470,7 @@ public final class SpscRing {
         for (int shift = 0; shift < 64; shift += 8) {
             crc.update((int) (word >>> shift));
         }
-        crc.update(memory.asSlice(DATA + index + HEADER, length).asByteBuffer());
+        crc.update(data.slice((int) index + HEADER, length)); // a view, not a copy: positions are its own
         return (int) crc.getValue();
     }
 
