@@ -44,7 +44,10 @@ import java.util.function.BooleanSupplier;
  * copied for a record it never published); a consumer that dies likewise leaves the LINK record it
  * saw unconsumed, so the next one moves on; it moves the write generation too if a producer died between the
  * LINK and that move. Consumers count a message ({@code gets}) before taking it and waiting consumers look again
- * every 10 ms. Rings are a family of segments in the {@link SegmentLedger}: they live at most as long as the
+ * every 10 ms; a consumer that finds nothing while {@code puts} (read before its last look) is past {@code gets}
+ * throws {@link StreamCorruptedException}: the ring's memory is corrupt, and waiting would be for good. With the
+ * {@link QueueLayout#CHECKSUM} flag every record carries a CRC32C; one that does not match is dropped, counted as
+ * taken, and reported. Rings are a family of segments in the {@link SegmentLedger}: they live at most as long as the
  * queue's creator. Before that, the queue is unlinked (header and rings) when its last holder closes it: each
  * process counts its open objects in the holders' table, a handle being sent takes a ticket ({@link #send}) that
  * the receiver's {@link #attach} gives back after counting itself, and the last {@link #close} that leaves no live
