@@ -16,7 +16,7 @@ import java.util.function.BooleanSupplier;
  * number of threads and processes may use one end, and per end the processes that hold a copy of it.
  *
  * <pre>
- *   0      magic, flags (DUPLEX), capacity of each ring
+ *   0      magic, flags (DUPLEX, CHECKSUM: its rings carry a CRC32C per record), capacity of each ring
  *   128    holders of end 0 ({@link EndHolders}), then at 384 holders of end 1
  *   640    locks ({@link LockLayout}, 128 bytes each): ring 0 writer, ring 0 reader, ring 1 writer, ring 1 reader
  *   1152   ring 0: written by end 1, read by end 0; then ring 1 (duplex only): written by end 0, read by end 1
@@ -34,6 +34,7 @@ public final class PipeChannel {
     private static final long FLAGS = 4;
     private static final long CAPACITY = 8;
     private static final int DUPLEX = 1;
+    private static final int CHECKSUM = 2;
     private static final long HOLDERS = 128;
     private static final long LOCKS = 640;
     private static final long RINGS = 1152;
@@ -85,18 +86,30 @@ public final class PipeChannel {
     }
 
     /**
-     * Formats a new pipe in zeroed memory.
+     * Formats a new pipe in zeroed memory, with a checksum per record if {@link SpscRing#CHECKSUM_PROPERTY} says so.
      *
      * @param memory   {@link #size} bytes, zero
      * @param capacity each ring's capacity
      * @param duplex   true for two rings
      */
     public static void format(MemorySegment memory, int capacity, boolean duplex) {
+        format(memory, capacity, duplex, SpscRing.checksumByDefault());
+    }
+
+    /**
+     * Formats a new pipe in zeroed memory.
+     *
+     * @param memory   {@link #size} bytes, zero
+     * @param capacity each ring's capacity
+     * @param duplex   true for two rings
+     * @param checksum true to carry a CRC32C in every record, checked before a message is delivered
+     */
+    public static void format(MemorySegment memory, int capacity, boolean duplex, boolean checksum) {
         long ringSize = SpscRing.size(capacity);
         for (int ring = 0; ring < (duplex ? 2 : 1); ring++) {
-            SpscRing.create(memory.asSlice(RINGS + ring * ringSize, ringSize), capacity);
+            SpscRing.create(memory.asSlice(RINGS + ring * ringSize, ringSize), capacity, checksum);
         }
-        memory.set(JAVA_INT, FLAGS, duplex ? DUPLEX : 0);
+        memory.set(JAVA_INT, FLAGS, (duplex ? DUPLEX : 0) | (checksum ? CHECKSUM : 0));
         memory.set(JAVA_INT, CAPACITY, capacity);
         memory.set(JAVA_INT, 0, MAGIC);
         java.lang.invoke.VarHandle.fullFence();

@@ -44,7 +44,10 @@ import java.util.function.BooleanSupplier;
  * copied for a record it never published); a consumer that dies likewise leaves the LINK record it
  * saw unconsumed, so the next one moves on; it moves the write generation too if a producer died between the
  * LINK and that move. Consumers count a message ({@code gets}) before taking it and waiting consumers look again
- * every 10 ms. Rings are a family of segments in the {@link SegmentLedger}: they live at most as long as the
+ * every 10 ms; a consumer that finds nothing while {@code puts} (read before its last look) is past {@code gets}
+ * throws {@link StreamCorruptedException}: the ring's memory is corrupt, and waiting would be for good. With the
+ * {@link QueueLayout#CHECKSUM} flag every record carries a CRC32C; one that does not match is dropped, counted as
+ * taken, and reported. Rings are a family of segments in the {@link SegmentLedger}: they live at most as long as the
  * queue's creator. Before that, the queue is unlinked (header and rings) when its last holder closes it: each
  * process counts its open objects in the holders' table, a handle being sent takes a ticket ({@link #send}) that
  * the receiver's {@link #attach} gives back after counting itself, and the last {@link #close} that leaves no live
@@ -111,6 +114,7 @@ public final class QueueChannel implements AutoCloseable {
     private final MemorySegment consumers;
     private final int maxsize;
     private final boolean joinable;
+    private final boolean checksum;
     private final int firstCapacity;
     private final MemorySegment holdersLock;
     private final EndHolders holders;
@@ -161,9 +165,23 @@ public final class QueueChannel implements AutoCloseable {
         this.consumers = memory.asSlice(CONSUMERS, LockLayout.SIZE);
         this.maxsize = memory.get(JAVA_INT, MAXSIZE);
         this.joinable = (memory.get(JAVA_INT, FLAGS) & JOINABLE) != 0;
+        this.checksum = (memory.get(JAVA_INT, FLAGS) & QueueLayout.CHECKSUM) != 0;
         this.firstCapacity = memory.get(JAVA_INT, FIRST_CAPACITY);
         this.holdersLock = memory.asSlice(HOLDERS_LOCK, LockLayout.SIZE);
         this.holders = new EndHolders(memory.asSlice(HOLDERS, EndHolders.SIZE));
+    }
+
+    /**
+     * Creates a queue, owned by this process, with a checksum per message if {@link SpscRing#CHECKSUM_PROPERTY}
+     * says so.
+     *
+     * @param maxsize  the most messages it holds, 0 for no limit
+     * @param capacity the first ring's capacity in bytes, a power of two
+     * @param joinable true to count unfinished tasks
+     * @return the queue
+     */
+    public static QueueChannel create(int maxsize, int capacity, boolean joinable) {
+        return create(maxsize, capacity, joinable, SpscRing.checksumByDefault());
     }
 
     /**
@@ -172,9 +190,10 @@ public final class QueueChannel implements AutoCloseable {
      * @param maxsize  the most messages it holds, 0 for no limit
      * @param capacity the first ring's capacity in bytes, a power of two
      * @param joinable true to count unfinished tasks
+     * @param checksum true to carry a CRC32C in every message, checked before it is delivered (in every process)
      * @return the queue
      */
-    public static QueueChannel create(int maxsize, int capacity, boolean joinable) {
+    public static QueueChannel create(int maxsize, int capacity, boolean joinable, boolean checksum) {
         if (maxsize < 0) {
             throw new IllegalArgumentException("maxsize=" + maxsize + " (expected >= 0, 0 for no limit)");
         }
@@ -182,14 +201,14 @@ public final class QueueChannel implements AutoCloseable {
         String name = ShmDirectory.randomName("jmp-queue-" + ProcessIdentity.pid() + "-");
         MappedSegment header = SegmentTable.create(name, SIZE, true);
         MemorySegment memory = header.segment();
-        memory.set(JAVA_INT, FLAGS, joinable ? JOINABLE : 0);
+        memory.set(JAVA_INT, FLAGS, (joinable ? JOINABLE : 0) | (checksum ? QueueLayout.CHECKSUM : 0));
         memory.set(JAVA_INT, MAXSIZE, maxsize);
         memory.set(JAVA_INT, FIRST_CAPACITY, capacity);
         memory.set(JAVA_LONG, OWNER_PID, ProcessIdentity.pid());
         memory.set(JAVA_LONG, OWNER_START, ProcessIdentity.startTime());
         SegmentLedger.recordFamily(name, ProcessIdentity.pid(), ProcessIdentity.startTime());
         MappedSegment ring = SegmentTable.create(ringName(name, 0), SpscRing.size(capacity), false);
-        SpscRing.createChained(ring.segment(), capacity);
+        SpscRing.createChained(ring.segment(), capacity, checksum);
         SegmentTable.release(ring);
         memory.set(JAVA_INT, QueueLayout.VERSION_OFFSET, QueueLayout.VERSION);
         memory.set(JAVA_INT, QueueLayout.MAGIC_OFFSET, QueueLayout.MAGIC);
@@ -264,6 +283,11 @@ public final class QueueChannel implements AutoCloseable {
         return joinable;
     }
 
+    /** {@return true if every message carries a CRC32C} */
+    public boolean checksummed() {
+        return checksum;
+    }
+
     /** {@return the messages in the queue now (approximate while others put and get)} */
     public long size() {
         long gets = (long) LONG.getVolatile(memory, GETS);
@@ -310,7 +334,7 @@ public final class QueueChannel implements AutoCloseable {
      */
     public boolean put(int length, RecordWriter message, long timeoutNanos, BooleanSupplier stop)
             throws InterruptedException, IOException {
-        SpscRing.chainedCapacityFor(length); // refuses what no ring can hold, before anything changes
+        SpscRing.chainedCapacityFor(length, checksum); // refuses what no ring can hold, before anything changes
         long start = System.nanoTime();
         while (true) {
             boolean recovered = LockWord.acquire(producers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
@@ -365,7 +389,7 @@ public final class QueueChannel implements AutoCloseable {
         if (ring.tryWrite(length, message)) {
             return;
         }
-        int capacity = Math.max(SpscRing.chainedCapacityFor(length),
+        int capacity = Math.max(SpscRing.chainedCapacityFor(length, checksum),
                 Math.max(firstCapacity, Math.min(MAX_RING, ring.capacity() * 2)));
         long next = writer.gen() + 1;
         String nextName = ringName(name, next);
@@ -387,7 +411,7 @@ public final class QueueChannel implements AutoCloseable {
                 segment.segment().fill((byte) 0); // a chained ring's data area must start zero
             }
         }
-        SpscRing nextRing = SpscRing.createChained(segment.segment(), capacity);
+        SpscRing nextRing = SpscRing.createChained(segment.segment(), capacity, checksum);
         boolean written;
         try {
             written = nextRing.tryWrite(length, message);
@@ -467,12 +491,17 @@ public final class QueueChannel implements AutoCloseable {
                 // (the producers' lock orders them), so nothing found now means nothing will ever come.
                 shutDown = isShutdown();
                 message = takeLocked(reader);
-                if (message == null && timeoutNanos != 0) {
+                if (message == null) {
                     // The count is read only now, on the way to sleep, and before a last look: a message published
                     // after that look moves it (producers count after publishing).
                     puts = (long) LONG.getVolatile(memory, PUTS);
-                    spinForData(start, timeoutNanos);
+                    if (timeoutNanos != 0) {
+                        spinForData(start, timeoutNanos);
+                    }
                     message = takeLocked(reader);
+                    if (message == null) {
+                        checkNothingMissing(puts);
+                    }
                 }
             } finally {
                 LockWord.release(consumers);
@@ -493,6 +522,23 @@ public final class QueueChannel implements AutoCloseable {
             Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
                     () -> (long) LONG.getVolatile(memory, PUTS) != seen || stop.getAsBoolean() || isShutdown(),
                     left < 0 ? LockWord.CHECK_NANOS : Math.min(left, LockWord.CHECK_NANOS), true);
+        }
+    }
+
+    /**
+     * Throws if the queue counts more messages put than taken while the ring holds none at the consumers' head:
+     * corrupt memory (a head moved into the middle of a record, a zeroed header, a tail moved past a gap), which
+     * would otherwise keep every consumer waiting for good while producers go on. Sound because producers count
+     * ({@code puts}, volatile) after publishing, and {@code puts} was read before the last look into the ring:
+     * that look sees every record counted; a producer killed before counting or a consumer killed after counting
+     * only makes {@code puts - gets} smaller. Called on the way to sleep only, never per message.
+     */
+    private void checkNothingMissing(long puts) throws StreamCorruptedException {
+        long gets = memory.get(JAVA_LONG, GETS); // the consumers' own word (their lock hands it over)
+        if (puts - gets > 0) {
+            throw new StreamCorruptedException("corrupt queue " + name + ": puts=" + puts + " gets=" + gets
+                    + " but ring " + ringName(name, reader.gen()) + " has no record at its head (expected "
+                    + (puts - gets) + " published message(s) from there)");
         }
     }
 
@@ -543,6 +589,9 @@ public final class QueueChannel implements AutoCloseable {
                     return value;
                 }, LINK_MARK);
             } catch (IOException | RuntimeException | Error e) {
+                if (e instanceof SpscRing.ChecksumMismatch) { // dropped before the reader ran: counted here
+                    LONG.setRelease(memory, GETS, memory.get(JAVA_LONG, GETS) + 1);
+                }
                 signalNotFull(); // the message was taken all the same
                 throw e;
             }

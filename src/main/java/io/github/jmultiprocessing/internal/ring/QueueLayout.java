@@ -27,7 +27,7 @@ import java.lang.foreign.StructLayout;
  *   896   | tickets | gone | pinned |
  *   1024  holders ({@link EndHolders}: {@link EndHolders#SLOTS} slots of pid and count)
  *
- *   magic: "JMPQ", written last by the creator; flags: {@link #JOINABLE}; maxsize: 0 = unbounded
+ *   magic: "JMPQ", written last by the creator; flags: {@link #JOINABLE}, {@link #CHECKSUM}; maxsize: 0 = unbounded
  *   version: {@link #VERSION}, checked on attach
  *   shutdown: {@link #OPEN}, or {@link #SHUT_DOWN} once {@code shutdown()} was called (never goes back); written
  *             once, under the producers' lock, read by every put and by consumers that find the queue empty
@@ -39,7 +39,8 @@ import java.lang.foreign.StructLayout;
  * </pre>
  *
  * <p>Version 1 is the first versioned layout: it added {@code version} and {@code shutdown} in bytes of the first
- * slot that were zero before, without moving any other field.
+ * slot that were zero before, without moving any other field. Version 2 added the {@link #CHECKSUM} flag: its rings'
+ * records may carry a CRC32C, which a version 1 reader would take for payload.
  */
 public final class QueueLayout {
 
@@ -47,10 +48,13 @@ public final class QueueLayout {
     public static final int MAGIC = 0x4A4D_5051;
 
     /** The queue layout's version; bumped on any incompatible change. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** Flag: the queue counts unfinished tasks. */
     public static final int JOINABLE = 1;
+
+    /** Flag: every message carries a CRC32C, checked before it is delivered (its rings are made with it too). */
+    public static final int CHECKSUM = 2;
 
     /** {@code shutdown} word: the queue takes puts. */
     public static final int OPEN = 0;

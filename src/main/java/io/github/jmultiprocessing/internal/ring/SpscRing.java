@@ -2,6 +2,7 @@ package io.github.jmultiprocessing.internal.ring;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.github.jmultiprocessing.internal.sync.Waiting;
@@ -12,6 +13,7 @@ import java.io.StreamCorruptedException;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.util.function.BooleanSupplier;
+import java.util.zip.CRC32C;
 
 /**
  * A single-producer single-consumer ring of messages in shared memory: one direction of a pipe.
@@ -24,9 +26,11 @@ import java.util.function.BooleanSupplier;
  *         144 (chained rings) where the head goes once the record being consumed is cleared
  *   256   data seq, data waiters: the consumer waits here for a message ({@link WaitCore})
  *   384   space seq, space waiters: the producer waits here for room
- *   512   magic, capacity, flags (CHAINED), at 528 the length and at 532 the bytes of the next ring's name
+ *   512   magic, capacity, flags (CHAINED, CHECKSUM), at 528 the length and at 532 the bytes of the next ring's
+ *         name
  *   640   data: capacity bytes, a power of two, of records:
- *         int length, int kind, then length payload bytes, padded to 8
+ *         int length, int kind, then length payload bytes, in a CHECKSUM ring then an int CRC32C of the 8 header
+ *         bytes and the payload (unaligned; not in PAD and LINK records), padded to 8
  *         kind WHOLE: a message; FIRST: a long total length, then the start of a message too big for one record;
  *         MORE: the next piece; PAD: filler up to the end of the data area; ABORT: the message in pieces before
  *         it is abandoned (its writer died); LINK: the writer went on in the ring named in the header
@@ -53,8 +57,14 @@ import java.util.function.BooleanSupplier;
  * finishes it whatever happens (no timeout, no interrupt), so that a consumer never waits on half a message from a
  * live producer. Non-invariant: a producer that dies in the middle of a message leaves pieces that the consumer
  * discards once it sees the producer gone. Every position, length and kind read is checked, by both sides: corrupt
- * memory ends in {@link StreamCorruptedException}, never in an access outside the ring. Non-invariant: a corrupt
- * total length in a well-formed first piece makes the reader wait for pieces until the writer is gone.
+ * memory ends in {@link StreamCorruptedException}, never in an access outside the ring, and a reader that waits
+ * checks once a wait slice that its head is not stuck where no record will come (see {@code stuck()}). Bytes that
+ * look like a record are delivered as they are unless the ring was made with CHECKSUM: then every record but PAD and
+ * LINK carries a CRC32C of its header and payload, written before the header is published and checked before the
+ * message is delivered ({@link ChecksumMismatch}, the record consumed). It detects accidental corruption and a
+ * writer that does not recompute it, not a process that does. Non-invariants: a corrupt total length in a
+ * well-formed first piece makes the reader wait for pieces until the writer is gone; without CHECKSUM a corrupt
+ * length or payload is delivered as it is.
  */
 public final class SpscRing {
 
@@ -75,6 +85,8 @@ public final class SpscRing {
     private static final long NEXT_LENGTH = 528;
     private static final long NEXT_NAME = 532;
     private static final int CHAINED = 1;
+    private static final int CHECKSUM = 2;
+    private static final int TRAILER = 4;
     private static final long DATA = 640;
     private static final int MAGIC = 0x4A4D_5052; // "JMPR"
     private static final int HEADER = 8;
@@ -97,16 +109,32 @@ public final class SpscRing {
     /** Smallest capacity. */
     public static final int MIN_CAPACITY = 64;
 
+    /**
+     * The system property that makes queues and pipes created in this process carry a checksum per record
+     * ({@code true}/{@code false}, default {@code false}); children inherit it, and every process attached to a
+     * queue or pipe follows what its creator chose (a flag in the segment).
+     */
+    public static final String CHECKSUM_PROPERTY = "jmultiprocessing.checksum";
+
     private final MemorySegment memory;
     private final int capacity;
     private final long mask;
     private final boolean chained;
+    private final int trailer; // TRAILER in a CHECKSUM ring, else 0
+    private final java.nio.ByteBuffer data; // the data area as a buffer, for CRC32C (its intrinsic); null without
 
-    private SpscRing(MemorySegment memory, int capacity, boolean chained) {
+    private SpscRing(MemorySegment memory, int capacity, int flags) {
         this.memory = memory;
         this.capacity = capacity;
         this.mask = capacity - 1L;
-        this.chained = chained;
+        this.chained = (flags & CHAINED) != 0;
+        this.trailer = (flags & CHECKSUM) != 0 ? TRAILER : 0;
+        this.data = trailer == 0 ? null : memory.asSlice(DATA, capacity).asByteBuffer(); // one view, sliced per record
+    }
+
+    /** {@return true if {@link #CHECKSUM_PROPERTY} asks for checksums in queues and pipes created now} */
+    public static boolean checksumByDefault() {
+        return Boolean.parseBoolean(System.getProperty(CHECKSUM_PROPERTY, "false"));
     }
 
     /**
@@ -127,7 +155,19 @@ public final class SpscRing {
      * @return the ring
      */
     public static SpscRing create(MemorySegment memory, int capacity) {
-        return format(memory, capacity, false);
+        return create(memory, capacity, false);
+    }
+
+    /**
+     * Formats an empty ring in zeroed memory.
+     *
+     * @param memory   at least {@link #size(int)} bytes, 8-byte aligned, all zero
+     * @param capacity the data capacity
+     * @param checksum true to carry a CRC32C in every record
+     * @return the ring
+     */
+    public static SpscRing create(MemorySegment memory, int capacity, boolean checksum) {
+        return format(memory, capacity, checksum ? CHECKSUM : 0);
     }
 
     /**
@@ -138,10 +178,22 @@ public final class SpscRing {
      * @return the ring
      */
     public static SpscRing createChained(MemorySegment memory, int capacity) {
-        return format(memory, capacity, true);
+        return createChained(memory, capacity, false);
     }
 
-    private static SpscRing format(MemorySegment memory, int capacity, boolean chained) {
+    /**
+     * Formats an empty chained ring (for queues) in zeroed memory.
+     *
+     * @param memory   at least {@link #size(int)} bytes, 8-byte aligned
+     * @param capacity the data capacity
+     * @param checksum true to carry a CRC32C in every record
+     * @return the ring
+     */
+    public static SpscRing createChained(MemorySegment memory, int capacity, boolean checksum) {
+        return format(memory, capacity, CHAINED | (checksum ? CHECKSUM : 0));
+    }
+
+    private static SpscRing format(MemorySegment memory, int capacity, int flags) {
         checkCapacity(capacity);
         if (memory.byteSize() < size(capacity)) {
             throw new IllegalArgumentException("memory=" + memory.byteSize() + " bytes (expected >= " + size(capacity)
@@ -149,10 +201,10 @@ public final class SpscRing {
         }
         memory.asSlice(0, DATA).fill((byte) 0); // positions and wait words, whatever the memory held
         memory.set(JAVA_INT, CAPACITY_OFFSET, capacity);
-        memory.set(JAVA_INT, FLAGS, chained ? CHAINED : 0);
+        memory.set(JAVA_INT, FLAGS, flags);
         memory.set(JAVA_INT, MAGIC_OFFSET, MAGIC);
         VarHandle.fullFence();
-        return new SpscRing(memory, capacity, chained);
+        return new SpscRing(memory, capacity, flags);
     }
 
     /**
@@ -171,7 +223,7 @@ public final class SpscRing {
             throw new StreamCorruptedException("ring capacity=" + capacity + " (expected a power of two >= "
                     + MIN_CAPACITY + " that fits in " + memory.byteSize() + " bytes)");
         }
-        return new SpscRing(memory, capacity, (memory.get(JAVA_INT, FLAGS) & CHAINED) != 0);
+        return new SpscRing(memory, capacity, memory.get(JAVA_INT, FLAGS));
     }
 
     private static void checkCapacity(int capacity) {
@@ -186,9 +238,19 @@ public final class SpscRing {
         return capacity;
     }
 
+    /** {@return true if every record carries a CRC32C} */
+    public boolean checksummed() {
+        return trailer != 0;
+    }
+
     /** {@return the largest payload of one record; larger messages travel in pieces} */
     public int maxPiece() {
-        return capacity / 2 - HEADER;
+        return capacity / 2 - HEADER - (trailer == 0 ? 0 : 8);
+    }
+
+    /** {@return the bytes a record of this payload length takes (not PAD or LINK)} */
+    private long recordSize(long length) {
+        return align(HEADER + length + trailer);
     }
 
     /**
@@ -198,10 +260,22 @@ public final class SpscRing {
      * @throws IllegalArgumentException if no ring can hold it whole
      */
     public static int chainedCapacityFor(int length) {
-        long need = align(HEADER + (long) length) + HEADER; // the record and room for a LINK after it
+        return chainedCapacityFor(length, false);
+    }
+
+    /**
+     * {@return the capacity of the smallest chained ring an empty one of which takes a message of this length}
+     *
+     * @param length   the message length
+     * @param checksum true if the ring carries a CRC32C in every record
+     * @throws IllegalArgumentException if no ring can hold it whole
+     */
+    public static int chainedCapacityFor(int length, boolean checksum) {
+        int trailer = checksum ? TRAILER : 0;
+        long need = align(HEADER + (long) length + trailer) + HEADER; // the record and room for a LINK after it
         if (need > 1 << 30) {
-            throw new IllegalArgumentException("message length=" + length + " (expected <= " + ((1 << 30) - 2 * HEADER)
-                    + " bytes in a queue)");
+            throw new IllegalArgumentException("message length=" + length + " (expected <= "
+                    + ((1 << 30) - 2 * HEADER - (checksum ? 8 : 0)) + " bytes in a queue)");
         }
         return Math.max(MIN_CAPACITY, Integer.highestOneBit((int) need - 1) << 1);
     }
@@ -311,7 +385,7 @@ public final class SpscRing {
         if (length < 0) {
             throw new IllegalArgumentException("length=" + length + " (expected >= 0)");
         }
-        long need = align(HEADER + (long) length);
+        long need = recordSize(length);
         long tail = memory.get(JAVA_LONG, TAIL); // the writer's own word (a lock hands the role over)
         long index = tail & mask;
         long toEnd = capacity - index;
@@ -331,6 +405,9 @@ public final class SpscRing {
         } catch (RuntimeException | Error e) {
             memory.asSlice(DATA + at + HEADER, length).fill((byte) 0); // the free area stays zero
             throw e;
+        }
+        if (trailer != 0) {
+            seal(at, WHOLE, length); // before the header publishes the record
         }
         if (toEnd < need) {
             publishHeader(index, (int) toEnd - HEADER, PAD);
@@ -354,7 +431,7 @@ public final class SpscRing {
      * @throws StreamCorruptedException if the positions are corrupt
      */
     public boolean fitsNow(int length) throws StreamCorruptedException {
-        long need = 2 * align(HEADER + (long) length) + HEADER;
+        long need = 2 * recordSize(length) + HEADER;
         long tail = memory.get(JAVA_LONG, TAIL);
         if (need <= free(tail)) {
             return true;
@@ -377,9 +454,59 @@ public final class SpscRing {
 
     /** Writes a record header as one 8-byte word with release semantics: the publication of a chained record. */
     private void publishHeader(long index, int length, int kind) {
-        long word = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN
+        LONG.setRelease(memory, DATA + index, headerWord(length, kind));
+    }
+
+    /** {@return the header word of a record, as it lies in memory read as a native long} */
+    private static long headerWord(int length, int kind) {
+        return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN
                 ? (length & 0xFFFF_FFFFL) | (long) kind << 32 : (long) length << 32 | (kind & 0xFFFF_FFFFL);
-        LONG.setRelease(memory, DATA + index, word);
+    }
+
+    /** {@return the CRC32C of a record: its header word's 8 bytes, lowest first, then its payload} */
+    private int crc(long index, int kind, int length) {
+        CRC32C crc = new CRC32C();
+        long word = headerWord(length, kind);
+        for (int shift = 0; shift < 64; shift += 8) {
+            crc.update((int) (word >>> shift));
+        }
+        crc.update(data.slice((int) index + HEADER, length)); // a view, not a copy: positions are its own
+        return (int) crc.getValue();
+    }
+
+    /** Writes the CRC32C after a record's payload (the writer, before it publishes the header). */
+    private void seal(long index, int kind, int length) {
+        memory.set(JAVA_INT_UNALIGNED, DATA + index + HEADER + length, crc(index, kind, length));
+    }
+
+    /**
+     * Checks the CRC32C of the record at {@code head} (of a checked length) in a CHECKSUM ring; a record that does
+     * not match is consumed (its bytes are not delivered) and reported.
+     */
+    private void verify(long head, int kind, int length) throws ChecksumMismatch {
+        if (trailer == 0) {
+            return;
+        }
+        long index = head & mask;
+        int stored = memory.get(JAVA_INT_UNALIGNED, DATA + index + HEADER + length);
+        int computed = crc(index, kind, length);
+        if (stored != computed) {
+            consume(head, length);
+            throw new ChecksumMismatch("corrupt ring: record kind=" + kind + " length=" + length + " at " + index
+                    + " checksum=0x" + Integer.toHexString(stored) + " (expected 0x" + Integer.toHexString(computed)
+                    + ": its header or payload was changed after it was written; the record is dropped)");
+        }
+    }
+
+    /** A record whose CRC32C does not match: dropped, not delivered. */
+    static final class ChecksumMismatch extends StreamCorruptedException {
+
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        ChecksumMismatch(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -419,6 +546,9 @@ public final class SpscRing {
      */
     public <T> T poll(RecordReader<T> reader, T linked) throws IOException {
         long head = memory.get(JAVA_LONG, HEAD); // the reader's own word (a lock hands the role over)
+        if ((head & 7) != 0) {
+            throw corrupt("ring head=" + head + " (expected a multiple of 8)");
+        }
         while (true) {
             long index = head & mask;
             if ((long) LONG.getAcquire(memory, DATA + index) == 0) {
@@ -433,7 +563,7 @@ public final class SpscRing {
                 head = clear(head, capacity - index);
                 continue;
             }
-            if (length < 0 || index + HEADER + length > capacity) {
+            if (length < 0 || index + HEADER + length + (kind == LINK ? 0 : trailer) > capacity) {
                 throw corrupt("record kind=" + kind + " length=" + length + " at " + index + " (expected a record"
                         + " within the " + capacity + "-byte ring)");
             }
@@ -443,10 +573,11 @@ public final class SpscRing {
             if (kind != WHOLE) {
                 throw corrupt("record kind=" + kind + " in a chained ring (expected WHOLE, PAD or LINK)");
             }
+            verify(head, kind, length);
             try {
                 return reader.read(memory.asSlice(DATA + index + HEADER, length).asReadOnly());
             } finally {
-                clear(head, align(HEADER + length));
+                clear(head, recordSize(length));
             }
         }
     }
@@ -505,10 +636,11 @@ public final class SpscRing {
             }
             int length = memory.get(JAVA_INT, DATA + index);
             int kind = memory.get(JAVA_INT, DATA + index + 4);
-            if (records > 2 || length < 0 || index + HEADER + length > capacity || kind < WHOLE || kind > LINK) {
+            if (records > 2 || length < 0 || index + HEADER + length + (kind == LINK ? 0 : trailer) > capacity
+                    || kind < WHOLE || kind > LINK) {
                 throw corrupt("record kind=" + kind + " length=" + length + " past the tail at " + index);
             }
-            tail += kind == PAD ? capacity - index : align(HEADER + length);
+            tail += kind == PAD ? capacity - index : kind == LINK ? HEADER : recordSize(length);
         }
         if (tail - head > capacity) {
             throw corrupt("record past the tail ends at " + tail + " with head " + head);
@@ -622,7 +754,7 @@ public final class SpscRing {
     private boolean writeRecord(int kind, long total, byte[] src, int offset, int length, long timeoutNanos,
             boolean interruptible, BooleanSupplier readerGone) throws InterruptedException, IOException {
         int payload = length + (kind == FIRST ? 8 : 0);
-        int need = align(HEADER + payload);
+        int need = (int) recordSize(payload);
         long tail = memory.get(JAVA_LONG, TAIL); // the writer's own word (a lock hands the role over)
         long index = tail & mask;
         long toEnd = capacity - index;
@@ -642,6 +774,9 @@ public final class SpscRing {
             at += 8;
         }
         MemorySegment.copy(src, offset, memory, JAVA_BYTE, at, length);
+        if (trailer != 0) {
+            seal(index, kind, payload); // before the header publishes the record
+        }
         publishHeader(index, payload, kind); // the reader sees the record from here on
         LONG.setVolatile(memory, TAIL, tail + need); // volatile: before the waiters count is read
         WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
@@ -744,7 +879,7 @@ public final class SpscRing {
         long start = System.nanoTime();
         for (long left = timeoutNanos; ; left = timeoutNanos < 0 ? -1 : Math.max(0, timeoutNanos
                 - (System.nanoTime() - start))) {
-            if (!awaitMessage(left, writerGone)) {
+            if (!awaitRecord(left, writerGone, true) || !available()) {
                 if (writerGone.getAsBoolean() && !available()) {
                     throw new EOFException("the writing end is closed and every message was read");
                 }
@@ -758,6 +893,9 @@ public final class SpscRing {
             int length = memory.get(JAVA_INT, DATA + index);
             int kind = memory.get(JAVA_INT, DATA + index + 4);
             checkRecord(head, length, kind);
+            if (kind != LINK) {
+                verify(head, kind, length);
+            }
             switch (kind) {
                 case WHOLE -> {
                     byte[] message = new byte[length];
@@ -788,6 +926,43 @@ public final class SpscRing {
         }
     }
 
+    /**
+     * Waits, as the ring's one reader (under its lock, after any recovery from a dead reader), until a record is
+     * published at the head or {@code stop}; checks once a {@link io.github.jmultiprocessing.internal.sync.LockWord#CHECK_NANOS}
+     * slice while blocked that the head is not stuck where no record will ever come. {@return false on timeout}
+     */
+    private boolean awaitRecord(long timeoutNanos, BooleanSupplier stop, boolean interruptible)
+            throws InterruptedException, StreamCorruptedException {
+        StreamCorruptedException[] corrupt = {null};
+        boolean ready = Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
+                () -> corrupt[0] != null || headerAt((long) LONG.getVolatile(memory, HEAD)) != 0
+                        || stop.getAsBoolean(),
+                () -> corrupt[0] = stuck(), timeoutNanos, interruptible);
+        if (corrupt[0] != null) {
+            throw corrupt[0];
+        }
+        return ready;
+    }
+
+    /**
+     * {@return why the reader's head can never see a record, or null} The writer publishes a record's header
+     * (release) before it stores a tail past it, so a tail read (acquire) past the head means the header at the
+     * head is visible from then on: still zero, the memory is corrupt (a head moved into a payload, a zeroed
+     * header, a tail moved past a gap). A head more than a ring ahead of the tail is corrupt too (a writer that died
+     * between publishing and storing its tail leaves it at most a record and a padding ahead). Only for the
+     * reader: another reader clearing a record would look the same. Reads the writer's line: for the slow path.
+     */
+    private StreamCorruptedException stuck() {
+        long head = (long) LONG.getVolatile(memory, HEAD);
+        long tail = (long) LONG.getAcquire(memory, TAIL); // pairs with the writer's tail store after publishing
+        if ((head & 7) != 0 || head - tail > capacity || (tail - head > 0 && headerAt(head) == 0)) {
+            return corrupt("no record at head=" + head + " with tail=" + tail + " (expected a published record"
+                    + " wherever the tail is past the head, and the head at most " + capacity + " bytes past the"
+                    + " tail)");
+        }
+        return null;
+    }
+
     /** Reads a message in pieces from its first one; null if its writer abandoned it (the pieces are dropped). */
     private byte[] readPieces(long head, int length, BooleanSupplier writerGone, BooleanSupplier abandoned)
             throws StreamCorruptedException {
@@ -814,10 +989,8 @@ public final class SpscRing {
     private boolean continuePieces(byte[] message, int done, long total, BooleanSupplier writerGone,
             BooleanSupplier abandoned) throws StreamCorruptedException {
         while (done < total) {
-            BooleanSupplier stop = abandoned; // only a writer that will never finish ends a message early
-            try {
-                Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
-                        () -> headerAt((long) LONG.getVolatile(memory, HEAD)) != 0 || stop.getAsBoolean(), -1, false);
+            try { // only a writer that will never finish ends a message early
+                awaitRecord(-1, abandoned, false);
             } catch (InterruptedException e) {
                 throw new AssertionError("an uninterruptible wait threw InterruptedException", e);
             }
@@ -833,6 +1006,7 @@ public final class SpscRing {
             int length = memory.get(JAVA_INT, DATA + index);
             int kind = memory.get(JAVA_INT, DATA + index + 4);
             checkRecord(head, length, kind);
+            verify(head, kind, length);
             if (kind == ABORT) { // the writer that took over from a dead one says the rest will not come
                 LONG.setVolatile(memory, REMAINING, 0L);
                 consume(head, length);
@@ -890,6 +1064,7 @@ public final class SpscRing {
             if (kind != WHOLE) {
                 throw corrupt("record kind=" + kind + " in a chained ring (expected WHOLE or LINK)");
             }
+            checkSum(index, kind, length);
             byte[] message = new byte[length];
             MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
             return message;
@@ -921,10 +1096,11 @@ public final class SpscRing {
             if (kind != WHOLE) {
                 throw corrupt("record kind=" + kind + " in a chained ring (expected WHOLE or LINK)");
             }
+            checkSum(index, kind, length);
             byte[] message = new byte[length];
             MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
             action.accept(message);
-            at += align(HEADER + length);
+            at += recordSize(length);
         }
         return false;
     }
@@ -948,16 +1124,25 @@ public final class SpscRing {
         return clear(head, capacity - index);
     }
 
+    /** Checks a record's CRC32C without consuming it (peek, forEach: they deliver copies and take nothing). */
+    private void checkSum(long index, int kind, int length) throws ChecksumMismatch {
+        if (trailer != 0 && memory.get(JAVA_INT_UNALIGNED, DATA + index + HEADER + length) != crc(index, kind, length)) {
+            throw new ChecksumMismatch("corrupt ring: record kind=" + kind + " length=" + length + " at " + index
+                    + " checksum does not match (its header or payload was changed after it was written)");
+        }
+    }
+
     private void checkRecord(long head, int length, int kind) throws StreamCorruptedException {
         long index = head & mask;
-        if (length < 0 || index + HEADER + length > capacity || kind < WHOLE || kind > LINK || kind == PAD) {
+        if (length < 0 || index + HEADER + length + (kind == LINK ? 0 : trailer) > capacity || kind < WHOLE
+                || kind > LINK || kind == PAD) {
             throw corrupt("record kind=" + kind + " length=" + length + " at " + index + " (expected a record within"
                     + " the " + capacity + "-byte ring)");
         }
     }
 
     private void consume(long head, int length) {
-        clear(head, align(HEADER + length));
+        clear(head, recordSize(length));
         VarHandle.fullFence(); // the head before the waiters count: a writer about to wait for room is woken
         WaitCore.signal(memory, SPACE_SEQ, SPACE_WAITERS, 1);
     }

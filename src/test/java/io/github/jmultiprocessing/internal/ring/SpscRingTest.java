@@ -44,9 +44,10 @@ class SpscRingTest {
     @Property(tries = 40)
     void shouldDeliverEveryMessageOnceInOrderWhateverItsSize(
             @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 0, max = 700) Integer> lengths,
-            @ForAll @IntRange(min = 6, max = 9) int capacityLog) throws Exception {
+            @ForAll @IntRange(min = 6, max = 9) int capacityLog, @ForAll boolean checksum) throws Exception {
         try (Arena arena = Arena.ofShared()) {
-            SpscRing ring = ring(arena, 1 << capacityLog);
+            int capacity = 1 << capacityLog;
+            SpscRing ring = SpscRing.create(arena.allocate(SpscRing.size(capacity), 128), capacity, checksum);
             AtomicBoolean done = new AtomicBoolean();
             CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
                 try {
@@ -242,10 +243,11 @@ class SpscRingTest {
 
     @Property(tries = 50)
     void shouldLeaveAChainedRingsDataZeroOnceDrained(
-            @ForAll @Size(min = 1, max = 60) List<@IntRange(min = 0, max = 100) Integer> lengths) throws Exception {
+            @ForAll @Size(min = 1, max = 60) List<@IntRange(min = 0, max = 100) Integer> lengths,
+            @ForAll boolean checksum) throws Exception {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(SpscRing.size(256), 128);
-            SpscRing ring = SpscRing.createChained(memory, 256);
+            SpscRing ring = SpscRing.createChained(memory, 256, checksum);
             int next = 0;
             for (int i = 0; i < lengths.size(); i++) {
                 byte[] m = message(lengths.get(i), i);
