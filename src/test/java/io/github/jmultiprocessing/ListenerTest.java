@@ -193,6 +193,47 @@ class ListenerTest {
         }
     }
 
+    @Test
+    void shouldStayOpenWhenAnAcceptIsInterruptedAndCloseWhatWasNotAcceptedOnClose() throws Exception {
+        Listener listener = new Listener(loopback(), KEY);
+        try {
+            Thread[] accepting = new Thread[1];
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            Future<Connection> interrupted = async(() -> {
+                accepting[0] = Thread.currentThread();
+                started.countDown();
+                return listener.accept();
+            });
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            accepting[0].interrupt(); // before or while it waits: the same
+            var e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> interrupted.get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof java.io.InterruptedIOException, String.valueOf(e.getCause()));
+            Future<Connection> accepted = async(listener::accept);
+            try (Connection client = Client.connect(listener.address(), KEY);
+                    Connection server = accepted.get(10, TimeUnit.SECONDS)) {
+                client.send("the listener stayed open");
+                assertEquals("the listener stayed open", server.recv());
+            }
+            try (Connection unaccepted = Client.connect(listener.address(), KEY)) { // authenticated, not accepted
+                listener.close();
+                assertTrue(unaccepted.poll(Duration.ofSeconds(10)));
+                assertThrows(EOFException.class, unaccepted::recv, "closed with the listener");
+            }
+        } finally {
+            listener.close();
+        }
+        try (Listener other = new Listener(loopback(), KEY)) {
+            Future<Connection> waiting = async(other::accept);
+            Thread.sleep(50);
+            other.close();
+            var closed = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> waiting.get(10, TimeUnit.SECONDS), "close wakes a waiting accept");
+            assertTrue(closed.getCause() instanceof java.nio.channels.ClosedChannelException,
+                    String.valueOf(closed.getCause()));
+        }
+    }
+
     /** Opens peers that never authenticate: silent ones, and ones that send half a length or announce 1 GiB. */
     private static List<SocketChannel> hostilePeers(java.net.SocketAddress address, int silent, int halfLength,
             int huge) throws Exception {
