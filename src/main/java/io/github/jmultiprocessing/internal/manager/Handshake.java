@@ -14,7 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Mutual authentication on a shared key before anything else crosses a socket, as Python's
  * {@code multiprocessing.connection} does it: each side sends the other a random challenge, the other answers with
  * its HMAC-SHA256 under the key, and the challenger says welcome or failure. Only short raw byte messages are read
- * until both sides have passed; nothing is deserialized.
+ * until both sides have passed; nothing is deserialized. The accepting side runs in a {@link HandshakeGate}, on a
+ * blocking socket, one virtual thread per peer; the connecting side over its {@link SocketWire}.
  */
 public final class Handshake {
 

@@ -30,10 +30,10 @@ import java.util.function.Function;
  *
  * <p>Each client connection is authenticated ({@link Handshake}) before anything of it is decoded, off the accepting
  * thread and each within a deadline of its own ({@link HandshakeGate}: silent peers delay no client and never turn
- * one away), then served by one thread that runs the client's calls in turn (so a reentrant lock taken by a client thread belongs to it). A
- * client that dies in the middle of a blocking call has that call interrupted (a {@code get} on a queue does not
- * take an element for nobody), and the locks it held are released ({@link Holder}): a dead client never wedges
- * the server or its objects.
+ * one away), then served by one thread that runs the client's calls in turn (so a reentrant lock taken by a client
+ * thread belongs to it). A client that dies in the middle of a blocking call has that call interrupted (a
+ * {@code get} on a queue does not take an element for nobody), and the locks it held are released
+ * ({@link Holder}): a dead client never wedges the server or its objects.
  *
  * <p>Objects live while proxies refer to them: a count per object, raised for each proxy made (also one in flight,
  * serialized), lowered when a proxy is collected.
