@@ -39,8 +39,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code accept}, a background thread accepts sockets and authenticates them concurrently, each within 10 s of its
  * own, and {@code accept} returns the first that passed: a peer that stays silent or sends half a message delays
  * no other (Python's {@code accept} waits for it), is not reported, and is closed at its deadline, or earlier if 64
- * handshakes are pending when another peer connects. Up to 64 authenticated connections wait for {@code accept}
- * (further peers wait in the system's backlog). Without an authkey
+ * handshakes are pending when another peer connects. While 64 authenticated connections wait for {@code accept},
+ * the background thread accepts no more (further peers wait in the system's backlog); {@link #close()} closes those
+ * that were not accepted. Without an authkey
  * anyone who can reach the socket can talk to it, and messages are Java-deserialized (through the JVM-wide
  * {@link java.io.ObjectInputFilter}): use TCP only with an authkey. Socket connections cannot be passed to other
  * processes.
