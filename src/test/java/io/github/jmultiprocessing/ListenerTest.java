@@ -192,4 +192,179 @@ class ListenerTest {
             }
         }
     }
+
+    @Test
+    void shouldStayOpenWhenAnAcceptIsInterruptedAndCloseWhatWasNotAcceptedOnClose() throws Exception {
+        Listener listener = new Listener(loopback(), KEY);
+        try {
+            Thread[] accepting = new Thread[1];
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            Future<Connection> interrupted = async(() -> {
+                accepting[0] = Thread.currentThread();
+                started.countDown();
+                return listener.accept();
+            });
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            accepting[0].interrupt(); // before or while it waits: the same
+            var e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> interrupted.get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof java.io.InterruptedIOException, String.valueOf(e.getCause()));
+            Future<Connection> accepted = async(listener::accept);
+            try (Connection client = Client.connect(listener.address(), KEY);
+                    Connection server = accepted.get(10, TimeUnit.SECONDS)) {
+                client.send("the listener stayed open");
+                assertEquals("the listener stayed open", server.recv());
+            }
+            try (Connection unaccepted = Client.connect(listener.address(), KEY)) { // authenticated, not accepted
+                listener.close();
+                assertTrue(unaccepted.poll(Duration.ofSeconds(10)));
+                assertThrows(EOFException.class, unaccepted::recv, "closed with the listener");
+            }
+        } finally {
+            listener.close();
+        }
+        try (Listener other = new Listener(loopback(), KEY)) {
+            Future<Connection> waiting = async(other::accept);
+            Thread.sleep(50);
+            other.close();
+            var closed = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> waiting.get(10, TimeUnit.SECONDS), "close wakes a waiting accept");
+            assertTrue(closed.getCause() instanceof java.nio.channels.ClosedChannelException,
+                    String.valueOf(closed.getCause()));
+        }
+    }
+
+    /** Opens peers that never authenticate: silent ones, and ones that send half a length or announce 1 GiB. */
+    private static List<SocketChannel> hostilePeers(java.net.SocketAddress address, int silent, int halfLength,
+            int huge) throws Exception {
+        List<SocketChannel> peers = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < silent + halfLength + huge; i++) {
+                SocketChannel peer = SocketChannel.open(address);
+                peers.add(peer);
+                if (i >= silent + halfLength) {
+                    peer.write(ByteBuffer.allocate(4).putInt(0, 1 << 30)); // "a 1 GiB answer follows"
+                } else if (i >= silent) {
+                    peer.write(ByteBuffer.wrap(new byte[] {0, 0})); // half a length, then nothing
+                }
+            }
+            return peers;
+        } catch (Exception e) {
+            closeAll(peers);
+            throw e;
+        }
+    }
+
+    private static void closeAll(List<SocketChannel> peers) throws Exception {
+        for (SocketChannel peer : peers) {
+            peer.close();
+        }
+    }
+
+    /** Accepts in the background until the listener closes: connections and refusals, in order. */
+    private static java.util.concurrent.BlockingQueue<Object> acceptAll(Listener listener) {
+        java.util.concurrent.BlockingQueue<Object> outcomes = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            while (true) {
+                try {
+                    outcomes.add(listener.accept());
+                } catch (AuthenticationException e) {
+                    outcomes.add(e);
+                } catch (java.io.IOException e) {
+                    return; // closed
+                }
+            }
+        });
+        return outcomes;
+    }
+
+    @Test
+    void shouldAcceptAGoodClientWithinASecondBehindSilentHalfFrameAndHugeFramePeers() throws Exception {
+        try (Listener listener = new Listener(loopback(), KEY)) {
+            java.util.concurrent.BlockingQueue<Object> outcomes = acceptAll(listener);
+            List<SocketChannel> hostile = hostilePeers(listener.address(), 70, 10, 10); // all connected first
+            try {
+                long t0 = System.nanoTime();
+                Future<Connection> connecting = async(() -> Client.connect(listener.address(), KEY));
+                try (Connection client = connecting.get(2, TimeUnit.SECONDS)) {
+                    Connection server = null;
+                    int refused = 0;
+                    while (server == null) {
+                        Object next = outcomes.poll(Math.max(0, TimeUnit.SECONDS.toNanos(2) - (System.nanoTime()
+                                - t0)), TimeUnit.NANOSECONDS);
+                        assertNotNull(next, "the good client was not accepted within 2 s");
+                        if (next instanceof Connection connection) {
+                            server = connection;
+                        } else {
+                            assertTrue(next instanceof AuthenticationException, String.valueOf(next));
+                            refused++;
+                        }
+                    }
+                    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                    try (Connection accepted = server) {
+                        assertTrue(millis < 1_000, "accepted after " + millis + " ms (expected < 1 s)");
+                        assertTrue(refused <= 10, "only the huge-frame peers are reported: " + refused);
+                        client.send("the good one");
+                        assertEquals("the good one", accepted.recv());
+                    }
+                }
+                for (SocketChannel peer : hostile.subList(80, 90)) { // a 1 GiB length: refused, not read
+                    peer.socket().setSoTimeout(10_000);
+                    var in = peer.socket().getInputStream();
+                    while (in.read(new byte[64]) >= 0) {
+                        // the challenge, then the end
+                    }
+                }
+            } finally {
+                closeAll(hostile);
+            }
+        }
+    }
+
+    @Test
+    void shouldAllocateLittlePerUnauthenticatedPeerAndNeverWhatItAnnounces() throws Exception {
+        try (Listener listener = new Listener(loopback(), KEY)) {
+            acceptAll(listener);
+            refuseHugeFrames(listener, 50); // warm-up: classes, JIT, the virtual threads' carriers
+            int peers = 200;
+            long before = allocatedBytes();
+            refuseHugeFrames(listener, peers);
+            long perPeer = (allocatedBytes() - before) / peers;
+            // a selector pair and a 64 KiB read-ahead per peer, or the 1 GiB, would show; the test's own sockets count
+            assertTrue(perPeer < 24 * 1024, "allocated " + perPeer + " bytes per peer (expected < 24 KiB)");
+        }
+    }
+
+    /**
+     * {@return the bytes allocated on the heap by all threads of this JVM so far} Virtual threads allocate on their
+     * carriers, so theirs count. (Reflection: the tests compile in the module, which does not read java.management.)
+     */
+    private static long allocatedBytes() throws Exception {
+        Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
+                .invoke(null);
+        return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getTotalThreadAllocatedBytes")
+                .invoke(threads);
+    }
+
+    /**
+     * Connects peers that each announce a 1 GiB answer, in batches under the pending limit (so that each is read,
+     * not evicted), and waits until the listener has closed each.
+     */
+    private static void refuseHugeFrames(Listener listener, int count) throws Exception {
+        byte[] sink = new byte[64];
+        for (int done = 0; done < count; done += 50) {
+            List<SocketChannel> peers = hostilePeers(listener.address(), 0, 0, Math.min(50, count - done));
+            try {
+                for (SocketChannel peer : peers) {
+                    peer.socket().setSoTimeout(10_000);
+                    var in = peer.socket().getInputStream();
+                    while (in.read(sink) >= 0) {
+                        // the challenge, then the end
+                    }
+                }
+            } finally {
+                closeAll(peers);
+            }
+        }
+    }
 }

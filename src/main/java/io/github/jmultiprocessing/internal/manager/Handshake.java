@@ -14,7 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Mutual authentication on a shared key before anything else crosses a socket, as Python's
  * {@code multiprocessing.connection} does it: each side sends the other a random challenge, the other answers with
  * its HMAC-SHA256 under the key, and the challenger says welcome or failure. Only short raw byte messages are read
- * until both sides have passed; nothing is deserialized.
+ * until both sides have passed; nothing is deserialized. The accepting side runs in a {@link HandshakeGate}, on a
+ * blocking socket, one virtual thread per peer; the connecting side over its {@link SocketWire}.
  */
 public final class Handshake {
 
@@ -23,7 +24,10 @@ public final class Handshake {
     private static final byte[] FAILURE = "#FAILURE#".getBytes(StandardCharsets.US_ASCII);
     private static final int NONCE = 32;
     private static final int MAX_HANDSHAKE_MESSAGE = 256;
-    /** How long a peer may take for each handshake message: a silent one must not hold a listener forever. */
+    /**
+     * How long the connecting side waits for each handshake message of the accepting side (which bounds each
+     * peer's whole handshake itself: {@link HandshakeGate#DEADLINE_NANOS}).
+     */
     public static final long TIMEOUT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -40,20 +44,40 @@ public final class Handshake {
     }
 
     /**
-     * The accepting side: challenges the peer, then answers its challenge.
+     * The accepting side: challenges the peer, then answers its challenge, over a socket still in blocking mode.
+     * It reads exactly the handshake's messages (nothing past the last: the socket's next bytes are its first
+     * message) and allocates at most {@value #MAX_HANDSHAKE_MESSAGE} bytes per message whatever length the peer
+     * announces. It has no timeout of its own: {@link HandshakeGate} bounds it by closing the socket.
      *
-     * @param wire the connection
-     * @param key  the shared key
-     * @throws Failed      if authentication failed either way
-     * @throws IOException if the socket fails
+     * @param channel the connection, blocking
+     * @param key     the shared key
+     * @throws Failed      if authentication failed either way, or the peer sent something else than a handshake
+     *                     message
+     * @throws IOException if the socket fails, ends, or is closed meanwhile
      */
-    public static void serve(SocketWire wire, byte[] key) throws IOException {
-        challenge(wire, key);
-        answer(wire, key);
+    public static void serve(java.nio.channels.SocketChannel channel, byte[] key) throws IOException {
+        Messages messages = new Messages() {
+            @Override
+            public void send(byte[] message) throws IOException {
+                SocketWire.sendBlocking(channel, message);
+            }
+
+            @Override
+            public byte[] receive() throws IOException {
+                try {
+                    return SocketWire.recvBlocking(channel, MAX_HANDSHAKE_MESSAGE);
+                } catch (StreamCorruptedException e) {
+                    throw new Failed("not a handshake message: " + e.getMessage());
+                }
+            }
+        };
+        challenge(messages, key);
+        answer(messages, key);
     }
 
     /**
-     * The connecting side: answers the peer's challenge, then challenges it.
+     * The connecting side: answers the peer's challenge, then challenges it, waiting at most
+     * {@link #TIMEOUT_NANOS} for each message.
      *
      * @param wire the connection
      * @param key  the shared key
@@ -61,49 +85,64 @@ public final class Handshake {
      * @throws IOException if the socket fails
      */
     public static void connect(SocketWire wire, byte[] key) throws IOException {
-        answer(wire, key);
-        challenge(wire, key);
+        Messages messages = new Messages() {
+            @Override
+            public void send(byte[] message) throws IOException {
+                wire.send(message, 0, message.length);
+            }
+
+            @Override
+            public byte[] receive() throws IOException {
+                try {
+                    return wire.recv(MAX_HANDSHAKE_MESSAGE, TIMEOUT_NANOS);
+                } catch (StreamCorruptedException e) {
+                    throw new Failed("not a handshake message: " + e.getMessage());
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new Failed("the other side sent no handshake message within "
+                            + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NANOS) + " s");
+                }
+            }
+        };
+        answer(messages, key);
+        challenge(messages, key);
     }
 
-    private static void challenge(SocketWire wire, byte[] key) throws IOException {
+    /** One side's handshake messages, each a framed message of at most {@value #MAX_HANDSHAKE_MESSAGE} bytes. */
+    private interface Messages {
+        void send(byte[] message) throws IOException;
+
+        /** {@return the next message} @throws Failed if it is not a handshake message */
+        byte[] receive() throws IOException;
+    }
+
+    private static void challenge(Messages wire, byte[] key) throws IOException {
         byte[] nonce = new byte[NONCE];
         RANDOM.nextBytes(nonce);
         byte[] message = concat(CHALLENGE, nonce);
-        wire.send(message, 0, message.length);
-        byte[] digest = receive(wire);
+        wire.send(message);
+        byte[] digest = wire.receive();
         if (!MessageDigest.isEqual(digest, hmac(key, message))) {
             try {
-                wire.send(FAILURE, 0, FAILURE.length);
+                wire.send(FAILURE);
             } catch (IOException e) {
                 // the other side is gone already: it failed all the same
             }
             throw new Failed("the other side's answer to the challenge is wrong (a different authkey?)");
         }
-        wire.send(WELCOME, 0, WELCOME.length);
+        wire.send(WELCOME);
     }
 
-    private static void answer(SocketWire wire, byte[] key) throws IOException {
-        byte[] message = receive(wire);
+    private static void answer(Messages wire, byte[] key) throws IOException {
+        byte[] message = wire.receive();
         if (message.length != CHALLENGE.length + NONCE
                 || !Arrays.equals(message, 0, CHALLENGE.length, CHALLENGE, 0, CHALLENGE.length)) {
             throw new Failed("expected a challenge from the other side, got " + message.length + " other bytes");
         }
         byte[] digest = hmac(key, message);
-        wire.send(digest, 0, digest.length);
-        byte[] verdict = receive(wire);
+        wire.send(digest);
+        byte[] verdict = wire.receive();
         if (!Arrays.equals(verdict, WELCOME)) {
             throw new Failed("the other side rejected this side's answer (a different authkey?)");
-        }
-    }
-
-    private static byte[] receive(SocketWire wire) throws IOException {
-        try {
-            return wire.recv(MAX_HANDSHAKE_MESSAGE, TIMEOUT_NANOS);
-        } catch (StreamCorruptedException e) {
-            throw new Failed("not a handshake message: " + e.getMessage());
-        } catch (java.net.SocketTimeoutException e) {
-            throw new Failed("the other side sent no handshake message within "
-                    + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NANOS) + " s");
         }
     }
 

@@ -9,7 +9,6 @@ import java.lang.reflect.Method;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -29,11 +28,12 @@ import java.util.function.Function;
  * A manager's server: it holds objects and runs their methods for clients (Python's
  * {@code multiprocessing.managers.Server}).
  *
- * <p>Each client connection is authenticated ({@link Handshake}) before anything of it is decoded, then served by
- * one thread that runs the client's calls in turn (so a reentrant lock taken by a client thread belongs to it). A
- * client that dies in the middle of a blocking call has that call interrupted (a {@code get} on a queue does not
- * take an element for nobody), and the locks it held are released ({@link Holder}): a dead client never wedges
- * the server or its objects.
+ * <p>Each client connection is authenticated ({@link Handshake}) before anything of it is decoded, off the accepting
+ * thread and each within a deadline of its own ({@link HandshakeGate}: silent peers delay no client and never turn
+ * one away), then served by one thread that runs the client's calls in turn (so a reentrant lock taken by a client
+ * thread belongs to it). A client that dies in the middle of a blocking call has that call interrupted (a
+ * {@code get} on a queue does not take an element for nobody), and the locks it held are released
+ * ({@link Holder}): a dead client never wedges the server or its objects.
  *
  * <p>Objects live while proxies refer to them: a count per object, raised for each proxy made (also one in flight,
  * serialized), lowered when a proxy is collected.
@@ -61,7 +61,6 @@ public final class ManagerServer implements AutoCloseable {
     /** Calls running at least this long are checked for a client gone meanwhile. */
     private static final long WATCH_NANOS = 50_000_000L;
     private static final int MAX_REQUEST = 1 << 30;
-    private static final int MAX_HANDSHAKES = 64;
 
     private final Map<String, TypeSpec> types;
     private final byte[] authkey;
@@ -72,8 +71,8 @@ public final class ManagerServer implements AutoCloseable {
     private final long nonce = 1 + new java.security.SecureRandom().nextInt(Integer.MAX_VALUE - 1);
     private final AtomicLong ids = new AtomicLong(nonce << 32);
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
-    /** Connections not yet authenticated, at most {@link #MAX_HANDSHAKES}: each holds a thread up to 20 s a step. */
-    private final java.util.concurrent.Semaphore handshakes = new java.util.concurrent.Semaphore(MAX_HANDSHAKES);
+    /** Where connections come in and authenticate; made by {@link #serve()}. */
+    private volatile HandshakeGate gate;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final String name;
     private volatile boolean closing;
@@ -138,14 +137,29 @@ public final class ManagerServer implements AutoCloseable {
      */
     public void serve() throws InterruptedException {
         current = this;
-        Thread acceptor = LibraryThreads.start(name + "-acceptor", this::accept);
+        HandshakeGate accepting = new HandshakeGate(listener, authkey, name, new HandshakeGate.Sink() {
+            @Override
+            public void authenticated(SocketChannel channel, SocketAddress remote) {
+                LibraryThreads.start(name + "-connection", () -> serveConnection(channel));
+            }
+
+            @Override
+            public void ended() {
+                stopped.countDown();
+            }
+        });
+        gate = accepting;
+        if (closing) { // closed before it served: close() did not see the gate
+            accepting.close();
+        }
+        accepting.start();
         Thread watch = LibraryThreads.start(name + "-watch", this::watch);
         try {
             stopped.await();
         } finally {
             close();
             watch.interrupt();
-            acceptor.join(5_000);
+            accepting.join(5_000);
         }
     }
 
@@ -164,49 +178,14 @@ public final class ManagerServer implements AutoCloseable {
         }
     }
 
-    private void accept() {
-        try {
-            while (!closing) {
-                SocketChannel channel;
-                try {
-                    channel = listener.accept();
-                } catch (ClosedChannelException e) {
-                    throw e;
-                } catch (IOException e) { // out of file descriptors, say: a passing trouble, not the end
-                    System.err.println(name + ": accepting failed: " + e);
-                    Thread.sleep(100);
-                    continue;
-                }
-                if (!handshakes.tryAcquire()) { // a flood of peers that do not authenticate: refused at once
-                    closeQuietly(channel);
-                    continue;
-                }
-                LibraryThreads.start(name + "-connection", () -> authenticate(channel));
-            }
-        } catch (ClosedChannelException | InterruptedException e) {
-            // closed: the end
-        } finally {
-            stopped.countDown();
-        }
-    }
-
-    private void authenticate(SocketChannel channel) {
+    /** Serves one authenticated connection, on its own thread. */
+    private void serveConnection(SocketChannel channel) {
         SocketWire wire;
         try {
-            try {
-                wire = new SocketWire(channel);
-            } catch (IOException e) {
-                closeQuietly(channel);
-                return;
-            }
-            try {
-                Handshake.serve(wire, authkey);
-            } catch (IOException e) { // a wrong key, or a peer that went silent: it is told so, others go on
-                wire.close();
-                return;
-            }
-        } finally {
-            handshakes.release();
+            wire = new SocketWire(channel);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            return;
         }
         Session session = new Session(wire);
         sessions.add(session);
@@ -239,6 +218,10 @@ public final class ManagerServer implements AutoCloseable {
             listener.close();
         } catch (IOException e) {
             // closing anyway
+        }
+        HandshakeGate accepting = gate;
+        if (accepting != null) {
+            accepting.close();
         }
         for (Session session : sessions) {
             session.wire.close();

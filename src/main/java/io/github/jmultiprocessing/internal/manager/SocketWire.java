@@ -168,6 +168,58 @@ public final class SocketWire implements AutoCloseable {
     }
 
     /**
+     * Sends one message over a socket still in blocking mode (a handshake, before a {@code SocketWire} is made of
+     * it): the same frame as {@link #send}.
+     *
+     * @param channel the socket, blocking
+     * @param message the bytes
+     * @throws IOException if the socket fails or is closed meanwhile
+     */
+    static void sendBlocking(SocketChannel channel, byte[] message) throws IOException {
+        ByteBuffer[] frame = {ByteBuffer.allocate(4).putInt(0, message.length), ByteBuffer.wrap(message)};
+        while (frame[1].hasRemaining()) {
+            channel.write(frame);
+        }
+    }
+
+    /**
+     * Receives one message from a socket still in blocking mode, reading not a byte past it (what follows belongs
+     * to the {@code SocketWire} made of the socket afterwards). It allocates only the 4-byte length and then, if
+     * that is at most {@code maxLength}, the message: a peer announcing more makes it fail before any allocation.
+     * It has no timeout of its own: a caller bounds the wait by closing the socket.
+     *
+     * @param channel   the socket, blocking
+     * @param maxLength the longest message accepted
+     * @return the message
+     * @throws EOFException             if the peer closed the socket at a message boundary
+     * @throws StreamCorruptedException if the length is negative or over {@code maxLength}, or the stream ends in
+     *                                  the middle of the message
+     * @throws IOException              if the socket fails or is closed meanwhile
+     */
+    static byte[] recvBlocking(SocketChannel channel, int maxLength) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(4);
+        while (header.hasRemaining()) {
+            if (channel.read(header) < 0) {
+                if (header.position() == 0) {
+                    throw new EOFException("the other end closed the connection and every message was read");
+                }
+                throw new StreamCorruptedException("the stream ended in the middle of a message");
+            }
+        }
+        int length = header.getInt(0);
+        if (length < 0 || length > maxLength) {
+            throw new StreamCorruptedException("message length=" + length + " (expected 0.." + maxLength + ")");
+        }
+        ByteBuffer message = ByteBuffer.allocate(length);
+        while (message.hasRemaining()) {
+            if (channel.read(message) < 0) {
+                throw new StreamCorruptedException("the stream ended in the middle of a message");
+            }
+        }
+        return message.array();
+    }
+
+    /**
      * Fills the buffer; false if the stream ended before its first byte and {@code frameStart}. Interruptible only
      * before the first byte of a frame.
      */
