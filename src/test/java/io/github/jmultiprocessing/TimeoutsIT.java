@@ -189,6 +189,15 @@ class TimeoutsIT {
 
     // ---- subjects ----
 
+    static int slowSquare(int x) {
+        try {
+            Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return x * x;
+    }
+
     private static Blocked<SharedLock> heldLock() {
         SharedLock lock = new SharedLock();
         lock.acquire();
@@ -386,7 +395,18 @@ class TimeoutsIT {
                 closing.join(LIMIT);
             });
         }, ExecutorService::awaitTermination, false, true, false);
+        check("IMapIterator.next", () -> new Blocked<>(pool.imap(TimeoutsIT::slowSquare, List.of(7), 1), () -> {
+        }), IMapIterator::next, TimeoutException.class, 49, false);
         ExecutorService executor = pool.asExecutorService();
+        checkUnits("invokeAll", () -> new Blocked<Object>(null, () -> {
+        }), (r, time, unit) -> {
+            List<Future<Integer>> futures = executor.invokeAll(List.of((SerializableCallable<Integer>) () -> {
+                Thread.sleep(1_000);
+                return 42;
+            }), time, unit);
+            Future<Integer> future = futures.get(0);
+            return future.isCancelled() ? "cancelled" : future.get();
+        }, "cancelled", 42, false);
         checkUnits("invokeAny", TimeoutsIT::slowTask, (r, time, unit) -> executor.invokeAny(List.of((SerializableCallable<Integer>) () -> {
             Thread.sleep(1_000);
             return 42;
