@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import io.github.jmultiprocessing.testing.Children;
-import java.io.IOException;
+import io.github.jmultiprocessing.testing.Python;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -47,35 +46,12 @@ class SharedListIT {
 
     // ---- CPython's ShareableList (Linux: both use /dev/shm/<name>)
 
-    /**
-     * Runs a Python script; CPython 3.8-3.12's resource tracker unlinks at exit every segment a process attached,
-     * so the scripts unregister what they attach (3.13's {@code track=False} is not offered by ShareableList).
-     */
-    private static String python(String script) throws Exception {
-        Process python;
-        try {
-            python = new ProcessBuilder("python3", "-c", script).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            Assumptions.abort("python3 is not installed: skipping the Python interoperability check (" + e + ")");
-            return null;
-        }
-        assertTrue(python.waitFor(60, TimeUnit.SECONDS), "python3 did not finish");
-        String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, python.exitValue(), output);
-        return output.strip();
-    }
-
-    private static void assumeDevShm() {
-        Assumptions.assumeTrue(ShmDirectory.directory().toString().equals("/dev/shm"),
-                "segments are not in /dev/shm here, so Python's shm_open names differ");
-    }
-
     @Test
     void shouldBeReadAndWrittenByPython() throws Exception {
-        assumeDevShm();
+        Python.assumeDevShm();
         try (SharedList list = SharedList.of(1, 2.5, true, "java", new byte[] {0, 1, 2}, null, "é€😀", 7L)) {
             try {
-                String output = python("""
+                String output = Python.run("""
                         from multiprocessing import shared_memory, resource_tracker
                         sl = shared_memory.ShareableList(name='%s')
                         print(ascii(list(sl)))
@@ -176,14 +152,14 @@ class SharedListIT {
                     sl.shm.close()
                     sl.shm.unlink()
                 """);
-        assertEquals(String.join("\n", expected), python(script.toString()));
+        assertEquals(String.join("\n", expected), Python.run(script.toString()));
     }
 
     @Test
     void shouldAttachAListPythonMadeAndBeReadBack() throws Exception {
-        assumeDevShm();
+        Python.assumeDevShm();
         String name = ShmDirectory.randomName("psm_test_");
-        python("""
+        Python.run("""
                 from multiprocessing import shared_memory, resource_tracker
                 sl = shared_memory.ShareableList([3, -1.5, False, 'from python', b'\\x00raw', None], name='%s')
                 resource_tracker.unregister(sl.shm._name, 'shared_memory')
@@ -202,7 +178,7 @@ class SharedListIT {
                 list.set(3, "sixteen  bytes!!");
                 list.set(4, null);
                 list.set(5, true);
-                String output = python("""
+                String output = Python.run("""
                         from multiprocessing import shared_memory, resource_tracker
                         sl = shared_memory.ShareableList(name='%s')
                         print(list(sl))

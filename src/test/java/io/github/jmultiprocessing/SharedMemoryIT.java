@@ -9,6 +9,7 @@ import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import io.github.jmultiprocessing.testing.Children;
 import io.github.jmultiprocessing.testing.JavaMain;
 import io.github.jmultiprocessing.testing.Poll;
+import io.github.jmultiprocessing.testing.Python;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class SharedMemoryIT {
@@ -76,31 +76,12 @@ class SharedMemoryIT {
 
     // ---- Python interoperability (Linux: both use /dev/shm/<name>)
 
-    private static String python(String script) throws Exception {
-        Process python;
-        try {
-            python = new ProcessBuilder("python3", "-c", script).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            Assumptions.abort("python3 is not installed: skipping the Python interoperability check (" + e + ")");
-            return null;
-        }
-        assertTrue(python.waitFor(60, TimeUnit.SECONDS), "python3 did not finish");
-        String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, python.exitValue(), output);
-        return output.strip();
-    }
-
-    private static void assumeLinux() {
-        Assumptions.assumeTrue(ShmDirectory.directory().toString().equals("/dev/shm"),
-                "segments are not in /dev/shm here, so Python's shm_open names differ");
-    }
-
     @Test
     void shouldBeReadableFromPython() throws Exception {
-        assumeLinux();
+        Python.assumeDevShm();
         try (SharedMemory shm = SharedMemory.create(100)) {
             shm.segment().setString(0, "from java");
-            String output = python("""
+            String output = Python.run("""
                     from multiprocessing import shared_memory, resource_tracker
                     s = shared_memory.SharedMemory(name='%s')
                     print(bytes(s.buf[:9]).decode(), s.size)
@@ -116,9 +97,9 @@ class SharedMemoryIT {
 
     @Test
     void shouldAttachToASegmentPythonCreated() throws Exception {
-        assumeLinux();
+        Python.assumeDevShm();
         String name = ShmDirectory.randomName("psm_test_");
-        python("""
+        Python.run("""
                 from multiprocessing import shared_memory, resource_tracker
                 s = shared_memory.SharedMemory(name='%s', create=True, size=64)
                 s.buf[:11] = b'from python'
