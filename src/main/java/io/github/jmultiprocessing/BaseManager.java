@@ -295,8 +295,10 @@ public class BaseManager implements AutoCloseable {
      * the key.
      *
      * @throws IllegalStateException   if already started or connected
-     * @throws AuthenticationException if the server refuses the key
-     * @throws IOException             if the server cannot be reached
+     * @throws AuthenticationException if the server refuses the key, or does not finish the handshake within the
+     *                                 10 s a connecting side allows for its connect and handshake together
+     * @throws IOException             if the server cannot be reached (a {@link java.net.SocketTimeoutException}
+     *                                 if the connect took more than those 10 s)
      */
     public synchronized void connect() throws IOException {
         checkInitial("connect()");
@@ -308,7 +310,8 @@ public class BaseManager implements AutoCloseable {
         try { // a request that changes nothing (no object has id 0): the server answers, so it accepted the key
             ManagerFrames.result(connecting.call(ManagerFrames.request(ManagerFrames.DECREF, 0, null, null)));
         } catch (io.github.jmultiprocessing.internal.manager.Handshake.Failed e) {
-            throw new AuthenticationException("the manager at " + requested + " refused the key", e);
+            throw new AuthenticationException("the manager at " + requested + " refused the key or did not finish the"
+                    + " handshake: " + e.getMessage(), e);
         } catch (ManagerFrames.Failed e) {
             throw new IllegalStateException("the manager at " + requested + " failed: " + e.getMessage());
         }

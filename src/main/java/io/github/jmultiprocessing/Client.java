@@ -5,9 +5,7 @@ import io.github.jmultiprocessing.internal.manager.SocketWire;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
 /**
@@ -41,33 +39,21 @@ public final class Client {
      * @param address the listener's address: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}
      * @param authkey the shared key, not empty; null for no authentication
      * @return the connection
-     * @throws AuthenticationException  if the listener does not share the key
+     * @throws AuthenticationException  if the listener does not share the key, or does not finish the handshake
+     *                                  within its deadline: connecting and authenticating take at most 10 s
+     *                                  together, however slowly the other side answers
+     * @throws java.net.SocketTimeoutException if it is not connected within those 10 s
      * @throws IOException              if it cannot connect
      * @throws IllegalArgumentException for another kind of address, or an empty key
      */
     public static Connection connect(SocketAddress address, byte[] authkey) throws IOException {
         Objects.requireNonNull(address, "address");
         byte[] key = Listener.checkKey(authkey);
-        SocketChannel socket;
-        if (address instanceof UnixDomainSocketAddress) {
-            socket = SocketChannel.open(StandardProtocolFamily.UNIX);
-        } else if (address instanceof InetSocketAddress) {
-            socket = SocketChannel.open();
-        } else {
-            throw new IllegalArgumentException("address=" + address + " (expected an InetSocketAddress or a"
-                    + " UnixDomainSocketAddress)");
-        }
-        SocketWire wire;
-        try {
-            socket.connect(address);
-            wire = new SocketWire(socket);
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
-        }
+        long deadline = System.nanoTime() + Handshake.CONNECT_DEADLINE_NANOS; // connect and handshake together
+        SocketWire wire = SocketWire.connect(address, deadline);
         try {
             if (key != null) {
-                Handshake.connect(wire, key);
+                Handshake.connect(wire, key, deadline);
             }
         } catch (Handshake.Failed e) {
             wire.close();

@@ -25,10 +25,12 @@ public final class Handshake {
     private static final int NONCE = 32;
     private static final int MAX_HANDSHAKE_MESSAGE = 256;
     /**
-     * How long the connecting side waits for each handshake message of the accepting side (which bounds each
-     * peer's whole handshake itself: {@link HandshakeGate#DEADLINE_NANOS}).
+     * How long the connecting side may take for its whole handshake, the connect included: one deadline for all its
+     * steps, as long as the accepting side's own ({@link HandshakeGate#DEADLINE_NANOS}, after which that side closes
+     * the peer anyway), so that a silent or slow server holds a connecting client at most this long, not a wait per
+     * message.
      */
-    public static final long TIMEOUT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    public static final long CONNECT_DEADLINE_NANOS = HandshakeGate.DEADLINE_NANOS;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** The other side failed the challenge, or rejected this side's answer. */
@@ -76,30 +78,37 @@ public final class Handshake {
     }
 
     /**
-     * The connecting side: answers the peer's challenge, then challenges it, waiting at most
-     * {@link #TIMEOUT_NANOS} for each message.
+     * The connecting side: answers the peer's challenge, then challenges it, all of it before {@code deadline}.
      *
-     * @param wire the connection
-     * @param key  the shared key
-     * @throws Failed      if authentication failed either way
+     * @param wire     the connection
+     * @param key      the shared key
+     * @param deadline the {@link System#nanoTime()} by which the handshake must be over (the connect's own
+     *                 deadline too: see {@link SocketWire#connect(java.net.SocketAddress, long)})
+     * @throws Failed      if authentication failed either way, or the other side did not finish its part of the
+     *                     handshake by the deadline
      * @throws IOException if the socket fails
      */
-    public static void connect(SocketWire wire, byte[] key) throws IOException {
+    public static void connect(SocketWire wire, byte[] key, long deadline) throws IOException {
         Messages messages = new Messages() {
             @Override
             public void send(byte[] message) throws IOException {
-                wire.send(message, 0, message.length);
+                wire.send(message, 0, message.length); // at most 64 bytes: the socket's buffer takes them at once
             }
 
             @Override
             public byte[] receive() throws IOException {
+                long left = deadline - System.nanoTime();
                 try {
-                    return wire.recv(MAX_HANDSHAKE_MESSAGE, TIMEOUT_NANOS);
+                    if (left <= 0) {
+                        throw new java.net.SocketTimeoutException("deadline passed");
+                    }
+                    return wire.recv(MAX_HANDSHAKE_MESSAGE, left);
                 } catch (StreamCorruptedException e) {
                     throw new Failed("not a handshake message: " + e.getMessage());
                 } catch (java.net.SocketTimeoutException e) {
-                    throw new Failed("the other side sent no handshake message within "
-                            + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NANOS) + " s");
+                    throw new Failed("the other side did not finish the handshake by the deadline (a connecting"
+                            + " side allows " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(CONNECT_DEADLINE_NANOS)
+                            + " ms for its connect and handshake together)");
                 }
             }
         };

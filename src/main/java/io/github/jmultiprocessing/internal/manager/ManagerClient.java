@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.ref.Cleaner;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -190,24 +188,18 @@ public final class ManagerClient {
         }
     }
 
+    /** Connects and authenticates, both within {@link Handshake#CONNECT_DEADLINE_NANOS}. */
     private SocketWire connect() throws IOException {
-        SocketChannel channel = address instanceof UnixDomainSocketAddress
-                ? SocketChannel.open(java.net.StandardProtocolFamily.UNIX) : SocketChannel.open();
+        long deadline = System.nanoTime() + Handshake.CONNECT_DEADLINE_NANOS;
+        SocketWire wire = SocketWire.connect(address, deadline);
         try {
-            channel.connect(address);
-            SocketWire wire = new SocketWire(channel);
-            try {
-                Handshake.connect(wire, authkey);
-            } catch (IOException | RuntimeException e) {
-                wire.close();
-                throw e;
-            }
-            open.add(wire);
-            return wire;
+            Handshake.connect(wire, authkey, deadline);
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            wire.close();
             throw e;
         }
+        open.add(wire);
+        return wire;
     }
 
     /** Closes every connection of this process to the server (after a shutdown). */

@@ -71,6 +71,92 @@ public final class SocketWire implements AutoCloseable {
     }
 
     /**
+     * Connects to a Unix domain or TCP address by a deadline, and takes the socket: TCP connects with the timed
+     * connect of the socket's adaptor; a Unix domain socket (whose channel has none) connects in blocking mode, and
+     * is closed at the deadline if that connect still waits (a full backlog makes it wait; closing the channel ends
+     * the wait).
+     *
+     * @param address  an {@link java.net.InetSocketAddress} or a {@link java.net.UnixDomainSocketAddress}
+     * @param deadline the {@link System#nanoTime()} by which it must be connected
+     * @return the connected wire
+     * @throws SocketTimeoutException   if it was not connected by the deadline
+     * @throws IOException              if it cannot connect
+     * @throws IllegalArgumentException for another kind of address
+     */
+    public static SocketWire connect(java.net.SocketAddress address, long deadline) throws IOException {
+        SocketChannel channel;
+        if (address instanceof java.net.UnixDomainSocketAddress) {
+            channel = SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        } else if (address instanceof java.net.InetSocketAddress) {
+            channel = SocketChannel.open();
+        } else {
+            throw new IllegalArgumentException("address=" + address + " (expected an InetSocketAddress or a"
+                    + " UnixDomainSocketAddress)");
+        }
+        try {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("not connected to " + address + " by the deadline");
+            }
+            if (address instanceof java.net.InetSocketAddress) {
+                // the adaptor's timed connect: a non-blocking connect and a poll, the channel blocking again after
+                channel.socket().connect(address, (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                        TimeUnit.NANOSECONDS.toMillis(left))));
+            } else {
+                connectByDeadline(channel, address, deadline);
+            }
+            return new SocketWire(channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A blocking connect that a watcher ends by closing the channel if it still waits at the deadline. Whoever
+     * moves {@code state} from waiting first decides: the caller (connected or failed in time) or the watcher (the
+     * deadline passed: it closes the channel, and the caller reports a timeout whatever its connect did).
+     */
+    private static void connectByDeadline(SocketChannel channel, java.net.SocketAddress address, long deadline)
+            throws IOException {
+        java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(); // 0 waiting
+        Thread watcher = Thread.ofVirtual().name("jmultiprocessing-connect-deadline").start(() -> {
+            long left;
+            while ((left = deadline - System.nanoTime()) > 0 && state.get() == 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(left);
+            }
+            if (state.compareAndSet(0, 2)) { // 2: timed out
+                try {
+                    channel.close(); // wakes the blocked connect with an AsynchronousCloseException
+                } catch (IOException e) {
+                    // nothing more to do
+                }
+            }
+        });
+        IOException failure = null;
+        try {
+            channel.connect(address);
+        } catch (IOException e) {
+            failure = e;
+        } finally {
+            if (state.compareAndSet(0, 1)) { // 1: over in time
+                java.util.concurrent.locks.LockSupport.unpark(watcher);
+            }
+        }
+        if (state.get() == 2) {
+            SocketTimeoutException timeout = new SocketTimeoutException("not connected to " + address
+                    + " by the deadline");
+            if (failure != null) {
+                timeout.initCause(failure);
+            }
+            throw timeout;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
      * Sends one message.
      *
      * @param src    the bytes

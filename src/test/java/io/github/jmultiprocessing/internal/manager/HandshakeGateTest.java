@@ -58,7 +58,7 @@ class HandshakeGateTest {
         /** {@return a wire that has passed the handshake as a client, with {@code key}} */
         SocketWire client(byte[] key) throws Exception {
             SocketWire wire = new SocketWire(peer());
-            Handshake.connect(wire, key);
+            Handshake.connect(wire, key, System.nanoTime() + Handshake.CONNECT_DEADLINE_NANOS);
             return wire;
         }
 
