@@ -157,7 +157,7 @@ public final class PoolFrames {
      * @throws IOException if it does not decode (a class missing here included)
      */
     public static Object function(byte[] message) throws IOException {
-        int at = message[0] == CALL ? CALL_FUNCTION : JOB_FUNCTION;
+        int at = kind(message) == CALL ? CALL_FUNCTION : JOB_FUNCTION; // an empty message fails in kind
         int length = message[0] == CALL ? functionLength(message) : message.length - at;
         try {
             return LambdaCodec.decode(message, at, length);
@@ -384,6 +384,10 @@ public final class PoolFrames {
      * @throws IOException if they do not decode (a class missing here included)
      */
     public static Object body(byte[] message, int offset) throws IOException {
+        if (offset < 0 || offset >= message.length) {
+            throw new StreamCorruptedException("a pool message of " + message.length + " bytes (expected a body after"
+                    + " its first " + offset + ")");
+        }
         try {
             return MessageCodec.decode(message, offset, message.length - offset);
         } catch (ClassNotFoundException e) {
