@@ -98,15 +98,26 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
             throw new IOException("stdin magic=0x" + Integer.toHexString(magic) + " (expected a jmultiprocessing"
                     + " bootstrap 0x" + Integer.toHexString(MAGIC) + ")");
         }
-        int version = data.readInt();
-        if (version != VERSION) {
-            throw new IOException("bootstrap version=" + version + " (expected " + VERSION + ")");
+        int version;
+        long parentPid;
+        boolean daemon;
+        String name;
+        String report;
+        int length;
+        try {
+            version = data.readInt();
+            if (version != VERSION) {
+                throw new IOException("bootstrap version=" + version + " (expected " + VERSION + ")");
+            }
+            parentPid = data.readLong();
+            daemon = data.readBoolean();
+            name = data.readUTF();
+            report = data.readUTF();
+            length = data.readInt();
+        } catch (EOFException e) { // DataInputStream's own has no message
+            throw new EOFException("bootstrap cut short before its payload (expected version, parent pid, daemon,"
+                    + " name, report and payload length)");
         }
-        long parentPid = data.readLong();
-        boolean daemon = data.readBoolean();
-        String name = data.readUTF();
-        String report = data.readUTF();
-        int length = data.readInt();
         if (length < 0 || length > MAX_PAYLOAD) {
             throw new IOException("bootstrap payload length=" + length + " (expected 0.." + MAX_PAYLOAD + ")");
         }

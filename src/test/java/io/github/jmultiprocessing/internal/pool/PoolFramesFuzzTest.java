@@ -171,4 +171,12 @@ class PoolFramesFuzzTest {
             assertArrayEquals(frames.get(i), back.get(i));
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldRefuseAnEmptyJobAndAFailureWithoutBodyWithAnIOException() { // the minimal examples found
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.StreamCorruptedException.class,
+                () -> PoolFrames.function(new byte[0]));
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.StreamCorruptedException.class,
+                () -> PoolFrames.body(new byte[8], 9));
+    }
 }
