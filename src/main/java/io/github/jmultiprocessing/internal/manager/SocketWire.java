@@ -20,7 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Implementation notes. The channel is non-blocking; a read or write that makes no progress waits on the
  * selector for its operation. Lengths are checked against the caller's limit before anything is allocated: a peer
- * that has not authenticated cannot make this side allocate more than a handshake message. An interrupt before a
+ * that has not authenticated cannot make this side allocate more than a handshake message. Within the limit, a
+ * message's buffer grows as its bytes arrive (from 1 MiB, doubling), so an announced length costs nothing until
+ * the bytes are there. An interrupt before a
  * message starts ends the operation ({@link InterruptedIOException}); once a message has started, it is sent or read
  * whole and the interrupt is kept for the caller, so the framing never breaks.
  */
@@ -31,6 +33,9 @@ public final class SocketWire implements AutoCloseable {
      * wake-up on these VMs, as {@code WaitCore} waits.
      */
     private static final long SPIN_NANOS = 50_000;
+
+    /** What a message's buffer starts with; a longer message's grows (doubling) as its bytes arrive. */
+    private static final int FIRST_CHUNK = 1 << 20;
 
     /** Largest message, in bytes. */
     public static final int MAX_MESSAGE = Integer.MAX_VALUE - 8;
@@ -239,9 +244,18 @@ public final class SocketWire implements AutoCloseable {
                     throw new StreamCorruptedException("message length=" + length + " (expected 0.." + maxLength
                             + ")");
                 }
-                byte[] message = new byte[length];
-                readFully(ByteBuffer.wrap(message), false, deadline);
-                return message;
+                // Grown as its bytes come, not allocated from the length: a peer that announces more than it sends
+                // costs at most twice what it sent (a copy per doubling past the first MiB).
+                byte[] message = new byte[Math.min(length, FIRST_CHUNK)];
+                int filled = 0;
+                while (true) {
+                    readFully(ByteBuffer.wrap(message, filled, message.length - filled), false, deadline);
+                    filled = message.length;
+                    if (filled == length) {
+                        return message;
+                    }
+                    message = java.util.Arrays.copyOf(message, (int) Math.min(length, 2L * filled));
+                }
             } finally {
                 if (readInterrupted) {
                     readInterrupted = false;
