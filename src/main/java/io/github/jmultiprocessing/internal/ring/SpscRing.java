@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.StreamCorruptedException;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
 
@@ -974,19 +975,24 @@ public final class SpscRing {
         if (total <= length - 8 || total > MAX_MESSAGE) {
             throw corrupt("message length=" + total + " (expected " + (length - 7) + ".." + MAX_MESSAGE + ")");
         }
-        byte[] message = new byte[(int) total];
         int done = length - 8;
-        MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER + 8, message, 0, done);
+        // Grown as the pieces come, not allocated from the total: a corrupt total costs what was really written.
+        byte[][] message = {new byte[(int) Math.min(total, Math.max(done, FIRST_ALLOCATION))]};
+        MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER + 8, message[0], 0, done);
         LONG.setVolatile(memory, REMAINING, total - done);
         consume(head, length);
-        return continuePieces(message, done, total, writerGone, abandoned) ? message : null;
+        return continuePieces(message, done, total, writerGone, abandoned) ? message[0] : null;
     }
 
+    /** What a message in pieces is first given (its buffer doubles past it as pieces come): 1 MiB. */
+    private static final int FIRST_ALLOCATION = 1 << 20;
+
     /**
-     * Consumes the rest of a message in pieces, into {@code message} if not null; false if its writer abandoned
-     * it. Keeps {@code REMAINING} current so that a reader taking over after this one's death can skip the rest.
+     * Consumes the rest of a message in pieces, into {@code message[0]} (grown as needed, up to {@code total}) if
+     * not null; false if its writer abandoned it. Keeps {@code REMAINING} current so that a reader taking over after
+     * this one's death can skip the rest.
      */
-    private boolean continuePieces(byte[] message, int done, long total, BooleanSupplier writerGone,
+    private boolean continuePieces(byte[][] message, int done, long total, BooleanSupplier writerGone,
             BooleanSupplier abandoned) throws StreamCorruptedException {
         while (done < total) {
             try { // only a writer that will never finish ends a message early
@@ -1017,7 +1023,11 @@ public final class SpscRing {
                         + " bytes to go (expected MORE)");
             }
             if (message != null) {
-                MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, done, length);
+                if (done + length > message[0].length) {
+                    message[0] = Arrays.copyOf(message[0], (int) Math.min(total, Math.max((long) done + length,
+                            2L * message[0].length)));
+                }
+                MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message[0], done, length);
             }
             done += length;
             LONG.setVolatile(memory, REMAINING, total - done);
