@@ -20,7 +20,7 @@ enum BuiltinCodec implements Codec {
 
         @Override
         public Object read(MemorySegment src) {
-            return src.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+            return src.get(ValueLayout.JAVA_LONG_UNALIGNED, checkSize(src, 8, "longs()"));
         }
     },
     /** {@link Codec#ints()}. */
@@ -37,7 +37,7 @@ enum BuiltinCodec implements Codec {
 
         @Override
         public Object read(MemorySegment src) {
-            return src.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+            return src.get(ValueLayout.JAVA_INT_UNALIGNED, checkSize(src, 4, "ints()"));
         }
     },
     /** {@link Codec#bytes()}. */
@@ -56,5 +56,19 @@ enum BuiltinCodec implements Codec {
         public Object read(MemorySegment src) {
             return src.toArray(ValueLayout.JAVA_BYTE);
         }
+    };
+
+    /**
+     * Checks that {@code src} is exactly a value's size; {@return 0, the value's offset}
+     *
+     * @throws java.io.UncheckedIOException wrapping a {@link java.io.StreamCorruptedException} otherwise (a corrupt
+     *                                      record length: the element is not what was written)
+     */
+    private static long checkSize(MemorySegment src, int size, String codec) {
+        if (src.byteSize() != size) {
+            throw new java.io.UncheckedIOException(new java.io.StreamCorruptedException("element of "
+                    + src.byteSize() + " bytes (expected " + size + " for Codec." + codec + ")"));
+        }
+        return 0;
     }
 }

@@ -51,6 +51,9 @@ public interface Codec<T> extends Serializable {
      *
      * @param src exactly the bytes {@link #write} wrote (read-only)
      * @return the value, not null
+     * @throws java.io.UncheckedIOException wrapping a {@link java.io.StreamCorruptedException} if {@code src} cannot
+     *                                      be a value (the built-in codecs check its size: a corrupt record length
+     *                                      gives this, not another value); a queue's get passes it on
      */
     T read(MemorySegment src);
 
