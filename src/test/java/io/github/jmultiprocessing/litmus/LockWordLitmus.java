@@ -145,7 +145,7 @@ public final class LockWordLitmus {
     @State
     public static class Takeover {
         private static final VarHandle INSIDE = JAVA_LONG.varHandle();
-        private static final long DEAD_OWNER = deadPid() << 40 | 1;
+        static final long DEAD_OWNER = deadPid() << 40 | 1;
         final MemorySegment lock = freshLock();
 
         public Takeover() {

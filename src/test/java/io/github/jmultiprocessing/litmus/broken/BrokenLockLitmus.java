@@ -33,7 +33,7 @@ public final class BrokenLockLitmus {
     }
 
     /** Widens the window of a race a little (~1 us), so that a short run shows it every time. */
-    static void widen() {
+    public static void widen() {
         for (int i = 0; i < 20; i++) {
             Thread.onSpinWait();
         }
