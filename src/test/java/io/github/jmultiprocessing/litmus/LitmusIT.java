@@ -24,12 +24,16 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Every production litmus test must pass: no FORBIDDEN outcome in any sample. Every broken variant listed in
  * {@link #MUST_FAIL} must fail: it shows that the test around it can see the bug it is there for, here, on this
- * machine (x86: lost CAS races and program-order bugs; a missing fence alone is not visible on x86, see
- * {@code litmus.broken}). The outcome tables go to {@code target/litmus/litmus-report.md}. Time-limited: one
- * iteration of {@value #MILLIS} ms per test, one configuration (no split compilation), one fork.
+ * machine (x86: lost CAS races and program-order bugs), unless a loaded machine gave it fewer than
+ * {@value #MIN_SAMPLES} samples (then it is reported as inconclusive). The two broken variants that only a weaker
+ * machine than x86 can catch (a missing release alone: {@code Plain*} in {@code litmus.broken}) are left out of
+ * this run. The outcome tables go to {@code target/litmus/litmus-report.md}. Time-limited: one iteration of
+ * {@value #MILLIS} ms per test, one JVM configuration (no split compilation), one fork; jcstress itself spends
+ * about 10 s probing the JVM first.
  *
- * <p>Run more of it by hand: {@code -Dlitmus.millis=2000} for longer iterations; the same selection runs with
- * {@code java -cp <test class path> org.openjdk.jcstress.Main -t 'io\.github\.jmultiprocessing\.litmus\.'}.
+ * <p>Run more of it by hand: {@code -Dlitmus.millis=2000} for longer iterations, or jcstress's own modes with
+ * {@code java -cp <test class path> org.openjdk.jcstress.Main -m quick -t 'io\.github\.jmultiprocessing\.litmus\.'}
+ * (on ARM, the {@code Plain*} variants should fail there).
  */
 class LitmusIT {
 
@@ -45,6 +49,12 @@ class LitmusIT {
     private static final List<String> MUST_FAIL = List.of(
             "broken.BrokenLockLitmus.NoCasAcquire", "broken.BrokenLockLitmus.ReleaseTooEarly",
             "broken.BrokenSemaphoreLitmus", "broken.BrokenRingLitmus.HeaderFirst");
+    /** Every test of this package and of {@code broken} but the two that pass on x86 (see {@code litmus.broken}). */
+    private static final String SELECTION = "io\\.github\\.jmultiprocessing\\.litmus\\.(?!broken\\.[A-Za-z]+\\.Plain)";
+    /** Below this many samples a broken variant that passed is inconclusive (a loaded machine), not a failure. */
+    private static final long MIN_SAMPLES = 100_000;
+    /** A row of an outcome table: the outcome, then its samples. */
+    private static final Pattern ROW = Pattern.compile("\\s(\\d[\\d,]*)\\s+\\S+%");
     private static final Pattern VERDICT = Pattern.compile("^\\.+ \\[(OK|FAILED|ERROR)] (\\S+)$");
 
     @Test
@@ -59,7 +69,7 @@ class LitmusIT {
                 "org.openjdk.jcstress.Main", "-v", "-sc", "false", "-f", "1", "-iters", "1", "-time",
                 String.valueOf(millis), "-r", dir.resolve("results").toString(),
                 "-jvmArgs", "--enable-native-access=ALL-UNNAMED -Xmx256m -Djmultiprocessing.shm.dir=" + shm,
-                "-t", PACKAGE.replace(".", "\\."));
+                "-t", SELECTION);
         Process jcstress = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         try {
@@ -71,9 +81,13 @@ class LitmusIT {
             jcstress.destroyForcibly();
             jcstress.waitFor(30, TimeUnit.SECONDS);
         }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
+        String whole = Files.readString(log, StandardCharsets.UTF_8);
+        int summary = whole.indexOf("RUN RESULTS:"); // each test once, across configurations
+        assertTrue(summary >= 0, "jcstress ended without results; see " + log);
+        String output = whole.substring(summary);
         Map<String, String> verdicts = verdicts(output);
-        Files.writeString(dir.resolve("litmus-report.md"), report(output), StandardCharsets.UTF_8);
+        Map<String, Long> samples = new LinkedHashMap<>();
+        Files.writeString(dir.resolve("litmus-report.md"), report(output, samples), StandardCharsets.UTF_8);
         List<String> wrong = new ArrayList<>();
         for (String test : MUST_PASS) {
             if (!"OK".equals(verdicts.get(PACKAGE + test))) {
@@ -81,9 +95,13 @@ class LitmusIT {
             }
         }
         for (String test : MUST_FAIL) {
-            if (!"FAILED".equals(verdicts.get(PACKAGE + test))) {
-                wrong.add(test + " " + verdicts.getOrDefault(PACKAGE + test, "did not run")
-                        + " (expected FAILED: a broken variant must be caught)");
+            String verdict = verdicts.getOrDefault(PACKAGE + test, "did not run");
+            long ran = samples.getOrDefault(PACKAGE + test, 0L);
+            if (!"FAILED".equals(verdict) && (!"OK".equals(verdict) || ran >= MIN_SAMPLES)) {
+                wrong.add(test + " " + verdict + " in " + ran + " samples (expected FAILED: a broken variant must be"
+                        + " caught)");
+            } else if (!"FAILED".equals(verdict)) { // a loaded machine gave it too few samples to tell
+                System.out.println("inconclusive: broken variant " + test + " passed in only " + ran + " samples");
             }
         }
         assertTrue(wrong.isEmpty(), String.join("\n", wrong) + "\nsee " + log + " and " + dir.resolve("results"));
@@ -103,23 +121,38 @@ class LitmusIT {
         return verdicts;
     }
 
-    /** {@return each test's verdict and its outcome table across configurations, as Markdown} */
-    static String report(String output) {
+    /**
+     * {@return each test's verdict and its outcome table across configurations, as Markdown}
+     * @param samples filled with each test's samples across configurations
+     */
+    static String report(String output, Map<String, Long> samples) {
         StringBuilder report = new StringBuilder("# jcstress litmus tests\n");
         String[] lines = output.split("\n");
         String test = null;
         for (int i = 0; i < lines.length; i++) {
             Matcher m = VERDICT.matcher(lines[i].strip());
             if (m.matches()) {
-                test = m.group(1) + " " + m.group(2);
+                if (test != null) {
+                    report.append("(no outcome table: see the log)\n```\n");
+                }
+                test = m.group(2);
+                report.append("\n## ").append(m.group(1)).append(' ').append(test).append("\n\n```\n");
             } else if (test != null && lines[i].strip().equals("Results across all configurations:")) {
-                report.append("\n## ").append(test).append("\n\n```\n");
+                long total = 0;
                 for (int j = i + 2; j < lines.length && !lines[j].isBlank(); j++) {
                     report.append(lines[j].stripTrailing()).append('\n');
+                    Matcher row = ROW.matcher(lines[j]);
+                    if (j > i + 2 && row.find()) {
+                        total += Long.parseLong(row.group(1).replace(",", ""));
+                    }
                 }
+                samples.merge(test, total, Long::sum);
                 report.append("```\n");
                 test = null;
             }
+        }
+        if (test != null) {
+            report.append("(no outcome table: see the log)\n```\n");
         }
         return report.toString();
     }

@@ -32,9 +32,9 @@ public final class BrokenLockLitmus {
     private BrokenLockLitmus() {
     }
 
-    /** Widens the window of a race a little (~1 us), so that a short run shows it every time. */
+    /** Widens the window of a race a little (a few microseconds), so that a short run shows it every time. */
     public static void widen() {
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 100; i++) {
             Thread.onSpinWait();
         }
     }
