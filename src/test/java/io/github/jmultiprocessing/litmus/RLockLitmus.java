@@ -27,13 +27,18 @@ public class RLockLitmus {
 
     final SharedRLock lock = new SharedRLock();
 
+    /** {@return 10 * the hold count after one lock() + the count after the second; -1 if an unlock() was refused} */
     int twice() {
         lock.lock();
         int once = lock.getHoldCount();
         lock.lock();
         int again = lock.getHoldCount();
-        lock.unlock();
-        lock.unlock();
+        try {
+            lock.unlock();
+            lock.unlock();
+        } catch (IllegalMonitorStateException lostHold) { // its count was overwritten by the other owner
+            return -1;
+        }
         return once * 10 + again;
     }
 
