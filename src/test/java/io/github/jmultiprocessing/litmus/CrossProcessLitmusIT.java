@@ -486,10 +486,14 @@ class CrossProcessLitmusIT {
         try (Children children = new Children(); QueueChannel queue = QueueChannel.create(0, 4096, false);
                 SharedMemory shared = SharedMemory.create(TAKEN + 2L * 2 * QUEUE_MESSAGES * 4)) {
             String name = queue.name();
-            JvmProcess first = children.start(() -> queueActor(0, name, shared));
-            JvmProcess second = children.start(() -> queueActor(1, name, shared));
-            assertEquals(0, Children.joinWithin(first, WAIT));
-            assertEquals(0, Children.joinWithin(second, WAIT));
+            try {
+                JvmProcess first = children.start(() -> queueActor(0, name, shared));
+                JvmProcess second = children.start(() -> queueActor(1, name, shared));
+                assertEquals(0, Children.joinWithin(first, WAIT));
+                assertEquals(0, Children.joinWithin(second, WAIT));
+            } finally {
+                shared.unlink(); // mapped here until closed: the tally below reads it
+            }
             MemorySegment results = shared.segment();
             long[] puts = {results.get(JAVA_LONG, PUTS) - 1, results.get(JAVA_LONG, PUTS + 64) - 1};
             int[][] seen = {new int[(int) puts[0]], new int[(int) puts[1]]};
