@@ -96,6 +96,7 @@ class BoundedSemaphoreFaultIT {
         private static void trial(Random random, Context forkserver, Path cwd, FaultTally tally, List<Long> killed,
                 int[] phases) throws Exception {
             List<Long> pids = new ArrayList<>();
+            List<ProcessHandle> handles = new ArrayList<>();
             ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
             try (SharedBoundedSemaphore semaphore = new SharedBoundedSemaphore(2);
                     SharedArray data = SharedArray.rawOfLength('q', CELLS)) {
@@ -103,6 +104,7 @@ class BoundedSemaphoreFaultIT {
                 child.start();
                 long holder = child.pid().orElseThrow();
                 pids.add(holder);
+                ProcessHandle.of(holder).ifPresent(handles::add);
                 Contender contender = new Contender(semaphore, data, new Random(random.nextLong()), failures);
                 Thread thread = Thread.ofPlatform().start(contender);
                 try {
@@ -135,7 +137,7 @@ class BoundedSemaphoreFaultIT {
                 failures.forEach(f -> tally.add(Count.FAILURES, 1, f));
                 checkPermits(semaphore, tally);
             }
-            tally.add(Count.ORPHANS, FaultDriver.awaitGone(pids, BOUND), "processes alive after the trial " + pids);
+            tally.add(Count.ORPHANS, FaultDriver.awaitGone(handles, BOUND), "processes alive after the trial " + pids);
             tally.add(Count.CRASHES, FaultTally.crashFiles(cwd, pids), "hs_err files of " + pids);
             killed.addAll(pids);
         }

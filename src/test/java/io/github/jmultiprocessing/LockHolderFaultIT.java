@@ -277,6 +277,7 @@ class LockHolderFaultIT {
             ConcurrentLinkedQueue<String> lockFailures = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<String> rlockFailures = zombie ? lockFailures : new ConcurrentLinkedQueue<>();
             List<Long> pids = new ArrayList<>();
+            List<ProcessHandle> handles = new ArrayList<>();
             try (SharedLock lock = new SharedLock();
                     SharedRLock rlock = new SharedRLock();
                     SharedArray data = SharedArray.rawOfLength('q', CELLS)) {
@@ -288,6 +289,7 @@ class LockHolderFaultIT {
                 if (zombie) {
                     sleeper = startUnreapedHolder(ZombieHolderIT.encode(new Object[] {lock, rlock, data}));
                     pids.add(sleeper.pid());
+                    handles.add(sleeper.toHandle());
                     holder = readPid(sleeper);
                 } else {
                     child = forkserver.process(() -> hold(lock, rlock, data));
@@ -295,6 +297,7 @@ class LockHolderFaultIT {
                     holder = child.pid().orElseThrow();
                 }
                 pids.add(holder);
+                ProcessHandle.of(holder).ifPresent(handles::add);
                 Thread[] threads = {Thread.ofPlatform().start(lockContender), Thread.ofPlatform().start(rlockContender)};
                 try {
                     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -358,7 +361,7 @@ class LockHolderFaultIT {
                     lockTally.add(Count.FAILURES, 1, "guarded data after the trial: " + data);
                 }
             }
-            lockTally.add(Count.ORPHANS, FaultDriver.awaitGone(pids, BOUND), "processes alive after the trial " + pids);
+            lockTally.add(Count.ORPHANS, FaultDriver.awaitGone(handles, BOUND), "processes alive after the trial " + pids);
             lockTally.add(Count.CRASHES, FaultTally.crashFiles(cwd, pids), "hs_err files of " + pids);
             killed.addAll(pids);
         }

@@ -102,6 +102,7 @@ class PoolWorkerFaultIT {
             int kills = 1 + random.nextInt(2);
             long[] thresholds = random.longs(kills, TASKS / 20, TASKS * 9 / 10).sorted().toArray();
             Set<Long> pids = new LinkedHashSet<>();
+            List<ProcessHandle> alive = new ArrayList<>(); // the driver's descendants before close: its workers
             long deadline = System.nanoTime() + BOUND.toNanos();
             ProcessPool pool = new ProcessPool(2);
             try (SharedArray cells = SharedArray.rawOfLength('q', CELLS)) {
@@ -177,7 +178,10 @@ class PoolWorkerFaultIT {
                 } catch (ExecutionException | TimeoutException | RuntimeException e) {
                     tally.add(Count.FAILURES, 1, "the pool does not work after the trial: " + e);
                 }
-                ProcessHandle.current().descendants().forEach(p -> pids.add(p.pid()));
+                ProcessHandle.current().descendants().forEach(p -> {
+                    pids.add(p.pid());
+                    alive.add(p);
+                });
             } finally {
                 pool.close(); // terminate, as Python's with
                 if (!pool.join(BOUND)) {
@@ -185,8 +189,8 @@ class PoolWorkerFaultIT {
                 }
             }
             List<Long> all = new ArrayList<>(pids);
-            tally.add(Count.ORPHANS, FaultDriver.awaitGone(all, Duration.ofSeconds(5)), "workers alive 5 s after"
-                    + " close: " + all);
+            tally.add(Count.ORPHANS, FaultDriver.awaitGone(alive, Duration.ofSeconds(5)), "workers alive 5 s after"
+                    + " close: " + alive);
             tally.add(Count.CRASHES, FaultTally.crashFiles(cwd, all), "hs_err files of " + all);
             workers.addAll(all);
             List<String> left = FaultDriver.filesOf(List.of(me));

@@ -150,35 +150,48 @@ public final class FaultDriver {
     }
 
     /**
-     * Waits until every given process has ended, at most until the bound, then kills those still alive.
+     * Waits until every given process has ended, at most until the bound, then kills those still running. Handles,
+     * not pids: a handle knows its process's start time, so a pid reused meanwhile by another process is neither
+     * counted nor killed.
      *
-     * @param pids  the processes
-     * @param bound the longest wait
-     * @return how many were still alive at the bound (orphans)
+     * @param processes the processes
+     * @param bound     the longest wait
+     * @return how many still ran at the bound (orphans)
      * @throws InterruptedException if interrupted
      */
-    public static long awaitGone(List<Long> pids, Duration bound) throws InterruptedException {
+    public static long awaitGone(List<ProcessHandle> processes, Duration bound) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
-        while (running(pids) > 0 && System.nanoTime() - deadline < 0) {
+        while (running(processes) > 0 && System.nanoTime() - deadline < 0) {
             Thread.sleep(10);
         }
-        long alive = running(pids);
-        for (long pid : pids) {
-            ProcessHandle.of(pid).filter(p -> state(pid) != 'Z').ifPresent(ProcessHandle::destroyForcibly);
+        long running = running(processes);
+        for (ProcessHandle process : processes) {
+            if (process.isAlive() && state(process.pid()) != 'Z') {
+                process.destroyForcibly();
+            }
         }
-        return alive;
+        return running;
     }
 
     /**
      * Counts the given processes that still run: alive for the JDK and not a zombie (a zombie runs nothing and holds
      * nothing; one whose parent died waits for init to reap it, which in a container may take a second).
      *
-     * @param pids the processes
+     * @param processes the processes
      * @return how many run
      */
-    public static long running(List<Long> pids) {
-        return pids.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
-                && state(pid) != 'Z').count();
+    public static long running(List<ProcessHandle> processes) {
+        return processes.stream().filter(p -> p.isAlive() && state(p.pid()) != 'Z').count();
+    }
+
+    /**
+     * Handles of the given processes that are still there.
+     *
+     * @param pids the pids
+     * @return their handles
+     */
+    public static List<ProcessHandle> handles(List<Long> pids) {
+        return pids.stream().flatMap(pid -> ProcessHandle.of(pid).stream()).toList();
     }
 
     /**
