@@ -160,6 +160,9 @@ class BoundedSemaphoreFaultIT {
                 taken++;
             }
             semaphore.release(taken);
+            if (taken < 2) {
+                return; // a lost permit: counted; a release above the bound would be accepted, rightly
+            }
             try {
                 semaphore.release();
                 tally.add(Count.FAILURES, 1, "a release above the bound accepted: value=" + semaphore.getValue());
