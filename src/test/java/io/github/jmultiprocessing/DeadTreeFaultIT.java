@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Timeout;
  * {@link #GONE_WITHIN} after the kill (ORPHANS), and the next JVM to start the library in the same shared-memory
  * directory must reap every file the dead tree left within {@link #REAPED_WITHIN} of its start (LEAKED_SEGMENTS
  * otherwise; the time it took is the recovery), although the dead parent's children are still ending, or zombies
- * waiting for init, when it starts. The next start is the next trial's parent (the last trial's is a plain program
- * that only makes a value), so trials overlap as a user's restarts would; the directory is the scenario's own, and
- * must be empty once the last program has ended normally.
+ * waiting for init, when it starts. The next start is a program that makes a value and starts no process (a
+ * program with children of its own would hide a reaping that waits for a later start); it is started as soon as the
+ * parent is dead. The directory is the scenario's own, and must be empty once the last program ended normally.
  */
 class DeadTreeFaultIT {
 
@@ -69,7 +69,7 @@ class DeadTreeFaultIT {
         }
     }
 
-    /** The last next start: makes a value (the library's start reaps), says so, waits for its end. */
+    /** The next start: makes a value (the library's start reaps), says so, waits for its end. */
     static final class NextMain {
         public static void main(String[] args) throws Exception {
             try (SharedValue value = SharedValue.of('i', 1)) {
@@ -98,19 +98,14 @@ class DeadTreeFaultIT {
         Path cwd = Path.of("").toAbsolutePath();
         long start = System.nanoTime();
         try {
-            Dead dead = null;
             for (int trial = 0; trial < FaultDriver.trials(); trial++) {
                 tally.trial();
-                JavaMain parent = JavaMain.start(System.getProperty("java.class.path"), options, TreeMain.class);
-                long startedAt = System.nanoTime();
-                try {
-                    if (dead != null) {
-                        judge(dead, directory, startedAt, tally, cwd);
-                    }
+                Dead dead;
+                try (JavaMain parent = JavaMain.start(System.getProperty("java.class.path"), options,
+                        TreeMain.class)) {
                     if (!awaitLine(parent, "ready")) {
                         tally.add(Count.HANGS, 1, "the parent not ready within " + READY_WITHIN + ":\n"
                                 + parent.output());
-                        dead = null;
                         continue;
                     }
                     Thread.sleep(FaultDriver.between(random, Duration.ZERO, Duration.ofMillis(300)));
@@ -128,21 +123,20 @@ class DeadTreeFaultIT {
                         tally.add(Count.FAILURES, 1, "the parent had only " + files + " (expected its heap, ledger"
                                 + " and queue: the trial tests nothing)");
                     }
-                } finally {
-                    parent.close();
                 }
-            }
-            try (JavaMain next = JavaMain.start(System.getProperty("java.class.path"), options, NextMain.class)) {
-                long startedAt = System.nanoTime();
-                if (dead != null) {
-                    judge(dead, directory, startedAt, tally, cwd);
+                // the next start: one JVM that uses the library and starts nothing, while the tree's children end
+                try (JavaMain next = JavaMain.start(System.getProperty("java.class.path"), options, NextMain.class)) {
+                    judge(dead, directory, System.nanoTime(), tally, cwd);
+                    if (!awaitLine(next, "started")) {
+                        tally.add(Count.HANGS, 1, "the next start did not start:\n" + next.output());
+                    }
+                    next.process().getOutputStream().close(); // ends normally: its own segments go
+                    if (!next.process().waitFor(READY_WITHIN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                        tally.add(Count.HANGS, 1, "the next start did not end");
+                    }
                 }
-                if (!awaitLine(next, "started")) {
-                    tally.add(Count.HANGS, 1, "the last next start did not start:\n" + next.output());
-                }
-                next.process().getOutputStream().close(); // ends normally: its own segments go
-                if (!next.process().waitFor(READY_WITHIN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
-                    tally.add(Count.HANGS, 1, "the last next start did not end");
+                for (String name : dead.files()) { // counted if left: not counted again by a later trial
+                    Files.deleteIfExists(directory.resolve(name));
                 }
             }
             List<String> left = FaultTally.files(directory);
@@ -156,17 +150,14 @@ class DeadTreeFaultIT {
         assertEquals(FaultDriver.trials(), tally.trials());
     }
 
-    /** The next start began at startedAt: the dead tree's processes must end, its files go, within the bounds. */
+    /** The next start began at startedAt: the dead tree's files must go, its processes end, within the bounds. */
     private static void judge(Dead dead, Path directory, long startedAt, FaultTally tally, Path cwd)
             throws InterruptedException {
-        tally.add(Count.ORPHANS, FaultDriver.awaitGone(dead.processes(),
-                GONE_WITHIN.minusNanos(System.nanoTime() - dead.killedAt())), "the dead tree's processes alive "
-                + GONE_WITHIN + " after the kill: " + dead.pids());
-        tally.add(Count.CRASHES, FaultTally.crashFiles(cwd, dead.pids()), "hs_err files of " + dead.pids());
         long deadline = startedAt + REAPED_WITHIN.toNanos();
         List<String> left = new ArrayList<>(dead.files());
+        left.retainAll(FaultTally.files(directory));
         while (!left.isEmpty() && System.nanoTime() - deadline < 0) {
-            Thread.sleep(10);
+            Thread.sleep(5);
             left.retainAll(FaultTally.files(directory));
         }
         if (left.isEmpty()) {
@@ -174,6 +165,10 @@ class DeadTreeFaultIT {
         }
         tally.add(Count.LEAKED_SEGMENTS, left.size(), "the dead tree's files left " + REAPED_WITHIN
                 + " after the next start: " + left);
+        tally.add(Count.ORPHANS, FaultDriver.awaitGone(dead.processes(),
+                GONE_WITHIN.minusNanos(System.nanoTime() - dead.killedAt())), "the dead tree's processes alive "
+                + GONE_WITHIN + " after the kill: " + dead.pids());
+        tally.add(Count.CRASHES, FaultTally.crashFiles(cwd, dead.pids()), "hs_err files of " + dead.pids());
     }
 
     private static boolean awaitLine(JavaMain main, String prefix) throws InterruptedException {
