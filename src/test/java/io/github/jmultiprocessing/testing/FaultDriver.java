@@ -81,8 +81,13 @@ public final class FaultDriver {
                         + seed + ":\n" + output);
             }
             List<String> left = FaultTally.files(directory);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!left.isEmpty() && System.nanoTime() - deadline < 0) { // its children end just after it
+                Thread.sleep(10);
+                left = FaultTally.files(directory);
+            }
             if (!left.isEmpty()) {
-                throw new AssertionError("segments left after the driver ended=" + left + " (expected none), seed="
+                throw new AssertionError("segments left 5 s after the driver ended=" + left + " (expected none), seed="
                         + seed + ":\n" + output);
             }
         } finally {
