@@ -47,7 +47,8 @@ class PoolWorkerFaultIT {
     static final int HOLD = TASKS + 2; // x + 1: task x, once it ends its work, waits while this names it
     static final int PIDS = TASKS + 3; // per task: the worker that started it (last)
     static final int ENDING = PIDS + TASKS; // per task: it has done its work and looks at HOLD next
-    static final int CELLS = ENDING + TASKS;
+    static final int STARTED_AT = ENDING + TASKS; // per task: System.nanoTime() at its start (CLOCK_MONOTONIC)
+    static final int CELLS = STARTED_AT + TASKS;
 
     @Test
     @Timeout(400)
@@ -64,7 +65,8 @@ class PoolWorkerFaultIT {
     static long task(int x, SharedArray cells) {
         long pid = ProcessHandle.current().pid();
         cells.setLong(PIDS + x, pid);
-        cells.addAndGet(x, 1); // publishes the pid with the start
+        cells.setLong(STARTED_AT + x, System.nanoTime()); // one clock for all processes on Linux
+        cells.addAndGet(x, 1); // publishes the pid and time with the start
         cells.setLong(LAST_PID, pid);
         cells.addAndGet(TOTAL, 1);
         long end = System.nanoTime() + 20_000 + (x * 7919L) % 200_000;
@@ -178,6 +180,7 @@ class PoolWorkerFaultIT {
                 tally.injected(killer.kills);
                 figures[0] += killer.kills;
                 check(cells, outcomes, deliveries, killer, tally, figures);
+                recovery(cells, killer, tally);
                 for (int x = 0; x < TASKS; x++) {
                     if (cells.getLong(PIDS + x) != 0) {
                         pids.add(cells.getLong(PIDS + x));
@@ -265,6 +268,23 @@ class PoolWorkerFaultIT {
                     + " beside the " + killer.gated.size() + " held ones, for " + ungated + " ungated kills");
         }
 
+        /**
+         * The recovery of each kill: from the kill to the first task started by a worker that had started none
+         * before it (its replacement); not counted for a kill after which the run ended without one.
+         */
+        private static void recovery(SharedArray cells, Killer killer, FaultTally tally) {
+            Map<Long, Long> firstStart = new java.util.HashMap<>();
+            for (int x = 0; x < TASKS; x++) {
+                if (cells.getLong(x) > 0) {
+                    firstStart.merge(cells.getLong(PIDS + x), cells.getLong(STARTED_AT + x), Math::min);
+                }
+            }
+            for (long at : killer.killedAt) {
+                firstStart.values().stream().filter(first -> first - at > 0).min(Long::compare)
+                        .ifPresent(first -> tally.recovery(Duration.ofNanos(first - at)));
+            }
+        }
+
         private static Duration remaining(long deadline) {
             return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
         }
@@ -281,6 +301,7 @@ class PoolWorkerFaultIT {
         final long deadline;
         final Random random;
         final List<Integer> gated = new java.util.concurrent.CopyOnWriteArrayList<>(); // the held tasks
+        final List<Long> killedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile boolean stop;
         volatile int kills;
 
@@ -311,7 +332,9 @@ class PoolWorkerFaultIT {
                         killed = gatedKill();
                     } else {
                         killed = cells.getLong(LAST_PID);
+                        long at = System.nanoTime();
                         if (ProcessHandle.of(killed).map(ProcessHandle::destroyForcibly).orElse(false)) { // kill -9
+                            killedAt.add(at);
                             kills++;
                         }
                     }
@@ -336,8 +359,10 @@ class PoolWorkerFaultIT {
                     }
                     long pid = cells.addAndGet(PIDS + x, 0);
                     java.util.Optional<ProcessHandle> worker = ProcessHandle.of(pid);
+                    long at = System.nanoTime();
                     boolean done = worker.map(ProcessHandle::destroyForcibly).orElse(false); // kill -9
                     if (done) {
+                        killedAt.add(at);
                         kills++;
                         gated.add(x);
                         while (worker.get().isAlive() && going()) { // dead before the hold goes
