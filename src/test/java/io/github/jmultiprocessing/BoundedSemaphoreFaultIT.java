@@ -36,7 +36,7 @@ class BoundedSemaphoreFaultIT {
 
     @Test
     @Timeout(300)
-    void boundedSemaphoreHolderKilledAtRandomMoments() throws Exception {
+    void shouldKeepBothPermitsAndTheBoundWhenAHolderIsKilledAtRandomMoments() throws Exception {
         FaultDriver.run(Driver.class, Duration.ofSeconds(280));
     }
 

@@ -89,7 +89,7 @@ class DeadTreeFaultIT {
 
     @Test
     @Timeout(600)
-    void parentKilledWithChildPoolAndManager() throws Exception {
+    void shouldLeaveNoOrphanAndReapTheTreeAtTheNextStartWhenTheParentIsKilled() throws Exception {
         long seed = FaultDriver.seed();
         Random random = new Random(seed);
         FaultTally tally = new FaultTally("parent killed with a child, a pool and a manager; next start reaps");

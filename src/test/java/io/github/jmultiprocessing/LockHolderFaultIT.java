@@ -50,13 +50,13 @@ class LockHolderFaultIT {
 
     @Test
     @Timeout(300)
-    void lockAndRLockHolderKilledAtRandomMoments() throws Exception {
+    void shouldTakeOverBothLocksAndKeepTheirDataWhenTheHolderIsKilledAtRandomMoments() throws Exception {
         FaultDriver.run(Driver.class, Duration.ofSeconds(280), "killed");
     }
 
     @Test
     @Timeout(300)
-    void lockHolderKilledAndLeftAZombie() throws Exception {
+    void shouldTakeOverBothLocksWhenTheKilledHolderIsLeftAZombie() throws Exception {
         FaultDriver.run(Driver.class, Duration.ofSeconds(280), "zombie");
     }
 

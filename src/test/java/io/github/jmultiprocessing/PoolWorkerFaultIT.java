@@ -52,7 +52,7 @@ class PoolWorkerFaultIT {
 
     @Test
     @Timeout(400)
-    void poolWorkersKilledDuringImapAndApplyAsync() throws Exception {
+    void shouldFailOnlyTheRunningTaskWhenWorkersAreKilledDuringImapAndApplyAsync() throws Exception {
         FaultDriver.run(Driver.class, Duration.ofSeconds(380));
     }
 
