@@ -94,7 +94,10 @@ class DeadTreeFaultIT {
         Random random = new Random(seed);
         FaultTally tally = new FaultTally("parent killed with a child, a pool and a manager; next start reaps");
         Path directory = Files.createTempDirectory("jmp-fault-tree-");
-        List<String> options = List.of("-Djmultiprocessing.shm.dir=" + directory);
+        // the parent and the next start with the flags of a quick start (C1 only, serial GC): their starts are most
+        // of a trial's time; the parent's children get the library's own (they inherit -D and heap options only)
+        List<String> options = List.of("-Djmultiprocessing.shm.dir=" + directory, "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-XX:-UsePerfData");
         Path cwd = Path.of("").toAbsolutePath();
         long start = System.nanoTime();
         try {
@@ -108,7 +111,7 @@ class DeadTreeFaultIT {
                                 + parent.output());
                         continue;
                     }
-                    Thread.sleep(FaultDriver.between(random, Duration.ZERO, Duration.ofMillis(300)));
+                    Thread.sleep(FaultDriver.between(random, Duration.ZERO, Duration.ofMillis(200)));
                     List<ProcessHandle> tree = new ArrayList<>(List.of(parent.process().toHandle()));
                     parent.process().descendants().forEach(tree::add);
                     Set<String> files = new TreeSet<>(FaultTally.files(directory));
