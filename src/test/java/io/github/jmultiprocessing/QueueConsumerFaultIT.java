@@ -33,10 +33,12 @@ class QueueConsumerFaultIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Duration AIM = Duration.ofSeconds(1);
     private static final Duration GET_TIMEOUT = Duration.ofMillis(100);
-    /** Messages put before the kill (some are taken after it), then after it. */
-    private static final int BEFORE = 40;
+    /** Most messages put before the kill (some are taken after it); the messages put after it. */
+    private static final int BEFORE = 300;
     private static final int AFTER = 4;
     private static final int TOTAL = BEFORE + AFTER;
+    /** Most messages put and not yet taken (an unbounded queue would otherwise hold hundreds of MiB). */
+    private static final int IN_FLIGHT = 8;
     private static final int VICTIM = 0;
     private static final int SURVIVOR = 1;
     // status slots per consumer: inside a get (1) or not, messages taken, garbage taken, started; then the stop flag
@@ -106,23 +108,28 @@ class QueueConsumerFaultIT {
             JvmProcess victim = new JvmProcess(() -> consume(queue, VICTIM, seen, status));
             JvmProcess survivor = new JvmProcess(() -> consume(queue, SURVIVOR, seen, status));
             List<JvmProcess> children = List.of(victim, survivor);
-            CountDownLatch killed = new CountDownLatch(1);
+            CountDownLatch afterKill = new CountDownLatch(1);
             CheckedMessages messages = new CheckedMessages(0, seed);
             long lengthSeed = random.nextLong();
             var producer = TrialLog.within(Duration.ZERO, () -> {
                 SplittableRandom lengths = new SplittableRandom(lengthSeed);
+                int seq = 0;
                 long until = System.nanoTime() + WAIT.toNanos();
                 while ((status.getLong(VICTIM * SLOTS + STARTED) == 0 || status.getLong(SURVIVOR * SLOTS + STARTED) == 0)
                         && System.nanoTime() - until < 0) {
                     Thread.sleep(1); // both consumers take from the first message on
                 }
-                for (int seq = 0; seq < TOTAL; seq++) {
-                    if (seq == BEFORE) {
-                        killed.await(); // the rest after the death: the survivor has something to take
+                while (afterKill.getCount() > 0 && seq < BEFORE) { // until the kill
+                    while (seq - taken(status) >= IN_FLIGHT && afterKill.getCount() > 0) {
+                        Thread.sleep(1);
                     }
-                    queue.put(messages.make(seq, CheckedMessages.length(lengths)));
+                    queue.put(messages.make(seq++, CheckedMessages.length(lengths)));
                 }
-                return null;
+                afterKill.await();
+                for (int i = 0; i < AFTER; i++) { // the survivor has something to take after the death
+                    queue.put(messages.make(seq++, CheckedMessages.length(lengths)));
+                }
+                return seq;
             });
             boolean hung = false;
             try {
@@ -132,12 +139,9 @@ class QueueConsumerFaultIT {
                     TrialLog.pid(child.pid().orElseThrow());
                 }
                 long deadline = System.nanoTime() + WAIT.toNanos();
-                while (status.getLong(VICTIM * SLOTS + TAKEN) < WARM && System.nanoTime() - deadline < 0) {
-                    Thread.sleep(1);
-                }
-                if (status.getLong(VICTIM * SLOTS + TAKEN) < WARM) {
-                    TrialLog.count(Count.FAILURES, 1, "the victim took " + status.getLong(VICTIM * SLOTS + TAKEN)
-                            + " messages within " + WAIT + " (expected " + WARM + "): " + what);
+                while (status.getLong(VICTIM * SLOTS + TAKEN) < WARM && System.nanoTime() - deadline < 0
+                        && !producer.isDone()) {
+                    Thread.sleep(1); // the survivor may win most takes: a waking process comes late on a busy host
                 }
                 // The kill moment: 0-30 ms after its third take; in half the trials then at once when it next holds the
                 // consumers' lock (inside a get, copying a message out), the case where the survivor must take
@@ -150,6 +154,7 @@ class QueueConsumerFaultIT {
                         Thread.onSpinWait();
                     }
                 }
+                long killed = System.nanoTime(); // recoveries count from here
                 victim.kill();
                 TrialLog.injected(1);
                 if (!victim.join(WAIT)) {
@@ -165,25 +170,25 @@ class QueueConsumerFaultIT {
                 TrialLog.note("victim died after " + status.getLong(VICTIM * SLOTS + TAKEN) + " takes, "
                         + (inGet ? "inside" : "outside") + " a get" + (holding ? ", holding the consumers' lock" : "")
                         + ": " + what);
-                killed.countDown();
+                afterKill.countDown();
 
                 // The survivor goes on: its next take after the death (the producer puts more from now on).
                 while (status.getLong(SURVIVOR * SLOTS + TAKEN) == takenAtDeath
                         && System.nanoTime() - dead < HANG_BOUND.toNanos() && survivor.isAlive()) {
                     LockSupport.parkNanos(100_000); // not a spin: two cores, the survivor needs one
                 }
-                long took = System.nanoTime() - dead;
+                long took = System.nanoTime() - killed;
                 if (status.getLong(SURVIVOR * SLOTS + TAKEN) == takenAtDeath) {
                     hung = true;
                     TrialLog.count(Count.HANGS, 1, "the survivor took nothing within " + HANG_BOUND + " of the"
-                            + " victim's death (" + sum(seen) + " of " + TOTAL + " taken, survivor alive="
+                            + " victim's death (" + sum(seen) + " taken, survivor alive="
                             + survivor.isAlive() + "): " + what);
                 } else {
                     TrialLog.recovery(took);
                 }
-                producer.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                int total = (Integer) producer.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 deadline = System.nanoTime() + WAIT.toNanos();
-                while (sum(seen) + garbage(status) < TOTAL - 1 && System.nanoTime() - deadline < 0
+                while (sum(seen) + garbage(status) < total - 1 && System.nanoTime() - deadline < 0
                         && survivor.isAlive()) {
                     Thread.sleep(1);
                 }
@@ -191,12 +196,12 @@ class QueueConsumerFaultIT {
                 if (!survivor.join(WAIT)) {
                     hung = true;
                     TrialLog.count(Count.HANGS, 1, "the survivor still takes " + WAIT + " after the producer"
-                            + " ended (" + sum(seen) + " of " + TOTAL + " taken): " + what);
+                            + " ended (" + sum(seen) + " of " + total + " taken): " + what);
                 } else if (survivor.exitCode().orElse(-1) != 0) {
                     TrialLog.count(Count.FAILURES, 1, "the survivor exited " + survivor.exitCode() + ": " + what);
                 }
                 long lost = 0;
-                for (int seq = 0; seq < TOTAL; seq++) {
+                for (int seq = 0; seq < total; seq++) {
                     long times = seen.getLong(seq);
                     lost += times == 0 ? 1 : 0;
                     TrialLog.count(Count.LOST, times == 0 ? 1 : 0, "message " + seq + " never taken: " + what);
@@ -235,6 +240,10 @@ class QueueConsumerFaultIT {
                 sum += seen.getLong(seq) > 0 ? 1 : 0;
             }
             return sum;
+        }
+
+        private static long taken(SharedArray status) {
+            return status.getLong(VICTIM * SLOTS + TAKEN) + status.getLong(SURVIVOR * SLOTS + TAKEN);
         }
 
         private static long garbage(SharedArray status) {
