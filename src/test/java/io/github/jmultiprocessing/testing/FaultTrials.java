@@ -142,7 +142,7 @@ public final class FaultTrials {
                 tally.add(Count.FAILURES, 1, "trial JVM exit=" + process.exitValue() + (done ? "" : " before DONE")
                         + ": " + String.join(" ", args) + "\n" + tail(output));
             }
-            countLeftovers(tally, pids, directory);
+            countLeftovers(tally, pids.stream().distinct().toList(), directory);
         } finally {
             deleteTree(directory);
         }
