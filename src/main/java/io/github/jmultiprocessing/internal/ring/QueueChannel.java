@@ -401,15 +401,15 @@ public final class QueueChannel implements AutoCloseable {
             if (!(e.getCause() instanceof java.nio.file.FileAlreadyExistsException)) {
                 throw e;
             }
-            // a producer died after creating it and before linking it: start it afresh
-            segment = SegmentTable.attach(nextName);
-            if (segment.segment().byteSize() < SpscRing.size(capacity)) {
-                SegmentTable.release(segment);
+            // A producer died after creating it and before linking it, perhaps before it had a size (an empty
+            // file, which cannot even be mapped): start it afresh. No other process knows it before the link, and
+            // the producers' lock is held here.
+            try {
                 SegmentTable.unlink(nextName);
-                segment = SegmentTable.create(nextName, SpscRing.size(capacity), false);
-            } else {
-                segment.segment().fill((byte) 0); // a chained ring's data area must start zero
+            } catch (UncheckedIOException gone) {
+                // unlinked meanwhile (the queue's owner exited): created anew below all the same
             }
+            segment = SegmentTable.create(nextName, SpscRing.size(capacity), false);
         }
         SpscRing nextRing = SpscRing.createChained(segment.segment(), capacity, checksum);
         boolean written;

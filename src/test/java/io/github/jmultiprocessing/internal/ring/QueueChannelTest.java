@@ -120,4 +120,25 @@ class QueueChannelTest {
             }
         }
     }
+
+    @Test
+    void shouldGrowPastANextRingAProducerDiedCreatingBeforeItHadASize() throws Exception {
+        // QueueProducerFaultIT found it: a producer killed between creating the next ring's file and sizing it
+        // left an empty file under the next ring's name, and every later put that needed a new ring threw
+        // IllegalArgumentException (size=0) on attaching it: the queue could no longer grow, for any producer.
+        for (long leftover : new long[] {0, 100, SpscRing.size(64)}) { // empty, too short, full-size with junk
+            try (QueueChannel queue = QueueChannel.create(0, 64, false)) {
+                java.nio.file.Path next = io.github.jmultiprocessing.internal.shm.ShmDirectory.pathOf(
+                        queue.name() + ".1");
+                byte[] junk = new byte[(int) leftover];
+                java.util.Arrays.fill(junk, (byte) 0x5A);
+                java.nio.file.Files.write(next, junk, java.nio.file.StandardOpenOption.CREATE_NEW);
+                byte[] big = new byte[200]; // larger than ring 0: the put needs ring 1
+                new Random(leftover).nextBytes(big);
+                assertTrue(queue.put(big, 0, () -> false), "leftover of " + leftover + " bytes");
+                assertArrayEquals(big, queue.get(SECOND, () -> false), "leftover of " + leftover + " bytes");
+                assertNull(queue.get(0, () -> false));
+            }
+        }
+    }
 }
