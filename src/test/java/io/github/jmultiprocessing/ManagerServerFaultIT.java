@@ -209,6 +209,8 @@ class ManagerServerFaultIT {
                                 + " UncheckedIOException: the manager is gone): " + what);
                     }
                     TrialLog.recovery(took);
+                    TrialLog.count(Count.HANGS, took > HANG_BOUND.toNanos() ? 1 : 0, client.name + ": failed "
+                            + TrialLog.millis(took) + " after the kill: " + what);
                     TrialLog.count(Count.GARBAGE, client.wrong.get(), client.name + ": wrong values returned: "
                             + what);
                     TrialLog.count(Count.HANGS, client.second < 0 || client.second > HANG_BOUND.toNanos() ? 1 : 0,
@@ -225,7 +227,10 @@ class ManagerServerFaultIT {
                                 + " after a failure of kind " + report.getLong(KIND) + " (expected 0, 1: see its"
                                 + " stderr): " + what);
                     } else {
-                        TrialLog.recovery(report.getLong(FAILED_AT) - killed);
+                        long took = report.getLong(FAILED_AT) - killed;
+                        TrialLog.recovery(took);
+                        TrialLog.count(Count.HANGS, took > HANG_BOUND.toNanos() ? 1 : 0, "the child client: failed "
+                                + TrialLog.millis(took) + " after the kill: " + what);
                     }
                     TrialLog.count(Count.GARBAGE, report.getLong(WRONG), "the child client: wrong values: " + what);
                     TrialLog.count(Count.HANGS, report.getLong(SECOND) < 0
