@@ -1,7 +1,7 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.testing.FaultTally;
 import io.github.jmultiprocessing.testing.FaultTally.Count;
+import io.github.jmultiprocessing.testing.FaultTally;
 import io.github.jmultiprocessing.testing.FaultTrials;
 import io.github.jmultiprocessing.testing.TrialLog;
 import java.io.UncheckedIOException;
@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
@@ -197,7 +198,7 @@ class ManagerServerFaultIT {
                 for (Client client : clients) {
                     try {
                         client.future.get(HANG_BOUND.toNanos() - (System.nanoTime() - killed), TimeUnit.NANOSECONDS);
-                    } catch (java.util.concurrent.TimeoutException e) {
+                    } catch (TimeoutException e) {
                         hung = true;
                         TrialLog.count(Count.HANGS, 1, client.name + ": its call still runs " + HANG_BOUND
                                 + " after the kill (" + client.calls + " calls before): " + what);

@@ -1,19 +1,22 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.testing.CheckedMessages;
-import io.github.jmultiprocessing.testing.FaultTally;
 import io.github.jmultiprocessing.testing.FaultTally.Count;
+import io.github.jmultiprocessing.testing.FaultTally;
 import io.github.jmultiprocessing.testing.FaultTrials;
 import io.github.jmultiprocessing.testing.TrialLog;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -112,7 +115,7 @@ class PipeFaultIT {
                 TrialLog.pid(victim.pid().orElseThrow());
                 (senderDies ? sending : receiving).close(); // this process's copy: the child's is the only one
                 Connection mine = senderDies ? receiving : sending;
-                List<Integer> received = java.util.Collections.synchronizedList(new ArrayList<>());
+                List<Integer> received = Collections.synchronizedList(new ArrayList<>());
                 long[] ended = new long[1];
                 CompletableFuture<Object> survivor = TrialLog.within(Duration.ZERO, senderDies ? () -> {
                     while (true) {
@@ -181,11 +184,11 @@ class PipeFaultIT {
                 try {
                     survivor.get(HANG_BOUND.toNanos(), TimeUnit.NANOSECONDS);
                     TrialLog.count(Count.FAILURES, 1, "this end ended without an exception: " + what);
-                } catch (java.util.concurrent.TimeoutException e) {
+                } catch (TimeoutException e) {
                     hung = true;
                     TrialLog.count(Count.HANGS, 1, "this end's " + (senderDies ? "recv" : "send") + " still waits "
                             + HANG_BOUND + " after the other end's death: " + what);
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     Throwable thrown = e.getCause();
                     boolean expected = senderDies ? thrown instanceof EOFException
                             : thrown instanceof IOException && !(thrown instanceof EOFException);

@@ -1,15 +1,19 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.testing.CheckedMessages;
-import io.github.jmultiprocessing.testing.FaultTally;
 import io.github.jmultiprocessing.testing.FaultTally.Count;
+import io.github.jmultiprocessing.testing.FaultTally;
 import io.github.jmultiprocessing.testing.FaultTrials;
 import io.github.jmultiprocessing.testing.TrialLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -108,7 +112,7 @@ class QueueConsumerFaultIT {
             SharedArray status = SharedArray.rawOfLength('q', STOP + 1);
             JvmProcess victim = new JvmProcess(() -> consume(queue, VICTIM, seen, status));
             List<JvmProcess> children = List.of(victim);
-            java.util.concurrent.CompletableFuture<Object> survivor = null;
+            CompletableFuture<Object> survivor = null;
             CountDownLatch afterKill = new CountDownLatch(1);
             CheckedMessages messages = new CheckedMessages(0, seed);
             long lengthSeed = random.nextLong();
@@ -192,7 +196,7 @@ class QueueConsumerFaultIT {
                 } else {
                     TrialLog.recovery(took);
                 }
-                int total = (Integer) producer.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                int total = (Integer) producer.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 deadline = System.nanoTime() + WAIT.toNanos();
                 while (sum(seen) + garbage(status) < total - 1 && System.nanoTime() - deadline < 0
                         && !survivor.isDone()) {
@@ -200,12 +204,12 @@ class QueueConsumerFaultIT {
                 }
                 status.setLong(STOP, 1);
                 try {
-                    survivor.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
+                    survivor.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
                     hung = true;
                     TrialLog.count(Count.HANGS, 1, "the survivor still takes " + WAIT + " after the producer"
                             + " ended (" + sum(seen) + " of " + total + " taken): " + what);
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     TrialLog.count(Count.FAILURES, 1, "the survivor threw " + e.getCause() + ": " + what);
                 }
                 long lost = 0;
@@ -220,7 +224,7 @@ class QueueConsumerFaultIT {
                         + " (expected at most 1): " + what);
                 TrialLog.count(Count.GARBAGE, garbage(status), "messages that did not check (see the consumers'"
                         + " stderr): " + what);
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 hung = true;
                 TrialLog.count(Count.HANGS, 1, "the producer's puts did not end within " + WAIT + " (" + sum(seen)
                         + " taken): " + what);

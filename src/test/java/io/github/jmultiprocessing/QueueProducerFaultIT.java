@@ -1,8 +1,8 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.testing.CheckedMessages;
-import io.github.jmultiprocessing.testing.FaultTally;
 import io.github.jmultiprocessing.testing.FaultTally.Count;
+import io.github.jmultiprocessing.testing.FaultTally;
 import io.github.jmultiprocessing.testing.FaultTrials;
 import io.github.jmultiprocessing.testing.TrialLog;
 import java.time.Duration;
@@ -10,7 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -86,7 +90,7 @@ class QueueProducerFaultIT {
                     progress));
             children.add(victim);
             long secondSeed = random.nextLong();
-            java.util.concurrent.CompletableFuture<Object> second = null;
+            CompletableFuture<Object> second = null;
             boolean hung = false;
             try {
                 for (JvmProcess child : children) {
@@ -148,13 +152,13 @@ class QueueProducerFaultIT {
                     TrialLog.recovery(took);
                 }
                 try {
-                    second.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
+                    second.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
                     hung = true;
                     TrialLog.count(Count.HANGS, 1, "the second producer did not finish its " + SECOND_COUNT
                             + " puts within " + WAIT + " (" + progress.getLong(SECOND * SLOTS + RETURNED)
                             + " returned): " + what);
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     TrialLog.count(Count.FAILURES, 1, "the second producer threw " + e.getCause() + ": " + what);
                 }
                 consumer.stop = true;

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -66,7 +67,7 @@ public final class FaultTrials {
     public static void runScenario(FaultTally tally, long seed, Class<?> main, Duration bound,
             Map<Count, Long> allowances) throws InterruptedException {
         Random random = new Random(seed);
-        Map<String, Long> stats = new java.util.TreeMap<>();
+        Map<String, Long> stats = new TreeMap<>();
         long start = System.nanoTime();
         int trials = trials();
         for (int trial = 0; trial < trials; trial++) {

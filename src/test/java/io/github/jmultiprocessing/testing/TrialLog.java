@@ -1,10 +1,18 @@
 package io.github.jmultiprocessing.testing;
 
+import io.github.jmultiprocessing.internal.sync.LockWord;
 import io.github.jmultiprocessing.testing.FaultTally.Count;
 import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The trial main's side of a fault scenario (see {@link FaultTrials}): one {@code FAULT ...} line on stdout per
@@ -92,9 +100,9 @@ public final class TrialLog {
      * @param <T>   what it returns
      * @return the call's future, done or not (not done if this thread was interrupted while waiting)
      */
-    public static <T> java.util.concurrent.CompletableFuture<T> within(Duration bound,
-            java.util.concurrent.Callable<T> call) {
-        java.util.concurrent.CompletableFuture<T> future = new java.util.concurrent.CompletableFuture<>();
+    public static <T> CompletableFuture<T> within(Duration bound,
+            Callable<T> call) {
+        CompletableFuture<T> future = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("trial-call").start(() -> {
             try {
                 future.complete(call.call());
@@ -103,8 +111,8 @@ public final class TrialLog {
             }
         });
         try {
-            future.get(bound.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            future.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
             // the caller looks at the future
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -149,13 +157,13 @@ public final class TrialLog {
             while (!type.getSimpleName().equals("SharedQueue")) {
                 type = type.getSuperclass();
             }
-            java.lang.reflect.Field channelField = type.getDeclaredField("channel");
+            Field channelField = type.getDeclaredField("channel");
             channelField.setAccessible(true);
             Object channel = channelField.get(queue);
-            java.lang.reflect.Field lockField = channel.getClass().getDeclaredField(lock);
+            Field lockField = channel.getClass().getDeclaredField(lock);
             lockField.setAccessible(true);
-            return io.github.jmultiprocessing.internal.sync.LockWord.ownerPid(
-                    (java.lang.foreign.MemorySegment) lockField.get(channel));
+            return LockWord.ownerPid(
+                    (MemorySegment) lockField.get(channel));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("the " + lock + "' lock of " + queue + " not found", e);
         }
