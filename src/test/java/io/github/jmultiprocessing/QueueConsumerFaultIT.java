@@ -120,8 +120,8 @@ class QueueConsumerFaultIT {
                 SplittableRandom lengths = new SplittableRandom(lengthSeed);
                 int seq = 0;
                 long until = System.nanoTime() + WAIT.toNanos();
-                while ((status.getLong(VICTIM * SLOTS + STARTED) == 0 || status.getLong(SURVIVOR * SLOTS + STARTED) == 0)
-                        && System.nanoTime() - until < 0) {
+                while ((status.getLong(VICTIM * SLOTS + STARTED) == 0
+                        || status.getLong(SURVIVOR * SLOTS + STARTED) == 0) && System.nanoTime() - until < 0) {
                     Thread.sleep(1); // both consumers take from the first message on
                 }
                 while (afterKill.getCount() > 0 && seq < BEFORE) { // until the kill
@@ -152,8 +152,8 @@ class QueueConsumerFaultIT {
                         && !producer.isDone()) {
                     Thread.sleep(1); // the survivor may win most takes: a waking process comes late on a busy host
                 }
-                // The kill moment: 0-30 ms after its third take; in half the trials then at once when it next holds the
-                // consumers' lock (inside a get, copying a message out), the case where the survivor must take
+                // The kill moment: 0-30 ms after its third take; in half the trials then at once when it next holds
+                // the consumers' lock (inside a get, copying a message out), the case where the survivor must take
                 // the lock over.
                 LockSupport.parkNanos(random.nextLong(30_000_000L));
                 if (random.nextBoolean()) {

@@ -144,7 +144,8 @@ class QueueProducerFaultIT {
                 long took = System.nanoTime() - killed;
                 if (!put.isDone()) {
                     hung = true;
-                    TrialLog.count(Count.HANGS, 1, "a put after the producer's death waited " + HANG_BOUND + ": " + what);
+                    TrialLog.count(Count.HANGS, 1, "a put after the producer's death waited " + HANG_BOUND + ": "
+                            + what);
                 } else if (put.isCompletedExceptionally()) {
                     TrialLog.count(Count.FAILURES, 1, "a put after the producer's death threw "
                             + put.exceptionNow() + ": " + what);
