@@ -41,7 +41,9 @@ import java.util.function.BooleanSupplier;
  * {@code maxsize} bounds the count of messages ({@code puts - gets}), as in Python. A message is whole in one
  * record published by its header word, so a producer that dies holding the lock leaves no half message to
  * take, and the next producer takes the lock over and repairs the ring's tail (clearing the bytes the dead one
- * copied for a record it never published); a consumer that dies likewise leaves the LINK record it
+ * copied for a record it never published), and unlinks and creates afresh a next ring the dead one had created
+ * but not linked (no other process knows it yet; it may even be an empty file, killed before it had a size); a
+ * consumer that dies likewise leaves the LINK record it
  * saw unconsumed, so the next one moves on; it moves the write generation too if a producer died between the
  * LINK and that move. Consumers count a message ({@code gets}) before taking it and waiting consumers look again
  * every 10 ms; a consumer that finds nothing while {@code puts} (read before its last look) is past {@code gets}
@@ -401,15 +403,15 @@ public final class QueueChannel implements AutoCloseable {
             if (!(e.getCause() instanceof java.nio.file.FileAlreadyExistsException)) {
                 throw e;
             }
-            // a producer died after creating it and before linking it: start it afresh
-            segment = SegmentTable.attach(nextName);
-            if (segment.segment().byteSize() < SpscRing.size(capacity)) {
-                SegmentTable.release(segment);
+            // A producer died after creating it and before linking it, perhaps before it had a size (an empty
+            // file, which cannot even be mapped): start it afresh. No other process knows it before the link, and
+            // the producers' lock is held here.
+            try {
                 SegmentTable.unlink(nextName);
-                segment = SegmentTable.create(nextName, SpscRing.size(capacity), false);
-            } else {
-                segment.segment().fill((byte) 0); // a chained ring's data area must start zero
+            } catch (UncheckedIOException gone) {
+                // unlinked meanwhile (the queue's owner exited): created anew below all the same
             }
+            segment = SegmentTable.create(nextName, SpscRing.size(capacity), false);
         }
         SpscRing nextRing = SpscRing.createChained(segment.segment(), capacity, checksum);
         boolean written;

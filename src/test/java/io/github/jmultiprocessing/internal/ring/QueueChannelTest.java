@@ -9,8 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
+import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import io.github.jmultiprocessing.internal.sync.LockLayout;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +122,27 @@ class QueueChannelTest {
             } finally {
                 SegmentTable.release(ring);
                 SegmentTable.release(header);
+            }
+        }
+    }
+
+    @Test
+    void shouldGrowPastANextRingAProducerDiedCreatingBeforeItHadASize() throws Exception {
+        // QueueProducerFaultIT found it: a producer killed between creating the next ring's file and sizing it
+        // left an empty file under the next ring's name, and every later put that needed a new ring threw
+        // IllegalArgumentException (size=0) on attaching it: the queue could no longer grow, for any producer.
+        for (long leftover : new long[] {0, 100, SpscRing.size(64)}) { // empty, too short, full-size with junk
+            try (QueueChannel queue = QueueChannel.create(0, 64, false)) {
+                Path next = ShmDirectory.pathOf(
+                        queue.name() + ".1");
+                byte[] junk = new byte[(int) leftover];
+                Arrays.fill(junk, (byte) 0x5A);
+                Files.write(next, junk, StandardOpenOption.CREATE_NEW);
+                byte[] big = new byte[200]; // larger than ring 0: the put needs ring 1
+                new Random(leftover).nextBytes(big);
+                assertTrue(queue.put(big, 0, () -> false), "leftover of " + leftover + " bytes");
+                assertArrayEquals(big, queue.get(SECOND, () -> false), "leftover of " + leftover + " bytes");
+                assertNull(queue.get(0, () -> false));
             }
         }
     }
