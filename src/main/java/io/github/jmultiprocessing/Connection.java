@@ -195,7 +195,7 @@ public final class Connection implements AutoCloseable, Serializable {
             this.channel = PipeChannel.open(mapped.segment(), end);
         } catch (StreamCorruptedException e) {
             SegmentTable.release(mapped);
-            throw new IllegalArgumentException("segment " + segment + " is not a pipe: "
+            throw new IllegalArgumentException("segment " + segment + " cannot be opened as a pipe: "
                     + e.getMessage(), e);
         }
         this.endpoint = new PipeEndpoint(channel);
@@ -254,10 +254,10 @@ public final class Connection implements AutoCloseable, Serializable {
         }
     }
 
-    static Connection[] newPipe(int capacity, boolean duplex) {
+    static Connection[] newPipe(int capacity, boolean duplex, boolean checksum) {
         String name = ShmDirectory.randomName("jmp-pipe-" + ProcessIdentity.pid() + "-");
         MappedSegment mapped = SegmentTable.create(name, PipeChannel.size(capacity, duplex), true);
-        PipeChannel.format(mapped.segment(), capacity, duplex);
+        PipeChannel.format(mapped.segment(), capacity, duplex, checksum);
         Connection left = new Connection(name, 0, mapped);
         Connection right = new Connection(name, 1, SegmentTable.attach(name));
         left.channel.holders().add(ProcessIdentity.pid(), 1);
@@ -529,6 +529,11 @@ public final class Connection implements AutoCloseable, Serializable {
     /** {@return the pipe's segment name, or the socket's description (for tests)} */
     String segmentName() {
         return segment;
+    }
+
+    /** {@return true if the pipe's messages carry a checksum (false for a socket connection; for tests)} */
+    boolean checksummed() {
+        return channel != null && channel.checksummed();
     }
 
     /** {@return true once {@link #close()} was called on this object} */

@@ -60,6 +60,30 @@ public final class SharedJoinableQueue<E> extends SharedQueue<E> {
         super(QueueChannel.create(maxsize, CAPACITY, true), java.util.Objects.requireNonNull(codec, "codec"));
     }
 
+    /**
+     * Creates a joinable queue of at most {@code maxsize} elements, each with a checksum or not.
+     *
+     * @param maxsize  the most elements, 0 for no limit
+     * @param checksum whether each message carries a checksum checked before it is delivered
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedJoinableQueue(int maxsize, MessageChecksum checksum) {
+        super(QueueChannel.create(maxsize, CAPACITY, true, checksum.enabled()), null);
+    }
+
+    /**
+     * Creates a typed joinable queue (see {@link SharedQueue}) whose messages carry a checksum or not.
+     *
+     * @param maxsize  the most elements, 0 for no limit
+     * @param codec    the codec; it travels with the queue to other processes
+     * @param checksum whether each message carries a checksum checked before it is delivered
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedJoinableQueue(int maxsize, Codec<E> codec, MessageChecksum checksum) {
+        super(QueueChannel.create(maxsize, CAPACITY, true, checksum.enabled()),
+                java.util.Objects.requireNonNull(codec, "codec"));
+    }
+
     SharedJoinableQueue(QueueChannel channel, Codec<E> codec) {
         super(channel, codec);
     }

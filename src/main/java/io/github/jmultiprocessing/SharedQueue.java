@@ -115,6 +115,30 @@ public class SharedQueue<E> extends AbstractQueue<E>
         this(QueueChannel.create(maxsize, CAPACITY, false), Objects.requireNonNull(codec, "codec"));
     }
 
+    /**
+     * Creates a queue of at most {@code maxsize} messages, each with a checksum or not.
+     *
+     * @param maxsize  the most messages, 0 for no limit
+     * @param checksum whether each message carries a checksum checked before it is delivered
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedQueue(int maxsize, MessageChecksum checksum) {
+        this(QueueChannel.create(maxsize, CAPACITY, false, checksum.enabled()), null);
+    }
+
+    /**
+     * Creates a typed queue (see {@link #SharedQueue(int, Codec)}) whose messages carry a checksum or not.
+     *
+     * @param maxsize  the most messages, 0 for no limit
+     * @param codec    the codec; it travels with the queue to other processes
+     * @param checksum whether each message carries a checksum checked before it is delivered
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedQueue(int maxsize, Codec<E> codec, MessageChecksum checksum) {
+        this(QueueChannel.create(maxsize, CAPACITY, false, checksum.enabled()), Objects.requireNonNull(codec,
+                "codec"));
+    }
+
     SharedQueue(QueueChannel channel, Codec<E> codec) {
         this.channel = channel;
         this.codec = codec;

@@ -145,6 +145,11 @@ public final class PipeChannel {
         return new PipeChannel(memory, end);
     }
 
+    /** {@return true if every record of the pipe's rings carries a CRC32C} */
+    public boolean checksummed() {
+        return (memory.get(JAVA_INT, FLAGS) & CHECKSUM) != 0;
+    }
+
     /** {@return true if this end receives} */
     public boolean readable() {
         return in != null;
