@@ -100,10 +100,12 @@ public final class SharedJoinableQueue<E> extends SharedQueue<E> {
     /**
      * Waits until every element put has been marked done (Python's {@code join}).
      *
-     * @throws InterruptedException if interrupted while waiting
+     * @throws InterruptedException        if interrupted while waiting
+     * @throws java.io.UncheckedIOException if the queue's memory was found corrupt (also while waiting): its tasks
+     *                                      will never all be done
      */
     public void join() throws InterruptedException {
-        channel().join(-1);
+        join(-1);
     }
 
     /**
@@ -111,10 +113,20 @@ public final class SharedJoinableQueue<E> extends SharedQueue<E> {
      *
      * @param timeout the longest wait; zero or negative does not wait
      * @return true if every task is done
-     * @throws InterruptedException if interrupted while waiting
+     * @throws InterruptedException        if interrupted while waiting
+     * @throws java.io.UncheckedIOException if the queue's memory was found corrupt (also while waiting): its tasks
+     *                                      will never all be done
      */
     public boolean join(Duration timeout) throws InterruptedException {
-        return channel().join(WaitCore.nanos(timeout));
+        return join(WaitCore.nanos(timeout));
+    }
+
+    private boolean join(long timeoutNanos) throws InterruptedException {
+        try {
+            return channel().join(timeoutNanos);
+        } catch (java.io.StreamCorruptedException e) {
+            throw new java.io.UncheckedIOException("queue " + channel().name() + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

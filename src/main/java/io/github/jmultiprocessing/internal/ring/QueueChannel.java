@@ -864,11 +864,17 @@ public final class QueueChannel implements AutoCloseable {
      *
      * @param timeoutNanos the longest wait; negative waits forever
      * @return true if none is unfinished
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException  if interrupted
+     * @throws CorruptRingException if the queue is broken (found corrupt: the tasks will never be done), also while
+     *                              waiting
      */
-    public boolean join(long timeoutNanos) throws InterruptedException {
-        return Waiting.until(memory, JOIN_SEQ, JOIN_WAITERS, () -> (int) INT.getVolatile(memory, UNFINISHED) == 0,
-                timeoutNanos, true);
+    public boolean join(long timeoutNanos) throws InterruptedException, CorruptRingException {
+        boolean done = Waiting.until(memory, JOIN_SEQ, JOIN_WAITERS,
+                () -> (int) INT.getVolatile(memory, UNFINISHED) == 0 || isBroken(), timeoutNanos, true);
+        if ((int) INT.getVolatile(memory, UNFINISHED) != 0) {
+            checkBroken();
+        }
+        return done;
     }
 
     private static long left(long timeoutNanos, long start) {

@@ -145,6 +145,31 @@ class RingBrokenTest {
         }
     }
 
+    @Test
+    void shouldEndAJoinWaitingOnAJoinableQueueOnceItIsFoundCorrupt() throws Exception {
+        try (QueueChannel queue = QueueChannel.create(0, 1024, true)) {
+            for (int i = 0; i < 3; i++) {
+                assertTrue(queue.put(new byte[100], 0, () -> false));
+            }
+            Future<Boolean> join = threads.submit(() -> queue.join(-1)); // three tasks that will never be done
+            MappedSegment ring = SegmentTable.attach(queue.name() + ".0");
+            try {
+                ring.segment().set(JAVA_LONG, HEAD, 16L);
+            } finally {
+                SegmentTable.release(ring);
+            }
+            assertBroken(thrownWithin(5, () -> queue.get(-1, () -> false), "the get that finds it"));
+            try {
+                join.get(5, TimeUnit.SECONDS);
+                throw new AssertionError("join returned (expected an exception: the tasks will never be done)");
+            } catch (ExecutionException e) {
+                assertBroken(e.getCause());
+            } catch (TimeoutException e) {
+                throw new AssertionError("join still waits 5 s after the queue was found corrupt");
+            }
+        }
+    }
+
     /** A simplex pipe in memory of this process: end 1 sends, end 0 receives; both held by this process. */
     private static PipeChannel[] pipe(MemorySegment memory, int capacity, boolean checksum) throws Exception {
         PipeChannel.format(memory, capacity, false, checksum);
