@@ -246,8 +246,12 @@ class RingBytesFaultIT {
         tally.add(Count.GARBAGE, garbage, where + ": after " + wrote + ": " + report[4]);
         long odd = Long.parseLong(report[3]);
         long dropped = Long.parseLong(report[4].substring("dropped ".length(), report[4].indexOf(',')));
-        outcomes.add(producer.broken() && consumer.broken() ? "broken" : garbage > 0 ? "garbage delivered"
-                : dropped > 0 ? "messages dropped, told" : odd > 0 ? "other exception" : "no effect seen");
+        String outcome = producer.broken() && consumer.broken() ? "broken" : garbage > 0 ? "garbage delivered"
+                : dropped > 0 ? "messages dropped, told" : odd > 0 ? "other exception" : "no effect seen";
+        outcomes.add(outcome);
+        if (Boolean.getBoolean("jmultiprocessing.faults.verbose")) {
+            System.out.println(where + ": " + wrote + " -> " + outcome + " (" + report[4] + ")");
+        }
         if (checksum) { // no changed byte reaches the decoder: any other exception is a fault of the library
             tally.add(Count.FAILURES, odd, where + ": after " + wrote + ": " + report[4]);
         }

@@ -347,10 +347,10 @@ public final class QueueChannel implements AutoCloseable {
         SpscRing.chainedCapacityFor(length, checksum); // refuses what no ring can hold, before anything changes
         long start = System.nanoTime();
         while (true) {
-            checkBroken();
             boolean recovered = LockWord.acquire(producers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
             long gets;
             try {
+                checkBroken(); // under the lock: also a break found while this producer waited for it
                 if (recovered) {
                     writeRing().repairTail(); // the dead producer may have published a record and not its tail
                 }
@@ -501,12 +501,12 @@ public final class QueueChannel implements AutoCloseable {
             throws InterruptedException, IOException {
         long start = System.nanoTime();
         while (true) {
-            checkBroken();
             boolean recovered = LockWord.acquire(consumers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
             T message;
             long puts = 0;
             boolean shutDown;
             try {
+                checkBroken(); // under the lock: also a break found by the consumer this one waited for
                 if (recovered) {
                     readRing().recoverAfterDeadReader(); // the dead consumer may have been clearing a record
                 }
