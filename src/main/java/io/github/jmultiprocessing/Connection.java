@@ -38,6 +38,13 @@ import java.util.Objects;
  * message, the half message is dropped and the next one arrives; if one dies in the middle of receiving, the
  * next receiver skips the rest of that message.
  *
+ * <p>A pipe whose shared memory is found corrupt (bytes no sender can have written, changed by another process of the
+ * same user) is broken for good: the side that finds it throws {@link java.io.StreamCorruptedException}, and so do
+ * every later {@code send}, {@code recv} and {@code poll} on either end in every process, and those waiting at that
+ * moment within about 10 ms. A pipe opened with {@link MessageChecksum#CRC32C} also checks each message's bytes: one
+ * that changed is dropped, its {@code recv} throws a {@code StreamCorruptedException} naming the checksum, and the
+ * next {@code recv} goes on with the next message.
+ *
  * <p>Objects travel through a codec: {@code null}, boxed primitives, strings and primitive arrays directly,
  * anything else by Java serialization through the JVM-wide {@link java.io.ObjectInputFilter}. Memory consistency
  * effects: actions in a process before it sends a message happen-before actions after the message is received.

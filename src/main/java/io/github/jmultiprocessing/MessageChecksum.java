@@ -21,8 +21,10 @@ import io.github.jmultiprocessing.internal.ring.SpscRing;
  */
 public enum MessageChecksum {
 
-    /** As the system property {@value SpscRing#CHECKSUM_PROPERTY} says when the queue or pipe is created (off unless
-     * it is {@code true}). */
+    /**
+     * As the system property {@code jmultiprocessing.checksum} says when the queue or pipe is created: off unless it
+     * is {@code true}. What the constructors and factories without this parameter use.
+     */
     DEFAULT,
 
     /** No checksum: bytes changed in shared memory may be delivered as they are. */
