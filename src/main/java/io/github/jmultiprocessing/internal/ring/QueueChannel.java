@@ -45,7 +45,10 @@ import java.util.function.BooleanSupplier;
  * saw unconsumed, so the next one moves on; it moves the write generation too if a producer died between the
  * LINK and that move. Consumers count a message ({@code gets}) before taking it and waiting consumers look again
  * every 10 ms; a consumer that finds nothing while {@code puts} (read before its last look) is past {@code gets}
- * throws {@link StreamCorruptedException}: the ring's memory is corrupt, and waiting would be for good. With the
+ * throws {@link StreamCorruptedException}: the ring's memory is corrupt, and waiting would be for good. Any such
+ * finding ({@link CorruptRingException}, by a consumer or a producer) breaks the queue for every process: the finder
+ * sets {@link QueueLayout#BROKEN} (compare-and-set, never undone) and wakes every waiter; every put, get, peek and
+ * {@code join} reads the word (under its side's lock, and as a condition of its waits) and throws. With the
  * {@link QueueLayout#CHECKSUM} flag every record carries a CRC32C; one that does not match is dropped, counted as
  * taken, and reported. Rings are a family of segments in the {@link SegmentLedger}: they live at most as long as the
  * queue's creator. Before that, the queue is unlinked (header and rings) when its last holder closes it: each
