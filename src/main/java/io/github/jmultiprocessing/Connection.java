@@ -38,6 +38,13 @@ import java.util.Objects;
  * message, the half message is dropped and the next one arrives; if one dies in the middle of receiving, the
  * next receiver skips the rest of that message.
  *
+ * <p>A pipe whose shared memory is found corrupt (bytes no sender can have written, changed by another process of the
+ * same user) is broken for good: the side that finds it throws {@link java.io.StreamCorruptedException}, and so do
+ * every later {@code send}, {@code recv} and {@code poll} on either end in every process, and those waiting at that
+ * moment within about 10 ms. A pipe opened with {@link MessageChecksum#CRC32C} also checks each message's bytes: one
+ * that changed is dropped, its {@code recv} throws a {@code StreamCorruptedException} naming the checksum, and the
+ * next {@code recv} goes on with the next message.
+ *
  * <p>Objects travel through a codec: {@code null}, boxed primitives, strings and primitive arrays directly,
  * anything else by Java serialization through the JVM-wide {@link java.io.ObjectInputFilter}. Memory consistency
  * effects: actions in a process before it sends a message happen-before actions after the message is received.
@@ -195,7 +202,7 @@ public final class Connection implements AutoCloseable, Serializable {
             this.channel = PipeChannel.open(mapped.segment(), end);
         } catch (StreamCorruptedException e) {
             SegmentTable.release(mapped);
-            throw new IllegalArgumentException("segment " + segment + " is not a pipe: "
+            throw new IllegalArgumentException("segment " + segment + " cannot be opened as a pipe: "
                     + e.getMessage(), e);
         }
         this.endpoint = new PipeEndpoint(channel);
@@ -254,10 +261,10 @@ public final class Connection implements AutoCloseable, Serializable {
         }
     }
 
-    static Connection[] newPipe(int capacity, boolean duplex) {
+    static Connection[] newPipe(int capacity, boolean duplex, boolean checksum) {
         String name = ShmDirectory.randomName("jmp-pipe-" + ProcessIdentity.pid() + "-");
         MappedSegment mapped = SegmentTable.create(name, PipeChannel.size(capacity, duplex), true);
-        PipeChannel.format(mapped.segment(), capacity, duplex);
+        PipeChannel.format(mapped.segment(), capacity, duplex, checksum);
         Connection left = new Connection(name, 0, mapped);
         Connection right = new Connection(name, 1, SegmentTable.attach(name));
         left.channel.holders().add(ProcessIdentity.pid(), 1);
@@ -529,6 +536,11 @@ public final class Connection implements AutoCloseable, Serializable {
     /** {@return the pipe's segment name, or the socket's description (for tests)} */
     String segmentName() {
         return segment;
+    }
+
+    /** {@return true if the pipe's messages carry a checksum (false for a socket connection; for tests)} */
+    boolean checksummed() {
+        return channel != null && channel.checksummed();
     }
 
     /** {@return true once {@link #close()} was called on this object} */

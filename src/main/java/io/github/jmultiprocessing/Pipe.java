@@ -45,7 +45,18 @@ public final class Pipe {
      *               {@link #right()} only sends
      */
     public static Pipe open(boolean duplex) {
-        Connection[] ends = Connection.newPipe(CAPACITY, duplex);
+        return open(duplex, MessageChecksum.DEFAULT);
+    }
+
+    /**
+     * {@return a new pipe whose messages carry a checksum or not}
+     *
+     * @param duplex   true for a pipe that sends both ways; false for one where {@link #left()} only receives and
+     *                 {@link #right()} only sends
+     * @param checksum whether each message carries a checksum checked before it is delivered
+     */
+    public static Pipe open(boolean duplex, MessageChecksum checksum) {
+        Connection[] ends = Connection.newPipe(CAPACITY, duplex, checksum.enabled());
         return new Pipe(ends[0], ends[1]);
     }
 

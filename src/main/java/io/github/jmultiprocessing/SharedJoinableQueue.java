@@ -60,6 +60,30 @@ public final class SharedJoinableQueue<E> extends SharedQueue<E> {
         super(QueueChannel.create(maxsize, CAPACITY, true), java.util.Objects.requireNonNull(codec, "codec"));
     }
 
+    /**
+     * Creates a joinable queue of at most {@code maxsize} elements, each with a checksum or not.
+     *
+     * @param maxsize  the most elements, 0 for no limit
+     * @param checksum whether each message carries a checksum checked before it is delivered
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedJoinableQueue(int maxsize, MessageChecksum checksum) {
+        super(QueueChannel.create(maxsize, CAPACITY, true, checksum.enabled()), null);
+    }
+
+    /**
+     * Creates a typed joinable queue (see {@link SharedQueue}) whose messages carry a checksum or not.
+     *
+     * @param maxsize  the most elements, 0 for no limit
+     * @param codec    the codec; it travels with the queue to other processes
+     * @param checksum whether each message carries a checksum checked before it is delivered
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedJoinableQueue(int maxsize, Codec<E> codec, MessageChecksum checksum) {
+        super(QueueChannel.create(maxsize, CAPACITY, true, checksum.enabled()),
+                java.util.Objects.requireNonNull(codec, "codec"));
+    }
+
     SharedJoinableQueue(QueueChannel channel, Codec<E> codec) {
         super(channel, codec);
     }
@@ -76,10 +100,12 @@ public final class SharedJoinableQueue<E> extends SharedQueue<E> {
     /**
      * Waits until every element put has been marked done (Python's {@code join}).
      *
-     * @throws InterruptedException if interrupted while waiting
+     * @throws InterruptedException        if interrupted while waiting
+     * @throws java.io.UncheckedIOException if the queue's memory was found corrupt (also while waiting): its tasks
+     *                                      will never all be done
      */
     public void join() throws InterruptedException {
-        channel().join(-1);
+        join(-1);
     }
 
     /**
@@ -87,10 +113,20 @@ public final class SharedJoinableQueue<E> extends SharedQueue<E> {
      *
      * @param timeout the longest wait; zero or negative does not wait
      * @return true if every task is done
-     * @throws InterruptedException if interrupted while waiting
+     * @throws InterruptedException        if interrupted while waiting
+     * @throws java.io.UncheckedIOException if the queue's memory was found corrupt (also while waiting): its tasks
+     *                                      will never all be done
      */
     public boolean join(Duration timeout) throws InterruptedException {
-        return channel().join(WaitCore.nanos(timeout));
+        return join(WaitCore.nanos(timeout));
+    }
+
+    private boolean join(long timeoutNanos) throws InterruptedException {
+        try {
+            return channel().join(timeoutNanos);
+        } catch (java.io.StreamCorruptedException e) {
+            throw new java.io.UncheckedIOException("queue " + channel().name() + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

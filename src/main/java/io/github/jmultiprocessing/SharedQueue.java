@@ -68,7 +68,12 @@ import java.util.concurrent.TimeUnit;
  * spinning on a queue that will never take or give anything again.
  *
  * <p>If a process dies while putting or taking, no message is half delivered: one is either in the queue whole
- * or not at all, and the others go on after a few milliseconds. Memory consistency effects: actions in a process
+ * or not at all, and the others go on after a few milliseconds. A queue whose shared memory is found corrupt (bytes
+ * no put can have written, changed by another process of the same user) is broken for good: every put, get and
+ * {@code join} on it, in every process, throws an {@link java.io.UncheckedIOException} caused by a
+ * {@link java.io.StreamCorruptedException}, those waiting at that moment within about 10 ms; with
+ * {@link MessageChecksum#CRC32C} a message whose bytes changed is dropped instead (its get throws, the next goes
+ * on). Memory consistency effects: actions in a process
  * before it puts an object happen-before actions after that object is taken, in any process.
  *
  * @param <E> the element type
@@ -113,6 +118,30 @@ public class SharedQueue<E> extends AbstractQueue<E>
      */
     public SharedQueue(int maxsize, Codec<E> codec) {
         this(QueueChannel.create(maxsize, CAPACITY, false), Objects.requireNonNull(codec, "codec"));
+    }
+
+    /**
+     * Creates a queue of at most {@code maxsize} messages, each with a checksum or not.
+     *
+     * @param maxsize  the most messages, 0 for no limit
+     * @param checksum whether each message carries a checksum checked before it is delivered
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedQueue(int maxsize, MessageChecksum checksum) {
+        this(QueueChannel.create(maxsize, CAPACITY, false, checksum.enabled()), null);
+    }
+
+    /**
+     * Creates a typed queue (see {@link #SharedQueue(int, Codec)}) whose messages carry a checksum or not.
+     *
+     * @param maxsize  the most messages, 0 for no limit
+     * @param codec    the codec; it travels with the queue to other processes
+     * @param checksum whether each message carries a checksum checked before it is delivered
+     * @throws IllegalArgumentException if maxsize is negative
+     */
+    public SharedQueue(int maxsize, Codec<E> codec, MessageChecksum checksum) {
+        this(QueueChannel.create(maxsize, CAPACITY, false, checksum.enabled()), Objects.requireNonNull(codec,
+                "codec"));
     }
 
     SharedQueue(QueueChannel channel, Codec<E> codec) {

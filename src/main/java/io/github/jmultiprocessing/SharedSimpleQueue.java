@@ -28,6 +28,15 @@ public final class SharedSimpleQueue<E> implements MultiprocessingQueue<E>, Auto
         this(QueueChannel.create(0, SharedQueue.CAPACITY, false));
     }
 
+    /**
+     * Creates an empty queue whose messages carry a checksum or not.
+     *
+     * @param checksum whether each message carries a checksum checked before it is delivered
+     */
+    public SharedSimpleQueue(MessageChecksum checksum) {
+        this(QueueChannel.create(0, SharedQueue.CAPACITY, false, checksum.enabled()));
+    }
+
     SharedSimpleQueue(QueueChannel channel) {
         this.queue = new SharedQueue<>(channel, null);
     }

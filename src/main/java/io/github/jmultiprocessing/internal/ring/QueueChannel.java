@@ -47,7 +47,10 @@ import java.util.function.BooleanSupplier;
  * saw unconsumed, so the next one moves on; it moves the write generation too if a producer died between the
  * LINK and that move. Consumers count a message ({@code gets}) before taking it and waiting consumers look again
  * every 10 ms; a consumer that finds nothing while {@code puts} (read before its last look) is past {@code gets}
- * throws {@link StreamCorruptedException}: the ring's memory is corrupt, and waiting would be for good. With the
+ * throws {@link StreamCorruptedException}: the ring's memory is corrupt, and waiting would be for good. Any such
+ * finding ({@link CorruptRingException}, by a consumer or a producer) breaks the queue for every process: the finder
+ * sets {@link QueueLayout#BROKEN} (compare-and-set, never undone) and wakes every waiter; every put, get, peek and
+ * {@code join} reads the word (under its side's lock, and as a condition of its waits) and throws. With the
  * {@link QueueLayout#CHECKSUM} flag every record carries a CRC32C; one that does not match is dropped, counted as
  * taken, and reported. Rings are a family of segments in the {@link SegmentLedger}: they live at most as long as the
  * queue's creator. Before that, the queue is unlinked (header and rings) when its last holder closes it: each
@@ -103,6 +106,7 @@ public final class QueueChannel implements AutoCloseable {
     private static final long PINNED = QueueLayout.PINNED;
     private static final long HOLDERS = QueueLayout.HOLDERS;
     private static final long SHUTDOWN = QueueLayout.SHUTDOWN;
+    private static final long BROKEN = QueueLayout.BROKEN;
     private static final long SIZE = QueueLayout.SIZE;
     private static final int JOINABLE = QueueLayout.JOINABLE;
     private static final int MAX_RING = 16 << 20;
@@ -336,12 +340,22 @@ public final class QueueChannel implements AutoCloseable {
      */
     public boolean put(int length, RecordWriter message, long timeoutNanos, BooleanSupplier stop)
             throws InterruptedException, IOException {
+        try {
+            return putChecked(length, message, timeoutNanos, stop);
+        } catch (CorruptRingException e) {
+            throw breakQueue(e);
+        }
+    }
+
+    private boolean putChecked(int length, RecordWriter message, long timeoutNanos, BooleanSupplier stop)
+            throws InterruptedException, IOException {
         SpscRing.chainedCapacityFor(length, checksum); // refuses what no ring can hold, before anything changes
         long start = System.nanoTime();
         while (true) {
             boolean recovered = LockWord.acquire(producers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
             long gets;
             try {
+                checkBroken(); // under the lock: also a break found while this producer waited for it
                 if (recovered) {
                     writeRing().repairTail(); // the dead producer may have published a record and not its tail
                 }
@@ -362,8 +376,10 @@ public final class QueueChannel implements AutoCloseable {
             }
             long seen = gets; // full when gets was this: wait until a consumer takes one
             if (timeoutNanos == 0 || !Waiting.until(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS,
-                    () -> (long) LONG.getVolatile(memory, GETS) != seen || stop.getAsBoolean() || isShutdown(),
+                    () -> (long) LONG.getVolatile(memory, GETS) != seen || stop.getAsBoolean() || isShutdown()
+                            || isBroken(),
                     left(timeoutNanos, start), true) || stop.getAsBoolean()) {
+                checkBroken(); // woken by a consumer that found the queue corrupt: not a timeout
                 return false;
             }
         }
@@ -437,7 +453,7 @@ public final class QueueChannel implements AutoCloseable {
         for (String next; (next = writer.ring().linkedTo()) != null; ) {
             long gen = writer.gen() + 1;
             if (!next.equals(ringName(name, gen))) {
-                throw new StreamCorruptedException("corrupt queue: ring " + ringName(name, writer.gen())
+                throw new CorruptRingException("corrupt queue: ring " + ringName(name, writer.gen())
                         + " links to " + next);
             }
             LONG.setVolatile(memory, WRITE_GEN, gen);
@@ -479,6 +495,15 @@ public final class QueueChannel implements AutoCloseable {
      */
     public <T> T get(RecordReader<T> reader, long timeoutNanos, BooleanSupplier stop)
             throws InterruptedException, IOException {
+        try {
+            return getChecked(reader, timeoutNanos, stop);
+        } catch (CorruptRingException e) {
+            throw breakQueue(e);
+        }
+    }
+
+    private <T> T getChecked(RecordReader<T> reader, long timeoutNanos, BooleanSupplier stop)
+            throws InterruptedException, IOException {
         long start = System.nanoTime();
         while (true) {
             boolean recovered = LockWord.acquire(consumers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
@@ -486,6 +511,7 @@ public final class QueueChannel implements AutoCloseable {
             long puts = 0;
             boolean shutDown;
             try {
+                checkBroken(); // under the lock: also a break found by the consumer this one waited for
                 if (recovered) {
                     readRing().recoverAfterDeadReader(); // the dead consumer may have been clearing a record
                 }
@@ -516,13 +542,15 @@ public final class QueueChannel implements AutoCloseable {
             }
             long left = left(timeoutNanos, start);
             if (left == 0 || stop.getAsBoolean()) {
+                checkBroken(); // another consumer found the queue corrupt: not merely empty
                 return null;
             }
             long seen = puts;
             // Looks again after each slice even if puts did not move: a producer that died between publishing a
             // message and counting it must not leave a consumer waiting with a message in the queue.
             Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
-                    () -> (long) LONG.getVolatile(memory, PUTS) != seen || stop.getAsBoolean() || isShutdown(),
+                    () -> (long) LONG.getVolatile(memory, PUTS) != seen || stop.getAsBoolean() || isShutdown()
+                            || isBroken(),
                     left < 0 ? LockWord.CHECK_NANOS : Math.min(left, LockWord.CHECK_NANOS), true);
         }
     }
@@ -538,7 +566,7 @@ public final class QueueChannel implements AutoCloseable {
     private void checkNothingMissing(long puts) throws StreamCorruptedException {
         long gets = memory.get(JAVA_LONG, GETS); // the consumers' own word (their lock hands it over)
         if (puts - gets > 0) {
-            throw new StreamCorruptedException("corrupt queue " + name + ": puts=" + puts + " gets=" + gets
+            throw new CorruptRingException("corrupt queue " + name + ": puts=" + puts + " gets=" + gets
                     + " but ring " + ringName(name, reader.gen()) + " has no record at its head (expected "
                     + (puts - gets) + " published message(s) from there)");
         }
@@ -614,6 +642,7 @@ public final class QueueChannel implements AutoCloseable {
      * @throws IOException if the queue's memory is corrupt
      */
     public byte[] peek() throws IOException {
+        checkBroken();
         boolean recovered = LockWord.acquireUninterruptibly(consumers) == LockWord.RECOVERED;
         try {
             if (recovered) {
@@ -626,6 +655,8 @@ public final class QueueChannel implements AutoCloseable {
                 }
                 moveOn();
             }
+        } catch (CorruptRingException e) {
+            throw breakQueue(e);
         } finally {
             LockWord.release(consumers);
         }
@@ -637,6 +668,7 @@ public final class QueueChannel implements AutoCloseable {
      * @throws IOException if the queue's memory is corrupt
      */
     public List<byte[]> snapshot() throws IOException {
+        checkBroken();
         List<byte[]> messages = new ArrayList<>();
         boolean recovered = LockWord.acquireUninterruptibly(consumers) == LockWord.RECOVERED;
         try {
@@ -655,6 +687,8 @@ public final class QueueChannel implements AutoCloseable {
                 held.forEach(SegmentTable::release);
             }
             return messages;
+        } catch (CorruptRingException e) {
+            throw breakQueue(e);
         } finally {
             LockWord.release(consumers);
         }
@@ -666,7 +700,7 @@ public final class QueueChannel implements AutoCloseable {
         String next = reader.ring().next();
         long gen = reader.gen() + 1;
         if (!next.equals(ringName(name, gen))) {
-            throw new StreamCorruptedException("corrupt queue: ring " + drained + " links to " + next);
+            throw new CorruptRingException("corrupt queue: ring " + drained + " links to " + next);
         }
         LONG.setVolatile(memory, READ_GEN, gen);
         // A producer that died between linking and moving the write generation: move it before the ring goes.
@@ -682,6 +716,36 @@ public final class QueueChannel implements AutoCloseable {
     private SpscRing readRing() throws StreamCorruptedException {
         reader = RingView.moveTo(reader, name, (long) LONG.getVolatile(memory, READ_GEN));
         return reader.ring();
+    }
+
+    // ---- broken
+
+    /** {@return true once a process found the queue's memory corrupt (it stays broken)} */
+    public boolean isBroken() {
+        return (int) INT.getAcquire(memory, BROKEN) != 0; // pairs with the compare-and-set in breakQueue
+    }
+
+    /** Throws if the queue is broken: called by every put and get before it looks, and after a wait. */
+    private void checkBroken() throws CorruptRingException {
+        int by = (int) INT.getAcquire(memory, BROKEN); // pairs with the compare-and-set in breakQueue
+        if (by != 0) {
+            throw new CorruptRingException("corrupt queue " + name + ": broken (process " + by + " found its"
+                    + " memory corrupt; every put and get fails from then on, in every process)");
+        }
+    }
+
+    /**
+     * Marks the queue broken for every process (the first finder's pid stays) and wakes every waiting put, get and
+     * join, which then throw. {@return the exception, to throw}
+     */
+    private CorruptRingException breakQueue(CorruptRingException e) {
+        int pid = (int) ProcessIdentity.pid();
+        // Linearization point of the break: volatile, so the waiters counts read by the signals come after it.
+        INT.compareAndSet(memory, BROKEN, 0, pid == 0 ? -1 : pid);
+        WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, Integer.MAX_VALUE);
+        WaitCore.signal(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS, Integer.MAX_VALUE);
+        WaitCore.signal(memory, JOIN_SEQ, JOIN_WAITERS, Integer.MAX_VALUE);
+        return e;
     }
 
     // ---- shutdown
@@ -805,11 +869,17 @@ public final class QueueChannel implements AutoCloseable {
      *
      * @param timeoutNanos the longest wait; negative waits forever
      * @return true if none is unfinished
-     * @throws InterruptedException if interrupted
+     * @throws InterruptedException  if interrupted
+     * @throws CorruptRingException if the queue is broken (found corrupt: the tasks will never be done), also while
+     *                              waiting
      */
-    public boolean join(long timeoutNanos) throws InterruptedException {
-        return Waiting.until(memory, JOIN_SEQ, JOIN_WAITERS, () -> (int) INT.getVolatile(memory, UNFINISHED) == 0,
-                timeoutNanos, true);
+    public boolean join(long timeoutNanos) throws InterruptedException, CorruptRingException {
+        boolean done = Waiting.until(memory, JOIN_SEQ, JOIN_WAITERS,
+                () -> (int) INT.getVolatile(memory, UNFINISHED) == 0 || isBroken(), timeoutNanos, true);
+        if ((int) INT.getVolatile(memory, UNFINISHED) != 0) {
+            checkBroken();
+        }
+        return done;
     }
 
     private static long left(long timeoutNanos, long start) {

@@ -31,6 +31,10 @@ import java.lang.foreign.StructLayout;
  *   version: {@link #VERSION}, checked on attach
  *   shutdown: {@link #OPEN}, or {@link #SHUT_DOWN} once {@code shutdown()} was called (never goes back); written
  *             once, under the producers' lock, read by every put and by consumers that find the queue empty
+ *   broken:   0, or the pid of the process that found the queue's memory corrupt ({@link CorruptRingException}:
+ *             a ring position, record or link no put can have written, or messages counted and none at the head);
+ *             set once by compare-and-set, never goes back; every put and get reads it (acquire) and then throws,
+ *             and it is one of the conditions blocked puts and gets wait for, so they end too
  *   puts, gets: messages ever put and taken; write gen, read gen: the rings producers write and consumers read
  *   data seq/waiters: consumers of an empty queue wait here; not-full seq/waiters: producers of a full bounded
  *             queue wait here; join seq/waiters: {@code join()} waits here (the event counts of WaitCore)
@@ -40,7 +44,8 @@ import java.lang.foreign.StructLayout;
  *
  * <p>Version 1 is the first versioned layout: it added {@code version} and {@code shutdown} in bytes of the first
  * slot that were zero before, without moving any other field. Version 2 added the {@link #CHECKSUM} flag: its rings'
- * records may carry a CRC32C, which a version 1 reader would take for payload.
+ * records may carry a CRC32C, which a version 1 reader would take for payload. Version 3 added {@code broken} (in
+ * bytes that were zero), which a version 2 process would not read: it would wait on a broken queue.
  */
 public final class QueueLayout {
 
@@ -48,7 +53,7 @@ public final class QueueLayout {
     public static final int MAGIC = 0x4A4D_5051;
 
     /** The queue layout's version; bumped on any incompatible change. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** Flag: the queue counts unfinished tasks. */
     public static final int JOINABLE = 1;
@@ -74,7 +79,8 @@ public final class QueueLayout {
             JAVA_LONG.withName("ownerStart"),
             JAVA_INT.withName("version"),
             JAVA_INT.withName("shutdown"),
-            MemoryLayout.paddingLayout(SLOT - 40),
+            JAVA_INT.withName("broken"),
+            MemoryLayout.paddingLayout(SLOT - 44),
             LockLayout.LAYOUT.withName("producers"),
             LockLayout.LAYOUT.withName("consumers"),
             JAVA_LONG.withName("puts"),
@@ -118,6 +124,8 @@ public final class QueueLayout {
     public static final long VERSION_OFFSET = offset("version");
     /** Offset of the shutdown word. */
     public static final long SHUTDOWN = offset("shutdown");
+    /** Offset of the broken word: 0, or the pid of the process that found the queue corrupt. */
+    public static final long BROKEN = offset("broken");
     /** Offset of the producers' lock. */
     public static final long PRODUCERS = offset("producers");
     /** Offset of the consumers' lock. */

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.github.jmultiprocessing.internal.sync.LockWord;
 import io.github.jmultiprocessing.internal.sync.Waiting;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.EOFException;
@@ -24,7 +25,8 @@ import java.util.zip.CRC32C;
  *         LINK record once a writer started to write it (0 before); at 16 the head as the writer last read it
  *   128   head: bytes ever consumed (the consumer's), a 128-byte slot of its own; at 136 the bytes of the
  *         message being read still to come (so that a reader taking over from a dead one can skip them); at
- *         144 (chained rings) where the head goes once the record being consumed is cleared
+ *         144 (chained rings) where the head goes once the record being consumed is cleared; at 152 (pipe rings)
+ *         1 while the reader drops the MORE pieces of a message whose record failed its checksum
  *   256   data seq, data waiters: the consumer waits here for a message ({@link WaitCore})
  *   384   space seq, space waiters: the producer waits here for room
  *   512   magic, capacity, flags (CHAINED, CHECKSUM), at 528 the length and at 532 the bytes of the next ring's
@@ -62,7 +64,9 @@ import java.util.zip.CRC32C;
  * checks once a wait slice that its head is not stuck where no record will come (see {@code stuck()}). Bytes that
  * look like a record are delivered as they are unless the ring was made with CHECKSUM: then every record but PAD and
  * LINK carries a CRC32C of its header and payload, written before the header is published and checked before the
- * message is delivered ({@link ChecksumMismatch}, the record consumed). It detects accidental corruption and a
+ * message is delivered ({@link ChecksumMismatch}, the record consumed; in a pipe ring the reader then drops the MORE
+ * records that follow, the rest of that message if it was in pieces, up to the next message, so that the next read
+ * goes on with whole messages). It detects accidental corruption and a
  * writer that does not recompute it, not a process that does. Non-invariants: a corrupt total length in a
  * well-formed first piece makes the reader wait for pieces until the writer is gone; without CHECKSUM a corrupt
  * length or payload is delivered as it is.
@@ -76,6 +80,7 @@ public final class SpscRing {
     private static final long HEAD = 128;
     private static final long REMAINING = 136;
     private static final long CONSUMING = 144;
+    private static final long DROPPING = 152;
     private static final long DATA_SEQ = 256;
     private static final long DATA_WAITERS = 260;
     private static final long SPACE_SEQ = 384;
@@ -217,11 +222,11 @@ public final class SpscRing {
      */
     public static SpscRing attach(MemorySegment memory) throws StreamCorruptedException {
         if (memory.byteSize() < DATA + MIN_CAPACITY || memory.get(JAVA_INT, MAGIC_OFFSET) != MAGIC) {
-            throw new StreamCorruptedException("memory does not hold a ring (magic or size wrong)");
+            throw new CorruptRingException("memory does not hold a ring (magic or size wrong)");
         }
         int capacity = memory.get(JAVA_INT, CAPACITY_OFFSET);
         if (capacity < MIN_CAPACITY || Integer.bitCount(capacity) != 1 || DATA + capacity > memory.byteSize()) {
-            throw new StreamCorruptedException("ring capacity=" + capacity + " (expected a power of two >= "
+            throw new CorruptRingException("ring capacity=" + capacity + " (expected a power of two >= "
                     + MIN_CAPACITY + " that fits in " + memory.byteSize() + " bytes)");
         }
         return new SpscRing(memory, capacity, memory.get(JAVA_INT, FLAGS));
@@ -492,6 +497,10 @@ public final class SpscRing {
         int stored = memory.get(JAVA_INT_UNALIGNED, DATA + index + HEADER + length);
         int computed = crc(index, kind, length);
         if (stored != computed) {
+            if (!chained) { // its other pieces, if it was in pieces, are dropped as they come (no length is trusted)
+                memory.set(JAVA_LONG, DROPPING, 1L);
+                LONG.setVolatile(memory, REMAINING, 0L);
+            }
             consume(head, length);
             throw new ChecksumMismatch("corrupt ring: record kind=" + kind + " length=" + length + " at " + index
                     + " checksum=0x" + Integer.toHexString(stored) + " (expected 0x" + Integer.toHexString(computed)
@@ -842,9 +851,42 @@ public final class SpscRing {
      */
     public boolean awaitMessage(long timeoutNanos, BooleanSupplier writerGone)
             throws InterruptedException, StreamCorruptedException {
+        return awaitMessage(timeoutNanos, writerGone, null);
+    }
+
+    /**
+     * Waits until a message is waiting, without consuming it, and checks once a
+     * {@link io.github.jmultiprocessing.internal.sync.LockWord#CHECK_NANOS} slice while blocked that the head is not
+     * stuck where no record will come: taking {@code readerLock} for the check if it is free (held, its holder is a
+     * reader that checks for itself), so that a reader clearing a record is never taken for a stuck head.
+     *
+     * @param timeoutNanos the longest wait; negative waits forever
+     * @param writerGone   true once no writer will ever write; checked often while waiting, so it must be cheap
+     * @param readerLock   the lock the ring's readers hold ({@link io.github.jmultiprocessing.internal.sync.LockWord}),
+     *                     or null for no check
+     * @return true if a message is waiting; false on timeout, or if the ring is empty and the writer gone
+     * @throws InterruptedException     if interrupted
+     * @throws StreamCorruptedException if the ring's memory is corrupt ({@link CorruptRingException})
+     */
+    public boolean awaitMessage(long timeoutNanos, BooleanSupplier writerGone, MemorySegment readerLock)
+            throws InterruptedException, StreamCorruptedException {
+        CorruptRingException[] corrupt = {null};
+        Runnable check = readerLock == null ? null : () -> {
+            if (LockWord.tryAcquire(readerLock)) {
+                try {
+                    corrupt[0] = stuck();
+                } finally {
+                    LockWord.release(readerLock);
+                }
+            }
+        };
         boolean ready = Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
-                () -> headerAt((long) LONG.getVolatile(memory, HEAD)) != 0 || writerGone.getAsBoolean(),
-                timeoutNanos, true);
+                () -> corrupt[0] != null || headerAt((long) LONG.getVolatile(memory, HEAD)) != 0
+                        || writerGone.getAsBoolean(),
+                check, timeoutNanos, true);
+        if (corrupt[0] != null) {
+            throw corrupt[0];
+        }
         return ready && available(); // available() throws if the head is corrupt
     }
 
@@ -894,6 +936,13 @@ public final class SpscRing {
             int length = memory.get(JAVA_INT, DATA + index);
             int kind = memory.get(JAVA_INT, DATA + index + 4);
             checkRecord(head, length, kind);
+            if (memory.get(JAVA_LONG, DROPPING) != 0) { // the reader's own word (its lock hands it over)
+                if (kind == MORE) { // the rest of a message whose record failed its checksum: dropped unchecked
+                    consume(head, length);
+                    continue;
+                }
+                memory.set(JAVA_LONG, DROPPING, 0L); // the next message starts here
+            }
             if (kind != LINK) {
                 verify(head, kind, length);
             }
@@ -953,7 +1002,7 @@ public final class SpscRing {
      * between publishing and storing its tail leaves it at most a record and a padding ahead). Only for the
      * reader: another reader clearing a record would look the same. Reads the writer's line: for the slow path.
      */
-    private StreamCorruptedException stuck() {
+    private CorruptRingException stuck() {
         long head = (long) LONG.getVolatile(memory, HEAD);
         long tail = (long) LONG.getAcquire(memory, TAIL); // pairs with the writer's tail store after publishing
         if ((head & 7) != 0 || head - tail > capacity || (tail - head > 0 && headerAt(head) == 0)) {
@@ -1170,8 +1219,8 @@ public final class SpscRing {
         return tail - head;
     }
 
-    private static StreamCorruptedException corrupt(String what) {
-        return new StreamCorruptedException("corrupt ring: " + what);
+    private static CorruptRingException corrupt(String what) {
+        return new CorruptRingException("corrupt ring: " + what);
     }
 
     private static int align(int size) {

@@ -1,0 +1,112 @@
+package io.github.jmultiprocessing.internal.ring;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import io.github.jmultiprocessing.internal.sync.LockLayout;
+import java.io.StreamCorruptedException;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+
+/**
+ * The bytes of a pipe's segment ({@link PipeChannel}): a 1,152-byte header, then one ring ({@link SpscRing}) per
+ * direction.
+ *
+ * <pre>
+ *   0      +-------+-------+----------+---------+--------+--- pad to 128
+ *          | magic | flags | capacity | version | broken |
+ *          +-------+-------+----------+---------+--------+---
+ *          0       4       8          12        16
+ *   128    holders of end 0 ({@link EndHolders}), then at 384 holders of end 1
+ *   640    locks ({@link LockLayout}, 128 bytes each): ring 0 writer, ring 0 reader, ring 1 writer, ring 1 reader
+ *   1152   ring 0: written by end 1, read by end 0; then ring 1 (duplex only): written by end 0, read by end 1
+ *
+ *   magic:    "JMPP", written last by the creator
+ *   flags:    {@link #DUPLEX}, {@link #CHECKSUM}
+ *   capacity: of each ring, a power of two
+ *   version:  {@link #VERSION}, checked on open
+ *   broken:   0, or the pid of the process that found a ring of the pipe corrupt ({@link CorruptRingException});
+ *             set once by compare-and-set, never goes back; every send, recv and poll reads it (acquire) and then
+ *             throws, and waiting ones (for room, for a message, for a lock) see it within a wait slice
+ * </pre>
+ *
+ * <p>Version 1 is the first versioned layout: it added {@code version} and {@code broken} in bytes of the first slot
+ * that were zero before (a segment made before reads as version 0), and the pipe rings' {@code dropping} word
+ * ({@link SpscRing}).
+ */
+public final class PipeLayout {
+
+    /** "JMPP", read as a native int. */
+    public static final int MAGIC = 0x4A4D_5050;
+
+    /** The pipe layout's version; bumped on any incompatible change. */
+    public static final int VERSION = 1;
+
+    /** Flag: two rings, one per direction. */
+    public static final int DUPLEX = 1;
+
+    /** Flag: every record of its rings carries a CRC32C, checked before a message is delivered. */
+    public static final int CHECKSUM = 2;
+
+    private static final long SLOT = 128;
+
+    /** The header as a struct. */
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            JAVA_INT.withName("magic"),
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("capacity"),
+            JAVA_INT.withName("version"),
+            JAVA_INT.withName("broken"),
+            MemoryLayout.paddingLayout(SLOT - 20),
+            MemoryLayout.sequenceLayout(2, MemoryLayout.sequenceLayout(EndHolders.SLOTS, MemoryLayout.structLayout(
+                    JAVA_INT.withName("pid"), JAVA_INT.withName("count")))).withName("holders"),
+            MemoryLayout.sequenceLayout(4, LockLayout.LAYOUT).withName("locks"));
+
+    /** Offset of the first ring: the size of the header. */
+    public static final long RINGS = LAYOUT.byteSize();
+    /** Offset of the magic. */
+    public static final long MAGIC_OFFSET = offset("magic");
+    /** Offset of the flags. */
+    public static final long FLAGS = offset("flags");
+    /** Offset of each ring's capacity. */
+    public static final long CAPACITY = offset("capacity");
+    /** Offset of the layout version. */
+    public static final long VERSION_OFFSET = offset("version");
+    /** Offset of the broken word: 0, or the pid of the process that found the pipe corrupt. */
+    public static final long BROKEN = offset("broken");
+    /** Offset of the holders of end 0; those of end 1 follow ({@link EndHolders#SIZE} bytes each). */
+    public static final long HOLDERS = offset("holders");
+    /** Offset of the locks: ring 0 writer, ring 0 reader, ring 1 writer, ring 1 reader. */
+    public static final long LOCKS = offset("locks");
+
+    private PipeLayout() {
+    }
+
+    private static long offset(String name) {
+        return LAYOUT.byteOffset(groupElement(name));
+    }
+
+    /**
+     * Checks that memory holds a pipe header of this layout version.
+     *
+     * @param memory the whole segment
+     * @throws StreamCorruptedException if it is too small, not a pipe, or of another version
+     */
+    public static void verify(MemorySegment memory) throws StreamCorruptedException {
+        if (memory.byteSize() < RINGS) {
+            throw new StreamCorruptedException("pipe segment size=" + memory.byteSize() + " (expected >= " + RINGS
+                    + ")");
+        }
+        int magic = memory.get(JAVA_INT, MAGIC_OFFSET);
+        if (magic != MAGIC) {
+            throw new StreamCorruptedException("magic=0x" + Integer.toHexString(magic) + " (expected 0x"
+                    + Integer.toHexString(MAGIC) + ": it does not hold a pipe)");
+        }
+        int version = memory.get(JAVA_INT, VERSION_OFFSET);
+        if (version != VERSION) {
+            throw new StreamCorruptedException("pipe layout version=" + version + " (expected " + VERSION
+                    + ": made by another version of the library)");
+        }
+    }
+}
