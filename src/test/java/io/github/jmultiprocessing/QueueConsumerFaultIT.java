@@ -155,19 +155,9 @@ class QueueConsumerFaultIT {
                 // The kill moment: 0-30 ms after its third take; in half the trials then at once when it next holds
                 // the consumers' lock (inside a get, copying a message out), the case where the survivor must take
                 // the lock over.
-                LockSupport.parkNanos(random.nextLong(30_000_000L));
-                if (random.nextBoolean()) {
-                    long pid = victim.pid().orElseThrow();
-                    long until = System.nanoTime() + AIM.toNanos();
-                    while (TrialLog.queueLockOwner(queue, "consumers") != pid && System.nanoTime() - until < 0) {
-                        Thread.onSpinWait();
-                    }
-                }
-                // Held just before the kill (the survivors may take it over before this thread looks again).
-                boolean holding = TrialLog.queueLockOwner(queue, "consumers") == victim.pid().orElseThrow();
-                long killed = System.nanoTime(); // recoveries count from here
-                victim.kill();
-                TrialLog.injected(1);
+                long[] kill = TrialLog.killAimingAtLock(victim, queue, "consumers", 30_000_000L, AIM, random);
+                boolean holding = kill[0] != 0;
+                long killed = kill[1]; // recoveries count from here
                 if (!victim.join(WAIT)) {
                     TrialLog.count(Count.FAILURES, 1, "the victim still runs " + WAIT + " after kill(): " + what);
                 }

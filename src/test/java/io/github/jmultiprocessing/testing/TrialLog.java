@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.testing;
 
+import io.github.jmultiprocessing.JvmProcess;
 import io.github.jmultiprocessing.internal.sync.LockWord;
 import io.github.jmultiprocessing.testing.FaultTally.Count;
 import java.io.PrintStream;
@@ -8,11 +9,13 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The trial main's side of a fault scenario (see {@link FaultTrials}): one {@code FAULT ...} line on stdout per
@@ -167,6 +170,37 @@ public final class TrialLog {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("the " + lock + "' lock of " + queue + " not found", e);
         }
+    }
+
+    /**
+     * Kills a process that puts into or takes from a queue: after a random delay, and in half the trials (chosen
+     * by {@code random}) at once when it next holds the side's lock, the case where the survivors must take the
+     * lock over. Counts the fault injected.
+     *
+     * @param victim   the process to kill
+     * @param queue    the {@code SharedQueue} it uses
+     * @param lock     {@code "producers"} or {@code "consumers"}
+     * @param maxDelay the longest random delay before the kill, in nanoseconds
+     * @param aim      the longest wait for the victim to hold the lock, in the trials that aim at it
+     * @param random   the trial's random source
+     * @return whether the victim held the lock just before the kill (the survivors may take it over before this
+     *         thread could look again), and when the kill was sent ({@link System#nanoTime()}), for recoveries
+     */
+    public static long[] killAimingAtLock(JvmProcess victim, Object queue, String lock, long maxDelay, Duration aim,
+            SplittableRandom random) {
+        LockSupport.parkNanos(random.nextLong(maxDelay));
+        long pid = victim.pid().orElseThrow();
+        if (random.nextBoolean()) {
+            long until = System.nanoTime() + aim.toNanos();
+            while (queueLockOwner(queue, lock) != pid && System.nanoTime() - until < 0) {
+                Thread.onSpinWait();
+            }
+        }
+        boolean holding = queueLockOwner(queue, lock) == pid;
+        long killed = System.nanoTime();
+        victim.kill();
+        injected(1);
+        return new long[] {holding ? 1 : 0, killed};
     }
 
     /**
