@@ -69,8 +69,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>If a process dies while putting or taking, no message is half delivered: one is either in the queue whole
  * or not at all, and the others go on after a few milliseconds. A queue whose shared memory is found corrupt (bytes
- * no put can have written, changed by another process of the same user) is broken for good: every put, get and
- * {@code join} on it, in every process, throws an {@link java.io.UncheckedIOException} caused by a
+ * no put can have written, changed by another process of the same user) is broken for good: every put and get on
+ * it, and a {@code join} with tasks not done (they never will be), in every process, throws an {@link java.io.UncheckedIOException} caused by a
  * {@link java.io.StreamCorruptedException}, those waiting at that moment within about 10 ms; with
  * {@link MessageChecksum#CRC32C} a message whose bytes changed is dropped instead (its get throws, the next goes
  * on). Memory consistency effects: actions in a process
