@@ -355,7 +355,10 @@ class PoolWorkerFaultIT {
                     }
                     cells.addAndGet(HOLD, x + 1 - cells.getLong(HOLD)); // only this thread writes HOLD
                     if (cells.addAndGet(ENDING + x, 0) != 0) {
-                        continue; // it ended meanwhile: it did not see the hold
+                        // It ended meanwhile and may have seen the hold (it reads HOLD after ENDING): let it go now,
+                        // or it waits until the next candidate's hold, and for BOUND if there is none (a false hang)
+                        cells.addAndGet(HOLD, -cells.getLong(HOLD));
+                        continue;
                     }
                     long pid = cells.addAndGet(PIDS + x, 0);
                     java.util.Optional<ProcessHandle> worker = ProcessHandle.of(pid);
