@@ -100,14 +100,8 @@ class QueueConsumerFaultIT {
             long seed = Long.parseLong(args[0]);
             int trial = Integer.parseInt(args[1]);
             SplittableRandom random = new SplittableRandom(seed);
-            int kind = trial % 3;
-            SharedQueue<byte[]> queue = switch (kind) {
-                case 0 -> new SharedQueue<>();
-                case 1 -> new SharedQueue<>(6);
-                default -> new SharedJoinableQueue<>(6);
-            };
-            String what = (kind == 0 ? "SharedQueue()" : kind == 1 ? "SharedQueue(6)" : "SharedJoinableQueue(6)")
-                    + " seed=" + seed;
+            SharedQueue<byte[]> queue = CheckedMessages.queueFor(trial);
+            String what = CheckedMessages.queueName(trial, seed);
             SharedArray seen = SharedArray.rawOfLength('q', TOTAL);
             SharedArray status = SharedArray.rawOfLength('q', STOP + 1);
             JvmProcess victim = new JvmProcess(() -> consume(queue, VICTIM, seen, status));

@@ -72,14 +72,8 @@ class QueueProducerFaultIT {
             long seed = Long.parseLong(args[0]);
             int trial = Integer.parseInt(args[1]);
             SplittableRandom random = new SplittableRandom(seed);
-            int kind = trial % 3;
-            SharedQueue<byte[]> queue = switch (kind) {
-                case 0 -> new SharedQueue<>();
-                case 1 -> new SharedQueue<>(6);
-                default -> new SharedJoinableQueue<>(6);
-            };
-            String what = (kind == 0 ? "SharedQueue()" : kind == 1 ? "SharedQueue(6)" : "SharedJoinableQueue(6)")
-                    + " seed=" + seed;
+            SharedQueue<byte[]> queue = CheckedMessages.queueFor(trial);
+            String what = CheckedMessages.queueName(trial, seed);
             SharedArray progress = SharedArray.rawOfLength('q', 3 * SLOTS);
             Consumer consumer = new Consumer(queue, queue instanceof SharedJoinableQueue<byte[]> joinable
                     ? joinable : null);

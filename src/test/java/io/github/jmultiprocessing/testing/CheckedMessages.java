@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing.testing;
 
+import io.github.jmultiprocessing.SharedJoinableQueue;
+import io.github.jmultiprocessing.SharedQueue;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32C;
@@ -110,5 +112,30 @@ public final class CheckedMessages {
                     + ")");
         }
         return new Checked(header.getInt(4), header.getInt(8));
+    }
+
+    /**
+     * {@return the queue a trial runs on, by trial number: unbounded, bounded (6) and joinable (6) in turn}
+     *
+     * @param trial the trial's number
+     */
+    public static SharedQueue<byte[]> queueFor(int trial) {
+        return switch (trial % 3) {
+            case 0 -> new SharedQueue<>();
+            case 1 -> new SharedQueue<>(6);
+            default -> new SharedJoinableQueue<>(6);
+        };
+    }
+
+    /**
+     * {@return how a trial's queue is named in its details, with the seed}
+     *
+     * @param trial the trial's number
+     * @param seed  the trial's seed
+     */
+    public static String queueName(int trial, long seed) {
+        int kind = trial % 3;
+        String queue = kind == 0 ? "SharedQueue()" : kind == 1 ? "SharedQueue(6)" : "SharedJoinableQueue(6)";
+        return queue + " seed=" + seed;
     }
 }
