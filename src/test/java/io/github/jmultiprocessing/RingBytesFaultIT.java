@@ -147,11 +147,8 @@ class RingBytesFaultIT {
         if (on.get(Count.CRASHES) == 0 && on.get(Count.FAILURES) == 0 && off.get(Count.FAILURES) == 0) {
             deleteTree(work);
         }
-        // KNOWN GAP, issue 14 still open: the consumer checks a record's CRC32C over shared memory and then decodes
-        // the payload from shared memory again, so a write that lands between the check and the decode is
-        // delivered (seen once: 1 of 20 trials of the queue-payload row, CI run of 694bca0). The fix is to check and
-        // decode one private copy; until then at most 2 such messages per row are tolerated and reported.
-        on.assertWithin(Map.of(Count.GARBAGE, 2L));
+        // With the checksum on, nothing changed is delivered: the consumer checks and decodes one private copy.
+        on.assertWithin(Map.of());
         // Documented allowance: without a checksum, bytes changed in a payload (or a plausible header) may be
         // delivered as they are (README, "Integrity of messages in shared memory").
         off.assertWithin(Map.of(Count.GARBAGE, Long.MAX_VALUE));

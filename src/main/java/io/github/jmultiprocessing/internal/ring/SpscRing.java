@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.github.jmultiprocessing.internal.sync.LockWord;
 import io.github.jmultiprocessing.internal.sync.Waiting;
@@ -127,6 +128,7 @@ public final class SpscRing {
     private final long mask;
     private final boolean chained;
     private final int trailer; // TRAILER in a CHECKSUM ring, else 0
+    private byte[] scratch; // the reader's copy of a record in a CHECKSUM ring: see checkedCopy
     private final java.nio.ByteBuffer data; // the data area as a buffer, for CRC32C (its intrinsic); null without
 
     private SpscRing(MemorySegment memory, int capacity, int flags) {
@@ -469,13 +471,19 @@ public final class SpscRing {
                 ? (length & 0xFFFF_FFFFL) | (long) kind << 32 : (long) length << 32 | (kind & 0xFFFF_FFFFL);
     }
 
-    /** {@return the CRC32C of a record: its header word's 8 bytes, lowest first, then its payload} */
-    private int crc(long index, int kind, int length) {
+    /** {@return a CRC32C that has taken a record's header word: its 8 bytes, lowest first} */
+    private static CRC32C crcOfHeader(int kind, int length) {
         CRC32C crc = new CRC32C();
         long word = headerWord(length, kind);
         for (int shift = 0; shift < 64; shift += 8) {
             crc.update((int) (word >>> shift));
         }
+        return crc;
+    }
+
+    /** {@return the CRC32C of a record as it lies in ring memory: its header word, then its payload} */
+    private int crc(long index, int kind, int length) {
+        CRC32C crc = crcOfHeader(kind, length);
         crc.update(data.slice((int) index + HEADER, length)); // a view, not a copy: positions are its own
         return (int) crc.getValue();
     }
@@ -486,8 +494,9 @@ public final class SpscRing {
     }
 
     /**
-     * Checks the CRC32C of the record at {@code head} (of a checked length) in a CHECKSUM ring; a record that does
-     * not match is consumed (its bytes are not delivered) and reported.
+     * Checks the CRC32C of the record at {@code head} (of a checked length) in a CHECKSUM ring over ring memory; a
+     * record that does not match is consumed (its bytes are not delivered) and reported. Only for records whose bytes
+     * are not delivered (ABORT, pieces skipped): what is delivered is checked as a private copy, {@link #checkCopy}.
      */
     private void verify(long head, int kind, int length) throws ChecksumMismatch {
         if (trailer == 0) {
@@ -497,15 +506,75 @@ public final class SpscRing {
         int stored = memory.get(JAVA_INT_UNALIGNED, DATA + index + HEADER + length);
         int computed = crc(index, kind, length);
         if (stored != computed) {
+            throw mismatch(head, kind, length, stored, computed, true);
+        }
+    }
+
+    /**
+     * {@return the payload of the record at {@code head} (of a checked length) copied out of ring memory} In a
+     * CHECKSUM ring the copy is checked, as {@link #checkCopy} does.
+     */
+    private byte[] copyOut(long head, int kind, int length, boolean consume) throws ChecksumMismatch {
+        byte[] copy = new byte[length];
+        MemorySegment.copy(memory, JAVA_BYTE, DATA + (head & mask) + HEADER, copy, 0, length);
+        checkCopy(head, kind, length, copy, 0, consume);
+        return copy;
+    }
+
+    /**
+     * {@return the payload of the record at {@code head} copied into this reader's scratch buffer and checked} For
+     * {@link #poll(RecordReader, Object)}: its reader reads the message before the next one is taken, and only the
+     * ring's one reader (under its lock) calls it. Records above {@link #SCRATCH_MAX} get an array of their own.
+     */
+    private MemorySegment checkedCopy(long head, int kind, int length) throws ChecksumMismatch {
+        if (length > SCRATCH_MAX) {
+            return MemorySegment.ofArray(copyOut(head, kind, length, true));
+        }
+        byte[] copy = scratch;
+        if (copy == null || copy.length < length) {
+            scratch = copy = new byte[Math.max(length, Math.min(SCRATCH_MAX, 2 * (copy == null ? 256 : copy.length)))];
+        }
+        MemorySegment.copy(memory, JAVA_BYTE, DATA + (head & mask) + HEADER, copy, 0, length);
+        checkCopy(head, kind, length, copy, 0, true);
+        return MemorySegment.ofArray(copy).asSlice(0, length);
+    }
+
+    /** The largest record a reader's scratch buffer takes: 64 KiB (it is kept while the ring is). */
+    private static final int SCRATCH_MAX = 1 << 16;
+
+    /**
+     * In a CHECKSUM ring, checks the CRC32C of a record's payload already copied out of ring memory into
+     * {@code copy} at {@code offset}: what is checked is what is delivered, so a write into the ring after the copy
+     * (another process, corrupt or hostile) cannot reach the reader, and one before it is caught. A record that does
+     * not match is dropped: consumed and reported if {@code consume}, else only reported (peek, forEach).
+     */
+    private void checkCopy(long head, int kind, int length, byte[] copy, int offset, boolean consume)
+            throws ChecksumMismatch {
+        if (trailer == 0) {
+            return;
+        }
+        int stored = memory.get(JAVA_INT_UNALIGNED, DATA + (head & mask) + HEADER + length);
+        CRC32C crc = crcOfHeader(kind, length);
+        crc.update(copy, offset, length);
+        int computed = (int) crc.getValue();
+        if (stored != computed) {
+            throw mismatch(head, kind, length, stored, computed, consume);
+        }
+    }
+
+    /** Drops a record whose CRC32C does not match; {@return the exception that reports it} */
+    private ChecksumMismatch mismatch(long head, int kind, int length, int stored, int computed, boolean consume) {
+        long index = head & mask;
+        if (consume) {
             if (!chained) { // its other pieces, if it was in pieces, are dropped as they come (no length is trusted)
                 memory.set(JAVA_LONG, DROPPING, 1L);
                 LONG.setVolatile(memory, REMAINING, 0L);
             }
             consume(head, length);
-            throw new ChecksumMismatch("corrupt ring: record kind=" + kind + " length=" + length + " at " + index
-                    + " checksum=0x" + Integer.toHexString(stored) + " (expected 0x" + Integer.toHexString(computed)
-                    + ": its header or payload was changed after it was written; the record is dropped)");
         }
+        return new ChecksumMismatch("corrupt ring: record kind=" + kind + " length=" + length + " at " + index
+                + " checksum=0x" + Integer.toHexString(stored) + " (expected 0x" + Integer.toHexString(computed)
+                + ": its header or payload was changed after it was written; the record is dropped)");
     }
 
     /** A record whose CRC32C does not match: dropped, not delivered. */
@@ -583,9 +652,11 @@ public final class SpscRing {
             if (kind != WHOLE) {
                 throw corrupt("record kind=" + kind + " in a chained ring (expected WHOLE, PAD or LINK)");
             }
-            verify(head, kind, length);
+            // In a CHECKSUM ring the reader gets the checked private copy, not the ring's bytes again.
+            MemorySegment src = trailer == 0 ? memory.asSlice(DATA + index + HEADER, length) : checkedCopy(head,
+                    kind, length);
             try {
-                return reader.read(memory.asSlice(DATA + index + HEADER, length).asReadOnly());
+                return reader.read(src.asReadOnly());
             } finally {
                 clear(head, recordSize(length));
             }
@@ -943,17 +1014,16 @@ public final class SpscRing {
                 }
                 memory.set(JAVA_LONG, DROPPING, 0L); // the next message starts here
             }
-            if (kind != LINK) {
-                verify(head, kind, length);
-            }
             switch (kind) {
                 case WHOLE -> {
-                    byte[] message = new byte[length];
-                    MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
+                    byte[] message = copyOut(head, kind, length, true);
                     consume(head, length);
                     return message;
                 }
-                case ABORT -> consume(head, length); // nothing of that message was returned: go on
+                case ABORT -> { // nothing of that message was returned: go on
+                    verify(head, kind, length);
+                    consume(head, length);
+                }
                 case LINK -> {
                     if (!chained || length != 0) {
                         throw corrupt("LINK record length=" + length + " in a " + (chained ? "chained" : "pipe")
@@ -1020,14 +1090,21 @@ public final class SpscRing {
         if (length != maxPiece()) { // a writer makes first pieces of exactly this size
             throw corrupt("first piece length=" + length + " (expected " + maxPiece() + ")");
         }
-        long total = memory.get(JAVA_LONG, DATA + index + HEADER);
+        // In a CHECKSUM ring the piece is copied out and checked first: its total and bytes are read from the copy.
+        byte[] piece = trailer == 0 ? null : copyOut(head, FIRST, length, true);
+        long total = piece == null ? memory.get(JAVA_LONG, DATA + index + HEADER)
+                : MemorySegment.ofArray(piece).get(JAVA_LONG_UNALIGNED, 0);
         if (total <= length - 8 || total > MAX_MESSAGE) {
             throw corrupt("message length=" + total + " (expected " + (length - 7) + ".." + MAX_MESSAGE + ")");
         }
         int done = length - 8;
         // Grown as the pieces come, not allocated from the total: a corrupt total costs what was really written.
         byte[][] message = {new byte[(int) Math.min(total, Math.max(done, FIRST_ALLOCATION))]};
-        MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER + 8, message[0], 0, done);
+        if (piece == null) {
+            MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER + 8, message[0], 0, done);
+        } else {
+            System.arraycopy(piece, 8, message[0], 0, done);
+        }
         LONG.setVolatile(memory, REMAINING, total - done);
         consume(head, length);
         return continuePieces(message, done, total, writerGone, abandoned) ? message[0] : null;
@@ -1061,7 +1138,9 @@ public final class SpscRing {
             int length = memory.get(JAVA_INT, DATA + index);
             int kind = memory.get(JAVA_INT, DATA + index + 4);
             checkRecord(head, length, kind);
-            verify(head, kind, length);
+            if (kind != MORE || message == null) { // a MORE piece delivered is checked as its copy, below
+                verify(head, kind, length);
+            }
             if (kind == ABORT) { // the writer that took over from a dead one says the rest will not come
                 LONG.setVolatile(memory, REMAINING, 0L);
                 consume(head, length);
@@ -1077,6 +1156,7 @@ public final class SpscRing {
                             2L * message[0].length)));
                 }
                 MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message[0], done, length);
+                checkCopy(head, kind, length, message[0], done, true);
             }
             done += length;
             LONG.setVolatile(memory, REMAINING, total - done);
@@ -1123,10 +1203,7 @@ public final class SpscRing {
             if (kind != WHOLE) {
                 throw corrupt("record kind=" + kind + " in a chained ring (expected WHOLE or LINK)");
             }
-            checkSum(index, kind, length);
-            byte[] message = new byte[length];
-            MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
-            return message;
+            return copyOut(head, kind, length, false);
         }
         return null;
     }
@@ -1155,10 +1232,7 @@ public final class SpscRing {
             if (kind != WHOLE) {
                 throw corrupt("record kind=" + kind + " in a chained ring (expected WHOLE or LINK)");
             }
-            checkSum(index, kind, length);
-            byte[] message = new byte[length];
-            MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER, message, 0, length);
-            action.accept(message);
+            action.accept(copyOut(at, kind, length, false));
             at += recordSize(length);
         }
         return false;
@@ -1181,14 +1255,6 @@ public final class SpscRing {
                     + ")");
         }
         return clear(head, capacity - index);
-    }
-
-    /** Checks a record's CRC32C without consuming it (peek, forEach: they deliver copies and take nothing). */
-    private void checkSum(long index, int kind, int length) throws ChecksumMismatch {
-        if (trailer != 0 && memory.get(JAVA_INT_UNALIGNED, DATA + index + HEADER + length) != crc(index, kind, length)) {
-            throw new ChecksumMismatch("corrupt ring: record kind=" + kind + " length=" + length + " at " + index
-                    + " checksum does not match (its header or payload was changed after it was written)");
-        }
     }
 
     private void checkRecord(long head, int length, int kind) throws StreamCorruptedException {

@@ -252,7 +252,7 @@ class RingCorruptionTest {
             List<Long> records = new ArrayList<>();
             long at = 0;
             for (int i = 0; i < count; i++) {
-                byte[] m = message(rnd.nextInt(120), i);
+                byte[] m = message(rnd.nextInt(64), i); // 12 records of at most 80 bytes: all in ring 0's 1024
                 assertTrue(queue.put(m, 0, () -> false));
                 put.add(m);
                 records.add(at);
