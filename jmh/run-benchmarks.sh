@@ -89,21 +89,21 @@ fi
 
 if $run_harness; then
   echo "== cross-process harness (reps $harness_reps, warm-up $harness_warmup)" >&2
-  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.github.jmultiprocessing.bench.CrossProcessHarness \
+  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.github.jmultiprocessing.bench.harness.LockHarness \
     --reps "$harness_reps" --warmup "$harness_warmup" --python-json "$out/cpython.json" \
     ${harness_args[@]+"${harness_args[@]}"} \
     2> >(tee "$out/harness.log" >&2) | tee "$out/harness.md"
   echo "== queue and pipe harness (reps $harness_reps), beside bench_mp cases 2,3 and Agrona" >&2
   "$java" --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
-    -cp "$jar" io.github.jmultiprocessing.bench.QueueHarness --reps "$harness_reps" \
+    -cp "$jar" io.github.jmultiprocessing.bench.harness.QueueHarness --reps "$harness_reps" \
     $([[ " ${harness_args[*]-} " == *" --no-python "* ]] && echo --no-python) \
     2> >(tee "$out/queue-harness.log" >&2) | tee "$out/queue-harness.md"
   echo "== pool harness (reps $harness_reps), beside bench_mp cases 6,7" >&2
-  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.github.jmultiprocessing.bench.PoolHarness \
+  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.github.jmultiprocessing.bench.harness.PoolHarness \
     --reps "$harness_reps" $([[ " ${harness_args[*]-} " == *" --no-python "* ]] && echo --no-python) \
     2> >(tee "$out/pool-harness.log" >&2) | tee "$out/pool-harness.md"
   echo "== manager harness (reps $harness_reps), beside bench_mp case 8" >&2
-  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.github.jmultiprocessing.bench.ManagerHarness \
+  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.github.jmultiprocessing.bench.harness.ManagerHarness \
     --reps "$harness_reps" $([[ " ${harness_args[*]-} " == *" --no-python "* ]] && echo --no-python) \
     2> >(tee "$out/manager-harness.log" >&2) | tee "$out/manager-harness.md"
 fi

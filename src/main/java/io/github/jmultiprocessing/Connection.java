@@ -9,6 +9,7 @@ import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
+import io.github.jmultiprocessing.internal.shm.UseCount;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.EOFException;
 import java.io.IOException;

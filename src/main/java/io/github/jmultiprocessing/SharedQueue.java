@@ -1,6 +1,7 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
+import io.github.jmultiprocessing.internal.shm.UseCount;
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
 import io.github.jmultiprocessing.internal.ring.QueueChannel;
 import io.github.jmultiprocessing.internal.ring.RecordReader;

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.State;
  * really runs the path the parameter names (run with forks, never {@code -f 0}). The {@code ReentrantLock}
  * baseline does not depend on the parameter and simply runs once per value.
  *
- * <p>Cross-process contention (2 child JVMs) is measured by {@code CrossProcessHarness}.
+ * <p>Cross-process contention (2 child JVMs) is measured by {@code LockHarness}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * The software cost of one put and one take on a {@link SharedQueue}, from a single thread (no other process, so no
  * cache line crosses a core): the object path (codec fast path for boxed values and arrays) and the typed path
  * ({@link Codec#longs()}), against {@link ArrayBlockingQueue} on the Java heap. The cross-process figures are
- * {@link QueueHarness}'s.
+ * {@link io.github.jmultiprocessing.bench.harness.QueueHarness}'s.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

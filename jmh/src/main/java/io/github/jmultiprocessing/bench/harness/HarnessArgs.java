@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.bench;
+package io.github.jmultiprocessing.bench.harness;
 
 import java.nio.file.Path;
 import java.util.Set;

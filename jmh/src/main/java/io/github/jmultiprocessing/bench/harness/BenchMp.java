@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.bench;
+package io.github.jmultiprocessing.bench.harness;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ final class BenchMp {
                 python.destroyForcibly();
                 throw new IllegalStateException("bench_mp.py --only " + only + " failed");
             }
-            return CrossProcessHarness.readPython(Files.readString(json)).samples();
+            return LockHarness.readPython(Files.readString(json)).samples();
         } finally {
             Files.deleteIfExists(json);
         }

@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.bench;
+package io.github.jmultiprocessing.bench.harness;
 
 import io.github.jmultiprocessing.Context;
 import io.github.jmultiprocessing.JvmProcess;
@@ -24,7 +24,7 @@ import java.util.concurrent.BrokenBarrierException;
  * start method, idle child memory. Prints a markdown table of medians and ratios (ours / CPython).
  *
  * <pre>
- *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.SyncHarness
+ *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.harness.SyncHarness
  *       [--reps N] [--no-python]
  * </pre>
  */

@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.bench;
+package io.github.jmultiprocessing.bench.harness;
 
 import io.github.jmultiprocessing.JvmProcess;
 import io.github.jmultiprocessing.Manager;
@@ -17,7 +17,7 @@ import java.util.Map;
  * CPython anchor).
  *
  * <pre>
- *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.ManagerHarness
+ *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.harness.ManagerHarness
  *       [--reps N] [--no-python] [--bench-mp path/to/bench_mp.py]
  * </pre>
  */

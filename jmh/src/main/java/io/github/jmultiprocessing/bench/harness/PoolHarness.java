@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.bench;
+package io.github.jmultiprocessing.bench.harness;
 
 import io.github.jmultiprocessing.ProcessPool;
 import java.nio.file.Path;
@@ -14,7 +14,7 @@ import java.util.stream.IntStream;
  * The map and round-trip figures reuse one pool (warmed by the harness's warm-up rep), as bench_mp does.
  *
  * <pre>
- *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.PoolHarness
+ *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.harness.PoolHarness
  *       [--reps N] [--no-python] [--bench-mp path/to/bench_mp.py]
  * </pre>
  */

@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.bench;
+package io.github.jmultiprocessing.bench.harness;
 
 import io.github.jmultiprocessing.JvmProcess;
 import io.github.jmultiprocessing.SharedEvent;

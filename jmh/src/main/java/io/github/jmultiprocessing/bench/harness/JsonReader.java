@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.bench;
+package io.github.jmultiprocessing.bench.harness;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

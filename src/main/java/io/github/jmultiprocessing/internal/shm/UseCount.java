@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing;
+package io.github.jmultiprocessing.internal.shm;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -6,9 +6,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The threads inside an object that maps shared memory (a connection, a queue), so that {@code close()} never
  * unmaps memory under one of them: the last thread out after a close releases the mappings, and close itself does
- * not wait (a thread may be finishing a message another process is waiting for).
+ * not wait (a thread may be finishing a message another process is waiting for). Used by {@code Connection} and
+ * {@code SharedQueue}.
  */
-final class UseCount {
+public final class UseCount {
 
     private final AtomicInteger users = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -17,10 +18,12 @@ final class UseCount {
     private final Runnable release;
 
     /**
+     * Makes an open count with no thread inside.
+     *
      * @param closedMessage what {@link #enter()} says once closed
      * @param release       what releases the mappings; runs once, when closed and no thread is inside
      */
-    UseCount(String closedMessage, Runnable release) {
+    public UseCount(String closedMessage, Runnable release) {
         this.closedMessage = closedMessage;
         this.release = release;
     }
@@ -30,7 +33,7 @@ final class UseCount {
      *
      * @throws IllegalStateException if closed
      */
-    void enter() {
+    public void enter() {
         users.incrementAndGet();
         if (closed.get()) {
             leave();
@@ -39,7 +42,7 @@ final class UseCount {
     }
 
     /** Counts the calling thread out; the last one out of a closed object releases it. */
-    void leave() {
+    public void leave() {
         if (users.decrementAndGet() == 0 && closed.get() && released.compareAndSet(false, true)) {
             release.run();
         }
@@ -52,7 +55,7 @@ final class UseCount {
      * @param whileOpen what to do before the release
      * @return false if it was closed before (nothing done)
      */
-    boolean close(Runnable whileOpen) {
+    public boolean close(Runnable whileOpen) {
         users.incrementAndGet(); // the closing thread is inside until it has woken the others
         if (!closed.compareAndSet(false, true)) {
             users.decrementAndGet();
@@ -67,16 +70,18 @@ final class UseCount {
     }
 
     /**
+     * Checks that it is open.
+     *
      * @throws IllegalStateException if closed
      */
-    void checkOpen() {
+    public void checkOpen() {
         if (closed.get()) {
             throw new IllegalStateException(closedMessage);
         }
     }
 
     /** {@return true once closed} */
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed.get();
     }
 }

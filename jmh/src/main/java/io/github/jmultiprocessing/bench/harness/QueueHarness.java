@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.bench;
+package io.github.jmultiprocessing.bench.harness;
 
 import io.github.jmultiprocessing.Codec;
 import io.github.jmultiprocessing.Connection;
@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
- *       -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.QueueHarness
+ *       -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.harness.QueueHarness
  *       [--reps N] [--no-python] [--no-agrona] [--bench-mp path/to/bench_mp.py]
  * </pre>
  */

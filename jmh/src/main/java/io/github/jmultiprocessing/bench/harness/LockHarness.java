@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.bench;
+package io.github.jmultiprocessing.bench.harness;
 
 import io.github.jmultiprocessing.JvmProcess;
 import io.github.jmultiprocessing.SerializableRunnable;
@@ -60,11 +60,11 @@ import java.util.function.Supplier;
  * path the row claims.
  *
  * <p>Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar
- * io.github.jmultiprocessing.bench.CrossProcessHarness [--reps N] [--warmup N] [--no-python]
+ * io.github.jmultiprocessing.bench.harness.LockHarness [--reps N] [--warmup N] [--no-python]
  * [--no-futex-off] [--bench-mp PATH] [--python-json PATH] [--python-arg ARG]...}. The markdown table goes to
  * stdout, progress to stderr.
  */
-public final class CrossProcessHarness {
+public final class LockHarness {
 
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration PYTHON_TIMEOUT = Duration.ofMinutes(30);
@@ -135,7 +135,7 @@ public final class CrossProcessHarness {
     private final Map<String, Metric> metrics = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
 
-    private CrossProcessHarness(Options options) {
+    private LockHarness(Options options) {
         this.options = options;
     }
 
@@ -147,7 +147,7 @@ public final class CrossProcessHarness {
      */
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
-        CrossProcessHarness harness = new CrossProcessHarness(options);
+        LockHarness harness = new LockHarness(options);
         if (options.futexOffEmit != null) { // the sub-run of metric c
             harness.runCounters();
             harness.emit(options.futexOffEmit);
@@ -195,7 +195,7 @@ public final class CrossProcessHarness {
         long total = 0;
         long inStart = 0;
         for (int i = 0; i < SPAWN_PROCESSES; i++) {
-            JvmProcess process = new JvmProcess(CrossProcessHarness::trivialTarget);
+            JvmProcess process = new JvmProcess(LockHarness::trivialTarget);
             long t0 = System.nanoTime();
             process.start();
             long t1 = System.nanoTime();
@@ -431,7 +431,7 @@ public final class CrossProcessHarness {
             command.add("-D" + Futex.PROPERTY + "=false");
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
-            command.add(CrossProcessHarness.class.getName());
+            command.add(LockHarness.class.getName());
             command.addAll(List.of("--futex-off-emit", emit.toString(), "--reps", Integer.toString(options.reps),
                     "--warmup", Integer.toString(options.warmup)));
             log("c: second harness JVM with -D" + Futex.PROPERTY + "=false");
@@ -734,7 +734,7 @@ public final class CrossProcessHarness {
                     case "--python-arg" -> pythonArgs.add(value(a, args, ++i));
                     case "--futex-off-emit" -> emit = Path.of(value(a, args, ++i));
                     case "-h", "--help" -> {
-                        System.out.println("usage: CrossProcessHarness [--reps N] [--warmup N] [--no-python]"
+                        System.out.println("usage: LockHarness [--reps N] [--warmup N] [--no-python]"
                                 + " [--no-futex-off] [--bench-mp PATH] [--python-json PATH] [--python-arg ARG]...");
                         System.exit(0);
                     }
