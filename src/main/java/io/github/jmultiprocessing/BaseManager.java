@@ -3,6 +3,7 @@ package io.github.jmultiprocessing;
 import io.github.jmultiprocessing.internal.manager.ManagerClient;
 import io.github.jmultiprocessing.internal.manager.ManagerFrames;
 import io.github.jmultiprocessing.internal.manager.ManagerServer;
+import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
@@ -61,7 +62,7 @@ public class BaseManager implements AutoCloseable {
     private volatile Integer serverExit; // noted before shutdown() closes the process handle
     private final Context context; // null: the default
     /** The class loader of the code that made the manager: its server loads what it loads. */
-    private final ClassLoader creatorLoader = Multiprocessing.callerLoader();
+    private final ClassLoader creatorLoader = ClassLocations.callerLoader();
 
     /** A manager on a fresh Unix domain socket, with this process's authkey. */
     public BaseManager() {

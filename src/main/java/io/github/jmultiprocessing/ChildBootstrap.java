@@ -50,11 +50,11 @@ final class ChildBootstrap implements Callable<Void>, Serializable {
 
     @Override
     public Void call() throws Exception {
-        Multiprocessing.enterChild(process, parentPid, parentName, parentIdentity, startMethod);
+        JvmProcess.enterChild(process, parentPid, parentName, parentIdentity, startMethod);
         try {
             process.runInChild(); // a target's exception escapes as itself: exit code 1 and its trace
         } finally {
-            Multiprocessing.endChildren(true); // Python's _exit_function at the end of _bootstrap
+            JvmProcess.endChildren(true); // Python's _exit_function at the end of _bootstrap
         }
         return null;
     }

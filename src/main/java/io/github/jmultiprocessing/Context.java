@@ -1,7 +1,11 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.spawn.ClassLocations;
+import io.github.jmultiprocessing.internal.spawn.ForkServer;
+import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -20,8 +24,17 @@ import java.util.Optional;
  * differs (see {@link Multiprocessing}). A context may also carry {@link ChildJvm} settings
  * ({@link #withJvm}): the java, heap, options and properties of the JVMs of its processes, and of the pools and
  * managers made with it.
+ *
+ * <p>Implementation notes. This class also holds what CPython's {@code DefaultContext} holds: the default start
+ * method (set once, or fixed to {@value Multiprocessing#SPAWN} when first used) and the default {@link ChildJvm}
+ * settings; {@link Multiprocessing}'s module-level functions read and set them here.
  */
 public final class Context {
+
+    private static final List<String> METHODS = List.of(Multiprocessing.SPAWN, Multiprocessing.FORKSERVER,
+            Multiprocessing.THREAD);
+    private static volatile String defaultMethod; // null until set or first used; writes under Context.class
+    private static volatile ChildJvm defaultJvm = ChildJvm.defaults();
 
     private final String method;
     private final ChildJvm jvm; // null: Multiprocessing's default when a process starts
@@ -56,7 +69,7 @@ public final class Context {
 
     /** {@return the {@link ChildJvm} settings of this context: its own, else the default} */
     public ChildJvm getJvm() {
-        return jvm != null ? jvm : Multiprocessing.getChildJvm();
+        return jvm != null ? jvm : defaultJvm;
     }
 
     /**
@@ -76,7 +89,7 @@ public final class Context {
      * @param method the start method
      */
     public Context getContext(String method) {
-        return Multiprocessing.getContext(method);
+        return of(method);
     }
 
     /**
@@ -243,5 +256,85 @@ public final class Context {
     @Override
     public String toString() {
         return "Context[" + method + (jvm == null ? "" : ", " + jvm) + "]";
+    }
+
+    // ---- the default context (CPython's DefaultContext), behind Multiprocessing's functions
+
+    /** {@return the context of {@code method}, warming the forkserver for its first start} */
+    static Context of(String method) {
+        if (Multiprocessing.FORKSERVER.equals(checkMethod(method))) {
+            ForkServer.warm(defaultSpec()); // so that the context's first start is fast too
+        }
+        return new Context(method);
+    }
+
+    /** {@return the start methods this platform offers, the default first} */
+    static List<String> methods() {
+        return METHODS;
+    }
+
+    /** {@return {@code method} if it is one of {@link #methods()}} */
+    static String checkMethod(String method) {
+        if ("fork".equals(method)) {
+            throw new IllegalArgumentException("start method 'fork' is not available on the JVM (a JVM cannot fork"
+                    + " itself; expected 'forkserver', which keeps a warm JVM ready, or 'spawn')");
+        }
+        if (!METHODS.contains(method)) {
+            throw new IllegalArgumentException("cannot find context for '" + method + "' (expected one of "
+                    + METHODS + ")");
+        }
+        return method;
+    }
+
+    /** Sets the default start method, again if {@code force}; null with {@code force} unsets it. */
+    static synchronized void setDefaultMethod(String method, boolean force) {
+        if (defaultMethod != null && !force) {
+            throw new IllegalStateException("context has already been set (start method " + defaultMethod
+                    + "; expected setStartMethod once, before processes start, or force=true)");
+        }
+        defaultMethod = method == null ? null : checkMethod(method);
+        if (Multiprocessing.FORKSERVER.equals(defaultMethod)) {
+            ForkServer.warm(defaultSpec());
+        }
+    }
+
+    /** {@return the default start method, fixed to {@value Multiprocessing#SPAWN} if unset, or null if unset and {@code allowNone}} */
+    static String defaultMethod(boolean allowNone) {
+        String method = defaultMethod;
+        if (method == null && !allowNone) {
+            synchronized (Context.class) {
+                if (defaultMethod == null) {
+                    defaultMethod = Multiprocessing.SPAWN;
+                }
+                method = defaultMethod;
+            }
+        }
+        return method;
+    }
+
+    /** A child takes its parent's default start method (what {@code getStartMethod()} says there). */
+    static void inheritDefaultMethod(String method) {
+        if (method != null) {
+            defaultMethod = method;
+        }
+    }
+
+    /** {@return how child JVMs that set nothing of their own are started} */
+    static ChildJvm defaultJvm() {
+        return defaultJvm;
+    }
+
+    /** Sets how child JVMs that set nothing of their own are started. */
+    static void setDefaultJvm(ChildJvm jvm) {
+        defaultJvm = Objects.requireNonNull(jvm, "jvm");
+    }
+
+    /** {@return how a child of the default settings, started from this thread, is started} */
+    private static LaunchSpec defaultSpec() {
+        JvmProcess.wire(); // the standby this spec warms preloads and rehearses what JvmProcess names
+        ChildJvm jvm = defaultJvm;
+        return new LaunchSpec(jvm.executableName(), jvm.jvmOptions(), ClassLocations.classPath(
+                List.of(Context.class.getClassLoader(), Thread.currentThread().getContextClassLoader()),
+                jvm.classPathEntries()));
     }
 }

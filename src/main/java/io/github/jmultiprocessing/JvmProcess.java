@@ -4,9 +4,12 @@ import io.github.jmultiprocessing.internal.spawn.BootstrapFrame;
 import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
 import io.github.jmultiprocessing.internal.spawn.ChildMain;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
+import io.github.jmultiprocessing.internal.spawn.ExitActions;
 import io.github.jmultiprocessing.internal.spawn.ExitReport;
 import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
+import io.github.jmultiprocessing.internal.spawn.Popen;
+import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +29,12 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.security.SecureRandom;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -79,6 +87,26 @@ public class JvmProcess implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    // The process tree of this JVM (CPython's process.py): the current process, the parent's view, the children.
+    private static final InheritableThreadLocal<JvmProcess> THREAD_PROCESS = new InheritableThreadLocal<>();
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final Set<JvmProcess> CHILDREN = ConcurrentHashMap.newKeySet();
+    private static final Set<Thread> THREAD_RUNNERS = ConcurrentHashMap.newKeySet(); // running a thread-method process
+    private static volatile JvmProcess current; // writes under JvmProcess.class
+    private static volatile JvmProcess parent;
+    /** Held (read) by every start, (write) by the exit while it sets {@link #exiting}. */
+    private static final ReentrantReadWriteLock STARTS = new ReentrantReadWriteLock();
+    private static volatile boolean exiting;
+
+    static {
+        ForkServer.setBootstrapClasses(List.of(ChildBootstrap.class.getName(), JvmProcess.class.getName(),
+                Multiprocessing.class.getName(), HeapHandle.class.getName(), HeapHandle.Kind.class.getName(),
+                SharedValue.class.getName() + "$Handle",
+                SharedArray.class.getName() + "$Handle", SharedMemory.class.getName() + "$Handle"));
+        ForkServer.setRehearsal(() -> ChildBootstrap.rehearse());
+        SegmentLedger.beforeExit(JvmProcess::exit);
+    }
+
     private final ProcessTarget target;
     private final int[] identity;
     private volatile String name;
@@ -116,9 +144,9 @@ public class JvmProcess implements Serializable {
     JvmProcess(ProcessTarget target, String name, String startMethod) {
         this.target = Objects.requireNonNull(target, "target");
         this.startMethod = startMethod;
-        this.identity = Multiprocessing.nextIdentity();
+        this.identity = nextIdentity();
         this.name = name != null ? name : defaultName();
-        JvmProcess current = Multiprocessing.currentProcess();
+        JvmProcess current = currentProcess();
         this.daemon = current.daemon;
         this.authkey = current.authkey.clone();
     }
@@ -137,9 +165,9 @@ public class JvmProcess implements Serializable {
         this.target = null;
         this.startMethod = context == null ? null : context.getStartMethod();
         this.childJvm = context == null ? null : context.ownJvm();
-        this.identity = Multiprocessing.nextIdentity();
+        this.identity = nextIdentity();
         this.name = defaultName();
-        JvmProcess current = Multiprocessing.currentProcess();
+        JvmProcess current = currentProcess();
         this.daemon = current.daemon;
         this.authkey = current.authkey.clone();
     }
@@ -226,13 +254,13 @@ public class JvmProcess implements Serializable {
         if (process != null) {
             throw new IllegalStateException("cannot start a process twice (" + name + ")");
         }
-        if (Multiprocessing.currentProcess().isDaemon() && Multiprocessing.isChild()) {
+        if (currentProcess().isDaemon() && isChild()) {
             throw new IllegalStateException("daemonic processes are not allowed to have children");
         }
-        java.util.concurrent.locks.Lock starting = Multiprocessing.startLock(); // exit waits for starts under way
+        java.util.concurrent.locks.Lock starting = STARTS.readLock(); // exit waits for starts under way
         starting.lock();
         try {
-            if (Multiprocessing.isExiting()) {
+            if (exiting) {
                 throw new IllegalStateException("cannot start " + name + ": this JVM is exiting (expected start()"
                         + " before main returns or System.exit)");
             }
@@ -244,11 +272,11 @@ public class JvmProcess implements Serializable {
 
     /** Starts the child and registers it; under the start lock, so that this JVM's exit ends it too. */
     private void launch() {
-        String method = startMethod != null ? startMethod : Multiprocessing.getStartMethod();
+        String method = startMethod != null ? startMethod : Context.defaultMethod(false);
         if (method.equals(Multiprocessing.THREAD)) {
-            process = new Popen.InThread(this);
+            process = new Popen.InThread(name, daemon, () -> runAsCurrent(this));
         } else {
-            JvmProcess current = Multiprocessing.currentProcess();
+            JvmProcess current = currentProcess();
             var credits = Connection.beginTransfer(); // pipe ends the target carries become the child's copies
             try {
                 Set<Class<?>> classes = new LinkedHashSet<>();
@@ -263,7 +291,7 @@ public class JvmProcess implements Serializable {
                 Connection.credit(credits, process == null ? 0 : process.pid());
             }
         }
-        Multiprocessing.registerChild(this);
+        CHILDREN.add(this);
     }
 
     /**
@@ -409,7 +437,7 @@ public class JvmProcess implements Serializable {
     /** {@return how this process's JVM is started: its own settings, else the default} */
     public final ChildJvm getChildJvm() {
         ChildJvm jvm = childJvm;
-        return jvm != null ? jvm : Multiprocessing.getChildJvm();
+        return jvm != null ? jvm : Context.defaultJvm();
     }
 
     /** {@return the process name} */
@@ -611,6 +639,162 @@ public class JvmProcess implements Serializable {
         }
     }
 
+    // ---- the process tree and this JVM's exit (CPython's process.py and util._exit_function)
+
+    /**
+     * Initializes this class, if it is not yet: its static block gives the forkserver the bootstrap classes and the
+     * rehearsal its standbys run, and hooks this JVM's exit. Called before a standby is warmed for a context.
+     */
+    static void wire() {
+        // the class initialization is the point
+    }
+
+    /** {@return the process object of this JVM, or of this thread in a {@code thread}-method process} */
+    static JvmProcess currentProcess() {
+        JvmProcess inThread = THREAD_PROCESS.get();
+        if (inThread != null) {
+            return inThread;
+        }
+        JvmProcess process = current;
+        if (process == null) {
+            synchronized (JvmProcess.class) {
+                process = current;
+                if (process == null) {
+                    byte[] authkey = new byte[32];
+                    new SecureRandom().nextBytes(authkey);
+                    process = new JvmProcess(ProcessIdentity.pid(), "MainProcess", new int[0], false, authkey);
+                    current = process;
+                }
+            }
+        }
+        return process;
+    }
+
+    /** {@return the parent's process object in a child; empty in the main process} */
+    static Optional<JvmProcess> parentProcess() {
+        return Optional.ofNullable(parent);
+    }
+
+    /** {@return the children still running; ended ones are reaped as a side effect, as in Python} */
+    static List<JvmProcess> activeChildren() {
+        List<JvmProcess> alive = new ArrayList<>();
+        for (JvmProcess child : CHILDREN) {
+            if (child.isAlive()) {
+                alive.add(child);
+            }
+        }
+        return alive;
+    }
+
+    /** {@return true in a JVM the library started} */
+    static boolean isChild() {
+        return parent != null;
+    }
+
+    /** {@return the identity of the next child: the current process's, and a counter} */
+    private static int[] nextIdentity() {
+        int[] base = currentProcess().identity();
+        int[] identity = Arrays.copyOf(base, base.length + 1);
+        identity[base.length] = COUNTER.incrementAndGet();
+        return identity;
+    }
+
+    /** Makes {@code process} the current process of this child JVM, with its parent's view and start method. */
+    static void enterChild(JvmProcess process, long parentPid, String parentName, int[] parentIdentity,
+            String inheritedStartMethod) {
+        process.becomeCurrent();
+        Context.inheritDefaultMethod(inheritedStartMethod);
+        synchronized (JvmProcess.class) {
+            current = process;
+            parent = parentView(parentPid, parentName, parentIdentity);
+        }
+    }
+
+    /** Runs a {@code thread}-method process on the calling thread, as the current process there. */
+    private static void runAsCurrent(JvmProcess process) throws Exception {
+        THREAD_PROCESS.set(process);
+        THREAD_RUNNERS.add(Thread.currentThread());
+        try {
+            process.runInChild();
+        } finally {
+            THREAD_RUNNERS.remove(Thread.currentThread());
+            THREAD_PROCESS.remove();
+        }
+    }
+
+    /**
+     * Terminates daemon children and, if {@code join}, waits for the others. Processes of the {@code thread}
+     * start method are threads of this JVM and are left alone: one of them may be the thread calling
+     * {@code System.exit}, which holds up the exit until these hooks end.
+     */
+    static void endChildren(boolean join) {
+        for (JvmProcess child : CHILDREN) {
+            if (child.isThread()) {
+                continue;
+            }
+            if (child.isDaemon()) {
+                try {
+                    child.terminate();
+                } catch (IllegalStateException ignored) {
+                    // closed or ended meanwhile
+                }
+            }
+        }
+        if (!join) {
+            return;
+        }
+        for (JvmProcess child : CHILDREN) {
+            if (child.isThread()) {
+                continue;
+            }
+            try {
+                child.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (IllegalStateException ignored) {
+                // closed meanwhile
+            }
+        }
+    }
+
+    /**
+     * What this JVM does at exit, before its segments are unlinked (Python's {@code _exit_function}): work that
+     * must finish finishes (children may still start for it), then no child starts any more, pools are terminated,
+     * managers shut down, the forkserver's standby is let go, daemon children are terminated and the others
+     * joined.
+     */
+    private static void exit() {
+        ExitActions.run(ExitActions.WORK, Integer.MAX_VALUE);
+        STARTS.writeLock().lock(); // after the starts under way, which endChildren below then sees
+        try {
+            exiting = true;
+        } finally {
+            STARTS.writeLock().unlock();
+        }
+        ExitActions.run(Integer.MIN_VALUE, ExitActions.WORK - 1);
+        ForkServer.shutdown();
+        endChildren(!isChild());
+    }
+
+    /**
+     * Registers an action to run at this JVM's exit ({@link ExitActions#register}); through this class, so that
+     * its exit hook is in place.
+     */
+    static void atExit(Object owner, int priority, Runnable action) {
+        ExitActions.register(owner, priority, action);
+    }
+
+    /** {@return true once this JVM has begun to exit: no child starts any more} */
+    static boolean isExiting() {
+        return exiting;
+    }
+
+    /** {@return true if work this JVM's pools run can still finish now that it exits ({@link ExitActions#workCanFinish})} */
+    static boolean workCanFinishAtExit() {
+        return ExitActions.workCanFinish(THREAD_RUNNERS);
+    }
+
     // ---- private
 
     private String defaultName() {
@@ -651,7 +835,7 @@ public class JvmProcess implements Serializable {
         }
         exitCode = process.exitCode();
         process.release();
-        Multiprocessing.unregisterChild(this);
+        CHILDREN.remove(this);
     }
 
     /**

@@ -1,27 +1,18 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
-import io.github.jmultiprocessing.internal.shm.LibraryThreads;
-import io.github.jmultiprocessing.internal.shm.SegmentLedger;
-import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import io.github.jmultiprocessing.internal.spawn.ForkServer;
-import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.ObjectInputFilter;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The module-level functions of Python's {@code multiprocessing}: {@link #cpuCount()},
@@ -51,179 +42,6 @@ public final class Multiprocessing {
     /** Start method: a thread of this JVM for each process. */
     public static final String THREAD = "thread";
 
-    private static final List<String> METHODS = List.of(SPAWN, FORKSERVER, THREAD);
-    private static final InheritableThreadLocal<JvmProcess> THREAD_PROCESS = new InheritableThreadLocal<>();
-    private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static volatile String startMethod; // null until set or first used
-    private static final Set<JvmProcess> CHILDREN = ConcurrentHashMap.newKeySet();
-    private static volatile JvmProcess current;
-    private static volatile JvmProcess parent;
-    private static volatile ChildJvm childJvm = ChildJvm.defaults();
-    private static volatile boolean exiting;
-    private static volatile Boolean workCanFinish; // null until asked, at exit
-    /** The threads running a {@code thread}-method process now. */
-    private static final Set<Thread> THREAD_RUNNERS = ConcurrentHashMap.newKeySet();
-
-    /** Exit priority of work that must finish before the JVM exits (an executor's submitted tasks). */
-    static final int EXIT_WORK = 100;
-    /** Exit priority of pools: terminated at exit, after the work, before managers (Python's 15). */
-    static final int EXIT_POOLS = 15;
-    /** Exit priority of managers: shut down last (Python's 0). */
-    static final int EXIT_MANAGERS = 0;
-
-    /** An action at exit: Python's {@code util.Finalize} with an exit priority. */
-    private record ExitAction(Object owner, int priority, Runnable action) {
-    }
-
-    private static final List<ExitAction> AT_EXIT = new ArrayList<>(); // guarded by itself
-
-    static {
-        ForkServer.setBootstrapClasses(List.of(ChildBootstrap.class.getName(), JvmProcess.class.getName(),
-                Multiprocessing.class.getName(), HeapHandle.class.getName(), HeapHandle.Kind.class.getName(),
-                SharedValue.class.getName() + "$Handle",
-                SharedArray.class.getName() + "$Handle", SharedMemory.class.getName() + "$Handle"));
-        ForkServer.setRehearsal(() -> ChildBootstrap.rehearse());
-        SegmentLedger.beforeExit(Multiprocessing::exit);
-    }
-
-    /**
-     * What this JVM does at exit, before its segments are unlinked (Python's {@code _exit_function}): work that
-     * must finish finishes (children may still start for it), then no child starts any more, pools are terminated,
-     * managers shut down, the forkserver's standby is let go, daemon children are terminated and the others
-     * joined.
-     */
-    private static void exit() {
-        runAtExit(EXIT_WORK, Integer.MAX_VALUE);
-        STARTS.writeLock().lock(); // after the starts under way, which endChildren below then sees
-        try {
-            exiting = true;
-        } finally {
-            STARTS.writeLock().unlock();
-        }
-        runAtExit(Integer.MIN_VALUE, EXIT_WORK - 1);
-        ForkServer.shutdown();
-        endChildren(!isChild());
-    }
-
-    /** Runs the exit actions with priorities in [low, high], highest first, the latest registered first. */
-    private static void runAtExit(int low, int high) {
-        List<ExitAction> due = new ArrayList<>();
-        synchronized (AT_EXIT) {
-            for (ExitAction action : AT_EXIT) {
-                if (action.priority() >= low && action.priority() <= high) {
-                    due.add(action);
-                }
-            }
-            AT_EXIT.removeAll(due);
-        }
-        if (due.isEmpty()) {
-            return; // a child JVM, say: no lambda or comparator to link on its way out
-        }
-        java.util.Collections.reverse(due);
-        due.sort(java.util.Comparator.comparingInt(ExitAction::priority).reversed()); // stable: latest first kept
-        for (ExitAction action : due) {
-            try {
-                action.action().run();
-            } catch (RuntimeException e) {
-                System.getLogger(Multiprocessing.class.getName()).log(System.Logger.Level.WARNING,
-                        "an exit action of " + action.owner() + " failed", e);
-            }
-        }
-    }
-
-    /**
-     * Registers an action to run at JVM exit, before children are ended (Python's {@code util.Finalize} with an
-     * exit priority): higher priorities first, among equal ones the latest registered first.
-     */
-    static void atExit(Object owner, int priority, Runnable action) {
-        synchronized (AT_EXIT) {
-            AT_EXIT.add(new ExitAction(owner, priority, action));
-        }
-    }
-
-    /** Forgets the exit actions of an owner that ended by itself. */
-    static void cancelAtExit(Object owner) {
-        synchronized (AT_EXIT) {
-            AT_EXIT.removeIf(action -> action.owner() == owner);
-        }
-    }
-
-    /**
-     * {@return true if work this JVM's pools run can still finish now that the JVM exits}: false when the exit was
-     * asked for by a signal (SIGTERM, SIGINT, SIGHUP: a Python process ends at once on SIGTERM, and waiting for
-     * work there would keep {@code kill} and {@code docker stop} waiting for its length), or by {@code System.exit}
-     * from a thread that work depends on: one of the library's own threads (a continuation of an executor's future
-     * runs on a pool's receiver, a callback on its callback thread) or the thread of a {@code thread}-method
-     * process (a pool worker of that method). Such a thread stays blocked in {@code System.exit} for good, so what
-     * waits on it would wait for good. Worked out once, at exit, from the threads' stacks.
-     */
-    static boolean workCanFinishAtExit() {
-        Boolean can = workCanFinish;
-        if (can == null) {
-            can = Boolean.TRUE;
-            for (var entry : Thread.getAllStackTraces().entrySet()) {
-                Thread thread = entry.getKey();
-                boolean exiting = false;
-                boolean signal = false;
-                for (StackTraceElement frame : entry.getValue()) {
-                    exiting |= frame.getClassName().equals("java.lang.Shutdown");
-                    signal |= frame.getClassName().startsWith("java.lang.Terminator");
-                }
-                if (exiting && (signal || thread.getName().startsWith(LibraryThreads.PREFIX)
-                        || THREAD_RUNNERS.contains(thread))) {
-                    can = Boolean.FALSE;
-                }
-            }
-            workCanFinish = can;
-        }
-        return can;
-    }
-
-    /** {@return true if this thread is blocked in {@code System.exit} (or in the JVM's exit after a signal)} */
-    static boolean isExitingThread(Thread thread) {
-        for (StackTraceElement frame : thread.getStackTrace()) {
-            if (frame.getClassName().equals("java.lang.Shutdown")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** {@return how a child of the default settings, started from this thread, is started} */
-    private static LaunchSpec defaultSpec() {
-        ChildJvm jvm = childJvm;
-        return new LaunchSpec(jvm.executableName(), jvm.jvmOptions(), ClassLocations.classPath(
-                List.of(Multiprocessing.class.getClassLoader(), Thread.currentThread().getContextClassLoader()),
-                jvm.classPathEntries()));
-    }
-
-    /** Held (read) by every start, (write) by the exit while it sets {@link #exiting}. */
-    private static final java.util.concurrent.locks.ReentrantReadWriteLock STARTS =
-            new java.util.concurrent.locks.ReentrantReadWriteLock();
-
-    /** {@return the lock a start holds from its check of {@link #isExiting()} until the child is registered} */
-    static java.util.concurrent.locks.Lock startLock() {
-        return STARTS.readLock();
-    }
-
-    /** {@return true once this JVM has begun to exit: no child starts any more} */
-    static boolean isExiting() {
-        return exiting;
-    }
-
-    /**
-     * {@return the class loader of the nearest caller outside this library}: the code that makes a pool or a
-     * manager, whose classes its child JVMs must load.
-     */
-    static ClassLoader callerLoader() {
-        String library = Multiprocessing.class.getPackageName();
-        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
-                .map(StackWalker.StackFrame::getDeclaringClass)
-                .filter(type -> !type.getPackageName().equals(library)
-                        && !type.getPackageName().startsWith(library + ".internal"))
-                .findFirst().map(Class::getClassLoader).orElse(null));
-    }
-
     private Multiprocessing() {
     }
 
@@ -246,12 +64,12 @@ public final class Multiprocessing {
      * @param jvm the settings
      */
     public static void setChildJvm(ChildJvm jvm) {
-        childJvm = Objects.requireNonNull(jvm, "jvm");
+        Context.setDefaultJvm(jvm);
     }
 
     /** {@return how child JVMs that set nothing of their own are started} */
     public static ChildJvm getChildJvm() {
-        return childJvm;
+        return Context.defaultJvm();
     }
 
     /**
@@ -276,28 +94,12 @@ public final class Multiprocessing {
      * @return the current process
      */
     public static JvmProcess currentProcess() {
-        JvmProcess inThread = THREAD_PROCESS.get();
-        if (inThread != null) {
-            return inThread;
-        }
-        JvmProcess process = current;
-        if (process == null) {
-            synchronized (Multiprocessing.class) {
-                process = current;
-                if (process == null) {
-                    byte[] authkey = new byte[32];
-                    new SecureRandom().nextBytes(authkey);
-                    process = new JvmProcess(ProcessHandle.current().pid(), "MainProcess", new int[0], false, authkey);
-                    current = process;
-                }
-            }
-        }
-        return process;
+        return JvmProcess.currentProcess();
     }
 
     /** {@return the parent's process object in a child; empty in the main process} */
     public static Optional<JvmProcess> parentProcess() {
-        return Optional.ofNullable(parent);
+        return JvmProcess.parentProcess();
     }
 
     /**
@@ -307,13 +109,7 @@ public final class Multiprocessing {
      * @return the running children
      */
     public static List<JvmProcess> activeChildren() {
-        List<JvmProcess> alive = new ArrayList<>();
-        for (JvmProcess child : CHILDREN) {
-            if (child.isAlive()) {
-                alive.add(child);
-            }
-        }
-        return alive;
+        return JvmProcess.activeChildren();
     }
 
     /**
@@ -322,10 +118,7 @@ public final class Multiprocessing {
      * @throws IllegalArgumentException for {@code fork} (a JVM cannot fork) and unknown methods
      */
     public static Context getContext(String method) {
-        if (FORKSERVER.equals(checkMethod(method))) {
-            ForkServer.warm(defaultSpec()); // so that the context's first start is fast too
-        }
-        return new Context(method);
+        return Context.of(method);
     }
 
     /** {@return the context of the current start method (fixing it to the default if it was not set)} */
@@ -352,29 +145,13 @@ public final class Multiprocessing {
      * @throws IllegalStateException    if set before and not forced
      * @throws IllegalArgumentException for {@code fork} and unknown methods
      */
-    public static synchronized void setStartMethod(String method, boolean force) {
-        if (startMethod != null && !force) {
-            throw new IllegalStateException("context has already been set (start method " + startMethod
-                    + "; expected setStartMethod once, before processes start, or force=true)");
-        }
-        startMethod = method == null ? null : checkMethod(method);
-        if (FORKSERVER.equals(startMethod)) {
-            ForkServer.warm(defaultSpec());
-        }
+    public static void setStartMethod(String method, boolean force) {
+        Context.setDefaultMethod(method, force);
     }
 
     /** {@return the start method of processes that do not choose one; fixes it to {@value #SPAWN} if unset} */
     public static String getStartMethod() {
-        String method = startMethod;
-        if (method == null) {
-            synchronized (Multiprocessing.class) {
-                if (startMethod == null) {
-                    startMethod = SPAWN;
-                }
-                method = startMethod;
-            }
-        }
-        return method;
+        return Context.defaultMethod(false);
     }
 
     /**
@@ -382,12 +159,12 @@ public final class Multiprocessing {
      * @param allowNone true to leave it unset
      */
     public static String getStartMethod(boolean allowNone) {
-        return allowNone ? startMethod : getStartMethod();
+        return Context.defaultMethod(allowNone);
     }
 
     /** {@return the start methods this platform offers, the default first} */
     public static List<String> getAllStartMethods() {
-        return METHODS;
+        return Context.methods();
     }
 
     /**
@@ -532,98 +309,5 @@ public final class Multiprocessing {
             }
         }
         return ready;
-    }
-
-    // ---- package-private plumbing
-
-    static String checkMethod(String method) {
-        if ("fork".equals(method)) {
-            throw new IllegalArgumentException("start method 'fork' is not available on the JVM (a JVM cannot fork"
-                    + " itself; expected 'forkserver', which keeps a warm JVM ready, or 'spawn')");
-        }
-        if (!METHODS.contains(method)) {
-            throw new IllegalArgumentException("cannot find context for '" + method + "' (expected one of "
-                    + METHODS + ")");
-        }
-        return method;
-    }
-
-    /** Runs a {@code thread}-method process on the calling thread, as the current process there. */
-    static void runAsCurrent(JvmProcess process) throws Exception {
-        THREAD_PROCESS.set(process);
-        THREAD_RUNNERS.add(Thread.currentThread());
-        try {
-            process.runInChild();
-        } finally {
-            THREAD_RUNNERS.remove(Thread.currentThread());
-            THREAD_PROCESS.remove();
-        }
-    }
-
-    static int[] nextIdentity() {
-        int[] base = currentProcess().identity();
-        int[] identity = java.util.Arrays.copyOf(base, base.length + 1);
-        identity[base.length] = COUNTER.incrementAndGet();
-        return identity;
-    }
-
-    static boolean isChild() {
-        return parent != null;
-    }
-
-    static void registerChild(JvmProcess child) {
-        CHILDREN.add(child);
-    }
-
-    static void unregisterChild(JvmProcess child) {
-        CHILDREN.remove(child);
-    }
-
-    static void enterChild(JvmProcess process, long parentPid, String parentName, int[] parentIdentity,
-            String inheritedStartMethod) {
-        process.becomeCurrent();
-        if (inheritedStartMethod != null) {
-            startMethod = inheritedStartMethod;
-        }
-        synchronized (Multiprocessing.class) {
-            current = process;
-            parent = JvmProcess.parentView(parentPid, parentName, parentIdentity);
-        }
-    }
-
-    /**
-     * Terminates daemon children and, if {@code join}, waits for the others. Processes of the {@code thread}
-     * start method are threads of this JVM and are left alone: one of them may be the thread calling
-     * {@code System.exit}, which holds up the exit until these hooks end.
-     */
-    static void endChildren(boolean join) {
-        for (JvmProcess child : CHILDREN) {
-            if (child.isThread()) {
-                continue;
-            }
-            if (child.isDaemon()) {
-                try {
-                    child.terminate();
-                } catch (IllegalStateException ignored) {
-                    // closed or ended meanwhile
-                }
-            }
-        }
-        if (!join) {
-            return;
-        }
-        for (JvmProcess child : CHILDREN) {
-            if (child.isThread()) {
-                continue;
-            }
-            try {
-                child.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (IllegalStateException ignored) {
-                // closed meanwhile
-            }
-        }
     }
 }

@@ -4,6 +4,7 @@ import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.pool.CreditWindow;
 import io.github.jmultiprocessing.internal.pool.PoolFrames;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
+import io.github.jmultiprocessing.internal.spawn.ExitActions;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.EOFException;
 import java.io.IOException;
@@ -92,7 +93,7 @@ public final class ProcessPool implements AutoCloseable {
     private volatile Throwable brokenBy;
     private volatile String brokenWhy; // what broke it, for messages
     /** The class loader of the code that made the pool: its workers load what it loads. */
-    private final ClassLoader creatorLoader = Multiprocessing.callerLoader();
+    private final ClassLoader creatorLoader = ClassLocations.callerLoader();
     /** The class path of the workers (null for the thread start method): functions are checked against it. */
     private volatile List<String> workerClassPath;
     /** Function classes the workers were found to load. */
@@ -139,8 +140,8 @@ public final class ProcessPool implements AutoCloseable {
         this.initializer = initializer;
         this.maxTasksPerChild = maxTasksPerChild;
         this.context = context;
-        Multiprocessing.atExit(this, Multiprocessing.EXIT_WORK, this::finishExecutorWork);
-        Multiprocessing.atExit(this, Multiprocessing.EXIT_POOLS, this::exit);
+        JvmProcess.atExit(this, ExitActions.WORK, this::finishExecutorWork);
+        JvmProcess.atExit(this, ExitActions.POOLS, this::exit);
         try {
             for (int i = 0; i < processes; i++) {
                 startWorker();
@@ -837,7 +838,7 @@ public final class ProcessPool implements AutoCloseable {
                 }
             }
         }
-        Multiprocessing.cancelAtExit(this);
+        ExitActions.cancel(this);
     }
 
     /** How long {@link #terminate()} waits for each sender to hand back the task it holds. */
@@ -850,7 +851,7 @@ public final class ProcessPool implements AutoCloseable {
      * {@code System.exit} from a thread the work depends on).
      */
     private void finishExecutorWork() {
-        if (executorWork.isEmpty() || !Multiprocessing.workCanFinishAtExit()) {
+        if (executorWork.isEmpty() || !JvmProcess.workCanFinishAtExit()) {
             return;
         }
         for (java.util.concurrent.CompletableFuture<?> work : List.copyOf(executorWork)) {
@@ -881,7 +882,7 @@ public final class ProcessPool implements AutoCloseable {
                     break;
                 }
                 if (!worker.receiver.join(Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100))))
-                        && !Multiprocessing.isExitingThread(worker.receiver)) {
+                        && !ExitActions.isExitingThread(worker.receiver)) {
                     worker.receiver.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
                 }
             }
@@ -1831,7 +1832,7 @@ public final class ProcessPool implements AutoCloseable {
             synchronized (this) {
                 boolean needed = (state == State.RUNNING
                         || (state == State.CLOSED && (!worker.stopSent || stopAgain)))
-                        && !Multiprocessing.isExiting(); // no worker starts once the JVM exits
+                        && !JvmProcess.isExiting(); // no worker starts once the JVM exits
                 if (!needed) {
                     return;
                 }
@@ -1841,8 +1842,8 @@ public final class ProcessPool implements AutoCloseable {
                 } catch (RuntimeException e) {
                     failure = e;
                 }
-                if (attempt >= START_ATTEMPTS || Multiprocessing.isExiting()) {
-                    if (!Multiprocessing.isExiting()) {
+                if (attempt >= START_ATTEMPTS || JvmProcess.isExiting()) {
+                    if (!JvmProcess.isExiting()) {
                         breakPool("a replacement worker could not start (" + attempt + " attempts): " + failure,
                                 failure);
                     }

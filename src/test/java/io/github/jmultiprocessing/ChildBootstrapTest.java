@@ -16,7 +16,7 @@ class ChildBootstrapTest {
 
         assertTrue(ChildBootstrap.rehearse(), "the rehearsed target should run through the whole child path");
 
-        assertFalse(Multiprocessing.isChild());
+        assertFalse(JvmProcess.isChild());
         assertEquals(current, Multiprocessing.currentProcess());
         assertEquals(Multiprocessing.currentProcess().getName(), current.getName());
         int number = Integer.parseInt(before.substring(before.lastIndexOf('-') + 1));

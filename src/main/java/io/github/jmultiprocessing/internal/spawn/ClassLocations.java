@@ -46,6 +46,19 @@ public final class ClassLocations {
     }
 
     /**
+     * {@return the class loader of the nearest caller outside this library}: the code that makes a pool or a
+     * manager, whose classes its child JVMs must load; null if every frame is the library's.
+     */
+    public static ClassLoader callerLoader() {
+        String library = ClassLocations.class.getPackageName().replace(".internal.spawn", "");
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .map(StackWalker.StackFrame::getDeclaringClass)
+                .filter(type -> !type.getPackageName().equals(library)
+                        && !type.getPackageName().startsWith(library + ".internal"))
+                .findFirst().map(Class::getClassLoader).orElse(null));
+    }
+
+    /**
      * {@return the class path of a child that must load what these loaders load}: the parent's
      * {@code java.class.path} first, then the file entries of each {@link URLClassLoader} of the loaders' chains
      * (outermost parent first, as class loading delegates), then the given entries; each entry once.

@@ -1,38 +1,54 @@
-package io.github.jmultiprocessing;
+package io.github.jmultiprocessing.internal.spawn;
 
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
-import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
-import io.github.jmultiprocessing.internal.spawn.ExitCodes;
-import io.github.jmultiprocessing.internal.spawn.ExitReport;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What runs a started {@link JvmProcess} (Python's {@code Popen} objects): a child JVM, or a thread for the
- * {@code thread} start method. Exit codes follow Python's conventions.
+ * What runs a started process (Python's {@code Popen} objects, {@code popen_spawn_posix.py},
+ * {@code popen_forkserver.py}, and {@code multiprocessing.dummy}'s thread): a child JVM, or a thread for the
+ * {@code thread} start method. Exit codes follow Python's conventions ({@link ExitCodes}).
  */
-sealed interface Popen permits Popen.Jvm, Popen.InThread {
+public sealed interface Popen permits Popen.Jvm, Popen.InThread {
 
-    /** Signal numbers, as in exit codes. */
+    /** The signal number of SIGTERM, as in exit codes. */
     int SIGTERM = 15;
+    /** The signal number of SIGKILL, as in exit codes. */
     int SIGKILL = 9;
 
+    /** {@return the process id (this JVM's for a thread)} */
     long pid();
 
+    /** {@return true until it ended} */
     boolean isAlive();
 
+    /**
+     * Waits until it ended (and a child's last output was relayed).
+     *
+     * @throws InterruptedException if interrupted
+     */
     void waitFor() throws InterruptedException;
 
+    /**
+     * Waits until it ended, at most {@code nanos}.
+     *
+     * @param nanos the longest wait
+     * @return true if it ended
+     * @throws InterruptedException if interrupted
+     */
     boolean waitFor(long nanos) throws InterruptedException;
 
-    /** Python's exit code; only once ended. */
+    /** {@return Python's exit code; only once ended} */
     int exitCode();
 
+    /** Asks it to end: SIGTERM to a child, an interrupt to a thread. */
     void terminate();
 
+    /** Ends it: SIGKILL to a child, an interrupt to a thread. */
     void kill();
 
+    /** {@return a future completed when it ended} */
     CompletableFuture<?> onExit();
 
     /** Lets go of what the ended child held. */
@@ -48,13 +64,19 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
         private final ExitReport report;
         private volatile int sent; // the last signal this library sent while the child was alive, or 0
 
-        Jvm(ChildLauncher.Launched launched, ExitReport report) {
+        /**
+         * Runs a launched child.
+         *
+         * @param launched the child
+         * @param report   its exit report, or null if none could be named
+         */
+        public Jvm(ChildLauncher.Launched launched, ExitReport report) {
             this.launched = launched;
             this.report = report;
         }
 
         /** {@return the started child} */
-        ChildLauncher.Launched launched() {
+        public ChildLauncher.Launched launched() {
             return launched;
         }
 
@@ -134,19 +156,38 @@ sealed interface Popen permits Popen.Jvm, Popen.InThread {
         private final CompletableFuture<Integer> exit = new CompletableFuture<>();
         private volatile int signal;
 
-        InThread(JvmProcess process) {
-            this.thread = Thread.ofPlatform().name(process.getName()).daemon(process.isDaemon()).unstarted(() -> {
+        /**
+         * Starts the thread.
+         *
+         * @param name   the process's name, the thread's
+         * @param daemon true for a daemon thread
+         * @param body   what the thread runs: the process, as the current process on that thread
+         */
+        public InThread(String name, boolean daemon, Body body) {
+            this.thread = Thread.ofPlatform().name(name).daemon(daemon).unstarted(() -> {
                 int code = 0;
                 try {
-                    Multiprocessing.runAsCurrent(process);
+                    body.run();
                 } catch (Throwable e) {
-                    System.err.println("Process " + process.getName() + ":");
+                    System.err.println("Process " + name + ":");
                     e.printStackTrace();
                     code = ExitCodes.UNCAUGHT_EXCEPTION;
                 }
                 exit.complete(signal != 0 ? -signal : code);
             });
             thread.start();
+        }
+
+        /** What a {@code thread}-method process runs. */
+        @FunctionalInterface
+        public interface Body {
+
+            /**
+             * Runs the process.
+             *
+             * @throws Exception whatever the process's target threw: exit code 1
+             */
+            void run() throws Exception;
         }
 
         @Override
