@@ -100,8 +100,9 @@ public class JvmProcess implements Serializable {
 
     static {
         ForkServer.setBootstrapClasses(List.of(ChildBootstrap.class.getName(), JvmProcess.class.getName(),
-                Multiprocessing.class.getName(), HeapHandle.class.getName(), HeapHandle.Kind.class.getName(),
-                SharedValue.class.getName() + "$Handle",
+                Multiprocessing.class.getName(), SharedLock.class.getName() + "$Handle",
+                SharedRLock.class.getName() + "$Handle", SharedEvent.class.getName() + "$Handle",
+                SharedSemaphore.class.getName() + "$Handle", SharedValue.class.getName() + "$Handle",
                 SharedArray.class.getName() + "$Handle", SharedMemory.class.getName() + "$Handle"));
         ForkServer.setRehearsal(() -> ChildBootstrap.rehearse());
         SegmentLedger.beforeExit(JvmProcess::exit);

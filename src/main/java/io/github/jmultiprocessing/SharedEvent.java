@@ -1,18 +1,15 @@
 package io.github.jmultiprocessing;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
 import io.github.jmultiprocessing.internal.sync.EventLayout;
+import io.github.jmultiprocessing.internal.sync.EventWord;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
-import io.github.jmultiprocessing.internal.sync.Waiting;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /**
@@ -40,8 +37,6 @@ public final class SharedEvent implements AutoCloseable, Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private static final VarHandle INT_VH = JAVA_INT.varHandle();
-
     private final transient HeapBlock block;
     private transient MemorySegment memory; // the closed memory once closed
     private final transient SharedHeap.Claim claim;
@@ -59,29 +54,17 @@ public final class SharedEvent implements AutoCloseable, Serializable {
 
     /** Sets the flag and wakes every waiter, in every process. */
     public void set() {
-        for (;;) {
-            int state = state();
-            // one CAS sets the flag and counts the set: publishes what came before; pairs with await's read
-            if (INT_VH.compareAndSet(memory, EventLayout.STATE, state, (state | 1) + 2)) {
-                break;
-            }
-        }
-        WaitCore.signal(memory, EventLayout.SEQ, EventLayout.WAITERS, Integer.MAX_VALUE);
+        EventWord.set(memory);
     }
 
     /** Clears the flag. */
     public void clear() {
-        for (;;) {
-            int state = state();
-            if ((state & 1) == 0 || INT_VH.compareAndSet(memory, EventLayout.STATE, state, state & ~1)) {
-                return;
-            }
-        }
+        EventWord.clear(memory);
     }
 
     /** {@return true if the flag is set (Python's {@code is_set()})} */
     public boolean isSet() {
-        return (state() & 1) != 0;
+        return EventWord.isSet(memory);
     }
 
     /**
@@ -90,7 +73,7 @@ public final class SharedEvent implements AutoCloseable, Serializable {
      * @throws InterruptedException if interrupted while waiting
      */
     public void await() throws InterruptedException {
-        awaitNanos(-1);
+        EventWord.await(memory, -1);
     }
 
     /**
@@ -102,20 +85,8 @@ public final class SharedEvent implements AutoCloseable, Serializable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean await(Duration timeout) throws InterruptedException {
-        awaitNanos(WaitCore.nanos(timeout));
+        EventWord.await(memory, WaitCore.nanos(timeout));
         return isSet();
-    }
-
-    private boolean awaitNanos(long nanos) throws InterruptedException {
-        int sets = state() >>> 1;
-        return Waiting.until(memory, EventLayout.SEQ, EventLayout.WAITERS, () -> {
-            int state = state();
-            return (state & 1) != 0 || state >>> 1 != sets;
-        }, nanos, true);
-    }
-
-    private int state() {
-        return (int) INT_VH.getVolatile(memory, EventLayout.STATE);
     }
 
     /**
@@ -140,11 +111,37 @@ public final class SharedEvent implements AutoCloseable, Serializable {
 
     @Serial
     private Object writeReplace() {
-        return new HeapHandle(HeapHandle.Kind.EVENT, block, claim);
+        return new Handle(block, claim);
     }
 
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedEvent travels as a handle");
+    }
+
+    /**
+     * The serialized form of a {@code SharedEvent}: where its block of the shared heap lives; the receiving process
+     * attaches to the same block. A plain class, not a record: deserializing a record spins method handles, which
+     * costs a child milliseconds.
+     */
+    private static final class Handle implements Serializable {
+
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String segment;
+        private final long offset;
+        private final long transfer;
+
+        Handle(HeapBlock block, SharedHeap.Claim claim) {
+            this.segment = block.segmentName();
+            this.offset = block.offset();
+            this.transfer = claim.send(); // last: a handle that is not made takes no ticket
+        }
+
+        @Serial
+        private Object readResolve() {
+            return new SharedEvent(SharedHeap.attach(segment, offset, EventLayout.SIZE, transfer));
+        }
     }
 }

@@ -130,7 +130,7 @@ public final class SharedJoinableQueue<E> extends SharedQueue<E> {
     }
 
     @Override
-    QueueHandle.Kind kind() {
-        return QueueHandle.Kind.JOINABLE;
+    Handle.Kind kind() {
+        return Handle.Kind.JOINABLE;
     }
 }

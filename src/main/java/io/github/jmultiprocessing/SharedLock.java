@@ -216,11 +216,37 @@ public final class SharedLock implements Lock, AutoCloseable, Serializable {
 
     @Serial
     private Object writeReplace() {
-        return new HeapHandle(HeapHandle.Kind.LOCK, block, claim);
+        return new Handle(block, claim);
     }
 
     @Serial
     private void readObject(ObjectInputStream in) throws java.io.InvalidObjectException {
         throw new java.io.InvalidObjectException("SharedLock travels as a handle");
+    }
+
+    /**
+     * The serialized form of a {@code SharedLock}: where its block of the shared heap lives; the receiving process
+     * attaches to the same block. A plain class, not a record: deserializing a record spins method handles, which
+     * costs a child milliseconds.
+     */
+    private static final class Handle implements Serializable {
+
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String segment;
+        private final long offset;
+        private final long transfer;
+
+        Handle(HeapBlock block, SharedHeap.Claim claim) {
+            this.segment = block.segmentName();
+            this.offset = block.offset();
+            this.transfer = claim.send(); // last: a handle that is not made takes no ticket
+        }
+
+        @Serial
+        private Object readResolve() {
+            return new SharedLock(SharedHeap.attach(segment, offset, LockLayout.SIZE, transfer));
+        }
     }
 }

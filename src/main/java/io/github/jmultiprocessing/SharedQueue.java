@@ -635,8 +635,8 @@ public class SharedQueue<E> extends AbstractQueue<E>
         return channel.name();
     }
 
-    QueueHandle.Kind kind() {
-        return QueueHandle.Kind.QUEUE;
+    Handle.Kind kind() {
+        return Handle.Kind.QUEUE;
     }
 
     @Override
@@ -648,11 +648,58 @@ public class SharedQueue<E> extends AbstractQueue<E>
 
     @Serial
     Object writeReplace() { // not private: the subclass travels through it too
-        return new QueueHandle(kind(), sendName(), codec);
+        return new Handle(kind(), sendName(), codec);
     }
 
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedQueue travels as a handle");
+    }
+
+    /**
+     * The serialized form of the queues ({@code SharedQueue}, {@code SharedJoinableQueue}, {@code SharedSimpleQueue}):
+     * which queue, and which class to attach it as.
+     */
+    static final class Handle implements Serializable {
+
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        /** The class on the receiving side. */
+        enum Kind {
+            /** {@link SharedQueue}. */
+            QUEUE,
+            /** {@link SharedJoinableQueue}. */
+            JOINABLE,
+            /** {@link SharedSimpleQueue}. */
+            SIMPLE
+        }
+
+        private final Kind kind;
+        private final String name;
+        private final Codec<?> codec;
+
+        Handle(Kind kind, String name, Codec<?> codec) {
+            this.kind = kind;
+            this.name = name;
+            this.codec = codec;
+        }
+
+        @Serial
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        private Object readResolve() throws InvalidObjectException {
+            QueueChannel channel;
+            try {
+                channel = QueueChannel.attach(name);
+            } catch (UncheckedIOException e) {
+                throw (InvalidObjectException) new InvalidObjectException("the queue " + name
+                        + " is gone (its creator exited?)").initCause(e);
+            }
+            return switch (kind) {
+                case QUEUE -> new SharedQueue(channel, codec);
+                case JOINABLE -> new SharedJoinableQueue(channel, codec);
+                case SIMPLE -> new SharedSimpleQueue(channel);
+            };
+        }
     }
 }

@@ -151,11 +151,39 @@ public sealed class SharedSemaphore implements AutoCloseable, Serializable permi
 
     @Serial
     Object writeReplace() {
-        return new HeapHandle(HeapHandle.Kind.SEMAPHORE, block, claim);
+        return new Handle(block, claim);
     }
 
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedSemaphore travels as a handle");
+    }
+
+    /**
+     * The serialized form of a {@code SharedSemaphore}: where its block of the shared heap lives; the receiving process
+     * attaches to the same block. A plain class, not a record: deserializing a record spins method handles, which
+     * costs a child milliseconds.
+     */
+    private static final class Handle implements Serializable {
+
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String segment;
+        private final long offset;
+        private final long transfer;
+
+        Handle(HeapBlock block, SharedHeap.Claim claim) {
+            this.segment = block.segmentName();
+            this.offset = block.offset();
+            this.transfer = claim.send(); // last: a handle that is not made takes no ticket
+        }
+
+        @Serial
+        private Object readResolve() {
+            HeapBlock block = SharedHeap.attach(segment, offset, SemaphoreLayout.SIZE, transfer);
+            return SemaphoreWord.bound(block.memory()) >= 0 ? new SharedBoundedSemaphore(block)
+                    : new SharedSemaphore(block);
+        }
     }
 }

@@ -123,7 +123,7 @@ public final class SharedSimpleQueue<E> implements MultiprocessingQueue<E>, Auto
 
     @Serial
     private Object writeReplace() {
-        return new QueueHandle(QueueHandle.Kind.SIMPLE, queue.sendName(), null);
+        return new SharedQueue.Handle(SharedQueue.Handle.Kind.SIMPLE, queue.sendName(), null);
     }
 
     @Serial
