@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.AbstractQueue;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -495,7 +494,12 @@ public class SharedQueue<E> extends AbstractQueue<E>
         }
     }
 
-    /** {@return an iterator over a snapshot of the elements now, oldest first; it does not remove} */
+    /**
+     * {@return an iterator over a snapshot of the elements now, oldest first} Its {@code remove} throws
+     * {@link UnsupportedOperationException}, and so do {@code remove(Object)}, {@code removeAll}, {@code retainAll}
+     * and {@code removeIf}, which go through it (optional operations of {@link java.util.Collection}): elements lie in
+     * rings of shared memory that other processes take from the front, and Python's queue has no remove either.
+     */
     @Override
     public Iterator<E> iterator() {
         enter();
@@ -504,7 +508,25 @@ public class SharedQueue<E> extends AbstractQueue<E>
             for (byte[] bytes : channel.snapshot()) {
                 elements.add(decode(bytes));
             }
-            return Collections.unmodifiableList(elements).iterator();
+            Iterator<E> snapshot = elements.iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return snapshot.hasNext();
+                }
+
+                @Override
+                public E next() {
+                    return snapshot.next();
+                }
+
+                @Override
+                public void remove() {
+                    throw new UnsupportedOperationException("a queue in shared memory removes only from its front"
+                            + " (expected get, take or poll; remove(Object), removeAll, retainAll and removeIf are"
+                            + " not supported)");
+                }
+            };
         } catch (IOException e) {
             throw new UncheckedIOException("queue " + channel.name() + ": " + e.getMessage(), e);
         } finally {

@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing;
 
+import java.util.concurrent.locks.Lock;
+import io.github.jmultiprocessing.testing.LockContract;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +15,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
-class SharedLockTest {
+class SharedLockTest implements LockContract {
+
+    @Override
+    public Lock newLock() {
+        return new SharedLock();
+    }
 
     @Test
     void shouldAcquireAndRelease() {

@@ -1,5 +1,8 @@
 package io.github.jmultiprocessing;
 
+import org.junit.jupiter.api.Nested;
+import java.util.concurrent.BlockingQueue;
+import io.github.jmultiprocessing.testing.BlockingQueueContract;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +30,39 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
-class SharedQueueTest {
+class SharedQueueTest implements BlockingQueueContract {
+
+    @Override
+    public BlockingQueue<Integer> newQueue(int capacity) {
+        return new SharedQueue<>(capacity);
+    }
+
+    /** The contract with a codec: elements written and read in place. */
+    @Nested
+    class WithCodec implements BlockingQueueContract {
+        @Override
+        public BlockingQueue<Integer> newQueue(int capacity) {
+            return new SharedQueue<>(capacity, Codec.ints());
+        }
+    }
+
+    /** The contract of the joinable queue (a put counts a task, which the contract does not see). */
+    @Nested
+    class Joinable implements BlockingQueueContract {
+        @Override
+        public BlockingQueue<Integer> newQueue(int capacity) {
+            return new SharedJoinableQueue<>(capacity);
+        }
+    }
+
+    /** The contract with a checksum on every message. */
+    @Nested
+    class Checksummed implements BlockingQueueContract {
+        @Override
+        public BlockingQueue<Integer> newQueue(int capacity) {
+            return new SharedQueue<>(capacity, MessageChecksum.CRC32C);
+        }
+    }
 
     private static final Duration SHORT = Duration.ofMillis(20);
 

@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing;
 
+import java.util.concurrent.locks.Lock;
+import io.github.jmultiprocessing.testing.LockContract;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,7 +11,12 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
-class SharedRLockTest {
+class SharedRLockTest implements LockContract {
+
+    @Override
+    public Lock newLock() {
+        return new SharedRLock();
+    }
 
     @Test
     void shouldLetTheOwnerAcquireAgain() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -60,6 +61,10 @@ public final class MappedSegment {
      *                              property
      */
     static MappedSegment create(String name, long size) {
+        return uninterruptibly(() -> create0(name, size));
+    }
+
+    private static MappedSegment create0(String name, long size) {
         if (size <= 0) {
             throw new IllegalArgumentException("size=" + size + " (expected > 0)");
         }
@@ -101,6 +106,10 @@ public final class MappedSegment {
      * @throws UncheckedIOException wrapping {@link NoSuchFileException} if there is no such segment
      */
     static MappedSegment open(String name) {
+        return uninterruptibly(() -> open0(name));
+    }
+
+    private static MappedSegment open0(String name) {
         Path path = ShmDirectory.pathOf(name);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = channel.size();
@@ -120,6 +129,33 @@ public final class MappedSegment {
                     + path + " to exist)", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot attach shared memory segment " + path + ": " + e, e);
+        }
+    }
+
+    /**
+     * {@return what {@code mapping} makes, with the caller's interrupt status set aside meanwhile and restored after}
+     * A {@link FileChannel} closes itself when its thread is interrupted ({@link ClosedByInterruptException}), but
+     * making or attaching a segment is no wait that an interrupt should end: without this, every object created or
+     * attached on an interrupted thread would fail with an error about the file. An interrupt that comes while the
+     * channel is open closes it; the work is then done again.
+     */
+    private static MappedSegment uninterruptibly(java.util.function.Supplier<MappedSegment> mapping) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return mapping.get();
+                } catch (UncheckedIOException e) {
+                    if (!(e.getCause() instanceof ClosedByInterruptException) || attempt == 100) {
+                        throw e;
+                    }
+                    interrupted |= Thread.interrupted();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

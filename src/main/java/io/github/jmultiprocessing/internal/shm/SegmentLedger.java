@@ -2,6 +2,7 @@ package io.github.jmultiprocessing.internal.shm;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -418,20 +419,44 @@ public final class SegmentLedger {
     }
 
     private static void append(String line) {
-        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        // A FileChannel closes itself when its thread is interrupted, and a closed ledger would refuse every later
+        // segment: the caller's interrupt status is set aside while the line is written, and restored after.
+        boolean interrupted = Thread.interrupted();
         try {
-            if (ledger == null) {
-                ledger = openLedger();
-                for (String child : CHILDREN) {
-                    write("c\t" + child + "\n");
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    if (ledger == null) {
+                        ledger = openLedger();
+                        for (String child : CHILDREN) {
+                            write("c\t" + child + "\n");
+                        }
+                    } else if (!ledger.isOpen()) { // an interrupt came while a line was written: go on after it
+                        ledger = reopenLedger();
+                        write("\n"); // ends what was cut short of that line (read back, a name of no file)
+                    }
+                    write(line + "\n");
+                    return;
+                } catch (ClosedByInterruptException e) {
+                    interrupted |= Thread.interrupted();
+                    if (attempt == 100) {
+                        throw ShmDirectory.cannotCreate("shared memory (the record of this process's segments, "
+                                + ledgerPath().getFileName() + ")", 0, e);
+                    }
                 }
             }
-            write(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {
             // Said as the user sees it: shared memory cannot be created in that directory (the file is ours).
             throw ShmDirectory.cannotCreate("shared memory (the record of this process's segments, "
                     + ledgerPath().getFileName() + ")", 0, e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    private static FileChannel reopenLedger() throws IOException {
+        return FileChannel.open(ledgerPath(), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
     private static FileChannel openLedger() throws IOException {
