@@ -2,6 +2,7 @@ package io.github.jmultiprocessing;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import io.github.jmultiprocessing.internal.shm.BlockHandle;
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
 import io.github.jmultiprocessing.internal.sync.LockLayout;
@@ -264,29 +265,19 @@ public final class SharedRLock implements Lock, AutoCloseable, Serializable {
         throw new InvalidObjectException("SharedRLock travels as a handle");
     }
 
-    /**
-     * The serialized form of a {@code SharedRLock}: where its block of the shared heap lives; the receiving process
-     * attaches to the same block. A plain class, not a record: deserializing a record spins method handles, which
-     * costs a child milliseconds.
-     */
-    private static final class Handle implements Serializable {
+    /** The serialized form of a {@code SharedRLock}: its block of the shared heap, attached on the receiving side. */
+    private static final class Handle extends BlockHandle {
 
         @Serial
         private static final long serialVersionUID = 1L;
 
-        private final String segment;
-        private final long offset;
-        private final long transfer;
-
         Handle(HeapBlock block, SharedHeap.Claim claim) {
-            this.segment = block.segmentName();
-            this.offset = block.offset();
-            this.transfer = claim.send(); // last: a handle that is not made takes no ticket
+            super(block, claim);
         }
 
         @Serial
         private Object readResolve() {
-            return new SharedRLock(SharedHeap.attach(segment, offset, LockLayout.SIZE, transfer));
+            return new SharedRLock(attach(LockLayout.SIZE));
         }
     }
 }

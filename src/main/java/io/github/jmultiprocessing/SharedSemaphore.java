@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.shm.BlockHandle;
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
 import io.github.jmultiprocessing.internal.sync.SemaphoreLayout;
@@ -160,28 +161,21 @@ public sealed class SharedSemaphore implements AutoCloseable, Serializable permi
     }
 
     /**
-     * The serialized form of a {@code SharedSemaphore}: where its block of the shared heap lives; the receiving process
-     * attaches to the same block. A plain class, not a record: deserializing a record spins method handles, which
-     * costs a child milliseconds.
+     * The serialized form of a {@code SharedSemaphore} (bounded or not): its block of the shared heap, attached on the
+     * receiving side.
      */
-    private static final class Handle implements Serializable {
+    private static final class Handle extends BlockHandle {
 
         @Serial
         private static final long serialVersionUID = 1L;
 
-        private final String segment;
-        private final long offset;
-        private final long transfer;
-
         Handle(HeapBlock block, SharedHeap.Claim claim) {
-            this.segment = block.segmentName();
-            this.offset = block.offset();
-            this.transfer = claim.send(); // last: a handle that is not made takes no ticket
+            super(block, claim);
         }
 
         @Serial
         private Object readResolve() {
-            HeapBlock block = SharedHeap.attach(segment, offset, SemaphoreLayout.SIZE, transfer);
+            HeapBlock block = attach(SemaphoreLayout.SIZE);
             return SemaphoreWord.bound(block.memory()) >= 0 ? new SharedBoundedSemaphore(block)
                     : new SharedSemaphore(block);
         }
