@@ -309,7 +309,7 @@ public class BaseManager implements AutoCloseable {
         ManagerClient connecting = ManagerClient.of(requested, authkey);
         try { // a request that changes nothing (no object has id 0): the server answers, so it accepted the key
             ManagerFrames.result(connecting.call(ManagerFrames.request(ManagerFrames.DECREF, 0, null, null)));
-        } catch (io.github.jmultiprocessing.internal.manager.Handshake.Failed e) {
+        } catch (io.github.jmultiprocessing.internal.connection.Handshake.Failed e) {
             throw new AuthenticationException("the manager at " + requested + " refused the key or did not finish the"
                     + " handshake: " + e.getMessage(), e);
         } catch (ManagerFrames.Failed e) {

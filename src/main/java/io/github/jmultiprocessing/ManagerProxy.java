@@ -251,7 +251,7 @@ final class ManagerProxy implements InvocationHandler, Serializable {
     }
 
     private UncheckedIOException gone(IOException e) {
-        if (e instanceof io.github.jmultiprocessing.internal.manager.Handshake.Failed) {
+        if (e instanceof io.github.jmultiprocessing.internal.connection.Handshake.Failed) {
             return new UncheckedIOException(new AuthenticationException("the manager at " + address + " refused"
                     + " this process's key for it", e));
         }

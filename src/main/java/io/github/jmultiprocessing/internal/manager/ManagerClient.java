@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing.internal.manager;
 
+import io.github.jmultiprocessing.internal.connection.Handshake;
+import io.github.jmultiprocessing.internal.connection.SocketWire;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
