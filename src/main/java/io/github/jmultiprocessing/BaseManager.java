@@ -16,7 +16,6 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -43,8 +42,6 @@ import java.util.function.Function;
 public class BaseManager implements AutoCloseable {
 
     private static final AtomicInteger NUMBERS = new AtomicInteger();
-    /** Keys of the managers this process started or connected to, by address (for proxies read here). */
-    private static final Map<SocketAddress, byte[]> KEYS = new ConcurrentHashMap<>();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private enum State { INITIAL, STARTED, CONNECTED, SHUTDOWN }
@@ -232,7 +229,7 @@ public class BaseManager implements AutoCloseable {
         server = process;
         serverPid = process.pid().orElse(0);
         client = ManagerClient.of(address, authkey);
-        KEYS.put(address, authkey.clone());
+        ManagerClient.noteKey(address, authkey);
         state = State.STARTED;
     }
 
@@ -283,7 +280,7 @@ public class BaseManager implements AutoCloseable {
         }
         try (ManagerServer running = new ManagerServer(where, authkey, served, name)) {
             address = running.address();
-            KEYS.put(address, authkey.clone());
+            ManagerClient.noteKey(address, authkey);
             running.serve();
         } finally {
             state = State.SHUTDOWN;
@@ -317,7 +314,7 @@ public class BaseManager implements AutoCloseable {
         }
         address = requested;
         client = connecting;
-        KEYS.put(address, authkey.clone());
+        ManagerClient.noteKey(address, authkey);
         state = State.CONNECTED;
     }
 
@@ -488,22 +485,6 @@ public class BaseManager implements AutoCloseable {
     @Override
     public void close() {
         shutdown();
-    }
-
-    /**
-     * Notes a manager's key for proxies read in this process (one that came with a proxy to a child).
-     *
-     * @param address the manager's address
-     * @param authkey its key
-     */
-    static void rememberKey(SocketAddress address, byte[] authkey) {
-        KEYS.putIfAbsent(address, authkey.clone());
-    }
-
-    /** {@return the key for proxies of a server read in this process: the manager's own, or the process's} */
-    static byte[] authkeyFor(SocketAddress address) {
-        byte[] key = KEYS.get(address);
-        return key != null ? key.clone() : Multiprocessing.currentProcess().authkey();
     }
 
     @Override
