@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -44,8 +43,6 @@ import java.util.function.Function;
 public class BaseManager implements AutoCloseable {
 
     private static final AtomicInteger NUMBERS = new AtomicInteger();
-    /** Keys of the managers this process started or connected to, by address (for proxies read here). */
-    private static final Map<SocketAddress, byte[]> KEYS = new ConcurrentHashMap<>();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private enum State { INITIAL, STARTED, CONNECTED, SHUTDOWN }
@@ -233,7 +230,7 @@ public class BaseManager implements AutoCloseable {
         server = process;
         serverPid = process.pid().orElse(0);
         client = ManagerClient.of(address, authkey);
-        KEYS.put(address, authkey.clone());
+        ManagerClient.noteKey(address, authkey);
         state = State.STARTED;
     }
 
@@ -284,7 +281,7 @@ public class BaseManager implements AutoCloseable {
         }
         try (ManagerServer running = new ManagerServer(where, authkey, served, name)) {
             address = running.address();
-            KEYS.put(address, authkey.clone());
+            ManagerClient.noteKey(address, authkey);
             running.serve();
         } finally {
             state = State.SHUTDOWN;
@@ -310,7 +307,7 @@ public class BaseManager implements AutoCloseable {
         ManagerClient connecting = ManagerClient.of(requested, authkey);
         try { // a request that changes nothing (no object has id 0): the server answers, so it accepted the key
             ManagerFrames.result(connecting.call(ManagerFrames.request(ManagerFrames.DECREF, 0, null, null)));
-        } catch (io.github.jmultiprocessing.internal.manager.Handshake.Failed e) {
+        } catch (io.github.jmultiprocessing.internal.connection.Handshake.Failed e) {
             throw new AuthenticationException("the manager at " + requested + " refused the key or did not finish the"
                     + " handshake: " + e.getMessage(), e);
         } catch (ManagerFrames.Failed e) {
@@ -318,7 +315,7 @@ public class BaseManager implements AutoCloseable {
         }
         address = requested;
         client = connecting;
-        KEYS.put(address, authkey.clone());
+        ManagerClient.noteKey(address, authkey);
         state = State.CONNECTED;
     }
 
@@ -489,22 +486,6 @@ public class BaseManager implements AutoCloseable {
     @Override
     public void close() {
         shutdown();
-    }
-
-    /**
-     * Notes a manager's key for proxies read in this process (one that came with a proxy to a child).
-     *
-     * @param address the manager's address
-     * @param authkey its key
-     */
-    static void rememberKey(SocketAddress address, byte[] authkey) {
-        KEYS.putIfAbsent(address, authkey.clone());
-    }
-
-    /** {@return the key for proxies of a server read in this process: the manager's own, or the process's} */
-    static byte[] authkeyFor(SocketAddress address) {
-        byte[] key = KEYS.get(address);
-        return key != null ? key.clone() : Multiprocessing.currentProcess().authkey();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.internal.manager.Handshake;
-import io.github.jmultiprocessing.internal.manager.SocketWire;
+import io.github.jmultiprocessing.internal.connection.Handshake;
+import io.github.jmultiprocessing.internal.connection.SocketWire;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -1,7 +1,7 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
-import io.github.jmultiprocessing.internal.manager.SocketWire;
+import io.github.jmultiprocessing.internal.connection.SocketWire;
 import io.github.jmultiprocessing.internal.ring.EndHolders;
 import io.github.jmultiprocessing.internal.ring.PipeChannel;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;

@@ -1,8 +1,8 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.internal.manager.Handshake;
-import io.github.jmultiprocessing.internal.manager.HandshakeGate;
-import io.github.jmultiprocessing.internal.manager.SocketWire;
+import io.github.jmultiprocessing.internal.connection.Handshake;
+import io.github.jmultiprocessing.internal.connection.HandshakeGate;
+import io.github.jmultiprocessing.internal.connection.SocketWire;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;

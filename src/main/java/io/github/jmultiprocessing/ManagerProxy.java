@@ -95,7 +95,7 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         ManagerClient client() {
             ManagerClient known = client;
             if (known == null) {
-                known = ManagerClient.of(address, BaseManager.authkeyFor(address));
+                known = ManagerClient.of(address, authkeyFor(address));
                 client = known;
             }
             return known;
@@ -251,7 +251,7 @@ final class ManagerProxy implements InvocationHandler, Serializable {
     }
 
     private UncheckedIOException gone(IOException e) {
-        if (e instanceof io.github.jmultiprocessing.internal.manager.Handshake.Failed) {
+        if (e instanceof io.github.jmultiprocessing.internal.connection.Handshake.Failed) {
             return new UncheckedIOException(new AuthenticationException("the manager at " + address + " refused"
                     + " this process's key for it", e));
         }
@@ -294,8 +294,17 @@ final class ManagerProxy implements InvocationHandler, Serializable {
                     + " whose manager cannot be reached: " + e);
         }
         // the manager's key goes only to a child being started (over its private pipe), as in Python
-        byte[] key = JvmProcess.spawning() ? BaseManager.authkeyFor(address) : null;
+        byte[] key = JvmProcess.spawning() ? authkeyFor(address) : null;
         return new Reference(address, id, typeid, type, key);
+    }
+
+    /**
+     * {@return the key for proxies of a server read in this process: the one noted for its manager (started,
+     * served, connected to here, or come with a proxy), else the process's}
+     */
+    private static byte[] authkeyFor(SocketAddress address) {
+        byte[] key = ManagerClient.notedKey(address);
+        return key != null ? key : Multiprocessing.currentProcess().authkey();
     }
 
     /** A proxy in flight; with its manager's key when it goes to a child being started. */
@@ -303,7 +312,7 @@ final class ManagerProxy implements InvocationHandler, Serializable {
             implements Serializable {
         private Object readResolve() {
             if (authkey != null) {
-                BaseManager.rememberKey(address, authkey);
+                ManagerClient.noteKeyIfAbsent(address, authkey);
             }
             ManagerServer server = ManagerServer.current();
             if (server != null && (server.owns(id) || server.address().equals(address))) {

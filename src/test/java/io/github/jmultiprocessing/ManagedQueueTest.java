@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.manager.ServedSynchronizers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +22,14 @@ class ManagedQueueTest {
 
     private static final Duration SHORT = Duration.ofMillis(20);
 
+    /** {@return the queue a manager serves, as {@link Manager} makes it} */
+    private static ServedSynchronizers.QueueObject<Integer> queue(int maxsize) {
+        return new ServedSynchronizers.QueueObject<>(maxsize, QueueShutDownException::new);
+    }
+
     @Test
     void shouldRefusePutsAndDrainGetsAfterShutdown() throws Exception {
-        ManagedObjects.QueueObject<Integer> q = new ManagedObjects.QueueObject<>(0);
+        ServedSynchronizers.QueueObject<Integer> q = queue(0);
         q.put(1);
         q.put(2);
         assertFalse(q.isShutdown());
@@ -51,7 +57,7 @@ class ManagedQueueTest {
 
     @Test
     void shouldCountDroppedElementsAsDoneOnImmediateShutdown() throws Exception {
-        ManagedObjects.QueueObject<Integer> q = new ManagedObjects.QueueObject<>(3);
+        ServedSynchronizers.QueueObject<Integer> q = queue(3);
         for (int i = 0; i < 3; i++) {
             q.put(i);
         }
@@ -69,8 +75,8 @@ class ManagedQueueTest {
     void shouldWakeWaitingGettersPuttersAndJoinersOnShutdown() throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(3);
         try {
-            ManagedObjects.QueueObject<Integer> empty = new ManagedObjects.QueueObject<>(0);
-            ManagedObjects.QueueObject<Integer> full = new ManagedObjects.QueueObject<>(1);
+            ServedSynchronizers.QueueObject<Integer> empty = queue(0);
+            ServedSynchronizers.QueueObject<Integer> full = queue(1);
             full.put(0);
             CompletableFuture<Integer> getter = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -110,7 +116,7 @@ class ManagedQueueTest {
 
     @Test
     void shouldKeepTheCollectionMethodsALinkedBlockingQueueHad() throws Exception {
-        ManagedObjects.QueueObject<Integer> q = new ManagedObjects.QueueObject<>(0);
+        ServedSynchronizers.QueueObject<Integer> q = queue(0);
         for (int i = 0; i < 6; i++) {
             q.put(i);
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.manager.ServedSynchronizers;
 import io.github.jmultiprocessing.testing.Children;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -157,7 +158,7 @@ class ManagerReviewIT {
     void concurrentReleasesMustNotGiveALockTwoPermits() throws Exception {
         int broken = 0;
         for (int i = 0; i < 5_000 && broken == 0; i++) {
-            ManagedObjects.LockObject lock = new ManagedObjects.LockObject();
+            ServedSynchronizers.LockObject lock = new ServedSynchronizers.LockObject();
             lock.acquire();
             java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
             Runnable release = () -> {

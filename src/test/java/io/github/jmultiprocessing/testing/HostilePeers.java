@@ -7,10 +7,13 @@ import java.io.InputStream;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Peers that connect to an authenticating server ({@code Listener}, a manager) and never pass its handshake, one
@@ -143,6 +146,41 @@ public final class HostilePeers implements AutoCloseable {
                 return;
             }
             read += n;
+        }
+    }
+
+    /**
+     * {@return whether the other side closed a socket within the time given} Whatever comes before is skipped.
+     *
+     * @param channel the socket (made non-blocking)
+     * @param millis  how long to wait
+     * @throws IOException if no selector opens
+     */
+    public static boolean readsToEnd(SocketChannel channel, long millis) throws IOException {
+        channel.configureBlocking(false);
+        try (Selector selector = Selector.open()) {
+            channel.register(selector, SelectionKey.OP_READ);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            ByteBuffer sink = ByteBuffer.allocate(256);
+            while (true) {
+                int n;
+                try {
+                    n = channel.read(sink.clear());
+                } catch (IOException e) { // reset: closed with bytes unread, an end too
+                    return true;
+                }
+                if (n < 0) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                if (n == 0) {
+                    selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    selector.selectedKeys().clear();
+                }
+            }
         }
     }
 

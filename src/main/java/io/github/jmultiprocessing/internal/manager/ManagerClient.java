@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing.internal.manager;
 
+import io.github.jmultiprocessing.internal.connection.Handshake;
+import io.github.jmultiprocessing.internal.connection.SocketWire;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -17,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ManagerClient {
 
     private static final Map<String, ManagerClient> CLIENTS = new ConcurrentHashMap<>();
+    /** Keys of the managers this process started, serves or connected to, or got a proxy of, by address. */
+    private static final Map<SocketAddress, byte[]> KEYS = new ConcurrentHashMap<>();
     private static final Cleaner CLEANER = Cleaner.create(LibraryThreads.factory("manager-connections"));
     private static final int MAX_REPLY = 1 << 30;
 
@@ -50,6 +54,39 @@ public final class ManagerClient {
     public static ManagerClient of(SocketAddress address, byte[] authkey) {
         String key = address + "|" + java.util.HexFormat.of().formatHex(authkey);
         return CLIENTS.computeIfAbsent(key, k -> new ManagerClient(address, authkey));
+    }
+
+    /**
+     * Notes the key of a manager this process started, serves or connected to, for the proxies of it read here
+     * (replacing a key noted before for that address).
+     *
+     * @param address the manager's address
+     * @param authkey its key (copied)
+     */
+    public static void noteKey(SocketAddress address, byte[] authkey) {
+        KEYS.put(address, authkey.clone());
+    }
+
+    /**
+     * Notes a manager's key that came with a proxy of it (to a child being started), unless a key is noted for
+     * that address already.
+     *
+     * @param address the manager's address
+     * @param authkey its key (copied)
+     */
+    public static void noteKeyIfAbsent(SocketAddress address, byte[] authkey) {
+        KEYS.putIfAbsent(address, authkey.clone());
+    }
+
+    /**
+     * {@return a copy of the key noted for a manager's address, or null if none is (the caller then proves its
+     * process's own key, which this package cannot read without a cycle through the public package)}
+     *
+     * @param address the manager's address
+     */
+    public static byte[] notedKey(SocketAddress address) {
+        byte[] key = KEYS.get(address);
+        return key != null ? key.clone() : null;
     }
 
     /** {@return the server's address} */

@@ -14,8 +14,10 @@ import java.io.StringWriter;
 import java.util.Arrays;
 
 /**
- * The messages between a manager's clients and its server, each one {@link SocketWire} message, sent only after
- * the {@link Handshake}: nothing is decoded before the peer has proved it holds the authkey.
+ * The messages between a manager's clients and its server, each one
+ * {@link io.github.jmultiprocessing.internal.connection.SocketWire} message, sent only after the
+ * {@link io.github.jmultiprocessing.internal.connection.Handshake}: nothing is decoded before the peer has proved it
+ * holds the authkey.
  *
  * <pre>
  *   requests:  CALL     byte 1, long object, UTF method (name and parameter types), int n, n arguments

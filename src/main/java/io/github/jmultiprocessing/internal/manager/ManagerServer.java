@@ -1,5 +1,8 @@
 package io.github.jmultiprocessing.internal.manager;
 
+import io.github.jmultiprocessing.internal.connection.Handshake;
+import io.github.jmultiprocessing.internal.connection.HandshakeGate;
+import io.github.jmultiprocessing.internal.connection.SocketWire;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.EOFException;
 import java.io.IOException;

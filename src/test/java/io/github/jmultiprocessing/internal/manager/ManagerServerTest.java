@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.manager;
 
+import static io.github.jmultiprocessing.testing.HostilePeers.readsToEnd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.Serializable;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,35 +97,6 @@ class ManagerServerTest {
             server.close();
             serving.join(10_000);
             assertFalse(serving.isAlive());
-        }
-    }
-
-    /** {@return whether the peer closed the socket within the time given} Whatever comes before is skipped. */
-    static boolean readsToEnd(SocketChannel channel, long millis) throws Exception {
-        channel.configureBlocking(false);
-        try (Selector selector = Selector.open()) {
-            channel.register(selector, SelectionKey.OP_READ);
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            ByteBuffer sink = ByteBuffer.allocate(256);
-            while (true) {
-                int n;
-                try {
-                    n = channel.read(sink.clear());
-                } catch (java.io.IOException e) { // reset: closed with bytes unread, an end too
-                    return true;
-                }
-                if (n < 0) {
-                    return true;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                if (n == 0) {
-                    selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                    selector.selectedKeys().clear();
-                }
-            }
         }
     }
 

@@ -1,6 +1,6 @@
-package io.github.jmultiprocessing.internal.manager;
+package io.github.jmultiprocessing.internal.connection;
 
-import static io.github.jmultiprocessing.internal.manager.ManagerServerTest.readsToEnd;
+import static io.github.jmultiprocessing.testing.HostilePeers.readsToEnd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

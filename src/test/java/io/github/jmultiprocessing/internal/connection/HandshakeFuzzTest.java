@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.internal.manager;
+package io.github.jmultiprocessing.internal.connection;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

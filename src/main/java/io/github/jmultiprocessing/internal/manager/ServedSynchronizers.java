@@ -1,306 +1,44 @@
-package io.github.jmultiprocessing;
+package io.github.jmultiprocessing.internal.manager;
 
-import io.github.jmultiprocessing.internal.manager.ManagerServer;
+import io.github.jmultiprocessing.ManagedBarrier;
+import io.github.jmultiprocessing.ManagedCondition;
+import io.github.jmultiprocessing.ManagedEvent;
+import io.github.jmultiprocessing.ManagedJoinableQueue;
+import io.github.jmultiprocessing.ManagedLock;
+import io.github.jmultiprocessing.ManagedSemaphore;
+import io.github.jmultiprocessing.QueueShutDownException;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
-import java.io.Serializable;
 import java.time.Duration;
-import java.util.AbstractList;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Set;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 
 /**
- * The objects a {@link Manager}'s server holds for its standard types, as Python's {@code SyncManager} holds a
- * {@code dict}, a {@code list}, a {@code threading.Lock} and so on. They run in the server, each call on the thread
- * of the calling client's connection; collections are synchronized (one call at a time, as the GIL makes Python's),
- * and what would be a view or an iterator of them is a copy, since it travels to the client.
+ * The blocking objects a manager's server holds for the standard types of {@code Manager} (Python's
+ * {@code SyncManager} serving {@code queue.Queue} and {@code threading}'s {@code Lock}, {@code RLock},
+ * {@code Condition}, {@code Semaphore}, {@code BoundedSemaphore}, {@code Event} and {@code Barrier}). They run in
+ * the server, each call on the thread of the calling client's connection, so a wait here is that connection's
+ * thread waiting, and a reentrant lock belongs to the client thread whose connection took it.
+ *
+ * <p>Implementation notes. The public {@code Manager} registers these classes; clients never name them (calls are
+ * resolved through the public proxy interfaces, {@link Methods}). A client that dies in a call has its connection
+ * thread interrupted ({@link ManagerServer}'s watch), and the locks report what a connection holds
+ * ({@link ManagerServer#holding}, {@link ManagerServer.Holder}) so that a dead client's holds are given back. The
+ * queue throws the public {@code QueueShutDownException}, whose constructor only the public package may call:
+ * {@code Manager} hands that constructor to each queue it makes.
  */
-final class ManagedObjects {
+public final class ServedSynchronizers {
 
-    private ManagedObjects() {
-    }
-
-    /** A dict: insertion-ordered, as Python's. */
-    static final class Dict<K, V> extends AbstractMap<K, V> implements Serializable {
-        private static final long serialVersionUID = 1L;
-        private final LinkedHashMap<K, V> map;
-
-        Dict(Map<? extends K, ? extends V> initial) {
-            map = initial == null ? new LinkedHashMap<>() : new LinkedHashMap<>(initial);
-        }
-
-        @Override
-        public synchronized int size() {
-            return map.size();
-        }
-
-        @Override
-        public synchronized boolean isEmpty() {
-            return map.isEmpty();
-        }
-
-        @Override
-        public synchronized boolean containsKey(Object key) {
-            return map.containsKey(key);
-        }
-
-        @Override
-        public synchronized boolean containsValue(Object value) {
-            return map.containsValue(value);
-        }
-
-        @Override
-        public synchronized V get(Object key) {
-            return map.get(key);
-        }
-
-        @Override
-        public synchronized V put(K key, V value) {
-            return map.put(key, value);
-        }
-
-        @Override
-        public synchronized V remove(Object key) {
-            return map.remove(key);
-        }
-
-        @Override
-        public synchronized void putAll(Map<? extends K, ? extends V> m) {
-            map.putAll(m);
-        }
-
-        @Override
-        public synchronized void clear() {
-            map.clear();
-        }
-
-        @Override
-        public synchronized Set<K> keySet() {
-            return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(map.keySet())); // a copy: no writes
-        }
-
-        @Override
-        public synchronized Collection<V> values() {
-            return java.util.Collections.unmodifiableList(new ArrayList<>(map.values()));
-        }
-
-        @Override
-        public synchronized Set<Entry<K, V>> entrySet() {
-            Set<Entry<K, V>> copy = new LinkedHashSet<>();
-            for (Entry<K, V> entry : map.entrySet()) {
-                copy.add(new SimpleImmutableEntry<>(entry));
-            }
-            return java.util.Collections.unmodifiableSet(copy);
-        }
-
-        @Override
-        public synchronized void replaceAll(java.util.function.BiFunction<? super K, ? super V, ? extends V> f) {
-            map.replaceAll(f);
-        }
-
-        @Override
-        public synchronized boolean equals(Object o) {
-            return map.equals(o);
-        }
-
-        @Override
-        public synchronized int hashCode() {
-            return map.hashCode();
-        }
-
-        @Override
-        public synchronized String toString() {
-            return map.toString();
-        }
-    }
-
-    /** A list. */
-    static final class ListObject<E> extends AbstractList<E> implements Serializable {
-        private static final long serialVersionUID = 1L;
-        private final ArrayList<E> list;
-
-        ListObject(Collection<? extends E> initial) {
-            list = initial == null ? new ArrayList<>() : new ArrayList<>(initial);
-        }
-
-        @Override
-        public synchronized E get(int index) {
-            return list.get(index);
-        }
-
-        @Override
-        public synchronized E set(int index, E element) {
-            return list.set(index, element);
-        }
-
-        @Override
-        public synchronized void add(int index, E element) {
-            list.add(index, element);
-        }
-
-        @Override
-        public synchronized boolean add(E element) {
-            return list.add(element);
-        }
-
-        @Override
-        public synchronized E remove(int index) {
-            return list.remove(index);
-        }
-
-        @Override
-        public synchronized boolean remove(Object o) {
-            return list.remove(o);
-        }
-
-        @Override
-        public synchronized int size() {
-            return list.size();
-        }
-
-        @Override
-        public synchronized boolean contains(Object o) {
-            return list.contains(o);
-        }
-
-        @Override
-        public synchronized int indexOf(Object o) {
-            return list.indexOf(o);
-        }
-
-        @Override
-        public synchronized int lastIndexOf(Object o) {
-            return list.lastIndexOf(o);
-        }
-
-        @Override
-        public synchronized boolean addAll(Collection<? extends E> c) {
-            return list.addAll(c);
-        }
-
-        @Override
-        public synchronized boolean addAll(int index, Collection<? extends E> c) {
-            return list.addAll(index, c);
-        }
-
-        @Override
-        public synchronized boolean removeAll(Collection<?> c) {
-            return list.removeAll(c);
-        }
-
-        @Override
-        public synchronized boolean retainAll(Collection<?> c) {
-            return list.retainAll(c);
-        }
-
-        @Override
-        public synchronized boolean removeIf(Predicate<? super E> filter) {
-            return list.removeIf(filter);
-        }
-
-        @Override
-        public synchronized void replaceAll(UnaryOperator<E> operator) {
-            list.replaceAll(operator);
-        }
-
-        @Override
-        public synchronized void sort(Comparator<? super E> c) {
-            list.sort(c);
-        }
-
-        @Override
-        public synchronized void clear() {
-            list.clear();
-        }
-
-        @Override
-        public synchronized Object[] toArray() {
-            return list.toArray();
-        }
-
-        @Override
-        public synchronized <T> T[] toArray(T[] a) {
-            return list.toArray(a);
-        }
-
-        @Override
-        public synchronized List<E> subList(int fromIndex, int toIndex) {
-            return java.util.Collections.unmodifiableList(new ArrayList<>(list.subList(fromIndex, toIndex)));
-        }
-
-        @Override
-        public synchronized boolean equals(Object o) {
-            return list.equals(o);
-        }
-
-        @Override
-        public synchronized int hashCode() {
-            return list.hashCode();
-        }
-
-        @Override
-        public synchronized String toString() {
-            return list.toString();
-        }
-    }
-
-    /** A namespace. */
-    static final class NamespaceObject implements Namespace {
-        private final Map<String, Object> attributes = new LinkedHashMap<>();
-
-        @Override
-        public synchronized Object get(String name) {
-            if (!attributes.containsKey(name)) {
-                throw new NoSuchElementException("attribute " + name + " (expected one of " + attributes.keySet()
-                        + ")");
-            }
-            return attributes.get(name);
-        }
-
-        @Override
-        public synchronized void set(String name, Object value) {
-            attributes.put(java.util.Objects.requireNonNull(name, "name"), value);
-        }
-
-        @Override
-        public synchronized void delete(String name) {
-            if (!attributes.containsKey(name)) {
-                throw new NoSuchElementException("attribute " + name + " (expected one of " + attributes.keySet()
-                        + ")");
-            }
-            attributes.remove(name);
-        }
-
-        @Override
-        public synchronized Map<String, Object> attributes() {
-            return new LinkedHashMap<>(attributes);
-        }
-
-        @Override
-        public synchronized String toString() {
-            StringBuilder text = new StringBuilder("Namespace(");
-            String separator = "";
-            for (Map.Entry<String, Object> entry : attributes.entrySet()) {
-                text.append(separator).append(entry.getKey()).append('=').append(entry.getValue());
-                separator = ", ";
-            }
-            return text.append(')').toString();
-        }
+    private ServedSynchronizers() {
     }
 
     /**
@@ -308,9 +46,12 @@ final class ManagedObjects {
      * and {@code JoinableQueue}) in Java, one lock and three conditions as there, so that {@code shutdown} is atomic
      * with every put and get: after it, no put succeeds, gets drain then throw, and every waiting caller (each a
      * connection thread of the server) wakes and throws. Iterators walk a copy.
+     *
+     * @param <E> elements
      */
-    static final class QueueObject<E> extends java.util.AbstractQueue<E> implements ManagedJoinableQueue<E> {
+    public static final class QueueObject<E> extends java.util.AbstractQueue<E> implements ManagedJoinableQueue<E> {
         private final int maxsize;
+        private final Function<String, QueueShutDownException> refusal;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition notEmpty = lock.newCondition();
         private final Condition notFull = lock.newCondition();
@@ -319,8 +60,16 @@ final class ManagedObjects {
         private long unfinished; // guarded by lock
         private boolean shutDown; // guarded by lock
 
-        QueueObject(int maxsize) {
+        /**
+         * A queue.
+         *
+         * @param maxsize  how many elements it holds at most; 0 or less for no bound
+         * @param refusal  makes what a put or get on the shut-down queue throws, from its message (the public
+         *                 package's constructor: only that package may make a {@code QueueShutDownException})
+         */
+        public QueueObject(int maxsize, Function<String, QueueShutDownException> refusal) {
             this.maxsize = Math.max(0, maxsize);
+            this.refusal = java.util.Objects.requireNonNull(refusal, "refusal");
         }
 
         private boolean isFull() {
@@ -328,11 +77,11 @@ final class ManagedObjects {
         }
 
         private QueueShutDownException shutDownOnPut() {
-            return new QueueShutDownException("the managed queue is shut down: put refused");
+            return refusal.apply("the managed queue is shut down: put refused");
         }
 
         private QueueShutDownException shutDownOnGet() {
-            return new QueueShutDownException("the managed queue is shut down and empty");
+            return refusal.apply("the managed queue is shut down and empty");
         }
 
         /** Adds under the lock (Python's {@code _put}, then {@code unfinished_tasks += 1} and a wake-up). */
@@ -708,9 +457,13 @@ final class ManagedObjects {
     }
 
     /** Python's Lock: not reentrant, released by anyone; a dead client's hold is given back. */
-    static final class LockObject implements ManagedLock, ManagerServer.Holder {
+    public static final class LockObject implements ManagedLock, ManagerServer.Holder {
         private boolean locked; // guarded by this
         private Thread holder; // the connection thread that took it, null if released by another; guarded by this
+
+        /** An unlocked lock. */
+        public LockObject() {
+        }
 
         @Override
         public synchronized void acquire() {
@@ -773,8 +526,12 @@ final class ManagedObjects {
     }
 
     /** Python's RLock: reentrant, owned by the connection (client thread) that took it. */
-    static class RLockObject implements ManagedLock, ManagerServer.Holder {
+    public static class RLockObject implements ManagedLock, ManagerServer.Holder {
         final ReentrantLock lock = new ReentrantLock();
+
+        /** An unlocked reentrant lock. */
+        public RLockObject() {
+        }
 
         @Override
         public void acquire() {
@@ -816,8 +573,12 @@ final class ManagedObjects {
     }
 
     /** Python's Condition, over its own reentrant lock. */
-    static final class ConditionObject extends RLockObject implements ManagedCondition {
+    public static final class ConditionObject extends RLockObject implements ManagedCondition {
         private final Condition condition = lock.newCondition();
+
+        /** A condition whose lock is unlocked. */
+        public ConditionObject() {
+        }
 
         private void checkHeld() {
             if (!lock.isHeldByCurrentThread()) {
@@ -856,11 +617,18 @@ final class ManagedObjects {
     }
 
     /** Python's Semaphore and BoundedSemaphore. */
-    static final class SemaphoreObject implements ManagedSemaphore {
+    public static final class SemaphoreObject implements ManagedSemaphore {
         private final Semaphore permits;
         private final int bound; // 0 for none
 
-        SemaphoreObject(int value, boolean bounded) {
+        /**
+         * A semaphore.
+         *
+         * @param value   its first count of permits
+         * @param bounded whether a release beyond {@code value} is refused (Python's {@code BoundedSemaphore})
+         * @throws IllegalArgumentException if {@code value} is negative
+         */
+        public SemaphoreObject(int value, boolean bounded) {
             if (value < 0) {
                 throw new IllegalArgumentException("value=" + value + " (expected >= 0)");
             }
@@ -903,8 +671,12 @@ final class ManagedObjects {
     }
 
     /** Python's Event. */
-    static final class EventObject implements ManagedEvent {
+    public static final class EventObject implements ManagedEvent {
         private boolean flag; // guarded by this
+
+        /** An event that is not set. */
+        public EventObject() {
+        }
 
         @Override
         public synchronized void set() {
@@ -949,7 +721,7 @@ final class ManagedObjects {
     }
 
     /** Python's Barrier. */
-    static final class BarrierObject implements ManagedBarrier {
+    public static final class BarrierObject implements ManagedBarrier {
         /** One round of the barrier: broken for the parties of that round only, until a reset starts a new one. */
         private static final class Generation {
             boolean broken;
@@ -959,7 +731,13 @@ final class ManagedObjects {
         private Generation generation = new Generation(); // guarded by this
         private int arrived; // in this generation, guarded by this
 
-        BarrierObject(int parties) {
+        /**
+         * A barrier.
+         *
+         * @param parties how many parties each round waits for
+         * @throws IllegalArgumentException if {@code parties} is less than 1
+         */
+        public BarrierObject(int parties) {
             if (parties < 1) {
                 throw new IllegalArgumentException("parties=" + parties + " (expected >= 1)");
             }
@@ -1064,77 +842,6 @@ final class ManagedObjects {
         @Override
         public synchronized String toString() {
             return "Barrier(parties=" + parties + ", waiting=" + arrived + (generation.broken ? ", broken" : "") + ")";
-        }
-    }
-
-    /** Python's Array: numbers of one type code, in memory of the server's. */
-    static final class ArrayObject implements ManagedArray {
-        private final io.github.jmultiprocessing.internal.shm.TypeCode type;
-        private final java.lang.foreign.MemorySegment memory;
-        private final int length;
-
-        ArrayObject(char typecode, List<?> values) {
-            type = io.github.jmultiprocessing.internal.shm.TypeCode.of(typecode);
-            length = values.size();
-            memory = java.lang.foreign.Arena.ofAuto().allocate((long) Math.max(1, length) * type.size(), 8);
-            for (int i = 0; i < length; i++) {
-                set(i, values.get(i));
-            }
-        }
-
-        @Override
-        public int length() {
-            return length;
-        }
-
-        @Override
-        public synchronized Object get(int index) {
-            java.util.Objects.checkIndex(index, length);
-            return type.getBoxed(memory, (long) index * type.size());
-        }
-
-        @Override
-        public synchronized void set(int index, Object value) {
-            java.util.Objects.checkIndex(index, length);
-            type.setBoxed(memory, (long) index * type.size(), value);
-        }
-
-        @Override
-        public synchronized List<Object> toList() {
-            List<Object> values = new ArrayList<>(length);
-            for (int i = 0; i < length; i++) {
-                values.add(get(i));
-            }
-            return values;
-        }
-
-        @Override
-        public String toString() {
-            return "Array('" + type.code() + "', " + toList() + ")";
-        }
-    }
-
-    /** Python's Value. */
-    static final class ValueObject<T> implements ManagedValue<T> {
-        private T value; // guarded by this
-
-        ValueObject(T value) {
-            this.value = value;
-        }
-
-        @Override
-        public synchronized T get() {
-            return value;
-        }
-
-        @Override
-        public synchronized void set(T value) {
-            this.value = value;
-        }
-
-        @Override
-        public synchronized String toString() {
-            return "Value(" + value + ")";
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.internal.manager;
+package io.github.jmultiprocessing.internal.connection;
 
 import java.io.IOException;
 import java.io.StreamCorruptedException;

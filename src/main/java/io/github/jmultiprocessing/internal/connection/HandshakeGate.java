@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.internal.manager;
+package io.github.jmultiprocessing.internal.connection;
 
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.IOException;

@@ -1,0 +1,29 @@
+/**
+ * CPython's {@code multiprocessing/connection.py}: messages between two processes, and the authentication that
+ * comes before them on a socket.
+ *
+ * <ul>
+ * <li>{@link io.github.jmultiprocessing.internal.connection.SocketWire}: framed messages over a stream socket
+ *     (Unix domain or TCP), each a 4-byte big-endian length then its bytes, as Python frames them; lengths are
+ *     checked against the caller's limit before anything is allocated, and an interrupt never breaks a message
+ *     in the middle.
+ * <li>{@link io.github.jmultiprocessing.internal.connection.Handshake}: Python's mutual HMAC challenge
+ *     ({@code #CHALLENGE#}, an HMAC-SHA256 answer, {@code #WELCOME#} or {@code #FAILURE#}), both ways, before
+ *     anything else crosses; only short raw byte messages are read until both sides have passed, nothing is
+ *     deserialized.
+ * <li>{@link io.github.jmultiprocessing.internal.connection.HandshakeGate}: the accepting side's way in: one
+ *     accepting thread, each peer's handshake on a virtual thread of its own with a deadline of its own, a bounded
+ *     count of pending peers (the oldest is closed for a new one), so that silent or hostile peers never delay or
+ *     turn away a good client.
+ * </ul>
+ *
+ * <p>Used by the public {@code Listener}, {@code Client} and {@code Connection} (a socket connection is a
+ * {@code SocketWire}) and by the manager ({@code internal.manager}: its server accepts through a
+ * {@code HandshakeGate}, its clients connect and authenticate with {@code Handshake.connect}). The pipe's
+ * shared-memory channel joins this package later (it lives in {@code internal.ring} today).
+ *
+ * <p>A core package: depends on {@code internal.shm} (its threads are library threads) and may use
+ * {@code internal.sync}, {@code internal.ring} and {@code internal.codec}; never the public package nor
+ * {@code internal.manager}.
+ */
+package io.github.jmultiprocessing.internal.connection;
