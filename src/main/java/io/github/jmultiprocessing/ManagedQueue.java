@@ -60,6 +60,10 @@ public interface ManagedQueue<E> extends BlockingQueue<E> {
 
     @Override
     default int drainTo(Collection<? super E> c, int maxElements) {
+        java.util.Objects.requireNonNull(c, "c");
+        if (c == this) {
+            throw new IllegalArgumentException("cannot drain a queue into itself (BlockingQueue.drainTo)");
+        }
         List<E> taken = drain(maxElements);
         c.addAll(taken);
         return taken.size();

@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.testing.BlockingQueueContract;
+import java.util.concurrent.BlockingQueue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,7 +20,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The queue a manager serves (Python's {@code queue.Queue} on the server), on its own, in this JVM. */
-class ManagedQueueTest {
+class ManagedQueueTest implements BlockingQueueContract {
+
+    @Override
+    public BlockingQueue<Integer> newQueue(int capacity) {
+        return queue(capacity);
+    }
 
     private static final Duration SHORT = Duration.ofMillis(20);
 

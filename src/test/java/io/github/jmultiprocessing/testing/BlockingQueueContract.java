@@ -89,9 +89,11 @@ public interface BlockingQueueContract {
             assertThrows(NullPointerException.class, () -> q.offer(null));
             assertThrows(NullPointerException.class, () -> q.put(null));
             assertThrows(NullPointerException.class, () -> q.offer(null, 1, TimeUnit.MILLISECONDS));
+            assertEquals(0, q.size(), "nothing was added");
+            q.add(1);
             assertThrows(NullPointerException.class, () -> q.drainTo(null));
             assertThrows(NullPointerException.class, () -> q.drainTo(null, 1));
-            assertEquals(0, q.size(), "nothing was added");
+            assertEquals(1, q.size(), "a refused drain takes nothing");
         } finally {
             dispose(q);
         }
