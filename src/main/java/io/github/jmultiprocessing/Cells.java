@@ -1,7 +1,7 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.ctypes.TypeCode;
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
-import io.github.jmultiprocessing.internal.shm.TypeCode;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,8 +1,8 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.ctypes.TypeCode;
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
-import io.github.jmultiprocessing.internal.shm.TypeCode;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
