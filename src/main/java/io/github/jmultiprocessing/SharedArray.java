@@ -1,18 +1,18 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.ctypes.Cells;
+import io.github.jmultiprocessing.internal.ctypes.TypeCode;
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
-import io.github.jmultiprocessing.internal.shm.TypeCode;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A fixed-length array of C-typed elements in shared memory: Python's {@code multiprocessing.Array} and
@@ -53,12 +53,16 @@ public final class SharedArray implements AutoCloseable, Serializable {
 
     private transient Cells cells; // closed cells once closed
     private final transient int length;
+    private final transient SharedLock lock; // null for a raw array
+    private final transient boolean ownsLock; // the lock was made for this array: closed with it
     private final transient SharedHeap.Claim claim;
 
-    private SharedArray(Cells cells, int length) {
+    private SharedArray(Cells cells, int length, SharedLock lock, boolean ownsLock) {
         this.cells = cells;
         this.length = length;
-        this.claim = SharedHeap.claim(this, cells.block);
+        this.lock = lock;
+        this.ownsLock = ownsLock;
+        this.claim = SharedHeap.claim(this, cells.block());
     }
 
     /**
@@ -73,7 +77,10 @@ public final class SharedArray implements AutoCloseable, Serializable {
     public void close() {
         Cells open = cells;
         if (!open.isClosed()) {
-            cells = open.close();
+            if (ownsLock) {
+                lock.close();
+            }
+            cells = open.closed();
             claim.close();
         }
     }
@@ -202,15 +209,19 @@ public final class SharedArray implements AutoCloseable, Serializable {
         if (length < 0) {
             throw new IllegalArgumentException("length=" + length + " (expected >= 0)");
         }
-        Object[] checked = values == null ? null : checkValues(type, values);
-        HeapBlock block = SharedHeap.allocate(blockSize(type, length), 64);
-        Cells cells = new Cells(type, block, block.memory(), synchronize ? new SharedLock() : null, synchronize);
+        Object[] checked = values == null ? null : Cells.checkValues(type, values);
+        HeapBlock block = SharedHeap.allocate(Cells.arrayBlockSize(type, length), Cells.ARRAY_ALIGNMENT);
+        SharedLock lock = synchronize ? new SharedLock() : null;
+        Cells cells = new Cells(type, block, lockWord(lock));
         if (checked != null) {
-            for (int i = 0; i < checked.length; i++) {
-                type.setBoxed(cells.memory, (long) i * type.size(), checked[i]);
-            }
+            cells.initialize(checked);
         }
-        return new SharedArray(cells, length);
+        return new SharedArray(cells, length, lock, synchronize);
+    }
+
+    /** {@return where the lock's word lives, asked at each access (a closed lock answers closed memory)} */
+    private static Supplier<MemorySegment> lockWord(SharedLock lock) {
+        return lock == null ? null : lock::memory;
     }
 
     /**
@@ -220,7 +231,8 @@ public final class SharedArray implements AutoCloseable, Serializable {
      * @return a view of this array under {@code lock}
      */
     public SharedArray withLock(SharedLock lock) {
-        return new SharedArray(cells.withLock(Objects.requireNonNull(lock, "lock")), length);
+        Objects.requireNonNull(lock, "lock");
+        return new SharedArray(cells.withLockWord(lockWord(lock)), length, lock, false);
     }
 
     /** {@return the number of elements (Python's {@code len(arr)})} */
@@ -230,7 +242,7 @@ public final class SharedArray implements AutoCloseable, Serializable {
 
     /** {@return the Python typecode} */
     public char typecode() {
-        return cells.type.code();
+        return cells.type().code();
     }
 
     /**
@@ -238,12 +250,15 @@ public final class SharedArray implements AutoCloseable, Serializable {
      * @throws IllegalStateException for a raw array, which has none
      */
     public SharedLock getLock() {
-        return cells.lock("SharedArray");
+        if (lock == null) {
+            throw new IllegalStateException("a raw SharedArray has no lock (expected one made by SharedArray.of)");
+        }
+        return lock;
     }
 
     /** {@return true if accesses hold a lock} */
     public boolean isSynchronized() {
-        return cells.lock != null;
+        return lock != null;
     }
 
     /**
@@ -252,7 +267,7 @@ public final class SharedArray implements AutoCloseable, Serializable {
      * @return a segment of {@code length() * element size} bytes
      */
     public MemorySegment segment() {
-        return cells.memory.asSlice(0, (long) length * cells.type.size());
+        return cells.memory().asSlice(0, (long) length * cells.type().size());
     }
 
     /**
@@ -415,16 +430,7 @@ public final class SharedArray implements AutoCloseable, Serializable {
      */
     public List<Object> slice(int from, int to) {
         Objects.checkFromToIndex(from, to, length);
-        List<Object> list = new ArrayList<>(to - from);
-        boolean acquired = cells.enter();
-        try {
-            for (int i = from; i < to; i++) {
-                list.add(cells.type.getBoxed(cells.memory, (long) i * cells.type.size()));
-            }
-        } finally {
-            cells.exit(acquired);
-        }
-        return list;
+        return cells.slice(offsetOf(from), to - from);
     }
 
     /**
@@ -435,15 +441,8 @@ public final class SharedArray implements AutoCloseable, Serializable {
      */
     public void setSlice(int from, List<?> values) {
         Objects.checkFromIndexSize(from, values.size(), length);
-        Object[] checked = checkValues(cells.type, values.toArray());
-        boolean acquired = cells.enter();
-        try {
-            for (int i = 0; i < checked.length; i++) {
-                cells.type.setBoxed(cells.memory, (long) (from + i) * cells.type.size(), checked[i]);
-            }
-        } finally {
-            cells.exit(acquired);
-        }
+        Object[] checked = Cells.checkValues(cells.type(), values.toArray());
+        cells.setSlice(offsetOf(from), checked);
     }
 
     /** {@return all elements of a numeric array as doubles, under one hold of the lock} */
@@ -478,19 +477,7 @@ public final class SharedArray implements AutoCloseable, Serializable {
     public void copyTo(int index, double[] dst, int dstIndex, int count) {
         Objects.checkFromIndexSize(index, count, length);
         Objects.checkFromIndexSize(dstIndex, count, dst.length);
-        cells.requireNumeric();
-        boolean acquired = cells.enter();
-        try {
-            if (cells.type == TypeCode.DOUBLE) {
-                MemorySegment.copy(cells.memory, ValueLayout.JAVA_DOUBLE, (long) index * 8, dst, dstIndex, count);
-            } else {
-                for (int i = 0; i < count; i++) {
-                    dst[dstIndex + i] = cells.type.getDouble(cells.memory, (long) (index + i) * cells.type.size());
-                }
-            }
-        } finally {
-            cells.exit(acquired);
-        }
+        cells.copyTo(offsetOf(index), dst, dstIndex, count);
     }
 
     /**
@@ -504,19 +491,7 @@ public final class SharedArray implements AutoCloseable, Serializable {
     public void copyTo(int index, long[] dst, int dstIndex, int count) {
         Objects.checkFromIndexSize(index, count, length);
         Objects.checkFromIndexSize(dstIndex, count, dst.length);
-        cells.requireInteger();
-        boolean acquired = cells.enter();
-        try {
-            if (cells.type.size() == 8) {
-                MemorySegment.copy(cells.memory, ValueLayout.JAVA_LONG, (long) index * 8, dst, dstIndex, count);
-            } else {
-                for (int i = 0; i < count; i++) {
-                    dst[dstIndex + i] = cells.type.getLong(cells.memory, (long) (index + i) * cells.type.size());
-                }
-            }
-        } finally {
-            cells.exit(acquired);
-        }
+        cells.copyTo(offsetOf(index), dst, dstIndex, count);
     }
 
     /**
@@ -530,19 +505,7 @@ public final class SharedArray implements AutoCloseable, Serializable {
     public void copyTo(int index, int[] dst, int dstIndex, int count) {
         Objects.checkFromIndexSize(index, count, length);
         Objects.checkFromIndexSize(dstIndex, count, dst.length);
-        cells.requireInt();
-        boolean acquired = cells.enter();
-        try {
-            if (cells.type == TypeCode.INT) {
-                MemorySegment.copy(cells.memory, ValueLayout.JAVA_INT, (long) index * 4, dst, dstIndex, count);
-            } else {
-                for (int i = 0; i < count; i++) {
-                    dst[dstIndex + i] = (int) cells.type.getLong(cells.memory, (long) (index + i) * cells.type.size());
-                }
-            }
-        } finally {
-            cells.exit(acquired);
-        }
+        cells.copyTo(offsetOf(index), dst, dstIndex, count);
     }
 
     /**
@@ -556,19 +519,7 @@ public final class SharedArray implements AutoCloseable, Serializable {
     public void copyFrom(double[] src, int srcIndex, int index, int count) {
         Objects.checkFromIndexSize(srcIndex, count, src.length);
         Objects.checkFromIndexSize(index, count, length);
-        cells.requireFloating();
-        boolean acquired = cells.enter();
-        try {
-            if (cells.type == TypeCode.DOUBLE) {
-                MemorySegment.copy(src, srcIndex, cells.memory, ValueLayout.JAVA_DOUBLE, (long) index * 8, count);
-            } else {
-                for (int i = 0; i < count; i++) {
-                    cells.type.setDouble(cells.memory, (long) (index + i) * cells.type.size(), src[srcIndex + i]);
-                }
-            }
-        } finally {
-            cells.exit(acquired);
-        }
+        cells.copyFrom(src, srcIndex, offsetOf(index), count);
     }
 
     /**
@@ -582,59 +533,35 @@ public final class SharedArray implements AutoCloseable, Serializable {
     public void copyFrom(long[] src, int srcIndex, int index, int count) {
         Objects.checkFromIndexSize(srcIndex, count, src.length);
         Objects.checkFromIndexSize(index, count, length);
-        cells.requireInteger();
-        for (int i = 0; i < count; i++) {
-            cells.type.checkRange(src[srcIndex + i]);
-        }
-        boolean acquired = cells.enter();
-        try {
-            if (cells.type.size() == 8) {
-                MemorySegment.copy(src, srcIndex, cells.memory, ValueLayout.JAVA_LONG, (long) index * 8, count);
-            } else {
-                for (int i = 0; i < count; i++) {
-                    cells.type.setLong(cells.memory, (long) (index + i) * cells.type.size(), src[srcIndex + i]);
-                }
-            }
-        } finally {
-            cells.exit(acquired);
-        }
+        cells.copyFrom(src, srcIndex, offsetOf(index), count);
     }
 
     @Override
     public String toString() {
         if (cells.isClosed()) {
-            return "SharedArray('" + cells.type.code() + "', " + length + " elements, closed)";
+            return "SharedArray('" + cells.type().code() + "', " + length + " elements, closed)";
         }
-        return "SharedArray('" + cells.type.code() + "', " + (length <= 100 ? slice(0, length) : length + " elements")
-                + (cells.lock == null ? ", raw" : "") + ")";
+        return "SharedArray('" + cells.type().code() + "', " + (length <= 100 ? slice(0, length) : length + " elements")
+                + (lock == null ? ", raw" : "") + ")";
     }
 
     private long offset(int index) {
-        return (long) Objects.checkIndex(index, length) * cells.type.size();
+        return (long) Objects.checkIndex(index, length) * cells.type().size();
     }
 
-    private static long blockSize(TypeCode type, int length) {
-        long bytes = (long) length * type.size();
-        return Math.max(8, (bytes + 7) & ~7L); // whole 4-byte words around every element, for sub-word atomics
+    /** The byte offset of an element whose index the caller has checked. */
+    private long offsetOf(int index) {
+        return (long) index * cells.type().size();
     }
 
     private static Object[] boxed(double[] values) {
         return Arrays.stream(values).boxed().toArray();
     }
 
-    /** Checks every value before anything is allocated or written; returns the values to write. */
-    private static Object[] checkValues(TypeCode type, Object[] values) {
-        Object[] checked = new Object[values.length];
-        for (int i = 0; i < values.length; i++) {
-            checked[i] = Cells.checkValue(type, Objects.requireNonNull(values[i], "values[" + i + "]"));
-        }
-        return checked;
-    }
-
     @Serial
     private Object writeReplace() {
-        return new Handle(cells.type.code(), cells.block.segmentName(), cells.block.offset(), claim.send(), length,
-                cells.lock, cells.ownsLock);
+        return new Handle(cells.type().code(), cells.block().segmentName(), cells.block().offset(), claim.send(), length,
+                lock, ownsLock);
     }
 
     @Serial
@@ -669,8 +596,8 @@ public final class SharedArray implements AutoCloseable, Serializable {
         @Serial
         private Object readResolve() {
             TypeCode type = TypeCode.of(typecode);
-            HeapBlock block = SharedHeap.attach(segment, offset, blockSize(type, length), transfer);
-            return new SharedArray(new Cells(type, block, block.memory(), lock, ownsLock), length);
+            HeapBlock block = SharedHeap.attach(segment, offset, Cells.arrayBlockSize(type, length), transfer);
+            return new SharedArray(new Cells(type, block, lockWord(lock)), length, lock, ownsLock);
         }
     }
 }

@@ -1,13 +1,16 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.ctypes.Cells;
+import io.github.jmultiprocessing.internal.ctypes.TypeCode;
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
-import io.github.jmultiprocessing.internal.shm.TypeCode;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * One C-typed value in shared memory: Python's {@code multiprocessing.Value} and {@code RawValue}.
@@ -50,15 +53,16 @@ public final class SharedValue implements AutoCloseable, Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** Every value takes a 64-byte, 64-aligned cell: values written by different processes share no cache line. */
-    private static final long CELL = 64;
-
     private transient Cells cells; // closed cells once closed
+    private final transient SharedLock lock; // null for a raw value
+    private final transient boolean ownsLock; // the lock was made for this value: closed with it
     private final transient SharedHeap.Claim claim;
 
-    private SharedValue(Cells cells) {
+    private SharedValue(Cells cells, SharedLock lock, boolean ownsLock) {
         this.cells = cells;
-        this.claim = SharedHeap.claim(this, cells.block);
+        this.lock = lock;
+        this.ownsLock = ownsLock;
+        this.claim = SharedHeap.claim(this, cells.block());
     }
 
     /**
@@ -128,12 +132,18 @@ public final class SharedValue implements AutoCloseable, Serializable {
                 type.toLong(initial);
             }
         }
-        HeapBlock block = SharedHeap.allocate(CELL, CELL);
-        Cells cells = new Cells(type, block, block.memory(), synchronize ? new SharedLock() : null, synchronize);
+        HeapBlock block = SharedHeap.allocate(Cells.VALUE_BLOCK, Cells.VALUE_BLOCK);
+        SharedLock lock = synchronize ? new SharedLock() : null;
+        Cells cells = new Cells(type, block, lockWord(lock));
         if (initial != null) {
-            type.setBoxed(cells.memory, 0, initial);
+            type.setBoxed(cells.memory(), 0, initial);
         }
-        return new SharedValue(cells);
+        return new SharedValue(cells, lock, synchronize);
+    }
+
+    /** {@return where the lock's word lives, asked at each access (a closed lock answers closed memory)} */
+    private static Supplier<MemorySegment> lockWord(SharedLock lock) {
+        return lock == null ? null : lock::memory;
     }
 
     /**
@@ -143,12 +153,13 @@ public final class SharedValue implements AutoCloseable, Serializable {
      * @return a view of this value under {@code lock}
      */
     public SharedValue withLock(SharedLock lock) {
-        return new SharedValue(cells.withLock(Objects.requireNonNull(lock, "lock")));
+        Objects.requireNonNull(lock, "lock");
+        return new SharedValue(cells.withLockWord(lockWord(lock)), lock, false);
     }
 
     /** {@return the Python typecode} */
     public char typecode() {
-        return cells.type.code();
+        return cells.type().code();
     }
 
     /**
@@ -156,12 +167,15 @@ public final class SharedValue implements AutoCloseable, Serializable {
      * @throws IllegalStateException for a raw value, which has none
      */
     public SharedLock getLock() {
-        return cells.lock("SharedValue");
+        if (lock == null) {
+            throw new IllegalStateException("a raw SharedValue has no lock (expected one made by SharedValue.of)");
+        }
+        return lock;
     }
 
     /** {@return true if accesses hold a lock} */
     public boolean isSynchronized() {
-        return cells.lock != null;
+        return lock != null;
     }
 
     /**
@@ -329,29 +343,32 @@ public final class SharedValue implements AutoCloseable, Serializable {
     public void close() {
         Cells open = cells;
         if (!open.isClosed()) {
-            cells = open.close();
+            if (ownsLock) {
+                lock.close();
+            }
+            cells = open.closed();
             claim.close();
         }
     }
 
     /** {@return where the value lives (for tests)} */
     io.github.jmultiprocessing.internal.shm.HeapBlock block() {
-        return cells.block;
+        return cells.block();
     }
 
     @Override
     public String toString() {
         if (cells.isClosed()) {
-            return "SharedValue('" + cells.type.code() + "', closed)";
+            return "SharedValue('" + cells.type().code() + "', closed)";
         }
-        return "SharedValue('" + cells.type.code() + "', " + cells.type.getBoxed(cells.memory, 0)
-                + (cells.lock == null ? ", raw" : "") + ")";
+        return "SharedValue('" + cells.type().code() + "', " + cells.type().getBoxed(cells.memory(), 0)
+                + (lock == null ? ", raw" : "") + ")";
     }
 
     @Serial
     private Object writeReplace() {
-        return new Handle(cells.type.code(), cells.block.segmentName(), cells.block.offset(), claim.send(), cells.lock,
-                cells.ownsLock);
+        return new Handle(cells.type().code(), cells.block().segmentName(), cells.block().offset(), claim.send(), lock,
+                ownsLock);
     }
 
     @Serial
@@ -382,8 +399,8 @@ public final class SharedValue implements AutoCloseable, Serializable {
 
         @Serial
         private Object readResolve() {
-            HeapBlock block = SharedHeap.attach(segment, offset, CELL, transfer);
-            return new SharedValue(new Cells(TypeCode.of(typecode), block, block.memory(), lock, ownsLock));
+            HeapBlock block = SharedHeap.attach(segment, offset, Cells.VALUE_BLOCK, transfer);
+            return new SharedValue(new Cells(TypeCode.of(typecode), block, lockWord(lock)), lock, ownsLock);
         }
     }
 }

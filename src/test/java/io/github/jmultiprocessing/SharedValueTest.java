@@ -42,6 +42,18 @@ class SharedValueTest {
     }
 
     @Test
+    void shouldRefuseAccessUnderALockClosedMeanwhile() {
+        SharedValue value = SharedValue.of('i', 3);
+        SharedValue sameLock = value.withLock(value.getLock()); // a view under the lock the value made
+        SharedArray array = SharedArray.raw('i', 1, 2).withLock(value.getLock());
+        value.close(); // closes that lock too: its memory may go back to the heap
+        assertThrows(IllegalStateException.class, sameLock::getInt, "an access took a closed lock's word");
+        assertThrows(IllegalStateException.class, array::toIntArray, "a bulk copy took a closed lock's word");
+        sameLock.close();
+        array.close();
+    }
+
+    @Test
     void shouldCloseEverySynchronizer() throws Exception {
         List<AutoCloseable> all = List.of(new SharedRLock(), new SharedEvent(), new SharedSemaphore(1),
                 new SharedBoundedSemaphore(1), new SharedBarrier(1), new SharedCondition(), SharedArray.of('i', 1, 2));

@@ -329,7 +329,7 @@ public final class ServedCollections {
 
     /** Python's Array: numbers of one type code, in memory of the server's. */
     public static final class ArrayObject implements ManagedArray {
-        private final io.github.jmultiprocessing.internal.shm.TypeCode type;
+        private final io.github.jmultiprocessing.internal.ctypes.TypeCode type;
         private final java.lang.foreign.MemorySegment memory;
         private final int length;
 
@@ -341,7 +341,7 @@ public final class ServedCollections {
          * @throws IllegalArgumentException if the type code is unknown or a value does not fit it
          */
         public ArrayObject(char typecode, List<?> values) {
-            type = io.github.jmultiprocessing.internal.shm.TypeCode.of(typecode);
+            type = io.github.jmultiprocessing.internal.ctypes.TypeCode.of(typecode);
             length = values.size();
             memory = java.lang.foreign.Arena.ofAuto().allocate((long) Math.max(1, length) * type.size(), 8);
             for (int i = 0; i < length; i++) {

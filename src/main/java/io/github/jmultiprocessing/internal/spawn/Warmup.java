@@ -3,8 +3,8 @@ package io.github.jmultiprocessing.internal.spawn;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.github.jmultiprocessing.internal.ctypes.TypeCode;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
-import io.github.jmultiprocessing.internal.shm.TypeCode;
 import io.github.jmultiprocessing.internal.sync.LockLayout;
 import io.github.jmultiprocessing.internal.sync.LockWord;
 import io.github.jmultiprocessing.internal.sync.Futex;

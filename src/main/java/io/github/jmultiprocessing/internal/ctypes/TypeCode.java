@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.internal.shm;
+package io.github.jmultiprocessing.internal.ctypes;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;

@@ -1,4 +1,4 @@
-package io.github.jmultiprocessing.internal.shm;
+package io.github.jmultiprocessing.internal.ctypes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
