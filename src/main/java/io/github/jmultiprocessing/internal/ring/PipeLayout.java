@@ -83,7 +83,8 @@ public final class PipeLayout {
     /** Offset of the locks: ring 0 writer, ring 0 reader, ring 1 writer, ring 1 reader. */
     public static final long LOCKS = offset("locks");
 
-    private static final long HOLDERS_STRIDE = EndHoldersLayout.SIZE;
+    private static final long HOLDERS_STRIDE = LAYOUT.byteOffset(groupElement("holders"), sequenceElement(1))
+            - HOLDERS;
     private static final long LOCKS_STRIDE = LAYOUT.byteOffset(groupElement("locks"), sequenceElement(1))
             - LOCKS;
     private static final long READER_LOCK = LAYOUT.byteOffset(groupElement("locks"), sequenceElement(0),
