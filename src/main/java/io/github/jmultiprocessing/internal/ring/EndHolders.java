@@ -11,9 +11,8 @@ import java.lang.invoke.VarHandle;
  * once every process has closed its copy or died: Python's file-descriptor semantics, where {@code close()} is per
  * process.
  *
- * <pre>
- *   SLOTS slots of 8 bytes: int pid (0 = free, -1 = being reclaimed), int count (signed)
- * </pre>
+ * <p>The bytes are described by {@link EndHoldersLayout}: {@link #SLOTS} slots of a pid (0 = free, -1 = being
+ * reclaimed) and a count (signed).
  *
  * <p>Implementation notes. A process adds +1 for each copy it opens and -1 for each it closes; a copy sent to a
  * child being started is counted on the child's pid once the child runs (the parent moves its credit), so a
@@ -26,10 +25,10 @@ import java.lang.invoke.VarHandle;
 public final class EndHolders {
 
     /** Slots per end. */
-    public static final int SLOTS = 32;
+    public static final int SLOTS = EndHoldersLayout.SLOTS;
 
     /** Bytes of one end's table. */
-    public static final long SIZE = SLOTS * 8L;
+    public static final long SIZE = EndHoldersLayout.SIZE;
 
     private static final VarHandle INT = JAVA_INT.varHandle();
     private static final int RECLAIMING = -1;
@@ -57,15 +56,15 @@ public final class EndHolders {
     public void add(long pid, int delta) {
         int me = (int) pid;
         for (int i = 0; i < SLOTS; i++) {
-            if ((int) INT.getVolatile(table, i * 8L) == me) {
-                INT.getAndAdd(table, i * 8L + 4, delta);
+            if ((int) INT.getVolatile(table, EndHoldersLayout.pid(i)) == me) {
+                INT.getAndAdd(table, EndHoldersLayout.count(i), delta);
                 return;
             }
         }
         for (int round = 0; round < 2; round++) {
             for (int i = 0; i < SLOTS; i++) {
-                if (INT.compareAndSet(table, i * 8L, 0, me)) {
-                    INT.getAndAdd(table, i * 8L + 4, delta);
+                if (INT.compareAndSet(table, EndHoldersLayout.pid(i), 0, me)) {
+                    INT.getAndAdd(table, EndHoldersLayout.count(i), delta);
                     return;
                 }
             }
@@ -77,11 +76,11 @@ public final class EndHolders {
 
     private void reclaimDead() {
         for (int i = 0; i < SLOTS; i++) {
-            int pid = (int) INT.getVolatile(table, i * 8L);
+            int pid = (int) INT.getVolatile(table, EndHoldersLayout.pid(i));
             if (pid > 0 && pid != ProcessIdentity.pid() && !ProcessIdentity.isAlive(pid)
-                    && INT.compareAndSet(table, i * 8L, pid, RECLAIMING)) {
-                INT.setVolatile(table, i * 8L + 4, 0);
-                INT.setVolatile(table, i * 8L, 0);
+                    && INT.compareAndSet(table, EndHoldersLayout.pid(i), pid, RECLAIMING)) {
+                INT.setVolatile(table, EndHoldersLayout.count(i), 0);
+                INT.setVolatile(table, EndHoldersLayout.pid(i), 0);
             }
         }
     }
@@ -92,14 +91,14 @@ public final class EndHolders {
      */
     public boolean held() {
         for (int i = 0; i < SLOTS; i++) {
-            int pid = (int) INT.getAcquire(table, i * 8L);
+            int pid = (int) INT.getAcquire(table, EndHoldersLayout.pid(i));
             if (pid <= 0 || seenBefore(pid, i)) {
                 continue;
             }
             int count = 0; // a pid's copies: the sum over its slots (two processes may claim one each for it)
             for (int j = i; j < SLOTS; j++) {
-                if ((int) INT.getAcquire(table, j * 8L) == pid) {
-                    count += (int) INT.getAcquire(table, j * 8L + 4);
+                if ((int) INT.getAcquire(table, EndHoldersLayout.pid(j)) == pid) {
+                    count += (int) INT.getAcquire(table, EndHoldersLayout.count(j));
                 }
             }
             if (count > 0 && alive(pid)) {
@@ -111,7 +110,7 @@ public final class EndHolders {
 
     private boolean seenBefore(int pid, int slot) {
         for (int j = 0; j < slot; j++) {
-            if ((int) INT.getAcquire(table, j * 8L) == pid) {
+            if ((int) INT.getAcquire(table, EndHoldersLayout.pid(j)) == pid) {
                 return true;
             }
         }

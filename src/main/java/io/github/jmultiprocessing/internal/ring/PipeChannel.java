@@ -42,8 +42,6 @@ public final class PipeChannel {
     private static final long BROKEN = PipeLayout.BROKEN;
     private static final int DUPLEX = PipeLayout.DUPLEX;
     private static final int CHECKSUM = PipeLayout.CHECKSUM;
-    private static final long HOLDERS = PipeLayout.HOLDERS;
-    private static final long LOCKS = PipeLayout.LOCKS;
     private static final long RINGS = PipeLayout.RINGS;
 
     private final MemorySegment memory;
@@ -68,25 +66,25 @@ public final class PipeChannel {
             throw new CorruptRingException("pipe ring capacity=" + capacity + " in " + memory.byteSize()
                     + " bytes");
         }
-        own = new EndHolders(memory.asSlice(HOLDERS + end * EndHolders.SIZE, EndHolders.SIZE));
-        peer = new EndHolders(memory.asSlice(HOLDERS + (1 - end) * EndHolders.SIZE, EndHolders.SIZE));
+        own = new EndHolders(memory.asSlice(PipeLayout.holders(end), EndHolders.SIZE));
+        peer = new EndHolders(memory.asSlice(PipeLayout.holders(1 - end), EndHolders.SIZE));
         long ringSize = SpscRing.size(capacity);
         int inRing = end == 0 ? 0 : duplex ? 1 : -1;
         int outRing = end == 1 ? 0 : duplex ? 1 : -1;
-        in = inRing < 0 ? null : SpscRing.attach(memory.asSlice(RINGS + inRing * ringSize, ringSize));
+        in = inRing < 0 ? null : SpscRing.attach(memory.asSlice(PipeLayout.ring(inRing, ringSize), ringSize));
         inWriter = inRing < 0 ? null : lock(memory, inRing, 0);
         inReader = inRing < 0 ? null : lock(memory, inRing, 1);
-        out = outRing < 0 ? null : SpscRing.attach(memory.asSlice(RINGS + outRing * ringSize, ringSize));
+        out = outRing < 0 ? null : SpscRing.attach(memory.asSlice(PipeLayout.ring(outRing, ringSize), ringSize));
         outWriter = outRing < 0 ? null : lock(memory, outRing, 0);
         rings = new SpscRing[duplex ? 2 : 1];
         for (int ring = 0; ring < rings.length; ring++) {
             rings[ring] = ring == inRing ? in : ring == outRing ? out
-                    : SpscRing.attach(memory.asSlice(RINGS + ring * ringSize, ringSize));
+                    : SpscRing.attach(memory.asSlice(PipeLayout.ring(ring, ringSize), ringSize));
         }
     }
 
     private static MemorySegment lock(MemorySegment memory, int ring, int side) {
-        return memory.asSlice(LOCKS + (ring * 2L + side) * LockLayout.SIZE, LockLayout.SIZE);
+        return memory.asSlice(PipeLayout.lock(ring, side), LockLayout.SIZE);
     }
 
     /**
@@ -121,7 +119,7 @@ public final class PipeChannel {
     public static void format(MemorySegment memory, int capacity, boolean duplex, boolean checksum) {
         long ringSize = SpscRing.size(capacity);
         for (int ring = 0; ring < (duplex ? 2 : 1); ring++) {
-            SpscRing.create(memory.asSlice(RINGS + ring * ringSize, ringSize), capacity, checksum);
+            SpscRing.create(memory.asSlice(PipeLayout.ring(ring, ringSize), ringSize), capacity, checksum);
         }
         memory.set(JAVA_INT, FLAGS, (duplex ? DUPLEX : 0) | (checksum ? CHECKSUM : 0));
         memory.set(JAVA_INT, CAPACITY, capacity);

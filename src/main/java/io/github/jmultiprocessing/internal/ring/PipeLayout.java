@@ -1,6 +1,7 @@
 package io.github.jmultiprocessing.internal.ring;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.github.jmultiprocessing.internal.sync.LockLayout;
@@ -18,9 +19,10 @@ import java.lang.foreign.StructLayout;
  *          | magic | flags | capacity | version | broken |
  *          +-------+-------+----------+---------+--------+---
  *          0       4       8          12        16
- *   128    holders of end 0 ({@link EndHolders}), then at 384 holders of end 1
+ *   128    holders of end 0 ({@link EndHoldersLayout}), then at 384 holders of end 1
  *   640    locks ({@link LockLayout}, 128 bytes each): ring 0 writer, ring 0 reader, ring 1 writer, ring 1 reader
- *   1152   ring 0: written by end 1, read by end 0; then ring 1 (duplex only): written by end 0, read by end 1
+ *   1152   ring 0 ({@link RingLayout}): written by end 1, read by end 0; then ring 1 (duplex only): written by end 0,
+ *          read by end 1
  *
  *   magic:    "JMPP", written last by the creator
  *   flags:    {@link #DUPLEX}, {@link #CHECKSUM}
@@ -33,7 +35,7 @@ import java.lang.foreign.StructLayout;
  *
  * <p>Version 1 is the first versioned layout: it added {@code version} and {@code broken} in bytes of the first slot
  * that were zero before (a segment made before reads as version 0), and the pipe rings' {@code dropping} word
- * ({@link SpscRing}).
+ * ({@link RingLayout}).
  */
 public final class PipeLayout {
 
@@ -59,9 +61,10 @@ public final class PipeLayout {
             JAVA_INT.withName("version"),
             JAVA_INT.withName("broken"),
             MemoryLayout.paddingLayout(SLOT - 20),
-            MemoryLayout.sequenceLayout(2, MemoryLayout.sequenceLayout(EndHolders.SLOTS, MemoryLayout.structLayout(
-                    JAVA_INT.withName("pid"), JAVA_INT.withName("count")))).withName("holders"),
-            MemoryLayout.sequenceLayout(4, LockLayout.LAYOUT).withName("locks"));
+            MemoryLayout.sequenceLayout(2, EndHoldersLayout.LAYOUT).withName("holders"),
+            MemoryLayout.sequenceLayout(2, MemoryLayout.structLayout(
+                    LockLayout.LAYOUT.withName("writer"),
+                    LockLayout.LAYOUT.withName("reader"))).withName("locks"));
 
     /** Offset of the first ring: the size of the header. */
     public static final long RINGS = LAYOUT.byteSize();
@@ -75,16 +78,48 @@ public final class PipeLayout {
     public static final long VERSION_OFFSET = offset("version");
     /** Offset of the broken word: 0, or the pid of the process that found the pipe corrupt. */
     public static final long BROKEN = offset("broken");
-    /** Offset of the holders of end 0; those of end 1 follow ({@link EndHolders#SIZE} bytes each). */
+    /** Offset of the holders of end 0; those of end 1 follow ({@link EndHoldersLayout#SIZE} bytes each). */
     public static final long HOLDERS = offset("holders");
     /** Offset of the locks: ring 0 writer, ring 0 reader, ring 1 writer, ring 1 reader. */
     public static final long LOCKS = offset("locks");
+
+    private static final long HOLDERS_STRIDE = LAYOUT.byteOffset(groupElement("holders"), sequenceElement(1))
+            - HOLDERS;
+    private static final long LOCKS_STRIDE = LAYOUT.byteOffset(groupElement("locks"), sequenceElement(1))
+            - LOCKS;
+    private static final long READER_LOCK = LAYOUT.byteOffset(groupElement("locks"), sequenceElement(0),
+            groupElement("reader")) - LOCKS;
 
     private PipeLayout() {
     }
 
     private static long offset(String name) {
         return LAYOUT.byteOffset(groupElement(name));
+    }
+
+    /** {@return the offset of the holders of one end} @param end 0 or 1 */
+    public static long holders(int end) {
+        return HOLDERS + end * HOLDERS_STRIDE;
+    }
+
+    /**
+     * {@return the offset of a ring's writer or reader lock}
+     *
+     * @param ring 0 or 1
+     * @param side 0 for the writer's lock, 1 for the reader's
+     */
+    public static long lock(int ring, int side) {
+        return LOCKS + ring * LOCKS_STRIDE + side * READER_LOCK;
+    }
+
+    /**
+     * {@return the offset of a ring} The rings follow the header, each {@code ringSize} bytes.
+     *
+     * @param ring     0 or 1
+     * @param ringSize the bytes of one ring ({@link SpscRing#size})
+     */
+    public static long ring(int ring, long ringSize) {
+        return RINGS + ring * ringSize;
     }
 
     /**

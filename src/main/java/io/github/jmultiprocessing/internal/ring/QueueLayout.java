@@ -14,10 +14,10 @@ import java.lang.foreign.StructLayout;
  * 128-byte slot of its own.
  *
  * <pre>
- *   0     +-------+-------+---------+----------+------------+--------------+---------+----------+--- pad to 128
- *         | magic | flags | maxsize | firstCap | owner pid  | owner start  | version | shutdown |
- *         +-------+-------+---------+----------+------------+--------------+---------+----------+---
- *         0       4       8         12         16           24             32        36
+ *   0     +-------+-------+---------+----------+------------+--------------+---------+----------+--------+-- pad
+ *         | magic | flags | maxsize | firstCap | owner pid  | owner start  | version | shutdown | broken |   to 128
+ *         +-------+-------+---------+----------+------------+--------------+---------+----------+--------+--
+ *         0       4       8         12         16           24             32        36         40       44
  *   128   producers' lock ({@link LockLayout})
  *   256   consumers' lock ({@link LockLayout})
  *   384   | puts (long) | write gen (long) | data seq | data waiters |       (written by producers)
@@ -25,7 +25,7 @@ import java.lang.foreign.StructLayout;
  *   640   | unfinished | join seq | join waiters |                          (joinable queues)
  *   768   holders' lock ({@link LockLayout})
  *   896   | tickets | gone | pinned |
- *   1024  holders ({@link EndHolders}: {@link EndHolders#SLOTS} slots of pid and count)
+ *   1024  holders ({@link EndHoldersLayout}: {@link EndHoldersLayout#SLOTS} slots of pid and count), to 1280
  *
  *   magic: "JMPQ", written last by the creator; flags: {@link #JOINABLE}, {@link #CHECKSUM}; maxsize: 0 = unbounded
  *   version: {@link #VERSION}, checked on attach
@@ -102,8 +102,7 @@ public final class QueueLayout {
             JAVA_INT.withName("gone"),
             JAVA_INT.withName("pinned"),
             MemoryLayout.paddingLayout(SLOT - 12),
-            MemoryLayout.sequenceLayout(EndHolders.SLOTS, MemoryLayout.structLayout(
-                    JAVA_INT.withName("pid"), JAVA_INT.withName("count"))).withName("holders"));
+            EndHoldersLayout.LAYOUT.withName("holders"));
 
     /** Size of the header segment. */
     public static final long SIZE = LAYOUT.byteSize();

@@ -19,26 +19,10 @@ import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
 
 /**
- * A single-producer single-consumer ring of messages in shared memory: one direction of a pipe.
- *
- * <pre>
- *   0     tail: bytes ever written (the producer's), a 128-byte slot of its own; at 8, 1 + the position of the
- *         LINK record once a writer started to write it (0 before); at 16 the head as the writer last read it
- *   128   head: bytes ever consumed (the consumer's), a 128-byte slot of its own; at 136 the bytes of the
- *         message being read still to come (so that a reader taking over from a dead one can skip them); at
- *         144 (chained rings) where the head goes once the record being consumed is cleared; at 152 (pipe rings)
- *         1 while the reader drops the MORE pieces of a message whose record failed its checksum
- *   256   data seq, data waiters: the consumer waits here for a message ({@link WaitCore})
- *   384   space seq, space waiters: the producer waits here for room
- *   512   magic, capacity, flags (CHAINED, CHECKSUM), at 528 the length and at 532 the bytes of the next ring's
- *         name
- *   640   data: capacity bytes, a power of two, of records:
- *         int length, int kind, then length payload bytes, in a CHECKSUM ring then an int CRC32C of the 8 header
- *         bytes and the payload (unaligned; not in PAD and LINK records), padded to 8
- *         kind WHOLE: a message; FIRST: a long total length, then the start of a message too big for one record;
- *         MORE: the next piece; PAD: filler up to the end of the data area; ABORT: the message in pieces before
- *         it is abandoned (its writer died); LINK: the writer went on in the ring named in the header
- * </pre>
+ * A single-producer single-consumer ring of messages in shared memory: one direction of a pipe, or one ring of a
+ * queue's chain. The bytes are described by {@link RingLayout}: a control block (the writer's tail, the reader's
+ * head, a waiting word per side, magic, capacity, flags and the next ring's name, each written group in a 128-byte
+ * slot of its own), then a data area of records (header word, payload, CRC32C trailer in a CHECKSUM ring).
  *
  * <p>Two modes. A pipe ring ({@link #create}) carries any message, in pieces if it is large, and a writer waits
  * for room. A chained ring ({@link #createChained}, for queues) carries only whole records and never makes a
@@ -75,37 +59,41 @@ import java.util.zip.CRC32C;
 public final class SpscRing {
 
     private static final VarHandle LONG = JAVA_LONG.varHandle();
-    private static final long TAIL = 0;
-    private static final long LINK_AT = 8;
-    private static final long HEAD_CACHE = 16;
-    private static final long HEAD = 128;
-    private static final long REMAINING = 136;
-    private static final long CONSUMING = 144;
-    private static final long DROPPING = 152;
-    private static final long DATA_SEQ = 256;
-    private static final long DATA_WAITERS = 260;
-    private static final long SPACE_SEQ = 384;
-    private static final long SPACE_WAITERS = 388;
-    private static final long MAGIC_OFFSET = 512;
-    private static final long CAPACITY_OFFSET = 516;
-    private static final long FLAGS = 520;
-    private static final long NEXT_LENGTH = 528;
-    private static final long NEXT_NAME = 532;
-    private static final int CHAINED = 1;
-    private static final int CHECKSUM = 2;
-    private static final int TRAILER = 4;
-    private static final long DATA = 640;
-    private static final int MAGIC = 0x4A4D_5052; // "JMPR"
-    private static final int HEADER = 8;
-    private static final int WHOLE = 1;
-    private static final int FIRST = 2;
-    private static final int MORE = 3;
-    private static final int PAD = 4;
-    private static final int ABORT = 5;
-    private static final int LINK = 6;
+    // The bytes ({@link RingLayout}): offsets in the control block, then of a record's fields, kinds and flags.
+    private static final long TAIL = RingLayout.TAIL;
+    private static final long LINK_AT = RingLayout.LINK_AT;
+    private static final long HEAD_CACHE = RingLayout.HEAD_CACHE;
+    private static final long HEAD = RingLayout.HEAD;
+    private static final long REMAINING = RingLayout.REMAINING;
+    private static final long CONSUMING = RingLayout.CONSUMING;
+    private static final long DROPPING = RingLayout.DROPPING;
+    private static final long DATA_SEQ = RingLayout.DATA_SEQ;
+    private static final long DATA_WAITERS = RingLayout.DATA_WAITERS;
+    private static final long SPACE_SEQ = RingLayout.SPACE_SEQ;
+    private static final long SPACE_WAITERS = RingLayout.SPACE_WAITERS;
+    private static final long MAGIC_OFFSET = RingLayout.MAGIC_OFFSET;
+    private static final long CAPACITY_OFFSET = RingLayout.CAPACITY_OFFSET;
+    private static final long FLAGS = RingLayout.FLAGS;
+    private static final long NEXT_LENGTH = RingLayout.NEXT_LENGTH;
+    private static final long NEXT_NAME = RingLayout.NEXT_NAME;
+    private static final long DATA = RingLayout.DATA;
+    private static final int MAGIC = RingLayout.MAGIC;
+    private static final int CHAINED = RingLayout.CHAINED;
+    private static final int CHECKSUM = RingLayout.CHECKSUM;
+    private static final int HEADER = RingLayout.HEADER;
+    private static final long LENGTH = RingLayout.LENGTH;
+    private static final long KIND = RingLayout.KIND;
+    private static final int TOTAL = RingLayout.FIRST_TOTAL;
+    private static final int TRAILER = RingLayout.TRAILER;
+    private static final int WHOLE = RingLayout.WHOLE;
+    private static final int FIRST = RingLayout.FIRST;
+    private static final int MORE = RingLayout.MORE;
+    private static final int PAD = RingLayout.PAD;
+    private static final int ABORT = RingLayout.ABORT;
+    private static final int LINK = RingLayout.LINK;
 
     /** Longest name of a next ring, in bytes of UTF-8. */
-    public static final int MAX_NEXT_NAME = (int) (DATA - NEXT_NAME);
+    public static final int MAX_NEXT_NAME = RingLayout.NEXT_NAME_BYTES;
 
     /** What {@link #read} and {@link #peek} return for the end of a chained ring: go on in {@link #next()}. */
     public static final byte[] LINKED = new byte[0];
@@ -336,7 +324,7 @@ public final class SpscRing {
         if (length <= piece) {
             return writeRecord(WHOLE, -1, src, offset, length, timeoutNanos, true, beforeStart);
         }
-        int first = piece - 8;
+        int first = piece - TOTAL;
         if (!writeRecord(FIRST, length, src, offset, first, timeoutNanos, true, beforeStart)) {
             return false;
         }
@@ -633,8 +621,8 @@ public final class SpscRing {
             if ((long) LONG.getAcquire(memory, DATA + index) == 0) {
                 return null; // not published yet: nothing to take
             }
-            int length = memory.get(JAVA_INT, DATA + index);
-            int kind = memory.get(JAVA_INT, DATA + index + 4);
+            int length = memory.get(JAVA_INT, DATA + index + LENGTH);
+            int kind = memory.get(JAVA_INT, DATA + index + KIND);
             if (kind == PAD) {
                 if (length != capacity - index - HEADER) {
                     throw corrupt("padding length=" + length + " at " + index);
@@ -715,8 +703,8 @@ public final class SpscRing {
                 }
                 break;
             }
-            int length = memory.get(JAVA_INT, DATA + index);
-            int kind = memory.get(JAVA_INT, DATA + index + 4);
+            int length = memory.get(JAVA_INT, DATA + index + LENGTH);
+            int kind = memory.get(JAVA_INT, DATA + index + KIND);
             if (records > 2 || length < 0 || index + HEADER + length + (kind == LINK ? 0 : trailer) > capacity
                     || kind < WHOLE || kind > LINK) {
                 throw corrupt("record kind=" + kind + " length=" + length + " past the tail at " + index);
@@ -834,7 +822,7 @@ public final class SpscRing {
 
     private boolean writeRecord(int kind, long total, byte[] src, int offset, int length, long timeoutNanos,
             boolean interruptible, BooleanSupplier readerGone) throws InterruptedException, IOException {
-        int payload = length + (kind == FIRST ? 8 : 0);
+        int payload = length + (kind == FIRST ? TOTAL : 0);
         int need = (int) recordSize(payload);
         long tail = memory.get(JAVA_LONG, TAIL); // the writer's own word (a lock hands the role over)
         long index = tail & mask;
@@ -852,7 +840,7 @@ public final class SpscRing {
         long at = DATA + index + HEADER;
         if (kind == FIRST) {
             memory.set(JAVA_LONG, at, total);
-            at += 8;
+            at += TOTAL;
         }
         MemorySegment.copy(src, offset, memory, JAVA_BYTE, at, length);
         if (trailer != 0) {
@@ -1004,8 +992,8 @@ public final class SpscRing {
                 continue; // the record after the padding is not published yet
             }
             long index = head & mask;
-            int length = memory.get(JAVA_INT, DATA + index);
-            int kind = memory.get(JAVA_INT, DATA + index + 4);
+            int length = memory.get(JAVA_INT, DATA + index + LENGTH);
+            int kind = memory.get(JAVA_INT, DATA + index + KIND);
             checkRecord(head, length, kind);
             if (memory.get(JAVA_LONG, DROPPING) != 0) { // the reader's own word (its lock hands it over)
                 if (kind == MORE) { // the rest of a message whose record failed its checksum: dropped unchecked
@@ -1094,16 +1082,17 @@ public final class SpscRing {
         byte[] piece = trailer == 0 ? null : copyOut(head, FIRST, length, true);
         long total = piece == null ? memory.get(JAVA_LONG, DATA + index + HEADER)
                 : MemorySegment.ofArray(piece).get(JAVA_LONG_UNALIGNED, 0);
-        if (total <= length - 8 || total > MAX_MESSAGE) {
-            throw corrupt("message length=" + total + " (expected " + (length - 7) + ".." + MAX_MESSAGE + ")");
+        if (total <= length - TOTAL || total > MAX_MESSAGE) {
+            throw corrupt("message length=" + total + " (expected " + (length - TOTAL + 1) + ".." + MAX_MESSAGE
+                    + ")");
         }
-        int done = length - 8;
+        int done = length - TOTAL;
         // Grown as the pieces come, not allocated from the total: a corrupt total costs what was really written.
         byte[][] message = {new byte[(int) Math.min(total, Math.max(done, FIRST_ALLOCATION))]};
         if (piece == null) {
-            MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER + 8, message[0], 0, done);
+            MemorySegment.copy(memory, JAVA_BYTE, DATA + index + HEADER + TOTAL, message[0], 0, done);
         } else {
-            System.arraycopy(piece, 8, message[0], 0, done);
+            System.arraycopy(piece, TOTAL, message[0], 0, done);
         }
         LONG.setVolatile(memory, REMAINING, total - done);
         consume(head, length);
@@ -1135,8 +1124,8 @@ public final class SpscRing {
                 continue; // the piece after the padding is not published yet
             }
             long index = head & mask;
-            int length = memory.get(JAVA_INT, DATA + index);
-            int kind = memory.get(JAVA_INT, DATA + index + 4);
+            int length = memory.get(JAVA_INT, DATA + index + LENGTH);
+            int kind = memory.get(JAVA_INT, DATA + index + KIND);
             checkRecord(head, length, kind);
             if (kind != MORE || message == null) { // a MORE piece delivered is checked as its copy, below
                 verify(head, kind, length);
@@ -1190,8 +1179,8 @@ public final class SpscRing {
     public byte[] peek() throws StreamCorruptedException {
         for (long head = (long) LONG.getVolatile(memory, HEAD); used() > 0; ) {
             long index = head & mask;
-            int length = memory.get(JAVA_INT, DATA + index);
-            int kind = memory.get(JAVA_INT, DATA + index + 4);
+            int length = memory.get(JAVA_INT, DATA + index + LENGTH);
+            int kind = memory.get(JAVA_INT, DATA + index + KIND);
             if (kind == PAD) {
                 head = skipPadding();
                 continue;
@@ -1219,8 +1208,8 @@ public final class SpscRing {
         long tail = (long) LONG.getVolatile(memory, TAIL);
         for (long at = (long) LONG.getVolatile(memory, HEAD); at < tail; ) {
             long index = at & mask;
-            int length = memory.get(JAVA_INT, DATA + index);
-            int kind = memory.get(JAVA_INT, DATA + index + 4);
+            int length = memory.get(JAVA_INT, DATA + index + LENGTH);
+            int kind = memory.get(JAVA_INT, DATA + index + KIND);
             if (kind == PAD) {
                 at += capacity - index;
                 continue;
@@ -1245,11 +1234,11 @@ public final class SpscRing {
             throw corrupt("ring head=" + head + " (expected a multiple of 8)");
         }
         long index = head & mask;
-        int kind = memory.get(JAVA_INT, DATA + index + 4);
+        int kind = memory.get(JAVA_INT, DATA + index + KIND);
         if (kind != PAD) {
             return head;
         }
-        int length = memory.get(JAVA_INT, DATA + index);
+        int length = memory.get(JAVA_INT, DATA + index + LENGTH);
         if (length != capacity - index - HEADER) {
             throw corrupt("padding length=" + length + " at " + index + " (expected " + (capacity - index - HEADER)
                     + ")");

@@ -17,6 +17,7 @@ class QueueLayoutTest {
     @Test
     void shouldKeepEveryFieldWhereTheHandWrittenOffsetsHadIt() {
         // The offsets QueueChannel used before its layout was declared (and QueueChannelTest still writes to).
+        assertEquals(0, QueueLayout.MAGIC_OFFSET);
         assertEquals(4, QueueLayout.FLAGS);
         assertEquals(8, QueueLayout.MAXSIZE);
         assertEquals(12, QueueLayout.FIRST_CAPACITY);
@@ -41,6 +42,11 @@ class QueueLayoutTest {
         assertEquals(904, QueueLayout.PINNED);
         assertEquals(1024, QueueLayout.HOLDERS);
         assertEquals(1024 + EndHolders.SIZE, QueueLayout.SIZE);
+        assertEquals(1280, QueueLayout.SIZE);
+        // The words added by versions 1 and 3, where they have been since (RingFormatsTest checks the order).
+        assertEquals(32, QueueLayout.VERSION_OFFSET);
+        assertEquals(36, QueueLayout.SHUTDOWN);
+        assertEquals(40, QueueLayout.BROKEN);
         assertTrue(QueueLayout.VERSION_OFFSET >= 32 && QueueLayout.SHUTDOWN + 4 <= 128,
                 "the new words sit in the first slot, beside the constants, after the old fields");
     }
