@@ -233,8 +233,9 @@ public final class ManagerFrames {
             throw new InvalidClassException("class " + e.getMessage() + " not found here");
         }
         if (reply[0] == ERROR) {
-            if (!(value instanceof Failure failure)) {
-                throw new StreamCorruptedException("an error reply without a failure");
+            if (!(value instanceof Failure failure) || failure.exception() == null) {
+                throw new StreamCorruptedException("an error reply without a failure (expected a Failure with an"
+                        + " exception)");
             }
             throw new Failed(failure);
         }

@@ -83,6 +83,15 @@ class ManagerFramesFuzzTest {
                 Decoding.describe(mutated), IOException.class, ManagerFrames.Failed.class);
     }
 
+    /** A case the fuzzing found (seed -3709955123052974338): an ERROR reply whose failure lost its exception. */
+    @org.junit.jupiter.api.Test
+    void resultShouldRefuseAnErrorReplyWithoutAnException() {
+        byte[] reply = ManagerFrames.error(new ManagerFrames.Failure(null, "in here", false));
+        java.io.StreamCorruptedException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.StreamCorruptedException.class, () -> ManagerFrames.result(reply));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("without a failure"), e.getMessage());
+    }
+
     @Property(tries = 300)
     void resolveShouldFindTheMethodOfASignatureOrSayThereIsNone(@ForAll @Size(max = 60) String arbitrary,
             @ForAll @IntRange(min = 0, max = 1000) int pick, @ForAll long seed) {
