@@ -1,9 +1,10 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
+import io.github.jmultiprocessing.internal.connection.MessagePort;
+import io.github.jmultiprocessing.internal.connection.PipeChannel;
 import io.github.jmultiprocessing.internal.connection.SocketWire;
 import io.github.jmultiprocessing.internal.ring.EndHolders;
-import io.github.jmultiprocessing.internal.ring.PipeChannel;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
@@ -72,128 +73,9 @@ public final class Connection implements AutoCloseable, Serializable {
     private final transient String segment; // a pipe's segment, or the socket's description
     private final transient int end;
     private final transient PipeChannel channel; // null for a socket connection
-    private final transient Endpoint endpoint;
+    private final transient MessagePort endpoint;
     private final transient UseCount use;
     private final transient java.lang.ref.Cleaner.Cleanable closer;
-
-    /** What a connection sends through and receives from: a pipe end in shared memory, or a socket. */
-    private interface Endpoint {
-        boolean readable();
-
-        boolean writable();
-
-        void send(byte[] buf, int offset, int size, java.util.function.BooleanSupplier closed)
-                throws IOException, InterruptedException;
-
-        /**
-         * {@return the message, or null if the wait stopped because closed}
-         *
-         * @param maxLength a longer message is an error; a socket refuses it before allocating (the connection is
-         *                  then out of step)
-         */
-        byte[] recv(java.util.function.BooleanSupplier closed, int maxLength) throws IOException, InterruptedException;
-
-        boolean poll(long nanos, java.util.function.BooleanSupplier closed) throws IOException, InterruptedException;
-
-        /** Closes this process's copy, while the memory is still mapped. */
-        void close();
-    }
-
-    /** A pipe end: {@link PipeChannel} as it is. */
-    private record PipeEndpoint(PipeChannel channel) implements Endpoint {
-        @Override
-        public boolean readable() {
-            return channel.readable();
-        }
-
-        @Override
-        public boolean writable() {
-            return channel.writable();
-        }
-
-        @Override
-        public void send(byte[] buf, int offset, int size, java.util.function.BooleanSupplier closed)
-                throws IOException, InterruptedException {
-            channel.send(buf, offset, size, closed);
-        }
-
-        @Override
-        public byte[] recv(java.util.function.BooleanSupplier closed, int maxLength)
-                throws IOException, InterruptedException {
-            return channel.recv(closed); // the sender is local and allocated it already: the caller checks
-        }
-
-        @Override
-        public boolean poll(long nanos, java.util.function.BooleanSupplier closed)
-                throws IOException, InterruptedException {
-            return channel.poll(nanos, closed);
-        }
-
-        @Override
-        public void close() {
-            channel.holders().add(ProcessIdentity.pid(), -1);
-            channel.wakeAll();
-        }
-    }
-
-    /** A socket from {@link Listener} or {@link Client}: framed messages, both ways. */
-    private record SocketEndpoint(SocketWire wire) implements Endpoint {
-        @Override
-        public boolean readable() {
-            return true;
-        }
-
-        @Override
-        public boolean writable() {
-            return true;
-        }
-
-        @Override
-        public void send(byte[] buf, int offset, int size, java.util.function.BooleanSupplier closed)
-                throws IOException, InterruptedException {
-            try {
-                wire.send(buf, offset, size);
-            } catch (java.io.InterruptedIOException e) {
-                throw interrupted(e);
-            }
-        }
-
-        @Override
-        public byte[] recv(java.util.function.BooleanSupplier closed, int maxLength)
-                throws IOException, InterruptedException {
-            try {
-                return wire.recv(maxLength);
-            } catch (java.nio.channels.ClosedChannelException e) {
-                if (closed.getAsBoolean()) {
-                    return null;
-                }
-                throw e;
-            } catch (java.io.InterruptedIOException e) {
-                throw interrupted(e);
-            }
-        }
-
-        @Override
-        public boolean poll(long nanos, java.util.function.BooleanSupplier closed)
-                throws IOException, InterruptedException {
-            try {
-                return wire.poll(nanos);
-            } catch (java.io.InterruptedIOException e) {
-                throw interrupted(e);
-            }
-        }
-
-        private static InterruptedException interrupted(java.io.InterruptedIOException e) {
-            InterruptedException interrupted = new InterruptedException(e.getMessage());
-            interrupted.initCause(e);
-            return interrupted;
-        }
-
-        @Override
-        public void close() {
-            wire.close();
-        }
-    }
 
     private Connection(String segment, int end, MappedSegment mapped) {
         this.segment = segment;
@@ -206,7 +88,7 @@ public final class Connection implements AutoCloseable, Serializable {
             throw new IllegalArgumentException("segment " + segment + " cannot be opened as a pipe: "
                     + e.getMessage(), e);
         }
-        this.endpoint = new PipeEndpoint(channel);
+        this.endpoint = MessagePort.of(channel);
         this.closer = Closer.register(this, use, endpoint, channel, segment);
     }
 
@@ -215,7 +97,7 @@ public final class Connection implements AutoCloseable, Serializable {
         this.segment = description;
         this.end = -1;
         this.channel = null;
-        this.endpoint = new SocketEndpoint(wire);
+        this.endpoint = MessagePort.of(wire);
         this.use = new UseCount("the connection is closed", () -> { });
         this.closer = Closer.register(this, use, endpoint, null, description);
     }
@@ -226,19 +108,19 @@ public final class Connection implements AutoCloseable, Serializable {
      */
     private static final class Closer implements Runnable {
         private final UseCount use;
-        private final Endpoint endpoint;
+        private final MessagePort endpoint;
         private final PipeChannel channel;
         private final String segment;
         private java.lang.ref.Cleaner.Cleanable cleanable; // set once registered
 
-        private Closer(UseCount use, Endpoint endpoint, PipeChannel channel, String segment) {
+        private Closer(UseCount use, MessagePort endpoint, PipeChannel channel, String segment) {
             this.use = use;
             this.endpoint = endpoint;
             this.channel = channel;
             this.segment = segment;
         }
 
-        static java.lang.ref.Cleaner.Cleanable register(Connection connection, UseCount use, Endpoint endpoint,
+        static java.lang.ref.Cleaner.Cleanable register(Connection connection, UseCount use, MessagePort endpoint,
                 PipeChannel channel, String segment) {
             Closer closer = new Closer(use, endpoint, channel, segment);
             closer.cleanable = LibraryThreads.cleaner().register(connection, closer);

@@ -1,6 +1,6 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.internal.ring.QueueChannel;
+import io.github.jmultiprocessing.internal.queue.QueueChannel;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.Serial;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.github.jmultiprocessing;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.shm.UseCount;
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
-import io.github.jmultiprocessing.internal.ring.QueueChannel;
+import io.github.jmultiprocessing.internal.queue.QueueChannel;
 import io.github.jmultiprocessing.internal.ring.RecordReader;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.internal.ring.QueueChannel;
+import io.github.jmultiprocessing.internal.queue.QueueChannel;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;

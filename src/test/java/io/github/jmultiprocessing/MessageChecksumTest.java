@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.jmultiprocessing.internal.ring.PipeLayout;
+import io.github.jmultiprocessing.internal.connection.PipeLayout;
 import io.github.jmultiprocessing.internal.ring.SpscRing;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;

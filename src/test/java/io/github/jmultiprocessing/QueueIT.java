@@ -301,14 +301,14 @@ class QueueIT {
             JvmProcess putter = children.start(() -> putUntilShutDown(full, report));
             // Both children are asleep in their queue's waiting word (the waiter counts of QueueLayout).
             io.github.jmultiprocessing.testing.Poll.until("a child waiting in get", WAIT,
-                    () -> word(empty, io.github.jmultiprocessing.internal.ring.QueueLayout.DATA_WAITERS) > 0);
+                    () -> word(empty, io.github.jmultiprocessing.internal.queue.QueueLayout.DATA_WAITERS) > 0);
             empty.put(1);
             empty.put(2);
             io.github.jmultiprocessing.testing.Poll.until("the child took both and waits again", WAIT,
                     () -> empty.empty()
-                            && word(empty, io.github.jmultiprocessing.internal.ring.QueueLayout.DATA_WAITERS) > 0);
+                            && word(empty, io.github.jmultiprocessing.internal.queue.QueueLayout.DATA_WAITERS) > 0);
             io.github.jmultiprocessing.testing.Poll.until("a child waiting in put", WAIT,
-                    () -> word(full, io.github.jmultiprocessing.internal.ring.QueueLayout.NOT_FULL_WAITERS) > 0);
+                    () -> word(full, io.github.jmultiprocessing.internal.queue.QueueLayout.NOT_FULL_WAITERS) > 0);
             assertTrue(getter.isAlive() && putter.isAlive());
             long start = System.nanoTime();
             empty.shutdown();

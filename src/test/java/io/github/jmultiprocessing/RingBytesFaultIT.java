@@ -6,7 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
 import io.github.jmultiprocessing.internal.ring.CorruptRingException;
-import io.github.jmultiprocessing.internal.ring.PipeLayout;
+import io.github.jmultiprocessing.internal.connection.PipeLayout;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;

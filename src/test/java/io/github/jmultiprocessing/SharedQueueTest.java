@@ -543,9 +543,9 @@ class SharedQueueTest implements BlockingQueueContract {
                 }
             }, threads);
             io.github.jmultiprocessing.testing.Poll.until("two getters asleep", Duration.ofSeconds(30),
-                    () -> word(empty, io.github.jmultiprocessing.internal.ring.QueueLayout.DATA_WAITERS) == 2);
+                    () -> word(empty, io.github.jmultiprocessing.internal.queue.QueueLayout.DATA_WAITERS) == 2);
             io.github.jmultiprocessing.testing.Poll.until("a putter asleep", Duration.ofSeconds(30),
-                    () -> word(full, io.github.jmultiprocessing.internal.ring.QueueLayout.NOT_FULL_WAITERS) == 1);
+                    () -> word(full, io.github.jmultiprocessing.internal.queue.QueueLayout.NOT_FULL_WAITERS) == 1);
             assertFalse(getter.isDone() || timedGetter.isDone() || putter.isDone());
             empty.shutdown();
             full.shutdown();

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.JvmProcess;
 import io.github.jmultiprocessing.SharedMemory;
-import io.github.jmultiprocessing.internal.ring.QueueChannel;
+import io.github.jmultiprocessing.internal.queue.QueueChannel;
 import io.github.jmultiprocessing.internal.ring.SpscRing;
 import io.github.jmultiprocessing.internal.sync.LockLayout;
 import io.github.jmultiprocessing.internal.sync.LockWord;

@@ -3,6 +3,12 @@
  * comes before them on a socket.
  *
  * <ul>
+ * <li>{@link io.github.jmultiprocessing.internal.connection.MessagePort}: what a {@code Connection} sends through,
+ *     a pipe end or a socket, with interrupts reaching the caller as {@link java.lang.InterruptedException} from
+ *     both.
+ * <li>{@link io.github.jmultiprocessing.internal.connection.PipeChannel}: CPython's {@code Pipe()} in shared
+ *     memory: one ring each way (one for a simplex pipe), the holders of each end, the readers' and writers'
+ *     locks, its bytes described by {@link io.github.jmultiprocessing.internal.connection.PipeLayout}.
  * <li>{@link io.github.jmultiprocessing.internal.connection.SocketWire}: framed messages over a stream socket
  *     (Unix domain or TCP), each a 4-byte big-endian length then its bytes, as Python frames them; lengths are
  *     checked against the caller's limit before anything is allocated, and an interrupt never breaks a message
@@ -18,9 +24,9 @@
  * </ul>
  *
  * <p>Used by the public {@code Listener}, {@code Client} and {@code Connection} (a socket connection is a
- * {@code SocketWire}) and by the manager ({@code internal.manager}: its server accepts through a
- * {@code HandshakeGate}, its clients connect and authenticate with {@code Handshake.connect}). The pipe's
- * shared-memory channel joins this package later (it lives in {@code internal.ring} today).
+ * {@code SocketWire}, a pipe connection a {@code PipeChannel}) and by the manager ({@code internal.manager}: its
+ * server accepts through a {@code HandshakeGate}, its clients connect and authenticate with
+ * {@code Handshake.connect}).
  *
  * <p>A core package: depends on {@code internal.shm} (its threads are library threads) and may use
  * {@code internal.sync}, {@code internal.ring} and {@code internal.codec}; never the public package nor

@@ -10,7 +10,7 @@ import java.lang.foreign.StructLayout;
 
 /**
  * The bytes of a table of holders ({@link EndHolders}): the processes that hold one end of a pipe
- * ({@link PipeLayout}, one table per end) or a queue ({@link QueueLayout}). 256 bytes.
+ * ({@code PipeLayout}, one table per end) or a queue ({@code QueueLayout}). 256 bytes.
  *
  * <pre>
  *   0         4         8         12        16                                     248       252       256

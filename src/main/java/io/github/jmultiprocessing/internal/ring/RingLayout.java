@@ -61,7 +61,7 @@ import java.lang.foreign.StructLayout;
  * </pre>
  *
  * <p>There is no version word: the ring's format is versioned by the layout of the queue or pipe that holds it
- * ({@link QueueLayout#VERSION}, {@link PipeLayout#VERSION}).
+ * ({@code QueueLayout.VERSION}, {@code PipeLayout.VERSION}).
  */
 public final class RingLayout {
 

@@ -565,8 +565,8 @@ public final class SpscRing {
                 + ": its header or payload was changed after it was written; the record is dropped)");
     }
 
-    /** A record whose CRC32C does not match: dropped, not delivered. */
-    static final class ChecksumMismatch extends StreamCorruptedException {
+    /** A record whose CRC32C does not match: dropped, not delivered; the records after it are fine. */
+    public static final class ChecksumMismatch extends StreamCorruptedException {
 
         @java.io.Serial
         private static final long serialVersionUID = 1L;

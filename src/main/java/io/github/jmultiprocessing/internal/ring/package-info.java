@@ -10,12 +10,10 @@
  * outside the ring or a wait for good, and with the CHECKSUM flag every record carries a CRC32C that the reader
  * checks over its private copy before it delivers it.
  *
- * <p>On top of the ring: {@link io.github.jmultiprocessing.internal.ring.QueueChannel} (CPython's
- * {@code queues.py}: many producers and consumers taking turns under two locks, counters for {@code maxsize},
- * {@code join} and shutdown) and {@link io.github.jmultiprocessing.internal.ring.PipeChannel} (CPython's
- * {@code Pipe()}: one or two rings and the holders of each end,
- * {@link io.github.jmultiprocessing.internal.ring.EndHolders}), each segment's bytes described by its layout class
- * ({@code QueueLayout}, {@code PipeLayout}).
+ * <p>On top of the ring, in packages of their own: the queue channel ({@code internal.queue}, CPython's
+ * {@code queues.py}) and the pipe channel ({@code internal.connection}, CPython's {@code Pipe()}); both keep the
+ * processes holding an end in an {@link io.github.jmultiprocessing.internal.ring.EndHolders} table, which is here
+ * for that reason.
  *
  * <p>Depends on {@code internal.shm} and {@code internal.sync} only.
  */

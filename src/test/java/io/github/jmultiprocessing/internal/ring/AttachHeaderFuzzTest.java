@@ -2,6 +2,9 @@ package io.github.jmultiprocessing.internal.ring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.jmultiprocessing.internal.connection.PipeChannel;
+import io.github.jmultiprocessing.internal.queue.QueueChannel;
+import io.github.jmultiprocessing.internal.queue.QueueLayout;
 import io.github.jmultiprocessing.testing.Decoding;
 import java.io.IOException;
 import java.io.StreamCorruptedException;

@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.connection.PipeChannel;
+import io.github.jmultiprocessing.internal.connection.PipeLayout;
+import io.github.jmultiprocessing.internal.queue.QueueChannel;
+import io.github.jmultiprocessing.internal.queue.QueueLayout;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;

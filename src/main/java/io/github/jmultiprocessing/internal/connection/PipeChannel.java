@@ -1,5 +1,8 @@
-package io.github.jmultiprocessing.internal.ring;
+package io.github.jmultiprocessing.internal.connection;
 
+import io.github.jmultiprocessing.internal.ring.CorruptRingException;
+import io.github.jmultiprocessing.internal.ring.EndHolders;
+import io.github.jmultiprocessing.internal.ring.SpscRing;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.invoke.VarHandle;

@@ -1,5 +1,10 @@
-package io.github.jmultiprocessing.internal.ring;
+package io.github.jmultiprocessing.internal.queue;
 
+import io.github.jmultiprocessing.internal.ring.CorruptRingException;
+import io.github.jmultiprocessing.internal.ring.EndHolders;
+import io.github.jmultiprocessing.internal.ring.RecordReader;
+import io.github.jmultiprocessing.internal.ring.RecordWriter;
+import io.github.jmultiprocessing.internal.ring.SpscRing;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;

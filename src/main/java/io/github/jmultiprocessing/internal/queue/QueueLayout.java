@@ -1,5 +1,6 @@
-package io.github.jmultiprocessing.internal.ring;
+package io.github.jmultiprocessing.internal.queue;
 
+import io.github.jmultiprocessing.internal.ring.EndHoldersLayout;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -31,7 +32,7 @@ import java.lang.foreign.StructLayout;
  *   version: {@link #VERSION}, checked on attach
  *   shutdown: {@link #OPEN}, or {@link #SHUT_DOWN} once {@code shutdown()} was called (never goes back); written
  *             once, under the producers' lock, read by every put and by consumers that find the queue empty
- *   broken:   0, or the pid of the process that found the queue's memory corrupt ({@link CorruptRingException}:
+ *   broken:   0, or the pid of the process that found the queue's memory corrupt ({@link io.github.jmultiprocessing.internal.ring.CorruptRingException}:
  *             a ring position, record or link no put can have written, or messages counted and none at the head);
  *             set once by compare-and-set, never goes back; every put and get reads it (acquire) and then throws,
  *             and it is one of the conditions blocked puts and gets wait for, so they end too

@@ -1,5 +1,6 @@
-package io.github.jmultiprocessing.internal.ring;
+package io.github.jmultiprocessing.internal.connection;
 
+import io.github.jmultiprocessing.internal.ring.EndHoldersLayout;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -11,7 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
- * The bytes of a pipe's segment ({@link PipeChannel}): a 1,152-byte header, then one ring ({@link SpscRing}) per
+ * The bytes of a pipe's segment ({@link PipeChannel}): a 1,152-byte header, then one ring ({@link io.github.jmultiprocessing.internal.ring.SpscRing}) per
  * direction.
  *
  * <pre>
@@ -21,21 +22,21 @@ import java.lang.foreign.StructLayout;
  *          0       4       8          12        16
  *   128    holders of end 0 ({@link EndHoldersLayout}), then at 384 holders of end 1
  *   640    locks ({@link LockLayout}, 128 bytes each): ring 0 writer, ring 0 reader, ring 1 writer, ring 1 reader
- *   1152   ring 0 ({@link RingLayout}): written by end 1, read by end 0; then ring 1 (duplex only): written by end 0,
+ *   1152   ring 0 ({@link io.github.jmultiprocessing.internal.ring.RingLayout}): written by end 1, read by end 0; then ring 1 (duplex only): written by end 0,
  *          read by end 1
  *
  *   magic:    "JMPP", written last by the creator
  *   flags:    {@link #DUPLEX}, {@link #CHECKSUM}
  *   capacity: of each ring, a power of two
  *   version:  {@link #VERSION}, checked on open
- *   broken:   0, or the pid of the process that found a ring of the pipe corrupt ({@link CorruptRingException});
+ *   broken:   0, or the pid of the process that found a ring of the pipe corrupt ({@link io.github.jmultiprocessing.internal.ring.CorruptRingException});
  *             set once by compare-and-set, never goes back; every send, recv and poll reads it (acquire) and then
  *             throws, and waiting ones (for room, for a message, for a lock) see it within a wait slice
  * </pre>
  *
  * <p>Version 1 is the first versioned layout: it added {@code version} and {@code broken} in bytes of the first slot
  * that were zero before (a segment made before reads as version 0), and the pipe rings' {@code dropping} word
- * ({@link RingLayout}).
+ * ({@link io.github.jmultiprocessing.internal.ring.RingLayout}).
  */
 public final class PipeLayout {
 
@@ -116,7 +117,7 @@ public final class PipeLayout {
      * {@return the offset of a ring} The rings follow the header, each {@code ringSize} bytes.
      *
      * @param ring     0 or 1
-     * @param ringSize the bytes of one ring ({@link SpscRing#size})
+     * @param ringSize the bytes of one ring ({@link io.github.jmultiprocessing.internal.ring.SpscRing#size})
      */
     public static long ring(int ring, long ringSize) {
         return RINGS + ring * ringSize;
