@@ -3,6 +3,7 @@ package io.github.jmultiprocessing;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.pool.CreditWindow;
 import io.github.jmultiprocessing.internal.pool.PoolFrames;
+import io.github.jmultiprocessing.internal.pool.PoolWorker;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import io.github.jmultiprocessing.internal.spawn.ExitActions;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
