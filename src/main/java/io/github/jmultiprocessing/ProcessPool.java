@@ -2,8 +2,11 @@ package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.pool.CreditWindow;
+import io.github.jmultiprocessing.internal.pool.Job;
 import io.github.jmultiprocessing.internal.pool.PoolFrames;
 import io.github.jmultiprocessing.internal.pool.PoolWorker;
+import io.github.jmultiprocessing.internal.pool.StreamJob;
+import io.github.jmultiprocessing.internal.pool.Task;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import io.github.jmultiprocessing.internal.spawn.ExitActions;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
@@ -12,7 +15,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -596,8 +597,8 @@ public final class ProcessPool implements AutoCloseable {
             throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1)");
         }
         checkLoadable(function);
-        StreamJob stream = new StreamJob(ids.incrementAndGet(), function, items.iterator(), chunksize, ordered,
-                timeout);
+        StreamJob stream = new StreamJob(forStreams, ids.incrementAndGet(), function, items.iterator(), chunksize,
+                processes * 16, ordered, timeout);
         synchronized (this) {
             checkRunning();
             openStreams.add(stream); // until its input ends: shutdown() lets it read the rest first
@@ -609,46 +610,8 @@ public final class ProcessPool implements AutoCloseable {
         try {
             return result.get();
         } catch (ExecutionException e) {
-            throw rethrown(e.getCause());
+            throw Job.rethrown(e.getCause());
         }
-    }
-
-    /**
-     * {@return a call's failure, to throw in the caller}: a task's exception as itself (with the caller's frames as
-     * its trace), a checked one in a {@link CompletionException}. Only for a failure no other thread sees (a
-     * blocking call's own, an iterator's).
-     */
-    static RuntimeException rethrown(Throwable cause) {
-        Throwable t = inCaller(cause);
-        if (t instanceof RuntimeException runtime) {
-            return runtime;
-        }
-        if (t instanceof Error error) {
-            throw error;
-        }
-        return new CompletionException(t);
-    }
-
-    /**
-     * Gives an exception that came from a worker (it carries a {@link RemoteTraceback}) the frames of the thread
-     * calling this, where the caller receives it, as Python's {@code raise} in the caller does; the worker's frames
-     * stay in the {@code RemoteTraceback}. An exception the pool made itself keeps its own.
-     */
-    private static Throwable inCaller(Throwable t) {
-        if (carriesRemote(t)) {
-            StackTraceElement[] here = new Throwable().getStackTrace();
-            t.setStackTrace(Arrays.copyOfRange(here, Math.min(2, here.length), here.length)); // from the caller's
-        }
-        return t;
-    }
-
-    /** {@return true if a {@link RemoteTraceback} is attached to the exception, as its cause or suppressed} */
-    private static boolean carriesRemote(Throwable t) {
-        boolean remote = t.getCause() instanceof RemoteTraceback;
-        for (Throwable suppressed : remote ? new Throwable[0] : t.getSuppressed()) {
-            remote |= suppressed instanceof RemoteTraceback;
-        }
-        return remote;
     }
 
     private Job submit(Object function, byte form, List<Object> items, int chunksize) {
@@ -1006,409 +969,33 @@ public final class ProcessPool implements AutoCloseable {
 
     // ---- workers
 
-    /** One chunk of a call. */
-    private static final class Task {
-        static final Task STOP = new Task(0, null, 0, List.of());
-
-        final long id;
-        final Job job;
-        final int from;
-        final List<Object> items;
-        /** Workers that ended with it in their pipe before they started it; guarded by the pool's lock. */
-        int lostWorkers;
-
-        Task(long id, Job job, int from, List<Object> items) {
-            this.id = id;
-            this.job = job;
-            this.from = from;
-            this.items = items;
-        }
-
-        /** {@return its message: a CALL if it is its call's only task, else a TASK after its call's JOB} */
-        byte[] message() {
-            return job.single ? PoolFrames.call(id, job.form, job.functionBytes(), items)
-                    : PoolFrames.task(id, job.id, items);
-        }
-    }
-
-    /** One call: its function, and its results as the chunks come back. */
-    private static class Job {
-        final long id;
-        final byte form; // PoolFrames.FUNCTION or CALLABLE
-        private final Object function;
-        private byte[] spare; // the function's first encoding, not yet in a message; guarded by this
-        volatile boolean single; // its only task goes as a CALL, set before it is sent
-        final Object[] results;
-        final CompletableFuture<List<Object>> result = new CompletableFuture<>();
-        private int remaining; // chunks not back yet, guarded by this
-        private Throwable failure; // the first failing chunk's (lowest index), guarded by this
-        private int failedFrom = Integer.MAX_VALUE; // guarded by this
-        /** QUEUED until a task of it goes to a worker (STARTED), or it is withdrawn first (CANCELLED); by PHASE. */
-        private volatile int phase; // QUEUED
-        static final int QUEUED = 0;
-        static final int STARTED = 1;
-        static final int CANCELLED = 2;
-
-        Job(long id, Object function, byte form, int size) {
-            this.id = id;
-            this.form = form;
-            this.function = function;
-            this.spare = PoolFrames.function(function); // a function that cannot be serialized fails here
-            this.results = new Object[size];
-            result.whenComplete((values, failure) -> dropSpare());
-        }
-
-        synchronized void expect(int count) {
-            remaining = count;
-        }
-
-        /**
-         * {@return the function's bytes for one message} Each message gets an encoding of its own: an encoding
-         * takes a ticket for every shared object the function captured, and each is read exactly once, by the
-         * worker it goes to (a call's function goes to several workers, and again after a FORGET).
-         */
-        byte[] functionBytes() {
-            byte[] bytes;
-            synchronized (this) {
-                bytes = spare;
-                spare = null;
-            }
-            return bytes != null ? bytes : PoolFrames.function(function); // not under the lock results take
-        }
-
-        /** Gives back the tickets of the first encoding if no message took it (no items, over before sent). */
-        void dropSpare() {
-            byte[] bytes;
-            synchronized (this) {
-                bytes = spare;
-                spare = null;
-            }
-            if (bytes != null) {
-                PoolFrames.discard(PoolFrames.job(id, form, bytes));
-            }
-        }
-
-        void done(Task task, List<Object> values) {
-            synchronized (this) {
-                for (int i = 0; i < values.size() && task.from + i < results.length; i++) {
-                    results[task.from + i] = values.get(i);
+    /** What the streaming calls ({@link #imap}, the executor's {@code map}) reach of this pool. */
+    private final StreamJob.Pool forStreams = new StreamJob.Pool() {
+        @Override
+        public void queue(StreamJob stream, int chunk, List<Object> items) {
+            synchronized (ProcessPool.this) {
+                if (state != State.CLOSED || stopsQueued) { // shut down: its input is still read to its end
+                    checkRunning();
                 }
+                pending.add(new Task(ids.incrementAndGet(), stream, chunk, items));
             }
-            finishChunk();
-        }
-
-        void failed(Task task, Throwable t) {
-            synchronized (this) {
-                if (task.from < failedFrom) {
-                    failedFrom = task.from;
-                    failure = t;
-                }
-            }
-            finishChunk();
-        }
-
-        /** {@return true if the call needs no more of its tasks run (failed or cancelled)} */
-        boolean over() {
-            return result.isDone();
-        }
-
-        /**
-         * Marks a task of the call as going to a worker, the moment the call counts as started.
-         *
-         * @return false if the call was withdrawn: the task must not be sent
-         */
-        boolean start() {
-            // NOTE: the CAS against cancelQueued's: exactly one of "a task goes to a worker" and "withdrawn" wins
-            return phase == STARTED || PHASE.compareAndSet(this, QUEUED, STARTED) || phase == STARTED;
-        }
-
-        /** {@return true if the call was withdrawn now, before any of its tasks went to a worker} */
-        boolean cancelQueued() {
-            return PHASE.compareAndSet(this, QUEUED, CANCELLED); // NOTE: against start()'s CAS
-        }
-
-        private void finishChunk() {
-            Throwable end;
-            synchronized (this) {
-                if (--remaining > 0) {
-                    return;
-                }
-                end = failure;
-            }
-            if (end == null) {
-                result.complete(Arrays.asList(results));
-            } else {
-                result.completeExceptionally(end);
-            }
-        }
-
-        private static final java.lang.invoke.VarHandle PHASE;
-
-        static {
-            try {
-                PHASE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Job.class, "phase", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-    }
-
-    /**
-     * A streaming call ({@code imap}, the executor's {@code map}): chunks are taken from the source and submitted as
-     * the consumer goes, at most {@code window} ahead of it, so memory stays bounded whatever the input's length;
-     * results come in input order, or as they finish when unordered. A task's {@code from} is its chunk's number.
-     * An exception of the source comes after the results of the items read before it, then the iteration ends (as
-     * in CPython's {@code imap}). With a deadline (the executor's {@code map}), a wait past it ends the call: the
-     * chunks still queued are withdrawn, the unread source left alone.
-     */
-    private final class StreamJob extends Job implements IMapIterator<Object> {
-        private final Iterator<?> source;
-        private final int chunksize;
-        private final boolean ordered;
-        private final int window = processes * 16;
-        private final Duration timeout; // of the whole call (the executor's map), or null
-        private final long deadline; // System.nanoTime() at which the call times out, if timeout != null
-        private final Map<Integer, Object> arrived = new java.util.HashMap<>(); // chunk -> values or Throwable
-        private final java.util.ArrayDeque<Object> unordered = new java.util.ArrayDeque<>();
-        private int submitted; // chunks, guarded by this
-        private int delivered; // chunks, guarded by this
-        private boolean sourceDone; // guarded by this
-        private boolean readAll; // the pool is shut down: the rest of the input is read, window or not; guarded by this
-        private int inHand; // chunks read from the source and not yet queued, guarded by this
-        private RuntimeException sourceFailure; // thrown once every chunk before it is delivered; guarded by this
-        private volatile boolean expired; // the deadline passed: queued chunks are skipped (over), no more taken
-        private Iterator<Object> current = java.util.Collections.emptyIterator();
-
-        StreamJob(long id, Object function, Iterator<?> source, int chunksize, boolean ordered, Duration timeout) {
-            super(id, function, PoolFrames.FUNCTION, 0);
-            this.source = source;
-            this.chunksize = chunksize;
-            this.ordered = ordered;
-            this.timeout = timeout;
-            this.deadline = timeout == null ? 0 : System.nanoTime() + Math.min(WaitCore.nanos(timeout), Long.MAX_VALUE / 2);
         }
 
         @Override
-        boolean over() {
-            return expired; // else a live stream's chunks all run; terminate fails them
+        public void withdraw(StreamJob stream) {
+            pending.removeIf(task -> task.job == stream);
         }
 
         @Override
-        void done(Task task, List<Object> values) {
-            arrive(task.from, values);
+        public boolean closing() {
+            return state == State.CLOSED;
         }
 
         @Override
-        void failed(Task task, Throwable t) {
-            arrive(task.from, t);
+        public void allQueued(StreamJob stream) {
+            openStreams.remove(stream);
         }
-
-        private synchronized void arrive(int chunk, Object what) {
-            if (expired) {
-                return;
-            }
-            if (ordered) {
-                arrived.put(chunk, what);
-            } else {
-                unordered.add(what);
-            }
-            notifyAll();
-        }
-
-        @Override
-        public boolean hasNext() {
-            return advance();
-        }
-
-        @Override
-        public Object next() {
-            if (!advance()) {
-                throw new java.util.NoSuchElementException("no more results");
-            }
-            return current.next();
-        }
-
-        @Override
-        public Object next(Duration wait) throws TimeoutException, InterruptedException {
-            Objects.requireNonNull(wait, "timeout");
-            long now = System.nanoTime();
-            if (!advance(now + Math.min(WaitCore.nanos(wait), Long.MAX_VALUE / 2), true)) {
-                throw new java.util.NoSuchElementException("no more results");
-            }
-            return current.next();
-        }
-
-        /** {@link #advance(long, boolean)} without a timeout of its own, for the {@code Iterator} methods. */
-        private boolean advance() {
-            try {
-                return advance(0, false);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CancellationException("interrupted while waiting for the next result");
-            } catch (TimeoutException e) { // the call's deadline: Iterator's methods throw no checked exceptions
-                throw new CompletionException(e);
-            }
-        }
-
-        /**
-         * Waits until a result is current, or the end.
-         *
-         * @param until  System.nanoTime() to give up at, if timed
-         * @param timed  whether {@code until} applies
-         * @return false at the end
-         * @throws TimeoutException if {@code until} or the call's deadline passed first (after the deadline the
-         *                          call is over)
-         */
-        private boolean advance(long until, boolean timed) throws InterruptedException, TimeoutException {
-            while (!current.hasNext()) {
-                if (!nextChunk(until, timed)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @SuppressWarnings("unchecked")
-        private boolean nextChunk(long until, boolean timed) throws InterruptedException, TimeoutException {
-            while (true) {
-                submitMore();
-                synchronized (this) {
-                    while (true) {
-                        if (sourceDone && delivered == submitted) {
-                            dropSpare(); // no items at all
-                            RuntimeException failure = sourceFailure;
-                            if (failure != null) { // after the results before it, once; then the end
-                                sourceFailure = null;
-                                throw failure;
-                            }
-                            return false;
-                        }
-                        Object got = ordered ? arrived.remove(delivered) : unordered.poll();
-                        if (got != null) {
-                            delivered++;
-                            if (got instanceof Throwable t) {
-                                current = java.util.Collections.emptyIterator();
-                                throw rethrown(t); // this iterator's own: it takes the caller's frames
-                            }
-                            current = ((List<Object>) got).iterator();
-                            return true;
-                        }
-                        long now = System.nanoTime();
-                        if (timeout != null && now - deadline >= 0) {
-                            expire();
-                            throw new TimeoutException("timeout=" + timeout + " of the map call passed (expected"
-                                    + " every result within it)");
-                        }
-                        if (timed && now - until >= 0) {
-                            throw new TimeoutException("no result in time (the iteration can go on)");
-                        }
-                        long wait = TimeUnit.MILLISECONDS.toNanos(100); // NOTE: arrive() notifies; this re-checks
-                        if (timed) {
-                            wait = Math.min(wait, until - now);
-                        }
-                        if (timeout != null) {
-                            wait = Math.min(wait, deadline - now);
-                        }
-                        TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, wait));
-                        if (!sourceDone && submitted - delivered < window) {
-                            break; // room to submit more (a chunk arrived): do it outside the lock
-                        }
-                    }
-                }
-            }
-        }
-
-        /** The call's deadline passed: the iteration ends, the chunks still queued never run. Holds this. */
-        private void expire() {
-            expired = true; // NOTE: volatile: a sender taking one of its chunks after this skips it (take)
-            sourceDone = true;
-            endedIfAllQueued();
-            sourceFailure = null;
-            submitted = delivered;
-            arrived.clear();
-            unordered.clear();
-            current = java.util.Collections.emptyIterator();
-            pending.removeIf(task -> task.job == this);
-            dropSpare();
-        }
-
-        /**
-         * After {@link #shutdown()}: queues the rest of the input, then waits until no chunk is in another
-         * thread's hands, so that the workers' STOPs come after every chunk.
-         */
-        void readToEnd() {
-            synchronized (this) {
-                readAll = true;
-            }
-            try {
-                while (true) {
-                    submitMore();
-                    synchronized (this) {
-                        if (sourceDone || expired || state != State.CLOSED) {
-                            while (inHand > 0) {
-                                wait();
-                            }
-                            return;
-                        }
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /** Leaves the pool's open streams once every chunk of the input is queued (or the call is over). Holds this. */
-        private void endedIfAllQueued() {
-            if (sourceDone && inHand == 0) {
-                openStreams.remove(this);
-            }
-        }
-
-        private void submitMore() {
-            while (true) {
-                List<Object> chunk = new ArrayList<>(Math.min(chunksize, 1024));
-                int number;
-                synchronized (this) {
-                    if (sourceDone || (!readAll && submitted - delivered >= window)) {
-                        return;
-                    }
-                    try {
-                        while (chunk.size() < chunksize && source.hasNext()) {
-                            chunk.add(source.next());
-                        }
-                    } catch (RuntimeException e) { // the source's own: after the items read before it
-                        sourceFailure = e;
-                        sourceDone = true;
-                    }
-                    if (chunk.isEmpty()) {
-                        sourceDone = true;
-                        endedIfAllQueued();
-                        return;
-                    }
-                    number = submitted++;
-                    inHand++;
-                }
-                try {
-                    synchronized (ProcessPool.this) {
-                        if (state != State.CLOSED || stopsQueued) { // shut down: its input is still read to its end
-                            checkRunning();
-                        }
-                        pending.add(new Task(ids.incrementAndGet(), this, number, chunk));
-                    }
-                } catch (IllegalStateException e) { // the pool ended: this chunk fails at its place
-                    arrive(number, e);
-                    return;
-                } finally {
-                    synchronized (this) {
-                        if (--inHand == 0) {
-                            endedIfAllQueued();
-                            notifyAll(); // readToEnd
-                        }
-                    }
-                }
-            }
-        }
-    }
+    };
 
     /** The pool's side of one worker JVM: a sender thread, a receiver thread, the tasks it is running. */
     private final class Worker {
@@ -1690,7 +1277,7 @@ public final class ProcessPool implements AutoCloseable {
             // NOTE: the worker's frames are in the RemoteTraceback, once; the exception's own trace is set where a
             // caller receives it (inCaller), empty until then (Python: the caller's traceback, the remote as cause)
             t = RemoteTraceback.attach(t, failure.trace());
-            if (carriesRemote(t)) { // else (a cause set to null, suppression off) its own trace is the worker's
+            if (Job.carriesRemote(t)) { // else (a cause set to null, suppression off) its own trace is the worker's
                 t.setStackTrace(new StackTraceElement[0]);
             }
             return t;
