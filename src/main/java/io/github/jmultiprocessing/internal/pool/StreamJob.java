@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A streaming call of a pool ({@code imap}, the executor's {@code map}): chunks are taken from the source and submitted as
- * the consumer goes, at most {@code window} ahead of it, so memory stays bounded whatever the input's length;
- * results come in input order, or as they finish when unordered. A task's {@code from} is its chunk's number.
- * An exception of the source comes after the results of the items read before it, then the iteration ends (as
- * in CPython's {@code imap}). With a deadline (the executor's {@code map}), a wait past it ends the call: the
+ * A streaming call of a pool ({@code imap}, the executor's {@code map}): chunks are taken from the source and
+ * submitted as the consumer goes, at most {@code window} ahead of it, so memory stays bounded whatever the input's
+ * length; results come in input order, or as they finish when unordered. A task's {@code from} is its chunk's
+ * number. An exception of the source comes after the results of the items read before it, then the iteration ends
+ * (as in CPython's {@code imap}). With a deadline (the executor's {@code map}), a wait past it ends the call: the
  * chunks still queued are withdrawn, the unread source left alone.
  *
  * <p>Implementation notes. The stream's state is guarded by this object; a chunk read from the source is queued
@@ -43,11 +43,12 @@ public final class StreamJob extends Job implements IMapIterator<Object> {
         void queue(StreamJob stream, int chunk, List<Object> items);
 
         /**
-         * Drops the stream's tasks still queued (its deadline passed). Called holding the stream's lock.
+         * Drops a call's tasks still queued (a stream's deadline passed; a call withdrawn). A stream calls it
+         * holding its lock.
          *
-         * @param stream the stream
+         * @param job the call
          */
-        void withdraw(StreamJob stream);
+        void withdraw(Job job);
 
         /** {@return true while the pool is shut down and its workers not told to stop: input is read to its end} */
         boolean closing();
