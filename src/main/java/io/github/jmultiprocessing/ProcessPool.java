@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.pool.CallFuture;
 import io.github.jmultiprocessing.internal.pool.Dispatcher;
 import io.github.jmultiprocessing.internal.pool.Job;
 import io.github.jmultiprocessing.internal.pool.Link;
@@ -203,49 +204,6 @@ public final class ProcessPool implements AutoCloseable {
             future.complete(shaped);
         });
         return future;
-    }
-
-    /**
-     * A call's future. {@link #cancel} succeeds only while none of the call's tasks has gone to a worker (then none
-     * ever runs), as CPython's {@code Future.cancel} fails once its call is in the workers' call queue;
-     * {@link #abandon()} cancels the future in any case.
-     */
-    static final class CallFuture<V> extends CompletableFuture<V> {
-        private final java.util.function.BooleanSupplier withdraw;
-
-        /** @param withdraw withdraws the call if none of its tasks went to a worker: then true */
-        CallFuture(java.util.function.BooleanSupplier withdraw) {
-            this.withdraw = withdraw;
-        }
-
-        /**
-         * Cancels the call if none of its tasks has gone to a worker yet: then none ever runs.
-         *
-         * @param mayInterruptIfRunning no effect: a task a worker has is not cancelled
-         * @return true if the call was withdrawn (this future is then cancelled)
-         */
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            if (isDone() || !withdraw.getAsBoolean()) {
-                return false; // done, or a worker has (or had) a task of it
-            }
-            super.cancel(mayInterruptIfRunning); // its job's cancellation may have done it already
-            return true;
-        }
-
-        /**
-         * Cancels this future unless it is done (as {@code invokeAll}'s timeout must): the call is withdrawn if no
-         * worker has a task of it; else those tasks run to their end and their results are dropped.
-         *
-         * @return true if this cancelled the future
-         */
-        boolean abandon() {
-            if (isDone()) {
-                return false;
-            }
-            withdraw.getAsBoolean();
-            return super.cancel(false);
-        }
     }
 
     /**
