@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.pool.CallFuture;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.Serializable;
 import java.time.Duration;
@@ -52,7 +53,7 @@ import java.util.concurrent.TimeoutException;
 public final class PoolExecutor extends AbstractExecutorService {
 
     /*
-     * Implementation notes. Every future is the pool's own (ProcessPool.CallFuture): its cancel reaches the pool's
+     * Implementation notes. Every future is the pool's own (internal.pool.CallFuture): its cancel reaches the pool's
      * queue, where a cancelled call's tasks are removed, and a sender that took one before skips it (the call is
      * over). The moment a sender checks that is when a task starts: a cancel after it lets the task run, the
      * future cancelled all the same. submit(Runnable, result) shapes the same future rather than a thenApply copy.
@@ -318,7 +319,7 @@ public final class PoolExecutor extends AbstractExecutorService {
     /** Cancels every unfinished future, also of a task a worker has (it runs to its end, its result dropped). */
     private static void abandonAll(List<? extends CompletableFuture<?>> futures) {
         for (CompletableFuture<?> future : futures) {
-            ((ProcessPool.CallFuture<?>) future).abandon();
+            ((CallFuture<?>) future).abandon();
         }
     }
 

@@ -1,20 +1,21 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.internal.shm.LibraryThreads;
-import io.github.jmultiprocessing.internal.pool.CreditWindow;
+import io.github.jmultiprocessing.internal.pool.CallFuture;
+import io.github.jmultiprocessing.internal.pool.Dispatcher;
+import io.github.jmultiprocessing.internal.pool.Job;
+import io.github.jmultiprocessing.internal.pool.Link;
 import io.github.jmultiprocessing.internal.pool.PoolFrames;
+import io.github.jmultiprocessing.internal.pool.PoolWorker;
+import io.github.jmultiprocessing.internal.pool.StreamJob;
+import io.github.jmultiprocessing.internal.pool.Task;
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import io.github.jmultiprocessing.internal.spawn.ExitActions;
-import io.github.jmultiprocessing.internal.sync.WaitCore;
-import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -23,11 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A pool of worker JVMs that run tasks: Python's {@code multiprocessing.Pool}.
@@ -58,49 +55,34 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ProcessPool implements AutoCloseable {
 
-    /** The largest task sent from the caller's thread (and only if the worker's pipe has room for it now). */
-    private static final int DIRECT_BYTES = 16 * 1024;
-    /** Queued tasks go to a worker together, in one message, up to this size (small tasks: chunksize=1 maps). */
-    private static final int BATCH_BYTES = 16 * 1024;
-    private static final int MAX_BATCH = CreditWindow.MAX / 4;
-    /** Functions a worker keeps; older calls' are dropped (FORGET). */
-    private static final int KNOWN_JOBS = 32;
-    /** Workers that may end with a task in their pipe, not started, before the task fails: a bound on re-sends. */
-    private static final int LOST_WORKERS = 3;
-    /** Starts of a replacement worker tried before the pool is broken. */
-    private static final int START_ATTEMPTS = 5;
-    private static final AtomicInteger POOLS = new AtomicInteger();
+    /*
+     * Implementation notes. This class is the API (CPython's Pool methods): it checks arguments, makes each call a
+     * Job of Tasks (a StreamJob for imap and the executor's map), shapes results and futures, and runs callbacks.
+     * Dispatch and supervision are internal.pool's Dispatcher: the queue, the workers (a WorkerLink each: sender
+     * and receiver threads, credits, tasks in flight), the pool's state, a worker's end and its replacement, under
+     * the Dispatcher's one monitor. The Dispatcher never names this class: it starts workers through a
+     * Dispatcher.Starter (startWorker below) and talks to each over a Link, WorkerEnd, which adapts the worker's
+     * JvmProcess, the pool's end of its Pipe and its started word (a raw SharedValue written by PoolWorker).
+     */
 
-    private enum State { RUNNING, CLOSED, TERMINATED, BROKEN }
+    private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final int processes;
     private final SerializableRunnable initializer;
     private final int maxTasksPerChild;
     private final Context context;
     private final String name = "ProcessPool-" + POOLS.incrementAndGet();
-    private final LinkedBlockingDeque<Task> pending = new LinkedBlockingDeque<>();
-    private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
-    /** Streaming calls whose input is not yet all queued: shutdown() has them read it to its end. */
-    private final Set<StreamJob> openStreams = ConcurrentHashMap.newKeySet();
-    /** The workers have been told to stop: no chunk may be queued after; guarded by this. */
-    private boolean stopsQueued;
-    private final AtomicLong ids = new AtomicLong();
-    private final AtomicInteger workerNumbers = new AtomicInteger();
-    private volatile State state = State.RUNNING;
+    /** Dispatch and supervision: the queue, the workers, the pool's state. */
+    private final Dispatcher dispatcher;
     /** Runs callbacks, one at a time, as Python's result-handler thread does. */
     private final java.util.concurrent.ExecutorService callbacks = java.util.concurrent.Executors
             .newSingleThreadExecutor(LibraryThreads.factory(name + "-callbacks"));
-    private volatile Throwable brokenBy;
-    private volatile String brokenWhy; // what broke it, for messages
     /** The class loader of the code that made the pool: its workers load what it loads. */
     private final ClassLoader creatorLoader = ClassLocations.callerLoader();
     /** The class path of the workers (null for the thread start method): functions are checked against it. */
     private volatile List<String> workerClassPath;
     /** Function classes the workers were found to load. */
     private final Set<Class<?>> loadable = ConcurrentHashMap.newKeySet();
-    /** Workers that ended with a positive exit code before they were ready, since the last one was ready. */
-    private int bootFailures; // guarded by this
-    private volatile boolean anyReady;
     /** Work submitted through {@link #asExecutorService()} not yet done: it finishes before the JVM exits. */
     private final Set<java.util.concurrent.CompletableFuture<?>> executorWork = ConcurrentHashMap.newKeySet();
     private volatile PoolExecutor executor;
@@ -140,12 +122,21 @@ public final class ProcessPool implements AutoCloseable {
         this.initializer = initializer;
         this.maxTasksPerChild = maxTasksPerChild;
         this.context = context;
+        this.dispatcher = new Dispatcher(name, maxTasksPerChild, new Dispatcher.Starter() {
+            @Override
+            public Link start(String workerName) {
+                return startWorker(workerName);
+            }
+
+            @Override
+            public boolean exiting() {
+                return JvmProcess.isExiting(); // no worker starts once the JVM exits
+            }
+        }, RemoteTraceback::attach, System.getLogger(ProcessPool.class.getName()));
         JvmProcess.atExit(this, ExitActions.WORK, this::finishExecutorWork);
         JvmProcess.atExit(this, ExitActions.POOLS, this::exit);
         try {
-            for (int i = 0; i < processes; i++) {
-                startWorker();
-            }
+            dispatcher.startWorkers(processes);
         } catch (RuntimeException e) {
             terminate();
             throw e;
@@ -216,49 +207,6 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     /**
-     * A call's future. {@link #cancel} succeeds only while none of the call's tasks has gone to a worker (then none
-     * ever runs), as CPython's {@code Future.cancel} fails once its call is in the workers' call queue;
-     * {@link #abandon()} cancels the future in any case.
-     */
-    static final class CallFuture<V> extends CompletableFuture<V> {
-        private final java.util.function.BooleanSupplier withdraw;
-
-        /** @param withdraw withdraws the call if none of its tasks went to a worker: then true */
-        CallFuture(java.util.function.BooleanSupplier withdraw) {
-            this.withdraw = withdraw;
-        }
-
-        /**
-         * Cancels the call if none of its tasks has gone to a worker yet: then none ever runs.
-         *
-         * @param mayInterruptIfRunning no effect: a task a worker has is not cancelled
-         * @return true if the call was withdrawn (this future is then cancelled)
-         */
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            if (isDone() || !withdraw.getAsBoolean()) {
-                return false; // done, or a worker has (or had) a task of it
-            }
-            super.cancel(mayInterruptIfRunning); // its job's cancellation may have done it already
-            return true;
-        }
-
-        /**
-         * Cancels this future unless it is done (as {@code invokeAll}'s timeout must): the call is withdrawn if no
-         * worker has a task of it; else those tasks run to their end and their results are dropped.
-         *
-         * @return true if this cancelled the future
-         */
-        boolean abandon() {
-            if (isDone()) {
-                return false;
-            }
-            withdraw.getAsBoolean();
-            return super.cancel(false);
-        }
-    }
-
-    /**
      * Withdraws a call none of whose tasks has gone to a worker: none of them ever runs ({@link Job#start()} fails
      * for them), its result is cancelled.
      *
@@ -269,7 +217,7 @@ public final class ProcessPool implements AutoCloseable {
             return false;
         }
         job.result.cancel(false);
-        pending.removeIf(task -> task.job == job); // tidiness: a sender would skip them
+        dispatcher.withdraw(job); // tidiness: a sender would skip them
         return true;
     }
 
@@ -595,12 +543,9 @@ public final class ProcessPool implements AutoCloseable {
             throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1)");
         }
         checkLoadable(function);
-        StreamJob stream = new StreamJob(ids.incrementAndGet(), function, items.iterator(), chunksize, ordered,
-                timeout);
-        synchronized (this) {
-            checkRunning();
-            openStreams.add(stream); // until its input ends: shutdown() lets it read the rest first
-        }
+        StreamJob stream = new StreamJob(dispatcher, dispatcher.nextId(), function, items.iterator(), chunksize,
+                processes * 16, ordered, timeout);
+        dispatcher.openStream(stream);
         return (IMapIterator<R>) stream;
     }
 
@@ -608,129 +553,27 @@ public final class ProcessPool implements AutoCloseable {
         try {
             return result.get();
         } catch (ExecutionException e) {
-            throw rethrown(e.getCause());
+            throw Job.rethrown(e.getCause());
         }
-    }
-
-    /**
-     * {@return a call's failure, to throw in the caller}: a task's exception as itself (with the caller's frames as
-     * its trace), a checked one in a {@link CompletionException}. Only for a failure no other thread sees (a
-     * blocking call's own, an iterator's).
-     */
-    static RuntimeException rethrown(Throwable cause) {
-        Throwable t = inCaller(cause);
-        if (t instanceof RuntimeException runtime) {
-            return runtime;
-        }
-        if (t instanceof Error error) {
-            throw error;
-        }
-        return new CompletionException(t);
-    }
-
-    /**
-     * Gives an exception that came from a worker (it carries a {@link RemoteTraceback}) the frames of the thread
-     * calling this, where the caller receives it, as Python's {@code raise} in the caller does; the worker's frames
-     * stay in the {@code RemoteTraceback}. An exception the pool made itself keeps its own.
-     */
-    private static Throwable inCaller(Throwable t) {
-        if (carriesRemote(t)) {
-            StackTraceElement[] here = new Throwable().getStackTrace();
-            t.setStackTrace(Arrays.copyOfRange(here, Math.min(2, here.length), here.length)); // from the caller's
-        }
-        return t;
-    }
-
-    /** {@return true if a {@link RemoteTraceback} is attached to the exception, as its cause or suppressed} */
-    private static boolean carriesRemote(Throwable t) {
-        boolean remote = t.getCause() instanceof RemoteTraceback;
-        for (Throwable suppressed : remote ? new Throwable[0] : t.getSuppressed()) {
-            remote |= suppressed instanceof RemoteTraceback;
-        }
-        return remote;
     }
 
     private Job submit(Object function, byte form, List<Object> items, int chunksize) {
-        checkRunning();
+        dispatcher.checkRunning();
         checkLoadable(function);
-        Job job = new Job(ids.incrementAndGet(), function, form, items.size());
+        Job job = new Job(dispatcher.nextId(), function, form, items.size());
         if (items.isEmpty()) {
             job.result.complete(List.of());
             return job;
         }
         List<Task> tasks = new ArrayList<>();
         for (int from = 0; from < items.size(); from += chunksize) {
-            tasks.add(new Task(ids.incrementAndGet(), job, from,
+            tasks.add(new Task(dispatcher.nextId(), job, from,
                     items.subList(from, Math.min(items.size(), from + chunksize)))); // views: items never change
         }
         job.expect(tasks.size()); // before any chunk can come back
         job.single = tasks.size() == 1; // before it is sent: one CALL message, no JOB
-        if (job.single && sendDirect(tasks.get(0))) {
-            return job;
-        }
-        synchronized (this) { // as shutdown, terminate and breakPool: no task after their STOPs
-            checkRunning();
-            pending.addAll(tasks);
-        }
+        dispatcher.submit(job, tasks);
         return job;
-    }
-
-    /**
-     * Sends a lone task from the caller's thread to the idlest worker with a free credit, sparing the hand-off to
-     * a sender thread (the latency of {@code apply}); only when nothing is queued, so it overtakes nothing.
-     *
-     * @return false if no worker can take it now: the caller queues it
-     */
-    private boolean sendDirect(Task task) {
-        if (!pending.isEmpty()) {
-            return false;
-        }
-        Worker idlest = null;
-        for (Worker worker : workers) {
-            if (worker.receiver == Thread.currentThread()) {
-                // NOTE: a continuation of a result runs here; a send that waited for room in a worker's pipe would
-                // stop the results that make that room (the worker waits for this thread to read them): queue it.
-                return false;
-            }
-            if (idlest == null || worker.credits.inFlight() < idlest.credits.inFlight()) {
-                idlest = worker;
-            }
-        }
-        if (idlest == null || !idlest.credits.tryAcquire()) {
-            return false;
-        }
-        byte[] message;
-        try {
-            message = task.message();
-        } catch (RuntimeException e) { // an item that cannot be serialized fails the call, as a queued one would
-            idlest.credits.giveBack(1);
-            task.job.failed(task, e);
-            return true;
-        }
-        try {
-            // only what goes at once: a caller of applyAsync never waits for room in a busy worker's pipe
-            if (message.length <= DIRECT_BYTES && idlest.conn.fitsNow(message.length)
-                    && idlest.deliver(List.of(task), List.of(message), false)) {
-                task.job.start(); // its future is not out yet: nothing can have withdrawn it
-                return true;
-            }
-        } catch (IOException | RuntimeException e) {
-            // the worker is ending: its receiver handles that; the task goes the queued way
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // as a queued task's submission, this call does not block
-        }
-        idlest.credits.giveBack(1);
-        PoolFrames.discard(message); // the queued way encodes the task again
-        return false;
-    }
-
-    private void checkRunning() {
-        switch (state) {
-            case RUNNING -> { }
-            case BROKEN -> throw broken();
-            default -> throw new IllegalStateException("pool not running (" + name + " is " + state.name()
-                    .toLowerCase() + ")");
-        }
     }
 
     /**
@@ -750,10 +593,6 @@ public final class ProcessPool implements AutoCloseable {
         }
     }
 
-    private BrokenProcessPoolException broken() {
-        return new BrokenProcessPoolException("pool broken: " + brokenWhy, brokenBy);
-    }
-
     // ---- life cycle
 
     /**
@@ -761,39 +600,7 @@ public final class ProcessPool implements AutoCloseable {
      * {@link java.util.concurrent.ExecutorService#shutdown()}, since {@link #close()} is try-with-resources').
      */
     public void shutdown() {
-        List<StreamJob> streams;
-        synchronized (this) {
-            if (state != State.RUNNING) {
-                return;
-            }
-            state = State.CLOSED;
-            streams = List.copyOf(openStreams);
-            if (streams.isEmpty()) {
-                queueStops();
-                return;
-            }
-        }
-        // as CPython's task handler: the streams' input is read to its end, without the window, before the
-        // workers are told to stop, so an imap made before shutdown() delivers every result (also when the caller
-        // joins before it iterates); a thread of its own, so an endless input does not block this caller
-        LibraryThreads.start(name + "-closing", () -> {
-            for (StreamJob stream : streams) {
-                stream.readToEnd();
-            }
-            synchronized (this) {
-                if (state == State.CLOSED) {
-                    queueStops();
-                }
-            }
-        });
-    }
-
-    /** Tells every worker to exit once the tasks queued before are done. Holds this. */
-    private void queueStops() {
-        stopsQueued = true;
-        for (int i = 0; i < workers.size(); i++) {
-            pending.add(Task.STOP);
-        }
+        dispatcher.shutdown();
     }
 
 
@@ -802,47 +609,9 @@ public final class ProcessPool implements AutoCloseable {
      * {@code get} throws {@link CancellationException}) by the time this returns.
      */
     public void terminate() {
-        synchronized (this) {
-            if (state == State.TERMINATED) {
-                return;
-            }
-            state = State.TERMINATED;
-            notifyAll(); // a replacement's start waiting to be retried gives up
-        }
-        CancellationException terminated = new CancellationException("the pool was terminated");
-        for (Worker worker : workers) {
-            kill(worker);
-        }
-        fail(pending, terminated);
-        for (Worker worker : workers) { // when this returns, every outstanding call is cancelled
-            for (Sent sent : new ArrayList<>(worker.inFlight.values())) {
-                if (worker.inFlight.remove(sent.task().id) != null) { // NOTE: else its result came: it counts
-                    sent.task().job.failed(sent.task(), terminated);
-                }
-            }
-        }
-        pending.add(Task.STOP); // wakes senders
-        // A task a sender took from the queue (encoding it, or sending it) is in neither place above: the sender
-        // hands it back as it ends (requeue fails it, the pool being terminated). Interrupted, a sender waiting for
-        // a credit or for room in a dead worker's pipe ends at once; one encoding ends after the encoding.
-        for (Worker worker : workers) {
-            worker.sender.interrupt();
-        }
-        for (Worker worker : workers) {
-            if (worker.sender != Thread.currentThread()) {
-                try {
-                    worker.sender.join(TERMINATE_SENDER_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break; // the rest fail as their senders end
-                }
-            }
-        }
+        dispatcher.terminate();
         ExitActions.cancel(this);
     }
-
-    /** How long {@link #terminate()} waits for each sender to hand back the task it holds. */
-    private static final long TERMINATE_SENDER_MILLIS = 10_000;
 
     /**
      * At JVM exit, first of all (while workers may still be started: one that retires or dies is replaced): the
@@ -874,23 +643,7 @@ public final class ProcessPool implements AutoCloseable {
      */
     private void exit() {
         terminate();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        try {
-            for (Worker worker : List.copyOf(workers)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                if (!worker.receiver.join(Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100))))
-                        && !ExitActions.isExitingThread(worker.receiver)) {
-                    worker.receiver.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IllegalThreadStateException e) {
-            // a worker being added as the JVM exits: it is killed with the other daemon children
-        }
+        dispatcher.awaitWorkersAtExit();
         callbacks.shutdown();
     }
 
@@ -908,16 +661,7 @@ public final class ProcessPool implements AutoCloseable {
      * @throws InterruptedException  if interrupted while waiting
      */
     public void join() throws InterruptedException {
-        if (state == State.RUNNING) {
-            throw new IllegalStateException("join() of a running pool (expected shutdown() or terminate() first)");
-        }
-        while (true) {
-            Worker any = workers.stream().findFirst().orElse(null);
-            if (any == null) {
-                break;
-            }
-            awaitReceiver(any, 0); // it ends after the process, having failed or replaced what it ran
-        }
+        dispatcher.join();
         callbacks.shutdown(); // after the last results: their callbacks still run
     }
 
@@ -930,46 +674,21 @@ public final class ProcessPool implements AutoCloseable {
      * @throws InterruptedException  if interrupted while waiting
      */
     public boolean join(Duration timeout) throws InterruptedException {
-        if (state == State.RUNNING) {
-            throw new IllegalStateException("join() of a running pool (expected shutdown() or terminate() first)");
+        if (!dispatcher.join(timeout)) {
+            return false;
         }
-        long deadline = System.nanoTime() + WaitCore.nanos(timeout);
-        while (true) {
-            Worker any = workers.stream().findFirst().orElse(null);
-            long left = deadline - System.nanoTime();
-            if (any == null) {
-                callbacks.shutdown();
-                return true;
-            }
-            if (left <= 0) {
-                return false;
-            }
-            awaitReceiver(any, left); // it ends after the process (see join())
-        }
-    }
-
-    /**
-     * Waits for a worker's receiver to end, at most {@code nanos} (0: as long as it takes); returns at once, after
-     * a millisecond, if its thread is still being started (a replacement just added to the set).
-     */
-    private static void awaitReceiver(Worker worker, long nanos) throws InterruptedException {
-        if (worker.receiver.getState() == Thread.State.NEW) {
-            Thread.sleep(1); // startWorker starts it right after adding the worker
-        } else if (nanos == 0) {
-            worker.receiver.join();
-        } else {
-            worker.receiver.join(Duration.ofNanos(nanos));
-        }
+        callbacks.shutdown();
+        return true;
     }
 
     /** {@return true once {@link #shutdown()} or {@link #terminate()} was called, or the pool broke} */
     public boolean isShutdown() {
-        return state != State.RUNNING;
+        return dispatcher.isShutdown();
     }
 
     /** {@return true once the pool is shut down and every worker has exited} */
     public boolean isTerminated() {
-        return state != State.RUNNING && workers.isEmpty();
+        return dispatcher.isTerminated();
     }
 
     /**
@@ -1005,713 +724,19 @@ public final class ProcessPool implements AutoCloseable {
 
     // ---- workers
 
-    /** One chunk of a call. */
-    private static final class Task {
-        static final Task STOP = new Task(0, null, 0, List.of());
-
-        final long id;
-        final Job job;
-        final int from;
-        final List<Object> items;
-        /** Workers that ended with it in their pipe before they started it; guarded by the pool's lock. */
-        int lostWorkers;
-
-        Task(long id, Job job, int from, List<Object> items) {
-            this.id = id;
-            this.job = job;
-            this.from = from;
-            this.items = items;
-        }
-
-        /** {@return its message: a CALL if it is its call's only task, else a TASK after its call's JOB} */
-        byte[] message() {
-            return job.single ? PoolFrames.call(id, job.form, job.functionBytes(), items)
-                    : PoolFrames.task(id, job.id, items);
-        }
-    }
-
-    /** One call: its function, and its results as the chunks come back. */
-    private static class Job {
-        final long id;
-        final byte form; // PoolFrames.FUNCTION or CALLABLE
-        private final Object function;
-        private byte[] spare; // the function's first encoding, not yet in a message; guarded by this
-        volatile boolean single; // its only task goes as a CALL, set before it is sent
-        final Object[] results;
-        final CompletableFuture<List<Object>> result = new CompletableFuture<>();
-        private int remaining; // chunks not back yet, guarded by this
-        private Throwable failure; // the first failing chunk's (lowest index), guarded by this
-        private int failedFrom = Integer.MAX_VALUE; // guarded by this
-        /** QUEUED until a task of it goes to a worker (STARTED), or it is withdrawn first (CANCELLED); by PHASE. */
-        private volatile int phase; // QUEUED
-        static final int QUEUED = 0;
-        static final int STARTED = 1;
-        static final int CANCELLED = 2;
-
-        Job(long id, Object function, byte form, int size) {
-            this.id = id;
-            this.form = form;
-            this.function = function;
-            this.spare = PoolFrames.function(function); // a function that cannot be serialized fails here
-            this.results = new Object[size];
-            result.whenComplete((values, failure) -> dropSpare());
-        }
-
-        synchronized void expect(int count) {
-            remaining = count;
-        }
-
-        /**
-         * {@return the function's bytes for one message} Each message gets an encoding of its own: an encoding
-         * takes a ticket for every shared object the function captured, and each is read exactly once, by the
-         * worker it goes to (a call's function goes to several workers, and again after a FORGET).
-         */
-        byte[] functionBytes() {
-            byte[] bytes;
-            synchronized (this) {
-                bytes = spare;
-                spare = null;
-            }
-            return bytes != null ? bytes : PoolFrames.function(function); // not under the lock results take
-        }
-
-        /** Gives back the tickets of the first encoding if no message took it (no items, over before sent). */
-        void dropSpare() {
-            byte[] bytes;
-            synchronized (this) {
-                bytes = spare;
-                spare = null;
-            }
-            if (bytes != null) {
-                PoolFrames.discard(PoolFrames.job(id, form, bytes));
-            }
-        }
-
-        void done(Task task, List<Object> values) {
-            synchronized (this) {
-                for (int i = 0; i < values.size() && task.from + i < results.length; i++) {
-                    results[task.from + i] = values.get(i);
-                }
-            }
-            finishChunk();
-        }
-
-        void failed(Task task, Throwable t) {
-            synchronized (this) {
-                if (task.from < failedFrom) {
-                    failedFrom = task.from;
-                    failure = t;
-                }
-            }
-            finishChunk();
-        }
-
-        /** {@return true if the call needs no more of its tasks run (failed or cancelled)} */
-        boolean over() {
-            return result.isDone();
-        }
-
-        /**
-         * Marks a task of the call as going to a worker, the moment the call counts as started.
-         *
-         * @return false if the call was withdrawn: the task must not be sent
-         */
-        boolean start() {
-            // NOTE: the CAS against cancelQueued's: exactly one of "a task goes to a worker" and "withdrawn" wins
-            return phase == STARTED || PHASE.compareAndSet(this, QUEUED, STARTED) || phase == STARTED;
-        }
-
-        /** {@return true if the call was withdrawn now, before any of its tasks went to a worker} */
-        boolean cancelQueued() {
-            return PHASE.compareAndSet(this, QUEUED, CANCELLED); // NOTE: against start()'s CAS
-        }
-
-        private void finishChunk() {
-            Throwable end;
-            synchronized (this) {
-                if (--remaining > 0) {
-                    return;
-                }
-                end = failure;
-            }
-            if (end == null) {
-                result.complete(Arrays.asList(results));
-            } else {
-                result.completeExceptionally(end);
-            }
-        }
-
-        private static final java.lang.invoke.VarHandle PHASE;
-
-        static {
-            try {
-                PHASE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Job.class, "phase", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-    }
-
-    /**
-     * A streaming call ({@code imap}, the executor's {@code map}): chunks are taken from the source and submitted as
-     * the consumer goes, at most {@code window} ahead of it, so memory stays bounded whatever the input's length;
-     * results come in input order, or as they finish when unordered. A task's {@code from} is its chunk's number.
-     * An exception of the source comes after the results of the items read before it, then the iteration ends (as
-     * in CPython's {@code imap}). With a deadline (the executor's {@code map}), a wait past it ends the call: the
-     * chunks still queued are withdrawn, the unread source left alone.
-     */
-    private final class StreamJob extends Job implements IMapIterator<Object> {
-        private final Iterator<?> source;
-        private final int chunksize;
-        private final boolean ordered;
-        private final int window = processes * 16;
-        private final Duration timeout; // of the whole call (the executor's map), or null
-        private final long deadline; // System.nanoTime() at which the call times out, if timeout != null
-        private final Map<Integer, Object> arrived = new java.util.HashMap<>(); // chunk -> values or Throwable
-        private final java.util.ArrayDeque<Object> unordered = new java.util.ArrayDeque<>();
-        private int submitted; // chunks, guarded by this
-        private int delivered; // chunks, guarded by this
-        private boolean sourceDone; // guarded by this
-        private boolean readAll; // the pool is shut down: the rest of the input is read, window or not; guarded by this
-        private int inHand; // chunks read from the source and not yet queued, guarded by this
-        private RuntimeException sourceFailure; // thrown once every chunk before it is delivered; guarded by this
-        private volatile boolean expired; // the deadline passed: queued chunks are skipped (over), no more taken
-        private Iterator<Object> current = java.util.Collections.emptyIterator();
-
-        StreamJob(long id, Object function, Iterator<?> source, int chunksize, boolean ordered, Duration timeout) {
-            super(id, function, PoolFrames.FUNCTION, 0);
-            this.source = source;
-            this.chunksize = chunksize;
-            this.ordered = ordered;
-            this.timeout = timeout;
-            this.deadline = timeout == null ? 0 : System.nanoTime() + Math.min(WaitCore.nanos(timeout), Long.MAX_VALUE / 2);
-        }
-
-        @Override
-        boolean over() {
-            return expired; // else a live stream's chunks all run; terminate fails them
-        }
-
-        @Override
-        void done(Task task, List<Object> values) {
-            arrive(task.from, values);
-        }
-
-        @Override
-        void failed(Task task, Throwable t) {
-            arrive(task.from, t);
-        }
-
-        private synchronized void arrive(int chunk, Object what) {
-            if (expired) {
-                return;
-            }
-            if (ordered) {
-                arrived.put(chunk, what);
-            } else {
-                unordered.add(what);
-            }
-            notifyAll();
-        }
-
-        @Override
-        public boolean hasNext() {
-            return advance();
-        }
-
-        @Override
-        public Object next() {
-            if (!advance()) {
-                throw new java.util.NoSuchElementException("no more results");
-            }
-            return current.next();
-        }
-
-        @Override
-        public Object next(Duration wait) throws TimeoutException, InterruptedException {
-            Objects.requireNonNull(wait, "timeout");
-            long now = System.nanoTime();
-            if (!advance(now + Math.min(WaitCore.nanos(wait), Long.MAX_VALUE / 2), true)) {
-                throw new java.util.NoSuchElementException("no more results");
-            }
-            return current.next();
-        }
-
-        /** {@link #advance(long, boolean)} without a timeout of its own, for the {@code Iterator} methods. */
-        private boolean advance() {
-            try {
-                return advance(0, false);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CancellationException("interrupted while waiting for the next result");
-            } catch (TimeoutException e) { // the call's deadline: Iterator's methods throw no checked exceptions
-                throw new CompletionException(e);
-            }
-        }
-
-        /**
-         * Waits until a result is current, or the end.
-         *
-         * @param until  System.nanoTime() to give up at, if timed
-         * @param timed  whether {@code until} applies
-         * @return false at the end
-         * @throws TimeoutException if {@code until} or the call's deadline passed first (after the deadline the
-         *                          call is over)
-         */
-        private boolean advance(long until, boolean timed) throws InterruptedException, TimeoutException {
-            while (!current.hasNext()) {
-                if (!nextChunk(until, timed)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @SuppressWarnings("unchecked")
-        private boolean nextChunk(long until, boolean timed) throws InterruptedException, TimeoutException {
-            while (true) {
-                submitMore();
-                synchronized (this) {
-                    while (true) {
-                        if (sourceDone && delivered == submitted) {
-                            dropSpare(); // no items at all
-                            RuntimeException failure = sourceFailure;
-                            if (failure != null) { // after the results before it, once; then the end
-                                sourceFailure = null;
-                                throw failure;
-                            }
-                            return false;
-                        }
-                        Object got = ordered ? arrived.remove(delivered) : unordered.poll();
-                        if (got != null) {
-                            delivered++;
-                            if (got instanceof Throwable t) {
-                                current = java.util.Collections.emptyIterator();
-                                throw rethrown(t); // this iterator's own: it takes the caller's frames
-                            }
-                            current = ((List<Object>) got).iterator();
-                            return true;
-                        }
-                        long now = System.nanoTime();
-                        if (timeout != null && now - deadline >= 0) {
-                            expire();
-                            throw new TimeoutException("timeout=" + timeout + " of the map call passed (expected"
-                                    + " every result within it)");
-                        }
-                        if (timed && now - until >= 0) {
-                            throw new TimeoutException("no result in time (the iteration can go on)");
-                        }
-                        long wait = TimeUnit.MILLISECONDS.toNanos(100); // NOTE: arrive() notifies; this re-checks
-                        if (timed) {
-                            wait = Math.min(wait, until - now);
-                        }
-                        if (timeout != null) {
-                            wait = Math.min(wait, deadline - now);
-                        }
-                        TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, wait));
-                        if (!sourceDone && submitted - delivered < window) {
-                            break; // room to submit more (a chunk arrived): do it outside the lock
-                        }
-                    }
-                }
-            }
-        }
-
-        /** The call's deadline passed: the iteration ends, the chunks still queued never run. Holds this. */
-        private void expire() {
-            expired = true; // NOTE: volatile: a sender taking one of its chunks after this skips it (take)
-            sourceDone = true;
-            endedIfAllQueued();
-            sourceFailure = null;
-            submitted = delivered;
-            arrived.clear();
-            unordered.clear();
-            current = java.util.Collections.emptyIterator();
-            pending.removeIf(task -> task.job == this);
-            dropSpare();
-        }
-
-        /**
-         * After {@link #shutdown()}: queues the rest of the input, then waits until no chunk is in another
-         * thread's hands, so that the workers' STOPs come after every chunk.
-         */
-        void readToEnd() {
-            synchronized (this) {
-                readAll = true;
-            }
-            try {
-                while (true) {
-                    submitMore();
-                    synchronized (this) {
-                        if (sourceDone || expired || state != State.CLOSED) {
-                            while (inHand > 0) {
-                                wait();
-                            }
-                            return;
-                        }
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /** Leaves the pool's open streams once every chunk of the input is queued (or the call is over). Holds this. */
-        private void endedIfAllQueued() {
-            if (sourceDone && inHand == 0) {
-                openStreams.remove(this);
-            }
-        }
-
-        private void submitMore() {
-            while (true) {
-                List<Object> chunk = new ArrayList<>(Math.min(chunksize, 1024));
-                int number;
-                synchronized (this) {
-                    if (sourceDone || (!readAll && submitted - delivered >= window)) {
-                        return;
-                    }
-                    try {
-                        while (chunk.size() < chunksize && source.hasNext()) {
-                            chunk.add(source.next());
-                        }
-                    } catch (RuntimeException e) { // the source's own: after the items read before it
-                        sourceFailure = e;
-                        sourceDone = true;
-                    }
-                    if (chunk.isEmpty()) {
-                        sourceDone = true;
-                        endedIfAllQueued();
-                        return;
-                    }
-                    number = submitted++;
-                    inHand++;
-                }
-                try {
-                    synchronized (ProcessPool.this) {
-                        if (state != State.CLOSED || stopsQueued) { // shut down: its input is still read to its end
-                            checkRunning();
-                        }
-                        pending.add(new Task(ids.incrementAndGet(), this, number, chunk));
-                    }
-                } catch (IllegalStateException e) { // the pool ended: this chunk fails at its place
-                    arrive(number, e);
-                    return;
-                } finally {
-                    synchronized (this) {
-                        if (--inHand == 0) {
-                            endedIfAllQueued();
-                            notifyAll(); // readToEnd
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** The pool's side of one worker JVM: a sender thread, a receiver thread, the tasks it is running. */
-    private final class Worker {
-        final JvmProcess process;
-        final Connection conn;
-        /** The number of the task (or call) the worker started last, written by the worker (see PoolWorker). */
-        final SharedValue started;
-        final CreditWindow credits = new CreditWindow();
-        final Map<Long, Sent> inFlight = new ConcurrentHashMap<>();
-        /** Guards what goes down the pipe: a call's JOB before its TASKs, nothing after STOP or the end. */
-        final java.util.concurrent.locks.ReentrantLock sendLock = new java.util.concurrent.locks.ReentrantLock();
-        final Set<Long> knownJobs = new LinkedHashSet<>(); // guarded by sendLock
-        int sent; // tasks sent, guarded by sendLock
-        long sequence; // of tasks sent, guarded by sendLock
-        boolean gone; // the worker ended, guarded by sendLock
-        final Thread sender;
-        final Thread receiver;
-        volatile boolean stopSent; // written under sendLock
-        /** The worker JVM booted, ran the initializer and runs the worker loop. */
-        volatile boolean ready;
-
-        Worker(JvmProcess process, Connection conn, SharedValue started) {
-            this.process = process;
-            this.conn = conn;
-            this.started = started;
-            String label = name + " " + process.getName();
-            this.sender = LibraryThreads.unstarted(label + "-sender", this::send);
-            this.receiver = LibraryThreads.unstarted(label + "-receiver", this::receive);
-        }
-
-        /**
-         * Sends tasks (each call's function first, if this worker does not have it yet), by the sender thread or a
-         * caller's: one message, or a TASKS batch of several.
-         *
-         * @param tasks    the tasks, each holding a credit
-         * @param messages their TASK or CALL messages
-         * @param wait     false to give up at once if another send is under way (a caller's thread)
-         * @return false if this worker takes no more tasks (stopped, ended, or at maxTasksPerChild), or if not
-         *         waiting and another send is under way
-         * @throws IOException if the pipe is broken: none of the tasks is in flight (nor on InterruptedException)
-         */
-        boolean deliver(List<Task> tasks, List<byte[]> messages, boolean wait)
-                throws IOException, InterruptedException {
-            if (wait) {
-                sendLock.lock();
-            } else if (!sendLock.tryLock()) {
-                return false; // a caller never waits behind a send blocked on a full pipe: it queues instead
-            }
-            try {
-                if (gone || stopSent || (maxTasksPerChild > 0 && sent + tasks.size() > maxTasksPerChild)
-                        || state == State.TERMINATED || state == State.BROKEN) {
-                    return false;
-                }
-                List<Long> forget = null; // after the tasks: a batch may hold a task of the job it evicts
-                try {
-                    for (Task task : tasks) {
-                        if (!task.job.single && knownJobs.add(task.job.id)) {
-                            byte[] job = PoolFrames.job(task.job.id, task.job.form, task.job.functionBytes());
-                            try {
-                                conn.sendBytes(job);
-                            } catch (IOException | InterruptedException | RuntimeException e) {
-                                knownJobs.remove(task.job.id);
-                                PoolFrames.discard(job); // not sent (a message half sent is not read either)
-                                throw e;
-                            }
-                            if (knownJobs.size() > KNOWN_JOBS) {
-                                long oldest = knownJobs.iterator().next();
-                                knownJobs.remove(oldest);
-                                forget = forget == null ? new ArrayList<>() : forget;
-                                forget.add(oldest);
-                            }
-                        }
-                    }
-                    long now = System.nanoTime();
-                    for (Task task : tasks) {
-                        inFlight.put(task.id, new Sent(task, ++sequence, now));
-                    }
-                    conn.sendBytes(messages.size() == 1 ? messages.get(0)
-                            : PoolFrames.batch(PoolFrames.TASKS, messages));
-                } catch (IOException | InterruptedException | RuntimeException e) {
-                    for (Task task : tasks) {
-                        inFlight.remove(task.id); // never reached the worker: another one runs it
-                    }
-                    throw e;
-                }
-                sent += tasks.size();
-                forget(forget);
-                return true;
-            } finally {
-                sendLock.unlock();
-            }
-        }
-
-        /** Sends FORGETs of the jobs evicted while sending tasks, unless a later task sent them again. */
-        private void forget(List<Long> jobs) {
-            if (jobs == null) {
-                return;
-            }
-            try {
-                for (long job : jobs) {
-                    if (!knownJobs.contains(job)) {
-                        conn.sendBytes(PoolFrames.numbered(PoolFrames.FORGET, job, null));
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // the worker is ending (its receiver handles that); the tasks are in flight all the same
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // a FORGET left out costs the worker a function kept
-            }
-        }
-
-        private void sendStop() throws IOException, InterruptedException {
-            sendLock.lock();
-            try {
-                stopSent = true; // this worker is not replaced, even if the STOP does not reach it
-                if (!gone) {
-                    conn.sendBytes(new byte[] {PoolFrames.STOP});
-                }
-            } finally {
-                sendLock.unlock();
-            }
-        }
-
-        /** Marks the worker ended: no send starts after this; one under way has finished. */
-        void markGone() {
-            sendLock.lock();
-            try {
-                gone = true;
-            } finally {
-                sendLock.unlock();
-            }
-        }
-
-        private void send() {
-            List<Task> batch = new ArrayList<>(); // taken from the queue and not yet handed to the worker
-            List<byte[]> messages = new ArrayList<>();
-            try {
-                while (true) {
-                    credits.acquire();
-                    Task task = pending.take();
-                    if (task == Task.STOP) {
-                        if (state == State.TERMINATED) {
-                            pending.addFirst(Task.STOP); // for the other senders
-                            return;
-                        }
-                        sendStop();
-                        return;
-                    }
-                    // more small tasks waiting and credits free: one message for them all (chunksize=1 maps)
-                    int bytes = take(task, batch, messages);
-                    while (maxTasksPerChild == 0 && bytes < BATCH_BYTES && batch.size() < MAX_BATCH
-                            && credits.tryAcquire()) {
-                        Task next = pending.pollFirst();
-                        if (next == null || next == Task.STOP) {
-                            if (next != null) {
-                                pending.addFirst(next);
-                            }
-                            credits.giveBack(1);
-                            break;
-                        }
-                        bytes += take(next, batch, messages);
-                    }
-                    if (!batch.isEmpty() && !deliver(batch, messages, true)) {
-                        return; // at maxTasksPerChild (or ended): the tasks go back for another worker
-                    }
-                    batch.clear();
-                    messages.clear();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException | RuntimeException e) {
-                // the worker or its connection is gone: the receiver handles the end
-            } finally {
-                for (int i = batch.size() - 1; i >= 0; i--) {
-                    PoolFrames.discard(messages.get(i)); // a task requeued is encoded again when next sent
-                    requeue(batch.get(i));
-                }
-            }
-        }
-
-        /**
-         * Adds a task holding a credit to the batch with its message, unless it is over or does not encode.
-         *
-         * @return the message's size, 0 if it was not added
-         */
-        private int take(Task task, List<Task> batch, List<byte[]> messages) {
-            if (task.job.over() || !task.job.start()) { // failed or cancelled meanwhile
-                credits.giveBack(1);
-                return 0;
-            }
-            byte[] message;
-            try {
-                message = task.message();
-            } catch (RuntimeException e) { // an item that cannot be serialized fails this chunk
-                credits.giveBack(1);
-                task.job.failed(task, e);
-                return 0;
-            }
-            batch.add(task);
-            messages.add(message);
-            return message.length;
-        }
-
-        private void receive() {
-            try {
-                while (true) {
-                    byte[] message = conn.recvBytes();
-                    long now = System.nanoTime();
-                    byte kind = PoolFrames.kind(message);
-                    if (kind == PoolFrames.RETIRE) {
-                        continue; // it exits next: the end below starts a fresh one
-                    }
-                    if (kind == PoolFrames.READY) {
-                        ready = true;
-                        readied();
-                        continue;
-                    }
-                    if (kind == PoolFrames.BROKEN) {
-                        Throwable thrown = remote(message, 1);
-                        breakPool("a worker's initializer threw " + thrown, thrown);
-                        continue;
-                    }
-                    if (kind != PoolFrames.DONE && kind != PoolFrames.FAILED) {
-                        throw new IOException("unknown pool message kind " + kind);
-                    }
-                    Sent sent = inFlight.remove(PoolFrames.number(message));
-                    // credits first: a caller woken by its result finds this worker free again
-                    credits.completed(1, now, sent != null ? sent.nanos() : now);
-                    if (sent != null) {
-                        finish(sent.task(), message);
-                    }
-                }
-            } catch (EOFException | IllegalStateException e) {
-                // the worker ended: see below
-            } catch (IOException | InterruptedException | RuntimeException e) {
-                // a broken connection or message: the worker is ended below (its tasks fail, a fresh one starts)
-            } finally {
-                ended(this);
-            }
-        }
-    }
-
-    /** A task's DONE or FAILED message, to its call. */
-    private static void finish(Task task, byte[] result) {
-        if (result[0] == PoolFrames.FAILED) {
-            task.job.failed(task, remote(result, 9));
-            return;
-        }
-        try {
-            task.job.done(task, PoolFrames.items(result, 9));
-        } catch (IOException | RuntimeException e) { // results that do not read here
-            task.job.failed(task, e);
-        }
-    }
-
-    /** A task in flight to a worker: its place in the worker's pipe, and when it was sent. */
-    private record Sent(Task task, long order, long nanos) {
-    }
-
-    /** A task a worker never got: back to the front of the queue, or failed if the pool no longer runs tasks. */
-    private void requeue(Task task) {
-        synchronized (this) {
-            if (state == State.RUNNING || state == State.CLOSED) {
-                pending.addFirst(task);
-                return;
-            }
-        }
-        task.job.failed(task, state == State.BROKEN ? broken() : new CancellationException("the pool was terminated"));
-    }
-
-    /** The exception a worker sent: its own type and message, its stack trace there attached as cause. */
-    private static Throwable remote(byte[] message, int offset) {
-        try {
-            PoolWorker.Failure failure = (PoolWorker.Failure) PoolFrames.body(message, offset);
-            Throwable t = failure.exception();
-            if (t instanceof CompletionException wrapped && wrapped.getCause() != null) {
-                t = wrapped.getCause(); // a checked exception of a Callable: itself
-            }
-            // NOTE: the worker's frames are in the RemoteTraceback, once; the exception's own trace is set where a
-            // caller receives it (inCaller), empty until then (Python: the caller's traceback, the remote as cause)
-            t = RemoteTraceback.attach(t, failure.trace());
-            if (carriesRemote(t)) { // else (a cause set to null, suppression off) its own trace is the worker's
-                t.setStackTrace(new StackTraceElement[0]);
-            }
-            return t;
-        } catch (IOException | RuntimeException e) {
-            return new IllegalStateException("a task failed, and its exception could not be read here: " + e, e);
-        }
-    }
-
-    private void startWorker() {
+    /** Starts a worker JVM running the worker loop at the other end of a fresh pipe: {@link Dispatcher.Starter}. */
+    private Link startWorker(String workerName) {
         Pipe pipe = Pipe.open();
         Connection mine = pipe.left();
         Connection theirs = pipe.right();
         SerializableRunnable init = initializer;
         int maxTasks = maxTasksPerChild;
-        String workerName = "ProcessPoolWorker-" + workerNumbers.incrementAndGet();
         SharedValue started = SharedValue.raw('q', 0L);
         SerializableRunnable target = () -> PoolWorker.run(theirs, init, maxTasks, started);
         JvmProcess process = context == null ? new JvmProcess(target, workerName)
                 : context.process(target, workerName);
         process.setDaemon(true);
         process.addClassLoader(creatorLoader);
-        Worker worker = new Worker(process, mine, started);
         try {
             process.start();
         } catch (RuntimeException e) {
@@ -1726,222 +751,84 @@ public final class ProcessPool implements AutoCloseable {
         if (!process.isThread()) {
             theirs.close(); // the worker's own copy stays open in the worker JVM
         } // else it is the very end the worker's thread uses (and closes when it ends)
-        workers.add(worker);
-        worker.sender.start();
-        worker.receiver.start();
-    }
-
-    /** A worker's connection ended: fail what it was running, replace it if the pool still needs it. */
-    private void ended(Worker worker) {
-        try {
-            worker.process.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (worker.process.isAlive()) { // its connection broke, not the process: it cannot be trusted further
-            worker.process.kill();
-            try {
-                worker.process.join(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        worker.sender.interrupt();
-        worker.conn.close(); // fails a send under way (the worker is dead), so that the lock below is free
-        worker.markGone(); // after this, nothing new goes in flight: the loop below sees all that did
-        try {
-            worker.sender.join(10_000); // its last task is back in the queue, and stopSent is final
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        String exit = worker.process.exitCode().isPresent() ? "exit code " + worker.process.exitCode().getAsInt()
-                : "still running";
-        if (!worker.ready && bootFailure(worker.process.exitCode().orElse(0)) && bootFailed()) {
-            // A worker JVM that cannot boot (a class it cannot load, a bad option) fails the same way every time:
-            // the pool breaks with its own words instead of starting workers forever and blaming tasks.
-            String why = "worker " + worker.process.getName() + " (pid " + worker.process.pid().orElse(-1)
-                    + ") could not start: it exited with " + exit + " before it was ready" + said(worker.process);
-            breakPool(why, new IllegalStateException(why));
-        }
-        // The worker's started word names the task it was running (PoolWorker): that one fails, if its result has
-        // not come; the others in its pipe never started and go to another worker, unless this is the
-        // LOST_WORKERS-th worker that ended with one of them unstarted (a cause the word does not see: bounded).
-        long startedLast = startedLast(worker);
-        List<Sent> lost = new ArrayList<>(worker.inFlight.values());
-        lost.sort(java.util.Comparator.comparingLong(Sent::order));
-        List<Task> unstarted = new ArrayList<>();
-        boolean stopAgain = false; // a STOP this worker took goes to its replacement (shut down, tasks requeued)
-        synchronized (this) {
-            boolean requeue = state == State.RUNNING || state == State.CLOSED;
-            for (Sent sent : lost) {
-                Task task = sent.task();
-                if (worker.inFlight.remove(task.id) == null) {
-                    continue; // its result came meanwhile
-                }
-                boolean ran = worker.ready && (task.id == startedLast || task.job.id == startedLast);
-                if (requeue && !ran && (!worker.ready || ++task.lostWorkers < LOST_WORKERS)) {
-                    unstarted.add(task); // requeued before the replacement starts, below
-                    continue;
-                }
-                String where = "worker " + worker.process.getName() + " (pid " + worker.process.pid().orElse(-1)
-                        + ", " + exit + ")";
-                String what = "task " + task.id + " (items " + task.from + ".." + (task.from + task.items.size() - 1)
-                        + " of call " + task.job.id + ")";
-                task.job.failed(task, state == State.TERMINATED ? new CancellationException("the pool was"
-                        + " terminated") : state == State.BROKEN ? broken() : new WorkerLostException(ran ? where
-                        + " ended while it ran " + what : what + " was sent to " + LOST_WORKERS + " workers that"
-                        + " ended before they started it, the last " + where));
-            }
-            for (int i = unstarted.size() - 1; i >= 0; i--) {
-                pending.addFirst(unstarted.get(i));
-            }
-            if (state == State.CLOSED && worker.stopSent && !unstarted.isEmpty()) {
-                stopAgain = true; // the other workers may have taken their STOPs: a replacement runs these
-                pending.add(Task.STOP);
-            }
-        }
-        replace(worker, stopAgain);
-        synchronized (this) { // as shutdown() counts the workers: a STOP for each, the replacement's included
-            workers.remove(worker); // after its replacement is in the set: join() never sees none between the two
-        }
-        worker.process.close();
-        worker.started.close();
-    }
-
-    /** {@return the number a dead worker wrote last in its started word, 0 if none} */
-    private static long startedLast(Worker worker) {
-        if (worker.process.isAlive()) {
-            return 0; // a thread of the thread start method that did not end: nothing is known
-        }
-        // NOTE: the process is reaped (joined above): every store it made is visible; the getLong is an acquire load
-        return worker.started.getLong();
+        return new WorkerEnd(process, mine, started);
     }
 
     /**
-     * Starts a replacement for a worker that ended, if the pool still needs one. A start that throws (a failure to
-     * launch the JVM: the JDK's spawn helper or the forkserver's standby killed, a short resource shortage) is
-     * retried {@value #START_ATTEMPTS} times in all, after 100, 200, 400 ... ms, before the pool is broken; a
-     * terminate or the JVM's exit meanwhile ends the retries.
-     *
-     * @param stopAgain the worker had taken a STOP and a new one was queued for its replacement
+     * The pool's end of one worker, as the {@link Dispatcher} sees it: the worker's JVM, the pool's end of its
+     * pipe, and its started word (the number of the task or call it started last, written by {@link PoolWorker}).
      */
-    private void replace(Worker worker, boolean stopAgain) {
-        long backoff = TimeUnit.MILLISECONDS.toNanos(100);
-        for (int attempt = 1; ; attempt++) {
-            RuntimeException failure;
-            synchronized (this) {
-                boolean needed = (state == State.RUNNING
-                        || (state == State.CLOSED && (!worker.stopSent || stopAgain)))
-                        && !JvmProcess.isExiting(); // no worker starts once the JVM exits
-                if (!needed) {
-                    return;
-                }
-                try {
-                    startWorker();
-                    return;
-                } catch (RuntimeException e) {
-                    failure = e;
-                }
-                if (attempt >= START_ATTEMPTS || JvmProcess.isExiting()) {
-                    if (!JvmProcess.isExiting()) {
-                        breakPool("a replacement worker could not start (" + attempt + " attempts): " + failure,
-                                failure);
-                    }
-                    return;
-                }
-            }
-            System.getLogger(ProcessPool.class.getName()).log(System.Logger.Level.WARNING, name + ": a replacement"
-                    + " worker could not start (attempt " + attempt + " of " + START_ATTEMPTS + "), retrying in "
-                    + TimeUnit.NANOSECONDS.toMillis(backoff) + " ms: " + failure);
-            long deadline = System.nanoTime() + backoff;
-            synchronized (this) {
-                try {
-                    for (long left = backoff; left > 0 && state != State.TERMINATED && state != State.BROKEN;
-                            left = deadline - System.nanoTime()) {
-                        TimeUnit.NANOSECONDS.timedWait(this, left); // terminate() and breakPool() notify
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    breakPool("a replacement worker could not start (interrupted while retrying): " + failure,
-                            failure);
-                    return;
-                }
-            }
-            backoff *= 2;
+    private record WorkerEnd(JvmProcess process, Connection conn, SharedValue started) implements Link {
+
+        @Override
+        public String name() {
+            return process.getName();
         }
-    }
 
-    /**
-     * {@return true for the exit code of a worker that could not boot}: a status, or a crash (SIGABRT, SIGSEGV), not
-     * a kill or terminate, which someone sent from outside and which says nothing of the next worker.
-     */
-    private static boolean bootFailure(int exitCode) {
-        return exitCode != 0 && exitCode != -9 && exitCode != -15;
-    }
-
-    /** A worker became ready: boot failures before it were passing ones. */
-    private synchronized void readied() {
-        anyReady = true;
-        bootFailures = 0;
-    }
-
-    /**
-     * {@return true if a worker's failure to boot should break the pool}: at once while no worker of the pool has
-     * ever been ready (the same failure awaits every worker), else after three in a row (one may be passing).
-     */
-    private synchronized boolean bootFailed() {
-        return !anyReady || ++bootFailures >= 3;
-    }
-
-    /** {@return ": " and the first lines a worker wrote to stderr, or "" if none} */
-    private static String said(JvmProcess process) {
-        String head = process.errorHead(12);
-        return head.isEmpty() ? "" : "; it said:\n" + head;
-    }
-
-    private void breakPool(String why, Throwable cause) {
-        synchronized (this) {
-            if (state == State.BROKEN || state == State.TERMINATED) {
-                return;
-            }
-            brokenBy = cause;
-            brokenWhy = why;
-            state = State.BROKEN;
-            notifyAll(); // a replacement's start waiting to be retried gives up
+        @Override
+        public long pid() {
+            return process.pid().orElse(-1);
         }
-        BrokenProcessPoolException broken = broken();
-        fail(pending, broken);
-        for (Worker worker : workers) {
-            for (Sent sent : new ArrayList<>(worker.inFlight.values())) {
-                if (worker.inFlight.remove(sent.task().id) != null) {
-                    sent.task().job.failed(sent.task(), broken);
-                }
-            }
-            kill(worker);
-        }
-        pending.add(Task.STOP);
-    }
 
-    /** Kills a worker's JVM; one that ended and was closed meanwhile (its receiver saw the end) is left alone. */
-    private static void kill(Worker worker) {
-        try {
-            worker.process.kill();
-        } catch (IllegalStateException closed) {
-            // ended and reaped by its receiver since the caller took it from the set
+        @Override
+        public void send(byte[] message) throws IOException, InterruptedException {
+            conn.sendBytes(message);
         }
-    }
 
-    private static void fail(LinkedBlockingDeque<Task> tasks, Throwable why) {
-        for (Task task; (task = tasks.pollFirst()) != null; ) {
-            if (task != Task.STOP) {
-                task.job.failed(task, why);
-            }
+        @Override
+        public byte[] receive() throws IOException, InterruptedException {
+            return conn.recvBytes();
+        }
+
+        @Override
+        public boolean fitsNow(int length) throws IOException {
+            return conn.fitsNow(length);
+        }
+
+        @Override
+        public void closeConnection() {
+            conn.close();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public void join(Duration timeout) throws InterruptedException {
+            process.join(timeout);
+        }
+
+        @Override
+        public void kill() {
+            process.kill();
+        }
+
+        @Override
+        public java.util.OptionalInt exitCode() {
+            return process.exitCode();
+        }
+
+        @Override
+        public long startedLast() {
+            return started.getLong(); // an acquire load (SharedValue's raw getLong)
+        }
+
+        @Override
+        public String errorHead(int lines) {
+            return process.errorHead(lines);
+        }
+
+        @Override
+        public void close() {
+            process.close();
+            started.close();
         }
     }
 
     @Override
     public String toString() {
-        return name + "[" + state.name().toLowerCase() + ", " + workers.size() + " workers, " + pending.size()
-                + " tasks queued]";
+        return dispatcher.toString();
     }
 }

@@ -13,7 +13,12 @@ public final class WorkerLostException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    WorkerLostException(String message) {
+    /**
+     * Creates the exception.
+     *
+     * @param message which worker ended, and which task it was running
+     */
+    public WorkerLostException(String message) {
         super(message);
     }
 }

@@ -1,7 +1,13 @@
-package io.github.jmultiprocessing;
+package io.github.jmultiprocessing.internal.pool;
 
+import io.github.jmultiprocessing.Connection;
+import io.github.jmultiprocessing.MaybeEncodingException;
+import io.github.jmultiprocessing.Multiprocessing;
+import io.github.jmultiprocessing.SerializableCallable;
+import io.github.jmultiprocessing.SerializableFunction;
+import io.github.jmultiprocessing.SerializableRunnable;
+import io.github.jmultiprocessing.SharedValue;
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
-import io.github.jmultiprocessing.internal.pool.PoolFrames;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 
 /**
- * The loop a {@link ProcessPool} worker JVM runs: receive tasks, run them, send results.
+ * The loop a {@code ProcessPool} worker JVM runs: receive tasks, run them, send results.
  *
  * <p>Implementation notes. Before it starts on a task (before it even decodes it) the worker writes the task's
  * number into its started word, a raw {@link SharedValue} the pool made for it; before it decodes a call's
@@ -24,7 +30,7 @@ import java.util.concurrent.CompletionException;
  * killed inside the first task without a result. The word costs a release store and a store-store fence per task
  * and no message. READY is sent once the initializer has run: a worker that dies before it never started a task.
  */
-final class PoolWorker {
+public final class PoolWorker {
 
     private PoolWorker() {
     }
@@ -37,7 +43,7 @@ final class PoolWorker {
      * @param maxTasks    tasks before the worker retires, 0 for no limit
      * @param started     the worker's started word: the number of the task (or call) it started last
      */
-    static void run(Connection conn, SerializableRunnable initializer, int maxTasks, SharedValue started) {
+    public static void run(Connection conn, SerializableRunnable initializer, int maxTasks, SharedValue started) {
         try {
             if (initializer != null) {
                 try {
@@ -217,13 +223,19 @@ final class PoolWorker {
         }
     }
 
+    /** {@return the stack trace of {@code t} as text, naming the process it was made in} */
     static String trace(Throwable t) {
         StringWriter text = new StringWriter();
         t.printStackTrace(new PrintWriter(text));
         return "in " + Multiprocessing.currentProcess().getName() + ": " + text;
     }
 
-    /** An exception from a worker and its stack trace there, as text. */
-    record Failure(Throwable exception, String trace) implements java.io.Serializable {
+    /**
+     * An exception from a worker and its stack trace there, as text: the body of a FAILED or BROKEN message.
+     *
+     * @param exception the exception, or a plain stand-in if it does not serialize
+     * @param trace     its stack trace in the worker, as text
+     */
+    public record Failure(Throwable exception, String trace) implements java.io.Serializable {
     }
 }

@@ -1,0 +1,431 @@
+package io.github.jmultiprocessing.internal.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.github.jmultiprocessing.BrokenProcessPoolException;
+import io.github.jmultiprocessing.WorkerLostException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.ResourceBundle;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Dispatch and supervision on fake {@link Link}s, without child JVMs: the test plays each worker (reads what the
+ * dispatcher sends, answers READY and DONE, ends with an exit code and a started word).
+ */
+class DispatcherTest {
+
+    private static final long WAIT_MILLIS = 10_000;
+
+    private final List<FakeLink> links = new CopyOnWriteArrayList<>();
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private Dispatcher dispatcher;
+
+    @AfterEach
+    void terminate() {
+        if (dispatcher != null) {
+            dispatcher.terminate(); // kills every fake: its receiver sees the end
+        }
+    }
+
+    /** A dispatcher whose first {@code healthy} starts give fake links, the later ones throw. */
+    private Dispatcher dispatcher(int healthy) {
+        Dispatcher.Starter starter = new Dispatcher.Starter() {
+            private int starts;
+
+            @Override
+            public synchronized Link start(String name) {
+                if (++starts > healthy) {
+                    throw new IllegalStateException("no JVM for " + name + " (start " + starts + ")");
+                }
+                FakeLink link = new FakeLink(name);
+                links.add(link);
+                return link;
+            }
+
+            @Override
+            public boolean exiting() {
+                return false;
+            }
+        };
+        dispatcher = new Dispatcher("TestPool", 0, starter, (t, trace) -> t, new RecordingLogger(warnings));
+        return dispatcher;
+    }
+
+    /** A call of {@code count} one-item tasks, submitted as the pool submits it. */
+    private RecordingJob submit(int count) {
+        dispatcher.checkRunning();
+        RecordingJob job = new RecordingJob(dispatcher.nextId(), count);
+        List<Task> tasks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Task task = new Task(dispatcher.nextId(), job, i, List.of(i));
+            job.taskIds.add(task.id);
+            tasks.add(task);
+        }
+        job.expect(count);
+        job.single = count == 1;
+        dispatcher.submit(job, tasks);
+        return job;
+    }
+
+    @Test
+    void shouldFailOnlyTheRunningTaskAndRequeueTheUnstartedOnesWhenAWorkerIsLost() throws Exception {
+        dispatcher(2).startWorkers(1);
+        FakeLink first = links.get(0);
+        first.ready();
+        RecordingJob job = submit(3);
+        // a fresh worker's credit window holds 2 tasks: the third stays queued
+        List<Long> atFirst = first.takeTasks(2);
+        assertEquals(List.of(job.taskIds.get(0), job.taskIds.get(1)), atFirst, "in queue order");
+        first.die(1, atFirst.get(0)); // System.exit(1) inside the first task; the second never started
+
+        FakeLink second = awaitLink(1);
+        second.serve();
+        assertTrue(job.awaitDone(), "every task ended");
+        assertInstanceOf(WorkerLostException.class, job.outcomes.get(atFirst.get(0)), "the running task fails");
+        assertEquals(1, job.outcomes.get(atFirst.get(1)), "the unstarted one ran on the replacement");
+        assertEquals(2, job.outcomes.get(job.taskIds.get(2)), "and the queued one");
+        assertEquals(List.of(atFirst.get(1), job.taskIds.get(2)), second.tasksServed, "the requeued one first");
+        assertEquals(2, links.size(), "one replacement");
+        assertEquals(Dispatcher.State.RUNNING, dispatcher.state());
+    }
+
+    @Test
+    void shouldRetryAReplacementThatFailsToStartThenBreakThePool() throws Exception {
+        dispatcher(1).startWorkers(1);
+        FakeLink first = links.get(0);
+        first.ready();
+        RecordingJob job = submit(1); // a lone task: from the caller's thread, straight into the worker's pipe
+        long task = first.takeTasks(1).get(0);
+        first.die(-9, 0); // killed before it started the task: the task is requeued, a replacement is due
+
+        awaitTrue(() -> dispatcher.state() == Dispatcher.State.BROKEN, "the pool breaks");
+        assertEquals(4, warnings.size(), "the 4 failed starts before the last, each logged: " + warnings);
+        assertTrue(warnings.get(3).contains("attempt 4 of 5"), warnings.get(3));
+        assertTrue(job.awaitDone(), "the requeued task ended");
+        BrokenProcessPoolException broken = assertInstanceOf(BrokenProcessPoolException.class,
+                job.outcomes.get(task), "the requeued task fails with the pool");
+        assertTrue(broken.getMessage().contains("5 attempts"), broken.getMessage());
+        assertInstanceOf(IllegalStateException.class, broken.getCause(), "the start's own failure as cause");
+        BrokenProcessPoolException later = assertThrows(BrokenProcessPoolException.class, dispatcher::checkRunning);
+        assertSame(broken.getCause(), later.getCause(), "and every later call");
+    }
+
+    @Test
+    void shouldBreakThePoolAtOnceWhenTheFirstWorkerCannotBoot() throws Exception {
+        dispatcher(5).startWorkers(1);
+        links.get(0).die(1, 0); // exit code 1 before READY: no worker of this pool was ever ready
+
+        awaitTrue(() -> dispatcher.state() == Dispatcher.State.BROKEN, "the pool breaks");
+        BrokenProcessPoolException broken = assertThrows(BrokenProcessPoolException.class, dispatcher::checkRunning);
+        assertTrue(broken.getMessage().contains("could not start: it exited with exit code 1 before it was ready"),
+                broken.getMessage());
+        assertEquals(1, links.size(), "no replacement: the same failure awaits every worker");
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
+    void shouldSendAStopPerWorkerAfterTheLastTaskOnShutdown() throws Exception {
+        dispatcher(2).startWorkers(2);
+        for (FakeLink link : links) {
+            link.ready();
+        }
+        RecordingJob job = submit(40);
+        dispatcher.shutdown();
+        assertThrows(IllegalStateException.class, () -> submit(1), "no call after shutdown");
+        for (FakeLink link : links) {
+            link.serve();
+        }
+        assertTrue(dispatcher.join(Duration.ofMillis(WAIT_MILLIS)), "the workers exit once told to");
+        assertTrue(dispatcher.isTerminated());
+        assertTrue(job.awaitDone());
+        for (int i = 0; i < 40; i++) {
+            assertEquals(i, job.outcomes.get(job.taskIds.get(i)), "task " + i + " ran");
+        }
+        int served = 0;
+        for (FakeLink link : links) {
+            List<Byte> kinds = link.kindsSeen;
+            assertEquals(PoolFrames.STOP, kinds.get(kinds.size() - 1), link.name + " stops last: " + kinds);
+            assertEquals(1, kinds.stream().filter(k -> k == PoolFrames.STOP).count(), link.name + ": one STOP");
+            served += link.tasksServed.size();
+        }
+        assertEquals(40, served, "each task ran once");
+        assertEquals(2, links.size(), "no replacement for a worker told to stop");
+    }
+
+    private FakeLink awaitLink(int index) throws InterruptedException {
+        awaitTrue(() -> links.size() > index, "worker " + index + " starts");
+        return links.get(index);
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("timed out waiting until " + what);
+            }
+            Thread.sleep(5); // polling a condition, with a deadline
+        }
+    }
+
+    /** A call that records each task's outcome: its result, or its exception. */
+    private static final class RecordingJob extends Job {
+        final List<Long> taskIds = new CopyOnWriteArrayList<>();
+        final Map<Long, Object> outcomes = new ConcurrentHashMap<>();
+        private final int count;
+
+        RecordingJob(long id, int count) {
+            super(id, (Function<Object, Object> & Serializable) x -> x, PoolFrames.FUNCTION, count);
+            this.count = count;
+        }
+
+        @Override
+        public void done(Task task, List<Object> values) {
+            record(task, values.get(0));
+            super.done(task, values);
+        }
+
+        @Override
+        public void failed(Task task, Throwable t) {
+            record(task, t);
+            super.failed(task, t);
+        }
+
+        private void record(Task task, Object outcome) {
+            if (outcomes.putIfAbsent(task.id, outcome) != null) {
+                throw new AssertionError("task " + task.id + " ended twice");
+            }
+        }
+
+        /** {@return true once every task ended} */
+        boolean awaitDone() throws InterruptedException, ExecutionException {
+            try {
+                result.handle((values, failure) -> null).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                return false;
+            }
+            return outcomes.size() == count;
+        }
+    }
+
+    /** A worker played by the test: what the dispatcher sends is queued for it; what it answers, for the receiver. */
+    private static final class FakeLink implements Link {
+        private static final byte[] END = new byte[0];
+
+        final String name;
+        final BlockingQueue<byte[]> sent = new LinkedBlockingQueue<>();
+        final BlockingQueue<byte[]> answers = new LinkedBlockingQueue<>();
+        final List<Byte> kindsSeen = new CopyOnWriteArrayList<>();
+        final List<Long> tasksServed = new CopyOnWriteArrayList<>();
+        private volatile boolean ended;
+        private volatile boolean connectionClosed;
+        private volatile boolean closed;
+        private volatile int exitCode;
+        private volatile long startedLast;
+
+        FakeLink(String name) {
+            this.name = name;
+        }
+
+        void ready() {
+            answers.add(new byte[] {PoolFrames.READY});
+        }
+
+        /** The worker ends: its exit code, the number in its started word, then the end of its pipe. */
+        void die(int code, long started) {
+            startedLast = started;
+            exitCode = code;
+            ended = true;
+            answers.add(END);
+        }
+
+        /** {@return the numbers of the next {@code n} tasks sent (a TASKS batch counts as its tasks)} */
+        List<Long> takeTasks(int n) throws Exception {
+            List<Long> tasks = new ArrayList<>();
+            while (tasks.size() < n) {
+                byte[] message = next();
+                switch (PoolFrames.kind(message)) {
+                    case PoolFrames.TASK, PoolFrames.CALL -> tasks.add(PoolFrames.number(message));
+                    case PoolFrames.TASKS -> {
+                        for (byte[] task : PoolFrames.unbatch(message)) {
+                            tasks.add(PoolFrames.number(task));
+                        }
+                    }
+                    default -> { } // a JOB (the function) or a FORGET
+                }
+            }
+            return tasks;
+        }
+
+        private byte[] next() throws InterruptedException, IOException {
+            byte[] message = sent.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            if (message == null) {
+                throw new AssertionError(name + ": nothing sent in " + WAIT_MILLIS + " ms");
+            }
+            kindsSeen.add(PoolFrames.kind(message));
+            return message;
+        }
+
+        /** Answers every task with its own item, in a thread of its own, until a STOP: then the worker exits. */
+        void serve() {
+            Thread server = new Thread(() -> {
+                try {
+                    while (true) {
+                        byte[] message = next();
+                        switch (PoolFrames.kind(message)) {
+                            case PoolFrames.TASK, PoolFrames.CALL -> answer(message);
+                            case PoolFrames.TASKS -> {
+                                for (byte[] task : PoolFrames.unbatch(message)) {
+                                    answer(task);
+                                }
+                            }
+                            case PoolFrames.STOP -> {
+                                die(0, 0);
+                                return;
+                            }
+                            default -> { } // a JOB or a FORGET
+                        }
+                    }
+                } catch (Exception | AssertionError e) {
+                    die(70, 0);
+                }
+            }, name + "-fake-worker");
+            server.setDaemon(true);
+            server.start();
+        }
+
+        private void answer(byte[] task) throws IOException {
+            long number = PoolFrames.number(task);
+            startedLast = number;
+            tasksServed.add(number);
+            int itemsAt = PoolFrames.kind(task) == PoolFrames.CALL ? PoolFrames.callItems(task) : 17;
+            answers.add(PoolFrames.done(number, PoolFrames.items(task, itemsAt)));
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public long pid() {
+            return -1;
+        }
+
+        @Override
+        public void send(byte[] message) throws IOException {
+            if (connectionClosed || ended) {
+                throw new IOException(name + ": broken pipe");
+            }
+            sent.add(message);
+        }
+
+        @Override
+        public byte[] receive() throws IOException, InterruptedException {
+            byte[] message = answers.take();
+            if (message == END) {
+                answers.add(END); // for a later receive
+                throw new EOFException(name + " ended");
+            }
+            return message;
+        }
+
+        @Override
+        public boolean fitsNow(int length) throws IOException {
+            if (connectionClosed) {
+                throw new IOException(name + ": closed");
+            }
+            return true;
+        }
+
+        @Override
+        public void closeConnection() {
+            connectionClosed = true;
+            answers.add(END);
+        }
+
+        @Override
+        public boolean isAlive() {
+            return !ended;
+        }
+
+        @Override
+        public void join(Duration timeout) {
+            // the test ends a worker (die) before its pipe ends: reaped at once
+        }
+
+        @Override
+        public void kill() {
+            if (closed) {
+                throw new IllegalStateException(name + " closed");
+            }
+            if (!ended) {
+                die(-9, startedLast);
+            }
+        }
+
+        @Override
+        public OptionalInt exitCode() {
+            return ended ? OptionalInt.of(exitCode) : OptionalInt.empty();
+        }
+
+        @Override
+        public long startedLast() {
+            return startedLast;
+        }
+
+        @Override
+        public String errorHead(int lines) {
+            return "";
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    /** Keeps the warnings the dispatcher logs. */
+    private record RecordingLogger(List<String> warnings) implements System.Logger {
+        @Override
+        public String getName() {
+            return "DispatcherTest";
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return true;
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
+            warnings.add(msg);
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+            warnings.add(format);
+        }
+    }
+}
