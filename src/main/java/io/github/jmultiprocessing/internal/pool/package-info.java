@@ -1,19 +1,22 @@
 /**
  * A process pool's machinery (CPython's {@code pool.py}): a service package under the API's {@code ProcessPool}.
  *
- * <p>{@link io.github.jmultiprocessing.internal.pool.PoolFrames} is the wire format of the messages between the
- * pool and each worker (a pipe per worker: a function sent once per call, tasks naming it, results in batches);
- * {@link io.github.jmultiprocessing.internal.pool.PoolWorker} is the loop a worker runs (receive tasks, run them,
- * send results). In the parent, a call is a {@link io.github.jmultiprocessing.internal.pool.Job} of
- * {@link io.github.jmultiprocessing.internal.pool.Task}s (chunks), a streaming one a
- * {@link io.github.jmultiprocessing.internal.pool.StreamJob}; the
- * {@link io.github.jmultiprocessing.internal.pool.Dispatcher} queues the tasks, sends them to the workers (a
- * {@code WorkerLink} each: sender and receiver threads, a
- * {@link io.github.jmultiprocessing.internal.pool.CreditWindow} bounding the tasks in flight by the worker's
- * measured time per task) and supervises them (a worker's end, its replacement, the pool's state). The dispatcher
- * reaches a worker only through a {@link io.github.jmultiprocessing.internal.pool.Link} (the pool adapts a
- * process, a pipe and a started word to it; a test gives fakes), and starts one through a
- * {@link io.github.jmultiprocessing.internal.pool.Dispatcher.Starter}: it never names {@code ProcessPool}.
+ * <ul>
+ * <li>{@link io.github.jmultiprocessing.internal.pool.Dispatcher}: the pool's state, its queue of tasks, its
+ *     workers and their supervision (a worker lost fails only the task it ran and its unstarted tasks run
+ *     elsewhere; a replacement that cannot start is retried, then the pool breaks), under one monitor.
+ * <li>{@link io.github.jmultiprocessing.internal.pool.WorkerLink}: one worker's sender and receiver threads, its
+ *     credits ({@link io.github.jmultiprocessing.internal.pool.CreditWindow}), batches and tasks in flight, over a
+ *     {@link io.github.jmultiprocessing.internal.pool.Link} (the pipe and process of the worker, which
+ *     {@code ProcessPool} adapts; a test's fake link needs no child JVM).
+ * <li>{@link io.github.jmultiprocessing.internal.pool.Job}, {@link io.github.jmultiprocessing.internal.pool.Task},
+ *     {@link io.github.jmultiprocessing.internal.pool.StreamJob},
+ *     {@link io.github.jmultiprocessing.internal.pool.CallFuture}: a call's tasks and the assembly of its
+ *     results, in order or as they come.
+ * <li>{@link io.github.jmultiprocessing.internal.pool.PoolFrames}: the wire format of the messages between the
+ *     pool and a worker (a function sent once per call, tasks naming it, results in batches), and
+ *     {@link io.github.jmultiprocessing.internal.pool.PoolWorker}, the worker's loop.
+ * </ul>
  *
  * <p>A service package (DESIGN.md section 2): it may use every core package and the public package's public types,
  * never a package-private one, and no cycle of files crosses its boundary.
