@@ -1,10 +1,12 @@
-package io.github.jmultiprocessing;
+package io.github.jmultiprocessing.internal.ring;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.github.jmultiprocessing.internal.ring.SpscRing;
+import io.github.jmultiprocessing.JvmProcess;
+import io.github.jmultiprocessing.SharedEvent;
+import io.github.jmultiprocessing.SharedMemory;
 import io.github.jmultiprocessing.testing.Children;
 import java.io.EOFException;
 import java.io.IOException;
@@ -15,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The pipe ring across real child JVMs: every message once, in order, whatever its size; the end seen. */
-class RingIT {
+class SpscRingIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int[] LENGTHS = {0, 1, 7, 100, 4096, 5000, 1 << 20, 3, 70_000, 0, 12};
