@@ -298,7 +298,10 @@ public final class Context {
         }
     }
 
-    /** {@return the default start method, fixed to {@value Multiprocessing#SPAWN} if unset, or null if unset and {@code allowNone}} */
+    /**
+     * {@return the default start method: fixed to {@value Multiprocessing#SPAWN} if unset, or null if unset and
+     * {@code allowNone}}
+     */
     static String defaultMethod(boolean allowNone) {
         String method = defaultMethod;
         if (method == null && !allowNone) {

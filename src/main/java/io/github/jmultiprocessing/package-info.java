@@ -88,9 +88,10 @@
  * (message bytes: {@code reduction.py}), {@code sync} (the one waiting core and the word protocols of every
  * synchronizer: {@code synchronize.py}), {@code ctypes} (typecodes and typed cells: {@code sharedctypes.py}),
  * {@code ring} (the byte ring under queues and pipes), {@code queue} (the queue channel: {@code queues.py}),
- * {@code connection} (the pipe channel, framed sockets and the authentication handshake: {@code connection.py}), {@code spawn} (launching and bootstrapping a
- * child JVM, the forkserver, exit actions: {@code spawn.py}, {@code popen_*.py}, {@code forkserver.py}). The <b>service</b> packages run API objects and may use the public package's public types, as
- * {@code java.util.concurrent.locks} and {@code java.util.concurrent} use each other: {@code pool}
+ * {@code connection} (the pipe channel, framed sockets and the authentication handshake: {@code connection.py}),
+ * {@code spawn} (launching and bootstrapping a child JVM, the forkserver, exit actions: {@code spawn.py},
+ * {@code popen_*.py}, {@code forkserver.py}). The <b>service</b> packages run API objects and may use the public
+ * package's public types, as {@code java.util.concurrent.locks} and {@code java.util.concurrent} use each other: {@code pool}
  * ({@code pool.py}) and {@code manager} ({@code managers.py}). No cycle of files crosses a package boundary (a test
  * checks the tiers and the cycles).
  *
