@@ -91,9 +91,9 @@
  * {@code connection} (the pipe channel, framed sockets and the authentication handshake: {@code connection.py}),
  * {@code spawn} (launching and bootstrapping a child JVM, the forkserver, exit actions: {@code spawn.py},
  * {@code popen_*.py}, {@code forkserver.py}). The <b>service</b> packages run API objects and may use the public
- * package's public types, as {@code java.util.concurrent.locks} and {@code java.util.concurrent} use each other: {@code pool}
- * ({@code pool.py}) and {@code manager} ({@code managers.py}). No cycle of files crosses a package boundary (a test
- * checks the tiers and the cycles).
+ * package's public types, as {@code java.util.concurrent.locks} and {@code java.util.concurrent} use each other:
+ * {@code pool} ({@code pool.py}) and {@code manager} ({@code managers.py}). No cycle of files crosses a package
+ * boundary (a test checks the tiers and the cycles).
  *
  * <p>The internal vocabulary: a {@code *Layout} class is the byte format of a kind of segment or block (offsets
  * derived from a {@link java.lang.foreign.MemoryLayout}, with a diagram); a {@code *Word} class is a protocol over
