@@ -1,27 +1,19 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.internal.pool.CallFuture;
+import io.github.jmultiprocessing.internal.pool.Calls;
 import io.github.jmultiprocessing.internal.pool.Dispatcher;
 import io.github.jmultiprocessing.internal.pool.Job;
 import io.github.jmultiprocessing.internal.pool.Link;
-import io.github.jmultiprocessing.internal.pool.PoolFrames;
 import io.github.jmultiprocessing.internal.pool.PoolWorker;
-import io.github.jmultiprocessing.internal.pool.StreamJob;
-import io.github.jmultiprocessing.internal.pool.Task;
-import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import io.github.jmultiprocessing.internal.spawn.ExitActions;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,9 +48,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ProcessPool implements AutoCloseable {
 
     /*
-     * Implementation notes. This class is the API (CPython's Pool methods): it checks arguments, makes each call a
-     * Job of Tasks (a StreamJob for imap and the executor's map), shapes results and futures, and runs callbacks.
-     * Dispatch and supervision are internal.pool's Dispatcher: the queue, the workers (a WorkerLink each: sender
+     * Implementation notes. This class is the API (CPython's Pool methods): it checks arguments and shapes results;
+     * internal.pool's Calls makes each call a Job of Tasks (a StreamJob for imap and the executor's map), its
+     * future, and runs callbacks. Dispatch and supervision are internal.pool's Dispatcher: the queue, the workers (a WorkerLink each: sender
      * and receiver threads, credits, tasks in flight), the pool's state, a worker's end and its replacement, under
      * the Dispatcher's one monitor. The Dispatcher never names this class: it starts workers through a
      * Dispatcher.Starter (startWorker below) and talks to each over a Link, WorkerEnd, which adapts the worker's
@@ -74,17 +66,10 @@ public final class ProcessPool implements AutoCloseable {
     private final String name = "ProcessPool-" + POOLS.incrementAndGet();
     /** Dispatch and supervision: the queue, the workers, the pool's state. */
     private final Dispatcher dispatcher;
-    /** Runs callbacks, one at a time, as Python's result-handler thread does. */
-    private final java.util.concurrent.ExecutorService callbacks = java.util.concurrent.Executors
-            .newSingleThreadExecutor(LibraryThreads.factory(name + "-callbacks"));
+    /** The calls: tasks, futures, callbacks, the workers' class path check, the executor view's work. */
+    private final Calls calls;
     /** The class loader of the code that made the pool: its workers load what it loads. */
     private final ClassLoader creatorLoader = ClassLocations.callerLoader();
-    /** The class path of the workers (null for the thread start method): functions are checked against it. */
-    private volatile List<String> workerClassPath;
-    /** Function classes the workers were found to load. */
-    private final Set<Class<?>> loadable = ConcurrentHashMap.newKeySet();
-    /** Work submitted through {@link #asExecutorService()} not yet done: it finishes before the JVM exits. */
-    private final Set<java.util.concurrent.CompletableFuture<?>> executorWork = ConcurrentHashMap.newKeySet();
     private volatile PoolExecutor executor;
 
     /** Creates a pool of {@link Multiprocessing#cpuCount()} workers. */
@@ -133,6 +118,7 @@ public final class ProcessPool implements AutoCloseable {
                 return JvmProcess.isExiting(); // no worker starts once the JVM exits
             }
         }, RemoteTraceback::attach, System.getLogger(ProcessPool.class.getName()));
+        this.calls = new Calls(name, processes, dispatcher);
         JvmProcess.atExit(this, ExitActions.WORK, this::finishExecutorWork);
         JvmProcess.atExit(this, ExitActions.POOLS, this::exit);
         try {
@@ -181,44 +167,7 @@ public final class ProcessPool implements AutoCloseable {
      * @param shape makes the call's result of the task's result list (one element)
      */
     <V> CompletableFuture<V> call(SerializableCallable<?> task, java.util.function.Function<List<Object>, V> shape) {
-        Objects.requireNonNull(task, "task");
-        return future(submit(task, PoolFrames.CALLABLE, Arrays.asList(new Object[] {null}), 1), shape);
-    }
-
-    /** {@return the future a caller gets of a call: its job's result, shaped; cancelling it cancels the job} */
-    private <V> CompletableFuture<V> future(Job job, java.util.function.Function<List<Object>, V> shape) {
-        CompletableFuture<V> future = new CallFuture<>(() -> withdraw(job));
-        job.result.whenComplete((values, failure) -> {
-            if (failure != null) {
-                // as itself: a CancellationException (terminate, cancel) makes this future cancelled too
-                future.completeExceptionally(failure);
-                return;
-            }
-            V shaped;
-            try {
-                shaped = shape.apply(values);
-            } catch (RuntimeException e) {
-                future.completeExceptionally(e);
-                return;
-            }
-            future.complete(shaped);
-        });
-        return future;
-    }
-
-    /**
-     * Withdraws a call none of whose tasks has gone to a worker: none of them ever runs ({@link Job#start()} fails
-     * for them), its result is cancelled.
-     *
-     * @return false if it is done, or a task of it went to a worker
-     */
-    private boolean withdraw(Job job) {
-        if (job.over() || !job.cancelQueued()) {
-            return false;
-        }
-        job.result.cancel(false);
-        dispatcher.withdraw(job); // tidiness: a sender would skip them
-        return true;
+        return calls.call(task, shape);
     }
 
     /**
@@ -261,34 +210,7 @@ public final class ProcessPool implements AutoCloseable {
 
     private <V> AsyncResult<V> withCallbacks(AsyncResult<V> result, java.util.function.Consumer<? super V> callback,
             java.util.function.Consumer<? super Throwable> errorCallback) {
-        CompletableFuture<V> ready = new CallFuture<>(() -> result.cancel(false));
-        result.future().whenCompleteAsync((value, failure) -> {
-            Throwable cause = failure instanceof CompletionException wrapped && wrapped.getCause() != null
-                    ? wrapped.getCause() : failure;
-            try {
-                if (cause == null && callback != null) {
-                    callback.accept(value);
-                } else if (cause != null && errorCallback != null) {
-                    errorCallback.accept(cause);
-                }
-            } catch (RuntimeException | Error e) {
-                System.err.println(name + ": a callback threw:");
-                e.printStackTrace();
-            } finally {
-                if (cause == null) {
-                    ready.complete(value);
-                } else {
-                    ready.completeExceptionally(cause);
-                }
-            }
-        }, task -> {
-            try {
-                callbacks.execute(task);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                task.run(); // the pool has ended: run it here rather than never
-            }
-        });
-        return new AsyncResult<>(ready);
+        return new AsyncResult<>(calls.withCallbacks(result.future(), callback, errorCallback));
     }
 
     /**
@@ -359,22 +281,8 @@ public final class ProcessPool implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<? extends T> items,
             int chunksize) {
-        Objects.requireNonNull(function, "function");
-        if (chunksize < 0) {
-            throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1, or 0 for the default)");
-        }
-        List<Object> list; // the caller's items as they are now (as Python's list(iterable)), never changed after
-        if (items instanceof java.util.Collection<? extends T> collection) {
-            list = new ArrayList<>(collection); // one array copy
-        } else {
-            list = new ArrayList<>();
-            items.forEach(list::add);
-        }
-        if (chunksize == 0) { // Python's rule: four chunks per worker
-            chunksize = list.size() / (processes * 4) + (list.size() % (processes * 4) == 0 ? 0 : 1);
-        }
-        Job job = submit(function, PoolFrames.FUNCTION, list, Math.max(1, chunksize));
-        return new AsyncResult<>(future(job, results -> (List<R>) results));
+        return new AsyncResult<>((CompletableFuture<List<R>>) (CompletableFuture<?>) calls.map(function, items,
+                chunksize));
     }
 
     /**
@@ -538,15 +446,7 @@ public final class ProcessPool implements AutoCloseable {
     @SuppressWarnings("unchecked")
     <T, R> IMapIterator<R> stream(SerializableFunction<T, R> function, Iterable<? extends T> items, int chunksize,
             boolean ordered, Duration timeout) {
-        Objects.requireNonNull(function, "function");
-        if (chunksize < 1) {
-            throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1)");
-        }
-        checkLoadable(function);
-        StreamJob stream = new StreamJob(dispatcher, dispatcher.nextId(), function, items.iterator(), chunksize,
-                processes * 16, ordered, timeout);
-        dispatcher.openStream(stream);
-        return (IMapIterator<R>) stream;
+        return (IMapIterator<R>) (IMapIterator<?>) calls.stream(function, items, chunksize, ordered, timeout);
     }
 
     private static <V> V await(AsyncResult<V> result) throws InterruptedException {
@@ -554,42 +454,6 @@ public final class ProcessPool implements AutoCloseable {
             return result.get();
         } catch (ExecutionException e) {
             throw Job.rethrown(e.getCause());
-        }
-    }
-
-    private Job submit(Object function, byte form, List<Object> items, int chunksize) {
-        dispatcher.checkRunning();
-        checkLoadable(function);
-        Job job = new Job(dispatcher.nextId(), function, form, items.size());
-        if (items.isEmpty()) {
-            job.result.complete(List.of());
-            return job;
-        }
-        List<Task> tasks = new ArrayList<>();
-        for (int from = 0; from < items.size(); from += chunksize) {
-            tasks.add(new Task(dispatcher.nextId(), job, from,
-                    items.subList(from, Math.min(items.size(), from + chunksize)))); // views: items never change
-        }
-        job.expect(tasks.size()); // before any chunk can come back
-        job.single = tasks.size() == 1; // before it is sent: one CALL message, no JOB
-        dispatcher.submit(job, tasks);
-        return job;
-    }
-
-    /**
-     * Fails at once, here, for a function whose class the workers cannot load (a jshell snippet's, one of a class
-     * loader the pool was not made from), instead of in every worker.
-     */
-    private void checkLoadable(Object function) {
-        List<String> classPath = workerClassPath;
-        Class<?> type = function.getClass();
-        if (classPath != null && !loadable.contains(type)) {
-            String problem = ClassLocations.problem(type, classPath);
-            if (problem != null) {
-                throw new IllegalArgumentException("cannot send the function to " + name + "'s worker JVMs: "
-                        + problem);
-            }
-            loadable.add(type); // checked once: the check reads every class path entry
         }
     }
 
@@ -620,38 +484,20 @@ public final class ProcessPool implements AutoCloseable {
      * {@code System.exit} from a thread the work depends on).
      */
     private void finishExecutorWork() {
-        if (executorWork.isEmpty() || !JvmProcess.workCanFinishAtExit()) {
-            return;
-        }
-        for (java.util.concurrent.CompletableFuture<?> work : List.copyOf(executorWork)) {
-            try {
-                work.get();
-            } catch (ExecutionException | CancellationException e) {
-                // done, one way or another
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        if (calls.hasExecutorWork() && JvmProcess.workCanFinishAtExit()) {
+            calls.finishExecutorWork();
         }
     }
 
-    /**
-     * At JVM exit, after the executor's work and before children are joined: the pool terminates, as Python's
-     * {@code Pool} does at exit (outstanding {@code apply}/{@code map} calls are cancelled), and its workers are
-     * waited for, at most 2 s; a receiver blocked in {@code System.exit} (called from a continuation it ran) is
-     * not waited for.
-     */
     private void exit() {
         terminate();
         dispatcher.awaitWorkersAtExit();
-        callbacks.shutdown();
+        calls.shutdownCallbacks();
     }
 
     /** Tracks a future of the executor view: it completes before the JVM exits. */
     <T> java.util.concurrent.CompletableFuture<T> executorWork(java.util.concurrent.CompletableFuture<T> work) {
-        executorWork.add(work);
-        work.whenComplete((value, failure) -> executorWork.remove(work));
-        return work;
+        return calls.executorWork(work);
     }
 
     /**
@@ -662,7 +508,7 @@ public final class ProcessPool implements AutoCloseable {
      */
     public void join() throws InterruptedException {
         dispatcher.join();
-        callbacks.shutdown(); // after the last results: their callbacks still run
+        calls.shutdownCallbacks(); // after the last results: their callbacks still run
     }
 
     /**
@@ -677,7 +523,7 @@ public final class ProcessPool implements AutoCloseable {
         if (!dispatcher.join(timeout)) {
             return false;
         }
-        callbacks.shutdown();
+        calls.shutdownCallbacks();
         return true;
     }
 
@@ -745,9 +591,7 @@ public final class ProcessPool implements AutoCloseable {
             started.close();
             throw e;
         }
-        if (workerClassPath == null) {
-            workerClassPath = process.classPath(); // null for the thread start method: nothing to check
-        }
+        calls.workersStarted(process.classPath()); // null for the thread start method: nothing to check
         if (!process.isThread()) {
             theirs.close(); // the worker's own copy stays open in the worker JVM
         } // else it is the very end the worker's thread uses (and closes when it ends)

@@ -9,6 +9,9 @@
  *     credits ({@link io.github.jmultiprocessing.internal.pool.CreditWindow}), batches and tasks in flight, over a
  *     {@link io.github.jmultiprocessing.internal.pool.Link} (the pipe and process of the worker, which
  *     {@code ProcessPool} adapts; a test's fake link needs no child JVM).
+ * <li>{@link io.github.jmultiprocessing.internal.pool.Calls}: the caller's side of a call (its items cut into
+ *     tasks, its future, callbacks on the pool's callback thread, the check that workers can load a function, the
+ *     executor view's work finished at exit).
  * <li>{@link io.github.jmultiprocessing.internal.pool.Job}, {@link io.github.jmultiprocessing.internal.pool.Task},
  *     {@link io.github.jmultiprocessing.internal.pool.StreamJob},
  *     {@link io.github.jmultiprocessing.internal.pool.CallFuture}: a call's tasks and the assembly of its
