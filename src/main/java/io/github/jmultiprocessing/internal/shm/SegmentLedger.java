@@ -56,6 +56,7 @@ public final class SegmentLedger {
     private static final long RETRY_MAX_MILLIS = 250;
     private static final long RETRY_FOR_MILLIS = 60_000;
     private static FileChannel ledger; // guarded by SegmentLedger.class; opened on first record
+    private static boolean childrenWritten; // guarded by SegmentLedger.class: CHILDREN's lines are in the ledger
     private static boolean exiting; // guarded by SegmentLedger.class
 
     static {
@@ -427,12 +428,15 @@ public final class SegmentLedger {
                 try {
                     if (ledger == null) {
                         ledger = openLedger();
-                        for (String child : CHILDREN) {
-                            write("c\t" + child + "\n");
-                        }
                     } else if (!ledger.isOpen()) { // an interrupt came while a line was written: go on after it
                         ledger = reopenLedger();
                         write("\n"); // ends what was cut short of that line (read back, a name of no file)
+                    }
+                    if (!childrenWritten) { // the children recorded before the ledger existed, all of them once
+                        for (String child : CHILDREN) {
+                            write("c\t" + child + "\n");
+                        }
+                        childrenWritten = true;
                     }
                     write(line + "\n");
                     return;
