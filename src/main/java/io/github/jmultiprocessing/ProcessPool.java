@@ -4,12 +4,9 @@ import io.github.jmultiprocessing.internal.pool.Calls;
 import io.github.jmultiprocessing.internal.pool.Dispatcher;
 import io.github.jmultiprocessing.internal.pool.Job;
 import io.github.jmultiprocessing.internal.pool.Link;
-import io.github.jmultiprocessing.internal.pool.PoolWorker;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import io.github.jmultiprocessing.internal.spawn.ExitActions;
-import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -53,8 +50,8 @@ public final class ProcessPool implements AutoCloseable {
      * future, and runs callbacks. Dispatch and supervision are internal.pool's Dispatcher: the queue, the workers (a WorkerLink each: sender
      * and receiver threads, credits, tasks in flight), the pool's state, a worker's end and its replacement, under
      * the Dispatcher's one monitor. The Dispatcher never names this class: it starts workers through a
-     * Dispatcher.Starter (startWorker below) and talks to each over a Link, WorkerEnd, which adapts the worker's
-     * JvmProcess, the pool's end of its Pipe and its started word (a raw SharedValue written by PoolWorker).
+     * Dispatcher.Starter (startWorker below) and talks to each over a Link, the companion WorkerEnd, which adapts the
+     * worker's JvmProcess, the pool's end of its Pipe and its started word (a raw SharedValue written by PoolWorker).
      */
 
     private static final AtomicInteger POOLS = new AtomicInteger();
@@ -480,7 +477,7 @@ public final class ProcessPool implements AutoCloseable {
     /**
      * At JVM exit, first of all (while workers may still be started: one that retires or dies is replaced): the
      * work given to {@link #asExecutorService()} finishes, as Python's {@code ProcessPoolExecutor} runs its
-     * submitted work at exit; unless it cannot ({@link Multiprocessing#workCanFinishAtExit}: a signal, or
+     * submitted work at exit; unless it cannot ({@link JvmProcess#workCanFinishAtExit}: a signal, or
      * {@code System.exit} from a thread the work depends on).
      */
     private void finishExecutorWork() {
@@ -572,103 +569,9 @@ public final class ProcessPool implements AutoCloseable {
 
     /** Starts a worker JVM running the worker loop at the other end of a fresh pipe: {@link Dispatcher.Starter}. */
     private Link startWorker(String workerName) {
-        Pipe pipe = Pipe.open();
-        Connection mine = pipe.left();
-        Connection theirs = pipe.right();
-        SerializableRunnable init = initializer;
-        int maxTasks = maxTasksPerChild;
-        SharedValue started = SharedValue.raw('q', 0L);
-        SerializableRunnable target = () -> PoolWorker.run(theirs, init, maxTasks, started);
-        JvmProcess process = context == null ? new JvmProcess(target, workerName)
-                : context.process(target, workerName);
-        process.setDaemon(true);
-        process.addClassLoader(creatorLoader);
-        try {
-            process.start();
-        } catch (RuntimeException e) {
-            mine.close();
-            theirs.close();
-            started.close();
-            throw e;
-        }
-        calls.workersStarted(process.classPath()); // null for the thread start method: nothing to check
-        if (!process.isThread()) {
-            theirs.close(); // the worker's own copy stays open in the worker JVM
-        } // else it is the very end the worker's thread uses (and closes when it ends)
-        return new WorkerEnd(process, mine, started);
-    }
-
-    /**
-     * The pool's end of one worker, as the {@link Dispatcher} sees it: the worker's JVM, the pool's end of its
-     * pipe, and its started word (the number of the task or call it started last, written by {@link PoolWorker}).
-     */
-    private record WorkerEnd(JvmProcess process, Connection conn, SharedValue started) implements Link {
-
-        @Override
-        public String name() {
-            return process.getName();
-        }
-
-        @Override
-        public long pid() {
-            return process.pid().orElse(-1);
-        }
-
-        @Override
-        public void send(byte[] message) throws IOException, InterruptedException {
-            conn.sendBytes(message);
-        }
-
-        @Override
-        public byte[] receive() throws IOException, InterruptedException {
-            return conn.recvBytes();
-        }
-
-        @Override
-        public boolean fitsNow(int length) throws IOException {
-            return conn.fitsNow(length);
-        }
-
-        @Override
-        public void closeConnection() {
-            conn.close();
-        }
-
-        @Override
-        public boolean isAlive() {
-            return process.isAlive();
-        }
-
-        @Override
-        public void join(Duration timeout) throws InterruptedException {
-            process.join(timeout);
-        }
-
-        @Override
-        public void kill() {
-            process.kill();
-        }
-
-        @Override
-        public java.util.OptionalInt exitCode() {
-            return process.exitCode();
-        }
-
-        @Override
-        public long startedLast() {
-            return started.getLong(); // an acquire load (SharedValue's raw getLong)
-        }
-
-        @Override
-        public String errorHead(int lines) {
-            return process.errorHead(lines);
-        }
-
-        @Override
-        public void close() {
-            process.close();
-            started.close();
-        }
+        WorkerEnd end = WorkerEnd.start(workerName, initializer, maxTasksPerChild, context, creatorLoader);
+        calls.workersStarted(end.classPath()); // null for the thread start method: nothing to check
+        return end;
     }
 
     @Override
