@@ -1,6 +1,5 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.manager.ManagerClient;
 import io.github.jmultiprocessing.internal.manager.ManagerFrames;
 import io.github.jmultiprocessing.internal.manager.ManagerServer;
@@ -10,7 +9,6 @@ import java.io.InterruptedIOException;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.lang.ref.Cleaner;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -41,7 +39,6 @@ import java.util.Set;
 final class ManagerProxy implements InvocationHandler, Serializable {
 
     private static final long serialVersionUID = 1L;
-    private static final Cleaner CLEANER = Cleaner.create(LibraryThreads.factory("manager-proxies"));
     private static final Set<String> REMOTE_DEFAULTS = Set.of("replaceAll", "removeIf", "sort");
     private static final Method TO_ARRAY;
     private static final Method TO_STRING;
@@ -76,7 +73,7 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         this.type = type;
         this.link = new Link(address, client);
         this.local = local;
-        CLEANER.register(this, new Release(link, local, id));
+        ManagerClient.releaseWhenUnreachable(this, new Release(link, local, id));
     }
 
     /**

@@ -8,7 +8,8 @@
  * {@code multiprocessing/__init__.py} flattens the default context into one namespace. This package is that
  * namespace, in the shape of {@code java.util.concurrent}: the public types, plus a few package-private companions
  * that implement or carry one public type ({@code BuiltinCodec}, {@code ChildBootstrap}, {@code PoolExecutor},
- * {@code WorkerEnd}, {@code ManagerProxy}). Everything with a protocol, loop, thread or byte format of its own lives below it, in
+ * {@code WorkerEnd}, {@code ManagerProxy} with the list proxy's {@code ListProxyIterator} and
+ * {@code ListProxySubList}). Everything with a protocol, loop, thread or byte format of its own lives below it, in
  * {@code io.github.jmultiprocessing.internal}, which the module does not export.
  *
  * <table>

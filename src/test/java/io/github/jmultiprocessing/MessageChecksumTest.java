@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.internal.connection.PipeLayout;
+import io.github.jmultiprocessing.internal.queue.QueueLayout;
 import io.github.jmultiprocessing.internal.ring.SpscRing;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
@@ -73,7 +74,7 @@ class MessageChecksumTest {
         try (var queue = new SharedQueue<String>(0, MessageChecksum.CRC32C)) {
             queue.put("the first message");
             queue.put("the second");
-            flipFirstPayloadByte(queue.channel().name() + ".0", 0);
+            flipFirstPayloadByte(queue.channel().name() + ".0", QueueLayout.RING);
             UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> queue.get(Duration.ofSeconds(5)));
             assertInstanceOf(StreamCorruptedException.class, e.getCause());
             assertTrue(e.getMessage().contains("checksum"), e.getMessage());

@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
 import io.github.jmultiprocessing.internal.ring.CorruptRingException;
 import io.github.jmultiprocessing.internal.connection.PipeLayout;
+import io.github.jmultiprocessing.internal.queue.QueueLayout;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
@@ -502,7 +503,7 @@ class RingBytesFaultIT {
                 queueOrPipe = queue;
                 handle = queue;
                 segment = queue.channel().name() + ".0";
-                base = 0;
+                base = QueueLayout.RING;
             } else {
                 Pipe pipe = Pipe.open(false, checksum);
                 queueOrPipe = pipe;

@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import java.lang.invoke.VarHandle;
 
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import io.github.jmultiprocessing.internal.shm.SegmentHeaderLayout;
 import io.github.jmultiprocessing.internal.sync.LockLayout;
 import io.github.jmultiprocessing.internal.sync.LockWord;
 import java.io.EOFException;
@@ -39,7 +40,6 @@ import java.util.function.BooleanSupplier;
 public final class PipeChannel {
 
     private static final VarHandle INT = JAVA_INT.varHandle();
-    private static final int MAGIC = PipeLayout.MAGIC;
     private static final long FLAGS = PipeLayout.FLAGS;
     private static final long CAPACITY = PipeLayout.CAPACITY;
     private static final long BROKEN = PipeLayout.BROKEN;
@@ -126,8 +126,7 @@ public final class PipeChannel {
         }
         memory.set(JAVA_INT, FLAGS, (duplex ? DUPLEX : 0) | (checksum ? CHECKSUM : 0));
         memory.set(JAVA_INT, CAPACITY, capacity);
-        memory.set(JAVA_INT, PipeLayout.VERSION_OFFSET, PipeLayout.VERSION);
-        memory.set(JAVA_INT, PipeLayout.MAGIC_OFFSET, MAGIC);
+        SegmentHeaderLayout.write(memory, SegmentHeaderLayout.KIND_PIPE); // creator pid and start, magic last
         java.lang.invoke.VarHandle.fullFence();
     }
 

@@ -5,6 +5,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import io.github.jmultiprocessing.internal.shm.SegmentHeaderLayout;
 import io.github.jmultiprocessing.internal.sync.LockLayout;
 import java.io.StreamCorruptedException;
 import java.lang.foreign.MemoryLayout;
@@ -12,39 +13,33 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
- * The bytes of a pipe's segment ({@link PipeChannel}): a 1,152-byte header, then one ring ({@link io.github.jmultiprocessing.internal.ring.SpscRing}) per
+ * The bytes of a pipe's segment ({@link PipeChannel}): a 1,280-byte header, then one ring ({@link io.github.jmultiprocessing.internal.ring.SpscRing}) per
  * direction.
  *
  * <pre>
- *   0      +-------+-------+----------+---------+--------+--- pad to 128
- *          | magic | flags | capacity | version | broken |
- *          +-------+-------+----------+---------+--------+---
- *          0       4       8          12        16
- *   128    holders of end 0 ({@link EndHoldersLayout}), then at 384 holders of end 1
- *   640    locks ({@link LockLayout}, 128 bytes each): ring 0 writer, ring 0 reader, ring 1 writer, ring 1 reader
- *   1152   ring 0 ({@link io.github.jmultiprocessing.internal.ring.RingLayout}): written by end 1, read by end 0; then ring 1 (duplex only): written by end 0,
+ *   0      segment header ({@link SegmentHeaderLayout}, kind {@link SegmentHeaderLayout#KIND_PIPE}: magic, layout
+ *          version, kind, size, creator pid, creator start time)
+ *   128    +-------+----------+--------+--- pad to 256
+ *          | flags | capacity | broken |
+ *          +-------+----------+--------+---
+ *          128     132        136
+ *   256    holders of end 0 ({@link EndHoldersLayout}), then at 512 holders of end 1
+ *   768    locks ({@link LockLayout}, 128 bytes each): ring 0 writer, ring 0 reader, ring 1 writer, ring 1 reader
+ *   1280   ring 0 ({@link io.github.jmultiprocessing.internal.ring.RingLayout}): written by end 1, read by end 0; then ring 1 (duplex only): written by end 0,
  *          read by end 1
  *
- *   magic:    "JMPP", written last by the creator
  *   flags:    {@link #DUPLEX}, {@link #CHECKSUM}
  *   capacity: of each ring, a power of two
- *   version:  {@link #VERSION}, checked on open
  *   broken:   0, or the pid of the process that found a ring of the pipe corrupt ({@link io.github.jmultiprocessing.internal.ring.CorruptRingException});
  *             set once by compare-and-set, never goes back; every send, recv and poll reads it (acquire) and then
  *             throws, and waiting ones (for room, for a message, for a lock) see it within a wait slice
  * </pre>
  *
- * <p>Version 1 is the first versioned layout: it added {@code version} and {@code broken} in bytes of the first slot
- * that were zero before (a segment made before reads as version 0), and the pipe rings' {@code dropping} word
- * ({@link io.github.jmultiprocessing.internal.ring.RingLayout}).
+ * <p>The pipe's layout is versioned by the segment header's {@link SegmentHeaderLayout#LAYOUT_VERSION}. Before
+ * version 3 the segment began with a magic "JMPP" and a version of its own (1 added {@code version},
+ * {@code broken} and the pipe rings' {@code dropping} word); version 3 replaced them by the segment header.
  */
 public final class PipeLayout {
-
-    /** "JMPP", read as a native int. */
-    public static final int MAGIC = 0x4A4D_5050;
-
-    /** The pipe layout's version; bumped on any incompatible change. */
-    public static final int VERSION = 1;
 
     /** Flag: two rings, one per direction. */
     public static final int DUPLEX = 1;
@@ -56,12 +51,11 @@ public final class PipeLayout {
 
     /** The header as a struct. */
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            JAVA_INT.withName("magic"),
+            SegmentHeaderLayout.LAYOUT.withName("segment"),
             JAVA_INT.withName("flags"),
             JAVA_INT.withName("capacity"),
-            JAVA_INT.withName("version"),
             JAVA_INT.withName("broken"),
-            MemoryLayout.paddingLayout(SLOT - 20),
+            MemoryLayout.paddingLayout(SLOT - 12),
             MemoryLayout.sequenceLayout(2, EndHoldersLayout.LAYOUT).withName("holders"),
             MemoryLayout.sequenceLayout(2, MemoryLayout.structLayout(
                     LockLayout.LAYOUT.withName("writer"),
@@ -69,14 +63,10 @@ public final class PipeLayout {
 
     /** Offset of the first ring: the size of the header. */
     public static final long RINGS = LAYOUT.byteSize();
-    /** Offset of the magic. */
-    public static final long MAGIC_OFFSET = offset("magic");
     /** Offset of the flags. */
     public static final long FLAGS = offset("flags");
     /** Offset of each ring's capacity. */
     public static final long CAPACITY = offset("capacity");
-    /** Offset of the layout version. */
-    public static final long VERSION_OFFSET = offset("version");
     /** Offset of the broken word: 0, or the pid of the process that found the pipe corrupt. */
     public static final long BROKEN = offset("broken");
     /** Offset of the holders of end 0; those of end 1 follow ({@link EndHoldersLayout#SIZE} bytes each). */
@@ -130,19 +120,14 @@ public final class PipeLayout {
      * @throws StreamCorruptedException if it is too small, not a pipe, or of another version
      */
     public static void verify(MemorySegment memory) throws StreamCorruptedException {
+        try {
+            SegmentHeaderLayout.verify("pipe", memory, SegmentHeaderLayout.KIND_PIPE);
+        } catch (IllegalArgumentException e) {
+            throw new StreamCorruptedException(e.getMessage());
+        }
         if (memory.byteSize() < RINGS) {
             throw new StreamCorruptedException("pipe segment size=" + memory.byteSize() + " (expected >= " + RINGS
                     + ")");
-        }
-        int magic = memory.get(JAVA_INT, MAGIC_OFFSET);
-        if (magic != MAGIC) {
-            throw new StreamCorruptedException("magic=0x" + Integer.toHexString(magic) + " (expected 0x"
-                    + Integer.toHexString(MAGIC) + ": it does not hold a pipe)");
-        }
-        int version = memory.get(JAVA_INT, VERSION_OFFSET);
-        if (version != VERSION) {
-            throw new StreamCorruptedException("pipe layout version=" + version + " (expected " + VERSION
-                    + ": made by another version of the library)");
         }
     }
 }

@@ -22,6 +22,8 @@ public final class ManagerClient {
     /** Keys of the managers this process started, serves or connected to, or got a proxy of, by address. */
     private static final Map<SocketAddress, byte[]> KEYS = new ConcurrentHashMap<>();
     private static final Cleaner CLEANER = Cleaner.create(LibraryThreads.factory("manager-connections"));
+    /** Releases (decrefs) the objects of proxies that became unreachable in this process. */
+    private static final Cleaner PROXIES = Cleaner.create(LibraryThreads.factory("manager-proxies"));
     private static final int MAX_REPLY = 1 << 30;
 
     private final SocketAddress address;
@@ -30,6 +32,17 @@ public final class ManagerClient {
     private final Set<SocketWire> open = ConcurrentHashMap.newKeySet();
     private final Object bookkeepingLock = new Object();
     private SocketWire bookkeeping; // guarded by bookkeepingLock
+
+    /**
+     * Runs {@code release} on the library's proxy-release thread once {@code proxy} is unreachable (Python's proxy
+     * finalizer, which decrefs the referent on the server).
+     *
+     * @param proxy   the proxy's handler
+     * @param release the release; must not refer to {@code proxy}
+     */
+    public static void releaseWhenUnreachable(Object proxy, Runnable release) {
+        PROXIES.register(proxy, release);
+    }
 
     /** A thread's connection; when the thread and so this holder are gone, the connection closes. */
     private static final class Holder {

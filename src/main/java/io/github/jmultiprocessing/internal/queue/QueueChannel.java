@@ -11,6 +11,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import io.github.jmultiprocessing.internal.shm.SegmentHeaderLayout;
 import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
@@ -90,8 +91,6 @@ public final class QueueChannel implements AutoCloseable {
     private static final long FLAGS = QueueLayout.FLAGS;
     private static final long MAXSIZE = QueueLayout.MAXSIZE;
     private static final long FIRST_CAPACITY = QueueLayout.FIRST_CAPACITY;
-    private static final long OWNER_PID = QueueLayout.OWNER_PID;
-    private static final long OWNER_START = QueueLayout.OWNER_START;
     private static final long PRODUCERS = QueueLayout.PRODUCERS;
     private static final long CONSUMERS = QueueLayout.CONSUMERS;
     private static final long PUTS = QueueLayout.PUTS;
@@ -142,7 +141,7 @@ public final class QueueChannel implements AutoCloseable {
         static RingView open(String queue, long gen) throws StreamCorruptedException {
             MappedSegment segment = SegmentTable.attach(ringName(queue, gen));
             try {
-                return new RingView(gen, segment, SpscRing.attach(segment.segment()));
+                return new RingView(gen, segment, attachRing(segment));
             } catch (StreamCorruptedException | RuntimeException e) {
                 SegmentTable.release(segment);
                 throw e;
@@ -215,14 +214,11 @@ public final class QueueChannel implements AutoCloseable {
         memory.set(JAVA_INT, FLAGS, (joinable ? JOINABLE : 0) | (checksum ? QueueLayout.CHECKSUM : 0));
         memory.set(JAVA_INT, MAXSIZE, maxsize);
         memory.set(JAVA_INT, FIRST_CAPACITY, capacity);
-        memory.set(JAVA_LONG, OWNER_PID, ProcessIdentity.pid());
-        memory.set(JAVA_LONG, OWNER_START, ProcessIdentity.startTime());
         SegmentLedger.recordFamily(name, ProcessIdentity.pid(), ProcessIdentity.startTime());
-        MappedSegment ring = SegmentTable.create(ringName(name, 0), SpscRing.size(capacity), false);
-        SpscRing.createChained(ring.segment(), capacity, checksum);
+        MappedSegment ring = SegmentTable.create(ringName(name, 0), QueueLayout.ringSegmentSize(capacity), false);
+        formatRing(ring, capacity, checksum);
         SegmentTable.release(ring);
-        memory.set(JAVA_INT, QueueLayout.VERSION_OFFSET, QueueLayout.VERSION);
-        memory.set(JAVA_INT, QueueLayout.MAGIC_OFFSET, QueueLayout.MAGIC);
+        SegmentHeaderLayout.write(memory, SegmentHeaderLayout.KIND_QUEUE); // creator pid and start, magic last
         VarHandle.fullFence();
         QueueChannel queue = new QueueChannel(name, header);
         queue.holders.add(ProcessIdentity.pid(), 1); // nobody else knows the name yet: no lock needed
@@ -416,10 +412,11 @@ public final class QueueChannel implements AutoCloseable {
                 Math.max(firstCapacity, Math.min(MAX_RING, ring.capacity() * 2)));
         long next = writer.gen() + 1;
         String nextName = ringName(name, next);
-        SegmentLedger.recordFamily(name, memory.get(JAVA_LONG, OWNER_PID), memory.get(JAVA_LONG, OWNER_START));
+        SegmentLedger.recordFamily(name, SegmentHeaderLayout.creatorPid(memory),
+                SegmentHeaderLayout.creatorStartTime(memory));
         MappedSegment segment;
         try {
-            segment = SegmentTable.create(nextName, SpscRing.size(capacity), false);
+            segment = SegmentTable.create(nextName, QueueLayout.ringSegmentSize(capacity), false);
         } catch (UncheckedIOException e) {
             if (!(e.getCause() instanceof java.nio.file.FileAlreadyExistsException)) {
                 throw e;
@@ -432,9 +429,9 @@ public final class QueueChannel implements AutoCloseable {
             } catch (UncheckedIOException gone) {
                 // unlinked meanwhile (the queue's owner exited): created anew below all the same
             }
-            segment = SegmentTable.create(nextName, SpscRing.size(capacity), false);
+            segment = SegmentTable.create(nextName, QueueLayout.ringSegmentSize(capacity), false);
         }
-        SpscRing nextRing = SpscRing.createChained(segment.segment(), capacity, checksum);
+        SpscRing nextRing = formatRing(segment, capacity, checksum);
         boolean written;
         try {
             written = nextRing.tryWrite(length, message);
@@ -450,6 +447,28 @@ public final class QueueChannel implements AutoCloseable {
         LONG.setVolatile(memory, WRITE_GEN, next);
         SegmentTable.release(writer.segment());
         writer = new RingView(next, segment, nextRing);
+    }
+
+    /**
+     * Formats a new ring segment: the chained ring after the segment header, then the header (magic last), so that
+     * a reader that follows the link finds both.
+     */
+    private static SpscRing formatRing(MappedSegment segment, int capacity, boolean checksum) {
+        MemorySegment whole = segment.segment();
+        SpscRing ring = SpscRing.createChained(whole.asSlice(QueueLayout.RING), capacity, checksum);
+        SegmentHeaderLayout.write(whole, SegmentHeaderLayout.KIND_QUEUE_RING);
+        return ring;
+    }
+
+    /** Views the ring of a ring segment, after checking its segment header. */
+    private static SpscRing attachRing(MappedSegment segment) throws StreamCorruptedException {
+        MemorySegment whole = segment.segment();
+        try {
+            SegmentHeaderLayout.verify(segment.name(), whole, SegmentHeaderLayout.KIND_QUEUE_RING);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptRingException("queue ring " + e.getMessage());
+        }
+        return SpscRing.attach(whole.asSlice(QueueLayout.RING));
     }
 
     private SpscRing writeRing() throws StreamCorruptedException {
@@ -686,7 +705,7 @@ public final class QueueChannel implements AutoCloseable {
                 while (ring.forEach(messages::add)) {
                     MappedSegment next = SegmentTable.attach(ring.next());
                     held.add(next);
-                    ring = SpscRing.attach(next.segment());
+                    ring = attachRing(next);
                 }
             } finally {
                 held.forEach(SegmentTable::release);

@@ -5,31 +5,39 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.github.jmultiprocessing.internal.ring.SpscRing;
+import io.github.jmultiprocessing.internal.shm.SegmentHeaderLayout;
 import io.github.jmultiprocessing.internal.sync.LockLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
- * The bytes of a queue's header segment ({@link QueueChannel}): 1,280 bytes, each independently written group in a
- * 128-byte slot of its own.
+ * The bytes of a queue's segments ({@link QueueChannel}): its header segment of 1,408 bytes, each independently
+ * written group in a 128-byte slot of its own, and the segments of its chain of rings.
  *
  * <pre>
- *   0     +-------+-------+---------+----------+------------+--------------+---------+----------+--------+-- pad
- *         | magic | flags | maxsize | firstCap | owner pid  | owner start  | version | shutdown | broken |   to 128
- *         +-------+-------+---------+----------+------------+--------------+---------+----------+--------+--
- *         0       4       8         12         16           24             32        36         40       44
- *   128   producers' lock ({@link LockLayout})
- *   256   consumers' lock ({@link LockLayout})
- *   384   | puts (long) | write gen (long) | data seq | data waiters |       (written by producers)
- *   512   | gets (long) | read gen (long)  | not-full seq | not-full waiters | (written by consumers)
- *   640   | unfinished | join seq | join waiters |                          (joinable queues)
- *   768   holders' lock ({@link LockLayout})
- *   896   | tickets | gone | pinned |
- *   1024  holders ({@link EndHoldersLayout}: {@link EndHoldersLayout#SLOTS} slots of pid and count), to 1280
+ *   header segment
+ *   0     segment header ({@link SegmentHeaderLayout}, kind {@link SegmentHeaderLayout#KIND_QUEUE}: magic, layout
+ *         version, kind, size, creator pid, creator start time)
+ *   128   +-------+---------+----------+----------+--------+-- pad to 256
+ *         | flags | maxsize | firstCap | shutdown | broken |
+ *         +-------+---------+----------+----------+--------+--
+ *         128     132       136        140        144
+ *   256   producers' lock ({@link LockLayout})
+ *   384   consumers' lock ({@link LockLayout})
+ *   512   | puts (long) | write gen (long) | data seq | data waiters |       (written by producers)
+ *   640   | gets (long) | read gen (long)  | not-full seq | not-full waiters | (written by consumers)
+ *   768   | unfinished | join seq | join waiters |                          (joinable queues)
+ *   896   holders' lock ({@link LockLayout})
+ *   1024  | tickets | gone | pinned |
+ *   1152  holders ({@link EndHoldersLayout}: {@link EndHoldersLayout#SLOTS} slots of pid and count), to 1408
  *
- *   magic: "JMPQ", written last by the creator; flags: {@link #JOINABLE}, {@link #CHECKSUM}; maxsize: 0 = unbounded
- *   version: {@link #VERSION}, checked on attach
+ *   ring segment "name-gen" (gen 0, 1, ...: the chain)
+ *   0     segment header (kind {@link SegmentHeaderLayout#KIND_QUEUE_RING}), written by the producer that made it
+ *   128   the ring ({@link io.github.jmultiprocessing.internal.ring.RingLayout}, chained), to the segment's end
+ *
+ *   flags: {@link #JOINABLE}, {@link #CHECKSUM}; maxsize: 0 = unbounded
  *   shutdown: {@link #OPEN}, or {@link #SHUT_DOWN} once {@code shutdown()} was called (never goes back); written
  *             once, under the producers' lock, read by every put and by consumers that find the queue empty
  *   broken:   0, or the pid of the process that found the queue's memory corrupt ({@link io.github.jmultiprocessing.internal.ring.CorruptRingException}:
@@ -43,18 +51,12 @@ import java.lang.foreign.StructLayout;
  *             slots (it then lives until its creator exits)
  * </pre>
  *
- * <p>Version 1 is the first versioned layout: it added {@code version} and {@code shutdown} in bytes of the first
- * slot that were zero before, without moving any other field. Version 2 added the {@link #CHECKSUM} flag: its rings'
- * records may carry a CRC32C, which a version 1 reader would take for payload. Version 3 added {@code broken} (in
- * bytes that were zero), which a version 2 process would not read: it would wait on a broken queue.
+ * <p>The queue's layout is versioned by the segment header's {@link SegmentHeaderLayout#LAYOUT_VERSION}. Before
+ * version 3 the header segment began with a magic "JMPQ", a version of its own (1 added {@code version} and
+ * {@code shutdown}; 2 the {@link #CHECKSUM} flag; 3 {@code broken}) and the owner's pid and start time, and a ring
+ * segment began with its control block; version 3 replaced those four words by the segment header in front of both.
  */
 public final class QueueLayout {
-
-    /** "JMPQ", read as a native int. */
-    public static final int MAGIC = 0x4A4D_5051;
-
-    /** The queue layout's version; bumped on any incompatible change. */
-    public static final int VERSION = 3;
 
     /** Flag: the queue counts unfinished tasks. */
     public static final int JOINABLE = 1;
@@ -70,18 +72,15 @@ public final class QueueLayout {
 
     private static final long SLOT = 128;
 
-    /** The header as a struct. */
+    /** The header segment as a struct. */
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            JAVA_INT.withName("magic"),
+            SegmentHeaderLayout.LAYOUT.withName("segment"),
             JAVA_INT.withName("flags"),
             JAVA_INT.withName("maxsize"),
             JAVA_INT.withName("firstCapacity"),
-            JAVA_LONG.withName("ownerPid"),
-            JAVA_LONG.withName("ownerStart"),
-            JAVA_INT.withName("version"),
             JAVA_INT.withName("shutdown"),
             JAVA_INT.withName("broken"),
-            MemoryLayout.paddingLayout(SLOT - 44),
+            MemoryLayout.paddingLayout(SLOT - 20),
             LockLayout.LAYOUT.withName("producers"),
             LockLayout.LAYOUT.withName("consumers"),
             JAVA_LONG.withName("puts"),
@@ -108,20 +107,15 @@ public final class QueueLayout {
     /** Size of the header segment. */
     public static final long SIZE = LAYOUT.byteSize();
 
-    /** Offset of the magic. */
-    public static final long MAGIC_OFFSET = offset("magic");
+    /** Offset of the ring in a ring segment: after the segment header. */
+    public static final long RING = SegmentHeaderLayout.SIZE;
+
     /** Offset of the flags. */
     public static final long FLAGS = offset("flags");
     /** Offset of the bound, 0 for none. */
     public static final long MAXSIZE = offset("maxsize");
     /** Offset of the first ring's capacity. */
     public static final long FIRST_CAPACITY = offset("firstCapacity");
-    /** Offset of the creator's pid. */
-    public static final long OWNER_PID = offset("ownerPid");
-    /** Offset of the creator's start time. */
-    public static final long OWNER_START = offset("ownerStart");
-    /** Offset of the layout version. */
-    public static final long VERSION_OFFSET = offset("version");
     /** Offset of the shutdown word. */
     public static final long SHUTDOWN = offset("shutdown");
     /** Offset of the broken word: 0, or the pid of the process that found the queue corrupt. */
@@ -170,6 +164,11 @@ public final class QueueLayout {
         return LAYOUT.byteOffset(groupElement(name));
     }
 
+    /** {@return the bytes of a ring segment} @param capacity the ring's capacity, a power of two */
+    public static long ringSegmentSize(int capacity) {
+        return RING + SpscRing.size(capacity);
+    }
+
     /**
      * Checks that a mapped segment holds a queue header of this layout version.
      *
@@ -178,19 +177,10 @@ public final class QueueLayout {
      * @throws IllegalArgumentException if it is too small, not a queue, or of another version
      */
     public static void verify(String name, MemorySegment memory) {
+        SegmentHeaderLayout.verify(name, memory, SegmentHeaderLayout.KIND_QUEUE);
         if (memory.byteSize() < SIZE) {
             throw new IllegalArgumentException("segment " + name + " size=" + memory.byteSize()
                     + " (expected >= " + SIZE + " for a queue)");
-        }
-        int magic = memory.get(JAVA_INT, MAGIC_OFFSET);
-        if (magic != MAGIC) {
-            throw new IllegalArgumentException("segment " + name + " magic=0x" + Integer.toHexString(magic)
-                    + " (expected 0x" + Integer.toHexString(MAGIC) + ": it does not hold a queue)");
-        }
-        int version = memory.get(JAVA_INT, VERSION_OFFSET);
-        if (version != VERSION) {
-            throw new IllegalArgumentException("segment " + name + " queue layout version=" + version
-                    + " (expected " + VERSION + ": made by another version of the library)");
         }
     }
 }

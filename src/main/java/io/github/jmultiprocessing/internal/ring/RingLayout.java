@@ -60,8 +60,8 @@ import java.lang.foreign.StructLayout;
  *          ring named in the control block
  * </pre>
  *
- * <p>There is no version word: the ring's format is versioned by the layout of the queue or pipe that holds it
- * ({@code QueueLayout.VERSION}, {@code PipeLayout.VERSION}).
+ * <p>There is no version word: a ring lives in a segment that starts with the segment header (a queue's ring
+ * segment, after its header; a pipe's, after the pipe's header), whose layout version covers the ring's format.
  */
 public final class RingLayout {
 

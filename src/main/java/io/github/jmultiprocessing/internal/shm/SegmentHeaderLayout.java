@@ -10,7 +10,8 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * The header every segment of the library's own starts with (user {@code SharedMemory} stays raw bytes).
+ * The header every segment of the library's own starts with: heap arenas, queues, queue rings and pipes (a user's
+ * {@code SharedMemory} stays raw bytes, as Python expects).
  *
  * <pre>
  *   0                   8         12        16                  24                  32                  40
@@ -21,7 +22,13 @@ import java.lang.invoke.VarHandle;
  * </pre>
  *
  * <p>The creator writes the header before the segment's name is handed to anybody; {@link #verify} checks it
- * on attach, so a file that is not ours, or of another layout version, is refused with a clear message.
+ * on attach, so a file that is not ours, of another kind, or of another layout version, is refused with a clear
+ * message.
+ *
+ * <p>Layout version 2 had the header in heap arenas only; queue and pipe segments started with a magic and a version
+ * of their own ("JMPQ" version 1-3, "JMPP" version 1) and a queue ring with its control block. Version 3 puts this
+ * header in front of every one of them, which moves every offset after it by {@link #SIZE}: a process of version 2
+ * refuses a version 3 segment as not a queue or pipe, and the other way round as not a jmultiprocessing segment.
  */
 public final class SegmentHeaderLayout {
 
@@ -29,10 +36,19 @@ public final class SegmentHeaderLayout {
     public static final long MAGIC = 0x4A4D_5053_4547_0001L;
 
     /** Version of every layout in the library; bumped on any incompatible change. */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
 
     /** Segment kind: an arena of the shared heap. */
     public static final int KIND_HEAP_ARENA = 1;
+
+    /** Segment kind: a queue's header ({@code QueueLayout}). */
+    public static final int KIND_QUEUE = 2;
+
+    /** Segment kind: one ring of a queue's chain ({@code QueueLayout#RING}). */
+    public static final int KIND_QUEUE_RING = 3;
+
+    /** Segment kind: a pipe, its header and rings ({@code PipeLayout}). */
+    public static final int KIND_PIPE = 4;
 
     /** The header as a struct. */
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
@@ -89,7 +105,8 @@ public final class SegmentHeaderLayout {
         long magic = (long) MAGIC_VH.getAcquire(segment, 0L); // pairs with setRelease in write
         if (magic != MAGIC) {
             throw new IllegalArgumentException("segment " + name + " magic=0x" + Long.toHexString(magic)
-                    + " (expected 0x" + Long.toHexString(MAGIC) + ": not a jmultiprocessing segment)");
+                    + " (expected 0x" + Long.toHexString(MAGIC) + ": not a jmultiprocessing segment, or one made by"
+                    + " a version of the library before layout version " + LAYOUT_VERSION + ")");
         }
         int version = (int) VERSION_VH.get(segment, 0L);
         if (version != LAYOUT_VERSION) {
@@ -113,6 +130,14 @@ public final class SegmentHeaderLayout {
      */
     public static long creatorPid(MemorySegment segment) {
         return (long) CREATOR_PID_VH.get(segment, 0L);
+    }
+
+    /**
+     * {@return the start time of the process that created it, as {@link ProcessIdentity#startTime()} gives it}
+     * @param segment a segment with a verified header
+     */
+    public static long creatorStartTime(MemorySegment segment) {
+        return (long) CREATOR_START_VH.get(segment, 0L);
     }
 
     private static VarHandle field(String name) {

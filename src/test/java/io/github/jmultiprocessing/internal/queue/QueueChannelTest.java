@@ -26,10 +26,10 @@ import org.junit.jupiter.api.Test;
 class QueueChannelTest {
 
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
-    private static final long PRODUCERS = 128;
-    private static final long PUTS = 384;
-    private static final long WRITE_GEN = 392;
-    private static final long GETS = 512;
+    private static final long PRODUCERS = QueueLayout.PRODUCERS;
+    private static final long PUTS = QueueLayout.PUTS;
+    private static final long WRITE_GEN = QueueLayout.WRITE_GEN;
+    private static final long GETS = QueueLayout.GETS;
 
     @Test
     void shouldPutAfterAProducerDiedBetweenLinkingAndMovingTheWriteGeneration() throws Exception {
@@ -40,7 +40,7 @@ class QueueChannelTest {
                 int n = 0;
                 while (header.segment().get(JAVA_LONG, WRITE_GEN) == 0) {
                     assertTrue(queue.put(m, 0, () -> false));
-                    n++;
+                    assertTrue(++n < 100, "a 64-byte ring took 100 messages of 24 bytes: not the write generation");
                 }
                 // as if the producer that linked ring 1 died before moving the write generation
                 header.segment().set(JAVA_LONG, WRITE_GEN, 0);
@@ -71,7 +71,8 @@ class QueueChannelTest {
             Thread.sleep(50); // the consumer is waiting for puts to move
             MappedSegment ring = SegmentTable.attach(queue.name() + ".0");
             try { // a producer that published and died before counting
-                assertTrue(SpscRing.attach(ring.segment()).tryWrite(new byte[] {1, 2}, 0, 2));
+                SpscRing view = SpscRing.attach(ring.segment().asSlice(QueueLayout.RING));
+                assertTrue(view.tryWrite(new byte[] {1, 2}, 0, 2));
             } finally {
                 SegmentTable.release(ring);
             }
@@ -112,7 +113,8 @@ class QueueChannelTest {
                 // a producer took the lock and died copying a 500-byte message after the first record (at 112)
                 byte[] payload = new byte[500];
                 new Random(7).nextBytes(payload);
-                MemorySegment.copy(payload, 0, ring.segment(), JAVA_BYTE, 640 + 112 + 8, payload.length);
+                MemorySegment.copy(payload, 0, ring.segment(), JAVA_BYTE, QueueLayout.RING + 640 + 112 + 8,
+                        payload.length);
                 header.segment().set(JAVA_LONG, PRODUCERS + LockLayout.OWNER, exited.pid() << 40 | 1);
                 assertTrue(queue.put(new byte[] {1}, 0, () -> false), "the lock is taken over");
                 assertArrayEquals(first, queue.get(0, () -> false));
@@ -132,7 +134,8 @@ class QueueChannelTest {
         // QueueProducerFaultIT found it: a producer killed between creating the next ring's file and sizing it
         // left an empty file under the next ring's name, and every later put that needed a new ring threw
         // IllegalArgumentException (size=0) on attaching it: the queue could no longer grow, for any producer.
-        for (long leftover : new long[] {0, 100, SpscRing.size(64)}) { // empty, too short, full-size with junk
+        // empty, too short, full-size with junk
+        for (long leftover : new long[] {0, 100, QueueLayout.ringSegmentSize(64)}) {
             try (QueueChannel queue = QueueChannel.create(0, 64, false)) {
                 Path next = ShmDirectory.pathOf(
                         queue.name() + ".1");

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.internal.ring.EndHolders;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import io.github.jmultiprocessing.internal.shm.SegmentHeaderLayout;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,55 +18,46 @@ import org.junit.jupiter.api.Test;
 class QueueLayoutTest {
 
     @Test
-    void shouldKeepEveryFieldWhereTheHandWrittenOffsetsHadIt() {
-        // The offsets QueueChannel used before its layout was declared (and QueueChannelTest still writes to).
-        assertEquals(0, QueueLayout.MAGIC_OFFSET);
-        assertEquals(4, QueueLayout.FLAGS);
-        assertEquals(8, QueueLayout.MAXSIZE);
-        assertEquals(12, QueueLayout.FIRST_CAPACITY);
-        assertEquals(16, QueueLayout.OWNER_PID);
-        assertEquals(24, QueueLayout.OWNER_START);
-        assertEquals(128, QueueLayout.PRODUCERS);
-        assertEquals(256, QueueLayout.CONSUMERS);
-        assertEquals(384, QueueLayout.PUTS);
-        assertEquals(392, QueueLayout.WRITE_GEN);
-        assertEquals(400, QueueLayout.DATA_SEQ);
-        assertEquals(404, QueueLayout.DATA_WAITERS);
-        assertEquals(512, QueueLayout.GETS);
-        assertEquals(520, QueueLayout.READ_GEN);
-        assertEquals(528, QueueLayout.NOT_FULL_SEQ);
-        assertEquals(532, QueueLayout.NOT_FULL_WAITERS);
-        assertEquals(640, QueueLayout.UNFINISHED);
-        assertEquals(644, QueueLayout.JOIN_SEQ);
-        assertEquals(648, QueueLayout.JOIN_WAITERS);
-        assertEquals(768, QueueLayout.HOLDERS_LOCK);
-        assertEquals(896, QueueLayout.TICKETS);
-        assertEquals(900, QueueLayout.GONE);
-        assertEquals(904, QueueLayout.PINNED);
-        assertEquals(1024, QueueLayout.HOLDERS);
-        assertEquals(1024 + EndHolders.SIZE, QueueLayout.SIZE);
-        assertEquals(1280, QueueLayout.SIZE);
-        // The words added by versions 1 and 3, where they have been since (RingFormatsTest checks the order).
-        assertEquals(32, QueueLayout.VERSION_OFFSET);
-        assertEquals(36, QueueLayout.SHUTDOWN);
-        assertEquals(40, QueueLayout.BROKEN);
-        assertTrue(QueueLayout.VERSION_OFFSET >= 32 && QueueLayout.SHUTDOWN + 4 <= 128,
-                "the new words sit in the first slot, beside the constants, after the old fields");
+    void shouldMoveEveryFieldBehindTheSegmentHeader() {
+        // Layout version 3: the segment header took the place of the queue's magic, version and owner words; the
+        // other fields keep their order and slots, each moved by 128 (the first slot's words closed up).
+        assertEquals(SegmentHeaderLayout.SIZE, QueueLayout.FLAGS);
+        assertEquals(132, QueueLayout.MAXSIZE);
+        assertEquals(136, QueueLayout.FIRST_CAPACITY);
+        assertEquals(140, QueueLayout.SHUTDOWN);
+        assertEquals(144, QueueLayout.BROKEN);
+        long[] before = {128, 256, 384, 392, 400, 404, 512, 520, 528, 532, 640, 644, 648, 768, 896, 900, 904, 1024};
+        long[] now = {QueueLayout.PRODUCERS, QueueLayout.CONSUMERS, QueueLayout.PUTS, QueueLayout.WRITE_GEN,
+                QueueLayout.DATA_SEQ, QueueLayout.DATA_WAITERS, QueueLayout.GETS, QueueLayout.READ_GEN,
+                QueueLayout.NOT_FULL_SEQ, QueueLayout.NOT_FULL_WAITERS, QueueLayout.UNFINISHED, QueueLayout.JOIN_SEQ,
+                QueueLayout.JOIN_WAITERS, QueueLayout.HOLDERS_LOCK, QueueLayout.TICKETS, QueueLayout.GONE,
+                QueueLayout.PINNED, QueueLayout.HOLDERS};
+        for (int i = 0; i < before.length; i++) {
+            assertEquals(before[i] + 128, now[i], "field " + i);
+        }
+        assertEquals(1152 + EndHolders.SIZE, QueueLayout.SIZE);
+        assertEquals(128, QueueLayout.RING);
+        assertEquals(128 + 640 + 64, QueueLayout.ringSegmentSize(64));
     }
 
     @Test
     void shouldRefuseASegmentThatIsNotAQueueOfThisVersion() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment memory = arena.allocate(QueueLayout.SIZE);
+            MemorySegment memory = arena.allocate(QueueLayout.SIZE, 128);
             assertThrows(IllegalArgumentException.class, () -> QueueLayout.verify("x", memory), "no magic");
-            memory.set(JAVA_INT, QueueLayout.MAGIC_OFFSET, QueueLayout.MAGIC);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> QueueLayout.verify("x", memory), "version 0: a header from before versions");
-            assertTrue(e.getMessage().contains("version=0"), e.getMessage());
-            memory.set(JAVA_INT, QueueLayout.VERSION_OFFSET, QueueLayout.VERSION);
+            memory.set(JAVA_INT, 0, 0x4A4D_5051); // "JMPQ": a queue of layout version 2
+            IllegalArgumentException old = assertThrows(IllegalArgumentException.class,
+                    () -> QueueLayout.verify("x", memory), "a header from before the segment header");
+            assertTrue(old.getMessage().contains("before layout version 3"), old.getMessage());
+            SegmentHeaderLayout.write(memory, SegmentHeaderLayout.KIND_PIPE);
+            IllegalArgumentException kind = assertThrows(IllegalArgumentException.class,
+                    () -> QueueLayout.verify("x", memory), "a pipe");
+            assertTrue(kind.getMessage().contains("kind=4 (expected 2)"), kind.getMessage());
+            SegmentHeaderLayout.write(memory, SegmentHeaderLayout.KIND_QUEUE);
             QueueLayout.verify("x", memory);
-            assertThrows(IllegalArgumentException.class,
-                    () -> QueueLayout.verify("x", memory.asSlice(0, QueueLayout.SIZE - 1)), "too small");
+            MemorySegment small = memory.asSlice(0, QueueLayout.SIZE - 8);
+            SegmentHeaderLayout.write(small, SegmentHeaderLayout.KIND_QUEUE);
+            assertThrows(IllegalArgumentException.class, () -> QueueLayout.verify("x", small), "too small");
         }
     }
 
@@ -73,7 +66,14 @@ class QueueLayoutTest {
         try (QueueChannel queue = QueueChannel.create(0, 64, false)) {
             MappedSegment header = SegmentTable.attach(queue.name());
             try {
-                assertEquals(QueueLayout.VERSION, header.segment().get(JAVA_INT, QueueLayout.VERSION_OFFSET));
+                SegmentHeaderLayout.verify(queue.name(), header.segment(), SegmentHeaderLayout.KIND_QUEUE);
+                assertEquals(ProcessIdentity.pid(), SegmentHeaderLayout.creatorPid(header.segment()));
+                MappedSegment ring = SegmentTable.attach(queue.name() + ".0");
+                try {
+                    SegmentHeaderLayout.verify(ring.name(), ring.segment(), SegmentHeaderLayout.KIND_QUEUE_RING);
+                } finally {
+                    SegmentTable.release(ring);
+                }
                 assertEquals(QueueLayout.OPEN, header.segment().get(JAVA_INT, QueueLayout.SHUTDOWN));
                 queue.shutdown(false, null);
                 assertEquals(QueueLayout.SHUT_DOWN, header.segment().get(JAVA_INT, QueueLayout.SHUTDOWN));

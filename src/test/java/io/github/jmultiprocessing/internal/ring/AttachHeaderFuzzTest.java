@@ -3,6 +3,7 @@ package io.github.jmultiprocessing.internal.ring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.jmultiprocessing.internal.connection.PipeChannel;
+import io.github.jmultiprocessing.internal.connection.PipeLayout;
 import io.github.jmultiprocessing.internal.queue.QueueChannel;
 import io.github.jmultiprocessing.internal.queue.QueueLayout;
 import io.github.jmultiprocessing.testing.Decoding;
@@ -109,9 +110,10 @@ class AttachHeaderFuzzTest {
         System.arraycopy(ring, 640 + 64, mutatedRing, 640 + 64, ring.length - 640 - 64); // and the records as written
         Decoding.assertClear(Decoding.decode(mutatedRing, () -> inMemory(mutatedRing, AttachHeaderFuzzTest::ring)),
                 Decoding.describe(Arrays.copyOf(mutatedRing, 704)), StreamCorruptedException.class);
-        byte[] mutatedPipe = fit(Decoding.mutate(Arrays.copyOf(pipe, 1152 + 640), random), pipe.length);
-        System.arraycopy(pipe, 1152 + 640, mutatedPipe, 1152 + 640, pipe.length - 1152 - 640);
+        int pipeHeaders = (int) PipeLayout.RINGS + 640; // the segment and pipe headers and ring 0's control block
+        byte[] mutatedPipe = fit(Decoding.mutate(Arrays.copyOf(pipe, pipeHeaders), random), pipe.length);
+        System.arraycopy(pipe, pipeHeaders, mutatedPipe, pipeHeaders, pipe.length - pipeHeaders);
         Decoding.assertClear(Decoding.decode(mutatedPipe, () -> inMemory(mutatedPipe, memory -> pipe(memory, end))),
-                Decoding.describe(Arrays.copyOf(mutatedPipe, 1792)), IOException.class);
+                Decoding.describe(Arrays.copyOf(mutatedPipe, pipeHeaders)), IOException.class);
     }
 }

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.internal.queue.QueueChannel;
+import io.github.jmultiprocessing.internal.queue.QueueLayout;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
 import io.github.jmultiprocessing.testing.Decoding;
@@ -137,8 +138,8 @@ class RecordHeaderFuzzTest {
                 + ((8 + 10 + trailer + 7) & ~7)};
             MappedSegment segment = SegmentTable.attach(queue.name() + ".0");
             try {
-                segment.segment().set(JAVA_INT, DATA + records[target], length);
-                segment.segment().set(JAVA_INT, DATA + records[target] + 4, kind);
+                segment.segment().set(JAVA_INT, QueueLayout.RING + DATA + records[target], length);
+                segment.segment().set(JAVA_INT, QueueLayout.RING + DATA + records[target] + 4, kind);
             } finally {
                 SegmentTable.release(segment);
             }

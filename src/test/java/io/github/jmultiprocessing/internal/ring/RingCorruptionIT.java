@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.jmultiprocessing.internal.queue.QueueChannel;
+import io.github.jmultiprocessing.internal.queue.QueueLayout;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
@@ -89,7 +90,7 @@ class RingCorruptionIT {
             for (int i = 0; i < 3; i++) {
                 assertTrue(queue.put(new byte[100], 0, () -> false));
             }
-            corruptFromAChild(queue.name() + ".0", 128, "16"); // the head, into the first payload
+            corruptFromAChild(queue.name() + ".0", QueueLayout.RING + 128, "16"); // the head, into the first payload
             assertTrue(queue.put(new byte[100], 0, () -> false), "the producer goes on");
             Throwable thrown = getWithin(queue, 4);
             assertInstanceOf(StreamCorruptedException.class, thrown);
@@ -104,7 +105,7 @@ class RingCorruptionIT {
             byte[] b = {1, 2, 3};
             assertTrue(queue.put(a, 0, () -> false));
             assertTrue(queue.put(b, 0, () -> false));
-            corruptFromAChild(queue.name() + ".0", 640 + 8 + 50, "xor");
+            corruptFromAChild(queue.name() + ".0", QueueLayout.RING + 640 + 8 + 50, "xor");
             Throwable thrown = getWithin(queue, 1);
             assertInstanceOf(StreamCorruptedException.class, thrown);
             assertTrue(thrown.getMessage().contains("checksum"), thrown.getMessage());

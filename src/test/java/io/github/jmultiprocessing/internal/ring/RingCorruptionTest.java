@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.jmultiprocessing.internal.connection.PipeChannel;
+import io.github.jmultiprocessing.internal.queue.QueueLayout;
+import io.github.jmultiprocessing.internal.connection.PipeLayout;
 import io.github.jmultiprocessing.internal.queue.QueueChannel;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
@@ -60,7 +62,7 @@ class RingCorruptionTest {
             }
             MappedSegment ring = SegmentTable.attach(queue.name() + ".0");
             try {
-                corruption.accept(ring.segment());
+                corruption.accept(ring.segment().asSlice(QueueLayout.RING));
             } finally {
                 SegmentTable.release(ring);
             }
@@ -182,7 +184,7 @@ class RingCorruptionTest {
             assertTrue(other.put(b, 0, () -> false));
             MappedSegment ring = SegmentTable.attach(queue.name() + ".0");
             try {
-                MemorySegment memory = ring.segment();
+                MemorySegment memory = ring.segment().asSlice(QueueLayout.RING);
                 memory.set(JAVA_BYTE, DATA + 8 + 10, (byte) (a[10] ^ 1)); // one bit of a's payload
                 StreamCorruptedException e = assertThrows(StreamCorruptedException.class,
                         () -> queue.get(SECOND, () -> false));
@@ -205,13 +207,13 @@ class RingCorruptionTest {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment memory = arena.allocate(PipeChannel.size(1024, false), 128);
             PipeChannel.format(memory, 1024, false, true);
-            SpscRing ring = SpscRing.attach(memory.asSlice(1152, SpscRing.size(1024)));
+            SpscRing ring = SpscRing.attach(memory.asSlice(PipeLayout.RINGS, SpscRing.size(1024)));
             assertTrue(ring.checksummed());
             byte[] a = message(100, 1);
             byte[] b = message(50, 2);
             assertTrue(ring.write(a, 0, a.length, -1, () -> false));
             assertTrue(ring.write(b, 0, b.length, -1, () -> false));
-            memory.set(JAVA_BYTE, 1152 + DATA + 8 + 99, (byte) (a[99] ^ 0x80)); // its last byte
+            memory.set(JAVA_BYTE, PipeLayout.RINGS + DATA + 8 + 99, (byte) (a[99] ^ 0x80)); // its last byte
             StreamCorruptedException e = assertThrows(StreamCorruptedException.class, () -> ring.read(0, () -> false));
             assertTrue(e.getMessage().contains("checksum"), e.getMessage());
             assertArrayEquals(b, ring.read(0, () -> false), "the next message, whole");
@@ -263,7 +265,7 @@ class RingCorruptionTest {
             MappedSegment ring = SegmentTable.attach(queue.name() + ".0");
             String change;
             try {
-                MemorySegment memory = ring.segment();
+                MemorySegment memory = ring.segment().asSlice(QueueLayout.RING);
                 long[] words = {0, 8, 16, 128, 136, 144, 256, 384};
                 switch (what) {
                     case 0 -> { // a position or wait word: a plausible value near the real one

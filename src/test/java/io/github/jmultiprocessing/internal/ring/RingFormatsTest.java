@@ -4,19 +4,24 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.jmultiprocessing.internal.connection.PipeChannel;
 import io.github.jmultiprocessing.internal.connection.PipeLayout;
 import io.github.jmultiprocessing.internal.queue.QueueLayout;
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
+import io.github.jmultiprocessing.internal.shm.SegmentHeaderLayout;
 import io.github.jmultiprocessing.internal.sync.LockLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.PaddingLayout;
+import java.io.StreamCorruptedException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -72,28 +77,51 @@ class RingFormatsTest {
     }
 
     @Test
-    void shouldKeepEveryPipeOffsetWhereTheHandWrittenConstantsHadIt() {
-        assertEquals(0, PipeLayout.MAGIC_OFFSET);
-        assertEquals(4, PipeLayout.FLAGS);
-        assertEquals(8, PipeLayout.CAPACITY);
-        assertEquals(12, PipeLayout.VERSION_OFFSET);
-        assertEquals(16, PipeLayout.BROKEN);
-        assertEquals(128, PipeLayout.HOLDERS);
-        assertEquals(128, PipeLayout.holders(0));
-        assertEquals(384, PipeLayout.holders(1));
-        assertEquals(640, PipeLayout.LOCKS);
-        assertEquals(640, PipeLayout.lock(0, 0));
-        assertEquals(768, PipeLayout.lock(0, 1));
-        assertEquals(896, PipeLayout.lock(1, 0));
-        assertEquals(1024, PipeLayout.lock(1, 1));
-        assertEquals(1152, PipeLayout.RINGS);
-        assertEquals(1152, PipeLayout.ring(0, 704));
-        assertEquals(1152 + 704, PipeLayout.ring(1, 704));
-        assertEquals(1152 + 2 * 704, PipeChannel.size(64, true));
-        assertEquals(0x4A4D_5050, PipeLayout.MAGIC);
-        assertEquals(1, PipeLayout.VERSION);
+    void shouldPutEveryPipeFieldBehindTheSegmentHeader() {
+        // Layout version 3: the segment header (SegmentHeaderLayout) took the place of the pipe's own magic and
+        // version, and every field moved by its 128 bytes; the rest keeps its order and slots.
+        assertEquals(128, SegmentHeaderLayout.SIZE);
+        assertEquals(3, SegmentHeaderLayout.LAYOUT_VERSION);
+        assertEquals(SegmentHeaderLayout.LAYOUT.withName("segment"), PipeLayout.LAYOUT.select(groupElement("segment")));
+        assertEquals(128, PipeLayout.FLAGS);
+        assertEquals(132, PipeLayout.CAPACITY);
+        assertEquals(136, PipeLayout.BROKEN);
+        assertEquals(256, PipeLayout.HOLDERS);
+        assertEquals(256, PipeLayout.holders(0));
+        assertEquals(512, PipeLayout.holders(1));
+        assertEquals(768, PipeLayout.LOCKS);
+        assertEquals(768, PipeLayout.lock(0, 0));
+        assertEquals(896, PipeLayout.lock(0, 1));
+        assertEquals(1024, PipeLayout.lock(1, 0));
+        assertEquals(1152, PipeLayout.lock(1, 1));
+        assertEquals(1280, PipeLayout.RINGS);
+        assertEquals(1280, PipeLayout.ring(0, 704));
+        assertEquals(1280 + 704, PipeLayout.ring(1, 704));
+        assertEquals(1280 + 2 * 704, PipeChannel.size(64, true));
         assertEquals(1, PipeLayout.DUPLEX);
         assertEquals(2, PipeLayout.CHECKSUM);
+    }
+
+    @Test
+    void shouldWriteTheSegmentHeaderInAPipeAndRefuseAnythingElse() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pipe = arena.allocate(PipeChannel.size(64, false), 128);
+            assertThrows(StreamCorruptedException.class, () -> PipeChannel.open(pipe, 0), "zero bytes");
+            PipeChannel.format(pipe, 64, false, false);
+            SegmentHeaderLayout.verify("pipe", pipe, SegmentHeaderLayout.KIND_PIPE);
+            assertEquals(ProcessIdentity.pid(), SegmentHeaderLayout.creatorPid(pipe));
+            assertEquals(ProcessIdentity.startTime(), SegmentHeaderLayout.creatorStartTime(pipe));
+            PipeChannel.open(pipe, 0);
+            // A segment of another kind, or a pipe of layout version 2 (magic "JMPP" in its first word).
+            SegmentHeaderLayout.write(pipe, SegmentHeaderLayout.KIND_QUEUE);
+            StreamCorruptedException kind = assertThrows(StreamCorruptedException.class,
+                    () -> PipeChannel.open(pipe, 0));
+            assertTrue(kind.getMessage().contains("kind=2 (expected 4)"), kind.getMessage());
+            pipe.set(JAVA_LONG, 0, 0x4A4D_5050L);
+            StreamCorruptedException old = assertThrows(StreamCorruptedException.class,
+                    () -> PipeChannel.open(pipe, 0));
+            assertTrue(old.getMessage().contains("before layout version 3"), old.getMessage());
+        }
     }
 
     @Test
@@ -111,22 +139,25 @@ class RingFormatsTest {
     @Test
     void shouldDeclareTheFieldsInTheirOrder() {
         // A field moved, added, removed or resized changes one of these lists: the formats are on disk in /dev/shm
-        // and shared with processes of the same version only, but the versions say what changed (none did here).
+        // and shared with processes of the same version only, but the versions say what changed (layout version 3: the
+        // segment header in front of pipes and queues).
         assertEquals(List.of("tail@0:8", "linkAt@8:8", "headCache@16:8", "head@128:8", "remaining@136:8",
                 "consuming@144:8", "dropping@152:8", "dataSeq@256:4", "dataWaiters@260:4", "spaceSeq@384:4",
                 "spaceWaiters@388:4", "magic@512:4", "capacity@516:4", "flags@520:4", "nextLength@528:4",
                 "nextName@532:108"), fields(RingLayout.LAYOUT));
         assertEquals(List.of("length@0:4", "kind@4:4"), fields(RingLayout.RECORD_HEADER));
-        assertEquals(List.of("magic@0:4", "flags@4:4", "capacity@8:4", "version@12:4", "broken@16:4",
-                "holders@128:512", "locks@640:512"), fields(PipeLayout.LAYOUT));
+        assertEquals(List.of("segment@0:128", "flags@128:4", "capacity@132:4", "broken@136:4",
+                "holders@256:512", "locks@768:512"), fields(PipeLayout.LAYOUT));
         assertEquals(List.of("pid@0:4", "count@4:4"), fields(EndHoldersLayout.SLOT));
-        assertEquals(List.of("magic@0:4", "flags@4:4", "maxsize@8:4", "firstCapacity@12:4", "ownerPid@16:8",
-                "ownerStart@24:8", "version@32:4", "shutdown@36:4", "broken@40:4", "producers@128:128",
-                "consumers@256:128", "puts@384:8", "writeGen@392:8", "dataSeq@400:4", "dataWaiters@404:4",
-                "gets@512:8", "readGen@520:8", "notFullSeq@528:4", "notFullWaiters@532:4", "unfinished@640:4",
-                "joinSeq@644:4", "joinWaiters@648:4", "holdersLock@768:128", "tickets@896:4", "gone@900:4",
-                "pinned@904:4", "holders@1024:256"), fields(QueueLayout.LAYOUT));
-        assertEquals(1280, QueueLayout.SIZE);
+        assertEquals(List.of("segment@0:128", "flags@128:4", "maxsize@132:4", "firstCapacity@136:4",
+                "shutdown@140:4", "broken@144:4", "producers@256:128", "consumers@384:128", "puts@512:8",
+                "writeGen@520:8", "dataSeq@528:4", "dataWaiters@532:4", "gets@640:8", "readGen@648:8",
+                "notFullSeq@656:4", "notFullWaiters@660:4", "unfinished@768:4", "joinSeq@772:4",
+                "joinWaiters@776:4", "holdersLock@896:128", "tickets@1024:4", "gone@1028:4", "pinned@1032:4",
+                "holders@1152:256"), fields(QueueLayout.LAYOUT));
+        assertEquals(1408, QueueLayout.SIZE);
+        assertEquals(List.of("magic@0:8", "version@8:4", "kind@12:4", "size@16:8", "creatorPid@24:8",
+                "creatorStartTime@32:8"), fields(SegmentHeaderLayout.LAYOUT));
         assertEquals(128, LockLayout.SIZE);
     }
 
@@ -176,7 +207,9 @@ class RingFormatsTest {
     @Test
     void shouldLayOutRingsPipesAndHolderTablesByteForByteAsBefore() throws Exception {
         assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "the checksums were taken little-endian");
-        // CRC32s of the bytes the code before the layouts were declared (962d535) wrote in the same scenario.
+        // CRC32s of the bytes the code before the layouts were declared (962d535) wrote in the same scenario; the
+        // pipe's as that code laid it out: its first slot as it had it, then the new pipe's bytes after the segment
+        // header and the first slot (layout version 3 moved them by 128, unchanged).
         assertArrayEquals(new long[] {GOLDEN_PIPE_RING, GOLDEN_CHAINED_RING, GOLDEN_PIPE, GOLDEN_HOLDERS}, scenario());
     }
 
@@ -214,9 +247,17 @@ class RingFormatsTest {
             long ringSize = SpscRing.size(1024);
             MemorySegment pipe = arena.allocate(PipeChannel.size(1024, true), 128);
             PipeChannel.format(pipe, 1024, true, true);
-            written(SpscRing.attach(pipe.asSlice(1152, ringSize)).write(bytes(40, 4), 0, 40, 0, () -> false));
-            written(SpscRing.attach(pipe.asSlice(1152 + ringSize, ringSize)).write(bytes(300, 5), 0, 300, 0,
-                    () -> false));
+            written(SpscRing.attach(pipe.asSlice(PipeLayout.ring(0, ringSize), ringSize)).write(bytes(40, 4), 0, 40,
+                    0, () -> false));
+            written(SpscRing.attach(pipe.asSlice(PipeLayout.ring(1, ringSize), ringSize)).write(bytes(300, 5), 0, 300,
+                    0, () -> false));
+            MemorySegment pipeBefore = arena.allocate(pipe.byteSize() - SegmentHeaderLayout.SIZE, 128);
+            pipeBefore.set(JAVA_INT, 0, 0x4A4D_5050); // magic "JMPP"
+            pipeBefore.set(JAVA_INT, 4, pipe.get(JAVA_INT, PipeLayout.FLAGS));
+            pipeBefore.set(JAVA_INT, 8, pipe.get(JAVA_INT, PipeLayout.CAPACITY));
+            pipeBefore.set(JAVA_INT, 12, 1); // pipe layout version 1 (0 in 962d535: versions came later)
+            pipeBefore.set(JAVA_INT, 16, pipe.get(JAVA_INT, PipeLayout.BROKEN));
+            MemorySegment.copy(pipe, PipeLayout.HOLDERS, pipeBefore, 128, pipe.byteSize() - PipeLayout.HOLDERS);
 
             // A holder table: two processes, one with copies closed.
             MemorySegment table = arena.allocate(EndHolders.SIZE, 8);
@@ -225,7 +266,7 @@ class RingFormatsTest {
             holders.add(1_000_002, 1);
             holders.add(1_000_001, -1);
             holders.add(1_000_003, -1);
-            return new long[] {crc(pipeRing), crc(chainedRing), crc(pipe), crc(table)};
+            return new long[] {crc(pipeRing), crc(chainedRing), crc(pipeBefore), crc(table)};
         }
     }
 
