@@ -146,4 +146,58 @@ class ManagerFaultsIT {
             assertEquals(1, d.get("still"), "the server serves on");
         }
     }
+
+    static void acquireThenHang(ManagedSemaphore semaphore, ManagedEvent started) {
+        started.set();
+        semaphore.acquire(); // killed while the server waits for a permit for it
+    }
+
+
+    /** A client killed while blocked in Semaphore.acquire() does not take the next permit (for nobody, for ever). */
+    @Test
+    void shouldNotGiveAPermitToAClientKilledWhileBlockedInAcquire() throws Exception {
+        try (Children children = new Children(); Manager manager = Multiprocessing.manager()) {
+            ManagedSemaphore semaphore = manager.semaphore(0);
+            ManagedEvent started = manager.event();
+            JvmProcess child = children.start(() -> acquireThenHang(semaphore, started));
+            assertTrue(started.await(WAIT));
+            Thread.sleep(500);
+            child.kill();
+            Children.joinWithin(child, WAIT);
+            Thread.sleep(500); // the server has noticed
+            semaphore.release();
+            assertTrue(semaphore.acquire(Duration.ofSeconds(5)), "the permit released went to the dead client");
+        }
+    }
+
+
+    /**
+     * A collected proxy of a server that has gone does not decref the object with its id in the next server at the
+     * same address.
+     */
+    @Test
+    void shouldNotLetACollectedProxyOfAnOldServerReleaseAnObjectOfANewOne() throws Exception {
+        byte[] key = "fixed port".getBytes(StandardCharsets.UTF_8);
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        Object[] keep = new Object[1];
+        try (Manager first = new Manager(address, key)) {
+            first.start();
+            keep[0] = first.dict(); // object 1 of the first server
+        }
+        try (Manager second = new Manager(address, key)) {
+            second.start();
+            Map<String, Integer> d = second.dict(); // object 1 of the second server
+            d.put("a", 1);
+            keep[0] = null;
+            for (int i = 0; i < 20; i++) {
+                System.gc();
+                Thread.sleep(100);
+            }
+            assertEquals(1, d.get("a"), "the old proxy released the new server's object 1");
+        }
+    }
 }

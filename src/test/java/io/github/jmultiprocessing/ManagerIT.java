@@ -9,12 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jmultiprocessing.testing.Children;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -271,5 +276,129 @@ class ManagerIT {
         assertTrue(e.getMessage().contains("gone"), e.getMessage());
         assertNotNull(manager.address());
         assertThrows(IllegalStateException.class, manager::dict, "a manager shut down makes nothing");
+    }
+
+
+    /** Interrupting a thread blocked in take() (the normal way to cancel it) does not free the locks it holds. */
+    @Test
+    void shouldKeepTheLocksOfAThreadWhoseBlockedTakeWasInterrupted() throws Exception {
+        try (Manager manager = Multiprocessing.manager()) {
+            ManagedLock rlock = manager.rlock();
+            ManagedQueue<Integer> queue = manager.queue();
+            CountDownLatch cancelled = new CountDownLatch(1);
+            CountDownLatch done = new CountDownLatch(1);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread worker = new Thread(() -> {
+                rlock.lock();
+                try {
+                    try {
+                        queue.take();
+                    } catch (InterruptedException e) {
+                        // cancelled: this thread still holds rlock, by the Lock contract
+                    }
+                    cancelled.countDown();
+                    done.await();
+                } catch (Throwable t) {
+                    failure.set(t);
+                } finally {
+                    try {
+                        rlock.unlock();
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    }
+                }
+            });
+            worker.start();
+            Thread.sleep(500); // its take() is on the server
+            worker.interrupt();
+            assertTrue(cancelled.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+            Thread.sleep(300);
+            boolean stolen = rlock.tryLock();
+            if (stolen) {
+                rlock.unlock();
+            }
+            done.countDown();
+            worker.join();
+            assertFalse(stolen, "another thread took an RLock the worker still holds");
+            assertEquals(null, failure.get(), "the worker's own unlock()");
+        }
+    }
+
+
+    /** A call made with the interrupt flag set (a finally block after a cancellation) is served (it used to fail). */
+    @Test
+    void shouldServeACallMadeWithTheInterruptFlagSet() throws Exception {
+        try (Manager manager = Multiprocessing.manager()) {
+            Map<String, Integer> d = manager.dict();
+            Thread.currentThread().interrupt();
+            try {
+                d.put("a", 1); // Map.put does not respond to interrupts
+            } finally {
+                Thread.interrupted();
+            }
+            assertEquals(1, d.get("a"));
+        }
+    }
+
+
+    /** Writes through views of a managed map or list reach the server, or are refused loudly (they used to be lost). */
+    @Test
+    void shouldWriteThroughViewsOrRefuseLoudly() throws Exception {
+        try (Manager manager = Multiprocessing.manager()) {
+            Map<String, Integer> d = manager.dict(Map.of("a", 1, "b", 2));
+            List<String> problems = new ArrayList<>();
+            try {
+                d.keySet().remove("a");
+                d.entrySet().removeIf(e -> e.getKey().equals("b"));
+                if (d.size() == 2) {
+                    problems.add("keySet().remove / entrySet().removeIf changed nothing and threw nothing");
+                }
+            } catch (UnsupportedOperationException expected) {
+                // fine: refused loudly
+            }
+            List<Integer> l = manager.list(List.of(1, 2, 3, 4));
+            try {
+                l.subList(1, 3).clear(); // the JDK idiom for removing a range
+                if (l.size() == 4) {
+                    problems.add("subList(1, 3).clear() changed nothing and threw nothing");
+                }
+            } catch (UnsupportedOperationException expected) {
+                // fine
+            }
+            assertEquals(List.of(), problems);
+        }
+    }
+
+
+    /**
+     * A TCP server bound to the wildcard address, used by a client that connected to 127.0.0.1: a proxy stored in
+     * another managed object is read back (it used not to be).
+     */
+    @Test
+    void shouldReadNestedProxiesForAClientThatConnectedByAnotherAddress() throws Exception {
+        byte[] key = "manager secret".getBytes(StandardCharsets.UTF_8);
+        try (Manager server = new Manager(new InetSocketAddress("0.0.0.0", 0), key)) {
+            server.start();
+            int port = ((InetSocketAddress) server.address()).getPort();
+            try (Manager client = new Manager(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), key)) {
+                client.connect();
+                Map<String, Integer> d = client.dict();
+                d.put("x", 1);
+                List<Map<String, Integer>> l = client.list();
+                l.add(d);
+                assertEquals(1, l.get(0).get("x"));
+            }
+        }
+    }
+
+
+    /** A factory that does not serialize: start() says so, and does not fail in its own clean-up. */
+    @Test
+    void shouldReportAFactoryThatDoesNotSerializeAtStart() {
+        Object notSerializable = new Object();
+        BaseManager manager = new BaseManager();
+        manager.register("Thing", args -> notSerializable.toString(), CharSequence.class);
+        RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, manager::start);
+        assertTrue(e instanceof IllegalArgumentException && e.getMessage().contains("Serializable"), e.toString());
     }
 }

@@ -1,6 +1,7 @@
 package io.github.jmultiprocessing.internal.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.ResourceBundle;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -51,6 +53,11 @@ class DispatcherTest {
 
     /** A dispatcher whose first {@code healthy} starts give fake links, the later ones throw. */
     private Dispatcher dispatcher(int healthy) {
+        return dispatcher(healthy, 0);
+    }
+
+    /** {@link #dispatcher(int)}, its workers replaced after {@code maxTasksPerChild} tasks (0: never). */
+    private Dispatcher dispatcher(int healthy, int maxTasksPerChild) {
         Dispatcher.Starter starter = new Dispatcher.Starter() {
             private int starts;
 
@@ -69,7 +76,7 @@ class DispatcherTest {
                 return false;
             }
         };
-        dispatcher = new Dispatcher("TestPool", 0, starter, (t, trace) -> t, new RecordingLogger(warnings));
+        dispatcher = new Dispatcher("TestPool", maxTasksPerChild, starter, (t, trace) -> t, new RecordingLogger(warnings));
         return dispatcher;
     }
 
@@ -172,6 +179,91 @@ class DispatcherTest {
         }
         assertEquals(40, served, "each task ran once");
         assertEquals(2, links.size(), "no replacement for a worker told to stop");
+    }
+
+    @Test
+    void shouldRetireAWorkerAtMaxTasksPerChildAndRunTheRestOnItsReplacements() throws Exception {
+        dispatcher(5, 2).startWorkers(1);
+        RecordingJob job = submit(5);
+        for (int worker = 0; worker < 3; worker++) { // 2 + 2 + 1 tasks
+            FakeLink link = awaitLink(worker);
+            link.ready();
+            link.serve(2); // exits with 0 after 2 tasks, as PoolWorker does at maxtasksperchild
+        }
+        assertTrue(job.awaitDone(), "every task ended");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(i, job.outcomes.get(job.taskIds.get(i)), "task " + i + " ran, none lost to a retirement");
+        }
+        for (FakeLink link : links) {
+            assertTrue(link.tasksServed.size() <= 2, link.name + " was sent no more than its 2: " + link.tasksServed);
+        }
+        awaitTrue(() -> links.size() >= 3, "the third worker");
+        assertEquals(Dispatcher.State.RUNNING, dispatcher.state());
+        assertEquals(List.of(), warnings, "a retirement is not a failure");
+    }
+
+    @Test
+    void shouldCancelEveryOutstandingTaskByTheTimeTerminateReturnsAndStartNoReplacement() throws Exception {
+        dispatcher(5).startWorkers(2);
+        for (FakeLink link : links) {
+            link.ready();
+        }
+        RecordingJob job = submit(30);
+        links.get(0).takeTasks(2); // in flight on both workers, the rest queued; nobody answers
+        links.get(1).takeTasks(2);
+        dispatcher.terminate();
+        assertEquals(30, job.outcomes.size(), "every task ended when terminate returned");
+        for (Object outcome : job.outcomes.values()) {
+            assertInstanceOf(CancellationException.class, outcome);
+        }
+        assertTrue(dispatcher.join(Duration.ofMillis(WAIT_MILLIS)));
+        assertTrue(dispatcher.isTerminated());
+        assertEquals(2, links.size(), "no worker replaced after terminate");
+        for (FakeLink link : links) {
+            assertFalse(link.isAlive(), link.name + " killed");
+        }
+        assertThrows(IllegalStateException.class, () -> submit(1), "no call after terminate");
+    }
+
+    @Test
+    void shouldEndEveryCallSubmittedWhileTerminateRuns() throws Exception {
+        dispatcher(5).startWorkers(2);
+        for (FakeLink link : links) {
+            link.ready();
+            link.serve();
+        }
+        List<RecordingJob> jobs = new CopyOnWriteArrayList<>();
+        List<Thread> submitters = new ArrayList<>();
+        java.util.concurrent.CountDownLatch going = new java.util.concurrent.CountDownLatch(2);
+        for (int t = 0; t < 2; t++) {
+            Thread submitter = new Thread(() -> {
+                going.countDown();
+                try {
+                    while (true) {
+                        jobs.add(submit(1 + jobs.size() % 3));
+                    }
+                } catch (IllegalStateException terminated) {
+                    // the pool is terminated: the submits stop
+                }
+            });
+            submitter.start();
+            submitters.add(submitter);
+        }
+        assertTrue(going.await(WAIT_MILLIS, TimeUnit.MILLISECONDS));
+        Thread.sleep(20);
+        dispatcher.terminate();
+        for (Thread submitter : submitters) {
+            submitter.join(WAIT_MILLIS);
+            assertFalse(submitter.isAlive(), "submits end once the pool is terminated");
+        }
+        assertFalse(jobs.isEmpty());
+        for (RecordingJob job : jobs) {
+            assertTrue(job.awaitDone(), "a call submitted during terminate ended: " + job.outcomes);
+            for (Object outcome : job.outcomes.values()) {
+                assertTrue(outcome instanceof Integer || outcome instanceof CancellationException,
+                        "a result or a cancellation: " + outcome);
+            }
+        }
     }
 
     private FakeLink awaitLink(int index) throws InterruptedException {
@@ -289,6 +381,11 @@ class DispatcherTest {
 
         /** Answers every task with its own item, in a thread of its own, until a STOP: then the worker exits. */
         void serve() {
+            serve(Integer.MAX_VALUE);
+        }
+
+        /** {@link #serve()}, the worker exiting with 0 after {@code limit} tasks (Python's maxtasksperchild). */
+        void serve(int limit) {
             Thread server = new Thread(() -> {
                 try {
                     while (true) {
@@ -305,6 +402,10 @@ class DispatcherTest {
                                 return;
                             }
                             default -> { } // a JOB or a FORGET
+                        }
+                        if (tasksServed.size() >= limit) {
+                            die(0, startedLast);
+                            return;
                         }
                     }
                 } catch (Exception | AssertionError e) {
