@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.queue.QueueChannel;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import io.github.jmultiprocessing.testing.Children;
 import io.github.jmultiprocessing.testing.JavaMain;
@@ -73,6 +74,45 @@ class SegmentReclaimIT {
             assertEquals(1, list.split(", ").length - (list.contains("jmp-heap-") ? 1 : 0),
                     "one ledger (and the shared heap's arena) and nothing else expected: " + first);
             assertTrue(list.contains("jmp-ledger-"), first);
+        } finally {
+            delete(directory);
+        }
+    }
+
+    /**
+     * Makes a queue channel (which, unlike a {@code SharedQueue}, has no exit action of its own: its rings are
+     * unlinked as a family by the library's exit clean-up), then, from a shutdown hook of its own that runs after
+     * that clean-up, puts a message too big for the queue's ring: the put needs a new ring while the JVM exits.
+     */
+    static final class PutWhileExitingMain {
+        public static void main(String[] args) throws Exception {
+            QueueChannel queue = QueueChannel.create(0, 1024, false, false);
+            queue.put(new byte[16], 0, () -> false);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Thread.sleep(1_000); // the library's own exit hook has unlinked this JVM's segments by now
+                    queue.put(new byte[1 << 20], 0, () -> false);
+                    System.out.println("put during exit: went through");
+                } catch (IOException | RuntimeException | InterruptedException e) {
+                    System.out.println("put during exit: " + e);
+                }
+            }));
+            System.out.println("queue " + queue.name());
+        }
+    }
+
+    @Test
+    void shouldNotLeaveARingMadeWhileTheJvmExits() throws Exception {
+        // Found when a JVM killed with SIGTERM while its thread filled a queue left 28 rings of 16 MiB in /dev/shm:
+        // a queue's rings are unlinked as a family at exit, and a ring made after that was never unlinked.
+        Path directory = Files.createTempDirectory("jmp-exiting");
+        try (JavaMain main = JavaMain.start(System.getProperty("java.class.path"),
+                List.of("-Djmultiprocessing.shm.dir=" + directory), PutWhileExitingMain.class)) {
+            assertEquals(0, main.waitFor(WAIT), main.output());
+            assertTrue(main.output().contains("put during exit: "), main.output());
+            try (Stream<Path> files = Files.list(directory)) {
+                assertEquals(List.of(), files.map(f -> f.getFileName().toString()).toList(), main.output());
+            }
         } finally {
             delete(directory);
         }

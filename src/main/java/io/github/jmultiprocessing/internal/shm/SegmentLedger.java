@@ -148,11 +148,19 @@ public final class SegmentLedger {
     }
 
     static synchronized void recordCreated(String name) {
+        checkNotExiting(name);
+        append("+" + name);
+        LIVE.put(name, "");
+    }
+
+    /**
+     * Refuses a segment, tracked or a family's member, once this JVM's exit clean-up has begun: it would be made
+     * after the clean-up unlinked this JVM's segments and families, and never unlinked.
+     */
+    static synchronized void checkNotExiting(String name) {
         if (exiting) {
             throw new IllegalStateException("cannot create segment " + name + " (expected a JVM that is not exiting)");
         }
-        append("+" + name);
-        LIVE.put(name, "");
     }
 
     static synchronized void recordFile(String name, Path path) {

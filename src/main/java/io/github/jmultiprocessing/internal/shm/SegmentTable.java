@@ -40,6 +40,9 @@ public final class SegmentTable {
             throw new IllegalArgumentException("size=" + size + " (expected > 0)");
         }
         synchronized (MAPPED) {
+            if (!track) { // a family's member: unlinked with its family at exit, so never made after that
+                SegmentLedger.checkNotExiting(name);
+            }
             if (track) {
                 try {
                     SegmentLedger.recordCreated(name);
