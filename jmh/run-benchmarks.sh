@@ -6,9 +6,14 @@
 #   jmh/run-benchmarks.sh -f 3 -wi 5 -i 10         # any other arguments replace the JMH defaults
 #   jmh/run-benchmarks.sh SharedLockUncontended    # ... e.g. a benchmark regex (defaults then still apply)
 #   jmh/run-benchmarks.sh --no-jmh --harness-reps 2 --no-python
+#   jmh/run-benchmarks.sh --table                  # only the data-path table (issue 16): 3 runs, ours, CPython, Agrona
+#   jmh/run-benchmarks.sh --table --cpus 0         # ... everything pinned to CPU 0 (taskset -c 0)
 #
 # Script options: --no-build, --no-jmh, --no-harness, --no-python, --harness-reps N, --harness-warmup N,
-#                 --python-arg ARG (repeatable, passed to bench_mp.py, e.g. --python-arg --no-quiet).
+#                 --python-arg ARG (repeatable, passed to bench_mp.py, e.g. --python-arg --no-quiet),
+#                 --table (the data-path table only), --runs N and --trials N (its whole-harness runs and warm
+#                 trials per run, default 3 and 3), --cpus LIST (taskset -c LIST for the table's processes),
+#                 --only REGEX (the table's rows).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,6 +28,8 @@ run_harness=true
 harness_args=()
 harness_reps=5
 harness_warmup=1
+table_only=false
+table_args=()
 
 while (($#)); do
   case "$1" in
@@ -33,6 +40,8 @@ while (($#)); do
     --harness-reps) harness_reps="$2"; shift ;;
     --harness-warmup) harness_warmup="$2"; shift ;;
     --python-arg) harness_args+=(--python-arg "$2"); shift ;;
+    --table) table_only=true ;;
+    --runs|--trials|--cpus|--only) table_args+=("$1" "$2"); shift ;;
     -h|--help) sed -n '2,/^set /p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) jmh_args+=("$1"); jmh_has_options=true ;;
     *) jmh_args+=("$1") ;;
@@ -82,12 +91,26 @@ out="$here/results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
 echo "results: $out" >&2
 
+no_python=$([[ " ${harness_args[*]-} " == *" --no-python "* ]] && echo --no-python || true)
+run_table() {
+  echo "== data-path table (issue 16): ours, CPython and Agrona, warm, whole-harness runs" >&2
+  "$java" --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+    -cp "$jar" io.github.jmultiprocessing.bench.harness.DataPathHarness --out "$out/datapath.md" \
+    ${table_args[@]+"${table_args[@]}"} $no_python 2> >(tee "$out/datapath.log" >&2)
+}
+if $table_only; then
+  run_table
+  echo "results: $out" >&2
+  exit 0
+fi
+
 if $run_jmh; then
   echo "== JMH: ${jmh_args[*]}" >&2
   "$java" -jar "$jar" "${jmh_args[@]}" -rf json -rff "$out/jmh.json" 2>&1 | tee "$out/jmh.txt"
 fi
 
 if $run_harness; then
+  run_table
   echo "== cross-process harness (reps $harness_reps, warm-up $harness_warmup)" >&2
   "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.github.jmultiprocessing.bench.harness.LockHarness \
     --reps "$harness_reps" --warmup "$harness_warmup" --python-json "$out/cpython.json" \

@@ -1,7 +1,6 @@
 package io.github.jmultiprocessing.bench.harness;
 
 import io.github.jmultiprocessing.JvmProcess;
-import io.github.jmultiprocessing.SharedEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
@@ -14,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -21,160 +22,284 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
- * The peer baseline of issue 4: Agrona 2.6.0's {@code OneToOneRingBuffer} / {@code ManyToOneRingBuffer} over a file
- * mapped by two JVMs, in the same scenarios as {@link QueueHarness} (producer child JVMs, the main JVM consuming;
- * ping-pong with a child that echoes). Agrona's rings spin and never block, carry raw bytes (no codec, no
- * locks, no growth) and need {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} on JDK 25, in the
- * children too.
+ * The peer baseline: Agrona 2.6.0's {@code OneToOneRingBuffer} / {@code ManyToOneRingBuffer} between JVMs over a
+ * file in /dev/shm, measured the way {@code ../shared/anchors/agrona/AgronaBench.java} measures Agrona's own steady
+ * state, so that the figure reproduces the standalone one: the consumer (this JVM, fresh for the scenario) and the
+ * producer child JVMs stay up for one warm-up trial and then the measured trials, started by a "go" word in the
+ * file's control header; the consumer spins on an empty ring, checks each producer's FIFO order and the count, and
+ * copies a payload longer than 8 bytes out (a queue's {@code get} hands back a copy). Ping-pong: a child echoes
+ * over a second ring, after warm-up round trips. Agrona's rings spin and never block, carry raw bytes (no codec,
+ * no locks, no growth), and need {@link #EXPORTS} on JDK 25, in the children too.
+ *
+ * <p>File: a 4 KiB control header (ready count at 64, go word at 128), then ring A and ring B, each 4 KiB aligned.
+ *
+ * <p>Earlier (issue 16) this baseline ran each trial on fresh producers and a consumer loop in the harness's own
+ * long-lived JVM, with no warm-up trial in the same processes; it measured Agrona 5-7x below its standalone figure.
  */
 final class AgronaBaseline {
 
     static final String EXPORTS = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED";
     private static final int CAPACITY = 1 << 20;
+    private static final int HEADER = 4096;
+    private static final int READY = 64;
+    private static final int GO = 128;
+    private static final int MSG = 1;
+    private static final int STOP = 2;
     private static final Duration WAIT = Duration.ofMinutes(5);
 
     private AgronaBaseline() {
     }
 
-    private static Path newFile(int rings) throws IOException {
-        Path file = Path.of("/dev/shm").toFile().isDirectory() ? Path.of("/dev/shm") : Path.of(
-                System.getProperty("java.io.tmpdir"));
-        file = file.resolve("jmp-bench-agrona-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            channel.truncate((long) rings * (CAPACITY + RingBufferDescriptor.TRAILER_LENGTH));
-        }
-        return file;
-    }
+    /** The mapped file. */
+    private record Shm(Path file, UnsafeBuffer header, UnsafeBuffer ringA, UnsafeBuffer ringB) {
 
-    private static RingBuffer ring(Path file, int index, boolean manyToOne) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
-            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, index * size, size);
-            UnsafeBuffer buffer = new UnsafeBuffer(mapped);
-            return manyToOne ? new ManyToOneRingBuffer(buffer) : new OneToOneRingBuffer(buffer);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        static long ringBytes() {
+            return CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
         }
-    }
 
-    static void produce(String file, boolean manyToOne, SharedEvent ready, SharedEvent go, int n, int length) {
-        RingBuffer ring = ring(Path.of(file), 0, manyToOne);
-        UnsafeBuffer message = new UnsafeBuffer(new byte[Math.max(8, length)]);
-        RingBuffer own = new OneToOneRingBuffer(
-                new UnsafeBuffer(new byte[CAPACITY + RingBufferDescriptor.TRAILER_LENGTH]));
-        for (int round = 0; round < 50; round++) { // warm-up: the same write path, into a ring of its own
-            for (long i = 0; own.write(1, message, 0, length); i++) {
-                message.putLong(0, i);
-            }
-            own.read((type, buffer, index, len) -> { }, Integer.MAX_VALUE);
+        static long stride() {
+            return (ringBytes() + 4095) & ~4095L;
         }
-        ready.set();
-        try {
-            if (!go.await(WAIT)) {
-                throw new IllegalStateException("no start gun");
+
+        static Shm create() throws IOException {
+            Path dir = Path.of("/dev/shm").toFile().isDirectory() ? Path.of("/dev/shm")
+                    : Path.of(System.getProperty("java.io.tmpdir"));
+            Path file = dir.resolve("jmp-bench-agrona-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                channel.truncate(HEADER + 2 * stride());
             }
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
+            return map(file);
         }
-        for (long i = 0; i < n; i++) {
-            message.putLong(0, i);
-            while (!ring.write(1, message, 0, length)) {
+
+        static Shm map(Path file) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, HEADER + 2 * stride());
+                UnsafeBuffer all = new UnsafeBuffer(mapped);
+                return new Shm(file, new UnsafeBuffer(all, 0, HEADER),
+                        new UnsafeBuffer(all, HEADER, (int) ringBytes()),
+                        new UnsafeBuffer(all, (int) (HEADER + stride()), (int) ringBytes()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void awaitReady(int count) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (header.getIntVolatile(READY) < count) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("Agrona children not ready within " + WAIT);
+                }
                 Thread.onSpinWait();
             }
         }
     }
 
-    /** {@return messages per second from {@code producers} child JVMs to this one} */
-    static double throughput(int producers, int perProducer, int length) throws Exception {
-        Path file = newFile(1);
-        try {
-            boolean manyToOne = producers > 1;
-            RingBuffer ring = ring(file, 0, manyToOne);
-            SharedEvent go = new SharedEvent();
-            List<JvmProcess> children = new ArrayList<>();
-            String path = file.toString();
-            for (int p = 0; p < producers; p++) {
-                SharedEvent ready = new SharedEvent();
-                JvmProcess child = new JvmProcess(() -> produce(path, manyToOne, ready, go, perProducer, length));
-                child.start();
-                children.add(child);
-                if (!ready.await(WAIT)) {
-                    throw new IllegalStateException("producer not ready");
-                }
+    private static RingBuffer ring(UnsafeBuffer buffer, boolean manyToOne) {
+        return manyToOne ? new ManyToOneRingBuffer(buffer) : new OneToOneRingBuffer(buffer);
+    }
+
+    // ---- throughput
+
+    /** A producer child: tags each message with its id and sequence, one batch per "go". */
+    static void produce(String file, boolean manyToOne, int id, long perTrial, int size) {
+        Shm shm = Shm.map(Path.of(file));
+        RingBuffer ring = ring(shm.ringA(), manyToOne);
+        UnsafeBuffer message = new UnsafeBuffer(new byte[size]);
+        for (int i = 8; i < size; i++) {
+            message.putByte(i, (byte) i);
+        }
+        long tag = (long) id << 48;
+        shm.header().getAndAddInt(READY, 1);
+        int seen = 0;
+        while (true) {
+            int go;
+            while ((go = shm.header().getIntVolatile(GO)) == seen) {
+                Thread.onSpinWait();
             }
-            long total = (long) producers * perProducer;
-            long[] got = {0};
-            long t0 = System.nanoTime();
-            go.set();
-            while (got[0] < total) {
-                if (ring.read((type, buffer, index, len) -> got[0]++, Integer.MAX_VALUE) == 0) {
+            if (go < 0) {
+                return;
+            }
+            seen = go;
+            for (long s = 0; s < perTrial; s++) {
+                message.putLong(0, tag | s);
+                while (!ring.write(MSG, message, 0, size)) {
                     Thread.onSpinWait();
                 }
             }
-            long t1 = System.nanoTime();
+        }
+    }
+
+    /** Checks each producer's order and counts; copies a payload longer than 8 bytes out. */
+    private static final class Checker implements MessageHandler {
+        final long[] expected;
+        final byte[] copy;
+        long received;
+        long errors;
+
+        Checker(int producers, int size) {
+            expected = new long[producers];
+            copy = size > 8 ? new byte[size] : null;
+        }
+
+        @Override
+        public void onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
+            long value = buffer.getLong(index);
+            int id = (int) (value >>> 48);
+            if ((value & 0xFFFF_FFFF_FFFFL) != expected[id]++) {
+                errors++;
+            }
+            if (copy != null) {
+                buffer.getBytes(index, copy, 0, length);
+            }
+            received++;
+        }
+    }
+
+    /**
+     * {@return messages per second of each measured trial, from {@code producers} child JVMs to this one} One
+     * warm-up trial of the same size runs first, in the same processes.
+     *
+     * @param producers   1 for a one-to-one ring, more for a many-to-one ring
+     * @param perProducer messages each producer writes per trial
+     * @param size        bytes per message, at least 8
+     * @param trials      measured trials
+     */
+    static double[] throughput(int producers, long perProducer, int size, int trials) throws Exception {
+        Shm shm = Shm.create();
+        List<JvmProcess> children = new ArrayList<>();
+        try {
+            boolean manyToOne = producers > 1;
+            RingBuffer ring = ring(shm.ringA(), manyToOne);
+            String path = shm.file().toString();
+            for (int p = 0; p < producers; p++) {
+                int id = p;
+                JvmProcess child = new JvmProcess(() -> produce(path, manyToOne, id, perProducer, size));
+                child.setDaemon(true);
+                child.start();
+                children.add(child);
+            }
+            shm.awaitReady(producers);
+            long total = producers * perProducer;
+            double[] rates = new double[trials];
+            for (int t = 0; t <= trials; t++) {
+                Checker checker = new Checker(producers, size);
+                long t0 = System.nanoTime();
+                shm.header().putIntVolatile(GO, t + 1);
+                while (checker.received < total) {
+                    if (ring.read(checker) == 0) {
+                        Thread.onSpinWait();
+                    }
+                }
+                long t1 = System.nanoTime();
+                if (checker.errors != 0) {
+                    throw new IllegalStateException(checker.errors + " messages out of order");
+                }
+                if (t > 0) {
+                    rates[t - 1] = total / ((t1 - t0) / 1e9);
+                }
+            }
+            shm.header().putIntVolatile(GO, -1);
             for (JvmProcess child : children) {
                 if (!child.join(WAIT) || child.exitCode().orElse(-1) != 0) {
                     throw new IllegalStateException(child + " did not end well");
                 }
             }
-            return total / ((t1 - t0) / 1e9);
+            return rates;
         } finally {
-            Files.deleteIfExists(file);
+            for (JvmProcess child : children) {
+                child.kill();
+            }
+            Files.deleteIfExists(shm.file());
         }
     }
 
-    static void echo(String file, int n) {
-        RingBuffer in = ring(Path.of(file), 0, false);
-        RingBuffer out = ring(Path.of(file), 1, false);
-        int[] done = {0};
-        while (done[0] < n) {
-            if (in.read((type, buffer, index, length) -> {
-                while (!out.write(type, buffer, index, length)) {
-                    Thread.onSpinWait();
-                }
-                done[0]++;
-            }, 1) == 0) {
+    // ---- ping-pong
+
+    /** The echo child: writes every message of ring A back on ring B until a STOP. */
+    static void pong(String file) {
+        Shm shm = Shm.map(Path.of(file));
+        RingBuffer in = new OneToOneRingBuffer(shm.ringA());
+        RingBuffer out = new OneToOneRingBuffer(shm.ringB());
+        boolean[] stop = {false};
+        MessageHandler echo = (type, buffer, index, length) -> {
+            if (type == STOP) {
+                stop[0] = true;
+                return;
+            }
+            while (!out.write(MSG, buffer, index, length)) {
+                Thread.onSpinWait();
+            }
+        };
+        shm.header().getAndAddInt(READY, 1);
+        while (!stop[0]) {
+            if (in.read(echo, 1) == 0) {
                 Thread.onSpinWait();
             }
         }
     }
 
-    /** {@return mean, p50 and p99 of a 64-byte round trip through a child that echoes, in microseconds} */
-    static double[] pingPong(int warm, int n) throws Exception {
-        Path file = newFile(2);
+    /**
+     * {@return p50 and mean of one round trip in microseconds, per measured trial: {@code [trial][0]} is the p50,
+     * {@code [trial][1]} the mean} {@code warmup} untimed round trips run first, with the same child.
+     */
+    static double[][] pingPong(int size, int warmup, int roundTrips, int trials) throws Exception {
+        Shm shm = Shm.create();
+        JvmProcess child = null;
         try {
-            RingBuffer out = ring(file, 0, false);
-            RingBuffer in = ring(file, 1, false);
-            String path = file.toString();
-            JvmProcess child = new JvmProcess(() -> echo(path, warm + n));
+            RingBuffer out = new OneToOneRingBuffer(shm.ringA());
+            RingBuffer in = new OneToOneRingBuffer(shm.ringB());
+            String path = shm.file().toString();
+            child = new JvmProcess(() -> pong(path));
+            child.setDaemon(true);
             child.start();
-            UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
-            long[] rt = new long[n];
-            boolean[] back = {false};
-            for (int i = -warm; i < n; i++) {
-                long t0 = System.nanoTime();
-                while (!out.write(1, message, 0, 64)) {
-                    Thread.onSpinWait();
-                }
-                back[0] = false;
-                while (!back[0]) {
-                    if (in.read((type, buffer, index, length) -> back[0] = true, 1) == 0) {
+            shm.awaitReady(1);
+            UnsafeBuffer message = new UnsafeBuffer(new byte[size]);
+            byte[] copy = new byte[size];
+            long[] last = {-1};
+            MessageHandler reply = (type, buffer, index, length) -> {
+                last[0] = buffer.getLong(index);
+                buffer.getBytes(index, copy, 0, length);
+            };
+            double[][] results = new double[trials][];
+            long[] rt = new long[roundTrips];
+            for (int t = -1; t < trials; t++) {
+                int n = t < 0 ? warmup : roundTrips;
+                for (int i = 0; i < n; i++) {
+                    long t0 = System.nanoTime();
+                    message.putLong(0, i);
+                    while (!out.write(MSG, message, 0, size)) {
                         Thread.onSpinWait();
                     }
+                    while (in.read(reply, 1) == 0) {
+                        Thread.onSpinWait();
+                    }
+                    long t1 = System.nanoTime();
+                    if (last[0] != i) {
+                        throw new IllegalStateException("echo " + last[0] + " for " + i);
+                    }
+                    if (t >= 0) {
+                        rt[i] = t1 - t0;
+                    }
                 }
-                if (i >= 0) {
-                    rt[i] = System.nanoTime() - t0;
+                if (t >= 0) {
+                    double mean = Arrays.stream(rt).average().orElse(0) / 1e3;
+                    Arrays.sort(rt);
+                    results[t] = new double[] {rt[roundTrips / 2] / 1e3, mean};
                 }
             }
-            if (!child.join(WAIT)) {
-                throw new IllegalStateException("echo child still running");
+            while (!out.write(STOP, message, 0, size)) {
+                Thread.onSpinWait();
             }
-            long sum = Arrays.stream(rt).sum();
-            Arrays.sort(rt);
-            return new double[] {sum / 1e3 / n, rt[n / 2] / 1e3, rt[(int) (n * 0.99)] / 1e3};
+            if (!child.join(WAIT) || child.exitCode().orElse(-1) != 0) {
+                throw new IllegalStateException(child + " did not end well");
+            }
+            return results;
         } finally {
-            Files.deleteIfExists(file);
+            if (child != null) {
+                child.kill();
+            }
+            Files.deleteIfExists(shm.file());
         }
     }
 }

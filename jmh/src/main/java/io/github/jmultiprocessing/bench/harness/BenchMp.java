@@ -22,10 +22,29 @@ final class BenchMp {
      * @throws Exception if it fails
      */
     static Map<String, List<Double>> run(Path script, String only, int reps) throws Exception {
+        return run(script, only, reps, null);
+    }
+
+    /**
+     * {@link #run(Path, String, int)}, under {@code taskset -c cpus} unless {@code cpus} is null.
+     *
+     * @param script bench_mp.py
+     * @param only   the case ids, comma-separated
+     * @param reps   measured reps (one warm-up besides)
+     * @param cpus   the CPU list for taskset, or null
+     * @return samples by {@code "case|name|unit"}
+     * @throws Exception if it fails
+     */
+    static Map<String, List<Double>> run(Path script, String only, int reps, String cpus) throws Exception {
         Path json = Files.createTempFile("bench_mp", ".json");
         try {
-            Process python = new ProcessBuilder("python3", script.toString(), "--only", only, "--json",
-                    json.toString(), "--reps", Integer.toString(reps), "--warmup", "1")
+            List<String> command = new java.util.ArrayList<>();
+            if (cpus != null) {
+                command.addAll(List.of("taskset", "-c", cpus));
+            }
+            command.addAll(List.of("python3", script.toString(), "--only", only, "--json", json.toString(), "--reps",
+                    Integer.toString(reps), "--warmup", "1"));
+            Process python = new ProcessBuilder(command)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             if (!python.waitFor(30, TimeUnit.MINUTES) || python.exitValue() != 0) {

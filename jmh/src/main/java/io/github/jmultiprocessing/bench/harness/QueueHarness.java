@@ -25,13 +25,14 @@ import java.util.concurrent.TimeUnit;
  * p50 and p99 of single round trips. Producers are started and ready before the clock starts (a shared event is
  * the gun), as in bench_mp; "warm producers" first ran the same put loop 400k times on a queue of their own, so
  * that the measured loop runs JIT-compiled (CPython's producer has no warm-up to do); the same scenarios with
- * Agrona's rings ({@link AgronaBaseline}) are the peer baseline; ping-pong runs 2,000
+ * Agrona's rings are the peer baseline in {@link DataPathHarness} (warm consumers too, and Agrona's own steady state);
+ * ping-pong runs 2,000
  * untimed round trips first (CPython: 200), and again with 100,000 so that both JVMs run compiled code. Prints a markdown table of medians and ratios (ours / CPython).
  *
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
  *       -cp jmh/target/benchmarks.jar io.github.jmultiprocessing.bench.harness.QueueHarness
- *       [--reps N] [--no-python] [--no-agrona] [--bench-mp path/to/bench_mp.py]
+ *       [--reps N] [--no-python] [--bench-mp path/to/bench_mp.py]
  * </pre>
  */
 public final class QueueHarness {
@@ -47,11 +48,10 @@ public final class QueueHarness {
     }
 
     public static void main(String[] args) throws Exception {
-        HarnessArgs parsed = HarnessArgs.parse(args, "--no-agrona");
+        HarnessArgs parsed = HarnessArgs.parse(args);
         int reps = parsed.reps();
         boolean python = parsed.python();
         Path benchMp = parsed.benchMp();
-        boolean agrona = !parsed.flags().contains("--no-agrona");
         Map<String, List<Double>> ours = new LinkedHashMap<>();
         for (boolean warm : new boolean[] {false, true}) {
             String w = warm ? ", warm producers" : "";
@@ -82,49 +82,8 @@ public final class QueueHarness {
                 ours.put(name + ": p99 us", p99.get(name).subList(1, p99.get(name).size()));
             }
         }
-        if (agrona && agronaUsable()) {
-            String before = System.getProperty("jmultiprocessing.child.jvmOptions", "");
-            System.setProperty("jmultiprocessing.child.jvmOptions", (before + " " + AgronaBaseline.EXPORTS).strip());
-            try {
-                SyncHarness.measure(ours, "Agrona one-to-one 1->1 8 B, warm producer: msgs/s", reps,
-                        () -> AgronaBaseline.throughput(1, N_INT, 8));
-                SyncHarness.measure(ours, "Agrona one-to-one 1->1 1 KiB, warm producer: msgs/s", reps,
-                        () -> AgronaBaseline.throughput(1, N_KIB, 1024));
-                ours.put("Agrona one-to-one 1->1 1 KiB, warm producer: MB/s", ours.get(
-                        "Agrona one-to-one 1->1 1 KiB, warm producer: msgs/s").stream().map(x -> x * 1024 / 1e6)
-                        .toList());
-                SyncHarness.measure(ours, "Agrona many-to-one 4->1 8 B, warm producers: msgs/s", reps,
-                        () -> AgronaBaseline.throughput(4, N_INT / 4, 8));
-                List<Double> agronaP50 = new ArrayList<>();
-                List<Double> agronaP99 = new ArrayList<>();
-                SyncHarness.measure(ours, "Agrona ping-pong 64 B, 100k warm-up round trips: round trip us (mean)",
-                        reps, () -> {
-                            double[] rt = AgronaBaseline.pingPong(WARM_RT_LONG, N_RT);
-                            agronaP50.add(rt[1]);
-                            agronaP99.add(rt[2]);
-                            return rt[0];
-                        });
-                ours.put("Agrona ping-pong 64 B, 100k warm-up round trips: p50 us", agronaP50.subList(1,
-                        agronaP50.size()));
-                ours.put("Agrona ping-pong 64 B, 100k warm-up round trips: p99 us", agronaP99.subList(1,
-                        agronaP99.size()));
-            } finally {
-                System.setProperty("jmultiprocessing.child.jvmOptions", before);
-            }
-        }
         Map<String, List<Double>> cpython = python ? runPython(benchMp, reps) : Map.of();
         SyncHarness.print(ours, cpython);
-    }
-
-    /** {@return true if Agrona's Unsafe access works in this JVM (it needs the add-exports flag on JDK 25)} */
-    private static boolean agronaUsable() {
-        try {
-            new org.agrona.concurrent.UnsafeBuffer(new byte[64]).putLongVolatile(0, 1);
-            return true;
-        } catch (Throwable e) { // IllegalAccessError / ExceptionInInitializerError without the flag
-            System.err.println("Agrona baseline skipped: " + e + " (run with " + AgronaBaseline.EXPORTS + ")");
-            return false;
-        }
     }
 
     // ---- queue throughput
