@@ -26,7 +26,8 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * file in /dev/shm, measured the way {@code ../shared/anchors/agrona/AgronaBench.java} measures Agrona's own steady
  * state, so that the figure reproduces the standalone one: the consumer (this JVM, fresh for the scenario) and the
  * producer child JVMs stay up for one warm-up trial and then the measured trials, started by a "go" word in the
- * file's control header; the consumer spins on an empty ring, checks each producer's FIFO order and the count, and
+ * file's control header (warm-up trials for as long as the harness warms ours up, {@code WARM_NANOS}); the consumer
+ * spins on an empty ring, checks each producer's FIFO order and the count, and
  * copies a payload longer than 8 bytes out (a queue's {@code get} hands back a copy). Ping-pong: a child echoes
  * over a second ring, after warm-up round trips. Agrona's rings spin and never block, carry raw bytes (no codec,
  * no locks, no growth), and need {@link #EXPORTS} on JDK 25, in the children too.
@@ -182,10 +183,13 @@ final class AgronaBaseline {
             shm.awaitReady(producers);
             long total = producers * perProducer;
             double[] rates = new double[trials];
-            for (int t = 0; t <= trials; t++) {
+            long warmStart = System.nanoTime();
+            int warmups = 0;
+            int round = 0;
+            for (int t = -1; t < trials; t++) {
                 Checker checker = new Checker(producers, size);
                 long t0 = System.nanoTime();
-                shm.header().putIntVolatile(GO, t + 1);
+                shm.header().putIntVolatile(GO, ++round);
                 while (checker.received < total) {
                     if (ring.read(checker) == 0) {
                         Thread.onSpinWait();
@@ -195,8 +199,10 @@ final class AgronaBaseline {
                 if (checker.errors != 0) {
                     throw new IllegalStateException(checker.errors + " messages out of order");
                 }
-                if (t > 0) {
-                    rates[t - 1] = total / ((t1 - t0) / 1e9);
+                if (t >= 0) {
+                    rates[t] = total / ((t1 - t0) / 1e9);
+                } else if (++warmups >= 1 && t1 - warmStart < DataPathHarness.WARM_NANOS) {
+                    t--; // warm up on: as long as the harness warms ours
                 }
             }
             shm.header().putIntVolatile(GO, -1);
@@ -263,9 +269,10 @@ final class AgronaBaseline {
             };
             double[][] results = new double[trials][];
             long[] rt = new long[roundTrips];
+            long warmStart = System.nanoTime();
             for (int t = -1; t < trials; t++) {
                 int n = t < 0 ? warmup : roundTrips;
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < n || t < 0 && System.nanoTime() - warmStart < DataPathHarness.WARM_NANOS; i++) {
                     long t0 = System.nanoTime();
                     message.putLong(0, i);
                     while (!out.write(MSG, message, 0, size)) {

@@ -9,6 +9,7 @@ import io.github.jmultiprocessing.Pipe;
 import io.github.jmultiprocessing.ProcessPool;
 import io.github.jmultiprocessing.SharedBarrier;
 import io.github.jmultiprocessing.SharedQueue;
+import io.github.jmultiprocessing.SharedValue;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
@@ -32,9 +33,9 @@ import java.util.stream.IntStream;
  * and Agrona's own steady state, in one command.
  *
  * <p>How a figure is made. Every row, ours and Agrona's alike, runs in a JVM started for it (so no row's JIT
- * profile pollutes another's), whose processes stay up for one warm-up trial and then {@code --trials} measured
- * trials: the consumer or caller is that JVM, the producers, echo child, pool workers or manager server are its
- * children, all warm when a measured trial starts. The row's figure in one run is the median of its trials. The
+ * profile pollutes another's), whose processes stay up for warm-up trials ({@link #WARM_NANOS} of them, at least
+ * one) and then {@code --trials} measured trials: the consumer or caller is that JVM, the producers, echo child,
+ * pool workers or manager server are its children, all warm when a measured trial starts. The row's figure in one run is the median of its trials. The
  * whole harness (every row, ours, Agrona and CPython) runs {@code --runs} times, one run after the other, and
  * the table shows the median of the runs' figures with their spread (min-max). CPython runs {@code bench_mp.py}
  * (cases 2, 3, 6, 7, 8: its own warm-up rep, then {@code --trials} reps) once per run, and
@@ -61,6 +62,12 @@ public final class DataPathHarness {
     static final int N_AGRONA_KIB = 2_000_000;
     static final int N_RT = 100_000;
     static final int WARM_RT = 100_000;
+    /**
+     * The warm-up: trials in the same processes, repeated until this much time has passed (at least one). One
+     * trial was not enough: a pool's caller and workers, for one, reach their steady state only after about 8
+     * maps of 1e6 items (C2 compiles the frame paths late), so one warm-up map measured the JIT, not the pool.
+     */
+    static final long WARM_NANOS = TimeUnit.SECONDS.toNanos(2);
     static final int N_MAP = 1_000_000;
     static final int N_CHUNK1 = 20_000;
     static final int N_APPLY = 5_000;
@@ -364,14 +371,15 @@ public final class DataPathHarness {
         };
     }
 
-    /** Runs the warm-up trial and the measured ones; {@return the measured figures} */
+    /** Runs warm-up trials for {@link #WARM_NANOS} (at least one), then the measured ones; {@return their figures} */
     private static double[] trials(int trials, Trial trial) throws Exception {
+        long start = System.nanoTime();
+        do {
+            trial.run();
+        } while (System.nanoTime() - start < WARM_NANOS);
         double[] figures = new double[trials];
-        for (int t = 0; t <= trials; t++) {
-            double figure = trial.run();
-            if (t > 0) {
-                figures[t - 1] = figure;
-            }
+        for (int t = 0; t < trials; t++) {
+            figures[t] = trial.run();
         }
         return figures;
     }
@@ -381,12 +389,16 @@ public final class DataPathHarness {
         double run() throws Exception;
     }
 
-    static void produce(SharedQueue<Object> queue, SharedBarrier start, int rounds, int n, boolean kib) {
+    /** A producer: one batch of {@code n} per round, a round per barrier, until the stop word is set. */
+    static void produce(SharedQueue<Object> queue, SharedBarrier start, SharedValue stop, int n, boolean kib) {
         byte[] payload = new byte[1024];
         Arrays.fill(payload, (byte) 0xab);
         try {
-            for (int round = 0; round < rounds; round++) {
+            while (true) {
                 start.await(WAIT);
+                if (stop.getLong() != 0) {
+                    return;
+                }
                 for (int i = 0; i < n; i++) {
                     queue.put(kib ? payload : Integer.valueOf(i));
                 }
@@ -397,10 +409,11 @@ public final class DataPathHarness {
     }
 
     private static double[] queue(int producers, int perProducer, boolean kib, int trials) throws Exception {
-        try (SharedQueue<Object> queue = new SharedQueue<>(); SharedBarrier start = new SharedBarrier(producers + 1)) {
+        try (SharedQueue<Object> queue = new SharedQueue<>(); SharedBarrier start = new SharedBarrier(producers + 1);
+                SharedValue stop = SharedValue.raw('q', 0L)) {
             List<JvmProcess> children = new ArrayList<>();
             for (int p = 0; p < producers; p++) {
-                JvmProcess child = new JvmProcess(() -> produce(queue, start, trials + 1, perProducer, kib));
+                JvmProcess child = new JvmProcess(() -> produce(queue, start, stop, perProducer, kib));
                 child.setDaemon(true);
                 child.start();
                 children.add(child);
@@ -421,15 +434,20 @@ public final class DataPathHarness {
                 }
                 return total / ((t1 - t0) / 1e9);
             });
+            stop.setLong(1);
+            start.await(WAIT); // the producers see the stop word and end
             joinAll(children);
             return figures;
         }
     }
 
-    static void produceTyped(SharedQueue<Long> queue, SharedBarrier start, int rounds, int n) {
+    static void produceTyped(SharedQueue<Long> queue, SharedBarrier start, SharedValue stop, int n) {
         try {
-            for (int round = 0; round < rounds; round++) {
+            while (true) {
                 start.await(WAIT);
+                if (stop.getLong() != 0) {
+                    return;
+                }
                 for (long i = 0; i < n; i++) {
                     queue.put(i);
                 }
@@ -441,8 +459,8 @@ public final class DataPathHarness {
 
     private static double[] typedQueue(int n, int trials) throws Exception {
         try (SharedQueue<Long> queue = new SharedQueue<>(0, Codec.longs());
-                SharedBarrier start = new SharedBarrier(2)) {
-            JvmProcess child = new JvmProcess(() -> produceTyped(queue, start, trials + 1, n));
+                SharedBarrier start = new SharedBarrier(2); SharedValue stop = SharedValue.raw('q', 0L)) {
+            JvmProcess child = new JvmProcess(() -> produceTyped(queue, start, stop, n));
             child.setDaemon(true);
             child.start();
             double[] figures = trials(trials, () -> {
@@ -458,6 +476,8 @@ public final class DataPathHarness {
                 }
                 return n / ((t1 - t0) / 1e9);
             });
+            stop.setLong(1);
+            start.await(WAIT);
             joinAll(List.of(child));
             return figures;
         }
@@ -493,7 +513,8 @@ public final class DataPathHarness {
         theirs.close();
         byte[] message = new byte[64];
         Arrays.fill(message, (byte) 1);
-        for (int i = 0; i < WARM_RT; i++) { // the warm-up trial: both JVMs run compiled code after it
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < WARM_RT || System.nanoTime() - warmStart < WARM_NANOS; i++) { // both JVMs compiled
             mine.sendBytes(message);
             mine.recvBytes();
         }
