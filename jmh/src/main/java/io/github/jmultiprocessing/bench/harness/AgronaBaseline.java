@@ -40,6 +40,11 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 final class AgronaBaseline {
 
     static final String EXPORTS = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED";
+    /**
+     * "spin" (the default, Agrona's busy spin) or "yield" ({@code Thread.yield()}, the anchor's {@code idle=yield}):
+     * on one CPU a spinning side burns its whole time slice before the other side can run.
+     */
+    static final String IDLE_PROPERTY = "jmp.bench.agrona.idle";
     private static final int CAPACITY = 1 << 20;
     private static final int HEADER = 4096;
     private static final int READY = 64;
@@ -48,7 +53,18 @@ final class AgronaBaseline {
     private static final int STOP = 2;
     private static final Duration WAIT = Duration.ofMinutes(5);
 
+    /** What an Agrona side does while its ring has nothing (or no room): spin, or yield when pinned to one CPU. */
+    private static final boolean YIELD = "yield".equals(System.getProperty(IDLE_PROPERTY, "spin"));
+
     private AgronaBaseline() {
+    }
+
+    private static void idle() {
+        if (YIELD) {
+            Thread.yield();
+        } else {
+            Thread.onSpinWait();
+        }
     }
 
     /** The mapped file. */
@@ -65,7 +81,7 @@ final class AgronaBaseline {
         static Shm create() throws IOException {
             Path dir = Path.of("/dev/shm").toFile().isDirectory() ? Path.of("/dev/shm")
                     : Path.of(System.getProperty("java.io.tmpdir"));
-            Path file = dir.resolve("jmp-bench-agrona-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            Path file = dir.resolve("agrona-baseline-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE)) {
                 channel.truncate(HEADER + 2 * stride());
@@ -91,7 +107,7 @@ final class AgronaBaseline {
                 if (System.nanoTime() - deadline > 0) {
                     throw new IllegalStateException("Agrona children not ready within " + WAIT);
                 }
-                Thread.onSpinWait();
+                idle();
             }
         }
     }
@@ -116,7 +132,7 @@ final class AgronaBaseline {
         while (true) {
             int go;
             while ((go = shm.header().getIntVolatile(GO)) == seen) {
-                Thread.onSpinWait();
+                idle();
             }
             if (go < 0) {
                 return;
@@ -125,7 +141,7 @@ final class AgronaBaseline {
             for (long s = 0; s < perTrial; s++) {
                 message.putLong(0, tag | s);
                 while (!ring.write(MSG, message, 0, size)) {
-                    Thread.onSpinWait();
+                    idle();
                 }
             }
         }
@@ -192,7 +208,7 @@ final class AgronaBaseline {
                 shm.header().putIntVolatile(GO, ++round);
                 while (checker.received < total) {
                     if (ring.read(checker) == 0) {
-                        Thread.onSpinWait();
+                        idle();
                     }
                 }
                 long t1 = System.nanoTime();
@@ -234,13 +250,13 @@ final class AgronaBaseline {
                 return;
             }
             while (!out.write(MSG, buffer, index, length)) {
-                Thread.onSpinWait();
+                idle();
             }
         };
         shm.header().getAndAddInt(READY, 1);
         while (!stop[0]) {
             if (in.read(echo, 1) == 0) {
-                Thread.onSpinWait();
+                idle();
             }
         }
     }
@@ -276,10 +292,10 @@ final class AgronaBaseline {
                     long t0 = System.nanoTime();
                     message.putLong(0, i);
                     while (!out.write(MSG, message, 0, size)) {
-                        Thread.onSpinWait();
+                        idle();
                     }
                     while (in.read(reply, 1) == 0) {
-                        Thread.onSpinWait();
+                        idle();
                     }
                     long t1 = System.nanoTime();
                     if (last[0] != i) {
@@ -296,7 +312,7 @@ final class AgronaBaseline {
                 }
             }
             while (!out.write(STOP, message, 0, size)) {
-                Thread.onSpinWait();
+                idle();
             }
             if (!child.join(WAIT) || child.exitCode().orElse(-1) != 0) {
                 throw new IllegalStateException(child + " did not end well");

@@ -51,7 +51,9 @@ import java.util.stream.IntStream;
  *       [--runs 3] [--trials 3] [--no-python] [--no-agrona] [--only REGEX] [--cpus 0] [--out FILE]
  *       [--bench-mp path/to/bench_mp.py] [--agrona-anchor path/to/AgronaBench.java]
  * </pre>
- * {@code --cpus 0} runs everything, ours, Agrona's and CPython's processes, under {@code taskset -c 0}.
+ * {@code --cpus 0} runs everything, ours, Agrona's and CPython's processes, under {@code taskset -c 0}; Agrona's
+ * sides then yield instead of spinning while idle (the anchor's {@code idle=yield}), as anyone running Agrona on one
+ * CPU would configure it: a spinning side would burn its whole time slice before the other could run.
  */
 public final class DataPathHarness {
 
@@ -187,8 +189,10 @@ public final class DataPathHarness {
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("--enable-native-access=ALL-UNNAMED");
         if (side.equals("agrona")) {
+            String idle = "-D" + AgronaBaseline.IDLE_PROPERTY + "=" + (cpus != null ? "yield" : "spin");
             command.addAll(List.of(AgronaBaseline.EXPORTS.split(" ")));
-            command.add("-Djmultiprocessing.child.jvmOptions=" + AgronaBaseline.EXPORTS);
+            command.add(idle);
+            command.add("-Djmultiprocessing.child.jvmOptions=" + AgronaBaseline.EXPORTS + " " + idle);
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DataPathHarness.class.getName(),
                 "--row", side, row.name(), Integer.toString(trials)));
@@ -231,20 +235,21 @@ public final class DataPathHarness {
         java.addAll(List.of("-cp", System.getProperty("java.class.path"), source.toString()));
         List<Process> helpers = new ArrayList<>();
         List<String> main = new ArrayList<>(java);
+        String idle = "idle=" + (cpus != null ? "yield" : "spin"); // pinned to one CPU, a spinning side starves
         try {
             if (spec[0].equals("ping")) {
-                helpers.add(start(java, "pong", "file=" + file, "size=" + size));
+                helpers.add(start(java, "pong", "file=" + file, "size=" + size, idle));
                 main.addAll(List.of("ping", "file=" + file, "size=" + size, "count=" + N_RT,
-                        "warmup=" + WARM_RT));
+                        "warmup=" + WARM_RT, idle));
             } else {
                 int producers = spec[0].equals("m2o") ? 4 : 1;
                 long count = size > 8 ? N_AGRONA_KIB : N_AGRONA_8;
                 for (int p = 0; p < producers; p++) {
                     helpers.add(start(java, "producer", "file=" + file, "id=" + p, "ring=" + spec[0], "size=" + size,
-                            "producers=" + producers, "count=" + count));
+                            "producers=" + producers, "count=" + count, idle));
                 }
                 main.addAll(List.of("consumer", "file=" + file, "ring=" + spec[0], "size=" + size,
-                        "producers=" + producers, "count=" + count, "trials=" + trials));
+                        "producers=" + producers, "count=" + count, "trials=" + trials, idle));
             }
             Process coordinator = new ProcessBuilder(main).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String output = new String(coordinator.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
