@@ -214,8 +214,8 @@ public final class QueueChannel implements AutoCloseable {
         memory.set(JAVA_INT, FLAGS, (joinable ? JOINABLE : 0) | (checksum ? QueueLayout.CHECKSUM : 0));
         memory.set(JAVA_INT, MAXSIZE, maxsize);
         memory.set(JAVA_INT, FIRST_CAPACITY, capacity);
-        SegmentLedger.recordFamily(name, ProcessIdentity.pid(), ProcessIdentity.startTime());
-        MappedSegment ring = SegmentTable.create(ringName(name, 0), QueueLayout.ringSegmentSize(capacity), false);
+        MappedSegment ring = SegmentTable.createFamilyMember(name, ProcessIdentity.pid(), ProcessIdentity.startTime(),
+                ringName(name, 0), QueueLayout.ringSegmentSize(capacity));
         formatRing(ring, capacity, checksum);
         SegmentTable.release(ring);
         SegmentHeaderLayout.write(memory, SegmentHeaderLayout.KIND_QUEUE); // creator pid and start, magic last
@@ -412,11 +412,12 @@ public final class QueueChannel implements AutoCloseable {
                 Math.max(firstCapacity, Math.min(MAX_RING, ring.capacity() * 2)));
         long next = writer.gen() + 1;
         String nextName = ringName(name, next);
-        SegmentLedger.recordFamily(name, SegmentHeaderLayout.creatorPid(memory),
-                SegmentHeaderLayout.creatorStartTime(memory));
+        long ownerPid = SegmentHeaderLayout.creatorPid(memory);
+        long ownerStart = SegmentHeaderLayout.creatorStartTime(memory);
         MappedSegment segment;
         try {
-            segment = SegmentTable.create(nextName, QueueLayout.ringSegmentSize(capacity), false);
+            segment = SegmentTable.createFamilyMember(name, ownerPid, ownerStart, nextName,
+                    QueueLayout.ringSegmentSize(capacity));
         } catch (UncheckedIOException e) {
             if (!(e.getCause() instanceof java.nio.file.FileAlreadyExistsException)) {
                 throw e;
@@ -429,7 +430,8 @@ public final class QueueChannel implements AutoCloseable {
             } catch (UncheckedIOException gone) {
                 // unlinked meanwhile (the queue's owner exited): created anew below all the same
             }
-            segment = SegmentTable.create(nextName, QueueLayout.ringSegmentSize(capacity), false);
+            segment = SegmentTable.createFamilyMember(name, ownerPid, ownerStart, nextName,
+                    QueueLayout.ringSegmentSize(capacity));
         }
         SpscRing nextRing = formatRing(segment, capacity, checksum);
         boolean written;

@@ -118,9 +118,13 @@ public final class SegmentLedger {
      */
     public static void removeFamily(String prefix) {
         ShmDirectory.checkName(prefix);
-        deleteFamily(prefix);
-        synchronized (SegmentLedger.class) {
-            FAMILIES.remove(prefix); // its ledger line stays: at exit or reaping, deleting nothing is harmless
+        // Under the segment table's lock, as every member's creation (SegmentTable.createFamilyMember): a member is
+        // made either before the scan (and unlinked by it) or after the family is forgotten (and recorded again).
+        synchronized (SegmentTable.lock()) {
+            deleteFamily(prefix);
+            synchronized (SegmentLedger.class) {
+                FAMILIES.remove(prefix); // its ledger line stays: at exit or reaping, deleting nothing is harmless
+            }
         }
     }
 
@@ -153,14 +157,29 @@ public final class SegmentLedger {
         LIVE.put(name, "");
     }
 
-    /**
-     * Refuses a segment, tracked or a family's member, once this JVM's exit clean-up has begun: it would be made
-     * after the clean-up unlinked this JVM's segments and families, and never unlinked.
-     */
-    static synchronized void checkNotExiting(String name) {
+    private static void checkNotExiting(String name) {
         if (exiting) {
             throw new IllegalStateException("cannot create segment " + name + " (expected a JVM that is not exiting)");
         }
+    }
+
+    /**
+     * Records a family (again, if it was removed meanwhile) before a member is created, under the segment table's
+     * lock; refuses the member once the exit clean-up has begun if the clean-up would have unlinked it (its owner
+     * is this JVM or gone): made afterwards, it would never be unlinked. A family of a live owner elsewhere is
+     * that owner's to unlink.
+     *
+     * @throws java.io.UncheckedIOException if refused, or if the family cannot be recorded
+     */
+    static synchronized void recordFamilyForMember(String prefix, long ownerPid, long ownerStart, String name) {
+        if (exiting) {
+            if (ownerPid == ProcessIdentity.pid() || !ProcessIdentity.isAlive(ownerPid, ownerStart)) {
+                throw new java.io.UncheckedIOException(new IOException("cannot create segment " + name
+                        + ": this JVM is exiting and has unlinked its segments (expected a JVM that is not exiting)"));
+            }
+            return; // the live owner unlinks it; this JVM's ledger is gone
+        }
+        recordFamily(prefix, ownerPid, ownerStart);
     }
 
     static synchronized void recordFile(String name, Path path) {
@@ -496,7 +515,7 @@ public final class SegmentLedger {
             }
         }
         synchronized (SegmentLedger.class) {
-            if (ledger == null) { // nothing was ever created: no need to load or wait for the table
+            if (ledger == null && FAMILIES.isEmpty()) { // nothing was ever created: no table to load or wait for
                 exiting = true;
                 return;
             }

@@ -40,9 +40,39 @@ public final class SegmentTable {
             throw new IllegalArgumentException("size=" + size + " (expected > 0)");
         }
         synchronized (MAPPED) {
-            if (!track) { // a family's member: unlinked with its family at exit, so never made after that
-                SegmentLedger.checkNotExiting(name);
-            }
+            return createLocked(name, size, track);
+        }
+    }
+
+    /**
+     * Creates and maps a new member of a family ({@link SegmentLedger#recordFamily}: the rings of a queue), which
+     * is unlinked with its family. Under the table's lock, the family is recorded again if it was removed meanwhile
+     * (so no member outlives its family's record), and, once this JVM's exit clean-up has begun, a member of a
+     * family this JVM would have unlinked (its owner is this JVM or gone) is refused: made after the clean-up, it
+     * would never be unlinked.
+     *
+     * @param prefix     the family's name prefix
+     * @param ownerPid   the family owner's pid
+     * @param ownerStart the family owner's start time
+     * @param name       a valid, unused member name, {@code prefix.<something>}
+     * @param size       bytes, greater than zero
+     * @return the mapping, with one reference held by the caller
+     * @throws UncheckedIOException if the member is refused at exit, or cannot be created
+     */
+    public static MappedSegment createFamilyMember(String prefix, long ownerPid, long ownerStart, String name,
+            long size) {
+        ShmDirectory.checkName(name);
+        if (size <= 0) {
+            throw new IllegalArgumentException("size=" + size + " (expected > 0)");
+        }
+        synchronized (MAPPED) {
+            SegmentLedger.recordFamilyForMember(prefix, ownerPid, ownerStart, name);
+            return createLocked(name, size, false);
+        }
+    }
+
+    private static MappedSegment createLocked(String name, long size, boolean track) {
+        {
             if (track) {
                 try {
                     SegmentLedger.recordCreated(name);
