@@ -96,6 +96,14 @@ class SegmentReclaimIT {
                 } catch (IOException | RuntimeException | InterruptedException e) {
                     System.out.println("put during exit: " + e);
                 }
+                // An untracked SharedMemory is the user's to unlink: made at exit as at any other time (Python too).
+                try (SharedMemory user = SharedMemory.create("jmp-user-at-exit-" + ProcessHandle.current().pid(), 64,
+                        false)) {
+                    System.out.println("untracked SharedMemory during exit: made");
+                    user.unlink();
+                } catch (RuntimeException e) {
+                    System.out.println("untracked SharedMemory during exit: " + e);
+                }
             }));
             System.out.println("queue " + queue.name());
         }
@@ -110,6 +118,7 @@ class SegmentReclaimIT {
                 List.of("-Djmultiprocessing.shm.dir=" + directory), PutWhileExitingMain.class)) {
             assertEquals(0, main.waitFor(WAIT), main.output());
             assertTrue(main.output().contains("put during exit: "), main.output());
+            assertTrue(main.output().contains("untracked SharedMemory during exit: made"), main.output());
             try (Stream<Path> files = Files.list(directory)) {
                 assertEquals(List.of(), files.map(f -> f.getFileName().toString()).toList(), main.output());
             }
