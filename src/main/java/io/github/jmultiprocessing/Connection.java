@@ -74,6 +74,7 @@ public final class Connection implements AutoCloseable, Serializable {
     private final transient int end;
     private final transient PipeChannel channel; // null for a socket connection
     private final transient MessagePort endpoint;
+    private transient boolean handOff = true; // a pipe end's waits: hand-offs unless streamWaits()
     private final transient UseCount use;
     private final transient java.lang.ref.Cleaner.Cleanable closer;
 
@@ -90,6 +91,22 @@ public final class Connection implements AutoCloseable, Serializable {
         }
         this.endpoint = MessagePort.of(channel);
         this.closer = Closer.register(this, use, endpoint, channel, segment);
+        channel.handOffWaits(true);
+    }
+
+    /**
+     * Makes this end's waits those of a stream, not of a request and reply: with one CPU they spin and yield before
+     * they block, as the pool's links want (its caller's threads and the worker profit from the yield window; a
+     * user's pipe round trip is faster without it). Set before the end is shared; travels with the end.
+     */
+    void streamWaits() {
+        handOff = false;
+        channel.handOffWaits(false);
+    }
+
+    /** {@return true if this pipe end's waits are hand-offs (the default), false after {@link #streamWaits()}} */
+    boolean handOffWaits() {
+        return handOff;
     }
 
     /** A connection over an authenticated (or deliberately unauthenticated) socket. */
@@ -491,7 +508,7 @@ public final class Connection implements AutoCloseable, Serializable {
         if (credits != null) {
             credits.add(channel.holders());
         }
-        return new Handle(segment, end, ProcessIdentity.pid(), credits != null);
+        return new Handle(segment, end, ProcessIdentity.pid(), credits != null, handOff);
     }
 
     @Serial
@@ -509,12 +526,14 @@ public final class Connection implements AutoCloseable, Serializable {
         private final int end;
         private final long origin;
         private final boolean forChild;
+        private final boolean handOff;
 
-        Handle(String segment, int end, long origin, boolean forChild) {
+        Handle(String segment, int end, long origin, boolean forChild, boolean handOff) {
             this.segment = segment;
             this.end = end;
             this.origin = origin;
             this.forChild = forChild;
+            this.handOff = handOff;
         }
 
         @Serial
@@ -527,6 +546,9 @@ public final class Connection implements AutoCloseable, Serializable {
                         + " is gone (its creator exited?)").initCause(e);
             }
             Connection connection = new Connection(segment, end, mapped);
+            if (!handOff) {
+                connection.streamWaits();
+            }
             if (!forChild) { // the sender counted the copy as its own: take it over
                 connection.channel.holders().add(ProcessIdentity.pid(), 1);
                 connection.channel.holders().add(origin, -1);

@@ -41,6 +41,8 @@ final class WorkerEnd implements Link {
         Pipe pipe = Pipe.open();
         Connection mine = pipe.left();
         Connection theirs = pipe.right();
+        mine.streamWaits(); // the pool's links are streams: with one CPU their waits yield first (Connection)
+        theirs.streamWaits();
         SharedValue started = SharedValue.raw('q', 0L);
         SerializableRunnable target = () -> PoolWorker.run(theirs, initializer, maxTasksPerChild, started);
         JvmProcess process = context == null ? new JvmProcess(target, workerName)

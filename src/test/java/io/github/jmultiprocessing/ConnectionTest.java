@@ -217,6 +217,31 @@ class ConnectionTest {
     }
 
     @Test
+    void shouldCarryAnEndsWaitPolicyWithIt() throws Exception {
+        // A user's pipe waits as a hand-off (with one CPU it blocks at once); a pool's links wait as streams (they
+        // yield first), and a worker's end keeps that in the worker JVM.
+        Pipe data = Pipe.open();
+        Pipe carrier = Pipe.open();
+        try {
+            assertTrue(data.left().handOffWaits());
+            assertTrue(data.right().handOffWaits());
+            data.right().streamWaits();
+            assertFalse(data.right().handOffWaits());
+            carrier.right().send(data.right());
+            Connection stream = (Connection) carrier.left().recv();
+            assertFalse(stream.handOffWaits(), "travels with the end");
+            carrier.right().send(data.left());
+            Connection handOff = (Connection) carrier.left().recv();
+            assertTrue(handOff.handOffWaits());
+            stream.close();
+            handOff.close();
+        } finally {
+            closeAll(data);
+            closeAll(carrier);
+        }
+    }
+
+    @Test
     void shouldCountACopySentThroughAnotherPipeAsAHolder() throws Exception {
         Pipe data = Pipe.open();
         Pipe carrier = Pipe.open();

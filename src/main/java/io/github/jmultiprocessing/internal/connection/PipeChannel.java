@@ -145,6 +145,17 @@ public final class PipeChannel {
         return new PipeChannel(memory, end);
     }
 
+    /**
+     * Makes this end's waits hand-offs or not ({@link SpscRing#handOffWaits}); set before other threads use it.
+     *
+     * @param on true for a request and reply (the default a {@code Connection} sets), false for a stream
+     */
+    public void handOffWaits(boolean on) {
+        for (SpscRing ring : rings) {
+            ring.handOffWaits(on);
+        }
+    }
+
     /** {@return true if every record of the pipe's rings carries a CRC32C} */
     public boolean checksummed() {
         return (memory.get(JAVA_INT, FLAGS) & CHECKSUM) != 0;

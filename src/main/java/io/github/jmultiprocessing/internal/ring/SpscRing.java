@@ -113,6 +113,7 @@ public final class SpscRing {
 
     private final MemorySegment memory;
     private final int capacity;
+    private boolean handOff; // Waiting.until hand-offs: set once, before other threads use the ring
     private final long mask;
     private final boolean chained;
     private final int trailer; // TRAILER in a CHECKSUM ring, else 0
@@ -210,6 +211,16 @@ public final class SpscRing {
      * @return the ring
      * @throws StreamCorruptedException if the memory does not hold a ring
      */
+    /**
+     * Makes this ring's waits hand-offs (or not), in this process: with one CPU a hand-off wait blocks at once
+     * instead of spinning and yielding first ({@link Waiting}). Set before the ring is used by other threads.
+     *
+     * @param on true for hand-offs (a pipe's request and reply), false for a stream a yield helps (a pool's links)
+     */
+    public void handOffWaits(boolean on) {
+        handOff = on;
+    }
+
     public static SpscRing attach(MemorySegment memory) throws StreamCorruptedException {
         if (memory.byteSize() < DATA + MIN_CAPACITY || memory.get(JAVA_INT, MAGIC_OFFSET) != MAGIC) {
             throw new CorruptRingException("memory does not hold a ring (magic or size wrong)");
@@ -869,7 +880,7 @@ public final class SpscRing {
             }
             gone[0] = readerGone.getAsBoolean();
             return gone[0];
-        }, timeoutNanos, interruptible);
+        }, null, timeoutNanos, interruptible, handOff);
         if (corrupt[0] != null) {
             throw corrupt[0];
         }
@@ -942,7 +953,7 @@ public final class SpscRing {
         boolean ready = Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
                 () -> corrupt[0] != null || headerAt((long) LONG.getVolatile(memory, HEAD)) != 0
                         || writerGone.getAsBoolean(),
-                check, timeoutNanos, true);
+                check, timeoutNanos, true, handOff);
         if (corrupt[0] != null) {
             throw corrupt[0];
         }
@@ -1045,7 +1056,7 @@ public final class SpscRing {
         boolean ready = Waiting.until(memory, DATA_SEQ, DATA_WAITERS,
                 () -> corrupt[0] != null || headerAt((long) LONG.getVolatile(memory, HEAD)) != 0
                         || stop.getAsBoolean(),
-                () -> corrupt[0] = stuck(), timeoutNanos, interruptible);
+                () -> corrupt[0] = stuck(), timeoutNanos, interruptible, handOff);
         if (corrupt[0] != null) {
             throw corrupt[0];
         }

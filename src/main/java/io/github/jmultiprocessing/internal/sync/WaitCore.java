@@ -43,6 +43,12 @@ public final class WaitCore {
      */
     public static final long YIELD_NANOS = 100_000L;
 
+    /**
+     * True if this JVM may run on one CPU only ({@code taskset -c 0}, a container with one CPU): spinning then keeps
+     * the process that would end a wait from running ({@code java.util.concurrent} spins only on 2 or more CPUs).
+     */
+    public static final boolean ONE_CPU = Runtime.getRuntime().availableProcessors() < 2;
+
     private static final VarHandle INT_VH = JAVA_INT.varHandle();
     private static final long MAX_PARK_NANOS = 1_000_000L;
     private static final long MIN_PARK_NANOS = 20_000L;

@@ -55,6 +55,18 @@ public final class Waiting {
      */
     public static boolean until(MemorySegment memory, long seqOffset, long waitersOffset, BooleanSupplier done,
             Runnable check, long timeoutNanos, boolean interruptible) throws InterruptedException {
+        return until(memory, seqOffset, waitersOffset, done, check, timeoutNanos, interruptible, false);
+    }
+
+    /**
+     * {@link #until(MemorySegment, long, long, BooleanSupplier, Runnable, long, boolean)}, for a hand-off if
+     * {@code handOff}: a wait for another process's answer that it can give only when it has a CPU. With one CPU
+     * ({@link WaitCore#ONE_CPU}) a hand-off blocks at once instead of spinning and yielding first.
+     *
+     * @param handOff true for a hand-off wait
+     */
+    public static boolean until(MemorySegment memory, long seqOffset, long waitersOffset, BooleanSupplier done,
+            Runnable check, long timeoutNanos, boolean interruptible, boolean handOff) throws InterruptedException {
         if (done.getAsBoolean()) {
             return true;
         }
@@ -62,7 +74,7 @@ public final class Waiting {
             throw new InterruptedException();
         }
         long start = System.nanoTime();
-        for (int attempt = 0; WaitCore.backOff(attempt, start); attempt++) {
+        for (int attempt = 0; !(handOff && WaitCore.ONE_CPU) && WaitCore.backOff(attempt, start); attempt++) {
             if (done.getAsBoolean()) {
                 return true;
             }
