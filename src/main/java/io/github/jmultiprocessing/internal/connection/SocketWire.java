@@ -26,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * message starts ends the operation ({@link InterruptedIOException}); once a message has started, it is sent or read
  * whole and the interrupt is kept for the caller, so the framing never breaks.
  */
-public final class SocketWire implements AutoCloseable {
+public final class SocketWire implements Wire {
 
     /**
      * How long a read retries (yielding) before it sleeps on the selector: about the cost of that sleep and its
@@ -170,6 +170,7 @@ public final class SocketWire implements AutoCloseable {
      * @throws InterruptedIOException if interrupted before the message started (nothing was sent)
      * @throws IOException            if the socket fails or the peer is gone ("broken pipe")
      */
+    @Override
     public void send(byte[] src, int offset, int length) throws IOException {
         java.util.Objects.checkFromIndexSize(offset, length, src.length);
         writing.lock();
@@ -213,6 +214,7 @@ public final class SocketWire implements AutoCloseable {
      * @throws InterruptedIOException   if interrupted before the message started (once started, it is read whole)
      * @throws IOException              if the socket fails or is closed here
      */
+    @Override
     public byte[] recv(int maxLength) throws IOException {
         return recv(maxLength, -1);
     }
@@ -390,6 +392,7 @@ public final class SocketWire implements AutoCloseable {
      *         is receiving (what comes is that thread's)
      * @throws IOException if the socket fails or is closed here
      */
+    @Override
     public boolean poll(long timeoutNanos) throws IOException {
         long start = System.nanoTime();
         try {
@@ -442,6 +445,11 @@ public final class SocketWire implements AutoCloseable {
             throw new ClosedChannelException();
         }
         return cleared;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed && channel.isOpen();
     }
 
     /** Closes the socket; threads waiting on it wake and fail. */

@@ -1,12 +1,16 @@
 package io.github.jmultiprocessing.internal.manager;
 
 import io.github.jmultiprocessing.internal.connection.Handshake;
+import io.github.jmultiprocessing.internal.connection.PipeWire;
 import io.github.jmultiprocessing.internal.connection.SocketWire;
+import io.github.jmultiprocessing.internal.connection.Wire;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
+import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.ref.Cleaner;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * A process's connections to one manager server: one per thread (as Python's proxies have), so that a reentrant
  * lock taken by a thread belongs to that thread on the server too, plus one for bookkeeping (references dropped by
  * the cleaner thread). Each connection is authenticated before its first request.
+ *
+ * <p>A server on this machine (a Unix domain socket address) is asked first to move the connection to a pipe in
+ * shared memory ({@link ManagerFrames#LINK}, {@link PipeWire}): a call is then a hand-off through shared memory, not a
+ * socket round trip. If the server cannot make one, or this process cannot map it, the connection stays a socket.
+ * {@value #PIPES_PROPERTY}{@code =false} keeps every connection a socket.
  */
 public final class ManagerClient {
 
@@ -25,13 +34,17 @@ public final class ManagerClient {
     /** Releases (decrefs) the objects of proxies that became unreachable in this process. */
     private static final Cleaner PROXIES = Cleaner.create(LibraryThreads.factory("manager-proxies"));
     private static final int MAX_REPLY = 1 << 30;
+    /** The system property that, set to {@code false}, keeps local connections on their sockets. */
+    public static final String PIPES_PROPERTY = "jmultiprocessing.manager.pipes";
+    private static final byte[] LINK_REQUEST = ManagerFrames.request(ManagerFrames.LINK, ProcessIdentity.pid(), null,
+            null);
 
     private final SocketAddress address;
     private final byte[] authkey;
     private final ThreadLocal<Holder> perThread = new ThreadLocal<>();
-    private final Set<SocketWire> open = ConcurrentHashMap.newKeySet();
+    private final Set<Wire> open = ConcurrentHashMap.newKeySet();
     private final Object bookkeepingLock = new Object();
-    private SocketWire bookkeeping; // guarded by bookkeepingLock
+    private Wire bookkeeping; // guarded by bookkeepingLock
 
     /**
      * Runs {@code release} on the library's proxy-release thread once {@code proxy} is unreachable (Python's proxy
@@ -46,9 +59,9 @@ public final class ManagerClient {
 
     /** A thread's connection; when the thread and so this holder are gone, the connection closes. */
     private static final class Holder {
-        final SocketWire wire;
+        final Wire wire;
 
-        Holder(SocketWire wire) {
+        Holder(Wire wire) {
             this.wire = wire;
         }
     }
@@ -138,8 +151,8 @@ public final class ManagerClient {
         boolean interrupted = !interruptible && Thread.interrupted();
         try {
             Holder holder = perThread.get();
-            if (holder == null || holder.wire.channel() == null || !holder.wire.channel().isOpen()) {
-                SocketWire wire = connect();
+            if (holder == null || !holder.wire.isOpen()) {
+                Wire wire = connect();
                 holder = new Holder(wire);
                 perThread.set(holder);
                 CLEANER.register(holder, () -> {
@@ -213,7 +226,7 @@ public final class ManagerClient {
         boolean interrupted = Thread.interrupted();
         try {
             synchronized (bookkeepingLock) {
-                if (bookkeeping == null || !bookkeeping.channel().isOpen()) {
+                if (bookkeeping == null || !bookkeeping.isOpen()) {
                     bookkeeping = connect();
                 }
                 try {
@@ -238,23 +251,53 @@ public final class ManagerClient {
         }
     }
 
-    /** Connects and authenticates, both within {@link Handshake#CONNECT_DEADLINE_NANOS}. */
-    private SocketWire connect() throws IOException {
-        long deadline = System.nanoTime() + Handshake.CONNECT_DEADLINE_NANOS;
-        SocketWire wire = SocketWire.connect(address, deadline);
-        try {
-            Handshake.connect(wire, authkey, deadline);
-        } catch (IOException | RuntimeException e) {
-            wire.close();
-            throw e;
-        }
+    /**
+     * Connects and authenticates, both within {@link Handshake#CONNECT_DEADLINE_NANOS}, then, to a server on this
+     * machine, moves the connection to a pipe in shared memory if both sides can.
+     */
+    private Wire connect() throws IOException {
+        Wire wire = connect(address instanceof UnixDomainSocketAddress
+                && !"false".equalsIgnoreCase(System.getProperty(PIPES_PROPERTY)));
         open.add(wire);
         return wire;
     }
 
+    private Wire connect(boolean pipe) throws IOException {
+        long deadline = System.nanoTime() + Handshake.CONNECT_DEADLINE_NANOS;
+        SocketWire socket = SocketWire.connect(address, deadline);
+        try {
+            Handshake.connect(socket, authkey, deadline);
+            if (!pipe) {
+                return socket;
+            }
+            socket.send(LINK_REQUEST, 0, LINK_REQUEST.length);
+            String segment;
+            try {
+                segment = (String) ManagerFrames.result(socket.recv(MAX_REPLY));
+            } catch (ManagerFrames.Failed e) {
+                return socket; // the server made no pipe (no room for it): the socket carries the calls
+            }
+            try {
+                return PipeWire.accept(socket, segment);
+            } catch (IOException e) { // not mappable here (another segment directory): start again on a socket
+                socket.close();
+                return connect(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** {@return true if the calling thread's connection is open and goes through a pipe in shared memory} */
+    boolean pipeLinked() {
+        Holder holder = perThread.get();
+        return holder != null && holder.wire instanceof PipeWire && holder.wire.isOpen();
+    }
+
     /** Closes every connection of this process to the server (after a shutdown). */
     public void closeAll() {
-        for (SocketWire wire : open) {
+        for (Wire wire : open) {
             wire.close();
         }
         open.clear();

@@ -27,6 +27,9 @@ import java.util.Arrays;
  *              SHUTDOWN byte 5
  *              COUNT    byte 6: how many objects the server holds (Python's {@code _number_of_objects()})
  *              CANCEL   byte 7: the call running for this connection is to be interrupted (no reply of its own)
+ *              LINK     byte 8, long pid: the client, on this machine, asks to move the connection to a pipe in
+ *                       shared memory (first request only); OK with the pipe's segment name, and every later
+ *                       message goes through the pipe ({@link io.github.jmultiprocessing.internal.connection.PipeWire})
  *   replies:   OK       byte 0, the result
  *              ERROR    byte 1, a {@link Failure}: the object's own exception, or a fault of the server
  *   (arguments and results: an int length and {@link MessageCodec} bytes)
@@ -48,6 +51,8 @@ public final class ManagerFrames {
     public static final byte COUNT = 6;
     /** The running call is to be interrupted; no reply. */
     public static final byte CANCEL = 7;
+    /** The connection is to move to a pipe in shared memory (the object field carries the client's pid). */
+    public static final byte LINK = 8;
     /** A reply: the result. */
     public static final byte OK = 0;
     /** A reply: an exception. */
@@ -103,7 +108,7 @@ public final class ManagerFrames {
                     out.writeUTF(name);
                     writeValues(out, args);
                 }
-                case INCREF, DECREF -> out.writeLong(object);
+                case INCREF, DECREF, LINK -> out.writeLong(object);
                 case SHUTDOWN, COUNT, CANCEL -> { }
                 default -> throw new IllegalArgumentException("request kind=" + kind);
             }
@@ -142,7 +147,7 @@ public final class ManagerFrames {
                     String typeid = in.readUTF();
                     yield new Request(kind, 0, typeid, readValues(in, message.length));
                 }
-                case INCREF, DECREF -> new Request(kind, in.readLong(), null, null);
+                case INCREF, DECREF, LINK -> new Request(kind, in.readLong(), null, null);
                 case SHUTDOWN, COUNT, CANCEL -> new Request(kind, 0, null, null);
                 default -> throw new StreamCorruptedException("manager request kind=" + kind);
             };

@@ -2,7 +2,9 @@ package io.github.jmultiprocessing.internal.manager;
 
 import io.github.jmultiprocessing.internal.connection.Handshake;
 import io.github.jmultiprocessing.internal.connection.HandshakeGate;
+import io.github.jmultiprocessing.internal.connection.PipeWire;
 import io.github.jmultiprocessing.internal.connection.SocketWire;
+import io.github.jmultiprocessing.internal.connection.Wire;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.EOFException;
 import java.io.IOException;
@@ -436,7 +438,7 @@ public final class ManagerServer implements AutoCloseable {
      * thread checks calls running longer than {@link #WATCH_NANOS} and interrupts them.
      */
     private final class Session {
-        final SocketWire wire;
+        volatile Wire wire; // the socket, then the pipe if the client asked for one first
         final Set<Holder> held = ConcurrentHashMap.newKeySet();
         volatile Thread thread;
         volatile long callStarted; // System.nanoTime() when the running call started, 0 between calls
@@ -449,8 +451,16 @@ public final class ManagerServer implements AutoCloseable {
             thread = Thread.currentThread();
             SESSION.set(this);
             try {
+                boolean first = true;
                 while (true) {
                     byte[] request = wire.recv(MAX_REQUEST);
+                    if (first && request.length == 9 && request[0] == ManagerFrames.LINK
+                            && wire instanceof SocketWire socket) {
+                        first = false;
+                        link(socket, request);
+                        continue;
+                    }
+                    first = false;
                     callStarted = Math.max(1, System.nanoTime());
                     byte[] reply;
                     try {
@@ -483,6 +493,35 @@ public final class ManagerServer implements AutoCloseable {
                 }
                 SESSION.remove();
                 wire.close();
+            }
+        }
+
+        /**
+         * Moves the connection to a pipe in shared memory, as the client on this machine asked: the pipe's name goes
+         * back over the socket, and every later message through the pipe. If no pipe can be made here (no room for
+         * its segment), the reply says so and the connection stays on the socket.
+         */
+        private void link(SocketWire socket, byte[] request) throws IOException {
+            long clientPid = ManagerFrames.readRequest(request).object();
+            PipeWire pipe;
+            try {
+                pipe = PipeWire.offer(socket, clientPid);
+            } catch (IOException | RuntimeException e) {
+                byte[] reply = ManagerFrames.error(ManagerFrames.Failure.of(new Fault("no pipe for the connection: "
+                        + e, e), name));
+                socket.send(reply, 0, reply.length);
+                return;
+            }
+            byte[] reply = ManagerFrames.ok(pipe.segmentName());
+            try {
+                socket.send(reply, 0, reply.length);
+            } catch (IOException | RuntimeException e) {
+                pipe.close();
+                throw e;
+            }
+            wire = pipe;
+            if (closing) { // the server closed meanwhile: close() may have closed only the socket
+                pipe.close();
             }
         }
 

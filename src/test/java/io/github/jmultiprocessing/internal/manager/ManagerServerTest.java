@@ -115,4 +115,38 @@ class ManagerServerTest {
             assertThrows(NoSuchElementException.class, () -> server.object(id));
         }
     }
+
+    @Test
+    void shouldMoveALocalClientToAPipeUnlessToldNotToAndLeaveNoSegmentBehind() throws Throwable {
+        try (ManagerServer server = server(null)) {
+            Thread serving = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    server.serve();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            byte[] count = ManagerFrames.request(ManagerFrames.COUNT, 0, null, null);
+            ManagerClient client = ManagerClient.of(server.address(), new byte[] {1});
+            assertEquals(0, ManagerFrames.result(client.call(count)));
+            assertTrue(client.pipeLinked(), "a server on this machine: the calls go through shared memory");
+            String prefix = "jmp-link-" + ProcessHandle.current().pid() + "-";
+            try (var files = java.nio.file.Files.list(io.github.jmultiprocessing.internal.shm.ShmDirectory.directory())) {
+                assertEquals(List.of(), files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(prefix))
+                        .toList(), "the pipe's name goes once the client has mapped it");
+            }
+            client.closeAll();
+            System.setProperty(ManagerClient.PIPES_PROPERTY, "false");
+            try {
+                assertEquals(0, ManagerFrames.result(client.call(count)));
+                assertFalse(client.pipeLinked(), ManagerClient.PIPES_PROPERTY + "=false: a socket");
+            } finally {
+                System.clearProperty(ManagerClient.PIPES_PROPERTY);
+            }
+            client.closeAll();
+            server.close();
+            serving.join(10_000);
+            assertFalse(serving.isAlive());
+        }
+    }
 }
