@@ -43,6 +43,20 @@ final class LinkWatch {
         watching.wakeup();
     }
 
+    /**
+     * Wakes the watch after a watched socket was closed here: the selector deregisters the socket at its next
+     * selection, and only then does the JDK release its file descriptor.
+     */
+    static void closed() {
+        Selector watching;
+        synchronized (LinkWatch.class) {
+            watching = selector;
+        }
+        if (watching != null) {
+            watching.wakeup();
+        }
+    }
+
     private static synchronized Selector selector() throws IOException {
         if (selector == null) {
             Selector opened = Selector.open();

@@ -12,6 +12,7 @@ import java.io.InterruptedIOException;
 import java.io.StreamCorruptedException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -41,14 +42,15 @@ public final class PipeWire implements Wire {
     private final UseCount use;
     private final BooleanSupplier stopped;
     private volatile boolean peerGone;
-    private volatile String unlinkPending; // the server's: the segment's name until the client has surely mapped it
+    /** The server's: the segment's name until the client has surely mapped it, then null. */
+    private final AtomicReference<String> unlinkPending;
 
     private PipeWire(SocketWire socket, MappedSegment mapped, int end, String unlinkPending)
             throws StreamCorruptedException {
         this.socket = socket;
         this.mapped = mapped;
         this.channel = PipeChannel.open(mapped.segment(), end);
-        this.unlinkPending = unlinkPending;
+        this.unlinkPending = new AtomicReference<>(unlinkPending);
         this.use = new UseCount("the link is closed", () -> SegmentTable.release(mapped));
         this.stopped = () -> use.isClosed() || peerGone;
         channel.handOffWaits(true); // a request and its reply
@@ -60,12 +62,18 @@ public final class PipeWire implements Wire {
      * @param socket    the authenticated socket, which carries nothing after the segment's name
      * @param clientPid the client's process, counted as the holder of its end until it closes it or dies
      * @return the server's end; send {@link #segmentName()} to the client over the socket, then use only this
-     * @throws IOException          if the link cannot be watched
+     * @throws IOException          if the client's pid is no live process here, or the link cannot be watched
      * @throws UncheckedIOException if the segment cannot be created
      */
     public static PipeWire offer(SocketWire socket, long clientPid) throws IOException {
-        String name = ShmDirectory.randomName("jmp-link-" + ProcessIdentity.pid() + "-");
-        MappedSegment mapped = SegmentTable.create(name, PipeChannel.size(CAPACITY, true), true);
+        if (clientPid <= 0 || !ProcessIdentity.isAlive(clientPid)) { // another pid namespace, say: no liveness
+            throw new IOException("the client's pid " + clientPid + " is no live process here");
+        }
+        // One family per server (one ledger line, not three a connection): unlinked with it at exit or reaping.
+        String family = "jmp-link-" + ProcessIdentity.pid();
+        String name = ShmDirectory.randomName(family + ".");
+        MappedSegment mapped = SegmentTable.createFamilyMember(family, ProcessIdentity.pid(),
+                ProcessIdentity.startTime(), name, PipeChannel.size(CAPACITY, true));
         PipeWire wire;
         try {
             PipeChannel.format(mapped.segment(), CAPACITY, true, false);
@@ -88,7 +96,8 @@ public final class PipeWire implements Wire {
      * @param segment the pipe's segment name
      * @return the client's end
      * @throws IOException if the segment cannot be mapped or is not a pipe (another machine's, a different segment
-     *                     directory), or the link cannot be watched; the socket is then left as it is
+     *                     directory), the server's pid is no live process here (another pid namespace), or the
+     *                     link cannot be watched; the socket is then left as it is
      */
     public static PipeWire accept(SocketWire socket, String segment) throws IOException {
         MappedSegment mapped;
@@ -103,6 +112,10 @@ public final class PipeWire implements Wire {
         } catch (StreamCorruptedException | RuntimeException e) {
             SegmentTable.release(mapped);
             throw new IOException("the manager's segment " + segment + " is not a pipe: " + e.getMessage(), e);
+        }
+        if (!wire.channel.peerOpen()) { // the server's pid is no live process here (another pid namespace)
+            wire.use.close(() -> { }); // nothing counted here, nothing to unlink: only the mapping goes
+            throw new IOException("the manager's pipe " + segment + " is held by no live process here");
         }
         wire.watch();
         return wire;
@@ -150,6 +163,9 @@ public final class PipeWire implements Wire {
         java.util.Objects.checkFromIndexSize(offset, length, src.length);
         enter();
         try {
+            if (Thread.interrupted()) { // as a socket's: an interrupted call is not sent at all
+                throw new InterruptedIOException("interrupted before sending");
+            }
             if (peerGone) {
                 throw new IOException("the other end of the link is gone (broken pipe)");
             }
@@ -178,9 +194,8 @@ public final class PipeWire implements Wire {
             }
             throw new EOFException("the other end of the link is gone and every message was read");
         }
-        String pending = unlinkPending;
+        String pending = unlinkPending.getAndSet(null);
         if (pending != null) { // the client has mapped the segment: its name can go
-            unlinkPending = null;
             unlinkQuietly(pending);
         }
         if (message.length > maxLength) {
@@ -214,9 +229,9 @@ public final class PipeWire implements Wire {
             channel.holders().add(ProcessIdentity.pid(), -1);
             channel.wakeAll(); // and the peer's see the end go
             socket.close();
-            String pending = unlinkPending;
+            LinkWatch.closed();
+            String pending = unlinkPending.getAndSet(null);
             if (pending != null) {
-                unlinkPending = null;
                 unlinkQuietly(pending);
             }
         });

@@ -45,6 +45,7 @@ public final class ManagerClient {
     private final Set<Wire> open = ConcurrentHashMap.newKeySet();
     private final Object bookkeepingLock = new Object();
     private Wire bookkeeping; // guarded by bookkeepingLock
+    private volatile boolean noPipes; // a pipe to this server could not be made or used once: sockets only
 
     /**
      * Runs {@code release} on the library's proxy-release thread once {@code proxy} is unreachable (Python's proxy
@@ -152,6 +153,9 @@ public final class ManagerClient {
         try {
             Holder holder = perThread.get();
             if (holder == null || !holder.wire.isOpen()) {
+                if (holder != null) {
+                    drop(holder); // its mapping and socket go now, not when the holder is collected
+                }
                 Wire wire = connect();
                 holder = new Holder(wire);
                 perThread.set(holder);
@@ -256,7 +260,7 @@ public final class ManagerClient {
      * machine, moves the connection to a pipe in shared memory if both sides can.
      */
     private Wire connect() throws IOException {
-        Wire wire = connect(address instanceof UnixDomainSocketAddress
+        Wire wire = connect(address instanceof UnixDomainSocketAddress && !noPipes
                 && !"false".equalsIgnoreCase(System.getProperty(PIPES_PROPERTY)));
         open.add(wire);
         return wire;
@@ -273,13 +277,18 @@ public final class ManagerClient {
             socket.send(LINK_REQUEST, 0, LINK_REQUEST.length);
             String segment;
             try {
-                segment = (String) ManagerFrames.result(socket.recv(MAX_REPLY));
+                segment = (String) ManagerFrames.result(socket.recv(MAX_REPLY,
+                        Math.max(1, deadline - System.nanoTime())));
             } catch (ManagerFrames.Failed e) {
-                return socket; // the server made no pipe (no room for it): the socket carries the calls
+                // No pipe from the server (no room for it, or this pid is no live process there): the socket
+                // carries the calls, and later connections do not ask again.
+                noPipes = true;
+                return socket;
             }
             try {
                 return PipeWire.accept(socket, segment);
-            } catch (IOException e) { // not mappable here (another segment directory): start again on a socket
+            } catch (IOException e) { // not usable here (another segment directory or pid namespace): a socket
+                noPipes = true;
                 socket.close();
                 return connect(false);
             }

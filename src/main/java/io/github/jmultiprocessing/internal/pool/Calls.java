@@ -83,7 +83,7 @@ public final class Calls {
      */
     public <V> CompletableFuture<V> call(Object task, Function<List<Object>, V> shape) {
         Objects.requireNonNull(task, "task");
-        return future(submit(task, PoolFrames.CALLABLE, Arrays.asList(new Object[] {null}), 1), shape);
+        return future(submit(task, PoolFrames.CALLABLE, List.of(Arrays.asList(new Object[] {null})), 1), shape);
     }
 
     /**
@@ -101,17 +101,47 @@ public final class Calls {
         if (chunksize < 0) {
             throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1, or 0 for the default)");
         }
-        List<Object> list; // the caller's items as they are now (as Python's list(iterable)), never changed after
-        if (items instanceof Collection<?> collection) {
-            list = new ArrayList<>(collection); // one array copy
+        Collection<?> collection;
+        if (items instanceof Collection<?> c) {
+            collection = c;
         } else {
-            list = new ArrayList<>();
+            List<Object> list = new ArrayList<>();
             items.forEach(list::add);
+            collection = list;
         }
+        int size = collection.size();
         if (chunksize == 0) { // Python's rule: four chunks per worker
-            chunksize = list.size() / (processes * 4) + (list.size() % (processes * 4) == 0 ? 0 : 1);
+            chunksize = size / (processes * 4) + (size % (processes * 4) == 0 ? 0 : 1);
         }
-        return future(submit(function, PoolFrames.FUNCTION, list, Math.max(1, chunksize)), results -> results);
+        return future(submit(function, PoolFrames.FUNCTION, chunks(collection, Math.max(1, chunksize)),
+                Math.max(1, chunksize)), results -> results);
+    }
+
+    /**
+     * {@return the caller's items as they are now (as Python's {@code list(iterable)}), in chunks of
+     * {@code chunksize} (the last one shorter), never changed after} Copied chunk by chunk, read once: no array of
+     * all the items (a humongous object for the collector at a million items), and the collection's own iterator
+     * decides how many there are.
+     */
+    private static List<List<Object>> chunks(Collection<?> items, int chunksize) {
+        List<List<Object>> chunks = new ArrayList<>(items.size() / chunksize + 1);
+        Object[] chunk = null;
+        int filled = 0;
+        for (Object item : items) {
+            if (chunk == null) {
+                chunk = new Object[chunksize];
+            }
+            chunk[filled++] = item;
+            if (filled == chunksize) {
+                chunks.add(Arrays.asList(chunk));
+                chunk = null;
+                filled = 0;
+            }
+        }
+        if (filled > 0) {
+            chunks.add(Arrays.asList(Arrays.copyOf(chunk, filled)));
+        }
+        return chunks;
     }
 
     /**
@@ -251,18 +281,23 @@ public final class Calls {
         return true;
     }
 
-    private Job submit(Object function, byte form, List<Object> items, int chunksize) {
+    private Job submit(Object function, byte form, List<List<Object>> chunks, int chunksize) {
         dispatcher.checkRunning();
         checkLoadable(function);
-        Job job = new Job(dispatcher.nextId(), function, form, items.size());
-        if (items.isEmpty()) {
+        int size = 0;
+        for (List<Object> chunk : chunks) {
+            size += chunk.size();
+        }
+        Job job = new Job(dispatcher.nextId(), function, form, size, chunksize);
+        if (size == 0) {
             job.result.complete(List.of());
             return job;
         }
-        List<Task> tasks = new ArrayList<>();
-        for (int from = 0; from < items.size(); from += chunksize) {
-            tasks.add(new Task(dispatcher.nextId(), job, from,
-                    items.subList(from, Math.min(items.size(), from + chunksize)))); // views: items never change
+        List<Task> tasks = new ArrayList<>(chunks.size());
+        int from = 0;
+        for (List<Object> chunk : chunks) {
+            tasks.add(new Task(dispatcher.nextId(), job, from, chunk));
+            from += chunk.size();
         }
         job.expect(tasks.size()); // before any chunk can come back
         job.single = tasks.size() == 1; // before it is sent: one CALL message, no JOB

@@ -10,7 +10,8 @@ import java.util.concurrent.CompletionException;
  * One call of a pool ({@code apply}, {@code map}, ...): its function, and its results as the chunks
  * ({@link Task}s) come back.
  *
- * <p>Implementation notes. The results array is filled chunk by chunk under this object's lock; the last chunk back
+ * <p>Implementation notes. The chunks' results are kept as they come back ({@link Results} joins them), under this
+ * object's lock; the last chunk back
  * completes {@link #result} (outside the lock), with the first failing chunk's exception (the lowest index) if
  * any chunk failed. A call is QUEUED until a task of it goes to a worker (STARTED) or it is withdrawn first
  * (CANCELLED): one CAS on {@code phase} decides between {@link #start()} and {@link #cancelQueued()}, so a
@@ -26,7 +27,9 @@ public class Job {
     private byte[] spare; // the function's first encoding, not yet in a message; guarded by this
     /** Its only task goes as a CALL (no JOB message), set before it is sent. */
     public volatile boolean single;
-    private final Object[] results;
+    private final List<Object>[] chunks; // each chunk's results as they came back, guarded by this
+    private final int chunkSize;
+    private final int size;
     /** The call's results in item order, or its first failing chunk's exception, or cancelled. */
     public final CompletableFuture<List<Object>> result = new CompletableFuture<>();
     private int remaining; // chunks not back yet, guarded by this
@@ -44,15 +47,19 @@ public class Job {
      * @param id       its number
      * @param function its function (encoded once here: a function that cannot be serialized fails here)
      * @param form     {@link PoolFrames#FUNCTION} or {@link PoolFrames#CALLABLE}
-     * @param size     the number of its items
+     * @param size      the number of its items
+     * @param chunkSize the items of each of its tasks but the last (at least 1)
      * @throws IllegalArgumentException if the function cannot be serialized
      */
-    public Job(long id, Object function, byte form, int size) {
+    @SuppressWarnings("unchecked")
+    public Job(long id, Object function, byte form, int size, int chunkSize) {
         this.id = id;
         this.form = form;
         this.function = function;
         this.spare = PoolFrames.function(function); // a function that cannot be serialized fails here
-        this.results = new Object[size];
+        this.size = size;
+        this.chunkSize = Math.max(1, chunkSize);
+        this.chunks = new List[size == 0 ? 0 : (size - 1) / this.chunkSize + 1];
         result.whenComplete((values, failure) -> dropSpare());
     }
 
@@ -99,9 +106,7 @@ public class Job {
      */
     public void done(Task task, List<Object> values) {
         synchronized (this) {
-            for (int i = 0; i < values.size() && task.from + i < results.length; i++) {
-                results[task.from + i] = values.get(i);
-            }
+            chunks[task.from / chunkSize] = values;
         }
         finishChunk();
     }
@@ -151,7 +156,11 @@ public class Job {
             end = failure;
         }
         if (end == null) {
-            result.complete(Arrays.asList(results));
+            List<Object>[] all;
+            synchronized (this) { // the last chunk's results were stored by another thread, perhaps
+                all = chunks;
+            }
+            result.complete(new Results(all, chunkSize, size));
         } else {
             result.completeExceptionally(end);
         }

@@ -467,7 +467,8 @@ public final class PoolFrames {
     }
 
     /**
-     * {@return the items of a TASK or the results of a DONE}
+     * {@return the items of a TASK or the results of a DONE} Packed numbers come as a read-only view of the message
+     * ({@link PackedItems}), boxed as read; other items as a list of their own.
      *
      * @param message the message
      * @param offset  where the count is (17 for a TASK, 9 for a DONE)
@@ -486,17 +487,14 @@ public final class PoolFrames {
             throw new StreamCorruptedException("item count=" + count + " packing=" + packing + " in "
                     + message.length + " bytes");
         }
-        List<Object> items = new ArrayList<>(count);
         if (packing != EACH) {
             if (at + (long) count * width != message.length) {
                 throw new StreamCorruptedException(count + " packed items in " + (message.length - at) + " bytes");
             }
-            for (int i = 0; i < count; i++, at += width) {
-                items.add(packing == LONGS ? (Object) in.getLong(at) : packing == INTS ? (Object) in.getInt(at)
-                        : (Object) in.getDouble(at));
-            }
-            return items;
+            return new PackedItems(message, at, count, packing == LONGS ? PackedItems.Kind.LONGS
+                    : packing == INTS ? PackedItems.Kind.INTS : PackedItems.Kind.DOUBLES);
         }
+        List<Object> items = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             if (at + 4 > message.length) {
                 throw new StreamCorruptedException("item " + i + " of " + count + " is missing");

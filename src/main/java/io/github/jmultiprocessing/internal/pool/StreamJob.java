@@ -95,7 +95,7 @@ public final class StreamJob extends Job implements IMapIterator<Object> {
      */
     public StreamJob(Pool pool, long id, Object function, Iterator<?> source, int chunksize, int window,
             boolean ordered, Duration timeout) {
-        super(id, function, PoolFrames.FUNCTION, 0);
+        super(id, function, PoolFrames.FUNCTION, 0, 1);
         this.pool = pool;
         this.window = window;
         this.source = source;

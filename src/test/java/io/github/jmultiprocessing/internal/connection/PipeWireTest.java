@@ -151,4 +151,23 @@ class PipeWireTest {
         client.send(next, 0, 1);
         assertArrayEquals(next, server.recv(10), "in step after both");
     }
+
+    @Test
+    void sendsNothingForAThreadInterruptedBeforeSending() throws Exception {
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(InterruptedIOException.class, () -> client.send(new byte[] {9}, 0, 1));
+        } finally {
+            Thread.interrupted();
+        }
+        assertFalse(server.poll(0), "nothing was sent");
+        client.send(new byte[] {4}, 0, 1);
+        assertArrayEquals(new byte[] {4}, server.recv(10));
+    }
+
+    @Test
+    void offersNoPipeForAPidThatIsNoLiveProcessHere() {
+        assertThrows(java.io.IOException.class, () -> PipeWire.offer(serverSocket, 0));
+        assertThrows(java.io.IOException.class, () -> PipeWire.offer(serverSocket, Integer.MAX_VALUE - 1));
+    }
 }

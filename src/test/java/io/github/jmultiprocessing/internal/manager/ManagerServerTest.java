@@ -130,7 +130,7 @@ class ManagerServerTest {
             ManagerClient client = ManagerClient.of(server.address(), new byte[] {1});
             assertEquals(0, ManagerFrames.result(client.call(count)));
             assertTrue(client.pipeLinked(), "a server on this machine: the calls go through shared memory");
-            String prefix = "jmp-link-" + ProcessHandle.current().pid() + "-";
+            String prefix = "jmp-link-" + ProcessHandle.current().pid() + ".";
             try (var files = java.nio.file.Files.list(io.github.jmultiprocessing.internal.shm.ShmDirectory.directory())) {
                 assertEquals(List.of(), files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(prefix))
                         .toList(), "the pipe's name goes once the client has mapped it");

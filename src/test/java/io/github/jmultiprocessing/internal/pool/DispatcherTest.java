@@ -288,7 +288,7 @@ class DispatcherTest {
         private final int count;
 
         RecordingJob(long id, int count) {
-            super(id, (Function<Object, Object> & Serializable) x -> x, PoolFrames.FUNCTION, count);
+            super(id, (Function<Object, Object> & Serializable) x -> x, PoolFrames.FUNCTION, count, 1);
             this.count = count;
         }
 

@@ -85,6 +85,8 @@ public final class DataPathHarness {
         QUEUE_M2O("queue 4->1 small ints", "msgs/s", true, "m2o|small ints: throughput|msgs/s", "m2o 8"),
         PIPE_P50("pipe ping-pong 64 B p50", "us", false, "3|send_bytes/recv_bytes 64 B: round trip|us", "ping 64"),
         MAP("map(cube, 1e6)", "tasks/s", true, "6|map(cube, range(1,000,000)) default chunksize|tasks/s", null),
+        MAP_LOCAL("map(cube, 1e6): stream().map().toList() in one JVM, the ceiling", "tasks/s", true,
+                "6|map(cube, range(1,000,000)) default chunksize|tasks/s", null),
         MAP_CHUNK1("map(cube, 20k, chunksize=1)", "tasks/s", true,
                 "6|map(cube, range(20,000), chunksize=1)|tasks/s", null),
         APPLY("applyAsync round trip", "us", false, "7|apply_async(...).get() round trip|us", null),
@@ -372,6 +374,7 @@ public final class DataPathHarness {
             case QUEUE_LONGS -> typedQueue(N_INT, trials);
             case PIPE_P50 -> pingPong(trials);
             case MAP, MAP_CHUNK1, APPLY -> pool(row, trials);
+            case MAP_LOCAL -> local(trials);
             case DICT_SET, DICT_GET -> manager(row, trials);
         };
     }
@@ -586,6 +589,20 @@ public final class DataPathHarness {
                 }
             });
         }
+    }
+
+    /** The ceiling the pool's map is compared with: the same map on one thread of the caller, no processes. */
+    private static double[] local(int trials) throws Exception {
+        List<Long> range = IntStream.range(0, N_MAP).mapToObj(i -> (long) i).toList();
+        return trials(trials, () -> {
+            long t0 = System.nanoTime();
+            List<Long> r = range.stream().map(DataPathHarness::cube).toList();
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (r.size() != N_MAP || r.get(N_MAP - 1) != cube(N_MAP - 1)) {
+                throw new IllegalStateException("local map result mismatch");
+            }
+            return N_MAP / s;
+        });
     }
 
     private static double[] manager(Row row, int trials) throws Exception {
