@@ -13,6 +13,11 @@
  *     (Unix domain or TCP), each a 4-byte big-endian length then its bytes, as Python frames them; lengths are
  *     checked against the caller's limit before anything is allocated, and an interrupt never breaks a message
  *     in the middle.
+ * <li>{@link io.github.jmultiprocessing.internal.connection.Wire}: a manager's connection, one client thread to
+ *     one server thread: a {@code SocketWire}, or a
+ *     {@link io.github.jmultiprocessing.internal.connection.PipeWire}: a duplex pipe in shared memory set up over
+ *     an authenticated local socket that then carries nothing, its end telling each side at once that the other
+ *     has died ({@link io.github.jmultiprocessing.internal.connection.LinkWatch}, one selector thread per JVM).
  * <li>{@link io.github.jmultiprocessing.internal.connection.Handshake}: Python's mutual HMAC challenge
  *     ({@code #CHALLENGE#}, an HMAC-SHA256 answer, {@code #WELCOME#} or {@code #FAILURE#}), both ways, before
  *     anything else crosses; only short raw byte messages are read until both sides have passed, nothing is

@@ -9,10 +9,15 @@
  *   client process (any)                               server process (a child JVM, or serveForever's own)
  *   proxy (java.lang.reflect.Proxy of the public       ManagerServer: HandshakeGate -> one Session thread per
  *     interface) -> ManagerProxy                         connection, running its calls in turn; a watch thread
- *     -> ManagerClient: one authenticated SocketWire      interrupts a call whose client has gone or cancelled
- *        per client thread, one for bookkeeping           -> the served object (ServedCollections.*,
+ *     -> ManagerClient: one authenticated Wire per        interrupts a call whose client has gone or cancelled
+ *        client thread, one for bookkeeping                -> the served object (ServedCollections.*,
  *        (INCREF/DECREF from the cleaner)                    ServedSynchronizers.*, TrackedSegments, a user type)
  * </pre>
+ *
+ * <p>A {@code Wire} is the connection's socket, or, for a client on the server's machine, a
+ * {@code internal.connection.PipeWire}: after the handshake the client asks with LINK and its pid, the server
+ * answers with the name of a duplex pipe segment it made, and every later message goes through shared memory, the
+ * socket staying open only so that each side learns of the other's death at once.
  *
  * <ul>
  * <li>{@link io.github.jmultiprocessing.internal.manager.ManagerServer}: the object table (ids, reference counts),
@@ -42,6 +47,7 @@
  *   requests:  CALL 1 (object, method signature, arguments)   CREATE 2 (typeid, arguments)
  *              INCREF 3 / DECREF 4 (object)                    SHUTDOWN 5   COUNT 6
  *              CANCEL 7 (interrupt the running call; no reply of its own)
+ *              LINK 8 (the client's pid; first request only: OK with a pipe's segment name, then the pipe)
  *   replies:   OK 0 (the result)                               ERROR 1 (a Failure: the object's own exception,
  *                                                              or a fault of the server, with its trace)
  * </pre>

@@ -351,7 +351,7 @@ public final class QueueChannel implements AutoCloseable {
     private boolean putChecked(int length, RecordWriter message, long timeoutNanos, BooleanSupplier stop)
             throws InterruptedException, IOException {
         SpscRing.chainedCapacityFor(length, checksum); // refuses what no ring can hold, before anything changes
-        long start = System.nanoTime();
+        long start = timeoutNanos > 0 ? System.nanoTime() : 0L; // only a positive timeout reads the clock
         while (true) {
             boolean recovered = LockWord.acquire(producers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
             long gets;
@@ -530,7 +530,7 @@ public final class QueueChannel implements AutoCloseable {
 
     private <T> T getChecked(RecordReader<T> reader, long timeoutNanos, BooleanSupplier stop)
             throws InterruptedException, IOException {
-        long start = System.nanoTime();
+        long start = timeoutNanos > 0 ? System.nanoTime() : 0L; // only a positive timeout reads the clock
         while (true) {
             boolean recovered = LockWord.acquire(consumers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
             T message;
@@ -908,6 +908,7 @@ public final class QueueChannel implements AutoCloseable {
         return done;
     }
 
+    /** {@return what is left of a timeout: -1 for none (negative), 0 for 0; {@code start} matters if positive} */
     private static long left(long timeoutNanos, long start) {
         return timeoutNanos < 0 ? -1 : Math.max(0, timeoutNanos - (System.nanoTime() - start));
     }

@@ -989,7 +989,7 @@ public final class SpscRing {
      */
     public byte[] read(long timeoutNanos, BooleanSupplier writerGone, BooleanSupplier abandoned)
             throws InterruptedException, EOFException, StreamCorruptedException {
-        long start = System.nanoTime();
+        long start = timeoutNanos > 0 ? System.nanoTime() : 0L; // only a positive timeout reads the clock
         for (long left = timeoutNanos; ; left = timeoutNanos < 0 ? -1 : Math.max(0, timeoutNanos
                 - (System.nanoTime() - start))) {
             if (!awaitRecord(left, writerGone, true) || !available()) {
