@@ -499,7 +499,8 @@ public final class ManagerServer implements AutoCloseable {
         /**
          * Moves the connection to a pipe in shared memory, as the client on this machine asked: the pipe's name goes
          * back over the socket, and every later message through the pipe. If no pipe can be made here (no room for
-         * its segment), the reply says so and the connection stays on the socket.
+         * its segment, or the client's pid is no live process here), the reply says so and the connection stays on
+         * the socket.
          */
         private void link(SocketWire socket, byte[] request) throws IOException {
             long clientPid = ManagerFrames.readRequest(request).object();

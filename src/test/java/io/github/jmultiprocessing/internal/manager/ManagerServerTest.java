@@ -29,6 +29,17 @@ class ManagerServerTest {
                 new byte[] {1}, Map.of("list", new ManagerServer.TypeSpec(factory, List.class, exposed)), "test");
     }
 
+    /** {@return a daemon thread running {@code server.serve()}, started} */
+    private static Thread serving(ManagerServer server) {
+        return Thread.ofPlatform().daemon().start(() -> {
+            try {
+                server.serve();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     @Test
     void shouldCallExposedInterfaceMethodsOnly() throws Throwable {
         try (ManagerServer server = server(null)) {
@@ -60,13 +71,7 @@ class ManagerServerTest {
     void shouldServeAGoodClientWithinASecondBehindMoreSilentPeersThanThePendingLimitAndDropTheOldest()
             throws Throwable {
         try (ManagerServer server = server(null)) {
-            Thread serving = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    server.serve();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            Thread serving = serving(server);
             List<SocketChannel> silent = new ArrayList<>();
             try {
                 for (int i = 0; i < 70; i++) { // peers that never answer the challenge, more than the old limit (64)
@@ -119,13 +124,7 @@ class ManagerServerTest {
     @Test
     void shouldMoveALocalClientToAPipeUnlessToldNotToAndLeaveNoSegmentBehind() throws Throwable {
         try (ManagerServer server = server(null)) {
-            Thread serving = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    server.serve();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            Thread serving = serving(server);
             byte[] count = ManagerFrames.request(ManagerFrames.COUNT, 0, null, null);
             ManagerClient client = ManagerClient.of(server.address(), new byte[] {1});
             assertEquals(0, ManagerFrames.result(client.call(count)));
