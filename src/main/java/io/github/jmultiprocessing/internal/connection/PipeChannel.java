@@ -79,6 +79,13 @@ public final class PipeChannel {
         inReader = inRing < 0 ? null : lock(memory, inRing, 1);
         out = outRing < 0 ? null : SpscRing.attach(memory.asSlice(PipeLayout.ring(outRing, ringSize), ringSize));
         outWriter = outRing < 0 ? null : lock(memory, outRing, 0);
+        // Every send and recv below releases its end's lock before it signals: one fence less per message.
+        if (in != null) {
+            in.signalAfterUnlock(true);
+        }
+        if (out != null) {
+            out.signalAfterUnlock(true);
+        }
         rings = new SpscRing[duplex ? 2 : 1];
         for (int ring = 0; ring < rings.length; ring++) {
             rings[ring] = ring == inRing ? in : ring == outRing ? out
@@ -238,7 +245,8 @@ public final class PipeChannel {
             checkBroken(); // stopped because the pipe broke: say so, not "broken pipe"
             throw e;
         } finally {
-            LockWord.release(outWriter);
+            LockWord.release(outWriter); // a full fence: the tail before the readers' waiters count
+            out.signalData();
         }
     }
 
@@ -284,7 +292,8 @@ public final class PipeChannel {
             }
             throw e;
         } finally {
-            LockWord.release(inReader);
+            LockWord.release(inReader); // a full fence: the head before the writers' waiters count
+            in.signalSpace();
         }
     }
 

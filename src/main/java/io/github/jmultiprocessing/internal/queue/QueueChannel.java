@@ -355,6 +355,7 @@ public final class QueueChannel implements AutoCloseable {
         while (true) {
             boolean recovered = LockWord.acquire(producers, -1, timeoutNanos != 0) == LockWord.RECOVERED;
             long gets;
+            boolean put = false;
             try {
                 checkBroken(); // under the lock: also a break found while this producer waited for it
                 if (recovered) {
@@ -365,15 +366,20 @@ public final class QueueChannel implements AutoCloseable {
                 }
                 if (maxsize == 0) { // the consumers' count is not read: their cache line stays theirs
                     putLocked(length, message);
+                    put = true;
                     return true;
                 }
                 gets = (long) LONG.getVolatile(memory, GETS);
                 if (memory.get(JAVA_LONG, PUTS) - gets < maxsize) {
                     putLocked(length, message);
+                    put = true;
                     return true;
                 }
             } finally {
-                LockWord.release(producers);
+                LockWord.release(producers); // a full fence: the count before the consumers' waiters count
+                if (put) {
+                    WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
+                }
             }
             long seen = gets; // full when gets was this: wait until a consumer takes one
             if (timeoutNanos == 0 || !Waiting.until(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS,
@@ -398,9 +404,9 @@ public final class QueueChannel implements AutoCloseable {
             }
             throw e;
         }
-        // Volatile: orders the count before the waiters are read, so a consumer about to wait is woken.
-        LONG.setVolatile(memory, PUTS, memory.get(JAVA_LONG, PUTS) + 1);
-        WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
+        // Released: the caller's lock release orders it before the waiters are read (a consumer about to wait is
+        // woken) and signals after it.
+        LONG.setRelease(memory, PUTS, memory.get(JAVA_LONG, PUTS) + 1);
     }
 
     private void write(int length, RecordWriter message) throws IOException {
@@ -585,7 +591,7 @@ public final class QueueChannel implements AutoCloseable {
      * Throws if the queue counts more messages put than taken while the ring holds none at the consumers' head:
      * corrupt memory (a head moved into the middle of a record, a zeroed header, a tail moved past a gap), which
      * would otherwise keep every consumer waiting for good while producers go on. Sound because producers count
-     * ({@code puts}, volatile) after publishing, and {@code puts} was read before the last look into the ring:
+     * ({@code puts}, a release store) after publishing, and {@code puts} was read before the last look into the ring:
      * that look sees every record counted; a producer killed before counting or a consumer killed after counting
      * only makes {@code puts - gets} smaller. Called on the way to sleep only, never per message.
      */

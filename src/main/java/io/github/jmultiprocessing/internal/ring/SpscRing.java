@@ -114,6 +114,7 @@ public final class SpscRing {
     private final MemorySegment memory;
     private final int capacity;
     private boolean handOff; // Waiting.until hand-offs: set once, before other threads use the ring
+    private boolean signalAfterUnlock; // whole records: the caller signals after its lock's release (a full fence)
     private final long mask;
     private final boolean chained;
     private final int trailer; // TRAILER in a CHECKSUM ring, else 0
@@ -219,6 +220,37 @@ public final class SpscRing {
      */
     public void handOffWaits(boolean on) {
         handOff = on;
+    }
+
+    /**
+     * Leaves the wake-up for a whole message to the caller, in this process: a writer publishes a whole record's
+     * tail with release semantics and does not read the readers' waiters count, and a reader that consumed a whole
+     * record does not fence nor read the writers' waiters count; the caller then calls {@link #signalData} (writer)
+     * or {@link #signalSpace} (reader) after a full fence of its own, the releasing compare-and-set of the lock it
+     * holds around the write or read ({@link io.github.jmultiprocessing.internal.sync.LockWord#release}). Saves a
+     * fence per message. Pieces of a longer message still signal one by one (the other side may wait for the next
+     * one while this side holds its lock). Set before the ring is used by other threads.
+     *
+     * @param on true if every write and read of this ring in this process is followed by the signal
+     */
+    public void signalAfterUnlock(boolean on) {
+        signalAfterUnlock = on;
+    }
+
+    /**
+     * Wakes a reader waiting for a message, if one waits; after a full fence that follows the write (see
+     * {@link #signalAfterUnlock}).
+     */
+    public void signalData() {
+        WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
+    }
+
+    /**
+     * Wakes a writer waiting for room, if one waits; after a full fence that follows the read (see
+     * {@link #signalAfterUnlock}).
+     */
+    public void signalSpace() {
+        WaitCore.signal(memory, SPACE_SEQ, SPACE_WAITERS, 1);
     }
 
     public static SpscRing attach(MemorySegment memory) throws StreamCorruptedException {
@@ -858,6 +890,10 @@ public final class SpscRing {
             seal(index, kind, payload); // before the header publishes the record
         }
         publishHeader(index, payload, kind); // the reader sees the record from here on
+        if (kind == WHOLE && signalAfterUnlock) {
+            LONG.setRelease(memory, TAIL, tail + need); // the caller's fence orders it before the waiters count
+            return true;
+        }
         LONG.setVolatile(memory, TAIL, tail + need); // volatile: before the waiters count is read
         WaitCore.signal(memory, DATA_SEQ, DATA_WAITERS, 1);
         return true;
@@ -1016,7 +1052,11 @@ public final class SpscRing {
             switch (kind) {
                 case WHOLE -> {
                     byte[] message = copyOut(head, kind, length, true);
-                    consume(head, length);
+                    if (signalAfterUnlock) {
+                        clear(head, recordSize(length)); // the caller's fence orders the head before the waiters
+                    } else {
+                        consume(head, length);
+                    }
                     return message;
                 }
                 case ABORT -> { // nothing of that message was returned: go on

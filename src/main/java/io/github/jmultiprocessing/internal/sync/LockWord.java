@@ -156,7 +156,10 @@ public final class LockWord {
     }
 
     /**
-     * Releases the lock, by whichever thread or process (Python's {@code Lock} semantics).
+     * Releases the lock, by whichever thread or process (Python's {@code Lock} semantics). The releasing
+     * compare-and-set is a full fence: a store before the release is visible before a load after it, so that a
+     * holder may publish with release semantics inside the lock and read a waiters count after it
+     * ({@code SpscRing.signalAfterUnlock}, the queue's put count).
      *
      * @param lock the lock's memory
      * @throws IllegalStateException if the lock is not held
