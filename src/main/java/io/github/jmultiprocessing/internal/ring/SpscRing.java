@@ -32,14 +32,15 @@ import java.util.zip.CRC32C;
  * ({@link #recoverAfterDeadReader}).
  *
  * <p>Implementation notes. The producer writes a record's payload, then publishes the record by its 8-byte
- * header, written with release semantics, then stores {@code tail} (volatile); the consumer polls the header at
+ * header, written with release semantics, then stores {@code tail} (volatile; with release semantics for a whole
+ * record of a ring whose caller signals after its lock, {@link #signalAfterUnlock}); the consumer polls the header at
  * {@code head} (zero until published), reads the record, clears every byte of it and hands the room back by
  * storing {@code head}. So the data area is zero except for unread records, the consumer never reads the
  * producer's {@code tail}, and the producer reads {@code head} only when its last reading of it leaves too little
  * room. A writer that takes over from a dead one first repairs the tail ({@link #repairTail}): the dead one may have
  * published a record and died before storing the tail, or died copying a payload and left its bytes past the
- * tail, which the repair clears so that the data area is zero there again. The volatile stores (or a fence) order
- * the position before the waiter count is read in
+ * tail, which the repair clears so that the data area is zero there again. The volatile stores (or a fence, or the
+ * caller's lock release after {@link #signalAfterUnlock}) order the position before the waiter count is read in
  * {@link WaitCore#signal}, so a wake-up is never lost. A record never wraps: one that does not fit before the end is preceded by a PAD record. A message
  * larger than {@link #maxPiece()} travels as FIRST + MORE records; once its first piece is written the producer
  * finishes it whatever happens (no timeout, no interrupt), so that a consumer never waits on half a message from a

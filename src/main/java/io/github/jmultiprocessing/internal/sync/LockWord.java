@@ -157,9 +157,11 @@ public final class LockWord {
 
     /**
      * Releases the lock, by whichever thread or process (Python's {@code Lock} semantics). The releasing
-     * compare-and-set is a full fence: a store before the release is visible before a load after it, so that a
-     * holder may publish with release semantics inside the lock and read a waiters count after it
-     * ({@code SpscRing.signalAfterUnlock}, the queue's put count).
+     * compare-and-set orders a store before it (a release store too) before a volatile read after it: HotSpot's
+     * {@code lock cmpxchg} on x86; on AArch64 the CAS's release store and the later read's acquire load stay in
+     * order. So a holder may publish with release semantics inside the lock and read a waiters count with
+     * {@code getVolatile} after it ({@code SpscRing.signalAfterUnlock}, the queue's put count); a plain or acquire
+     * read there would not be ordered on AArch64.
      *
      * @param lock the lock's memory
      * @throws IllegalStateException if the lock is not held

@@ -16,7 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  * A waiter (1) increments {@code waiters}, (2) reads {@code seq}, (3) re-checks its condition on the state, and
  * only then (4) blocks while {@code seq} still holds what it read. A signaller (1) changes the state, (2) reads
  * {@code waiters} and, if non-zero, (3) increments {@code seq} and wakes. All these accesses are volatile
- * (sequentially consistent), so either the waiter's re-check sees the new state or the signaller sees the
+ * (sequentially consistent), or the state change is a release store followed by a volatile compare-and-set
+ * (a lock's release) before the volatile read of {@code waiters}, which HotSpot keeps in order on x86 and
+ * AArch64 (the read must stay volatile: an acquire or plain read could pass the store on AArch64), so either the waiter's re-check sees the new state or the signaller sees the
  * waiter and changes {@code seq} before, or while, the waiter blocks; the futex wait compares {@code seq}
  * atomically with going to sleep, so no wake-up is lost. Signallers pay for a wake-up only when someone waits.
  * Non-invariant: a waiter whose process is killed never decrements {@code waiters}, so from then on every
@@ -173,7 +175,9 @@ public final class WaitCore {
      * @param count         how many to wake ({@code Integer.MAX_VALUE} for all)
      */
     public static void signal(MemorySegment memory, long seqOffset, long waitersOffset, int count) {
-        if ((int) INT_VH.getVolatile(memory, waitersOffset) == 0) { // after the caller's volatile state change
+        // After the caller's volatile state change (or its release store and a lock's releasing CAS): volatile,
+        // never acquire or plain, or the read could pass a release store on AArch64 and lose a wake-up.
+        if ((int) INT_VH.getVolatile(memory, waitersOffset) == 0) {
             return;
         }
         INT_VH.getAndAdd(memory, seqOffset, 1); // makes a waiter's pending futex wait return at once
