@@ -134,6 +134,7 @@ public final class QueueChannel implements AutoCloseable {
     // The ring this object writes / reads: touched only under the producers' / consumers' lock.
     private RingView writer;
     private RingView reader;
+    private long getsSeen; // the consumers' count as a producer here last read it, under the producers' lock
 
     /** One ring of the chain, mapped in this process. */
     private record RingView(long gen, MappedSegment segment, SpscRing ring) {
@@ -369,8 +370,13 @@ public final class QueueChannel implements AutoCloseable {
                     put = true;
                     return true;
                 }
-                gets = (long) LONG.getVolatile(memory, GETS);
-                if (memory.get(JAVA_LONG, PUTS) - gets < maxsize) {
+                long puts = memory.get(JAVA_LONG, PUTS);
+                gets = getsSeen; // gets only grows: the last reading is a bound on how full the queue is
+                if (puts - gets >= maxsize) { // the consumers' line is fetched only when that reading is not enough
+                    gets = (long) LONG.getVolatile(memory, GETS);
+                    getsSeen = gets;
+                }
+                if (puts - gets < maxsize) {
                     putLocked(length, message);
                     put = true;
                     return true;
@@ -542,6 +548,7 @@ public final class QueueChannel implements AutoCloseable {
             T message;
             long puts = 0;
             boolean shutDown;
+            long getsBefore = memory.get(JAVA_LONG, GETS); // the consumers' own word: their lock hands it over
             try {
                 checkBroken(); // under the lock: also a break found by the consumer this one waited for
                 if (recovered) {
@@ -564,7 +571,11 @@ public final class QueueChannel implements AutoCloseable {
                     }
                 }
             } finally {
-                LockWord.release(consumers);
+                boolean took = memory.get(JAVA_LONG, GETS) != getsBefore;
+                LockWord.release(consumers); // a full fence: the count before the producers' waiters count
+                if (took) {
+                    signalNotFull(1);
+                }
             }
             if (message != null) {
                 return message;
@@ -626,10 +637,13 @@ public final class QueueChannel implements AutoCloseable {
         }
     }
 
-    private void signalNotFull() {
+    /**
+     * Wakes producers waiting for room in a bounded queue, after the consumers' lock was released: its releasing
+     * compare-and-set orders the count of messages taken before the waiters count is read.
+     */
+    private void signalNotFull(int count) {
         if (maxsize > 0) {
-            VarHandle.fullFence(); // orders the count before the waiters are read (a producer may wait)
-            WaitCore.signal(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS, 1);
+            WaitCore.signal(memory, NOT_FULL_SEQ, NOT_FULL_WAITERS, count);
         }
     }
 
@@ -654,11 +668,9 @@ public final class QueueChannel implements AutoCloseable {
                 if (e instanceof SpscRing.ChecksumMismatch) { // dropped before the reader ran: counted here
                     LONG.setRelease(memory, GETS, memory.get(JAVA_LONG, GETS) + 1);
                 }
-                signalNotFull(); // the message was taken all the same
-                throw e;
+                throw e; // the message was taken all the same (the caller signals once it lets go of the lock)
             }
             if (message != null && message != LINK_MARK) {
-                signalNotFull();
                 return (T) message;
             }
             if (message == null) {
@@ -847,7 +859,8 @@ public final class QueueChannel implements AutoCloseable {
                 }
             }
         } finally {
-            LockWord.release(consumers);
+            LockWord.release(consumers); // a full fence: the count before the producers' waiters count
+            signalNotFull(Integer.MAX_VALUE);
         }
     }
 
