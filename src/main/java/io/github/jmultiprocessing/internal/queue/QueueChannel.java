@@ -571,7 +571,8 @@ public final class QueueChannel implements AutoCloseable {
                     }
                 }
             } finally {
-                boolean took = memory.get(JAVA_LONG, GETS) != getsBefore;
+                // A consumer that died holding the lock may have taken one and not signalled: signal for it too.
+                boolean took = recovered || memory.get(JAVA_LONG, GETS) != getsBefore;
                 LockWord.release(consumers); // a full fence: the count before the producers' waiters count
                 if (took) {
                     signalNotFull(1);
