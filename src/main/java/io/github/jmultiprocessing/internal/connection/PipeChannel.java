@@ -188,7 +188,7 @@ public final class PipeChannel {
      * receiver takes it over, so the pipe may then be unlinked.
      */
     public boolean unheld() {
-        return !own.held() && !peer.held();
+        return !own.heldNow() && !peer.heldNow(); // not the liveness cache: a close decides this once
     }
 
     /** {@return true while some live process holds the other end} */

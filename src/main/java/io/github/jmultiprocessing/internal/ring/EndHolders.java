@@ -90,6 +90,20 @@ public final class EndHolders {
      * lock, no allocation, and another process's liveness is checked at most every 10 ms.
      */
     public boolean held() {
+        return held(false);
+    }
+
+    /**
+     * {@return true if some live process holds a copy, every other process's liveness read now} For a decision
+     * that is not made again, such as unlinking the pipe at a close: {@link #held()}'s 10 ms cache may hold a
+     * process seen alive by a thread that read it just before it died and stored that after another thread saw it
+     * dead.
+     */
+    public boolean heldNow() {
+        return held(true);
+    }
+
+    private boolean held(boolean now) {
         for (int i = 0; i < SLOTS; i++) {
             int pid = (int) INT.getAcquire(table, EndHoldersLayout.pid(i));
             if (pid <= 0 || seenBefore(pid, i)) {
@@ -101,7 +115,7 @@ public final class EndHolders {
                     count += (int) INT.getAcquire(table, EndHoldersLayout.count(j));
                 }
             }
-            if (count > 0 && alive(pid)) {
+            if (count > 0 && (now ? pid == ProcessIdentity.pid() || ProcessIdentity.isAlive(pid) : alive(pid))) {
                 return true;
             }
         }
