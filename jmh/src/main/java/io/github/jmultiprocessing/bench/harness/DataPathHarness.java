@@ -33,8 +33,8 @@ import java.util.stream.IntStream;
  * and Agrona's own steady state, in one command.
  *
  * <p>How a figure is made. Every row, ours and Agrona's alike, runs in a JVM started for it (so no row's JIT
- * profile pollutes another's), whose processes stay up for warm-up trials ({@link #WARM_NANOS} of them, at least
- * one) and then {@code --trials} measured trials: the consumer or caller is that JVM, the producers, echo child,
+ * profile pollutes another's), whose processes stay up for warm-up trials ({@link #WARM_NANOS} of them, and
+ * for ours on until two in a row agree within {@link #STEADY}, at most {@link #WARM_MAX_NANOS}) and then {@code --trials} measured trials: the consumer or caller is that JVM, the producers, echo child,
  * pool workers or manager server are its children, all warm when a measured trial starts. The row's figure in one run is the median of its trials. The
  * whole harness (every row, ours, Agrona and CPython) runs {@code --runs} times, one run after the other, and
  * the table shows the median of the runs' figures with their spread (min-max). CPython runs {@code bench_mp.py}
@@ -87,6 +87,10 @@ public final class DataPathHarness {
      * maps of 1e6 items (C2 compiles the frame paths late), so one warm-up map measured the JIT, not the pool.
      */
     static final long WARM_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** The longest warm-up of ours: trials still apart after it are measured all the same. */
+    static final long WARM_MAX_NANOS = TimeUnit.SECONDS.toNanos(20);
+    /** Two warm-up trials this close (the larger over the smaller) end ours' warm-up, once past {@link #WARM_NANOS}. */
+    static final double STEADY = 1.15;
     static final int N_MAP = 1_000_000;
     static final int N_CHUNK1 = 20_000;
     static final int N_APPLY = 5_000;
@@ -436,12 +440,23 @@ public final class DataPathHarness {
         };
     }
 
-    /** Runs warm-up trials for {@link #WARM_NANOS} (at least one), then the measured ones; {@return their figures} */
+    /**
+     * Runs warm-up trials for {@link #WARM_NANOS} (at least two), and on until the last two are within
+     * {@link #STEADY} of each other (at most {@link #WARM_MAX_NANOS}), then the measured ones; {@return their
+     * figures} Pinned to one CPU, 2 s left the JIT of a pool's caller and workers half done: a map's trials went 4.3,
+     * 5.2, then 24-44 M tasks/s.
+     */
     private static double[] trials(int trials, Trial trial) throws Exception {
         long start = System.nanoTime();
-        do {
-            trial.run();
-        } while (System.nanoTime() - start < WARM_NANOS);
+        double last = trial.run();
+        for (double next; ; last = next) {
+            next = trial.run();
+            long spent = System.nanoTime() - start;
+            if (spent >= WARM_MAX_NANOS || spent >= WARM_NANOS && Math.max(last, next) <= STEADY * Math.min(last,
+                    next)) {
+                break;
+            }
+        }
         double[] figures = new double[trials];
         for (int t = 0; t < trials; t++) {
             figures[t] = trial.run();
