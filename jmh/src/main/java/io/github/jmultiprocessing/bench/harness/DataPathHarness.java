@@ -34,7 +34,7 @@ import java.util.stream.IntStream;
  *
  * <p>How a figure is made. Every row, ours and Agrona's alike, runs in a JVM started for it (so no row's JIT
  * profile pollutes another's), whose processes stay up for warm-up trials ({@link #WARM_NANOS} of them, and
- * for ours on until two in a row agree within {@link #STEADY}, at most {@link #WARM_MAX_NANOS}) and then {@code --trials} measured trials: the consumer or caller is that JVM, the producers, echo child,
+ * for ours on until three in a row agree within {@link #STEADY}, at most {@link #WARM_MAX_NANOS}) and then {@code --trials} measured trials: the consumer or caller is that JVM, the producers, echo child,
  * pool workers or manager server are its children, all warm when a measured trial starts. The row's figure in one run is the median of its trials. The
  * whole harness (every row, ours, Agrona and CPython) runs {@code --runs} times, one run after the other, and
  * the table shows the median of the runs' figures with their spread (min-max). CPython runs {@code bench_mp.py}
@@ -89,7 +89,7 @@ public final class DataPathHarness {
     static final long WARM_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** The longest warm-up of ours: trials still apart after it are measured all the same. */
     static final long WARM_MAX_NANOS = TimeUnit.SECONDS.toNanos(20);
-    /** Two warm-up trials this close (the larger over the smaller) end ours' warm-up, once past {@link #WARM_NANOS}. */
+    /** Three warm-up trials this close (the largest over the smallest) end ours' warm-up, once past its floor. */
     static final double STEADY = 1.15;
     static final int N_MAP = 1_000_000;
     static final int N_CHUNK1 = 20_000;
@@ -441,19 +441,24 @@ public final class DataPathHarness {
     }
 
     /**
-     * Runs warm-up trials for {@link #WARM_NANOS} (at least two), and on until the last two are within
-     * {@link #STEADY} of each other (at most {@link #WARM_MAX_NANOS}), then the measured ones; {@return their
-     * figures} Pinned to one CPU, 2 s left the JIT of a pool's caller and workers half done: a map's trials went 4.3,
-     * 5.2, then 24-44 M tasks/s.
+     * Runs warm-up trials for {@link #WARM_NANOS} (four times that on one CPU; at least three trials), and on until
+     * the last three are within {@link #STEADY} of each other (at most {@link #WARM_MAX_NANOS}), then the measured
+     * ones; {@return their figures} Pinned to one CPU, 2 s left the JIT of a pool's caller and workers half done: a
+     * map's trials went 4.3, 5.2, then 24-44 M tasks/s, or 3.6, 4.9, 4.5, 6.4, 11.5, 19.7, 35.2 (two slow trials
+     * can agree).
      */
     private static double[] trials(int trials, Trial trial) throws Exception {
         long start = System.nanoTime();
+        // On one CPU the JIT threads of every JVM of the row share it with the row itself: warm four times longer.
+        long floor = Runtime.getRuntime().availableProcessors() < 2 ? 4 * WARM_NANOS : WARM_NANOS;
+        double before = trial.run();
         double last = trial.run();
-        for (double next; ; last = next) {
+        for (double next; ; before = last, last = next) {
             next = trial.run();
             long spent = System.nanoTime() - start;
-            if (spent >= WARM_MAX_NANOS || spent >= WARM_NANOS && Math.max(last, next) <= STEADY * Math.min(last,
-                    next)) {
+            double low = Math.min(before, Math.min(last, next));
+            double high = Math.max(before, Math.max(last, next));
+            if (spent >= WARM_MAX_NANOS || spent >= floor && high <= STEADY * low) {
                 break;
             }
         }
