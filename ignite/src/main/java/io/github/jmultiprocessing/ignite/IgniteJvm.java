@@ -1,0 +1,54 @@
+package io.github.jmultiprocessing.ignite;
+
+import java.util.List;
+
+/**
+ * The JVM flags every JVM that runs an Ignite 2 node or client needs on JDK 17 and later: Ignite reaches into the
+ * JDK's internals, and without them it fails at start with {@code InaccessibleObjectException}. The node JVMs of a
+ * {@link LocalCluster} get them; a program that joins a cluster passes them on its own command line (README).
+ */
+public final class IgniteJvm {
+
+    /** The {@code --add-opens} flags, one string each. */
+    public static final List<String> ADD_OPENS = List.of(
+            "--add-opens=java.base/jdk.internal.access=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.loader=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens=java.base/sun.net.util=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.fs=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "--add-opens=java.management/com.sun.jmx.mbeanserver=ALL-UNNAMED",
+            "--add-opens=jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED",
+            "--add-opens=java.base/sun.reflect.generics.reflectiveObjects=ALL-UNNAMED",
+            "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.math=ALL-UNNAMED",
+            "--add-opens=java.base/java.time=ALL-UNNAMED",
+            "--add-opens=java.base/java.text=ALL-UNNAMED",
+            "--add-opens=java.base/java.security.cert=ALL-UNNAMED",
+            "--add-opens=java.sql/java.sql=ALL-UNNAMED",
+            "--add-opens=java.management/sun.management=ALL-UNNAMED");
+
+    private IgniteJvm() {
+    }
+
+    /**
+     * {@return the flags of {@link #ADD_OPENS} this JVM was started without} Checked before a client starts here,
+     * so that a missing flag is named instead of failing deep inside Ignite.
+     */
+    static List<String> missingHere() {
+        List<String> arguments = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        return ADD_OPENS.stream().filter(flag -> !arguments.contains(flag)
+                && !arguments.contains(flag.replace("--add-opens=", "--add-opens "))).toList();
+    }
+}

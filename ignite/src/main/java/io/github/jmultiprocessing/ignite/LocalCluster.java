@@ -1,0 +1,191 @@
+package io.github.jmultiprocessing.ignite;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteException;
+import org.apache.ignite.Ignition;
+
+/**
+ * A cluster of Ignite server nodes on this machine, each in a JVM of its own started from this one (the same
+ * {@code java}, class path and Ignite flags), with this JVM joined as a client: the default for development, so that
+ * a first program needs no setup. Closing it stops the client and every node and deletes the cluster's work
+ * directory; a node also stops by itself when this JVM dies (its standard input ends).
+ *
+ * <pre>{@code
+ * try (LocalCluster cluster = LocalCluster.start(2);
+ *      ClusterPool pool = new ClusterPool(cluster.ignite())) {
+ *     List<Long> cubes = pool.map(x -> x * x * x, List.of(1L, 2L, 3L));
+ * }
+ * }</pre>
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final String name;
+    private final Path workDirectory;
+    private final List<Process> nodes;
+    private final Ignite client;
+
+    private LocalCluster(String name, Path workDirectory, List<Process> nodes, Ignite client) {
+        this.name = name;
+        this.workDirectory = workDirectory;
+        this.nodes = nodes;
+        this.client = client;
+    }
+
+    /**
+     * Starts {@code nodes} server node JVMs and joins this JVM to them as a client.
+     *
+     * @param nodes the number of server nodes, at least 1
+     * @return the cluster, its nodes joined
+     * @throws IllegalArgumentException if nodes is less than 1
+     * @throws IllegalStateException    if this JVM lacks a flag of {@link IgniteJvm#ADD_OPENS} (named in the message)
+     * @throws UncheckedIOException     if a node cannot be started or does not join in time (the others are stopped)
+     */
+    public static LocalCluster start(int nodes) {
+        if (nodes < 1) {
+            throw new IllegalArgumentException("nodes=" + nodes + " (expected at least 1)");
+        }
+        List<String> missing = IgniteJvm.missingHere();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("this JVM needs the flags Ignite 2 requires on JDK 17+; missing: "
+                    + String.join(" ", missing) + " (all of them: IgniteJvm.ADD_OPENS)");
+        }
+        String name = "jmp-" + UUID.randomUUID().toString().substring(0, 8);
+        int portBase = 20_000 + NodeConfig.PORTS * ThreadLocalRandom.current().nextInt(1_000);
+        List<Process> started = new ArrayList<>();
+        Path work = null;
+        try {
+            work = Files.createTempDirectory(name);
+            List<CompletableFuture<Void>> ready = new ArrayList<>();
+            for (int i = 0; i < nodes; i++) {
+                Process node = startNode(name, portBase, work, "node" + i);
+                started.add(node);
+                ready.add(CompletableFuture.runAsync(() -> awaitReady(node)));
+            }
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new))
+                    .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            Ignite client = Ignition.start(NodeConfig.of(name, portBase, work, true, "client"));
+            return new LocalCluster(name, work, List.copyOf(started), client);
+        } catch (Exception e) {
+            started.forEach(Process::destroyForcibly);
+            deleteQuietly(work);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new UncheckedIOException(new IOException("local Ignite cluster of " + nodes
+                    + " node(s) did not start: " + e, e));
+        }
+    }
+
+    private static Process startNode(String cluster, int portBase, Path work, String node) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow(
+                () -> new IOException("the java command of this JVM is unknown")));
+        command.addAll(IgniteJvm.ADD_OPENS);
+        command.add("-DIGNITE_NO_ASCII=true");
+        command.add("-DIGNITE_UPDATE_NOTIFIER=false");
+        command.add("-DIGNITE_PERFORMANCE_SUGGESTIONS_DISABLED=true");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(NodeMain.class.getName());
+        command.add(cluster);
+        command.add(Integer.toString(portBase));
+        command.add(work.toString());
+        command.add(node);
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static void awaitReady(Process node) {
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(),
+                    StandardCharsets.UTF_8));
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.equals(NodeMain.READY)) {
+                    Thread drain = new Thread(() -> out.lines().forEach(System.out::println),
+                            "jmultiprocessing-ignite node output");
+                    drain.setDaemon(true);
+                    drain.start();
+                    return;
+                }
+                System.out.println(line);
+            }
+            throw new IllegalStateException("node exited with " + node.waitFor() + " before it joined");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@return this JVM's client node, through which pools and managers reach the cluster} */
+    public Ignite ignite() {
+        return client;
+    }
+
+    /** {@return the cluster's name: the prefix of its nodes' instance names} */
+    public String name() {
+        return name;
+    }
+
+    /** {@return the node JVMs, in the order they were started (for tests: a node to kill)} */
+    public List<ProcessHandle> nodes() {
+        return nodes.stream().map(Process::toHandle).toList();
+    }
+
+    /** Stops the client and every node (each within 10 s, then killed) and deletes the work directory. */
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IgniteException e) {
+            // the nodes are stopped below in any case
+        }
+        for (Process node : nodes) {
+            try {
+                node.getOutputStream().close(); // the node's stdin ends: it stops
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+        for (Process node : nodes) {
+            try {
+                if (!node.waitFor(10, TimeUnit.SECONDS)) {
+                    node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                node.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        deleteQuietly(workDirectory);
+    }
+
+    private static void deleteQuietly(Path directory) {
+        if (directory == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // left for the OS's temporary directory cleaning
+        }
+    }
+}
