@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The result of a {@link ProcessPool} call that runs while the caller goes on: Python's
+ * The result of a {@link Pool} call that runs while the caller goes on: Python's
  * {@code multiprocessing.pool.AsyncResult}, and a {@link Future}. {@link #cancel} withdraws a call none of whose
  * tasks has gone to a worker yet (Python's {@code AsyncResult} has no {@code cancel}); {@link ProcessPool#terminate()}
  * cancels what is outstanding. Either way the result is then cancelled: {@link #isCancelled()} is true and
@@ -23,6 +23,18 @@ public final class AsyncResult<V> implements Future<V> {
 
     AsyncResult(CompletableFuture<V> future) {
         this.future = future;
+    }
+
+    /**
+     * {@return a result that completes as {@code future} does} For pools of other backends (the cluster pool of
+     * {@code jmultiprocessing-ignite}): {@link #cancel} cancels {@code future}, whose owner withdraws the call's work
+     * if none of it has started.
+     *
+     * @param future the call's future, completed by the pool
+     * @param <V>    the result type
+     */
+    public static <V> AsyncResult<V> of(CompletableFuture<V> future) {
+        return new AsyncResult<>(java.util.Objects.requireNonNull(future, "future"));
     }
 
     /**

@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code get} throws an {@link ExecutionException} with the caller's frames whose cause it is. A result that cannot
  * be sent back fails with {@link MaybeEncodingException}.
  */
-public final class ProcessPool implements AutoCloseable {
+public final class ProcessPool implements Pool {
 
     /*
      * Implementation notes. This class is the API (CPython's Pool methods): it checks arguments and shapes results;

@@ -1,34 +1,75 @@
 package io.github.jmultiprocessing.ignite;
 
+import io.github.jmultiprocessing.AsyncResult;
+import io.github.jmultiprocessing.IMapIterator;
+import io.github.jmultiprocessing.Pool;
 import io.github.jmultiprocessing.SerializableCallable;
 import io.github.jmultiprocessing.SerializableFunction;
 import io.github.jmultiprocessing.WorkerLostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.IgniteCompute;
 import org.apache.ignite.IgniteCheckedException;
 import org.apache.ignite.IgniteClientDisconnectedException;
+import org.apache.ignite.IgniteCompute;
 import org.apache.ignite.IgniteException;
-import org.apache.ignite.internal.IgniteClientDisconnectedCheckedException;
 import org.apache.ignite.cluster.ClusterTopologyException;
+import org.apache.ignite.internal.IgniteClientDisconnectedCheckedException;
 import org.apache.ignite.lang.IgniteCallable;
+import org.apache.ignite.lang.IgniteFuture;
+import org.apache.ignite.lang.IgniteFutureCancelledException;
 
 /**
- * A pool whose workers are the server nodes of an Ignite cluster: {@code apply} and {@code map} as
- * {@link io.github.jmultiprocessing.ProcessPool}'s, each task or chunk an Ignite compute job. A job whose node leaves
- * the cluster runs again on another (Ignite's failover); with no server node left, the call fails with
+ * A {@link Pool} whose workers are the server nodes of an Ignite cluster: the pool's API as
+ * {@link io.github.jmultiprocessing.ProcessPool}'s, each task, or chunk of a map, an Ignite compute job. A job whose
+ * node leaves the cluster runs again on another (Ignite's failover); with no server node left, the call fails with
  * {@link WorkerLostException}.
  *
- * <p>Tasks and functions travel as serialized objects (a serializable lambda or class): their classes must be on
- * the nodes' class path or reach them by Ignite's peer class loading, which {@link LocalCluster} turns on.
+ * <pre>{@code
+ * try (LocalCluster cluster = LocalCluster.start(2);
+ *      Pool pool = new ClusterPool(cluster.ignite())) {        // was: new ProcessPool(2)
+ *     List<Long> cubes = pool.map(x -> x * x * x, List.of(1L, 2L, 3L));
+ * }
+ * }</pre>
+ *
+ * <p>Tasks and functions travel serialized (a serializable lambda or class): their classes must be on the nodes'
+ * class path or reach them by Ignite's peer class loading, which {@link LocalCluster} turns on. The nodes belong to
+ * the cluster, not to the pool: {@link #shutdown()}, {@link #terminate()} and {@link #join()} concern the pool's own
+ * calls ({@code terminate} cancels its outstanding Ignite tasks), and {@link #close()} leaves the cluster running.
+ * {@link AsyncResult#cancel} cancels the call's Ignite task: its jobs not started never run, running ones are asked
+ * to stop. Callbacks run one at a time on a thread of the pool's, before the result is ready, as Python's.
  */
-public final class ClusterPool implements AutoCloseable {
+public final class ClusterPool implements Pool {
+
+    private static final AtomicInteger POOLS = new AtomicInteger();
+    private static final int RUNNING = 0;
+    private static final int SHUT_DOWN = 1;
+    private static final int TERMINATED = 2;
 
     private final Ignite ignite;
-    private volatile boolean closed;
+    private final String name;
+    private final ExecutorService callbacks;
+    private final Set<CompletableFuture<?>> outstanding = ConcurrentHashMap.newKeySet();
+    private volatile int state = RUNNING;
 
     /**
      * Makes a pool over the server nodes of the cluster this node (a client, typically) belongs to.
@@ -36,17 +77,28 @@ public final class ClusterPool implements AutoCloseable {
      * @param ignite a started node of the cluster
      */
     public ClusterPool(Ignite ignite) {
-        this.ignite = java.util.Objects.requireNonNull(ignite, "ignite");
+        this.ignite = Objects.requireNonNull(ignite, "ignite");
+        this.name = "jmultiprocessing-ClusterPool-" + POOLS.incrementAndGet();
+        this.callbacks = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, name + " callbacks");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
-    /** {@return the number of server nodes now: the pool's workers} */
+    /**
+     * {@return the number of server nodes now: the pool's workers}
+     *
+     * @throws WorkerLostException if this node lost the cluster
+     */
     public int workers() {
-        return get(() -> ignite.cluster().forServers().nodes().size());
+        return rethrown(() -> ignite.cluster().forServers().nodes().size());
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("the pool is closed");
+    private void checkRunning() {
+        if (state != RUNNING) {
+            throw new IllegalStateException("the pool is " + (state == SHUT_DOWN ? "shut down" : "terminated")
+                    + " (expected a running pool)");
         }
     }
 
@@ -54,61 +106,106 @@ public final class ClusterPool implements AutoCloseable {
         return ignite.compute(ignite.cluster().forServers());
     }
 
-    /**
-     * Runs a task on a node and waits for its result (Python's {@code apply}).
-     *
-     * @param task the task
-     * @param <V>  its result type
-     * @return its result
-     * @throws IllegalStateException if the pool is closed
-     * @throws WorkerLostException   if no server node is left to run it
-     * @throws RuntimeException      the task's own exception; a checked one wrapped in {@link CompletionException}
-     */
-    public <V> V apply(SerializableCallable<V> task) {
-        java.util.Objects.requireNonNull(task, "task");
-        checkOpen();
-        return get(() -> compute().callAsync(new CallJob<>(task)).get());
+    // ---- apply
+
+    @Override
+    public <V> V apply(SerializableCallable<V> task) throws InterruptedException {
+        return await(applyAsync(task));
     }
 
-    /**
-     * Applies a function to every item on the nodes, in chunks of Python's default size (four per node).
-     *
-     * @param function the function
-     * @param items    the items
-     * @param <T>      their type
-     * @param <R>      the results' type
-     * @return the results, in the items' order
-     * @throws IllegalStateException if the pool is closed
-     * @throws WorkerLostException   if no server node is left to run a chunk
-     * @throws RuntimeException      the first failing chunk's exception (in the items' order)
-     */
-    public <T, R> List<R> map(SerializableFunction<T, R> function, Iterable<? extends T> items) {
+    @Override
+    public <V> AsyncResult<V> applyAsync(SerializableCallable<V> task) {
+        return AsyncResult.of(applyFuture(task));
+    }
+
+    @Override
+    public <V> AsyncResult<V> applyAsync(SerializableCallable<V> task, Consumer<? super V> callback,
+            Consumer<? super Throwable> errorCallback) {
+        return AsyncResult.of(withCallbacks(applyFuture(task), callback, errorCallback));
+    }
+
+    private <V> CompletableFuture<V> applyFuture(SerializableCallable<V> task) {
+        Objects.requireNonNull(task, "task");
+        checkRunning();
+        return derived(submit(List.of(new CallJob<>(task))), results -> results.iterator().next());
+    }
+
+    // ---- map and starmap
+
+    @Override
+    public <T, R> List<R> map(SerializableFunction<T, R> function, Iterable<? extends T> items)
+            throws InterruptedException {
         return map(function, items, 0);
     }
 
-    /**
-     * Applies a function to every item on the nodes, {@code chunksize} items per job.
-     *
-     * @param function  the function
-     * @param items     the items
-     * @param chunksize items per job, 0 for Python's default rule (four chunks per node)
-     * @param <T>       their type
-     * @param <R>       the results' type
-     * @return the results, in the items' order
-     * @throws IllegalArgumentException if chunksize is negative
-     * @throws IllegalStateException    if the pool is closed
-     * @throws WorkerLostException      if no server node is left to run a chunk
-     * @throws RuntimeException         the first failing chunk's exception (in the items' order)
-     */
-    public <T, R> List<R> map(SerializableFunction<T, R> function, Iterable<? extends T> items, int chunksize) {
-        java.util.Objects.requireNonNull(function, "function");
+    @Override
+    public <T, R> List<R> map(SerializableFunction<T, R> function, Iterable<? extends T> items, int chunksize)
+            throws InterruptedException {
+        return await(mapAsync(function, items, chunksize));
+    }
+
+    @Override
+    public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<? extends T> items) {
+        return mapAsync(function, items, 0);
+    }
+
+    @Override
+    public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<? extends T> items,
+            int chunksize) {
+        return AsyncResult.of(mapFuture(function, items, chunksize));
+    }
+
+    @Override
+    public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<? extends T> items,
+            int chunksize, Consumer<? super List<R>> callback, Consumer<? super Throwable> errorCallback) {
+        return AsyncResult.of(withCallbacks(mapFuture(function, items, chunksize), callback, errorCallback));
+    }
+
+    @Override
+    public <R> List<R> starmap(SerializableFunction<Object[], R> function, Iterable<Object[]> tuples)
+            throws InterruptedException {
+        return map(function, tuples, 0);
+    }
+
+    @Override
+    public <R> List<R> starmap(SerializableFunction<Object[], R> function, Iterable<Object[]> tuples, int chunksize)
+            throws InterruptedException {
+        return map(function, tuples, chunksize);
+    }
+
+    @Override
+    public <R> AsyncResult<List<R>> starmapAsync(SerializableFunction<Object[], R> function,
+            Iterable<Object[]> tuples) {
+        return mapAsync(function, tuples, 0);
+    }
+
+    @Override
+    public <R> AsyncResult<List<R>> starmapAsync(SerializableFunction<Object[], R> function,
+            Iterable<Object[]> tuples, int chunksize) {
+        return mapAsync(function, tuples, chunksize);
+    }
+
+    @Override
+    public <R> AsyncResult<List<R>> starmapAsync(SerializableFunction<Object[], R> function,
+            Iterable<Object[]> tuples, int chunksize, Consumer<? super List<R>> callback,
+            Consumer<? super Throwable> errorCallback) {
+        return mapAsync(function, tuples, chunksize, callback, errorCallback);
+    }
+
+    private <T, R> CompletableFuture<List<R>> mapFuture(SerializableFunction<T, R> function,
+            Iterable<? extends T> items, int chunksize) {
+        Objects.requireNonNull(function, "function");
         if (chunksize < 0) {
-            throw new IllegalArgumentException("chunksize=" + chunksize + " (expected 0 for the default, or more)");
+            throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1, or 0 for the default)");
         }
+        checkRunning();
         List<T> all = new ArrayList<>();
-        items.forEach(all::add);
+        items.forEach(all::add); // as Python's list(iterable), at the call
+        if (all.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
         if (chunksize == 0) { // Python's rule: four chunks per worker
-            int per = Math.max(1, workers()) * 4;
+            int per = Math.max(1, workersOrNone()) * 4;
             chunksize = Math.max(1, all.size() / per + (all.size() % per == 0 ? 0 : 1));
         }
         List<ChunkJob<T, R>> jobs = new ArrayList<>();
@@ -116,44 +213,213 @@ public final class ClusterPool implements AutoCloseable {
             jobs.add(new ChunkJob<>(jobs.size(), function,
                     new ArrayList<>(all.subList(from, Math.min(all.size(), from + chunksize)))));
         }
-        checkOpen();
-        if (jobs.isEmpty()) {
-            return List.of();
-        }
+        int size = all.size();
         // One Ignite task of one job per chunk: the load balancer spreads them; they come back as they finish.
-        Collection<Chunk<R>> done = get(() -> compute().callAsync(jobs).get());
-        List<List<R>> ordered = new ArrayList<>(java.util.Collections.nCopies(jobs.size(), null));
-        for (Chunk<R> chunk : done) {
-            ordered.set(chunk.index, chunk.results);
-        }
-        List<R> results = new ArrayList<>(all.size());
-        ordered.forEach(results::addAll);
-        return results;
+        return derived(submit(jobs), chunks -> {
+            List<List<R>> ordered = new ArrayList<>(Collections.nCopies(jobs.size(), null));
+            for (Chunk<R> chunk : chunks) {
+                ordered.set(chunk.index, chunk.results);
+            }
+            List<R> results = new ArrayList<>(size);
+            ordered.forEach(results::addAll);
+            return results;
+        });
     }
 
-    /** Runs a submission and waits for it, turning Ignite's exceptions into the pool's. */
-    private static <V> V get(java.util.function.Supplier<V> call) {
+    /** {@return the server nodes now, 0 if this node lost the cluster (the call then fails as it is submitted)} */
+    private int workersOrNone() {
         try {
-            return call.get();
-        } catch (IgniteException e) {
-            Throwable cause = e;
-            while (cause instanceof IgniteException && !lost(cause) && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            if (lost(cause) || cause instanceof IgniteCheckedException && lost(cause.getCause())) {
-                WorkerLostException lostException = new WorkerLostException("no server node of the cluster is"
-                        + " left to run the task (" + cause.getMessage() + ")");
-                lostException.initCause(e);
-                throw lostException;
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new CompletionException(cause != null ? cause : e);
+            return workers();
+        } catch (WorkerLostException e) {
+            return 0;
         }
+    }
+
+    // ---- imap
+
+    @Override
+    public <T, R> IMapIterator<R> imap(SerializableFunction<T, R> function, Iterable<? extends T> items) {
+        return imap(function, items, 1);
+    }
+
+    @Override
+    public <T, R> IMapIterator<R> imap(SerializableFunction<T, R> function, Iterable<? extends T> items,
+            int chunksize) {
+        return stream(function, items, chunksize, true);
+    }
+
+    @Override
+    public <T, R> IMapIterator<R> imapUnordered(SerializableFunction<T, R> function, Iterable<? extends T> items) {
+        return imapUnordered(function, items, 1);
+    }
+
+    @Override
+    public <T, R> IMapIterator<R> imapUnordered(SerializableFunction<T, R> function, Iterable<? extends T> items,
+            int chunksize) {
+        return stream(function, items, chunksize, false);
+    }
+
+    private <T, R> IMapIterator<R> stream(SerializableFunction<T, R> function, Iterable<? extends T> items,
+            int chunksize, boolean ordered) {
+        Objects.requireNonNull(function, "function");
+        if (chunksize < 1) {
+            throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1)");
+        }
+        checkRunning();
+        int window = 2 * Math.max(1, workersOrNone()) * 4; // chunks in flight: enough to keep every node's jobs busy
+        ClusterStream.Submitter<T, R> submitter = (index, chunk) -> {
+            checkRunning();
+            List<ChunkJob<T, R>> job = List.of(new ChunkJob<>(index, function, chunk));
+            return derived(submit(job), results -> results.iterator().next().results);
+        };
+        return new ClusterStream<T, R>(items.iterator(), chunksize, ordered, window, submitter);
+    }
+
+    // ---- submission
+
+    /**
+     * Submits one Ignite task of these jobs: {@return its results as the jobs finish, in no order} A failure
+     * completes it with the pool's exception ({@link #failure}); cancelling it cancels the task. Tracked until done.
+     */
+    private <V> CompletableFuture<Collection<V>> submit(List<? extends IgniteCallable<V>> jobs) {
+        IgniteTask<V> task = new IgniteTask<>();
+        outstanding.add(task);
+        task.whenComplete((results, failure) -> outstanding.remove(task));
+        if (state == TERMINATED) { // terminate() ran between the caller's check and now
+            task.cancel(false);
+            return task;
+        }
+        try {
+            task.started(compute().callAsync(jobs));
+        } catch (IgniteException | IllegalStateException e) {
+            task.completeExceptionally(e instanceof IgniteException ignite ? failure(ignite) : e);
+        }
+        return task;
+    }
+
+    /** An Ignite task's results as a {@link CompletableFuture}: cancelling it cancels the task. */
+    private static final class IgniteTask<V> extends CompletableFuture<Collection<V>> {
+        private volatile IgniteFuture<Collection<V>> running;
+
+        void started(IgniteFuture<Collection<V>> future) {
+            running = future;
+            if (isCancelled()) {
+                future.cancel();
+            }
+            future.listen(done -> {
+                try {
+                    complete(done.get());
+                } catch (IgniteFutureCancelledException e) {
+                    cancel(false);
+                } catch (IgniteException e) {
+                    completeExceptionally(failure(e));
+                }
+            });
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            IgniteFuture<Collection<V>> future = running;
+            if (cancelled && future != null) {
+                try {
+                    future.cancel();
+                } catch (IgniteException e) {
+                    // the task ended meanwhile
+                }
+            }
+            return cancelled;
+        }
+    }
+
+    /** {@return a future of {@code shape} applied to the source's value; cancelling it cancels the source} */
+    private static <A, B> CompletableFuture<B> derived(CompletableFuture<A> source, Function<A, B> shape) {
+        CompletableFuture<B> result = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                source.cancel(mayInterruptIfRunning);
+                return super.cancel(mayInterruptIfRunning);
+            }
+        };
+        source.whenComplete((value, failure) -> {
+            if (failure == null) {
+                try {
+                    result.complete(shape.apply(value));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            } else {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (cause instanceof CancellationException) {
+                    result.cancel(false);
+                } else {
+                    result.completeExceptionally(cause);
+                }
+            }
+        });
+        return result;
+    }
+
+    /**
+     * {@return a future completed as {@code result} is, after the callback for it ran on the callback thread} An
+     * exception a callback throws is printed, as in Python.
+     */
+    private <V> CompletableFuture<V> withCallbacks(CompletableFuture<V> result, Consumer<? super V> callback,
+            Consumer<? super Throwable> errorCallback) {
+        CompletableFuture<V> ready = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                result.cancel(mayInterruptIfRunning);
+                return super.cancel(mayInterruptIfRunning);
+            }
+        };
+        result.whenCompleteAsync((value, failure) -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            try {
+                if (cause == null && callback != null) {
+                    callback.accept(value);
+                } else if (cause != null && !(cause instanceof CancellationException) && errorCallback != null) {
+                    errorCallback.accept(cause);
+                }
+            } catch (RuntimeException | Error e) {
+                System.err.println(name + ": a callback threw:");
+                e.printStackTrace();
+            } finally {
+                if (cause == null) {
+                    ready.complete(value);
+                } else if (cause instanceof CancellationException) {
+                    ready.cancel(false);
+                } else {
+                    ready.completeExceptionally(cause);
+                }
+            }
+        }, task -> {
+            try {
+                callbacks.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run(); // the pool has ended: run it here rather than never
+            }
+        });
+        return ready;
+    }
+
+    // ---- exceptions
+
+    /** {@return the pool's exception for an Ignite failure: the task's own, or WorkerLostException} */
+    static Throwable failure(IgniteException e) {
+        Throwable cause = e;
+        while (cause instanceof IgniteException && !lost(cause) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (lost(cause) || cause instanceof IgniteCheckedException && lost(cause.getCause())) {
+            WorkerLostException lostException = new WorkerLostException("no server node of the cluster is left to"
+                    + " run the task (" + cause.getMessage() + ")");
+            lostException.initCause(e);
+            return lostException;
+        }
+        return cause instanceof IgniteCheckedException && cause.getCause() != null ? cause.getCause() : cause;
     }
 
     /** {@return true if the exception says that no node is left to run a job, or that this client lost them} */
@@ -163,11 +429,111 @@ public final class ClusterPool implements AutoCloseable {
                 || e instanceof IgniteClientDisconnectedCheckedException;
     }
 
-    /** Stops taking calls; calls already made go on (the cluster is the caller's to close). */
+    private static <V> V rethrown(Supplier<V> call) {
+        try {
+            return call.get();
+        } catch (IgniteException e) {
+            throw unchecked(failure(e));
+        }
+    }
+
+    /** {@return a task's exception to rethrow: itself if unchecked, else wrapped in a CompletionException} */
+    static RuntimeException unchecked(Throwable cause) {
+        if (cause instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return new CompletionException(cause);
+    }
+
+    private static <V> V await(AsyncResult<V> result) throws InterruptedException {
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            throw unchecked(e.getCause());
+        }
+    }
+
+    // ---- life cycle
+
+    @Override
+    public void shutdown() {
+        synchronized (this) {
+            if (state == RUNNING) {
+                state = SHUT_DOWN;
+            }
+        }
+    }
+
+    @Override
+    public void terminate() {
+        synchronized (this) {
+            state = TERMINATED;
+        }
+        for (CompletableFuture<?> call : List.copyOf(outstanding)) {
+            call.cancel(false);
+        }
+    }
+
+    @Override
+    public void join() throws InterruptedException {
+        join(null);
+    }
+
+    @Override
+    public boolean join(Duration timeout) throws InterruptedException {
+        if (state == RUNNING) {
+            throw new IllegalStateException("the pool is running (expected shutdown() or terminate() before join())");
+        }
+        long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, timeout.toNanos());
+        for (CompletableFuture<?> call : List.copyOf(outstanding)) {
+            try {
+                if (timeout == null) {
+                    call.get();
+                } else {
+                    call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+            } catch (ExecutionException | CancellationException e) {
+                // over all the same
+            } catch (TimeoutException e) {
+                return false;
+            }
+        }
+        callbacks.shutdown(); // after the last results: their callbacks still run
+        return timeout == null ? callbacks.awaitTermination(1, TimeUnit.DAYS)
+                : callbacks.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return state != RUNNING;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return state != RUNNING && outstanding.isEmpty();
+    }
+
+    /** Terminates the pool's calls and waits for them; the cluster goes on. */
     @Override
     public void close() {
-        closed = true;
+        terminate();
+        try {
+            join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
+
+    @Override
+    public String toString() {
+        return name + "[" + (state == RUNNING ? "running" : state == SHUT_DOWN ? "shut down" : "terminated")
+                + ", outstanding calls=" + outstanding.size() + "]";
+    }
+
+    // ---- jobs
 
     /** A task as an Ignite job (a class, not a record: Ignite 2's marshaller cannot set a record's fields). */
     private static final class CallJob<V> implements IgniteCallable<V> {
@@ -207,7 +573,7 @@ public final class ClusterPool implements AutoCloseable {
         }
     }
 
-    /** A chunk's results and its place in the map. */
+    /** A chunk's results and its place in the call. */
     private static final class Chunk<R> implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         private final int index;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.AsyncResult;
 import io.github.jmultiprocessing.WorkerLostException;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
@@ -46,8 +46,7 @@ class ClusterPoolFaultIT {
     void shouldFinishAMapOnTheSurvivorWhenANodeIsKilledInTheMiddle() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(2); ClusterPool pool = new ClusterPool(cluster.ignite())) {
             List<Long> items = LongStream.range(0, 1_000).boxed().toList();
-            CompletableFuture<List<Long>> results = CompletableFuture.supplyAsync(
-                    () -> pool.map(ClusterPoolFaultIT::slowCube, items, 1));
+            AsyncResult<List<Long>> results = pool.mapAsync(ClusterPoolFaultIT::slowCube, items, 1);
             awaitStarted(cluster, 100);
             assertTrue(!results.isDone(), "the map ended before the kill: make the tasks longer");
             ProcessHandle victim = cluster.nodes().get(1);
@@ -66,8 +65,8 @@ class ClusterPoolFaultIT {
     @Test
     void shouldFailWithWorkerLostWhenNoNodeIsLeft() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(1); ClusterPool pool = new ClusterPool(cluster.ignite())) {
-            CompletableFuture<List<Long>> results = CompletableFuture.supplyAsync(
-                    () -> pool.map(ClusterPoolFaultIT::slowCube, LongStream.range(0, 1_000).boxed().toList(), 1));
+            AsyncResult<List<Long>> results = pool.mapAsync(ClusterPoolFaultIT::slowCube,
+                    LongStream.range(0, 1_000).boxed().toList(), 1);
             awaitStarted(cluster, 50);
             assertTrue(cluster.nodes().get(0).destroyForcibly());
             ExecutionException e = assertThrows(ExecutionException.class, () -> results.get(2, TimeUnit.MINUTES));

@@ -41,7 +41,7 @@ class ClusterPoolIT {
     }
 
     @Test
-    void shouldApplyOnANodeJvm() {
+    void shouldApplyOnANodeJvm() throws Exception {
         try (ClusterPool pool = new ClusterPool(cluster.ignite())) {
             assertEquals(2, pool.workers());
             long pid = pool.apply(() -> ProcessHandle.current().pid());
@@ -52,7 +52,7 @@ class ClusterPoolIT {
     }
 
     @Test
-    void shouldMapInOrderOnBothNodes() {
+    void shouldMapInOrderOnBothNodes() throws Exception {
         try (ClusterPool pool = new ClusterPool(cluster.ignite())) {
             List<Long> items = LongStream.range(0, 1_000).boxed().toList();
             assertEquals(items.stream().map(ClusterPoolIT::cube).toList(), pool.map(ClusterPoolIT::cube, items));
@@ -65,7 +65,7 @@ class ClusterPoolIT {
     }
 
     @Test
-    void shouldRethrowTheTasksOwnException() {
+    void shouldRethrowTheTasksOwnException() throws Exception {
         try (ClusterPool pool = new ClusterPool(cluster.ignite())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool.apply(() -> {
                 throw new IllegalArgumentException("bad input 17");
@@ -81,5 +81,114 @@ class ClusterPoolIT {
         ClusterPool pool = new ClusterPool(cluster.ignite());
         pool.close();
         assertThrows(IllegalStateException.class, () -> pool.apply(() -> 1));
+    }
+
+    /** The program of a user: written against the common type, it runs on either pool. */
+    static List<Long> cubesOf(io.github.jmultiprocessing.Pool pool, int n) throws InterruptedException {
+        return pool.map(ClusterPoolIT::cube, LongStream.range(0, n).boxed().toList());
+    }
+
+    @Test
+    void shouldRunTheSameProgramOnAProcessPoolAndAClusterPool() throws Exception {
+        List<Long> expected = LongStream.range(0, 500).map(ClusterPoolIT::cube).boxed().toList();
+        try (io.github.jmultiprocessing.Pool local = new io.github.jmultiprocessing.ProcessPool(2)) {
+            assertEquals(expected, cubesOf(local, 500));
+        }
+        try (io.github.jmultiprocessing.Pool cluster = new ClusterPool(ClusterPoolIT.cluster.ignite())) {
+            assertEquals(expected, cubesOf(cluster, 500));
+        }
+    }
+
+    @Test
+    void shouldCallBackBeforeTheResultIsReady() throws Exception {
+        try (ClusterPool pool = new ClusterPool(cluster.ignite())) {
+            java.util.concurrent.CompletableFuture<Object> seen = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.atomic.AtomicReference<io.github.jmultiprocessing.AsyncResult<Integer>> result =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            result.set(pool.applyAsync(() -> 6 * 7, value -> seen.complete(value), seen::complete));
+            assertEquals(42, result.get().get(1, TimeUnit.MINUTES));
+            assertEquals(42, seen.get(1, TimeUnit.MINUTES));
+            java.util.concurrent.CompletableFuture<Object> failed = new java.util.concurrent.CompletableFuture<>();
+            io.github.jmultiprocessing.AsyncResult<List<Integer>> map = pool.mapAsync(x -> 10 / x, List.of(1, 0),
+                    0, failed::complete, failed::complete);
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> map.get(1, TimeUnit.MINUTES));
+            assertTrue(e.getCause() instanceof ArithmeticException, "failed with " + e.getCause());
+            assertTrue(failed.get(1, TimeUnit.MINUTES) instanceof ArithmeticException);
+            assertTrue(map.ready() && !map.successful());
+        }
+    }
+
+    @Test
+    void shouldStarmap() throws Exception {
+        try (ClusterPool pool = new ClusterPool(cluster.ignite())) {
+            List<Object[]> tuples = List.of(new Object[] {1, 2}, new Object[] {3, 4}, new Object[] {5, 6});
+            assertEquals(List.of(3, 7, 11), pool.starmap(t -> (Integer) t[0] + (Integer) t[1], tuples));
+            assertEquals(List.of(2, 12, 30), pool.starmapAsync(t -> (Integer) t[0] * (Integer) t[1], tuples, 2)
+                    .get(1, TimeUnit.MINUTES));
+        }
+    }
+
+    @Test
+    void shouldImapLazilyInOrderAndGoOnAfterATasksException() throws Exception {
+        try (ClusterPool pool = new ClusterPool(cluster.ignite())) {
+            java.util.concurrent.atomic.AtomicInteger read = new java.util.concurrent.atomic.AtomicInteger();
+            Iterable<Long> endless = () -> new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return true;
+                }
+
+                @Override
+                public Long next() {
+                    return (long) read.getAndIncrement();
+                }
+            };
+            io.github.jmultiprocessing.IMapIterator<Long> cubes = pool.imap(ClusterPoolIT::cube, endless, 3);
+            for (long i = 0; i < 100; i++) {
+                assertEquals(cube(i), cubes.next(java.time.Duration.ofMinutes(1)));
+            }
+            assertTrue(read.get() < 100 + 2 * 2 * 4 * 3 + 3, "read " + read.get() + " items ahead of 100 results");
+            io.github.jmultiprocessing.IMapIterator<Integer> tenths = pool.imap(x -> 10 / x, List.of(5, 2, 0, 1));
+            assertEquals(2, tenths.next());
+            assertEquals(5, tenths.next());
+            assertThrows(ArithmeticException.class, tenths::next);
+            assertEquals(10, tenths.next());
+            assertTrue(!tenths.hasNext());
+            assertThrows(java.util.NoSuchElementException.class, tenths::next);
+        }
+    }
+
+    @Test
+    void shouldImapUnorderedEveryResult() {
+        try (ClusterPool pool = new ClusterPool(cluster.ignite())) {
+            Set<Long> results = new HashSet<>();
+            pool.imapUnordered(ClusterPoolIT::cube, LongStream.range(0, 200).boxed().toList(), 7)
+                    .forEachRemaining(results::add);
+            assertEquals(LongStream.range(0, 200).map(ClusterPoolIT::cube).boxed().collect(
+                    java.util.stream.Collectors.toSet()), results);
+        }
+    }
+
+    @Test
+    void shouldShutDownTerminateAndJoin() throws Exception {
+        ClusterPool pool = new ClusterPool(cluster.ignite());
+        io.github.jmultiprocessing.AsyncResult<Long> done = pool.applyAsync(() -> 7L);
+        assertThrows(IllegalStateException.class, pool::join);
+        pool.shutdown();
+        assertThrows(IllegalStateException.class, () -> pool.apply(() -> 1));
+        assertTrue(pool.join(java.time.Duration.ofMinutes(1)));
+        assertEquals(7L, done.get(0, TimeUnit.SECONDS));
+        assertTrue(pool.isShutdown() && pool.isTerminated());
+
+        ClusterPool busy = new ClusterPool(cluster.ignite());
+        io.github.jmultiprocessing.AsyncResult<Long> slow = busy.applyAsync(() -> {
+            Thread.sleep(60_000);
+            return 1L;
+        });
+        busy.terminate();
+        assertThrows(java.util.concurrent.CancellationException.class, () -> slow.get(10, TimeUnit.SECONDS));
+        assertTrue(busy.join(java.time.Duration.ofMinutes(1)));
+        assertTrue(busy.isTerminated());
     }
 }
