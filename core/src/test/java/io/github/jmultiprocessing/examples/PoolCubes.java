@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.examples;
 
+import io.github.jmultiprocessing.Pool;
 import io.github.jmultiprocessing.ProcessPool;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -40,7 +41,7 @@ public final class PoolCubes {
      */
     public static List<Integer> run() throws InterruptedException {
         List<Integer> numbers = IntStream.range(0, 10).boxed().toList();
-        ProcessPool p = new ProcessPool();
+        Pool p = new ProcessPool(); // on a cluster: Pool p = new ClusterPool(cluster.ignite());
         List<Integer> result = p.map(PoolCubes::cube, numbers);
         p.shutdown(); // Python: p.close()
         p.join();

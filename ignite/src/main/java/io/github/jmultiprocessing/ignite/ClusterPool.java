@@ -68,8 +68,10 @@ public final class ClusterPool implements Pool {
     private final Ignite ignite;
     private final String name;
     private final ExecutorService callbacks;
-    private final Set<CompletableFuture<?>> outstanding = ConcurrentHashMap.newKeySet();
-    private volatile int state = RUNNING;
+    private final Set<CompletableFuture<?>> outstanding = ConcurrentHashMap.newKeySet(); // the callers' futures
+    private volatile int state = RUNNING; // written under this
+    private int entering; // calls past their state check whose future is not tracked yet: guarded by this
+    private volatile Thread callbackThread;
 
     /**
      * Makes a pool over the server nodes of the cluster this node (a client, typically) belongs to.
@@ -82,6 +84,7 @@ public final class ClusterPool implements Pool {
         this.callbacks = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, name + " callbacks");
             thread.setDaemon(true);
+            callbackThread = thread;
             return thread;
         });
     }
@@ -102,6 +105,38 @@ public final class ClusterPool implements Pool {
         }
     }
 
+    /**
+     * Runs a call's submission and tracks the future its caller gets, so that {@link #join} waits for it and
+     * {@link #terminate} cancels it. The state check and the count of calls being made are one step under this
+     * lock, which {@code shutdown} and {@code terminate} take: no call slips past a {@code join} that saw none.
+     *
+     * @param whileOpen true for a chunk of a stream (allowed until terminate), false for a call (until shutdown)
+     */
+    private <V> CompletableFuture<V> call(boolean whileOpen, Supplier<CompletableFuture<V>> submission) {
+        synchronized (this) {
+            if (whileOpen ? state == TERMINATED : state != RUNNING) {
+                checkRunning();
+                throw new IllegalStateException("the pool is terminated (expected a running pool)");
+            }
+            entering++;
+        }
+        CompletableFuture<V> future = null;
+        try {
+            future = submission.get();
+            return future;
+        } finally {
+            if (future != null) {
+                CompletableFuture<V> tracked = future;
+                outstanding.add(tracked);
+                tracked.whenComplete((value, failure) -> outstanding.remove(tracked));
+            }
+            synchronized (this) {
+                entering--;
+                notifyAll();
+            }
+        }
+    }
+
     private IgniteCompute compute() {
         return ignite.compute(ignite.cluster().forServers());
     }
@@ -115,18 +150,18 @@ public final class ClusterPool implements Pool {
 
     @Override
     public <V> AsyncResult<V> applyAsync(SerializableCallable<V> task) {
-        return AsyncResult.of(applyFuture(task));
+        Objects.requireNonNull(task, "task");
+        return AsyncResult.of(call(false, () -> applyFuture(task)));
     }
 
     @Override
     public <V> AsyncResult<V> applyAsync(SerializableCallable<V> task, Consumer<? super V> callback,
             Consumer<? super Throwable> errorCallback) {
-        return AsyncResult.of(withCallbacks(applyFuture(task), callback, errorCallback));
+        Objects.requireNonNull(task, "task");
+        return AsyncResult.of(call(false, () -> withCallbacks(applyFuture(task), callback, errorCallback)));
     }
 
     private <V> CompletableFuture<V> applyFuture(SerializableCallable<V> task) {
-        Objects.requireNonNull(task, "task");
-        checkRunning();
         return derived(submit(List.of(new CallJob<>(task))), results -> results.iterator().next());
     }
 
@@ -152,13 +187,14 @@ public final class ClusterPool implements Pool {
     @Override
     public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<? extends T> items,
             int chunksize) {
-        return AsyncResult.of(mapFuture(function, items, chunksize));
+        return AsyncResult.of(call(false, () -> mapFuture(function, items, chunksize)));
     }
 
     @Override
     public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<T, R> function, Iterable<? extends T> items,
             int chunksize, Consumer<? super List<R>> callback, Consumer<? super Throwable> errorCallback) {
-        return AsyncResult.of(withCallbacks(mapFuture(function, items, chunksize), callback, errorCallback));
+        return AsyncResult.of(call(false,
+                () -> withCallbacks(mapFuture(function, items, chunksize), callback, errorCallback)));
     }
 
     @Override
@@ -198,7 +234,6 @@ public final class ClusterPool implements Pool {
         if (chunksize < 0) {
             throw new IllegalArgumentException("chunksize=" + chunksize + " (expected >= 1, or 0 for the default)");
         }
-        checkRunning();
         List<T> all = new ArrayList<>();
         items.forEach(all::add); // as Python's list(iterable), at the call
         if (all.isEmpty()) {
@@ -267,11 +302,12 @@ public final class ClusterPool implements Pool {
         }
         checkRunning();
         int window = 2 * Math.max(1, workersOrNone()) * 4; // chunks in flight: enough to keep every node's jobs busy
-        ClusterStream.Submitter<T, R> submitter = (index, chunk) -> {
-            checkRunning();
+        // After shutdown() the stream goes on (what was given finishes) as its consumer reads the items; only
+        // terminate() ends it. join() waits for the chunks submitted by then, not for items not read yet.
+        ClusterStream.Submitter<T, R> submitter = (index, chunk) -> call(true, () -> {
             List<ChunkJob<T, R>> job = List.of(new ChunkJob<>(index, function, chunk));
             return derived(submit(job), results -> results.iterator().next().results);
-        };
+        });
         return new ClusterStream<T, R>(items.iterator(), chunksize, ordered, window, submitter);
     }
 
@@ -279,20 +315,16 @@ public final class ClusterPool implements Pool {
 
     /**
      * Submits one Ignite task of these jobs: {@return its results as the jobs finish, in no order} A failure
-     * completes it with the pool's exception ({@link #failure}); cancelling it cancels the task. Tracked until done.
+     * completes it with the pool's exception ({@link #failure}); cancelling it cancels the task.
      */
     private <V> CompletableFuture<Collection<V>> submit(List<? extends IgniteCallable<V>> jobs) {
         IgniteTask<V> task = new IgniteTask<>();
-        outstanding.add(task);
-        task.whenComplete((results, failure) -> outstanding.remove(task));
-        if (state == TERMINATED) { // terminate() ran between the caller's check and now
-            task.cancel(false);
-            return task;
-        }
         try {
             task.started(compute().callAsync(jobs));
-        } catch (IgniteException | IllegalStateException e) {
-            task.completeExceptionally(e instanceof IgniteException ignite ? failure(ignite) : e);
+        } catch (IgniteException e) {
+            task.completeExceptionally(failure(e));
+        } catch (RuntimeException e) {
+            task.completeExceptionally(e);
         }
         return task;
     }
@@ -313,6 +345,8 @@ public final class ClusterPool implements Pool {
                     cancel(false);
                 } catch (IgniteException e) {
                     completeExceptionally(failure(e));
+                } catch (RuntimeException | Error e) {
+                    completeExceptionally(e);
                 }
             });
         }
@@ -380,7 +414,7 @@ public final class ClusterPool implements Pool {
             try {
                 if (cause == null && callback != null) {
                     callback.accept(value);
-                } else if (cause != null && !(cause instanceof CancellationException) && errorCallback != null) {
+                } else if (cause != null && errorCallback != null) {
                     errorCallback.accept(cause);
                 }
             } catch (RuntimeException | Error e) {
@@ -467,6 +501,11 @@ public final class ClusterPool implements Pool {
         }
     }
 
+    /**
+     * {@inheritDoc} The pool's Ignite tasks are cancelled: their jobs not started never run, and running ones are
+     * interrupted; a job that does not stop when interrupted runs on to its end on its node (a node is the cluster's,
+     * not the pool's: it is not killed), after this pool's {@code join} has returned.
+     */
     @Override
     public void terminate() {
         synchronized (this) {
@@ -477,17 +516,41 @@ public final class ClusterPool implements Pool {
         }
     }
 
+    /**
+     * {@inheritDoc} It waits for the calls made before {@code shutdown}, their callbacks included, and for the
+     * chunks an {@code imap} submitted by then (items of an {@code imap} its consumer has not read yet are not
+     * waited for).
+     *
+     * @throws IllegalStateException also if called from a callback (it would wait for itself)
+     */
     @Override
     public void join() throws InterruptedException {
         join(null);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException also if called from a callback (it would wait for itself)
+     */
     @Override
     public boolean join(Duration timeout) throws InterruptedException {
         if (state == RUNNING) {
             throw new IllegalStateException("the pool is running (expected shutdown() or terminate() before join())");
         }
-        long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, timeout.toNanos());
+        if (Thread.currentThread() == callbackThread) {
+            throw new IllegalStateException("join() from a callback of this pool would wait for itself");
+        }
+        long deadline = System.nanoTime() + nanos(timeout); // compared by subtraction: an overflow is harmless
+        synchronized (this) {
+            while (entering > 0) {
+                long left = deadline - System.nanoTime();
+                if (timeout != null && left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, timeout == null ? TimeUnit.SECONDS.toNanos(1) : left);
+            }
+        }
         for (CompletableFuture<?> call : List.copyOf(outstanding)) {
             try {
                 if (timeout == null) {
@@ -501,9 +564,23 @@ public final class ClusterPool implements Pool {
                 return false;
             }
         }
-        callbacks.shutdown(); // after the last results: their callbacks still run
-        return timeout == null ? callbacks.awaitTermination(1, TimeUnit.DAYS)
-                : callbacks.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        callbacks.shutdown(); // every call's future completes after its callback ran: none is left to run
+        return true;
+    }
+
+    /** {@return the nanoseconds of a timeout: negative as 0, one too large for a long as Long.MAX_VALUE} */
+    static long nanos(Duration timeout) {
+        if (timeout == null) {
+            return Long.MAX_VALUE;
+        }
+        if (timeout.isNegative()) {
+            return 0;
+        }
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     @Override
@@ -513,7 +590,9 @@ public final class ClusterPool implements Pool {
 
     @Override
     public boolean isTerminated() {
-        return state != RUNNING && outstanding.isEmpty();
+        synchronized (this) {
+            return state != RUNNING && entering == 0 && outstanding.isEmpty();
+        }
     }
 
     /** Terminates the pool's calls and waits for them; the cluster goes on. */

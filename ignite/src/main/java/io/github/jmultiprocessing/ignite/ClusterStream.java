@@ -75,13 +75,22 @@ final class ClusterStream<T, R> implements IMapIterator<R> {
             if (chunk.isEmpty()) {
                 return;
             }
-            CompletableFuture<List<R>> results = submitter.submit(chunks++, chunk);
+            CompletableFuture<List<R>> results = submitted(chunks++, chunk);
             running++;
             if (ordered) {
                 inFlight.addLast(results);
             } else {
                 results.whenComplete((value, failure) -> finished.add(results));
             }
+        }
+    }
+
+    /** {@return the chunk's results, to come; failed at its place if the pool refused it (it was terminated)} */
+    private CompletableFuture<List<R>> submitted(int index, List<T> chunk) {
+        try {
+            return submitter.submit(index, chunk);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
@@ -126,8 +135,7 @@ final class ClusterStream<T, R> implements IMapIterator<R> {
             await(chunk, timeout);
             inFlight.removeFirst();
         } else {
-            chunk = timeout == null ? finished.take()
-                    : finished.poll(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            chunk = timeout == null ? finished.take() : finished.poll(ClusterPool.nanos(timeout), TimeUnit.NANOSECONDS);
             if (chunk == null) {
                 throw new TimeoutException("no result within " + timeout);
             }
@@ -153,7 +161,7 @@ final class ClusterStream<T, R> implements IMapIterator<R> {
             if (timeout == null) {
                 chunk.get();
             } else {
-                chunk.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+                chunk.get(ClusterPool.nanos(timeout), TimeUnit.NANOSECONDS);
             }
         } catch (ExecutionException | CancellationException e) {
             // done: read by getNow

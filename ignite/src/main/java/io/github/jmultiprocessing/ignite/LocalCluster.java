@@ -17,7 +17,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.ignite.Ignite;
-import org.apache.ignite.IgniteException;
 import org.apache.ignite.Ignition;
 
 /**
@@ -54,13 +53,13 @@ public final class LocalCluster implements AutoCloseable {
      *
      * @param nodes the number of server nodes, at least 1
      * @return the cluster, its nodes joined
-     * @throws IllegalArgumentException if nodes is less than 1
+     * @throws IllegalArgumentException if nodes is not within 1 to 19
      * @throws IllegalStateException    if this JVM lacks a flag of {@link IgniteJvm#ADD_OPENS} (named in the message)
      * @throws UncheckedIOException     if a node cannot be started or does not join in time (the others are stopped)
      */
     public static LocalCluster start(int nodes) {
-        if (nodes < 1) {
-            throw new IllegalArgumentException("nodes=" + nodes + " (expected at least 1)");
+        if (nodes < 1 || nodes > NodeConfig.MAX_NODES) {
+            throw new IllegalArgumentException("nodes=" + nodes + " (expected 1 to " + NodeConfig.MAX_NODES + ")");
         }
         List<String> missing = IgniteJvm.missingHere();
         if (!missing.isEmpty()) {
@@ -71,20 +70,36 @@ public final class LocalCluster implements AutoCloseable {
         int portBase = 20_000 + NodeConfig.PORTS * ThreadLocalRandom.current().nextInt(1_000);
         List<Process> started = new ArrayList<>();
         Path work = null;
+        Ignite client = null;
         try {
             work = Files.createTempDirectory(name);
             List<CompletableFuture<Void>> ready = new ArrayList<>();
             for (int i = 0; i < nodes; i++) {
                 Process node = startNode(name, portBase, work, "node" + i);
                 started.add(node);
-                ready.add(CompletableFuture.runAsync(() -> awaitReady(node)));
+                ready.add(watch(node, "node" + i));
             }
             CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new))
                     .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            Ignite client = Ignition.start(NodeConfig.of(name, portBase, work, true, "client"));
+            client = Ignition.start(NodeConfig.of(name, portBase, work, true, "client"));
+            // Another local cluster that drew the same ports would have merged with this one: refuse it.
+            List<Object> strangers = client.cluster().forServers().nodes().stream().map(node -> node.consistentId())
+                    .filter(id -> !String.valueOf(id).startsWith(name + "-")).toList();
+            if (!strangers.isEmpty() || client.cluster().forServers().nodes().size() != nodes) {
+                throw new IllegalStateException("the cluster " + name + " has server nodes " + client.cluster()
+                        .forServers().nodes().stream().map(node -> node.consistentId()).toList() + " (expected its "
+                        + nodes + " own: another local cluster may share its ports; try again)");
+            }
             return new LocalCluster(name, work, List.copyOf(started), client);
         } catch (Exception e) {
-            started.forEach(Process::destroyForcibly);
+            if (client != null) {
+                try {
+                    client.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            stop(started);
             deleteQuietly(work);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -112,27 +127,30 @@ public final class LocalCluster implements AutoCloseable {
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
-    private static void awaitReady(Process node) {
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(),
-                    StandardCharsets.UTF_8));
-            for (String line; (line = out.readLine()) != null; ) {
-                if (line.equals(NodeMain.READY)) {
-                    Thread drain = new Thread(() -> out.lines().forEach(System.out::println),
-                            "jmultiprocessing-ignite node output");
-                    drain.setDaemon(true);
-                    drain.start();
-                    return;
+    /**
+     * Reads a node's output on a daemon thread of its own, relaying it, for as long as the node runs: {@return
+     * completed once the node has joined, failed if it exits first}
+     */
+    private static CompletableFuture<Void> watch(Process node, String name) {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (line.equals(NodeMain.READY)) {
+                        ready.complete(null);
+                    } else {
+                        System.out.println(line);
+                    }
                 }
-                System.out.println(line);
+            } catch (IOException e) {
+                // the node is gone
             }
-            throw new IllegalStateException("node exited with " + node.waitFor() + " before it joined");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+            ready.completeExceptionally(new IllegalStateException(name + " exited before it joined"));
+        }, "jmultiprocessing-ignite " + name + " output");
+        reader.setDaemon(true);
+        reader.start();
+        return ready;
     }
 
     /** {@return this JVM's client node, through which pools and managers reach the cluster} */
@@ -155,16 +173,24 @@ public final class LocalCluster implements AutoCloseable {
     public void close() {
         try {
             client.close();
-        } catch (IgniteException e) {
+        } catch (RuntimeException e) {
             // the nodes are stopped below in any case
+        } finally {
+            stop(nodes);
+            deleteQuietly(workDirectory);
         }
+    }
+
+    /** Ends the nodes' standard input (they stop), and kills those still running after 10 s; waits for them. */
+    private static void stop(List<Process> nodes) {
         for (Process node : nodes) {
             try {
-                node.getOutputStream().close(); // the node's stdin ends: it stops
+                node.getOutputStream().close();
             } catch (IOException e) {
                 // already gone
             }
         }
+        boolean interrupted = false;
         for (Process node : nodes) {
             try {
                 if (!node.waitFor(10, TimeUnit.SECONDS)) {
@@ -172,10 +198,12 @@ public final class LocalCluster implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 node.destroyForcibly();
-                Thread.currentThread().interrupt();
+                interrupted = true;
             }
         }
-        deleteQuietly(workDirectory);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void deleteQuietly(Path directory) {

@@ -18,6 +18,12 @@ final class NodeConfig {
     /** Ports of a cluster: discovery at base .. base + 19, communication at base + 20 .. base + 39. */
     static final int PORTS = 40;
 
+    /** Most server nodes of a cluster: each takes a discovery port and a communication port, the client one too. */
+    static final int MAX_NODES = 19;
+
+    /** How long a client waits to join its cluster. */
+    static final long JOIN_MILLIS = 60_000;
+
     /** How long a silent node is taken for dead (Ignite's default is 10 s). */
     static final long FAILURE_DETECTION_MILLIS = 3_000;
 
@@ -47,6 +53,10 @@ final class NodeConfig {
         configuration.setFailureDetectionTimeout(FAILURE_DETECTION_MILLIS);
         configuration.setClientFailureDetectionTimeout(FAILURE_DETECTION_MILLIS);
         configuration.setMetricsLogFrequency(0);
+        configuration.setClientConnectorConfiguration(null); // no thin-client port (Ignite opens 10800 on every interface)
+        if (client) {
+            discovery.setJoinTimeout(JOIN_MILLIS); // a client that finds no node fails instead of waiting for good
+        }
         configuration.setGridLogger(new NullLogger());
         return configuration;
     }
