@@ -43,6 +43,38 @@ public final class IgniteJvm {
     }
 
     /**
+     * Prints {@link #flags()}, one flag a line: a {@code java} argument file. {@code java -cp <this jar>
+     * io.github.jmultiprocessing.ignite.IgniteJvm > ignite.args}, then {@code java @ignite.args -cp ... Main}.
+     *
+     * @param args none
+     */
+    public static void main(String[] args) {
+        flags().forEach(System.out::println);
+    }
+
+    /**
+     * {@return the flags a node or client JVM of this JDK gets}: {@link #ADD_OPENS}, and on JDK 23 and later
+     * {@code --sun-misc-unsafe-memory-access=allow}, which keeps Ignite's use of {@code sun.misc.Unsafe} from being
+     * warned about on every start (JEP 471; JDK 22 does not know the flag)
+     */
+    public static List<String> flags() {
+        if (Runtime.version().feature() < 23) {
+            return ADD_OPENS;
+        }
+        List<String> flags = new java.util.ArrayList<>(ADD_OPENS);
+        flags.add("--sun-misc-unsafe-memory-access=allow");
+        return List.copyOf(flags);
+    }
+
+    /** {@return what to tell a user whose JVM lacks {@code missing}: how many, the first, and how to add them all} */
+    static String advice(List<String> missing) {
+        return "this JVM lacks " + missing.size() + " of the " + ADD_OPENS.size() + " flags Ignite 2 needs on JDK 17+"
+                + " (first: " + missing.get(0) + "); start it with all of them, e.g. from an argument file: java -cp"
+                + " <the jmultiprocessing-ignite jar> io.github.jmultiprocessing.ignite.IgniteJvm > ignite.args, then"
+                + " java @ignite.args ... (the list: IgniteJvm.ADD_OPENS)";
+    }
+
+    /**
      * {@return the flags of {@link #ADD_OPENS} this JVM was started without} Checked before a client starts here,
      * so that a missing flag is named instead of failing deep inside Ignite.
      */

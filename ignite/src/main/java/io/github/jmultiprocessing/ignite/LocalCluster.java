@@ -63,8 +63,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         List<String> missing = IgniteJvm.missingHere();
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("this JVM needs the flags Ignite 2 requires on JDK 17+; missing: "
-                    + String.join(" ", missing) + " (all of them: IgniteJvm.ADD_OPENS)");
+            throw new IllegalStateException(IgniteJvm.advice(missing));
         }
         String name = "jmp-" + UUID.randomUUID().toString().substring(0, 8);
         int portBase = 20_000 + NodeConfig.PORTS * ThreadLocalRandom.current().nextInt(1_000);
@@ -113,7 +112,7 @@ public final class LocalCluster implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow(
                 () -> new IOException("the java command of this JVM is unknown")));
-        command.addAll(IgniteJvm.ADD_OPENS);
+        command.addAll(IgniteJvm.flags());
         command.add("-DIGNITE_NO_ASCII=true");
         command.add("-DIGNITE_UPDATE_NOTIFIER=false");
         command.add("-DIGNITE_PERFORMANCE_SUGGESTIONS_DISABLED=true");
