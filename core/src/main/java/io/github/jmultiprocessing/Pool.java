@@ -272,6 +272,16 @@ public interface Pool extends AutoCloseable {
             int chunksize);
 
     /**
+     * {@return this pool as an {@link java.util.concurrent.ExecutorService}} (Python's
+     * {@code concurrent.futures.ProcessPoolExecutor}): its futures are {@link java.util.concurrent.CompletableFuture}s,
+     * its tasks must be serializable (a lambda given straight to the {@code submit} of the pool's own executor type
+     * is; through this interface's {@code ExecutorService} type, cast it: {@code (SerializableCallable<T>) () -> ...}),
+     * and its {@code shutdown} and
+     * {@code shutdownNow} are this pool's {@link #shutdown()} and {@link #terminate()}.
+     */
+    java.util.concurrent.ExecutorService asExecutorService();
+
+    /**
      * Stops taking calls; what was given finishes (Python's {@code close()}; named as
      * {@link java.util.concurrent.ExecutorService#shutdown()}, since {@link #close()} is try-with-resources').
      */

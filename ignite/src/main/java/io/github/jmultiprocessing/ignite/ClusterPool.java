@@ -72,6 +72,7 @@ public final class ClusterPool implements Pool {
     private volatile int state = RUNNING; // written under this
     private int entering; // calls past their state check whose future is not tracked yet: guarded by this
     private volatile Thread callbackThread;
+    private volatile ClusterExecutor executor;
 
     /**
      * Makes a pool over the server nodes of the cluster this node (a client, typically) belongs to.
@@ -159,6 +160,31 @@ public final class ClusterPool implements Pool {
             Consumer<? super Throwable> errorCallback) {
         Objects.requireNonNull(task, "task");
         return AsyncResult.of(call(false, () -> withCallbacks(applyFuture(task), callback, errorCallback)));
+    }
+
+    /** {@return the task's result, to come, tracked as a call's} For the executor view. */
+    <V> CompletableFuture<V> submitTask(SerializableCallable<V> task) {
+        return call(false, () -> applyFuture(task));
+    }
+
+    /**
+     * {@return this pool as an {@link java.util.concurrent.ExecutorService}} Its futures are
+     * {@link CompletableFuture}s; tasks must be serializable (a lambda given to its {@code submit} is). See
+     * {@link ClusterExecutor}.
+     */
+    @Override
+    public ClusterExecutor asExecutorService() {
+        ClusterExecutor view = executor;
+        if (view == null) {
+            synchronized (this) {
+                view = executor;
+                if (view == null) {
+                    view = new ClusterExecutor(this);
+                    executor = view;
+                }
+            }
+        }
+        return view;
     }
 
     private <V> CompletableFuture<V> applyFuture(SerializableCallable<V> task) {

@@ -226,4 +226,37 @@ class ClusterPoolIT {
         assertTrue(other.join(java.time.Duration.ofMinutes(1)));
         assertTrue(pool.join(java.time.Duration.ofSeconds(10)));
     }
+
+    @Test
+    void shouldServeAsAnExecutorService() throws Exception {
+        try (ClusterPool pool = new ClusterPool(cluster.ignite())) {
+            ClusterExecutor executor = pool.asExecutorService();
+            assertEquals(27, executor.submit(() -> 3 * 3 * 3).get(1, TimeUnit.MINUTES));
+            assertEquals("done", executor.submit(() -> { }, "done").get(1, TimeUnit.MINUTES));
+            java.util.concurrent.Callable<Integer> plain = new java.util.concurrent.Callable<>() {
+                @Override
+                public Integer call() {
+                    return 1;
+                }
+            };
+            assertThrows(IllegalArgumentException.class, () -> executor.submit(plain));
+            List<io.github.jmultiprocessing.SerializableCallable<Long>> tasks = List.of(() -> 1L, () -> 2L, () -> 3L);
+            List<Long> all = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Long> future : executor.invokeAll(tasks)) {
+                all.add(future.get());
+            }
+            assertEquals(List.of(1L, 2L, 3L), all);
+            assertTrue(Set.of(1L, 2L, 3L).contains(executor.invokeAny(tasks)));
+            java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> executor.submit(() -> 1 / 0).get(1, TimeUnit.MINUTES));
+            assertTrue(failed.getCause() instanceof ArithmeticException, "failed with " + failed.getCause());
+            java.util.concurrent.ExecutorService view = pool.asExecutorService(); // the common type's
+            assertEquals(6, view.submit((io.github.jmultiprocessing.SerializableCallable<Integer>) () -> 6)
+                    .get(1, TimeUnit.MINUTES));
+            executor.shutdown();
+            assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> executor.submit(() -> 1));
+            assertTrue(executor.awaitTermination(1, TimeUnit.MINUTES));
+            assertTrue(executor.isTerminated());
+        }
+    }
 }
