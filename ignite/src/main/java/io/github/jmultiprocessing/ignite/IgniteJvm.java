@@ -78,7 +78,7 @@ public final class IgniteJvm {
      * {@return the flags of {@link #ADD_OPENS} this JVM was started without} Checked before a client starts here,
      * so that a missing flag is named instead of failing deep inside Ignite.
      */
-    static List<String> missingHere() {
+    public static List<String> missingHere() {
         List<String> arguments = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
         return ADD_OPENS.stream().filter(flag -> !arguments.contains(flag)
                 && !arguments.contains(flag.replace("--add-opens=", "--add-opens "))).toList();
