@@ -74,4 +74,25 @@ class ClusterPoolFaultIT {
             assertThrows(WorkerLostException.class, () -> pool.apply(() -> 1));
         }
     }
+
+    @Test
+    void shouldFailCallsOnceTheWholeClusterIsGone() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(2); ClusterPool pool = new ClusterPool(cluster.ignite())) {
+            assertEquals(1, pool.apply(() -> 1));
+            long killed = System.nanoTime();
+            for (ProcessHandle node : cluster.nodes()) {
+                assertTrue(node.destroyForcibly(), "kill -9 of node " + node.pid());
+                node.onExit().get(1, TimeUnit.MINUTES);
+            }
+            assertThrows(WorkerLostException.class, () -> pool.apply(() -> 2));
+            long firstFailure = System.nanoTime();
+            assertThrows(WorkerLostException.class, () -> pool.map(x -> x, List.of(1, 2, 3)));
+            long secondFailure = System.nanoTime();
+            System.out.printf("cluster gone: first call failed %d ms after the kill, the next in %d ms%n",
+                    TimeUnit.NANOSECONDS.toMillis(firstFailure - killed),
+                    TimeUnit.NANOSECONDS.toMillis(secondFailure - firstFailure));
+            assertTrue(secondFailure - firstFailure < TimeUnit.SECONDS.toNanos(1),
+                    "a call once the cluster is known gone took " + (secondFailure - firstFailure) / 1_000_000 + " ms");
+        }
+    }
 }
