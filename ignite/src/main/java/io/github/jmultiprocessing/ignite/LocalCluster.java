@@ -40,6 +40,7 @@ public final class LocalCluster implements AutoCloseable {
     private final Path workDirectory;
     private final List<Process> nodes;
     private final Ignite client;
+    private volatile boolean closed;
 
     private LocalCluster(String name, Path workDirectory, List<Process> nodes, Ignite client) {
         this.name = name;
@@ -89,7 +90,9 @@ public final class LocalCluster implements AutoCloseable {
                         .forServers().nodes().stream().map(node -> node.consistentId()).toList() + " (expected its "
                         + nodes + " own: another local cluster may share its ports; try again)");
             }
-            return new LocalCluster(name, work, List.copyOf(started), client);
+            LocalCluster cluster = new LocalCluster(name, work, List.copyOf(started), client);
+            cluster.closeAfterMain();
+            return cluster;
         } catch (Exception e) {
             if (client != null) {
                 try {
@@ -106,6 +109,40 @@ public final class LocalCluster implements AutoCloseable {
             throw new UncheckedIOException(new IOException("local Ignite cluster of " + nodes
                     + " node(s) did not start: " + e, e));
         }
+    }
+
+    /**
+     * Closes the cluster once the program's {@code main} has returned and only the client's own threads keep the
+     * JVM alive: Ignite's threads are not daemon threads, so a program that returns from {@code main} without closing
+     * its cluster would otherwise never exit (the JVM then runs {@code DestroyJavaVM}, waiting for them). A daemon
+     * thread looks every 200 ms; any other live non-daemon thread (the program's own) keeps the cluster open.
+     */
+    private void closeAfterMain() {
+        String mine = "%" + client.name() + "%"; // Ignite names its threads "...%instance%"
+        Thread watcher = new Thread(() -> {
+            while (!closed) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                boolean mainReturned = false;
+                boolean others = false;
+                for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                    if (thread.getName().equals("DestroyJavaVM")) {
+                        mainReturned = true;
+                    } else if (!thread.isDaemon() && thread.isAlive() && !thread.getName().contains(mine)) {
+                        others = true;
+                    }
+                }
+                if (mainReturned && !others) {
+                    close();
+                    return;
+                }
+            }
+        }, "jmultiprocessing-ignite " + name + " exit watcher");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     private static Process startNode(String cluster, int portBase, Path work, String node) throws IOException {
@@ -170,6 +207,12 @@ public final class LocalCluster implements AutoCloseable {
     /** Stops the client and every node (each within 10 s, then killed) and deletes the work directory. */
     @Override
     public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         try {
             client.close();
         } catch (RuntimeException e) {
