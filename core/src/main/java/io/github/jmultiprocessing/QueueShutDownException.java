@@ -20,7 +20,12 @@ public final class QueueShutDownException extends IllegalStateException {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    QueueShutDownException(String message) {
+    /**
+     * An exception with a message (public for other backends' queues, such as the cluster manager's).
+     *
+     * @param message what was shut down
+     */
+    public QueueShutDownException(String message) {
         super(message);
     }
 }

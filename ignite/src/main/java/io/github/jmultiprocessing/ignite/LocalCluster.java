@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
@@ -32,18 +33,26 @@ import org.apache.ignite.Ignition;
  * }
  * }</pre>
  */
-public final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements Cluster {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** Ports of a cluster: discovery at base .. base + 19, communication at base + 20 .. base + 39. */
+    private static final int PORTS = 40;
+    /** Most server nodes of a cluster: each takes a discovery port and a communication port, the client one too. */
+    static final int MAX_NODES = 19;
+    /** How long a silent node is taken for dead (Ignite's default is 10 s). */
+    static final Duration FAILURE_DETECTION = Duration.ofSeconds(3);
 
     private final String name;
+    private final ClusterConfig config;
     private final Path workDirectory;
     private final List<Process> nodes;
     private final Ignite client;
     private volatile boolean closed;
 
-    private LocalCluster(String name, Path workDirectory, List<Process> nodes, Ignite client) {
+    private LocalCluster(String name, ClusterConfig config, Path workDirectory, List<Process> nodes, Ignite client) {
         this.name = name;
+        this.config = config;
         this.workDirectory = workDirectory;
         this.nodes = nodes;
         this.client = client;
@@ -59,15 +68,41 @@ public final class LocalCluster implements AutoCloseable {
      * @throws UncheckedIOException     if a node cannot be started or does not join in time (the others are stopped)
      */
     public static LocalCluster start(int nodes) {
-        if (nodes < 1 || nodes > NodeConfig.MAX_NODES) {
-            throw new IllegalArgumentException("nodes=" + nodes + " (expected 1 to " + NodeConfig.MAX_NODES + ")");
+        return start(nodes, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts a cluster as {@link #start(int)} does, every node of it (and this JVM's client) talking TLS with
+     * certificates on both sides ({@link ClusterConfig#withTls}): a node or client without a certificate the trust
+     * store holds cannot join it.
+     *
+     * @param nodes              the number of server nodes, at least 1
+     * @param keyStore           the nodes' key and certificate (PKCS12, or JKS if its name ends with .jks)
+     * @param keyStorePassword   its password
+     * @param trustStore         the certificates the nodes accept
+     * @param trustStorePassword its password
+     * @return the cluster, its nodes joined
+     * @throws IllegalArgumentException if nodes is not within 1 to 19
+     * @throws UncheckedIOException     if a node cannot be started or does not join in time
+     */
+    public static LocalCluster startWithTls(int nodes, Path keyStore, char[] keyStorePassword, Path trustStore,
+            char[] trustStorePassword) {
+        return start(nodes, config -> config.withTls(keyStore, keyStorePassword, trustStore, trustStorePassword));
+    }
+
+    private static LocalCluster start(int nodes, UnaryOperator<ClusterConfig> settings) {
+        if (nodes < 1 || nodes > MAX_NODES) {
+            throw new IllegalArgumentException("nodes=" + nodes + " (expected 1 to " + MAX_NODES + ")");
         }
         List<String> missing = IgniteJvm.missingHere();
         if (!missing.isEmpty()) {
             throw new IllegalStateException(IgniteJvm.advice(missing));
         }
         String name = "jmp-" + UUID.randomUUID().toString().substring(0, 8);
-        int portBase = 20_000 + NodeConfig.PORTS * ThreadLocalRandom.current().nextInt(1_000);
+        int portBase = 20_000 + PORTS * ThreadLocalRandom.current().nextInt(1_000);
+        ClusterConfig config = settings.apply(ClusterConfig.of("127.0.0.1:" + portBase + ".." + (portBase + 19))
+                .withLocalAddress("127.0.0.1").withPorts(portBase, portBase + 20, 20)
+                .withFailureDetection(FAILURE_DETECTION)).withName(name);
         List<Process> started = new ArrayList<>();
         Path work = null;
         Ignite client = null;
@@ -75,13 +110,13 @@ public final class LocalCluster implements AutoCloseable {
             work = Files.createTempDirectory(name);
             List<CompletableFuture<Void>> ready = new ArrayList<>();
             for (int i = 0; i < nodes; i++) {
-                Process node = startNode(name, portBase, work, "node" + i);
+                Process node = startNode(config, work, "node" + i);
                 started.add(node);
                 ready.add(watch(node, "node" + i));
             }
             CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new))
                     .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            client = Ignition.start(NodeConfig.of(name, portBase, work, true, "client"));
+            client = Ignition.start(config.node(true, "client", work));
             // Another local cluster that drew the same ports would have merged with this one: refuse it.
             List<Object> strangers = client.cluster().forServers().nodes().stream().map(node -> node.consistentId())
                     .filter(id -> !String.valueOf(id).startsWith(name + "-")).toList();
@@ -90,8 +125,9 @@ public final class LocalCluster implements AutoCloseable {
                         .forServers().nodes().stream().map(node -> node.consistentId()).toList() + " (expected its "
                         + nodes + " own: another local cluster may share its ports; try again)");
             }
-            LocalCluster cluster = new LocalCluster(name, work, List.copyOf(started), client);
-            cluster.closeAfterMain();
+            LocalCluster cluster = new LocalCluster(name, config, work, List.copyOf(started), client);
+            ClusterClient.register(client, config);
+            ExitWatcher.closeAfterMain(client.name(), cluster::close, () -> cluster.closed);
             return cluster;
         } catch (Exception e) {
             if (client != null) {
@@ -111,41 +147,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /**
-     * Closes the cluster once the program's {@code main} has returned and only the client's own threads keep the
-     * JVM alive: Ignite's threads are not daemon threads, so a program that returns from {@code main} without closing
-     * its cluster would otherwise never exit (the JVM then runs {@code DestroyJavaVM}, waiting for them). A daemon
-     * thread looks every 200 ms; any other live non-daemon thread (the program's own) keeps the cluster open.
-     */
-    private void closeAfterMain() {
-        String mine = "%" + client.name() + "%"; // Ignite names its threads "...%instance%"
-        Thread watcher = new Thread(() -> {
-            while (!closed) {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                boolean mainReturned = false;
-                boolean others = false;
-                for (Thread thread : Thread.getAllStackTraces().keySet()) {
-                    if (thread.getName().equals("DestroyJavaVM")) {
-                        mainReturned = true;
-                    } else if (!thread.isDaemon() && thread.isAlive() && !thread.getName().contains(mine)) {
-                        others = true;
-                    }
-                }
-                if (mainReturned && !others) {
-                    close();
-                    return;
-                }
-            }
-        }, "jmultiprocessing-ignite " + name + " exit watcher");
-        watcher.setDaemon(true);
-        watcher.start();
-    }
-
-    private static Process startNode(String cluster, int portBase, Path work, String node) throws IOException {
+    private static Process startNode(ClusterConfig config, Path work, String node) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow(
                 () -> new IOException("the java command of this JVM is unknown")));
@@ -156,11 +158,11 @@ public final class LocalCluster implements AutoCloseable {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(NodeMain.class.getName());
-        command.add(cluster);
-        command.add(Integer.toString(portBase));
         command.add(work.toString());
         command.add(node);
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put(NodeMain.CONFIG_VARIABLE, NodeMain.encode(config)); // not on the command line
+        return builder.start();
     }
 
     /**
@@ -190,8 +192,15 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** {@return this JVM's client node, through which pools and managers reach the cluster} */
+    @Override
     public Ignite ignite() {
         return client;
+    }
+
+    /** {@return how its nodes are configured (loopback, its own ports, TLS if started with it)} */
+    @Override
+    public ClusterConfig config() {
+        return config;
     }
 
     /** {@return the cluster's name: the prefix of its nodes' instance names} */
@@ -248,7 +257,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private static void deleteQuietly(Path directory) {
+    static void deleteQuietly(Path directory) {
         if (directory == null) {
             return;
         }

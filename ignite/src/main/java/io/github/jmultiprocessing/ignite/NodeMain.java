@@ -1,29 +1,49 @@
 package io.github.jmultiprocessing.ignite;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Base64;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
 
 /**
- * A server node of a {@link LocalCluster}, in a JVM of its own: {@code NodeMain cluster portBase workDirectory name}.
- * It prints {@code READY} once it has joined, and stops when its standard input ends (the program that started it
- * closed it, or died): a node never outlives the program whose cluster it is.
+ * A server node of a {@link LocalCluster}, in a JVM of its own: {@code NodeMain workDirectory name}, its
+ * {@link ClusterConfig} in the environment variable {@value #CONFIG_VARIABLE} (it may hold key store passwords: not
+ * on the command line, which every user of the machine can read). It prints {@code READY} once it has joined, and
+ * stops when its standard input ends (the program that started it closed it, or died): a node never outlives the
+ * program whose cluster it is.
  */
 public final class NodeMain {
 
     /** What a node prints once it has joined its cluster. */
     static final String READY = "jmultiprocessing-ignite node ready";
 
+    /** The environment variable that holds the node's config, serialized, in Base64. */
+    static final String CONFIG_VARIABLE = "JMULTIPROCESSING_IGNITE_CONFIG";
+
     private NodeMain() {
     }
 
+    /**
+     * Runs the node until its standard input ends.
+     *
+     * @param args the work directory and the node's name
+     * @throws Exception if the node cannot start
+     */
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: NodeMain cluster portBase workDirectory name");
+        String encoded = System.getenv(CONFIG_VARIABLE);
+        if (args.length != 2 || encoded == null) {
+            System.err.println("usage: " + CONFIG_VARIABLE + "=<config> NodeMain workDirectory name");
             System.exit(2);
         }
-        try (Ignite ignite = Ignition.start(NodeConfig.of(args[0], Integer.parseInt(args[1]), Path.of(args[2]),
-                false, args[3]))) {
+        ClusterConfig config = decode(encoded);
+        try (Ignite ignite = Ignition.start(config.node(false, args[1], Path.of(args[0])))) {
+            ClusterClient.register(ignite, config);
             System.out.println(READY);
             System.out.flush();
             while (System.in.read() >= 0) {
@@ -31,5 +51,22 @@ public final class NodeMain {
             }
         }
         System.exit(0);
+    }
+
+    static String encode(ClusterConfig config) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    static ClusterConfig decode(String encoded) throws IOException, ClassNotFoundException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(
+                Base64.getDecoder().decode(encoded)))) {
+            return (ClusterConfig) in.readObject();
+        }
     }
 }

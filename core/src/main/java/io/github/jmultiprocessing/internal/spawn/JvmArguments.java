@@ -13,8 +13,8 @@ import java.util.Set;
  * interpreter's flags ({@code -O}, {@code -W}, {@code -X}): the heap sizes ({@code -Xmx}, {@code -Xms},
  * {@code -Xss}, and the {@code -XX:MaxRAMPercentage} family containers use), the system properties
  * ({@code -Dkey=value}), the module system's openings
- * ({@code --add-opens}, {@code --add-exports}, {@code --add-reads}), {@code --enable-preview} and the assertion
- * switches. Not inherited: agents and debuggers ({@code -agentlib}, {@code -javaagent}: a second debugger on the same
+ * ({@code --add-opens}, {@code --add-exports}, {@code --add-reads}), {@code --enable-preview},
+ * {@code --sun-misc-unsafe-memory-access} (libraries such as Ignite need it quiet) and the assertion switches. Not inherited: agents and debuggers ({@code -agentlib}, {@code -javaagent}: a second debugger on the same
  * port would fail), the JDK's management agent ({@code -Dcom.sun.management.*}: a child given the parent's JMX port
  * cannot boot), {@code -XX} tuning, logging, and the class path and module path (children get their own).
  *
@@ -102,6 +102,7 @@ public final class JvmArguments {
                         && !option.startsWith("-Djdk.module.") && !option.startsWith("-Dcom.sun.management."))
                 || option.startsWith("--add-opens=") || option.startsWith("--add-exports=")
                 || option.startsWith("--add-reads=") || option.equals("--enable-preview")
+                || option.startsWith("--sun-misc-unsafe-memory-access=")
                 || option.equals("-ea") || option.equals("-da") || option.equals("-esa") || option.equals("-dsa")
                 || option.startsWith("-ea:") || option.startsWith("-da:")
                 || option.startsWith("-enableassertions") || option.startsWith("-disableassertions")

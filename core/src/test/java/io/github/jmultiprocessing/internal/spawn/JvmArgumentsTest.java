@@ -15,9 +15,11 @@ class JvmArgumentsTest {
         List<String> inherited = JvmArguments.inheritedFrom(List.of("-Xmx256m", "-cp", "a.jar:b", "-Dapp=x y",
                 "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-XX:+UseSerialGC", "-agentlib:jdwp=x",
                 "-javaagent:a.jar", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "-ea", "--enable-preview",
-                "-Djava.class.path=z", "-Dcom.sun.management.jmxremote.port=9010", "-Xss2m", "demo.Main", "-Xmx1g", "-Dprogram=arg"));
+                "-Djava.class.path=z", "-Dcom.sun.management.jmxremote.port=9010", "-Xss2m",
+                "--sun-misc-unsafe-memory-access=allow", "demo.Main", "-Xmx1g", "-Dprogram=arg"));
         assertEquals(List.of("-Xmx256m", "-Dapp=x y", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "-ea", "--enable-preview", "-Xss2m"), inherited);
+                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "-ea", "--enable-preview", "-Xss2m",
+                "--sun-misc-unsafe-memory-access=allow"), inherited);
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.util.stream.IntStream;
 
 /**
  * The demo's pool program ({@code io.github.jmultiprocessing.examples.PoolCubes}) on a cluster: the same lines but
- * the one that makes the pool. Run it with {@code mvn -q -pl ignite -am test-compile exec:exec@cluster-demo}.
+ * the one that makes the pool. {@link ClusterDemo} runs it.
  */
 public final class ClusterPoolCubes {
 
@@ -34,18 +34,5 @@ public final class ClusterPoolCubes {
         p.join();
         System.out.println(result);
         return result;
-    }
-
-    /**
-     * Starts a local cluster of two node JVMs, runs the program, stops the cluster.
-     *
-     * @param args none
-     * @throws InterruptedException if interrupted
-     */
-    public static void main(String[] args) throws InterruptedException {
-        System.out.println("== Pool on a local Ignite cluster of 2 node JVMs: cube over range(10)");
-        try (LocalCluster cluster = LocalCluster.start(2)) {
-            run(cluster);
-        }
     }
 }

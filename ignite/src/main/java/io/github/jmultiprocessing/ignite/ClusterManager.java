@@ -1,0 +1,325 @@
+package io.github.jmultiprocessing.ignite;
+
+import io.github.jmultiprocessing.ManagedBarrier;
+import io.github.jmultiprocessing.ManagedCondition;
+import io.github.jmultiprocessing.ManagedEvent;
+import io.github.jmultiprocessing.ManagedJoinableQueue;
+import io.github.jmultiprocessing.ManagedLock;
+import io.github.jmultiprocessing.ManagedQueue;
+import io.github.jmultiprocessing.ManagedSemaphore;
+import io.github.jmultiprocessing.ManagedValue;
+import io.github.jmultiprocessing.Namespace;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteLock;
+import org.apache.ignite.IgniteSemaphore;
+
+/**
+ * The objects of Python's {@code SyncManager} held by an Ignite cluster instead of a server process: the same
+ * methods and proxy interfaces as {@link io.github.jmultiprocessing.Manager}'s ({@code dict()} is a {@link Map},
+ * {@code queue()} a {@link ManagedQueue}, {@code lock()} a {@link ManagedLock}, ...), so that a program switches by
+ * the one line that makes its manager.
+ *
+ * <pre>{@code
+ * try (LocalCluster cluster = LocalCluster.start(2);
+ *      ClusterManager manager = new ClusterManager(cluster.ignite())) {   // was: Multiprocessing.manager()
+ *     Map<Integer, String> d = manager.dict();
+ *     JvmProcess p = new JvmProcess(() -> d.put(1, "1"));                 // the child joins the cluster
+ *     p.start(); p.join();
+ * }
+ * }</pre>
+ *
+ * <p>What holds what: a dict is a cache of its own, each key an entry; a list, a namespace, a value and the state
+ * of a queue, an event or a barrier are entries of one cache; a queue is an Ignite queue; locks and semaphores are
+ * Ignite's failover-safe ones: what a node held when it left the cluster (killed, or silent beyond the failure
+ * detection timeout, {@link ClusterConfig#withFailureDetection}) is released. Every cache has one backup: the
+ * objects survive the loss of one server node. A call is a round trip to the node holding the data; see each
+ * method for what costs more.
+ *
+ * <p>Proxies are serializable and find their object by name: passed to a child process (a {@link
+ * io.github.jmultiprocessing.JvmProcess}), to a task of a {@link ClusterPool}, or stored in another managed object,
+ * they reach the same object. A child that is not a node of the cluster joins it as a client at its first use of a
+ * proxy (a few seconds; the child needs Ignite's flags, which children inherit), if the manager's node was started
+ * by this library ({@link LocalCluster}, {@link Cluster#connect}). Closing the manager removes its objects from the
+ * cluster (Python's manager shutdown ends its objects too); using a proxy afterwards throws
+ * {@link IllegalStateException}. The manager does not own the cluster.
+ *
+ * <p>Differences from the local manager: iteration order is kept for dicts (insertion order, as Python's) and lists;
+ * a dict's keys cannot be null; objects a program never closes stay in the cluster until it stops; {@code array}
+ * is not offered.
+ */
+public final class ClusterManager implements AutoCloseable {
+
+    private final Ignite ignite;
+    private final List<Runnable> removals = new ArrayList<>(); // guarded by this
+    private boolean closed; // guarded by this
+
+    /**
+     * A manager whose objects the cluster of this node holds.
+     *
+     * @param ignite a started node of the cluster (a client, typically: {@link Cluster#ignite()})
+     */
+    public ClusterManager(Ignite ignite) {
+        this.ignite = Objects.requireNonNull(ignite, "ignite");
+        ignite.getOrCreateCache(ClusterRef.objectsCache());
+    }
+
+    private synchronized String name(String kind) {
+        if (closed) {
+            throw new IllegalStateException("the ClusterManager is closed");
+        }
+        return "jmp-" + kind + "-" + UUID.randomUUID();
+    }
+
+    private synchronized void made(Runnable removal) {
+        removals.add(removal);
+    }
+
+    /**
+     * {@return a new empty dict (Python's {@code manager.dict()})}: a cache of its own, so creating one takes a
+     * cluster-wide exchange (tens of milliseconds); a put costs two round trips (one draws its insertion number), a
+     * get one
+     *
+     * @param <K> keys
+     * @param <V> values
+     */
+    public <K, V> Map<K, V> dict() {
+        String name = name("dict");
+        ClusterDict<K, V> dict = ClusterDict.create(ignite, name);
+        made(() -> ClusterDict.destroy(ignite, name));
+        return dict;
+    }
+
+    /**
+     * {@return a new dict holding a copy of {@code initial} (Python's {@code manager.dict(mapping)})}
+     *
+     * @param initial the entries (serializable)
+     * @param <K>     keys
+     * @param <V>     values
+     */
+    public <K, V> Map<K, V> dict(Map<? extends K, ? extends V> initial) {
+        Map<K, V> dict = dict();
+        dict.putAll(initial);
+        return dict;
+    }
+
+    /**
+     * {@return a new empty list (Python's {@code manager.list()})}: one cache entry; each call runs where it is
+     *
+     * @param <E> elements
+     */
+    public <E> List<E> list() {
+        return list(List.of());
+    }
+
+    /**
+     * {@return a new list holding {@code initial}'s elements (Python's {@code manager.list(sequence)})}
+     *
+     * @param initial the elements (serializable)
+     * @param <E>     elements
+     */
+    public <E> List<E> list(Collection<? extends E> initial) {
+        String name = name("list");
+        ClusterList<E> list = ClusterList.create(ignite, name, initial);
+        made(() -> ignite.cache(ClusterRef.OBJECTS).remove(name));
+        return list;
+    }
+
+    /** {@return a new namespace (Python's {@code manager.Namespace()})} */
+    public Namespace namespace() {
+        String name = name("namespace");
+        ClusterNamespace namespace = ClusterNamespace.create(ignite, name);
+        made(() -> ignite.cache(ClusterRef.OBJECTS).remove(name));
+        return namespace;
+    }
+
+    /**
+     * {@return a new unbounded queue (Python's {@code manager.Queue()})}
+     *
+     * @param <E> elements
+     */
+    public <E> ManagedQueue<E> queue() {
+        return queue(0);
+    }
+
+    /**
+     * {@return a new queue of at most {@code maxsize} elements (Python's {@code manager.Queue(maxsize)})}
+     *
+     * @param maxsize the bound, 0 for none
+     * @param <E>     elements
+     */
+    public <E> ManagedQueue<E> queue(int maxsize) {
+        return makeQueue(maxsize, false);
+    }
+
+    /**
+     * {@return a new unbounded joinable queue (Python's {@code manager.JoinableQueue()})}
+     *
+     * @param <E> elements
+     */
+    public <E> ManagedJoinableQueue<E> joinableQueue() {
+        return joinableQueue(0);
+    }
+
+    /**
+     * {@return a new joinable queue of at most {@code maxsize} elements}
+     *
+     * @param maxsize the bound, 0 for none
+     * @param <E>     elements
+     */
+    public <E> ManagedJoinableQueue<E> joinableQueue(int maxsize) {
+        return makeQueue(maxsize, true);
+    }
+
+    private <E> ClusterQueue<E> makeQueue(int maxsize, boolean joinable) {
+        String name = name(joinable ? "joinablequeue" : "queue");
+        ClusterQueue<E> queue = ClusterQueue.create(ignite, name, maxsize, joinable);
+        made(() -> ClusterQueue.destroy(ignite, name));
+        return queue;
+    }
+
+    /** {@return a new lock (Python's {@code manager.Lock()}): not reentrant, released by anyone} */
+    public ManagedLock lock() {
+        String name = name("lock");
+        ClusterLock lock = ClusterLock.lock(ignite, name);
+        made(() -> closeSemaphore(name));
+        return lock;
+    }
+
+    /** {@return a new reentrant lock (Python's {@code manager.RLock()}), owned by the thread that takes it} */
+    public ManagedLock rlock() {
+        String name = name("rlock");
+        ClusterRLock lock = ClusterRLock.create(ignite, name, false);
+        made(() -> closeLock(name));
+        return lock;
+    }
+
+    /**
+     * {@return a new semaphore (Python's {@code manager.Semaphore(value)})}
+     *
+     * @param value the permits
+     */
+    public ManagedSemaphore semaphore(int value) {
+        return makeSemaphore(value, false);
+    }
+
+    /**
+     * {@return a new bounded semaphore (Python's {@code manager.BoundedSemaphore(value)})}
+     *
+     * @param value the permits, also the most there can be
+     */
+    public ManagedSemaphore boundedSemaphore(int value) {
+        return makeSemaphore(value, true);
+    }
+
+    private ManagedSemaphore makeSemaphore(int value, boolean bounded) {
+        String name = name(bounded ? "boundedsemaphore" : "semaphore");
+        ClusterLock semaphore = ClusterLock.semaphore(ignite, name, value, bounded);
+        made(() -> closeSemaphore(name));
+        return semaphore;
+    }
+
+    /** {@return a new condition over its own reentrant lock (Python's {@code manager.Condition()})} */
+    public ManagedCondition condition() {
+        String name = name("condition");
+        ClusterRLock condition = ClusterRLock.create(ignite, name, true);
+        made(() -> closeLock(name));
+        return condition;
+    }
+
+    /** {@return a new event (Python's {@code manager.Event()})} */
+    public ManagedEvent event() {
+        String name = name("event");
+        ClusterEvent event = ClusterEvent.create(ignite, name);
+        made(() -> {
+            ignite.cache(ClusterRef.OBJECTS).remove(name);
+            closeLock(ClusterEvent.lockName(name));
+        });
+        return event;
+    }
+
+    /**
+     * {@return a new barrier (Python's {@code manager.Barrier(parties)})}
+     *
+     * @param parties the parties it waits for
+     */
+    public ManagedBarrier barrier(int parties) {
+        String name = name("barrier");
+        ClusterBarrier barrier = ClusterBarrier.create(ignite, name, parties);
+        made(() -> {
+            ignite.cache(ClusterRef.OBJECTS).remove(name);
+            closeLock(ClusterEvent.lockName(name));
+        });
+        return barrier;
+    }
+
+    /**
+     * {@return a new value (Python's {@code manager.Value(typecode, value)}; the type code is not needed)}
+     *
+     * @param initial the value (serializable)
+     * @param <T>     its type
+     */
+    public <T> ManagedValue<T> value(T initial) {
+        String name = name("value");
+        ClusterValue<T> value = ClusterValue.create(ignite, name, initial);
+        made(() -> ignite.cache(ClusterRef.OBJECTS).remove(name));
+        return value;
+    }
+
+    private void closeSemaphore(String name) {
+        IgniteSemaphore semaphore = ignite.semaphore(name, 0, true, false);
+        if (semaphore != null) {
+            semaphore.close();
+        }
+    }
+
+    private void closeLock(String name) {
+        IgniteLock lock = ignite.reentrantLock(name, true, false, false);
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
+    /**
+     * Removes every object this manager made from the cluster (as Python's manager shutdown ends its objects): their
+     * proxies, anywhere, then throw {@link IllegalStateException}. Closing again does nothing; a cluster already gone
+     * has nothing to remove.
+     */
+    @Override
+    public void close() {
+        List<Runnable> made;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            made = List.copyOf(removals);
+            removals.clear();
+        }
+        RuntimeException failure = null;
+        for (Runnable removal : made) {
+            try {
+                removal.run();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null && ignite.cluster().forServers().nodes().size() > 0) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterManager[" + ignite.name() + "]";
+    }
+}

@@ -1,0 +1,97 @@
+package io.github.jmultiprocessing.ignite;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.UUID;
+import javax.cache.processor.EntryProcessorException;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.IgniteInterruptedException;
+import org.apache.ignite.cache.CacheAtomicityMode;
+import org.apache.ignite.cache.CacheMode;
+import org.apache.ignite.configuration.CacheConfiguration;
+
+/**
+ * What a proxy of a {@link ClusterManager}'s object refers to: its cluster (found again wherever the proxy is
+ * read, {@link ClusterClient#forCluster}) and its name there. Proxies are serializable: passed to a child process or
+ * a cluster task, or stored in another managed object, they reach the same object. Ignite's handles are looked up
+ * by name at first use in each process.
+ */
+final class ClusterRef implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** The cache of the objects that are one entry: lists, namespaces, values, the state of queues and barriers. */
+    static final String OBJECTS = "jmultiprocessing-objects";
+    /** The cache group of every cache of the manager's (one set of partitions for them all). */
+    static final String GROUP = "jmultiprocessing";
+
+    private final UUID cluster;
+    private final ClusterConfig config; // null if the manager's node was not started by this library
+    final String name;
+    private transient volatile Ignite ignite;
+
+    ClusterRef(Ignite ignite, String name) {
+        this.cluster = ignite.cluster().id();
+        this.config = ClusterClient.configOf(ignite);
+        this.name = name;
+        this.ignite = ignite;
+    }
+
+    /** {@return a node of this process in the object's cluster} */
+    Ignite ignite() {
+        Ignite known = ignite;
+        if (known == null) {
+            known = ClusterClient.forCluster(cluster, config);
+            ignite = known;
+        }
+        return known;
+    }
+
+    /** {@return the configuration of the objects cache} */
+    static CacheConfiguration<String, Object> objectsCache() {
+        return new CacheConfiguration<String, Object>(OBJECTS).setGroupName(GROUP)
+                .setAtomicityMode(CacheAtomicityMode.ATOMIC).setCacheMode(CacheMode.PARTITIONED).setBackups(1);
+    }
+
+    /** {@return the objects cache} */
+    IgniteCache<String, Object> objects() {
+        return ignite().getOrCreateCache(objectsCache());
+    }
+
+    /** {@return an error for a use of this object after its manager closed} */
+    IllegalStateException gone() {
+        return new IllegalStateException(name + " no longer exists (the ClusterManager that made it was"
+                + " closed)");
+    }
+
+    /** {@return the cause a call's entry processor threw, rethrown as it was} */
+    static RuntimeException unwrap(EntryProcessorException e) {
+        Throwable cause = e.getCause();
+        return cause instanceof RuntimeException runtime ? runtime : e;
+    }
+
+    /** {@return an Ignite interrupt as Java's, the thread's flag set again} */
+    static InterruptedException interrupted(IgniteInterruptedException e) {
+        Thread.interrupted();
+        InterruptedException interrupted = new InterruptedException(e.getMessage());
+        interrupted.initCause(e);
+        return interrupted;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClusterRef other && other.name.equals(name) && other.cluster.equals(cluster);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

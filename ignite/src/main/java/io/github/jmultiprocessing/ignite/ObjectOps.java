@@ -1,0 +1,272 @@
+package io.github.jmultiprocessing.ignite;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import javax.cache.processor.MutableEntry;
+import org.apache.ignite.cache.CacheEntryProcessor;
+
+/**
+ * The operations a {@link ClusterManager}'s objects run where their data is (Ignite's entry processors, each atomic
+ * on its entry): a counter, a list, a namespace, a dict's slots. They run on server nodes, so these classes must be
+ * on the nodes' class path ({@link LocalCluster}'s are) or reach them by peer class loading.
+ */
+final class ObjectOps {
+
+    private ObjectOps() {
+    }
+
+    /** Thrown where an object's entry is missing: its manager was closed. */
+    static final class Gone extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        Gone() {
+            super("gone", null, false, false);
+        }
+    }
+
+    /** A value with its place in a dict's insertion order (a dict's values may be null; an entry's may not). */
+    static final class Slot implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final long seq;
+        private final Object value;
+
+        Slot(long seq, Object value) {
+            this.seq = seq;
+            this.value = value;
+        }
+
+        long seq() {
+            return seq;
+        }
+
+        Object value() {
+            return value;
+        }
+    }
+
+    /** A value that may be null, as a cache entry. */
+    static final class Holder implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final Object value;
+
+        Holder(Object value) {
+            this.value = value;
+        }
+
+        Object value() {
+            return value;
+        }
+    }
+
+    /** Adds to a counter, refusing to take it below {@code min}: {@return the new count} */
+    static final class Add implements CacheEntryProcessor<String, Object, Long> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final long delta;
+        private final long min;
+
+        Add(long delta, long min) {
+            this.delta = delta;
+            this.min = min;
+        }
+        @Override
+        public Long process(MutableEntry<String, Object> entry, Object... args) {
+            if (!entry.exists()) {
+                throw new Gone();
+            }
+            long next = (Long) entry.getValue() + delta;
+            if (next < min) {
+                throw new IllegalStateException("called more times than elements were added (task_done)");
+            }
+            entry.setValue(next);
+            return next;
+        }
+    }
+
+    /** Sets a flag word to a value: {@return the previous value} */
+    static final class Swap implements CacheEntryProcessor<String, Object, Long> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final long value;
+
+        Swap(long value) {
+            this.value = value;
+        }
+        @Override
+        public Long process(MutableEntry<String, Object> entry, Object... args) {
+            if (!entry.exists()) {
+                throw new Gone();
+            }
+            long previous = (Long) entry.getValue();
+            entry.setValue(value);
+            return previous;
+        }
+    }
+
+    /** What a list operation does. */
+    enum ListCall { GET, SET, ADD, ADD_AT, ADD_ALL, ADD_ALL_AT, REMOVE_AT, REMOVE, CLEAR, SIZE, COPY, INDEX_OF,
+        LAST_INDEX_OF, CONTAINS, RANGE }
+
+    /** An operation on a list, a cache entry holding an {@link ArrayList}: {@return its result} */
+    static final class ListOp implements CacheEntryProcessor<String, Object, Object> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final ListCall call;
+        private final int index;
+        private final Object arg;
+
+        ListOp(ListCall call, int index, Object arg) {
+            this.call = call;
+            this.index = index;
+            this.arg = arg;
+        }
+        @Override
+        @SuppressWarnings("unchecked")
+        public Object process(MutableEntry<String, Object> entry, Object... args) {
+            if (!entry.exists()) {
+                throw new Gone();
+            }
+            List<Object> list = (List<Object>) entry.getValue();
+            switch (call) {
+                case GET: return new Holder(list.get(index));
+                case SIZE: return list.size();
+                case COPY: return new ArrayList<>(list);
+                case RANGE: return new ArrayList<>(list.subList(index, (Integer) arg));
+                case INDEX_OF: return list.indexOf(arg);
+                case LAST_INDEX_OF: return list.lastIndexOf(arg);
+                case CONTAINS: return list.contains(arg);
+                default: break;
+            }
+            List<Object> changed = new ArrayList<>(list);
+            Object result = switch (call) {
+                case SET -> new Holder(changed.set(index, arg));
+                case ADD -> changed.add(arg);
+                case ADD_AT -> {
+                    changed.add(index, arg);
+                    yield null;
+                }
+                case ADD_ALL -> changed.addAll((Collection<Object>) arg);
+                case ADD_ALL_AT -> changed.addAll(index, (Collection<Object>) arg);
+                case REMOVE_AT -> new Holder(changed.remove(index));
+                case REMOVE -> changed.remove(arg);
+                case CLEAR -> {
+                    changed.clear();
+                    yield null;
+                }
+                default -> throw new AssertionError(call);
+            };
+            entry.setValue(changed);
+            return result;
+        }
+    }
+
+    /** What a namespace operation does. */
+    enum NamespaceCall { GET, SET, DELETE, COPY }
+
+    /** An operation on a namespace, a cache entry holding a {@link LinkedHashMap}: {@return its result} */
+    static final class NamespaceOp implements CacheEntryProcessor<String, Object, Object> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final NamespaceCall call;
+        private final String attribute;
+        private final Object value;
+
+        NamespaceOp(NamespaceCall call, String attribute, Object value) {
+            this.call = call;
+            this.attribute = attribute;
+            this.value = value;
+        }
+        @Override
+        @SuppressWarnings("unchecked")
+        public Object process(MutableEntry<String, Object> entry, Object... args) {
+            if (!entry.exists()) {
+                throw new Gone();
+            }
+            LinkedHashMap<String, Object> attributes = (LinkedHashMap<String, Object>) entry.getValue();
+            if (call == NamespaceCall.COPY) {
+                return new LinkedHashMap<>(attributes);
+            }
+            if (call != NamespaceCall.SET && !attributes.containsKey(attribute)) {
+                throw new NoSuchElementException("attribute " + attribute + " (expected one of "
+                        + attributes.keySet() + ")");
+            }
+            if (call == NamespaceCall.GET) {
+                return new Holder(attributes.get(attribute));
+            }
+            LinkedHashMap<String, Object> changed = new LinkedHashMap<>(attributes);
+            if (call == NamespaceCall.SET) {
+                changed.put(attribute, value);
+            } else {
+                changed.remove(attribute);
+            }
+            entry.setValue(changed);
+            return null;
+        }
+    }
+
+    /**
+     * Puts a dict's value, keeping the key's place if it has one (as Python's dict does), only if a condition on
+     * the present value holds: {@return the previous value, as a {@link Holder}, or null if there was none}; an
+     * unchanged entry returns {@link Boolean#FALSE}.
+     */
+    static final class DictPut implements CacheEntryProcessor<Object, Slot, Object> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final long seq;
+        private final Object value;
+        private final When when;
+        private final Object expected;
+
+        DictPut(long seq, Object value, When when, Object expected) {
+            this.seq = seq;
+            this.value = value;
+            this.when = when;
+            this.expected = expected;
+        }
+        @Override
+        public Object process(MutableEntry<Object, Slot> entry, Object... args) {
+            Slot present = entry.exists() ? entry.getValue() : null;
+            boolean apply = switch (when) {
+                case ALWAYS -> true;
+                case PRESENT -> present != null;
+                case EQUAL -> present != null && Objects.equals(present.value(), expected);
+            };
+            if (!apply) {
+                return Boolean.FALSE;
+            }
+            entry.setValue(new Slot(present != null ? present.seq() : seq, value));
+            return present == null ? null : new Holder(present.value());
+        }
+    }
+
+    /** When a {@link DictPut} applies. */
+    enum When { ALWAYS, PRESENT, EQUAL }
+
+    /** Removes a dict's key if its value equals one: {@return true if removed} */
+    static final class DictRemove implements CacheEntryProcessor<Object, Slot, Boolean> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final Object expected;
+
+        DictRemove(Object expected) {
+            this.expected = expected;
+        }
+        @Override
+        public Boolean process(MutableEntry<Object, Slot> entry, Object... args) {
+            if (entry.exists() && Objects.equals(entry.getValue().value(), expected)) {
+                entry.remove();
+                return true;
+            }
+            return false;
+        }
+    }
+}
