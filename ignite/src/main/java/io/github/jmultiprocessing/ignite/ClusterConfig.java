@@ -41,7 +41,6 @@ public final class ClusterConfig implements Serializable {
     private static final int DISCOVERY_PORT = 47500;
     private static final int COMMUNICATION_PORT = 47100;
     private static final int PORT_RANGE = 20;
-    private static final long JOIN_MILLIS = 60_000;
 
     private final String name;
     private final List<String> addresses;
@@ -50,6 +49,7 @@ public final class ClusterConfig implements Serializable {
     private final int communicationPort;
     private final int portRange;
     private final long failureDetectionMillis;
+    private final long joinMillis;
     private final Tls tls;
 
     /** The key store that identifies a node and the trust store of the certificates it accepts (PKCS12 or JKS). */
@@ -58,7 +58,7 @@ public final class ClusterConfig implements Serializable {
     }
 
     private ClusterConfig(String name, List<String> addresses, String localAddress, int discoveryPort,
-            int communicationPort, int portRange, long failureDetectionMillis, Tls tls) {
+            int communicationPort, int portRange, long failureDetectionMillis, long joinMillis, Tls tls) {
         this.name = name;
         this.addresses = addresses;
         this.localAddress = localAddress;
@@ -66,12 +66,13 @@ public final class ClusterConfig implements Serializable {
         this.communicationPort = communicationPort;
         this.portRange = portRange;
         this.failureDetectionMillis = failureDetectionMillis;
+        this.joinMillis = joinMillis;
         this.tls = tls;
     }
 
     /**
      * {@return a config that finds the cluster at these discovery addresses}, with Ignite's default ports (discovery
-     * 47500, communication 47100, 20 each), failure detection 10 s and no TLS.
+     * 47500, communication 47100, 20 each), failure detection 10 s, a client's join timeout 60 s and no TLS.
      *
      * @param addresses the discovery addresses of server nodes: {@code host}, {@code host:port} or
      *                  {@code host:port1..port2}
@@ -83,7 +84,8 @@ public final class ClusterConfig implements Serializable {
             throw new IllegalArgumentException("addresses=" + list + " (expected one or more discovery addresses,"
                     + " such as \"10.0.0.1:47500..47509\")");
         }
-        return new ClusterConfig("jmp", list, null, DISCOVERY_PORT, COMMUNICATION_PORT, PORT_RANGE, 10_000, null);
+        return new ClusterConfig("jmp", list, null, DISCOVERY_PORT, COMMUNICATION_PORT, PORT_RANGE, 10_000, 60_000,
+                null);
     }
 
     /**
@@ -93,7 +95,7 @@ public final class ClusterConfig implements Serializable {
      */
     public ClusterConfig withLocalAddress(String address) {
         return new ClusterConfig(name, addresses, Objects.requireNonNull(address, "address"), discoveryPort,
-                communicationPort, portRange, failureDetectionMillis, tls);
+                communicationPort, portRange, failureDetectionMillis, joinMillis, tls);
     }
 
     /**
@@ -112,7 +114,7 @@ public final class ClusterConfig implements Serializable {
                     + communicationPort + ", range=" + range + " (expected ports of 1 to 65535)");
         }
         return new ClusterConfig(name, addresses, localAddress, discoveryPort, communicationPort, range,
-                failureDetectionMillis, tls);
+                failureDetectionMillis, joinMillis, tls);
     }
 
     /**
@@ -126,7 +128,7 @@ public final class ClusterConfig implements Serializable {
             throw new IllegalArgumentException("timeout=" + timeout + " (expected at least 100 ms)");
         }
         return new ClusterConfig(name, addresses, localAddress, discoveryPort, communicationPort, portRange,
-                timeout.toMillis(), tls);
+                timeout.toMillis(), joinMillis, tls);
     }
 
     /**
@@ -140,14 +142,34 @@ public final class ClusterConfig implements Serializable {
      */
     public ClusterConfig withTls(Path keyStore, char[] keyStorePassword, Path trustStore, char[] trustStorePassword) {
         return new ClusterConfig(name, addresses, localAddress, discoveryPort, communicationPort, portRange,
-                failureDetectionMillis, new Tls(keyStore.toAbsolutePath().toString(), keyStorePassword.clone(),
-                        trustStore.toAbsolutePath().toString(), trustStorePassword.clone()));
+                failureDetectionMillis, joinMillis, new Tls(keyStore.toAbsolutePath().toString(),
+                        keyStorePassword.clone(), trustStore.toAbsolutePath().toString(), trustStorePassword.clone()));
+    }
+
+    /**
+     * {@return a copy whose client nodes give up joining after this long} (none answered, or every answer refused
+     * this node: TLS, a foreign cluster).
+     *
+     * @param timeout at least 1 s
+     */
+    public ClusterConfig withJoinTimeout(Duration timeout) {
+        if (timeout.toMillis() < 1_000) {
+            throw new IllegalArgumentException("timeout=" + timeout + " (expected at least 1 s)");
+        }
+        return new ClusterConfig(name, addresses, localAddress, discoveryPort, communicationPort, portRange,
+                failureDetectionMillis, timeout.toMillis(), tls);
+    }
+
+    /** {@return a copy without TLS} */
+    ClusterConfig withoutTls() {
+        return new ClusterConfig(name, addresses, localAddress, discoveryPort, communicationPort, portRange,
+                failureDetectionMillis, joinMillis, null);
     }
 
     /** {@return a copy whose nodes' instance names start with {@code name + "-"}} */
     ClusterConfig withName(String name) {
         return new ClusterConfig(name, addresses, localAddress, discoveryPort, communicationPort, portRange,
-                failureDetectionMillis, tls);
+                failureDetectionMillis, joinMillis, tls);
     }
 
     /** {@return the prefix of the instance names of the nodes this config starts} */
@@ -202,7 +224,7 @@ public final class ClusterConfig implements Serializable {
         configuration.setClientConnectorConfiguration(null); // no thin-client port (Ignite opens 10800 everywhere)
         configuration.setAtomicConfiguration(new AtomicConfiguration().setBackups(1));
         if (client) {
-            discovery.setJoinTimeout(JOIN_MILLIS); // a client that finds no node fails instead of waiting for good
+            discovery.setJoinTimeout(joinMillis); // a client that finds no node fails instead of waiting for good
         }
         if (tls != null) {
             SslContextFactory factory = new SslContextFactory();
