@@ -11,8 +11,9 @@ import org.apache.ignite.Ignite;
 /**
  * A {@link ClusterManager}'s barrier: Python's {@code threading.Barrier} state machine (filling, draining,
  * resetting, broken; the parties inside) in one entry of the objects cache, read and written only under a
- * failover-safe lock of its own, whose condition its waiters wait on. A party's node that leaves the cluster while
- * waiting releases the lock; the others go on waiting (their own timeouts break the barrier, as in Python).
+ * failover-safe lock of its own, whose condition its waiters wait on. A party whose process dies while it waits
+ * still counts as arrived (the lock it held is released; its arrival is not taken back): the round may then be
+ * released one party short, where the local manager breaks it.
  */
 final class ClusterBarrier implements ManagedBarrier, Serializable {
 
@@ -67,13 +68,14 @@ final class ClusterBarrier implements ManagedBarrier, Serializable {
 
     @Override
     public int await(Duration timeout) throws BrokenBarrierException, InterruptedException, TimeoutException {
-        long deadline = timeout == null ? Long.MAX_VALUE
-                : System.nanoTime() + Math.max(0, Math.min(timeout.toNanos(), Long.MAX_VALUE / 4));
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + ClusterRef.nanos(timeout);
         guard.acquire();
         try {
             int[] state = read();
-            while (state[0] == DRAINING || state[0] == RESETTING) { // the last generation is still leaving
-                waitUntil(deadline);
+            while (state[0] == DRAINING || state[0] == RESETTING) { // the last round is still leaving
+                if (!waitUntil(deadline)) { // nothing changed: the round goes on leaving
+                    throw new TimeoutException("the barrier's last round had not left within " + timeout);
+                }
                 state = read();
             }
             if (state[0] == BROKEN) {

@@ -57,6 +57,8 @@ final class ClusterClient implements Cluster {
         }
         ClusterClient client = new ClusterClient(ignite, config, work);
         register(ignite, config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LocalCluster.deleteQuietly(work),
+                "jmultiprocessing-ignite client work directory")); // a child that ends by System.exit or a throw
         ExitWatcher.closeAfterMain(ignite.name(), client::close, () -> client.closed);
         return client;
     }
@@ -64,6 +66,12 @@ final class ClusterClient implements Cluster {
     /** Records how a node of this JVM was configured, so that proxies made through it can join from elsewhere. */
     static void register(Ignite ignite, ClusterConfig config) {
         CONFIGS.put(ignite.name(), config);
+    }
+
+    /** Forgets a node that is closing. */
+    static void unregister(Ignite ignite) {
+        CONFIGS.remove(ignite.name());
+        JOINED.values().remove(ignite);
     }
 
     /** {@return how a node of this JVM was configured, or null if this library did not start it} */
@@ -132,8 +140,7 @@ final class ClusterClient implements Cluster {
             }
             closed = true;
         }
-        CONFIGS.remove(ignite.name());
-        JOINED.values().remove(ignite);
+        unregister(ignite);
         try {
             ignite.close();
         } finally {

@@ -52,9 +52,40 @@ public final class ClusterConfig implements Serializable {
     private final long joinMillis;
     private final Tls tls;
 
-    /** The key store that identifies a node and the trust store of the certificates it accepts (PKCS12 or JKS). */
-    private record Tls(String keyStore, char[] keyStorePassword, String trustStore, char[] trustStorePassword)
-            implements Serializable {
+    /**
+     * The key store that identifies a node and the trust store of the certificates it accepts (PKCS12 or JKS). A
+     * class, not a record: proxies carry it through Ignite's marshaller, which cannot set a record's fields.
+     */
+    private static final class Tls implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final String keyStore;
+        private final char[] keyStorePassword;
+        private final String trustStore;
+        private final char[] trustStorePassword;
+
+        Tls(String keyStore, char[] keyStorePassword, String trustStore, char[] trustStorePassword) {
+            this.keyStore = keyStore;
+            this.keyStorePassword = keyStorePassword;
+            this.trustStore = trustStore;
+            this.trustStorePassword = trustStorePassword;
+        }
+
+        String keyStore() {
+            return keyStore;
+        }
+
+        char[] keyStorePassword() {
+            return keyStorePassword;
+        }
+
+        String trustStore() {
+            return trustStore;
+        }
+
+        char[] trustStorePassword() {
+            return trustStorePassword;
+        }
     }
 
     private ClusterConfig(String name, List<String> addresses, String localAddress, int discoveryPort,

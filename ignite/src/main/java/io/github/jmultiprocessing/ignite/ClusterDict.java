@@ -25,11 +25,16 @@ import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.configuration.CacheConfiguration;
 
 /**
- * A {@link ClusterManager}'s dict: an Ignite cache of its own (in the manager's cache group, one backup), each key
- * an entry, so a call costs one round trip to the key's node and the dict can be as large as the cluster. Keys keep
+ * A {@link ClusterManager}'s dict: an Ignite cache of its own (atomic, in the dicts' cache group, one backup), each
+ * key an entry, so a call costs one round trip to the key's node and the dict can be as large as the cluster. A
+ * call that Ignite applies again after a failover (an atomic cache's entry processor may run twice when the key's
+ * node leaves in the middle) leaves the same entries, but may return another previous value. Keys keep
  * their insertion order, as Python's dict: each value is stored with a sequence number drawn when its key is first
- * put (one more round trip a put), and copies ({@link #entrySet()}, {@code toString}) are sorted by it. Null
- * values are allowed, as Python's {@code None}; null keys are not. Views are copies, as the local manager's.
+ * put (one more round trip a put), and copies ({@link #entrySet()}, {@code toString}) are sorted by it (two
+ * processes putting new keys at once are ordered by when they drew their numbers). Null values are allowed, as
+ * Python's {@code None}; null keys are not. Keys are compared by Ignite's binary form of them, not by
+ * {@code equals}: a key of one class (a {@code List.of(1, 2)}) does not find one of another class that equals it
+ * (an {@code ArrayList}). Views are copies, as the local manager's.
  *
  * @param <K> keys
  * @param <V> values
@@ -48,15 +53,15 @@ final class ClusterDict<K, V> extends AbstractMap<K, V> implements Serializable 
 
     /** {@return a new empty dict in the cluster, named {@code name}} */
     static <K, V> ClusterDict<K, V> create(Ignite ignite, String name) {
-        ignite.getOrCreateCache(ClusterRef.objectsCache()).put(sequence(name), 0L);
-        ignite.createCache(new CacheConfiguration<Object, Slot>(name).setGroupName(ClusterRef.GROUP)
+        ignite.getOrCreateCache(ClusterRef.sequencesCache()).put(sequence(name), 0L);
+        ignite.createCache(new CacheConfiguration<Object, Slot>(name).setGroupName(ClusterRef.DICTS)
                 .setAtomicityMode(CacheAtomicityMode.ATOMIC).setCacheMode(CacheMode.PARTITIONED).setBackups(1));
         return new ClusterDict<>(new ClusterRef(ignite, name));
     }
 
     /** Removes a dict from the cluster. */
     static void destroy(Ignite ignite, String name) {
-        ignite.getOrCreateCache(ClusterRef.objectsCache()).remove(sequence(name));
+        ignite.getOrCreateCache(ClusterRef.sequencesCache()).remove(sequence(name));
         ignite.destroyCache(name);
     }
 
@@ -78,7 +83,8 @@ final class ClusterDict<K, V> extends AbstractMap<K, V> implements Serializable 
 
     private long reserve(int count) {
         try {
-            return ref.objects().invoke(sequence(ref.name), new ObjectOps.Add(count, 0)) - count;
+            return ref.ignite().getOrCreateCache(ClusterRef.sequencesCache()).invoke(sequence(ref.name),
+                    new ObjectOps.Add(count, 0)) - count;
         } catch (EntryProcessorException e) {
             throw e.getCause() instanceof ObjectOps.Gone ? ref.gone() : ClusterRef.unwrap(e);
         }
@@ -204,7 +210,29 @@ final class ClusterDict<K, V> extends AbstractMap<K, V> implements Serializable 
 
     @Override
     public Set<Entry<K, V>> entrySet() {
-        return Collections.unmodifiableSet(snapshot().entrySet());
+        return Collections.unmodifiableMap(snapshot()).entrySet(); // its entries refuse setValue too
+    }
+
+    /**
+     * Replaces each value with the function's result, key by key, each a compare-and-set against the value the
+     * function saw (again with the new value if another process changed it meanwhile); keys removed meanwhile are
+     * skipped. Not one atomic step over the whole dict.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void replaceAll(java.util.function.BiFunction<? super K, ? super V, ? extends V> function) {
+        java.util.Objects.requireNonNull(function, "function");
+        for (Entry<K, V> entry : snapshot().entrySet()) {
+            K key = entry.getKey();
+            V seen = entry.getValue();
+            while (!replace(key, seen, function.apply(key, seen))) {
+                Slot now = cache().get(key);
+                if (now == null) {
+                    break;
+                }
+                seen = (V) now.value();
+            }
+        }
     }
 
     @Override

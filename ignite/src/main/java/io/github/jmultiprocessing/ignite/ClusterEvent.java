@@ -7,8 +7,10 @@ import java.time.Duration;
 import org.apache.ignite.Ignite;
 
 /**
- * A {@link ClusterManager}'s event: its flag one entry of the objects cache, its waiters on a condition of a
- * failover-safe lock of its own (set takes the lock, sets the flag, wakes them all).
+ * A {@link ClusterManager}'s event: its flag and a count of its sets in one entry of the objects cache (twice the
+ * count, plus 1 while set), its waiters on a condition of a failover-safe lock of its own. {@code set} and
+ * {@code clear} change the entry under the lock; a waiter returns true once the flag is set or was set since it
+ * began (a {@code set} then {@code clear} while it waits still wakes it with true, as Python's).
  */
 final class ClusterEvent implements ManagedEvent, Serializable {
 
@@ -33,8 +35,17 @@ final class ClusterEvent implements ManagedEvent, Serializable {
         return name + ":lock";
     }
 
-    private void flag(long value) {
-        if (!ref.objects().replace(ref.name, value)) {
+    /** {@return the entry: twice the number of sets, plus 1 while set} */
+    private long state() {
+        Object state = ref.objects().get(ref.name);
+        if (state == null) {
+            throw ref.gone();
+        }
+        return (Long) state;
+    }
+
+    private void write(long state) {
+        if (!ref.objects().replace(ref.name, state)) {
             throw ref.gone();
         }
     }
@@ -43,8 +54,11 @@ final class ClusterEvent implements ManagedEvent, Serializable {
     public void set() {
         guard.acquire();
         try {
-            flag(1L);
-            guard.signalAll();
+            long state = state();
+            if ((state & 1) == 0) {
+                write(state + 3); // from sets * 2 to (sets + 1) * 2 + 1
+                guard.signalAll();
+            }
         } finally {
             guard.release();
         }
@@ -52,27 +66,11 @@ final class ClusterEvent implements ManagedEvent, Serializable {
 
     @Override
     public void clear() {
-        flag(0L);
-    }
-
-    @Override
-    public boolean isSet() {
-        Object flag = ref.objects().get(ref.name);
-        if (flag == null) {
-            throw ref.gone();
-        }
-        return (Long) flag == 1L;
-    }
-
-    @Override
-    public void await() throws InterruptedException {
-        if (isSet()) {
-            return;
-        }
         guard.acquire();
         try {
-            while (!isSet()) {
-                guard.await();
+            long state = state();
+            if ((state & 1) == 1) {
+                write(state - 1);
             }
         } finally {
             guard.release();
@@ -80,24 +78,43 @@ final class ClusterEvent implements ManagedEvent, Serializable {
     }
 
     @Override
+    public boolean isSet() {
+        return (state() & 1) == 1;
+    }
+
+    @Override
+    public void await() throws InterruptedException {
+        await(null);
+    }
+
+    @Override
     public boolean await(Duration timeout) throws InterruptedException {
-        if (isSet()) {
+        long begun = state();
+        if ((begun & 1) == 1) {
             return true;
         }
-        long deadline = System.nanoTime() + Math.max(0, Math.min(timeout.toNanos(), Long.MAX_VALUE / 4));
-        if (!guard.acquire(timeout)) {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + ClusterRef.nanos(timeout);
+        if (timeout == null) {
+            guard.acquire();
+        } else if (!guard.acquire(timeout)) {
             return isSet();
         }
         try {
-            boolean set;
-            while (!(set = isSet())) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
+            while (true) {
+                long state = state();
+                if ((state & 1) == 1 || state >> 1 != begun >> 1) {
+                    return true;
                 }
-                guard.await(Duration.ofNanos(left));
+                if (timeout == null) {
+                    guard.await();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    guard.await(Duration.ofNanos(left));
+                }
             }
-            return set;
         } finally {
             guard.release();
         }

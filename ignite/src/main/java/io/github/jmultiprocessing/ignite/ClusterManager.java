@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteLock;
-import org.apache.ignite.IgniteSemaphore;
 
 /**
  * The objects of Python's {@code SyncManager} held by an Ignite cluster instead of a server process: the same
@@ -56,8 +57,10 @@ import org.apache.ignite.IgniteSemaphore;
 public final class ClusterManager implements AutoCloseable {
 
     private final Ignite ignite;
+    /** Held to make an object (shared), and to close (exclusive): an object made is removed by close. */
+    private final ReentrantReadWriteLock making = new ReentrantReadWriteLock();
     private final List<Runnable> removals = new ArrayList<>(); // guarded by this
-    private boolean closed; // guarded by this
+    private boolean closed; // guarded by making's write lock
 
     /**
      * A manager whose objects the cluster of this node holds.
@@ -69,15 +72,27 @@ public final class ClusterManager implements AutoCloseable {
         ignite.getOrCreateCache(ClusterRef.objectsCache());
     }
 
-    private synchronized String name(String kind) {
-        if (closed) {
-            throw new IllegalStateException("the ClusterManager is closed");
+    /**
+     * Makes an object: its removal is recorded first, so that a partly made object is removed by close too.
+     *
+     * @param kind    its kind, in its name
+     * @param removal what removes it, given its name
+     * @param maker   what makes it, given its name
+     */
+    private <T> T make(String kind, Function<String, Runnable> removal, Function<String, T> maker) {
+        making.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the ClusterManager is closed");
+            }
+            String name = "jmp-" + kind + "-" + UUID.randomUUID();
+            synchronized (this) {
+                removals.add(removal.apply(name));
+            }
+            return maker.apply(name);
+        } finally {
+            making.readLock().unlock();
         }
-        return "jmp-" + kind + "-" + UUID.randomUUID();
-    }
-
-    private synchronized void made(Runnable removal) {
-        removals.add(removal);
     }
 
     /**
@@ -89,10 +104,7 @@ public final class ClusterManager implements AutoCloseable {
      * @param <V> values
      */
     public <K, V> Map<K, V> dict() {
-        String name = name("dict");
-        ClusterDict<K, V> dict = ClusterDict.create(ignite, name);
-        made(() -> ClusterDict.destroy(ignite, name));
-        return dict;
+        return make("dict", name -> () -> ClusterDict.destroy(ignite, name), name -> ClusterDict.create(ignite, name));
     }
 
     /**
@@ -124,18 +136,12 @@ public final class ClusterManager implements AutoCloseable {
      * @param <E>     elements
      */
     public <E> List<E> list(Collection<? extends E> initial) {
-        String name = name("list");
-        ClusterList<E> list = ClusterList.create(ignite, name, initial);
-        made(() -> ignite.cache(ClusterRef.OBJECTS).remove(name));
-        return list;
+        return make("list", this::removeEntry, name -> ClusterList.create(ignite, name, initial));
     }
 
     /** {@return a new namespace (Python's {@code manager.Namespace()})} */
     public Namespace namespace() {
-        String name = name("namespace");
-        ClusterNamespace namespace = ClusterNamespace.create(ignite, name);
-        made(() -> ignite.cache(ClusterRef.OBJECTS).remove(name));
-        return namespace;
+        return make("namespace", this::removeEntry, name -> ClusterNamespace.create(ignite, name));
     }
 
     /**
@@ -177,26 +183,18 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     private <E> ClusterQueue<E> makeQueue(int maxsize, boolean joinable) {
-        String name = name(joinable ? "joinablequeue" : "queue");
-        ClusterQueue<E> queue = ClusterQueue.create(ignite, name, maxsize, joinable);
-        made(() -> ClusterQueue.destroy(ignite, name));
-        return queue;
+        return make(joinable ? "joinablequeue" : "queue", name -> () -> ClusterQueue.destroy(ignite, name),
+                name -> ClusterQueue.create(ignite, name, maxsize, joinable));
     }
 
     /** {@return a new lock (Python's {@code manager.Lock()}): not reentrant, released by anyone} */
     public ManagedLock lock() {
-        String name = name("lock");
-        ClusterLock lock = ClusterLock.lock(ignite, name);
-        made(() -> closeSemaphore(name));
-        return lock;
+        return make("lock", this::removeEntry, name -> ClusterLock.lock(ignite, name));
     }
 
     /** {@return a new reentrant lock (Python's {@code manager.RLock()}), owned by the thread that takes it} */
     public ManagedLock rlock() {
-        String name = name("rlock");
-        ClusterRLock lock = ClusterRLock.create(ignite, name, false);
-        made(() -> closeLock(name));
-        return lock;
+        return make("rlock", name -> () -> closeLock(name), name -> ClusterRLock.create(ignite, name, false));
     }
 
     /**
@@ -218,29 +216,18 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     private ManagedSemaphore makeSemaphore(int value, boolean bounded) {
-        String name = name(bounded ? "boundedsemaphore" : "semaphore");
-        ClusterLock semaphore = ClusterLock.semaphore(ignite, name, value, bounded);
-        made(() -> closeSemaphore(name));
-        return semaphore;
+        return make(bounded ? "boundedsemaphore" : "semaphore", this::removeEntry,
+                name -> ClusterLock.semaphore(ignite, name, value, bounded));
     }
 
     /** {@return a new condition over its own reentrant lock (Python's {@code manager.Condition()})} */
     public ManagedCondition condition() {
-        String name = name("condition");
-        ClusterRLock condition = ClusterRLock.create(ignite, name, true);
-        made(() -> closeLock(name));
-        return condition;
+        return make("condition", name -> () -> closeLock(name), name -> ClusterRLock.create(ignite, name, true));
     }
 
     /** {@return a new event (Python's {@code manager.Event()})} */
     public ManagedEvent event() {
-        String name = name("event");
-        ClusterEvent event = ClusterEvent.create(ignite, name);
-        made(() -> {
-            ignite.cache(ClusterRef.OBJECTS).remove(name);
-            closeLock(ClusterEvent.lockName(name));
-        });
-        return event;
+        return make("event", this::removeEntryAndLock, name -> ClusterEvent.create(ignite, name));
     }
 
     /**
@@ -249,13 +236,7 @@ public final class ClusterManager implements AutoCloseable {
      * @param parties the parties it waits for
      */
     public ManagedBarrier barrier(int parties) {
-        String name = name("barrier");
-        ClusterBarrier barrier = ClusterBarrier.create(ignite, name, parties);
-        made(() -> {
-            ignite.cache(ClusterRef.OBJECTS).remove(name);
-            closeLock(ClusterEvent.lockName(name));
-        });
-        return barrier;
+        return make("barrier", this::removeEntryAndLock, name -> ClusterBarrier.create(ignite, name, parties));
     }
 
     /**
@@ -265,17 +246,18 @@ public final class ClusterManager implements AutoCloseable {
      * @param <T>     its type
      */
     public <T> ManagedValue<T> value(T initial) {
-        String name = name("value");
-        ClusterValue<T> value = ClusterValue.create(ignite, name, initial);
-        made(() -> ignite.cache(ClusterRef.OBJECTS).remove(name));
-        return value;
+        return make("value", this::removeEntry, name -> ClusterValue.create(ignite, name, initial));
     }
 
-    private void closeSemaphore(String name) {
-        IgniteSemaphore semaphore = ignite.semaphore(name, 0, true, false);
-        if (semaphore != null) {
-            semaphore.close();
-        }
+    private Runnable removeEntry(String name) {
+        return () -> ignite.cache(ClusterRef.OBJECTS).remove(name);
+    }
+
+    private Runnable removeEntryAndLock(String name) {
+        return () -> {
+            ignite.cache(ClusterRef.OBJECTS).remove(name);
+            closeLock(ClusterEvent.lockName(name));
+        };
     }
 
     private void closeLock(String name) {
@@ -293,13 +275,18 @@ public final class ClusterManager implements AutoCloseable {
     @Override
     public void close() {
         List<Runnable> made;
-        synchronized (this) {
+        making.writeLock().lock();
+        try {
             if (closed) {
                 return;
             }
             closed = true;
-            made = List.copyOf(removals);
-            removals.clear();
+            synchronized (this) {
+                made = List.copyOf(removals);
+                removals.clear();
+            }
+        } finally {
+            making.writeLock().unlock();
         }
         RuntimeException failure = null;
         for (Runnable removal : made) {

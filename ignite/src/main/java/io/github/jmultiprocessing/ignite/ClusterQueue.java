@@ -7,7 +7,6 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.AbstractQueue;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -126,7 +125,23 @@ final class ClusterQueue<E> extends AbstractQueue<E> implements ManagedJoinableQ
         if (!added && joinable) {
             count(-1);
         }
-        return added;
+        return added && !undoneAfterShutdown(e);
+    }
+
+    /**
+     * Takes back an element added while the queue was being shut down (the flag was read before the add): a shutdown
+     * is final for adds, as the local queue's. {@return false if the queue is open: the add stands}
+     *
+     * @throws QueueShutDownException if the add was taken back
+     */
+    private boolean undoneAfterShutdown(E e) {
+        if (!isShutdown()) {
+            return false;
+        }
+        if (queue().remove(e) && joinable) {
+            count(-1);
+        }
+        throw new QueueShutDownException("the queue is shut down");
     }
 
     @Override
@@ -146,11 +161,10 @@ final class ClusterQueue<E> extends AbstractQueue<E> implements ManagedJoinableQ
         try {
             while (!(added = queue().offer(e, slice(deadline), TimeUnit.NANOSECONDS))) {
                 requireOpen();
-                if (deadline - System.nanoTime() <= 0) {
+                if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) {
                     return false;
                 }
             }
-            return true;
         } catch (IgniteInterruptedException ex) {
             throw ClusterRef.interrupted(ex);
         } finally {
@@ -158,6 +172,8 @@ final class ClusterQueue<E> extends AbstractQueue<E> implements ManagedJoinableQ
                 count(-1);
             }
         }
+        undoneAfterShutdown(e);
+        return true;
     }
 
     @Override
@@ -186,7 +202,7 @@ final class ClusterQueue<E> extends AbstractQueue<E> implements ManagedJoinableQ
                 if (isShutdown()) {
                     return poll(); // what is left, or the shutdown
                 }
-                if (deadline - System.nanoTime() <= 0) {
+                if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) {
                     return null;
                 }
             }
@@ -250,10 +266,34 @@ final class ClusterQueue<E> extends AbstractQueue<E> implements ManagedJoinableQ
         return queue().toArray();
     }
 
+    /** {@return an iterator over a copy, whose {@code remove} removes the element from the queue} */
     @Override
     @SuppressWarnings("unchecked")
     public Iterator<E> iterator() {
-        return (Iterator<E>) Collections.unmodifiableList(java.util.Arrays.asList(toArray())).iterator();
+        Iterator<Object> copy = java.util.Arrays.asList(toArray()).iterator();
+        return new Iterator<>() {
+            private Object last;
+
+            @Override
+            public boolean hasNext() {
+                return copy.hasNext();
+            }
+
+            @Override
+            public E next() {
+                last = copy.next();
+                return (E) last;
+            }
+
+            @Override
+            public void remove() {
+                if (last == null) {
+                    throw new IllegalStateException("no element to remove (expected next() first)");
+                }
+                ClusterQueue.this.remove(last);
+                last = null;
+            }
+        };
     }
 
     @Override
@@ -267,7 +307,11 @@ final class ClusterQueue<E> extends AbstractQueue<E> implements ManagedJoinableQ
         if (immediate) {
             int dropped = drain(Integer.MAX_VALUE).size();
             if (joinable && dropped > 0) {
-                count(-dropped);
+                try {
+                    ref.objects().invoke(tasks(ref.name), new ObjectOps.Add(-dropped, Long.MIN_VALUE, true));
+                } catch (EntryProcessorException e) {
+                    throw e.getCause() instanceof ObjectOps.Gone ? ref.gone() : ClusterRef.unwrap(e);
+                }
             }
         }
     }
@@ -292,7 +336,7 @@ final class ClusterQueue<E> extends AbstractQueue<E> implements ManagedJoinableQ
             throw new UnsupportedOperationException("join of a queue that is not joinable (expected"
                     + " manager.joinableQueue())");
         }
-        long deadline = timeout == null ? Long.MAX_VALUE : deadline(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        long deadline = timeout == null ? Long.MAX_VALUE : deadline(ClusterRef.nanos(timeout), TimeUnit.NANOSECONDS);
         long pause = 1;
         while (count(0) > 0) {
             if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) {

@@ -55,7 +55,7 @@ final class ClusterRLock implements ManagedCondition, Serializable {
 
     @Override
     public boolean acquire(Duration timeout) throws InterruptedException {
-        long nanos = timeout.isNegative() ? 0 : timeout.toNanos();
+        long nanos = ClusterRef.nanos(timeout);
         try {
             return nanos == 0 ? igniteLock().tryLock() : igniteLock().tryLock(nanos, TimeUnit.NANOSECONDS);
         } catch (IgniteInterruptedException e) {
@@ -96,12 +96,9 @@ final class ClusterRLock implements ManagedCondition, Serializable {
     @Override
     public boolean await(Duration timeout) throws InterruptedException {
         try {
-            return condition().await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            return condition().await(ClusterRef.nanos(timeout), TimeUnit.NANOSECONDS);
         } catch (IgniteInterruptedException e) {
             throw ClusterRef.interrupted(e);
-        } catch (ArithmeticException e) {
-            await();
-            return true;
         }
     }
 

@@ -24,8 +24,12 @@ final class ClusterRef implements Serializable {
 
     /** The cache of the objects that are one entry: lists, namespaces, values, the state of queues and barriers. */
     static final String OBJECTS = "jmultiprocessing-objects";
-    /** The cache group of every cache of the manager's (one set of partitions for them all). */
+    /** The group of the objects cache: transactional, so that an entry processor is applied once or not at all. */
     static final String GROUP = "jmultiprocessing";
+    /** The cache of the dicts' insertion sequences (atomic: a number drawn twice on a failover only leaves a gap). */
+    static final String SEQUENCES = "jmultiprocessing-dict-sequences";
+    /** The group of the dicts' caches and their sequences: atomic, one round trip a call. */
+    static final String DICTS = "jmultiprocessing-dicts";
 
     private final UUID cluster;
     private final ClusterConfig config; // null if the manager's node was not started by this library
@@ -52,6 +56,12 @@ final class ClusterRef implements Serializable {
     /** {@return the configuration of the objects cache} */
     static CacheConfiguration<String, Object> objectsCache() {
         return new CacheConfiguration<String, Object>(OBJECTS).setGroupName(GROUP)
+                .setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL).setCacheMode(CacheMode.PARTITIONED).setBackups(1);
+    }
+
+    /** {@return the configuration of the dicts' sequences cache} */
+    static CacheConfiguration<String, Object> sequencesCache() {
+        return new CacheConfiguration<String, Object>(SEQUENCES).setGroupName(DICTS)
                 .setAtomicityMode(CacheAtomicityMode.ATOMIC).setCacheMode(CacheMode.PARTITIONED).setBackups(1);
     }
 
@@ -70,6 +80,15 @@ final class ClusterRef implements Serializable {
     static RuntimeException unwrap(EntryProcessorException e) {
         Throwable cause = e.getCause();
         return cause instanceof RuntimeException runtime ? runtime : e;
+    }
+
+    /** {@return a timeout in nanoseconds, 0 if negative, saturated at a quarter of Long.MAX_VALUE (no overflow)} */
+    static long nanos(java.time.Duration timeout) {
+        if (timeout.isNegative()) {
+            return 0;
+        }
+        return timeout.compareTo(java.time.Duration.ofNanos(Long.MAX_VALUE / 4)) >= 0 ? Long.MAX_VALUE / 4
+                : timeout.toNanos();
     }
 
     /** {@return an Ignite interrupt as Java's, the thread's flag set again} */

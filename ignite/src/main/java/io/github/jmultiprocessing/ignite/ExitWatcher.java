@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing.ignite;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -7,9 +9,13 @@ import java.util.function.BooleanSupplier;
  * own threads keep the JVM alive: Ignite's threads are not daemon threads, so a program that returns from
  * {@code main} without closing its cluster would otherwise never exit (the JVM then runs {@code DestroyJavaVM},
  * waiting for them). A daemon thread looks every 200 ms; any other live non-daemon thread (the program's own) keeps
- * the node open.
+ * the node open, but not the threads of another node this library watches (a local cluster's client and a client
+ * joined to another cluster both close).
  */
 final class ExitWatcher {
+
+    /** The thread-name marks of the nodes being watched ("%instance%"). */
+    private static final Set<String> WATCHED = ConcurrentHashMap.newKeySet();
 
     private ExitWatcher() {
     }
@@ -23,29 +29,39 @@ final class ExitWatcher {
      */
     static void closeAfterMain(String instance, Runnable close, BooleanSupplier closed) {
         String mine = "%" + instance + "%";
+        WATCHED.add(mine);
         Thread watcher = new Thread(() -> {
-            while (!closed.getAsBoolean()) {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                boolean mainReturned = false;
-                boolean others = false;
-                for (Thread thread : Thread.getAllStackTraces().keySet()) {
-                    if (thread.getName().equals("DestroyJavaVM")) {
-                        mainReturned = true;
-                    } else if (!thread.isDaemon() && thread.isAlive() && !thread.getName().contains(mine)) {
-                        others = true;
-                    }
-                }
-                if (mainReturned && !others) {
-                    close.run();
-                    return;
-                }
+            try {
+                watch(close, closed);
+            } finally {
+                WATCHED.remove(mine);
             }
         }, "jmultiprocessing-ignite " + instance + " exit watcher");
         watcher.setDaemon(true);
         watcher.start();
+    }
+
+    private static void watch(Runnable close, BooleanSupplier closed) {
+        while (!closed.getAsBoolean()) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            boolean mainReturned = false;
+            boolean others = false;
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                if (thread.getName().equals("DestroyJavaVM")) {
+                    mainReturned = true;
+                } else if (!thread.isDaemon() && thread.isAlive()
+                        && WATCHED.stream().noneMatch(thread.getName()::contains)) {
+                    others = true;
+                }
+            }
+            if (mainReturned && !others) {
+                close.run();
+                return;
+            }
+        }
     }
 }

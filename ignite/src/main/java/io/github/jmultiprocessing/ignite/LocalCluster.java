@@ -36,8 +36,12 @@ import org.apache.ignite.Ignition;
 public final class LocalCluster implements Cluster {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-    /** Ports of a cluster: discovery at base .. base + 19, communication at base + 20 .. base + 39. */
-    private static final int PORTS = 40;
+    /**
+     * Ports of a cluster: discovery at base .. base + 19 (its server nodes), communication at base + 120 .. base +
+     * 239 (every node: its servers, this JVM's client and the clients of child processes that use a manager's
+     * proxies, up to about 100 at once).
+     */
+    private static final int PORTS = 240;
     /** Most server nodes of a cluster: each takes a discovery port and a communication port, the client one too. */
     static final int MAX_NODES = 19;
     /** How long a silent node is taken for dead (Ignite's default is 10 s). */
@@ -99,9 +103,9 @@ public final class LocalCluster implements Cluster {
             throw new IllegalStateException(IgniteJvm.advice(missing));
         }
         String name = "jmp-" + UUID.randomUUID().toString().substring(0, 8);
-        int portBase = 20_000 + PORTS * ThreadLocalRandom.current().nextInt(1_000);
+        int portBase = 20_000 + PORTS * ThreadLocalRandom.current().nextInt((65_000 - 20_000) / PORTS);
         ClusterConfig config = settings.apply(ClusterConfig.of("127.0.0.1:" + portBase + ".." + (portBase + 19))
-                .withLocalAddress("127.0.0.1").withPorts(portBase, portBase + 20, 20)
+                .withLocalAddress("127.0.0.1").withPorts(portBase, portBase + PORTS / 2, PORTS / 2)
                 .withFailureDetection(FAILURE_DETECTION)).withName(name);
         List<Process> started = new ArrayList<>();
         Path work = null;
@@ -222,6 +226,7 @@ public final class LocalCluster implements Cluster {
             }
             closed = true;
         }
+        ClusterClient.unregister(client);
         try {
             client.close();
         } catch (RuntimeException e) {

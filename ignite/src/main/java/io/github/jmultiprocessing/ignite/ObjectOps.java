@@ -4,10 +4,13 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.UUID;
 import javax.cache.processor.MutableEntry;
 import org.apache.ignite.cache.CacheEntryProcessor;
 
@@ -67,16 +70,22 @@ final class ObjectOps {
         }
     }
 
-    /** Adds to a counter, refusing to take it below {@code min}: {@return the new count} */
+    /** Adds to a counter, refusing to take it below {@code min} (or stopping there, if clamped): {@return the new count} */
     static final class Add implements CacheEntryProcessor<String, Object, Long> {
         @Serial
         private static final long serialVersionUID = 1L;
         private final long delta;
         private final long min;
+        private final boolean clamp;
 
         Add(long delta, long min) {
+            this(delta, min, false);
+        }
+
+        Add(long delta, long min, boolean clamp) {
             this.delta = delta;
-            this.min = min;
+            this.min = clamp ? 0 : min;
+            this.clamp = clamp;
         }
         @Override
         public Long process(MutableEntry<String, Object> entry, Object... args) {
@@ -84,7 +93,9 @@ final class ObjectOps {
                 throw new Gone();
             }
             long next = (Long) entry.getValue() + delta;
-            if (next < min) {
+            if (next < min && clamp) {
+                next = min;
+            } else if (next < min) {
                 throw new IllegalStateException("called more times than elements were added (task_done)");
             }
             entry.setValue(next);
@@ -267,6 +278,102 @@ final class ObjectOps {
                 return true;
             }
             return false;
+        }
+    }
+
+    /**
+     * A lock's or semaphore's state: the free permits, the bound of a lock or bounded semaphore (0: none), and how
+     * many permits each node holds, so that those of a node that left the cluster are given back.
+     */
+    static final class Permits implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final int free;
+        private final int bound;
+        private final HashMap<UUID, Integer> holders;
+
+        Permits(int free, int bound, HashMap<UUID, Integer> holders) {
+            this.free = free;
+            this.bound = bound;
+            this.holders = holders;
+        }
+
+        int free() {
+            return free;
+        }
+    }
+
+    /**
+     * Takes a permit for a node, first giving back those of the departed nodes named: {@return
+     * {@link Boolean#TRUE} if taken, else the nodes holding permits (a {@code HashSet<UUID>}), for the caller to
+     * see which have left}
+     */
+    static final class Acquire implements CacheEntryProcessor<String, Object, Object> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final UUID node;
+        private final HashSet<UUID> departed;
+
+        Acquire(UUID node, HashSet<UUID> departed) {
+            this.node = node;
+            this.departed = departed;
+        }
+
+        @Override
+        public Object process(MutableEntry<String, Object> entry, Object... args) {
+            if (!entry.exists()) {
+                throw new Gone();
+            }
+            Permits state = (Permits) entry.getValue();
+            int free = state.free;
+            HashMap<UUID, Integer> holders = new HashMap<>(state.holders);
+            for (UUID gone : departed) {
+                Integer held = holders.remove(gone);
+                free += held == null ? 0 : held;
+            }
+            if (free == 0) {
+                if (free != state.free || holders.size() != state.holders.size()) {
+                    entry.setValue(new Permits(free, state.bound, holders));
+                }
+                return new HashSet<>(holders.keySet());
+            }
+            holders.merge(node, 1, Integer::sum);
+            entry.setValue(new Permits(free - 1, state.bound, holders));
+            return Boolean.TRUE;
+        }
+    }
+
+    /**
+     * Gives a permit back, from the node's holding if it has one, else from another holder's (Python's
+     * {@code Lock} is released by anyone), refusing a release beyond the bound.
+     */
+    static final class Release implements CacheEntryProcessor<String, Object, Object> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final UUID node;
+        private final String beyondBound;
+
+        Release(UUID node, String beyondBound) {
+            this.node = node;
+            this.beyondBound = beyondBound;
+        }
+
+        @Override
+        public Object process(MutableEntry<String, Object> entry, Object... args) {
+            if (!entry.exists()) {
+                throw new Gone();
+            }
+            Permits state = (Permits) entry.getValue();
+            if (state.bound > 0 && state.free >= state.bound) {
+                throw new IllegalStateException(beyondBound);
+            }
+            HashMap<UUID, Integer> holders = new HashMap<>(state.holders);
+            UUID from = holders.containsKey(node) ? node : holders.keySet().stream().findFirst().orElse(null);
+            if (from != null) {
+                holders.compute(from, (id, held) -> held == 1 ? null : held - 1);
+            }
+            entry.setValue(new Permits(state.free + 1, state.bound, holders));
+            return null;
         }
     }
 }

@@ -319,6 +319,61 @@ class ClusterManagerIT {
     }
 
     @Test
+    void shouldKeepALockExclusiveWhenItsTakerLeavesAfterAnotherReleasedIt() throws Exception {
+        ManagedLock lock = manager.lock();
+        ManagedEvent held = manager.event();
+        ManagedEvent released = manager.event();
+        JvmProcess child = new JvmProcess(() -> {
+            lock.acquire();
+            held.set();
+            released.await(); // then ends: its client leaves the cluster
+        });
+        child.start();
+        assertTrue(held.await(Duration.ofMinutes(1)));
+        assertFalse(lock.tryLock(), "the child holds it");
+        lock.release(); // Python's Lock: released by anyone
+        released.set();
+        child.join(Duration.ofMinutes(1));
+        assertEquals(0, child.exitCode().orElse(-1));
+        Thread.sleep(1_500); // the child's client has left the cluster: nothing of it may be given back again
+        assertTrue(lock.tryLock());
+        assertFalse(threads.submit(() -> lock.tryLock()).get(30, TimeUnit.SECONDS), "one holder, not two");
+        lock.release();
+        assertTrue(lock.acquire(Duration.ofSeconds(Long.MAX_VALUE)), "a very long timeout does not overflow");
+    }
+
+    @Test
+    void shouldWakeAnEventsWaiterOnASetThenClear() throws Exception {
+        ManagedEvent e = manager.event();
+        Future<Boolean> waiter = threads.submit(() -> e.await(Duration.ofSeconds(30)));
+        Thread.sleep(500);
+        e.set();
+        e.clear();
+        assertTrue(waiter.get(30, TimeUnit.SECONDS), "a waiter woken by set() returns true, as Python's");
+    }
+
+    @Test
+    void shouldReplaceADictsValuesAndRefuseWritesToItsCopies() {
+        Map<String, Integer> d = manager.dict(Map.of("a", 1, "b", 2));
+        d.replaceAll((k, v) -> v * 10);
+        assertEquals(Map.of("a", 10, "b", 20), new LinkedHashMap<>(d));
+        assertThrows(UnsupportedOperationException.class, () -> d.entrySet().iterator().next().setValue(0));
+    }
+
+    @Test
+    void shouldRemoveThroughAQueuesIteratorAndClampOnImmediateShutdown() throws Exception {
+        ManagedJoinableQueue<Integer> q = manager.joinableQueue();
+        q.put(1);
+        q.put(2);
+        q.taskDone(); // before taking: the count goes to 1
+        q.removeIf(x -> x == 1);
+        assertEquals(List.of(2), new ArrayList<>(q));
+        q.shutdown(true); // drops 2, counts it done: the count stops at 0
+        assertTrue(q.join(Duration.ofSeconds(10)));
+        assertThrows(QueueShutDownException.class, q::take);
+    }
+
+    @Test
     void shouldRefuseItsObjectsOnceClosed() {
         Map<String, Integer> d = manager.dict();
         List<Integer> l = manager.list();

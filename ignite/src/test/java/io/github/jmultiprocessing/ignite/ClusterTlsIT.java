@@ -92,6 +92,7 @@ class ClusterTlsIT {
             Map<String, Integer> d = manager.dict();
             d.put("a", 1);
             assertEquals(1, d.get("a"));
+            assertEquals(1, pool.apply(() -> d.get("a")), "a proxy of a TLS cluster's object travels to a node");
 
             ClusterConfig withoutTls = cluster.config().withoutTls().withJoinTimeout(Duration.ofSeconds(10));
             RuntimeException plain = assertThrows(RuntimeException.class, () -> Cluster.connect(withoutTls).close(),

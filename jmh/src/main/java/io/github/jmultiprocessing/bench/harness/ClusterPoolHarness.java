@@ -1,7 +1,12 @@
 package io.github.jmultiprocessing.bench.harness;
 
+import io.github.jmultiprocessing.ManagedLock;
+import io.github.jmultiprocessing.ManagedQueue;
+import io.github.jmultiprocessing.Manager;
+import io.github.jmultiprocessing.Multiprocessing;
 import io.github.jmultiprocessing.Pool;
 import io.github.jmultiprocessing.ProcessPool;
+import io.github.jmultiprocessing.ignite.ClusterManager;
 import io.github.jmultiprocessing.ignite.ClusterPool;
 import io.github.jmultiprocessing.ignite.IgniteJvm;
 import io.github.jmultiprocessing.ignite.LocalCluster;
@@ -14,9 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 /**
- * Issue 17's pool measurements, side by side in one run: {@code ProcessPool(2)} against a {@code ClusterPool} on a
- * {@code LocalCluster} of 2 Ignite node JVMs on this machine, through the same {@link Pool} methods. Each row: 3 s
- * of warm-up trials, then {@code trials} measured ones in the same pool; the median and min-max are printed.
+ * Issue 17's measurements, side by side in one run: {@code ProcessPool(2)} against a {@code ClusterPool} on a
+ * {@code LocalCluster} of 2 Ignite node JVMs on this machine, through the same {@link Pool} methods; the local
+ * {@code Manager} against a {@code ClusterManager} on the same cluster, through the same proxy interfaces ({@code Map},
+ * {@code ManagedLock}, {@code ManagedQueue}). Each row: 3 s of warm-up trials, then {@code trials} measured ones with
+ * the same pool or manager; the median and min-max are printed.
  *
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar \
@@ -30,6 +37,7 @@ public final class ClusterPoolHarness {
     static final int N_MAP = 100_000;
     static final int N_SLEEP = 200;
     static final int N_APPLY = 500;
+    static final int N_CALLS = 2_000;
     static final long WARM_NANOS = 3_000_000_000L;
 
     private ClusterPoolHarness() {
@@ -71,13 +79,28 @@ public final class ClusterPoolHarness {
             local.put("pool create + first apply: ms", new double[] {created});
         }
         t0 = System.nanoTime();
+        try (Manager manager = Multiprocessing.manager()) {
+            Map<Integer, Integer> dict = manager.dict();
+            double created = (System.nanoTime() - t0) / 1e6;
+            local.putAll(measure(dict, manager.lock(), manager.queue(), trials));
+            local.put("manager create + first dict: ms", new double[] {created});
+        }
+        t0 = System.nanoTime();
         try (LocalCluster nodes = LocalCluster.start(2); Pool pool = new ClusterPool(nodes.ignite())) {
             pool.apply(() -> 0);
             double created = (System.nanoTime() - t0) / 1e6;
             cluster = measure(pool, trials);
             cluster.put("pool create + first apply: ms", new double[] {created});
+            t0 = System.nanoTime();
+            try (ClusterManager manager = new ClusterManager(nodes.ignite())) {
+                Map<Integer, Integer> dict = manager.dict();
+                created = (System.nanoTime() - t0) / 1e6;
+                cluster.putAll(measure(dict, manager.lock(), manager.queue(), trials));
+                cluster.put("manager create + first dict: ms", new double[] {created});
+            }
         }
-        System.out.println("| row | ProcessPool(2) | ClusterPool, 2 local Ignite nodes | cluster / local |");
+        System.out.println("| row | ProcessPool(2) / Manager() | ClusterPool / ClusterManager, 2 local Ignite nodes"
+                + " | cluster / local |");
         System.out.println("|---|---:|---:|---:|");
         for (String row : local.keySet()) {
             double ours = median(local.get(row));
@@ -122,6 +145,44 @@ public final class ClusterPoolHarness {
             return rt[N_APPLY / 2] / 1e3;
         }));
         return rows;
+    }
+
+    /** The manager rows: each a p50 of {@value #N_CALLS} calls through the proxy interfaces, in microseconds. */
+    private static Map<String, double[]> measure(Map<Integer, Integer> dict, ManagedLock lock,
+            ManagedQueue<Integer> queue, int trials) throws Exception {
+        Map<String, double[]> rows = new LinkedHashMap<>();
+        rows.put("dict put p50: us", trials(trials, () -> p50(i -> dict.put(i % 100, i))));
+        rows.put("dict get p50: us", trials(trials, () -> p50(i -> {
+            if (dict.get(i % 100) == null) {
+                throw new IllegalStateException("dict get mismatch");
+            }
+        })));
+        rows.put("lock acquire + release p50: us", trials(trials, () -> p50(i -> {
+            lock.acquire();
+            lock.release();
+        })));
+        rows.put("queue put + get p50: us", trials(trials, () -> p50(i -> {
+            queue.put(i);
+            if (queue.get() != i) {
+                throw new IllegalStateException("queue mismatch");
+            }
+        })));
+        return rows;
+    }
+
+    private interface Call {
+        void run(int i) throws Exception;
+    }
+
+    private static double p50(Call call) throws Exception {
+        long[] rt = new long[N_CALLS];
+        for (int i = 0; i < N_CALLS; i++) {
+            long t0 = System.nanoTime();
+            call.run(i);
+            rt[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(rt);
+        return rt[N_CALLS / 2] / 1e3;
     }
 
     private interface Trial {
