@@ -4,13 +4,16 @@ import io.github.jmultiprocessing.ManagedEvent;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import javax.cache.processor.EntryProcessorException;
 import org.apache.ignite.Ignite;
 
 /**
- * A {@link ClusterManager}'s event: its flag and a count of its sets in one entry of the objects cache (twice the
- * count, plus 1 while set), its waiters on a condition of a failover-safe lock of its own. {@code set} and
- * {@code clear} change the entry under the lock; a waiter returns true once the flag is set or was set since it
- * began (a {@code set} then {@code clear} while it waits still wakes it with true, as Python's).
+ * A {@link ClusterManager}'s event: one entry of the objects cache holding twice the number of its sets, plus 1
+ * while set; {@code set} and {@code clear} are entry processors there. A waiter returns true once the flag is set
+ * or was set since it began (a {@code set} then {@code clear} while it waits still wakes it with true, as Python's);
+ * it looks again after a pause growing from 50 us to 10 ms, and leaves with {@link IllegalStateException} once the
+ * manager removed the event.
  */
 final class ClusterEvent implements ManagedEvent, Serializable {
 
@@ -18,21 +21,15 @@ final class ClusterEvent implements ManagedEvent, Serializable {
     private static final long serialVersionUID = 1L;
 
     private final ClusterRef ref;
-    private final ClusterRLock guard;
 
-    private ClusterEvent(ClusterRef ref, ClusterRLock guard) {
+    private ClusterEvent(ClusterRef ref) {
         this.ref = ref;
-        this.guard = guard;
     }
 
-    /** {@return a new event in the cluster, named {@code name} (its lock: name + ":lock"), clear} */
+    /** {@return a new event in the cluster, named {@code name}, clear} */
     static ClusterEvent create(Ignite ignite, String name) {
         ignite.getOrCreateCache(ClusterRef.objectsCache()).put(name, 0L);
-        return new ClusterEvent(new ClusterRef(ignite, name), ClusterRLock.create(ignite, lockName(name), true));
-    }
-
-    static String lockName(String name) {
-        return name + ":lock";
+        return new ClusterEvent(new ClusterRef(ignite, name));
     }
 
     /** {@return the entry: twice the number of sets, plus 1 while set} */
@@ -44,37 +41,22 @@ final class ClusterEvent implements ManagedEvent, Serializable {
         return (Long) state;
     }
 
-    private void write(long state) {
-        if (!ref.objects().replace(ref.name, state)) {
-            throw ref.gone();
+    private void change(boolean set) {
+        try {
+            ref.objects().invoke(ref.name, new ObjectOps.Flag(set));
+        } catch (EntryProcessorException e) {
+            throw e.getCause() instanceof ObjectOps.Gone ? ref.gone() : ClusterRef.unwrap(e);
         }
     }
 
     @Override
     public void set() {
-        guard.acquire();
-        try {
-            long state = state();
-            if ((state & 1) == 0) {
-                write(state + 3); // from sets * 2 to (sets + 1) * 2 + 1
-                guard.signalAll();
-            }
-        } finally {
-            guard.release();
-        }
+        change(true);
     }
 
     @Override
     public void clear() {
-        guard.acquire();
-        try {
-            long state = state();
-            if ((state & 1) == 1) {
-                write(state - 1);
-            }
-        } finally {
-            guard.release();
-        }
+        change(false);
     }
 
     @Override
@@ -89,35 +71,21 @@ final class ClusterEvent implements ManagedEvent, Serializable {
 
     @Override
     public boolean await(Duration timeout) throws InterruptedException {
-        long begun = state();
-        if ((begun & 1) == 1) {
-            return true;
-        }
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + ClusterRef.nanos(timeout);
-        if (timeout == null) {
-            guard.acquire();
-        } else if (!guard.acquire(timeout)) {
-            return isSet();
-        }
-        try {
-            while (true) {
-                long state = state();
-                if ((state & 1) == 1 || state >> 1 != begun >> 1) {
-                    return true;
-                }
-                if (timeout == null) {
-                    guard.await();
-                } else {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return false;
-                    }
-                    guard.await(Duration.ofNanos(left));
-                }
+        long begun = state();
+        long pause = 50_000;
+        for (long state = begun; (state & 1) == 0 && state >> 1 == begun >> 1; state = state()) {
+            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
             }
-        } finally {
-            guard.release();
+            LockSupport.parkNanos(Math.min(pause, left));
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            pause = Math.min(pause * 2, 10_000_000);
         }
+        return true;
     }
 
     @Override

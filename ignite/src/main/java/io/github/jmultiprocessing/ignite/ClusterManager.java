@@ -15,9 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteException;
 import org.apache.ignite.IgniteLock;
 
 /**
@@ -194,7 +197,7 @@ public final class ClusterManager implements AutoCloseable {
 
     /** {@return a new reentrant lock (Python's {@code manager.RLock()}), owned by the thread that takes it} */
     public ManagedLock rlock() {
-        return make("rlock", name -> () -> closeLock(name), name -> ClusterRLock.create(ignite, name, false));
+        return make("rlock", this::removeEntryAndOwnLock, name -> ClusterRLock.create(ignite, name, false));
     }
 
     /**
@@ -222,12 +225,12 @@ public final class ClusterManager implements AutoCloseable {
 
     /** {@return a new condition over its own reentrant lock (Python's {@code manager.Condition()})} */
     public ManagedCondition condition() {
-        return make("condition", name -> () -> closeLock(name), name -> ClusterRLock.create(ignite, name, true));
+        return make("condition", this::removeEntryAndOwnLock, name -> ClusterRLock.create(ignite, name, true));
     }
 
     /** {@return a new event (Python's {@code manager.Event()})} */
     public ManagedEvent event() {
-        return make("event", this::removeEntryAndLock, name -> ClusterEvent.create(ignite, name));
+        return make("event", this::removeEntry, name -> ClusterEvent.create(ignite, name));
     }
 
     /**
@@ -236,7 +239,7 @@ public final class ClusterManager implements AutoCloseable {
      * @param parties the parties it waits for
      */
     public ManagedBarrier barrier(int parties) {
-        return make("barrier", this::removeEntryAndLock, name -> ClusterBarrier.create(ignite, name, parties));
+        return make("barrier", this::removeBarrier, name -> ClusterBarrier.create(ignite, name, parties));
     }
 
     /**
@@ -253,17 +256,41 @@ public final class ClusterManager implements AutoCloseable {
         return () -> ignite.cache(ClusterRef.OBJECTS).remove(name);
     }
 
-    private Runnable removeEntryAndLock(String name) {
+    private Runnable removeEntryAndOwnLock(String name) {
         return () -> {
             ignite.cache(ClusterRef.OBJECTS).remove(name);
-            closeLock(ClusterEvent.lockName(name));
+            closeLock(name);
         };
     }
 
+    private Runnable removeBarrier(String name) {
+        return () -> ignite.cache(ClusterRef.OBJECTS).removeAll(java.util.Set.of(name, ClusterBarrier.lockName(name)));
+    }
+
+    /**
+     * Removes a reentrant lock, once its waiters have left (they look at its object's entry, removed first, every
+     * 100 ms and leave) and this thread let go of it: Ignite refuses to remove a lock that is held or waited for.
+     * Tries for 5 s: a lock another thread or process goes on holding is not removed (close then throws).
+     */
     private void closeLock(String name) {
-        IgniteLock lock = ignite.reentrantLock(name, true, false, false);
-        if (lock != null) {
-            lock.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            IgniteLock lock = ignite.reentrantLock(name, true, false, false);
+            if (lock == null) {
+                return;
+            }
+            try {
+                while (lock.isHeldByCurrentThread()) {
+                    lock.unlock();
+                }
+                lock.close();
+                return;
+            } catch (IgniteException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // its waiters are leaving
+            }
         }
     }
 

@@ -14,26 +14,62 @@ import org.apache.ignite.IgniteLock;
  * A {@link ClusterManager}'s reentrant lock (Python's {@code RLock}: owned by the thread that took it) and its
  * condition (Python's {@code Condition}, its own lock): an Ignite failover-safe reentrant lock, released when the
  * node holding it leaves the cluster, and a condition of it.
+ *
+ * <p>Its life is an entry of the objects cache: callers wait in slices of {@value #SLICE_MILLIS} ms and look at
+ * that entry between them, so that once the manager removed it a caller waiting to take the lock leaves with
+ * {@link IllegalStateException} (Ignite refuses to remove a lock that has waiters). A slice ending in
+ * {@link #await()} is not a wake-up: it goes on waiting. A caller waiting on the condition when the manager
+ * closes may stay waiting: Ignite's condition cannot take its lock back once the lock is being removed.
  */
 final class ClusterRLock implements ManagedCondition, Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
     private static final String CONDITION = "condition";
+    private static final long SLICE_MILLIS = 100;
 
     private final ClusterRef ref;
+    private final String life; // the objects cache's entry whose removal ends it
     private final boolean condition;
     private transient volatile IgniteLock lock;
 
-    private ClusterRLock(ClusterRef ref, boolean condition) {
+    private ClusterRLock(ClusterRef ref, String life, boolean condition) {
         this.ref = ref;
+        this.life = life;
         this.condition = condition;
     }
 
-    /** {@return a new reentrant lock in the cluster, named {@code name}; with a condition if asked} */
+    /** {@return a new reentrant lock in the cluster, named {@code name}, with its own life entry; a condition too} */
     static ClusterRLock create(Ignite ignite, String name, boolean condition) {
+        ignite.getOrCreateCache(ClusterRef.objectsCache()).put(name, Boolean.TRUE);
+        return guard(ignite, name, name, condition);
+    }
+
+    /** {@return a new reentrant lock with a condition, named {@code name}, living as long as the entry {@code life}} */
+    static ClusterRLock guard(Ignite ignite, String name, String life, boolean condition) {
         ignite.reentrantLock(name, true, false, true);
-        return new ClusterRLock(new ClusterRef(ignite, name), condition);
+        return new ClusterRLock(new ClusterRef(ignite, name), life, condition);
+    }
+
+    /**
+     * Throws if the object was removed (its manager closed), first letting go of the lock if this thread holds it.
+     *
+     * @throws IllegalStateException if removed
+     */
+    private void requireAlive() {
+        if (!ref.objects().containsKey(life)) {
+            IgniteLock known = lock;
+            if (known != null && !known.removed()) {
+                try {
+                    while (known.isHeldByCurrentThread()) {
+                        known.unlock();
+                    }
+                } catch (RuntimeException e) {
+                    // already removed
+                }
+            }
+            throw ref.gone();
+        }
     }
 
     IgniteLock igniteLock() {
@@ -50,14 +86,39 @@ final class ClusterRLock implements ManagedCondition, Serializable {
 
     @Override
     public void acquire() {
-        igniteLock().lock();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (acquire(null)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true; // not interruptible, as the local manager's acquire()
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
     public boolean acquire(Duration timeout) throws InterruptedException {
-        long nanos = ClusterRef.nanos(timeout);
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + ClusterRef.nanos(timeout);
         try {
-            return nanos == 0 ? igniteLock().tryLock() : igniteLock().tryLock(nanos, TimeUnit.NANOSECONDS);
+            if (igniteLock().tryLock()) {
+                return true;
+            }
+            while (true) {
+                long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                if (igniteLock().tryLock(Math.min(left, TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS)),
+                        TimeUnit.NANOSECONDS)) {
+                    return true;
+                }
+                requireAlive();
+            }
         } catch (IgniteInterruptedException e) {
             throw ClusterRef.interrupted(e);
         }
@@ -67,6 +128,7 @@ final class ClusterRLock implements ManagedCondition, Serializable {
     public void release() {
         IgniteLock held = igniteLock();
         if (!held.isHeldByCurrentThread()) {
+            requireAlive(); // a caller that left because the object was removed let go of it already
             throw new IllegalStateException("release of an RLock not held by this thread");
         }
         held.unlock();
@@ -86,17 +148,25 @@ final class ClusterRLock implements ManagedCondition, Serializable {
 
     @Override
     public void await() throws InterruptedException {
-        try {
-            condition().await();
-        } catch (IgniteInterruptedException e) {
-            throw ClusterRef.interrupted(e);
-        }
+        await(null);
     }
 
     @Override
     public boolean await(Duration timeout) throws InterruptedException {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + ClusterRef.nanos(timeout);
+        IgniteCondition waited = condition();
         try {
-            return condition().await(ClusterRef.nanos(timeout), TimeUnit.NANOSECONDS);
+            while (true) {
+                long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                if (waited.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS)),
+                        TimeUnit.NANOSECONDS)) {
+                    return true;
+                }
+                requireAlive();
+            }
         } catch (IgniteInterruptedException e) {
             throw ClusterRef.interrupted(e);
         }

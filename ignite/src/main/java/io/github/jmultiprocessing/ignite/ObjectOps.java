@@ -376,4 +376,30 @@ final class ObjectOps {
             return null;
         }
     }
+
+    /** Sets an event's flag, counting the set, or clears it: the entry is twice the sets, plus 1 while set. */
+    static final class Flag implements CacheEntryProcessor<String, Object, Object> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final boolean set;
+
+        Flag(boolean set) {
+            this.set = set;
+        }
+
+        @Override
+        public Object process(MutableEntry<String, Object> entry, Object... args) {
+            if (!entry.exists()) {
+                throw new Gone();
+            }
+            long state = (Long) entry.getValue();
+            boolean isSet = (state & 1) == 1;
+            if (set && !isSet) {
+                entry.setValue(state + 3); // from sets * 2 to (sets + 1) * 2 + 1
+            } else if (!set && isSet) {
+                entry.setValue(state - 1);
+            }
+            return null;
+        }
+    }
 }

@@ -374,6 +374,62 @@ class ClusterManagerIT {
     }
 
     @Test
+    void shouldBreakABarrierRoundWhenAWaitingPartysProcessIsKilled() throws Exception {
+        ManagedBarrier b = manager.barrier(2);
+        JvmProcess child = new JvmProcess(() -> {
+            try {
+                b.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        child.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (b.getNumberWaiting() != 1) {
+            assertTrue(System.nanoTime() < deadline, "the child never arrived");
+            Thread.sleep(50);
+        }
+        child.kill();
+        child.join(Duration.ofSeconds(30));
+        while (cluster.ignite().cluster().forClients().nodes().size() > 1) { // until the cluster saw it leave
+            assertTrue(System.nanoTime() < deadline, "the cluster never dropped the killed child's node");
+            Thread.sleep(50);
+        }
+        assertThrows(BrokenBarrierException.class, () -> b.await(Duration.ofSeconds(30)),
+                "a dead party breaks the round, it does not count as arrived");
+        b.reset();
+        List<Future<Integer>> parties = List.of(threads.submit(() -> b.await()), threads.submit(() -> b.await()));
+        Set<Integer> indexes = new HashSet<>();
+        for (Future<Integer> party : parties) {
+            indexes.add(party.get(30, TimeUnit.SECONDS));
+        }
+        assertEquals(Set.of(0, 1), indexes, "the barrier works again after reset");
+    }
+
+    @Test
+    void shouldLetCallersWaitingInLocksAndEventsLeaveWhenClosed() throws Exception {
+        ManagedLock rlock = manager.rlock();
+        ManagedEvent event = manager.event();
+        rlock.acquire();
+        Future<?> lockWaiter = threads.submit(() -> {
+            rlock.acquire();
+            return null;
+        });
+        Future<?> eventWaiter = threads.submit(() -> {
+            event.await();
+            return null;
+        });
+        Thread.sleep(500);
+        long closing = System.nanoTime();
+        manager.close();
+        assertTrue(System.nanoTime() - closing < TimeUnit.SECONDS.toNanos(10), "close waited for its waiters");
+        for (Future<?> waiter : List.of(lockWaiter, eventWaiter)) {
+            Exception e = assertThrows(Exception.class, () -> waiter.get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof IllegalStateException, e.toString());
+        }
+    }
+
+    @Test
     void shouldRefuseItsObjectsOnceClosed() {
         Map<String, Integer> d = manager.dict();
         List<Integer> l = manager.list();
