@@ -38,12 +38,14 @@ import org.apache.ignite.IgniteLock;
  * }
  * }</pre>
  *
- * <p>What holds what: a dict is a cache of its own, each key an entry; a list, a namespace, a value and the state
- * of a queue, an event or a barrier are entries of one cache; a queue is an Ignite queue; locks and semaphores are
- * Ignite's failover-safe ones: what a node held when it left the cluster (killed, or silent beyond the failure
- * detection timeout, {@link ClusterConfig#withFailureDetection}) is released. Every cache has one backup: the
- * objects survive the loss of one server node. A call is a round trip to the node holding the data; see each
- * method for what costs more.
+ * <p>What holds what: a dict is a cache of its own, each key an entry; a list, a namespace, a value, a lock or
+ * semaphore (its free permits and the permits each node holds), an event, and the state of a queue or a barrier are
+ * entries of one transactional cache, changed by entry processors; a queue is an Ignite queue; an rlock and a
+ * condition are Ignite's failover-safe reentrant lock and its condition. What a node held when it left the cluster
+ * (killed, or silent beyond the failure detection timeout, {@link ClusterConfig#withFailureDetection}) is given
+ * back: its permits, its rlock, its place at a barrier (which breaks the round). Every cache has one backup: the
+ * objects survive the loss of one server node. A call is a round trip to the node holding the data, or a
+ * transaction; see each method for what costs more.
  *
  * <p>Proxies are serializable and find their object by name: passed to a child process (a {@link
  * io.github.jmultiprocessing.JvmProcess}), to a task of a {@link ClusterPool}, or stored in another managed object,

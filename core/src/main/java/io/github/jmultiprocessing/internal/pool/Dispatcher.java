@@ -334,13 +334,7 @@ public final class Dispatcher implements StreamJob.Pool {
             kill(worker);
         }
         fail(pending, terminated);
-        for (WorkerLink worker : workers) { // when this returns, every outstanding call is cancelled
-            for (WorkerLink.Sent sent : new ArrayList<>(worker.inFlight.values())) {
-                if (worker.inFlight.remove(sent.task().id) != null) { // NOTE: else its result came: it counts
-                    sent.task().job.failed(sent.task(), terminated);
-                }
-            }
-        }
+        failInFlight(terminated);
         pending.add(Task.STOP); // wakes senders
         // A task a sender took from the queue (encoding it, or sending it) is in neither place above: the sender
         // hands it back as it ends (requeue fails it, the pool being terminated). Interrupted, a sender waiting for
@@ -355,6 +349,20 @@ public final class Dispatcher implements StreamJob.Pool {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break; // the rest fail as their senders end
+                }
+            }
+        }
+        // A sender that had taken a task before the sweep above may have recorded it in flight after it: once the
+        // senders ended, sweep again, so that when this returns every outstanding call is cancelled.
+        failInFlight(terminated);
+    }
+
+    /** Fails every task in flight on a worker whose result has not come (each once: removed first). */
+    private void failInFlight(CancellationException terminated) {
+        for (WorkerLink worker : workers) {
+            for (WorkerLink.Sent sent : new ArrayList<>(worker.inFlight.values())) {
+                if (worker.inFlight.remove(sent.task().id) != null) { // NOTE: else its result came: it counts
+                    sent.task().job.failed(sent.task(), terminated);
                 }
             }
         }
