@@ -82,12 +82,8 @@ final class ClusterDict<K, V> extends AbstractMap<K, V> implements Serializable 
     }
 
     private long reserve(int count) {
-        try {
-            return ref.ignite().getOrCreateCache(ClusterRef.sequencesCache()).invoke(sequence(ref.name),
-                    new ObjectOps.Add(count, 0)) - count;
-        } catch (EntryProcessorException e) {
-            throw e.getCause() instanceof ObjectOps.Gone ? ref.gone() : ClusterRef.unwrap(e);
-        }
+        return ref.invoke(ref.ignite().getOrCreateCache(ClusterRef.sequencesCache()), sequence(ref.name),
+                new ObjectOps.Add(count, 0)) - count;
     }
 
     private Object invoke(Object key, EntryProcessor<Object, Slot, ?> op) {

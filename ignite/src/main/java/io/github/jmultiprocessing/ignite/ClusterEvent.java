@@ -5,7 +5,6 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
-import javax.cache.processor.EntryProcessorException;
 import org.apache.ignite.Ignite;
 
 /**
@@ -42,11 +41,7 @@ final class ClusterEvent implements ManagedEvent, Serializable {
     }
 
     private void change(boolean set) {
-        try {
-            ref.objects().invoke(ref.name, new ObjectOps.Flag(set));
-        } catch (EntryProcessorException e) {
-            throw e.getCause() instanceof ObjectOps.Gone ? ref.gone() : ClusterRef.unwrap(e);
-        }
+        ref.invoke(ref.name, new ObjectOps.Flag(set));
     }
 
     @Override

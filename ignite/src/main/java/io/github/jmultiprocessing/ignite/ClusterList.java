@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.Objects;
 import java.util.RandomAccess;
-import javax.cache.processor.EntryProcessorException;
 import org.apache.ignite.Ignite;
 
 /**
@@ -42,11 +41,7 @@ final class ClusterList<E> extends AbstractList<E> implements RandomAccess, Seri
     }
 
     private Object call(ListCall call, int index, Object arg) {
-        try {
-            return ref.objects().invoke(ref.name, new ListOp(call, index, arg));
-        } catch (EntryProcessorException e) {
-            throw e.getCause() instanceof ObjectOps.Gone ? ref.gone() : ClusterRef.unwrap(e);
-        }
+        return ref.invoke(ref.name, new ListOp(call, index, arg));
     }
 
     @SuppressWarnings("unchecked")

@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
-import javax.cache.processor.EntryProcessorException;
 import org.apache.ignite.Ignite;
 
 /**
@@ -56,12 +55,8 @@ final class ClusterLock implements ManagedLock, ManagedSemaphore, Serializable {
         return new ClusterLock(new ClusterRef(ignite, name), bounded ? "BoundedSemaphore" : "Semaphore");
     }
 
-    private Object call(javax.cache.processor.EntryProcessor<String, Object, Object> op) {
-        try {
-            return ref.objects().invoke(ref.name, op);
-        } catch (EntryProcessorException e) {
-            throw e.getCause() instanceof ObjectOps.Gone ? ref.gone() : ClusterRef.unwrap(e);
-        }
+    private Object call(ObjectOps.ObjectOp<Object> op) {
+        return ref.invoke(ref.name, op);
     }
 
     /** One try: {@return true if a permit was taken; else the holders that have left are given back next time} */

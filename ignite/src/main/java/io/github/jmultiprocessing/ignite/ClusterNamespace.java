@@ -8,7 +8,6 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.cache.processor.EntryProcessorException;
 import org.apache.ignite.Ignite;
 
 /** A {@link ClusterManager}'s namespace: one entry of the objects cache, each call an entry processor there. */
@@ -30,11 +29,7 @@ final class ClusterNamespace implements Namespace, Serializable {
     }
 
     private Object call(NamespaceCall call, String attribute, Object value) {
-        try {
-            return ref.objects().invoke(ref.name, new NamespaceOp(call, attribute, value));
-        } catch (EntryProcessorException e) {
-            throw e.getCause() instanceof ObjectOps.Gone ? ref.gone() : ClusterRef.unwrap(e);
-        }
+        return ref.invoke(ref.name, new NamespaceOp(call, attribute, value));
     }
 
     @Override

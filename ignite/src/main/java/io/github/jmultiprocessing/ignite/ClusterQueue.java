@@ -11,7 +11,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import javax.cache.processor.EntryProcessorException;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteQueue;
@@ -84,11 +83,7 @@ final class ClusterQueue<E> extends AbstractQueue<E> implements ManagedJoinableQ
     }
 
     private long count(long delta) {
-        try {
-            return ref.objects().invoke(tasks(ref.name), new ObjectOps.Add(delta, 0));
-        } catch (EntryProcessorException e) {
-            throw e.getCause() instanceof ObjectOps.Gone ? ref.gone() : ClusterRef.unwrap(e);
-        }
+        return ref.invoke(tasks(ref.name), new ObjectOps.Add(delta, 0));
     }
 
     @Override
@@ -298,20 +293,12 @@ final class ClusterQueue<E> extends AbstractQueue<E> implements ManagedJoinableQ
 
     @Override
     public void shutdown(boolean immediate) {
-        try {
-            ref.objects().invoke(flag(ref.name), new ObjectOps.Swap(1L));
-        } catch (EntryProcessorException e) {
-            throw e.getCause() instanceof ObjectOps.Gone ? ref.gone() : ClusterRef.unwrap(e);
-        }
+        ref.invoke(flag(ref.name), new ObjectOps.Swap(1L));
         shutDown = true;
         if (immediate) {
             int dropped = drain(Integer.MAX_VALUE).size();
             if (joinable && dropped > 0) {
-                try {
-                    ref.objects().invoke(tasks(ref.name), new ObjectOps.Add(-dropped, Long.MIN_VALUE, true));
-                } catch (EntryProcessorException e) {
-                    throw e.getCause() instanceof ObjectOps.Gone ? ref.gone() : ClusterRef.unwrap(e);
-                }
+                ref.invoke(tasks(ref.name), new ObjectOps.Add(-dropped, Long.MIN_VALUE, true));
             }
         }
     }

@@ -15,7 +15,7 @@ import org.apache.ignite.IgniteLock;
  * condition (Python's {@code Condition}, its own lock): an Ignite failover-safe reentrant lock, released when the
  * node holding it leaves the cluster, and a condition of it.
  *
- * <p>Its life is an entry of the objects cache: callers wait in slices of {@value #SLICE_MILLIS} ms and look at
+ * <p>Its life is its entry of the objects cache: callers wait in slices of {@value #SLICE_MILLIS} ms and look at
  * that entry between them, so that once the manager removed it a caller waiting to take the lock leaves with
  * {@link IllegalStateException} (Ignite refuses to remove a lock that has waiters). A slice ending in
  * {@link #await()} is not a wake-up: it goes on waiting. A caller waiting on the condition when the manager
@@ -29,26 +29,19 @@ final class ClusterRLock implements ManagedCondition, Serializable {
     private static final long SLICE_MILLIS = 100;
 
     private final ClusterRef ref;
-    private final String life; // the objects cache's entry whose removal ends it
     private final boolean condition;
     private transient volatile IgniteLock lock;
 
-    private ClusterRLock(ClusterRef ref, String life, boolean condition) {
+    private ClusterRLock(ClusterRef ref, boolean condition) {
         this.ref = ref;
-        this.life = life;
         this.condition = condition;
     }
 
-    /** {@return a new reentrant lock in the cluster, named {@code name}, with its own life entry; a condition too} */
+    /** {@return a new reentrant lock in the cluster, named {@code name} (its entry too); with a condition if asked} */
     static ClusterRLock create(Ignite ignite, String name, boolean condition) {
         ignite.getOrCreateCache(ClusterRef.objectsCache()).put(name, Boolean.TRUE);
-        return guard(ignite, name, name, condition);
-    }
-
-    /** {@return a new reentrant lock with a condition, named {@code name}, living as long as the entry {@code life}} */
-    static ClusterRLock guard(Ignite ignite, String name, String life, boolean condition) {
         ignite.reentrantLock(name, true, false, true);
-        return new ClusterRLock(new ClusterRef(ignite, name), life, condition);
+        return new ClusterRLock(new ClusterRef(ignite, name), condition);
     }
 
     /**
@@ -57,7 +50,7 @@ final class ClusterRLock implements ManagedCondition, Serializable {
      * @throws IllegalStateException if removed
      */
     private void requireAlive() {
-        if (!ref.objects().containsKey(life)) {
+        if (!ref.objects().containsKey(ref.name)) {
             IgniteLock known = lock;
             if (known != null && !known.removed()) {
                 try {

@@ -76,6 +76,28 @@ final class ClusterRef implements Serializable {
                 + " closed)");
     }
 
+    /**
+     * {@return the result of an operation on one of this object's entries of a cache}, the operation's own
+     * exception rethrown as it was, and a missing entry as {@link #gone()}
+     *
+     * @param cache the cache (the objects cache, unless a dict's sequences)
+     * @param key   the entry
+     * @param op    the operation
+     * @param <R>   its result's type
+     */
+    <R> R invoke(IgniteCache<String, Object> cache, String key, ObjectOps.ObjectOp<R> op) {
+        try {
+            return cache.invoke(key, op);
+        } catch (EntryProcessorException e) {
+            throw e.getCause() instanceof ObjectOps.Gone ? gone() : unwrap(e);
+        }
+    }
+
+    /** {@return the result of an operation on an entry of the objects cache}: see the other {@code invoke} */
+    <R> R invoke(String key, ObjectOps.ObjectOp<R> op) {
+        return invoke(objects(), key, op);
+    }
+
     /** {@return the cause a call's entry processor threw, rethrown as it was} */
     static RuntimeException unwrap(EntryProcessorException e) {
         Throwable cause = e.getCause();

@@ -34,6 +34,28 @@ final class ObjectOps {
         }
     }
 
+    /**
+     * An operation on an entry of the objects cache, which must exist (a missing one means its manager was closed):
+     * {@return the operation's result}
+     *
+     * @param <R> the result's type
+     */
+    abstract static class ObjectOp<R> implements CacheEntryProcessor<String, Object, R> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public final R process(MutableEntry<String, Object> entry, Object... args) {
+            if (!entry.exists()) {
+                throw new Gone();
+            }
+            return apply(entry, entry.getValue());
+        }
+
+        /** {@return the result} having changed the entry as the operation does, given its present value */
+        abstract R apply(MutableEntry<String, Object> entry, Object present);
+    }
+
     /** A value with its place in a dict's insertion order (a dict's values may be null; an entry's may not). */
     static final class Slot implements Serializable {
         @Serial
@@ -71,7 +93,7 @@ final class ObjectOps {
     }
 
     /** Adds to a counter, refusing to take it below {@code min} (or stopping there, if clamped): {@return the new count} */
-    static final class Add implements CacheEntryProcessor<String, Object, Long> {
+    static final class Add extends ObjectOp<Long> {
         @Serial
         private static final long serialVersionUID = 1L;
         private final long delta;
@@ -88,11 +110,8 @@ final class ObjectOps {
             this.clamp = clamp;
         }
         @Override
-        public Long process(MutableEntry<String, Object> entry, Object... args) {
-            if (!entry.exists()) {
-                throw new Gone();
-            }
-            long next = (Long) entry.getValue() + delta;
+        Long apply(MutableEntry<String, Object> entry, Object present) {
+            long next = (Long) present + delta;
             if (next < min && clamp) {
                 next = min;
             } else if (next < min) {
@@ -104,7 +123,7 @@ final class ObjectOps {
     }
 
     /** Sets a flag word to a value: {@return the previous value} */
-    static final class Swap implements CacheEntryProcessor<String, Object, Long> {
+    static final class Swap extends ObjectOp<Long> {
         @Serial
         private static final long serialVersionUID = 1L;
         private final long value;
@@ -113,11 +132,8 @@ final class ObjectOps {
             this.value = value;
         }
         @Override
-        public Long process(MutableEntry<String, Object> entry, Object... args) {
-            if (!entry.exists()) {
-                throw new Gone();
-            }
-            long previous = (Long) entry.getValue();
+        Long apply(MutableEntry<String, Object> entry, Object present) {
+            long previous = (Long) present;
             entry.setValue(value);
             return previous;
         }
@@ -128,7 +144,7 @@ final class ObjectOps {
         LAST_INDEX_OF, CONTAINS, RANGE }
 
     /** An operation on a list, a cache entry holding an {@link ArrayList}: {@return its result} */
-    static final class ListOp implements CacheEntryProcessor<String, Object, Object> {
+    static final class ListOp extends ObjectOp<Object> {
         @Serial
         private static final long serialVersionUID = 1L;
         private final ListCall call;
@@ -142,11 +158,8 @@ final class ObjectOps {
         }
         @Override
         @SuppressWarnings("unchecked")
-        public Object process(MutableEntry<String, Object> entry, Object... args) {
-            if (!entry.exists()) {
-                throw new Gone();
-            }
-            List<Object> list = (List<Object>) entry.getValue();
+        Object apply(MutableEntry<String, Object> entry, Object present) {
+            List<Object> list = (List<Object>) present;
             switch (call) {
                 case GET: return new Holder(list.get(index));
                 case SIZE: return list.size();
@@ -184,7 +197,7 @@ final class ObjectOps {
     enum NamespaceCall { GET, SET, DELETE, COPY }
 
     /** An operation on a namespace, a cache entry holding a {@link LinkedHashMap}: {@return its result} */
-    static final class NamespaceOp implements CacheEntryProcessor<String, Object, Object> {
+    static final class NamespaceOp extends ObjectOp<Object> {
         @Serial
         private static final long serialVersionUID = 1L;
         private final NamespaceCall call;
@@ -198,11 +211,8 @@ final class ObjectOps {
         }
         @Override
         @SuppressWarnings("unchecked")
-        public Object process(MutableEntry<String, Object> entry, Object... args) {
-            if (!entry.exists()) {
-                throw new Gone();
-            }
-            LinkedHashMap<String, Object> attributes = (LinkedHashMap<String, Object>) entry.getValue();
+        Object apply(MutableEntry<String, Object> entry, Object present) {
+            LinkedHashMap<String, Object> attributes = (LinkedHashMap<String, Object>) present;
             if (call == NamespaceCall.COPY) {
                 return new LinkedHashMap<>(attributes);
             }
@@ -308,7 +318,7 @@ final class ObjectOps {
      * {@link Boolean#TRUE} if taken, else the nodes holding permits (a {@code HashSet<UUID>}), for the caller to
      * see which have left}
      */
-    static final class Acquire implements CacheEntryProcessor<String, Object, Object> {
+    static final class Acquire extends ObjectOp<Object> {
         @Serial
         private static final long serialVersionUID = 1L;
         private final UUID node;
@@ -320,11 +330,8 @@ final class ObjectOps {
         }
 
         @Override
-        public Object process(MutableEntry<String, Object> entry, Object... args) {
-            if (!entry.exists()) {
-                throw new Gone();
-            }
-            Permits state = (Permits) entry.getValue();
+        Object apply(MutableEntry<String, Object> entry, Object present) {
+            Permits state = (Permits) present;
             int free = state.free;
             HashMap<UUID, Integer> holders = new HashMap<>(state.holders);
             for (UUID gone : departed) {
@@ -347,7 +354,7 @@ final class ObjectOps {
      * Gives a permit back, from the node's holding if it has one, else from another holder's (Python's
      * {@code Lock} is released by anyone), refusing a release beyond the bound.
      */
-    static final class Release implements CacheEntryProcessor<String, Object, Object> {
+    static final class Release extends ObjectOp<Object> {
         @Serial
         private static final long serialVersionUID = 1L;
         private final UUID node;
@@ -359,11 +366,8 @@ final class ObjectOps {
         }
 
         @Override
-        public Object process(MutableEntry<String, Object> entry, Object... args) {
-            if (!entry.exists()) {
-                throw new Gone();
-            }
-            Permits state = (Permits) entry.getValue();
+        Object apply(MutableEntry<String, Object> entry, Object present) {
+            Permits state = (Permits) present;
             if (state.bound > 0 && state.free >= state.bound) {
                 throw new IllegalStateException(beyondBound);
             }
@@ -378,7 +382,7 @@ final class ObjectOps {
     }
 
     /** Sets an event's flag, counting the set, or clears it: the entry is twice the sets, plus 1 while set. */
-    static final class Flag implements CacheEntryProcessor<String, Object, Object> {
+    static final class Flag extends ObjectOp<Object> {
         @Serial
         private static final long serialVersionUID = 1L;
         private final boolean set;
@@ -388,11 +392,8 @@ final class ObjectOps {
         }
 
         @Override
-        public Object process(MutableEntry<String, Object> entry, Object... args) {
-            if (!entry.exists()) {
-                throw new Gone();
-            }
-            long state = (Long) entry.getValue();
+        Object apply(MutableEntry<String, Object> entry, Object present) {
+            long state = (Long) present;
             boolean isSet = (state & 1) == 1;
             if (set && !isSet) {
                 entry.setValue(state + 3); // from sets * 2 to (sets + 1) * 2 + 1
