@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCondition;
+import org.apache.ignite.IgniteException;
 import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteLock;
 
@@ -77,6 +78,16 @@ final class ClusterRLock implements ManagedCondition, Serializable {
         return known;
     }
 
+    /** {@return an Ignite failure of a lock the manager removed meanwhile as {@link ClusterRef#gone()}, else as is} */
+    private RuntimeException removed(IgniteException e) {
+        if (ref.objects().containsKey(ref.name)) {
+            return e;
+        }
+        IllegalStateException gone = ref.gone();
+        gone.initCause(e);
+        return gone;
+    }
+
     @Override
     public void acquire() {
         boolean interrupted = false;
@@ -108,12 +119,15 @@ final class ClusterRLock implements ManagedCondition, Serializable {
                 }
                 if (igniteLock().tryLock(Math.min(left, TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS)),
                         TimeUnit.NANOSECONDS)) {
+                    requireAlive(); // taken as the manager closed (its closer let go): give it up, and leave
                     return true;
                 }
                 requireAlive();
             }
         } catch (IgniteInterruptedException e) {
             throw ClusterRef.interrupted(e);
+        } catch (IgniteException e) {
+            throw removed(e);
         }
     }
 
@@ -162,6 +176,8 @@ final class ClusterRLock implements ManagedCondition, Serializable {
             }
         } catch (IgniteInterruptedException e) {
             throw ClusterRef.interrupted(e);
+        } catch (IgniteException e) {
+            throw removed(e);
         }
     }
 
