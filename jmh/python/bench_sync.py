@@ -6,7 +6,7 @@ Prints one JSON object: {metric: [samples...]} after 1 warm-up; stdlib only.
   event_pingpong_rt_us      parent and child hand a turn back and forth with two Events; round trip
   barrier_round_us          parent and child meet at a Barrier(2), N rounds; time per round
   start_join_ms_<method>    start()+join() of an empty target, 20 sequential processes
-  idle_child_rss_kb / idle_child_private_kb   a spawn child blocked in recv()
+  idle_child_rss_kb / idle_child_private_kb   a spawn child blocked in recv() (alone with ONLY=idle)
 """
 import json
 import multiprocessing as mp
@@ -127,6 +127,12 @@ def idle_child(ctx):
 
 def main():
     results = {}
+    if os.environ.get('ONLY') == 'idle':  # StartHarness: the idle child's memory only
+        mem = [idle_child(mp.get_context('spawn')) for _ in range(REPS)]
+        results['idle_child_rss_kb'] = [m[0] for m in mem]
+        results['idle_child_private_kb'] = [m[1] for m in mem]
+        print(json.dumps(results))
+        return
     spawn = mp.get_context('spawn')
     fork = mp.get_context('fork')
     scenarios = [('rlock_contended_ops_s', lambda: rlock_contended(fork)),

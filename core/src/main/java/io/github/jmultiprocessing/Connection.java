@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.codec.CompactCodec;
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
 import io.github.jmultiprocessing.internal.connection.MessagePort;
 import io.github.jmultiprocessing.internal.connection.PipeChannel;
@@ -497,7 +498,7 @@ public final class Connection implements AutoCloseable, Serializable {
     }
 
     @Serial
-    private Object writeReplace() throws java.io.NotSerializableException {
+    Object writeReplace() throws java.io.NotSerializableException {
         checkOpen();
         if (channel == null) {
             throw new java.io.NotSerializableException("a socket connection (" + segment + ") cannot be sent to"
@@ -514,6 +515,16 @@ public final class Connection implements AutoCloseable, Serializable {
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("Connection travels as a handle");
+    }
+
+    /** {@return the object a child's compact bootstrap carries, read from its handle's fields ({@link BootstrapForms})} */
+    static Object readForm(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+        return new Handle(in).readResolve();
+    }
+
+    /** Writes the handle this object travels as ({@code writeReplace}'s), in a child's compact bootstrap. */
+    static void writeForm(Object handle, CompactCodec.Writer out) throws IOException {
+        ((Handle) handle).writeTo(out);
     }
 
     /** The serialized form: which pipe, which end, and who counts the copy. */
@@ -534,6 +545,22 @@ public final class Connection implements AutoCloseable, Serializable {
             this.origin = origin;
             this.forChild = forChild;
             this.handOff = handOff;
+        }
+
+        Handle(CompactCodec.Reader in) throws IOException {
+            this.segment = in.data().readUTF();
+            this.end = in.data().readInt();
+            this.origin = in.data().readLong();
+            this.forChild = in.data().readBoolean();
+            this.handOff = in.data().readBoolean();
+        }
+
+        void writeTo(CompactCodec.Writer out) throws IOException {
+            out.data().writeUTF(segment);
+            out.data().writeInt(end);
+            out.data().writeLong(origin);
+            out.data().writeBoolean(forChild);
+            out.data().writeBoolean(handOff);
         }
 
         @Serial

@@ -10,9 +10,11 @@ import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
 import io.github.jmultiprocessing.internal.spawn.Popen;
 import io.github.jmultiprocessing.internal.shm.SegmentLedger;
+import io.github.jmultiprocessing.internal.codec.CompactCodec;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
@@ -103,7 +105,9 @@ public class JvmProcess implements Serializable {
                 Multiprocessing.class.getName(), SharedLock.class.getName() + "$Handle",
                 SharedRLock.class.getName() + "$Handle", SharedEvent.class.getName() + "$Handle",
                 SharedSemaphore.class.getName() + "$Handle", SharedValue.class.getName() + "$Handle",
-                SharedArray.class.getName() + "$Handle", SharedMemory.class.getName() + "$Handle"));
+                SharedArray.class.getName() + "$Handle", SharedMemory.class.getName() + "$Handle",
+                BootstrapForms.class.getName(), Context.class.getName(), ExitReport.class.getName(),
+                ExitReport.class.getName() + "$Hook")); // every class a child loads before its target runs
         ForkServer.setRehearsal(() -> ChildBootstrap.rehearse());
         SegmentLedger.beforeExit(JvmProcess::exit);
     }
@@ -180,6 +184,33 @@ public class JvmProcess implements Serializable {
         this.identity = identity;
         this.name = name;
         this.authkey = authkey;
+    }
+
+    /** A process object as a child's compact bootstrap carries it ({@link ChildBootstrap}). */
+    JvmProcess(ProcessTarget target, String name, int[] identity, boolean daemon, byte[] authkey, String startMethod) {
+        this.target = target;
+        this.startMethod = startMethod;
+        this.identity = identity;
+        this.name = name;
+        this.daemon = daemon;
+        this.authkey = authkey;
+    }
+
+    /**
+     * Writes what a child's compact bootstrap carries of this process: its fields, the target as a value.
+     *
+     * @param out the bootstrap being written
+     * @throws IOException if a value cannot be written
+     */
+    void writeCompact(CompactCodec.Writer out) throws IOException {
+        DataOutputStream data = out.data();
+        data.writeUTF(name);
+        data.writeBoolean(daemon);
+        ChildBootstrap.writeInts(data, identity);
+        data.writeInt(authkey.length);
+        data.write(authkey);
+        ChildBootstrap.writeOptional(data, startMethod);
+        out.writeValue(target);
     }
 
     /** The current process or a view of a parent: not started by us, never started again. */
@@ -281,11 +312,17 @@ public class JvmProcess implements Serializable {
             var credits = Connection.beginTransfer(); // pipe ends the target carries become the child's copies
             try {
                 Set<Class<?>> classes = new LinkedHashSet<>();
-                byte[] payload = serialize(name, new ChildBootstrap(this, ProcessIdentity.pid(), current.name,
-                        current.identity, method), classes::add); // the child reports the method it was started with
+                ChildBootstrap bootstrap = new ChildBootstrap(this, ProcessIdentity.pid(), current.name,
+                        current.identity, method); // the child reports the method it was started with
+                // A subclass may hold fields of its own: only Java serialization writes them.
+                boolean compact = getClass() == JvmProcess.class;
+                byte[] payload = compact ? compact(name, bootstrap, classes::add)
+                        : serialize(name, bootstrap, classes::add);
                 LaunchSpec spec = launchSpec(classes);
+                ChildLauncher.noteBootstrapClasses(classes);
                 ExitReport report = ExitReport.next(); // tells an exit(137) of its code from a SIGKILL
-                BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, report, payload);
+                BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, report,
+                        compact ? BootstrapFrame.COMPACT : BootstrapFrame.SERIALIZED, payload);
                 process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame, spec)
                         : ChildLauncher.launch(frame, spec), report);
             } finally {
@@ -860,10 +897,49 @@ public class JvmProcess implements Serializable {
      * @throws IllegalArgumentException if it cannot be serialized
      */
     static byte[] serialize(String name, ChildBootstrap bootstrap, Consumer<Class<?>> classes) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         SPAWNING.set(Boolean.TRUE);
-        ClassLoader targetLoader = bootstrap.process().target == null ? bootstrap.process().getClass().getClassLoader()
+        try {
+            return serializeObject(name, bootstrap, targetLoader(bootstrap), classes);
+        } finally {
+            SPAWNING.remove();
+        }
+    }
+
+    /**
+     * {@return the bytes of a child's compact bootstrap} ({@link ChildBootstrap#compact}), telling {@code classes}
+     * of every class the child loads to read them, as {@link #serialize(String, ChildBootstrap, Consumer)} does.
+     *
+     * @param name      the process name, for messages
+     * @param bootstrap what the child runs
+     * @param classes   told of each class the child will load to read the bytes
+     * @throws IllegalArgumentException if it cannot be written
+     */
+    static byte[] compact(String name, ChildBootstrap bootstrap, Consumer<Class<?>> classes) {
+        SPAWNING.set(Boolean.TRUE);
+        ClassLoader targetLoader = targetLoader(bootstrap);
+        try {
+            return bootstrap.compact(value -> serializeObject(name, value, targetLoader, classes), lambda -> {
+                Class<?> capturing = capturingClass(lambda, targetLoader);
+                if (capturing != null) {
+                    classes.accept(capturing);
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot send " + name + " to its child JVM: " + e, e);
+        } finally {
+            SPAWNING.remove();
+        }
+    }
+
+    private static ClassLoader targetLoader(ChildBootstrap bootstrap) {
+        return bootstrap.process().target == null ? bootstrap.process().getClass().getClassLoader()
                 : bootstrap.process().target.getClass().getClassLoader();
+    }
+
+    /** A Java serialization stream of an object of a child's bootstrap, telling {@code classes} of its classes. */
+    private static byte[] serializeObject(String name, Object object, ClassLoader targetLoader,
+            Consumer<Class<?>> classes) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try (ObjectOutputStream out = new ObjectOutputStream(bytes) {
             {
                 enableReplaceObject(true);
@@ -892,14 +968,12 @@ public class JvmProcess implements Serializable {
                 return object;
             }
         }) {
-            out.writeObject(bootstrap);
+            out.writeObject(object);
         } catch (NotSerializableException e) {
             throw new IllegalArgumentException("cannot send " + name + " to its child JVM: " + e.getMessage()
                     + " is not Serializable (expected every value the target captures to be serializable)", e);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot send " + name + " to its child JVM: " + e, e);
-        } finally {
-            SPAWNING.remove();
         }
         return bytes.toByteArray();
     }

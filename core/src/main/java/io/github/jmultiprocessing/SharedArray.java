@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.codec.CompactCodec;
+import java.io.IOException;
 import io.github.jmultiprocessing.internal.ctypes.Cells;
 import io.github.jmultiprocessing.internal.ctypes.TypeCode;
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
@@ -559,7 +561,7 @@ public final class SharedArray implements AutoCloseable, Serializable {
     }
 
     @Serial
-    private Object writeReplace() {
+    Object writeReplace() {
         return new Handle(cells.type().code(), cells.block().segmentName(), cells.block().offset(), claim.send(), length,
                 lock, ownsLock);
     }
@@ -568,6 +570,17 @@ public final class SharedArray implements AutoCloseable, Serializable {
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedArray travels as a handle");
     }
+
+    /** {@return the object a child's compact bootstrap carries, read from its handle's fields ({@link BootstrapForms})} */
+    static Object readForm(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+        return new Handle(in).readResolve();
+    }
+
+    /** Writes the handle this object travels as ({@code writeReplace}'s), in a child's compact bootstrap. */
+    static void writeForm(Object handle, CompactCodec.Writer out) throws IOException {
+        ((Handle) handle).writeTo(out);
+    }
+
 
     /** The serialized form: typecode, where the elements live, how many, and the lock, if any. */
     private static final class Handle implements Serializable {
@@ -591,6 +604,26 @@ public final class SharedArray implements AutoCloseable, Serializable {
             this.length = length;
             this.lock = lock;
             this.ownsLock = ownsLock;
+        }
+
+        Handle(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+            this.typecode = in.data().readChar();
+            this.segment = in.data().readUTF();
+            this.offset = in.data().readLong();
+            this.transfer = in.data().readLong();
+            this.length = in.data().readInt();
+            this.ownsLock = in.data().readBoolean();
+            this.lock = BootstrapForms.read(in, SharedLock.class);
+        }
+
+        void writeTo(CompactCodec.Writer out) throws IOException {
+            out.data().writeChar(typecode);
+            out.data().writeUTF(segment);
+            out.data().writeLong(offset);
+            out.data().writeLong(transfer);
+            out.data().writeInt(length);
+            out.data().writeBoolean(ownsLock);
+            out.writeValue(lock);
         }
 
         @Serial

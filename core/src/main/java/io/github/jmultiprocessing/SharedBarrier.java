@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.codec.CompactCodec;
+import java.io.IOException;
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
 import io.github.jmultiprocessing.internal.sync.BarrierLayout;
@@ -154,7 +156,7 @@ public final class SharedBarrier implements AutoCloseable, Serializable {
     }
 
     @Serial
-    private Object writeReplace() {
+    Object writeReplace() {
         return new Handle(block.segmentName(), block.offset(), claim.send(), action, timeout);
     }
 
@@ -162,6 +164,17 @@ public final class SharedBarrier implements AutoCloseable, Serializable {
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedBarrier travels as a handle");
     }
+
+    /** {@return the object a child's compact bootstrap carries, read from its handle's fields ({@link BootstrapForms})} */
+    static Object readForm(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+        return new Handle(in).readResolve();
+    }
+
+    /** Writes the handle this object travels as ({@code writeReplace}'s), in a child's compact bootstrap. */
+    static void writeForm(Object handle, CompactCodec.Writer out) throws IOException {
+        ((Handle) handle).writeTo(out);
+    }
+
 
     /** The serialized form: where the barrier lives, its action and its default timeout. */
     private static final class Handle implements Serializable {
@@ -180,6 +193,26 @@ public final class SharedBarrier implements AutoCloseable, Serializable {
             this.transfer = transfer;
             this.action = action;
             this.timeout = timeout;
+        }
+
+        Handle(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+            this.segment = in.data().readUTF();
+            this.offset = in.data().readLong();
+            this.transfer = in.data().readLong();
+            this.timeout = in.data().readBoolean() ? Duration.ofSeconds(in.data().readLong(), in.data().readInt()) : null;
+            this.action = BootstrapForms.read(in, SerializableRunnable.class);
+        }
+
+        void writeTo(CompactCodec.Writer out) throws IOException {
+            out.data().writeUTF(segment);
+            out.data().writeLong(offset);
+            out.data().writeLong(transfer);
+            out.data().writeBoolean(timeout != null);
+            if (timeout != null) {
+                out.data().writeLong(timeout.getSeconds());
+                out.data().writeInt(timeout.getNano());
+            }
+            out.writeValue(action);
         }
 
         @Serial

@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.codec.CompactCodec;
+import java.io.IOException;
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
 import io.github.jmultiprocessing.internal.shm.SharedHeap;
 import io.github.jmultiprocessing.internal.sync.ConditionLayout;
@@ -279,7 +281,7 @@ public final class SharedCondition implements Condition, AutoCloseable, Serializ
     }
 
     @Serial
-    private Object writeReplace() {
+    Object writeReplace() {
         return new Handle(block.segmentName(), block.offset(), claim.send(), lock, rlock, ownsLock);
     }
 
@@ -287,6 +289,17 @@ public final class SharedCondition implements Condition, AutoCloseable, Serializ
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedCondition travels as a handle");
     }
+
+    /** {@return the object a child's compact bootstrap carries, read from its handle's fields ({@link BootstrapForms})} */
+    static Object readForm(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+        return new Handle(in).readResolve();
+    }
+
+    /** Writes the handle this object travels as ({@code writeReplace}'s), in a child's compact bootstrap. */
+    static void writeForm(Object handle, CompactCodec.Writer out) throws IOException {
+        ((Handle) handle).writeTo(out);
+    }
+
 
     /** The serialized form: where the condition lives, and its lock (itself a handle). */
     private static final class Handle implements Serializable {
@@ -307,6 +320,24 @@ public final class SharedCondition implements Condition, AutoCloseable, Serializ
             this.lock = lock;
             this.rlock = rlock;
             this.ownsLock = ownsLock;
+        }
+
+        Handle(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+            this.segment = in.data().readUTF();
+            this.offset = in.data().readLong();
+            this.transfer = in.data().readLong();
+            this.ownsLock = in.data().readBoolean();
+            this.lock = BootstrapForms.read(in, SharedLock.class);
+            this.rlock = BootstrapForms.read(in, SharedRLock.class);
+        }
+
+        void writeTo(CompactCodec.Writer out) throws IOException {
+            out.data().writeUTF(segment);
+            out.data().writeLong(offset);
+            out.data().writeLong(transfer);
+            out.data().writeBoolean(ownsLock);
+            out.writeValue(lock);
+            out.writeValue(rlock);
         }
 
         @Serial

@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.codec.CompactCodec;
+import java.io.IOException;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
@@ -173,7 +175,7 @@ public final class SharedMemory implements AutoCloseable, Serializable {
     }
 
     @Serial
-    private Object writeReplace() {
+    Object writeReplace() {
         return new Handle(name);
     }
 
@@ -181,6 +183,17 @@ public final class SharedMemory implements AutoCloseable, Serializable {
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedMemory travels as a handle");
     }
+
+    /** {@return the object a child's compact bootstrap carries, read from its handle's fields ({@link BootstrapForms})} */
+    static Object readForm(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+        return new Handle(in).readResolve();
+    }
+
+    /** Writes the handle this object travels as ({@code writeReplace}'s), in a child's compact bootstrap. */
+    static void writeForm(Object handle, CompactCodec.Writer out) throws IOException {
+        ((Handle) handle).writeTo(out);
+    }
+
 
     /** The serialized form: the name, attached on arrival. */
     private static final class Handle implements Serializable {
@@ -191,6 +204,14 @@ public final class SharedMemory implements AutoCloseable, Serializable {
 
         Handle(String name) {
             this.name = name;
+        }
+
+        Handle(CompactCodec.Reader in) throws IOException {
+            this.name = in.data().readUTF();
+        }
+
+        void writeTo(CompactCodec.Writer out) throws IOException {
+            out.data().writeUTF(name);
         }
 
         @Serial

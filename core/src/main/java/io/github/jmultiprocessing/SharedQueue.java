@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.codec.CompactCodec;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.shm.UseCount;
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
@@ -678,6 +679,16 @@ public class SharedQueue<E> extends AbstractQueue<E>
         throw new InvalidObjectException("SharedQueue travels as a handle");
     }
 
+    /** {@return the object a child's compact bootstrap carries, read from its handle's fields ({@link BootstrapForms})} */
+    static Object readForm(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+        return new Handle(in).readResolve();
+    }
+
+    /** Writes the handle this object travels as ({@code writeReplace}'s), in a child's compact bootstrap. */
+    static void writeForm(Object handle, CompactCodec.Writer out) throws IOException {
+        ((Handle) handle).writeTo(out);
+    }
+
     /**
      * The serialized form of the queues ({@code SharedQueue}, {@code SharedJoinableQueue}, {@code SharedSimpleQueue}):
      * which queue, and which class to attach it as.
@@ -705,6 +716,22 @@ public class SharedQueue<E> extends AbstractQueue<E>
             this.kind = kind;
             this.name = name;
             this.codec = codec;
+        }
+
+        Handle(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+            int ordinal = in.data().readUnsignedByte();
+            if (ordinal >= Kind.values().length) {
+                throw new java.io.StreamCorruptedException("queue kind " + ordinal);
+            }
+            this.kind = Kind.values()[ordinal];
+            this.name = in.data().readUTF();
+            this.codec = BootstrapForms.read(in, Codec.class);
+        }
+
+        void writeTo(CompactCodec.Writer out) throws IOException {
+            out.data().writeByte(kind.ordinal());
+            out.data().writeUTF(name);
+            out.writeValue(codec);
         }
 
         @Serial

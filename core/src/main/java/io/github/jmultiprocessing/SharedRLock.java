@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.codec.CompactCodec;
+import java.io.IOException;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.github.jmultiprocessing.internal.shm.BlockHandle;
@@ -256,7 +258,7 @@ public final class SharedRLock implements Lock, AutoCloseable, Serializable {
     }
 
     @Serial
-    private Object writeReplace() {
+    Object writeReplace() {
         return new Handle(block, claim);
     }
 
@@ -264,6 +266,17 @@ public final class SharedRLock implements Lock, AutoCloseable, Serializable {
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedRLock travels as a handle");
     }
+
+    /** {@return the object a child's compact bootstrap carries, read from its handle's fields ({@link BootstrapForms})} */
+    static Object readForm(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+        return new Handle(in).readResolve();
+    }
+
+    /** Writes the handle this object travels as ({@code writeReplace}'s), in a child's compact bootstrap. */
+    static void writeForm(Object handle, CompactCodec.Writer out) throws IOException {
+        ((Handle) handle).writeTo(out);
+    }
+
 
     /** The serialized form of a {@code SharedRLock}: its block of the shared heap, attached on the receiving side. */
     private static final class Handle extends BlockHandle {
@@ -273,6 +286,14 @@ public final class SharedRLock implements Lock, AutoCloseable, Serializable {
 
         Handle(HeapBlock block, SharedHeap.Claim claim) {
             super(block, claim);
+        }
+
+        Handle(CompactCodec.Reader in) throws IOException {
+            super(in.data());
+        }
+
+        void writeTo(CompactCodec.Writer out) throws IOException {
+            writeTo(out.data());
         }
 
         @Serial

@@ -122,7 +122,7 @@ public final class SharedSimpleQueue<E> implements MultiprocessingQueue<E>, Auto
     }
 
     @Serial
-    private Object writeReplace() {
+    Object writeReplace() {
         return new SharedQueue.Handle(SharedQueue.Handle.Kind.SIMPLE, queue.sendName(), null);
     }
 

@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.codec.CompactCodec;
+import java.io.IOException;
 import io.github.jmultiprocessing.internal.ctypes.Cells;
 import io.github.jmultiprocessing.internal.ctypes.TypeCode;
 import io.github.jmultiprocessing.internal.shm.HeapBlock;
@@ -366,7 +368,7 @@ public final class SharedValue implements AutoCloseable, Serializable {
     }
 
     @Serial
-    private Object writeReplace() {
+    Object writeReplace() {
         return new Handle(cells.type().code(), cells.block().segmentName(), cells.block().offset(), claim.send(), lock,
                 ownsLock);
     }
@@ -374,6 +376,16 @@ public final class SharedValue implements AutoCloseable, Serializable {
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedValue travels as a handle");
+    }
+
+    /** {@return the object a child's compact bootstrap carries, read from its handle's fields ({@link BootstrapForms})} */
+    static Object readForm(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+        return new Handle(in).readResolve();
+    }
+
+    /** Writes the handle this object travels as ({@code writeReplace}'s), in a child's compact bootstrap. */
+    static void writeForm(Object handle, CompactCodec.Writer out) throws IOException {
+        ((Handle) handle).writeTo(out);
     }
 
     /** The serialized form: typecode, where the cell lives, and the lock (itself a handle), if any. */
@@ -395,6 +407,24 @@ public final class SharedValue implements AutoCloseable, Serializable {
             this.transfer = transfer;
             this.lock = lock;
             this.ownsLock = ownsLock;
+        }
+
+        Handle(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+            this.typecode = in.data().readChar();
+            this.segment = in.data().readUTF();
+            this.offset = in.data().readLong();
+            this.transfer = in.data().readLong();
+            this.ownsLock = in.data().readBoolean();
+            this.lock = BootstrapForms.read(in, SharedLock.class);
+        }
+
+        void writeTo(CompactCodec.Writer out) throws IOException {
+            out.data().writeChar(typecode);
+            out.data().writeUTF(segment);
+            out.data().writeLong(offset);
+            out.data().writeLong(transfer);
+            out.data().writeBoolean(ownsLock);
+            out.writeValue(lock);
         }
 
         @Serial

@@ -73,6 +73,16 @@ class AotCacheIT {
                     Poll.until("the cache", WAIT, () -> cacheFile(cacheDir) != null);
                     System.out.println("exit " + startChild(cached) + " cached " + cached.getInt());
                 }
+                case "classes" -> { // a third child logs where its classes come from
+                    Path cacheDir = Path.of(System.getProperty("jmultiprocessing.cache.dir"));
+                    Poll.until("the cache", WAIT, () -> cacheFile(cacheDir) != null);
+                    JvmProcess child = new JvmProcess(() -> cached.setInt(usesCache() ? 1 : 0));
+                    child.setChildJvm(ChildJvm.defaults().withOptions("-Xlog:class+load=info:file="
+                            + cacheDir.resolveSibling("classes.log")));
+                    child.start();
+                    child.join();
+                    System.out.println("exit " + child.exitCode().orElseThrow() + " cached " + cached.getInt());
+                }
                 default -> throw new IllegalArgumentException(args[0]);
             }
         }
@@ -126,6 +136,17 @@ class AotCacheIT {
         // class data sharing options in the environment would contradict the cache: children start without it
         String withShareOption = run(options, Map.of("JAVA_TOOL_OPTIONS", "-Xshare:on"), UserMain.class);
         assertTrue(withShareOption.endsWith("exit 0 cached 0"), withShareOption);
+    }
+
+    @Test
+    void shouldHoldTheProgramsTargetClassInTheCache() throws Exception {
+        assertEquals("exit 0 cached 1", run(List.of("-Djmultiprocessing.cache.dir=" + cacheDir), BuildingMain.class,
+                "classes"), "a logging option does not cost a child its cache");
+        String log = Files.readString(dir.resolve("classes.log"));
+        // the class that made the target lambda, in app.jar: trained on since an earlier child loaded it, so a
+        // child need not open the jar to read its bootstrap
+        assertTrue(log.contains(AotCacheIT.class.getName() + " source: shared objects file"),
+                log.lines().filter(l -> l.contains(AotCacheIT.class.getName())).toList().toString());
     }
 
     @Test

@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
 import java.io.StreamCorruptedException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -186,7 +189,43 @@ public final class LambdaCodec {
         if (at != length) {
             throw new StreamCorruptedException((length - at) + " bytes after a lambda");
         }
-        return read.make(captured);
+        return read.make(captured, true);
+    }
+
+    /**
+     * {@return a serializable lambda's serialized form, or null if the object is no serializable lambda}
+     *
+     * @param function any object
+     */
+    public static SerializedLambda serializedForm(Object function) {
+        Shape shape = function == null ? null : WRITTEN.get(function.getClass());
+        return shape == null ? null : shape.replace(function);
+    }
+
+    /**
+     * {@return the bytes of a lambda's shape: its class, interface and implementation method, not its captured
+     * values} (written once per lambda class)
+     *
+     * @param function a serializable lambda
+     * @param lambda   its {@link #serializedForm}
+     */
+    public static byte[] shape(Object function, SerializedLambda lambda) {
+        return WRITTEN.get(function.getClass()).bytes(lambda);
+    }
+
+    /**
+     * {@return the lambda of a shape and captured values}, made by its capturing class's {@code $deserializeLambda$}
+     *
+     * @param shape    bytes of {@link #shape}
+     * @param captured the captured values
+     * @param filtered whether the message filter ({@link MessageCodec#filter()}) is asked first
+     * @throws StreamCorruptedException if the shape does not read
+     * @throws ClassNotFoundException   if the capturing class is missing here
+     * @throws InvalidClassException    if the filter rejects it, or it does not match its class here
+     */
+    public static Object make(byte[] shape, Object[] captured, boolean filtered)
+            throws StreamCorruptedException, ClassNotFoundException, InvalidClassException {
+        return read(ByteBuffer.wrap(shape)).make(captured, filtered);
     }
 
     private static int intAt(ByteBuffer in, int at) throws StreamCorruptedException {
@@ -257,7 +296,7 @@ public final class LambdaCodec {
     }
 
     /** A lambda shape as read: what its capturing class's deserializer needs. */
-    private record Read(Method deserializer, Class<?> capturingClass, String interfaceClass, String interfaceMethod,
+    private record Read(MethodHandle deserializer, Class<?> capturingClass, String interfaceClass, String interfaceMethod,
             String interfaceSignature, int implKind, String implClass, String implMethod, String implSignature,
             String instantiatedType) {
 
@@ -274,11 +313,17 @@ public final class LambdaCodec {
                 String implSignature = in.readUTF();
                 String instantiatedType = in.readUTF();
                 Class<?> type = Class.forName(capturing, false, loader);
-                Method deserializer;
+                MethodHandle deserializer;
                 try {
-                    deserializer = type.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
-                    deserializer.setAccessible(true);
-                } catch (NoSuchMethodException | RuntimeException e) {
+                    // A method handle, not Method.invoke: reflection adapts a handle of its own at first use, which
+                    // spins ~7 classes in a cold JVM (~5 ms of a child's start).
+                    Module ours = LambdaCodec.class.getModule();
+                    if (!ours.canRead(type.getModule())) {
+                        ours.addReads(type.getModule());
+                    }
+                    deserializer = MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findStatic(type,
+                            "$deserializeLambda$", MethodType.methodType(Object.class, SerializedLambda.class));
+                } catch (NoSuchMethodException | IllegalAccessException | RuntimeException e) {
                     throw new InvalidClassException(capturing, "no serializable lambda can be made here: " + e);
                 }
                 return new Read(deserializer, type, interfaceClass, interfaceMethod, interfaceSignature, implKind,
@@ -290,8 +335,8 @@ public final class LambdaCodec {
             }
         }
 
-        Object make(Object[] captured) throws InvalidClassException {
-            ObjectInputFilter filter = MessageCodec.filter(); // as deserialization would consult it
+        Object make(Object[] captured, boolean filtered) throws InvalidClassException {
+            ObjectInputFilter filter = filtered ? MessageCodec.filter() : null; // as deserialization would consult it
             if (filter != null && (filter.checkInput(LAMBDA_INFO) == ObjectInputFilter.Status.REJECTED
                     || filter.checkInput(info(capturingClass)) == ObjectInputFilter.Status.REJECTED)) {
                 throw new InvalidClassException(capturingClass.getName(), "lambda rejected by the message filter");
@@ -299,12 +344,17 @@ public final class LambdaCodec {
             SerializedLambda lambda = new SerializedLambda(capturingClass, interfaceClass, interfaceMethod,
                     interfaceSignature, implKind, implClass, implMethod, implSignature, instantiatedType, captured);
             try {
-                return deserializer.invoke(null, lambda);
-            } catch (InvocationTargetException e) { // "Invalid lambda deserialization": not the class's lambda
-                throw new InvalidClassException(capturingClass.getName(), "lambda " + implMethod + " does not"
-                        + " match its class here: " + e.getCause());
-            } catch (IllegalAccessException e) {
-                throw new InvalidClassException(capturingClass.getName(), e.toString());
+                return (Object) deserializer.invokeExact(lambda);
+            } catch (RuntimeException e) { // "Invalid lambda deserialization" (not the class's lambda), or captured
+                // values that do not fit it (too few, of other types)
+                InvalidClassException invalid = new InvalidClassException(capturingClass.getName(), "lambda "
+                        + implMethod + " does not match its class here or its captured values: " + e);
+                invalid.initCause(e);
+                throw invalid;
+            } catch (Error e) {
+                throw e;
+            } catch (Throwable e) { // $deserializeLambda$ declares nothing checked
+                throw new IllegalStateException(e);
             }
         }
     }

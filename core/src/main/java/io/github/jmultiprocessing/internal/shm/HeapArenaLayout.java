@@ -81,9 +81,11 @@ public final class HeapArenaLayout {
     /** Generation bits. */
     public static final long GENERATIONS = 0x7FFL << 52;
 
-    private static final VarHandle SHIFT_VH = LAYOUT.varHandle(groupElement("granuleShift"));
-    private static final VarHandle ENTRIES_VH = LAYOUT.varHandle(groupElement("entries"));
-    private static final VarHandle PAYLOAD_VH = LAYOUT.varHandle(groupElement("payloadStart"));
+    // Raw element handles at the fields' offsets (SegmentHeaderLayout says why).
+    private static final long SHIFT_AT = LAYOUT.byteOffset(groupElement("granuleShift"));
+    private static final long ENTRIES_AT = LAYOUT.byteOffset(groupElement("entries"));
+    private static final long PAYLOAD_AT = LAYOUT.byteOffset(groupElement("payloadStart"));
+    private static final VarHandle INT = JAVA_INT.varHandle();
     private static final long SLOT_PID = LAYOUT.byteOffset(groupElement("holders"), sequenceElement(0),
             groupElement("pid"));
     private static final long SLOT_START = LAYOUT.byteOffset(groupElement("holders"), sequenceElement(0),
@@ -127,9 +129,9 @@ public final class HeapArenaLayout {
      * @param payload the payload start from {@link #payloadStart}
      */
     public static void write(MemorySegment segment, int shift, long payload) {
-        SHIFT_VH.set(segment, 0L, shift);
-        ENTRIES_VH.set(segment, 0L, (int) entries(segment.byteSize(), shift));
-        PAYLOAD_VH.set(segment, 0L, payload);
+        INT.set(segment, SHIFT_AT, shift);
+        INT.set(segment, ENTRIES_AT, (int) entries(segment.byteSize(), shift));
+        LONG.set(segment, PAYLOAD_AT, payload);
         LONG.set(segment, SLOT_PID, ProcessIdentity.pid());
         LONG.set(segment, SLOT_START, ProcessIdentity.startTime());
     }
@@ -143,8 +145,8 @@ public final class HeapArenaLayout {
      */
     public static void verify(String name, MemorySegment segment) {
         int shift = shift(segment);
-        long entries = (int) ENTRIES_VH.get(segment, 0L);
-        long payload = (long) PAYLOAD_VH.get(segment, 0L);
+        long entries = (int) INT.get(segment, ENTRIES_AT);
+        long payload = (long) LONG.get(segment, PAYLOAD_AT);
         if ((shift != GRANULE_SHIFT && shift != SINGLE_SHIFT) || entries != entries(segment.byteSize(), shift)
                 || payload < TABLE + entries * 8 || payload > segment.byteSize()) {
             throw new IllegalArgumentException("heap arena " + name + " shift=" + shift + " entries=" + entries
@@ -155,12 +157,12 @@ public final class HeapArenaLayout {
 
     /** {@return the granule shift} @param segment the whole arena */
     public static int shift(MemorySegment segment) {
-        return (int) SHIFT_VH.get(segment, 0L);
+        return (int) INT.get(segment, SHIFT_AT);
     }
 
     /** {@return the payload start} @param segment the whole arena */
     public static long payload(MemorySegment segment) {
-        return (long) PAYLOAD_VH.get(segment, 0L);
+        return (long) LONG.get(segment, PAYLOAD_AT);
     }
 
     /**
@@ -184,6 +186,6 @@ public final class HeapArenaLayout {
 
     /** {@return the state table's entry count} @param segment the whole arena */
     public static int entries(MemorySegment segment) {
-        return (int) ENTRIES_VH.get(segment, 0L);
+        return (int) INT.get(segment, ENTRIES_AT);
     }
 }

@@ -63,12 +63,16 @@ public final class SegmentHeaderLayout {
     /** Bytes taken by the header; the payload starts here. */
     public static final long SIZE = LAYOUT.byteSize();
 
-    private static final VarHandle MAGIC_VH = field("magic");
-    private static final VarHandle VERSION_VH = field("version");
-    private static final VarHandle KIND_VH = field("kind");
-    private static final VarHandle SIZE_VH = field("size");
-    private static final VarHandle CREATOR_PID_VH = field("creatorPid");
-    private static final VarHandle CREATOR_START_VH = field("creatorStartTime");
+    // Raw element handles at the fields' offsets, not the struct's path handles: a path handle is an adapted
+    // VarHandle whose first use spins method-handle classes (~1 ms each in a child JVM, even with an AOT cache).
+    private static final VarHandle LONG = JAVA_LONG.varHandle();
+    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final long MAGIC_AT = offset("magic");
+    private static final long VERSION_AT = offset("version");
+    private static final long KIND_AT = offset("kind");
+    private static final long SIZE_AT = offset("size");
+    private static final long CREATOR_PID_AT = offset("creatorPid");
+    private static final long CREATOR_START_AT = offset("creatorStartTime");
 
     private SegmentHeaderLayout() {
     }
@@ -81,12 +85,12 @@ public final class SegmentHeaderLayout {
      * @param kind    what the segment holds
      */
     public static void write(MemorySegment segment, int kind) {
-        VERSION_VH.set(segment, 0L, LAYOUT_VERSION);
-        KIND_VH.set(segment, 0L, kind);
-        SIZE_VH.set(segment, 0L, segment.byteSize());
-        CREATOR_PID_VH.set(segment, 0L, ProcessIdentity.pid());
-        CREATOR_START_VH.set(segment, 0L, ProcessIdentity.startTime());
-        MAGIC_VH.setRelease(segment, 0L, MAGIC); // publishes the fields above; pairs with getAcquire in verify
+        INT.set(segment, VERSION_AT, LAYOUT_VERSION);
+        INT.set(segment, KIND_AT, kind);
+        LONG.set(segment, SIZE_AT, segment.byteSize());
+        LONG.set(segment, CREATOR_PID_AT, ProcessIdentity.pid());
+        LONG.set(segment, CREATOR_START_AT, ProcessIdentity.startTime());
+        LONG.setRelease(segment, MAGIC_AT, MAGIC); // publishes the fields above; pairs with getAcquire in verify
     }
 
     /**
@@ -102,22 +106,22 @@ public final class SegmentHeaderLayout {
             throw new IllegalArgumentException("segment " + name + " size=" + segment.byteSize()
                     + " (expected at least a " + SIZE + "-byte jmultiprocessing header)");
         }
-        long magic = (long) MAGIC_VH.getAcquire(segment, 0L); // pairs with setRelease in write
+        long magic = (long) LONG.getAcquire(segment, MAGIC_AT); // pairs with setRelease in write
         if (magic != MAGIC) {
             throw new IllegalArgumentException("segment " + name + " magic=0x" + Long.toHexString(magic)
                     + " (expected 0x" + Long.toHexString(MAGIC) + ": not a jmultiprocessing segment, or one made by"
                     + " a version of the library before layout version " + LAYOUT_VERSION + ")");
         }
-        int version = (int) VERSION_VH.get(segment, 0L);
+        int version = (int) INT.get(segment, VERSION_AT);
         if (version != LAYOUT_VERSION) {
             throw new IllegalArgumentException("segment " + name + " layout version=" + version
                     + " (expected " + LAYOUT_VERSION + ")");
         }
-        int actualKind = (int) KIND_VH.get(segment, 0L);
+        int actualKind = (int) INT.get(segment, KIND_AT);
         if (actualKind != kind) {
             throw new IllegalArgumentException("segment " + name + " kind=" + actualKind + " (expected " + kind + ")");
         }
-        long size = (long) SIZE_VH.get(segment, 0L);
+        long size = (long) LONG.get(segment, SIZE_AT);
         if (size != segment.byteSize()) {
             throw new IllegalArgumentException("segment " + name + " header size=" + size
                     + " (expected the mapped size " + segment.byteSize() + ")");
@@ -129,7 +133,7 @@ public final class SegmentHeaderLayout {
      * @param segment a segment with a verified header
      */
     public static long creatorPid(MemorySegment segment) {
-        return (long) CREATOR_PID_VH.get(segment, 0L);
+        return (long) LONG.get(segment, CREATOR_PID_AT);
     }
 
     /**
@@ -137,10 +141,10 @@ public final class SegmentHeaderLayout {
      * @param segment a segment with a verified header
      */
     public static long creatorStartTime(MemorySegment segment) {
-        return (long) CREATOR_START_VH.get(segment, 0L);
+        return (long) LONG.get(segment, CREATOR_START_AT);
     }
 
-    private static VarHandle field(String name) {
-        return LAYOUT.varHandle(groupElement(name));
+    private static long offset(String name) {
+        return LAYOUT.byteOffset(groupElement(name));
     }
 }

@@ -130,10 +130,44 @@ final class AotCache {
             if (detached) {
                 startDetachedBuilder(jvm, cache);
             } else {
-                buildInBackground(jvm, cache, ForkServer.bootstrapClasses());
+                buildInBackground(jvm, cache, trainingClasses());
             }
         }
         return List.of();
+    }
+
+    /** The program's classes children loaded to read their bootstraps, most recent last; guarded by itself. */
+    private static final java.util.LinkedHashSet<String> SENT = new java.util.LinkedHashSet<>();
+    private static final int SENT_KEPT = 200;
+
+    /**
+     * Notes classes of the program that a child loads to read its bootstrap (a target's capturing class, say): a
+     * cache built from now on holds them, loaded but not initialized.
+     *
+     * @param classNames binary class names
+     */
+    static void noteSent(java.util.Collection<String> classNames) {
+        synchronized (SENT) {
+            for (String name : classNames) {
+                SENT.remove(name);
+                SENT.add(name);
+            }
+            while (SENT.size() > SENT_KEPT) {
+                SENT.removeFirst();
+            }
+        }
+    }
+
+    /** {@return the classes a training run prepares: the library's bootstrap classes, then the program's} */
+    private static List<String> trainingClasses() {
+        List<String> classes = new ArrayList<>(ForkServer.bootstrapClasses());
+        synchronized (SENT) {
+            if (!SENT.isEmpty()) {
+                classes.add(Warmup.LOAD);
+                classes.addAll(SENT);
+            }
+        }
+        return classes;
     }
 
     /**
@@ -201,8 +235,11 @@ final class AotCache {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
             for (String part : jvm) {
-                if (part.startsWith("-D" + ENABLED_PROPERTY)) {
-                    continue; // how caches are built, not what a child runs: one cache serves all settings
+                if (part.startsWith("-D" + ENABLED_PROPERTY) || part.startsWith("-Xlog")
+                        || part.startsWith("-D" + ChildLauncher.CHILD_OPTIONS_PROPERTY + "=")) {
+                    // how caches are built, logging, or options that are on the command line themselves: one
+                    // cache serves all of these settings
+                    continue;
                 }
                 digest.update(part.getBytes(StandardCharsets.UTF_8));
                 digest.update((byte) 0);
@@ -297,7 +334,7 @@ final class AotCache {
         builder.add(cache.toString());
         builder.add(Integer.toString(jvm.size()));
         builder.addAll(jvm);
-        builder.addAll(ForkServer.bootstrapClasses());
+        builder.addAll(trainingClasses());
         try {
             new ProcessBuilder(builder).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)

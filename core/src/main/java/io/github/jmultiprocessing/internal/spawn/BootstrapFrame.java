@@ -17,7 +17,8 @@ import java.io.OutputStream;
  *   bool   daemon: exit when the parent is gone (stdin reaches end of file)
  *   UTF    process name (for messages before the payload is read)
  *   UTF    name of the child's {@link ExitReport}, or "" for none
- *   int    payload length, then the payload: a serialized {@link java.util.concurrent.Callable} to run
+ *   byte   payload kind: 0 a Java serialization stream, 1 a compact graph ({@link ChildMain#setCompactReader})
+ *   int    payload length, then the payload: the {@link java.util.concurrent.Callable} to run
  * </pre>
  *
  * <p>The parent keeps the pipe open for the child's whole life; its end of file tells the child that the
@@ -27,12 +28,31 @@ import java.io.OutputStream;
  * @param daemon    whether the child ends when the parent does
  * @param name      the process name
  * @param report    the name of the child's exit report, or "" for none
+ * @param kind      {@link #SERIALIZED} or {@link #COMPACT}
  * @param payload   the serialized target
  */
-public record BootstrapFrame(long parentPid, boolean daemon, String name, String report, byte[] payload) {
+public record BootstrapFrame(long parentPid, boolean daemon, String name, String report, byte kind,
+        byte[] payload) {
+
+    /** Payload kind: a Java serialization stream. */
+    public static final byte SERIALIZED = 0;
+
+    /** Payload kind: a compact graph, read by the reader the library registered. */
+    public static final byte COMPACT = 1;
 
     private static final int MAGIC = 0x4A4D_5042;
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
+
+    /**
+     * Checks the kind.
+     *
+     * @throws IllegalArgumentException if the kind is unknown
+     */
+    public BootstrapFrame {
+        if (kind != SERIALIZED && kind != COMPACT) {
+            throw new IllegalArgumentException("kind=" + kind + " (expected 0 or 1)");
+        }
+    }
 
     /**
      * A frame without an exit report.
@@ -43,7 +63,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
      * @param payload   the serialized target
      */
     public BootstrapFrame(long parentPid, boolean daemon, String name, byte[] payload) {
-        this(parentPid, daemon, name, "", payload);
+        this(parentPid, daemon, name, "", SERIALIZED, payload);
     }
 
     /**
@@ -53,10 +73,12 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
      * @param daemon    whether the child ends when the parent does
      * @param name      the process name
      * @param report    the child's exit report, or null for none
+     * @param kind      {@link #SERIALIZED} or {@link #COMPACT}
      * @param payload   the serialized target
      */
-    public BootstrapFrame(long parentPid, boolean daemon, String name, ExitReport report, byte[] payload) {
-        this(parentPid, daemon, name, report == null ? "" : report.name(), payload);
+    public BootstrapFrame(long parentPid, boolean daemon, String name, ExitReport report, byte kind,
+            byte[] payload) {
+        this(parentPid, daemon, name, report == null ? "" : report.name(), kind, payload);
     }
     private static final int MAX_PAYLOAD = 1 << 30;
 
@@ -74,6 +96,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
         data.writeBoolean(daemon);
         data.writeUTF(name);
         data.writeUTF(report);
+        data.writeByte(kind);
         data.writeInt(payload.length);
         data.write(payload);
         data.flush();
@@ -103,6 +126,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
         boolean daemon;
         String name;
         String report;
+        byte kind;
         int length;
         try {
             version = data.readInt();
@@ -113,10 +137,14 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
             daemon = data.readBoolean();
             name = data.readUTF();
             report = data.readUTF();
+            kind = data.readByte();
             length = data.readInt();
         } catch (EOFException e) { // DataInputStream's own has no message
             throw new EOFException("bootstrap cut short before its payload (expected version, parent pid, daemon,"
-                    + " name, report and payload length)");
+                    + " name, report, payload kind and payload length)");
+        }
+        if (kind != SERIALIZED && kind != COMPACT) {
+            throw new IOException("bootstrap payload kind=" + kind + " (expected 0 or 1)");
         }
         if (length < 0 || length > MAX_PAYLOAD) {
             throw new IOException("bootstrap payload length=" + length + " (expected 0.." + MAX_PAYLOAD + ")");
@@ -125,6 +153,6 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
         if (payload.length != length) {
             throw new EOFException("bootstrap payload ended after " + payload.length + " of " + length + " bytes");
         }
-        return new BootstrapFrame(parentPid, daemon, name, report, payload);
+        return new BootstrapFrame(parentPid, daemon, name, report, kind, payload);
     }
 }

@@ -70,6 +70,25 @@ public final class ChildLauncher {
     }
 
     /**
+     * Notes the program's classes a child loads to read its bootstrap, so that the AOT cache children start with,
+     * when it is built, holds them (loaded, not initialized).
+     *
+     * @param classes the classes; the JDK's are left out
+     */
+    public static void noteBootstrapClasses(java.util.Collection<Class<?>> classes) {
+        List<String> names = new ArrayList<>();
+        for (Class<?> type : classes) {
+            ClassLoader loader = type.getClassLoader();
+            if (!type.isHidden() && loader != null && loader != ClassLoader.getPlatformClassLoader()) {
+                names.add(type.getName());
+            }
+        }
+        if (!names.isEmpty()) {
+            AotCache.noteSent(names);
+        }
+    }
+
+    /**
      * Starts a child JVM that waits for its bootstrap: a {@code forkserver} standby.
      *
      * @param preload classes the standby loads and initializes while it waits

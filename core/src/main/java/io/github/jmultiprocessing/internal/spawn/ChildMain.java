@@ -3,6 +3,7 @@ package io.github.jmultiprocessing.internal.spawn;
 import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -145,19 +146,60 @@ public final class ChildMain {
     }
 
     /**
-     * Deserializes what a frame's child runs; shared with the rehearsal of this path in standbys and AOT training
-     * runs, so that they prepare exactly the code a child runs.
+     * Reads what a frame's child runs; shared with the rehearsal of this path in standbys and AOT training runs,
+     * so that they prepare exactly the code a child runs. A {@link BootstrapFrame#COMPACT} payload starts with the
+     * name of the class whose initialization registers its reader ({@link #setCompactReader}); the rest is the
+     * reader's. A {@link BootstrapFrame#SERIALIZED} one is a Java serialization stream.
      *
      * @param frame the frame, from the parent over a private pipe
      * @return the target
-     * @throws IOException            if the payload is not a serialized object
+     * @throws IOException            if the payload does not read
      * @throws ClassNotFoundException if a class of the target is missing
      * @throws ClassCastException     if the payload is not a {@link Callable}
      */
     public static Callable<?> target(BootstrapFrame frame) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(frame.payload()))) {
+        byte[] payload = frame.payload();
+        if (frame.kind() == BootstrapFrame.COMPACT) {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+            String readerClass = in.readUTF();
+            Class.forName(readerClass, true, ChildMain.class.getClassLoader()); // registers the reader
+            CompactReader reader = compactReader;
+            if (reader == null) {
+                throw new IOException(readerClass + " registered no reader of compact bootstraps");
+            }
+            int offset = payload.length - in.available();
+            return reader.read(payload, offset, payload.length - offset);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(payload))) {
             return (Callable<?>) in.readObject();
         }
+    }
+
+    /** Reads a compact bootstrap payload (after its reader's class name). */
+    @FunctionalInterface
+    public interface CompactReader {
+        /**
+         * {@return what the child runs}
+         *
+         * @param bytes  the payload
+         * @param offset where the reader's part starts
+         * @param length its length
+         * @throws IOException            if it does not read
+         * @throws ClassNotFoundException if a class is missing here
+         */
+        Callable<?> read(byte[] bytes, int offset, int length) throws IOException, ClassNotFoundException;
+    }
+
+    private static volatile CompactReader compactReader;
+
+    /**
+     * Sets the reader of compact bootstraps (by the layer above, which owns the process objects, when its class
+     * named in the payload initializes).
+     *
+     * @param reader the reader
+     */
+    public static void setCompactReader(CompactReader reader) {
+        compactReader = reader;
     }
 
     /**

@@ -29,6 +29,9 @@ import java.util.List;
  */
 final class Warmup {
 
+    /** In a list of classes to prepare, the mark after which classes are only loaded ({@link #load}). */
+    static final String LOAD = "--load";
+
     private Warmup() {
     }
 
@@ -46,8 +49,15 @@ final class Warmup {
         steps.add(Warmup::lockPaths);
         steps.add(() -> init(SharedHeap.class.getName()));
         steps.add(() -> init(Futex.class.getName()));
+        boolean load = false;
         for (String name : preload) {
-            steps.add(() -> init(name));
+            if (name.equals(LOAD)) {
+                load = true; // the program's own classes from here on: loaded, never initialized
+            } else if (load) {
+                steps.add(() -> load(name));
+            } else {
+                steps.add(() -> init(name));
+            }
         }
         steps.add(() -> ForkServer.rehearsal().run()); // registered when the bootstrap classes initialized
         for (Runnable step : steps) {
@@ -102,6 +112,18 @@ final class Warmup {
             JAVA_LONG.varHandle().compareAndSet(memory, 0L, 0L, 1L);
             JAVA_INT.varHandle().getAndAdd(memory, 8L, 1);
             JAVA_INT.varHandle().setRelease(memory, 12L, 1);
+        }
+    }
+
+    /**
+     * Loads a class without initializing it (no code of the program runs): an AOT cache then holds it, and a child
+     * that needs it does not open the jar it is in (opening a large jar costs a cold JVM ~10 ms).
+     */
+    private static void load(String className) {
+        try {
+            Class.forName(className, false, ClassLoader.getSystemClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            // gone or not loadable here: the child loads it as before
         }
     }
 

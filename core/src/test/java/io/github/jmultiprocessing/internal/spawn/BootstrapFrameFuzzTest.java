@@ -28,15 +28,17 @@ class BootstrapFrameFuzzTest {
     @Property(tries = 400)
     void shouldReadMutatedFramesOrFailClearly(@ForAll long pid, @ForAll boolean daemon,
             @ForAll @Size(max = 20) String name, @ForAll @Size(max = 20) String report,
-            @ForAll @Size(max = 60) byte[] payload, @ForAll long seed) throws IOException {
+            @ForAll boolean compact, @ForAll @Size(max = 60) byte[] payload, @ForAll long seed) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new BootstrapFrame(pid, daemon, name, report, payload).writeTo(out);
+        byte kind = compact ? BootstrapFrame.COMPACT : BootstrapFrame.SERIALIZED;
+        new BootstrapFrame(pid, daemon, name, report, kind, payload).writeTo(out);
         byte[] valid = out.toByteArray();
         Decoding.Outcome<BootstrapFrame> intact = Decoding.decode(valid,
                 () -> BootstrapFrame.readFrom(new ByteArrayInputStream(valid)));
         assertEquals(null, intact.failure());
         assertEquals(pid, intact.value().parentPid());
         assertEquals(name, intact.value().name());
+        assertEquals(kind, intact.value().kind());
         assertArrayEquals(payload, intact.value().payload());
         byte[] mutated = Decoding.mutate(valid, new Random(seed));
         Decoding.assertClear(Decoding.decode(mutated, () -> BootstrapFrame.readFrom(

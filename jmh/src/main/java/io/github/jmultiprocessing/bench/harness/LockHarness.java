@@ -295,7 +295,7 @@ public final class LockHarness {
      *
      * @return seconds from the release to the later worker's end, and the workers' overlap
      */
-    private static Timing runGatedPair(Kind kind, int perProcess, SharedLock lock, SharedValue value,
+    static Timing runGatedPair(Kind kind, int perProcess, SharedLock lock, SharedValue value,
                                        boolean expectFutex, boolean warm) {
         Gate gate = Gate.create();
         List<JvmProcess> workers = new ArrayList<>();
