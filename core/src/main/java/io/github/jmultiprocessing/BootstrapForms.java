@@ -1,9 +1,12 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.codec.CompactCodec;
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
+import io.github.jmultiprocessing.internal.sync.Futex;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Companion of the shared types: their forms in a child's compact bootstrap ({@link CompactCodec}). Each writes
@@ -40,6 +43,8 @@ final class BootstrapForms implements CompactCodec.Form<Object> {
             new BootstrapForms(QUEUE, SharedQueue.class), new BootstrapForms(JOINABLE_QUEUE, SharedJoinableQueue.class),
             new BootstrapForms(SIMPLE_QUEUE, SharedSimpleQueue.class), new BootstrapForms(CODEC, BuiltinCodec.class));
 
+    private static final AtomicBoolean FUTEX_PREPARED = new AtomicBoolean();
+
     private final int kind;
     private final Class<?> type;
 
@@ -75,6 +80,12 @@ final class BootstrapForms implements CompactCodec.Form<Object> {
 
     @Override
     public Object read(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
+        if (!FUTEX_PREPARED.getAndSet(true)) {
+            // A shared object arrives: its waits and wake-ups need the futex call, whose linking costs a cold JVM
+            // ~40 ms (no AOT cache keeps it). Started now, it runs beside the rest of the bootstrap; a child whose
+            // target captures no shared object never pays for it.
+            LibraryThreads.start("futex", Futex::prepare);
+        }
         return switch (kind) {
             case LOCK -> SharedLock.readForm(in);
             case RLOCK -> SharedRLock.readForm(in);

@@ -177,11 +177,11 @@ final class ChildBootstrap implements Callable<Void>, Serializable {
 
     /**
      * Runs a child's start inside this JVM without making it a child: a process object whose target uses a
-     * value, a lock and an event goes through the frame, the deserialization {@link ChildMain} does (handles
+     * value, a lock, an event and a pipe end goes through the frame, the reading {@link ChildMain} does (handles
      * re-attach) and runs. A {@code forkserver} standby does this while it waits and an AOT cache training run
      * records it, so that a real child finds these paths loaded, linked and profiled (a standby's start+join took
      * ~16 ms with only the pieces warmed up, most of it deserializing the first process object). Leaves three
-     * small blocks in this JVM's shared heap. Failures are ignored: a real start reports real problems.
+     * small blocks in this JVM's shared heap and a pipe end open until its exit. Failures are ignored: a real start reports real problems.
      *
      * @return true if the rehearsed target ran
      */
@@ -190,10 +190,13 @@ final class ChildBootstrap implements Callable<Void>, Serializable {
             SharedValue value = SharedValue.raw('q', 0L);
             SharedLock lock = new SharedLock();
             SharedEvent event = new SharedEvent();
-            SerializableRunnable target = () -> {
+            Pipe pipe = Pipe.open(false);
+            Connection end = pipe.right();
+            ProcessTarget target = () -> {
                 try (SharedLock.Held held = lock.locked()) {
                     value.setLong(value.getLong() + 1);
                 }
+                end.send(1);
                 event.set();
             };
             int[] identity = {0};
@@ -206,8 +209,12 @@ final class ChildBootstrap implements Callable<Void>, Serializable {
             Callable<?> child = ChildMain.target(BootstrapFrame.readFrom(
                     new ByteArrayInputStream(frame.toByteArray())));
             ((ChildBootstrap) child).process.run(); // the target only: enterChild would make this JVM a child
-            return event.isSet() && value.getLong() == 1;
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            boolean sent = pipe.left().poll(java.time.Duration.ofSeconds(10)) && Integer.valueOf(1).equals(
+                    pipe.left().recv());
+            pipe.left().close();
+            end.close(); // the copy the target holds closes at this JVM's exit
+            return sent && event.isSet() && value.getLong() == 1;
+        } catch (IOException | ClassNotFoundException | InterruptedException | RuntimeException e) {
             return false; // a rehearsal only
         }
     }

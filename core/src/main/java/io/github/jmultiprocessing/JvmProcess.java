@@ -107,8 +107,11 @@ public class JvmProcess implements Serializable {
                 SharedSemaphore.class.getName() + "$Handle", SharedValue.class.getName() + "$Handle",
                 SharedArray.class.getName() + "$Handle", SharedMemory.class.getName() + "$Handle",
                 BootstrapForms.class.getName(), Context.class.getName(), ExitReport.class.getName(),
-                ExitReport.class.getName() + "$Hook")); // every class a child loads before its target runs
-        ForkServer.setRehearsal(() -> ChildBootstrap.rehearse());
+                ExitReport.class.getName() + "$Hook", // every class a child loads before its target runs
+                // by name: the worker side of a pool, which adds the rehearsal of a pool worker's first task (a
+                // reference to the class would tie this file into a cycle with internal.pool)
+                JvmProcess.class.getPackageName() + ".WorkerEnd"));
+        ForkServer.addRehearsal(() -> ChildBootstrap.rehearse());
         SegmentLedger.beforeExit(JvmProcess::exit);
     }
 

@@ -3,6 +3,7 @@ package io.github.jmultiprocessing;
 import io.github.jmultiprocessing.internal.pool.Dispatcher;
 import io.github.jmultiprocessing.internal.pool.Link;
 import io.github.jmultiprocessing.internal.pool.PoolWorker;
+import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,12 @@ import java.util.OptionalInt;
  * package-private members ({@link Connection#fitsNow}, {@link JvmProcess#errorHead}), so it lives here.
  */
 final class WorkerEnd implements Link {
+
+    static {
+        // forkserver standbys and AOT cache training runs rehearse a worker's first task (JvmProcess names this
+        // class among the bootstrap classes they initialize)
+        ForkServer.addRehearsal(() -> PoolWorker.rehearse());
+    }
 
     private final JvmProcess process;
     private final Connection conn;

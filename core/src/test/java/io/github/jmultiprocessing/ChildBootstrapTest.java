@@ -6,8 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The rehearsal of a child's start that standbys and AOT training runs perform in their own JVM. */
+/** The rehearsals of a child's start that standbys and AOT training runs perform in their own JVM. */
 class ChildBootstrapTest {
+
+    @Test
+    void shouldRunAPoolWorkersFirstTaskInThisJvm() {
+        assertTrue(io.github.jmultiprocessing.internal.pool.PoolWorker.rehearse(),
+                "the rehearsed worker should answer its call and retire");
+        assertTrue(Multiprocessing.activeChildren().isEmpty(), "a rehearsal starts no process");
+    }
 
     @Test
     void shouldRunTheRehearsedTargetWithoutMakingThisJvmAChild() {

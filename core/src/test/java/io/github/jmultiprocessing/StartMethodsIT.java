@@ -323,6 +323,63 @@ class StartMethodsIT {
         }
     }
 
+    /**
+     * Keeps the standbys asked for ({@code -Djmultiprocessing.forkserver.standbys=3}), then starts three processes
+     * back to back: each runs in one of the standbys that were waiting.
+     */
+    public static final class ForkserverBurstMain {
+        public static void main(String[] args) throws Exception {
+            Multiprocessing.getContext("forkserver"); // starts the standbys
+            Poll.until("three standbys", WAIT, () -> standbys().size() == 3);
+            java.util.Set<Long> waiting = new java.util.HashSet<>(standbys());
+            int handed = 0;
+            for (int i = 0; i < 3; i++) {
+                JvmProcess p = Multiprocessing.getContext("forkserver").process(() -> { });
+                p.start();
+                handed += waiting.contains(p.pid().orElseThrow()) ? 1 : 0;
+                p.join();
+                System.out.println("exit code " + p.exitCode().orElseThrow());
+            }
+            System.out.println("handed to standbys " + handed);
+            Poll.until("the standbys replaced", WAIT, () -> standbys().size() == 3);
+        }
+
+        private static List<Long> standbys() {
+            return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().arguments().map(List::of).orElse(List.of()).contains("--standby"))
+                    .map(ProcessHandle::pid).toList();
+        }
+    }
+
+    @Test
+    void shouldKeepTheStandbysAskedForAndHandABurstToThem() throws Exception {
+        try (JavaMain parent = JavaMain.start(System.getProperty("java.class.path"),
+                List.of("-Djmultiprocessing.forkserver.standbys=3"), ForkserverBurstMain.class)) {
+            assertEquals(0, parent.waitFor(WAIT), parent.output());
+            assertEquals(3, parent.output().lines().filter(l -> l.equals("exit code 0")).count(), parent.output());
+            assertTrue(parent.output().contains("handed to standbys 3"), parent.output());
+        }
+    }
+
+    @Test
+    void shouldRefuseANumberOfStandbysOutOfRange() {
+        String before = System.getProperty("jmultiprocessing.forkserver.standbys");
+        try {
+            for (String bad : List.of("0", "-1", "many", "65")) {
+                System.setProperty("jmultiprocessing.forkserver.standbys", bad);
+                var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> Multiprocessing.getContext("forkserver"));
+                assertTrue(e.getMessage().contains("jmultiprocessing.forkserver.standbys=" + bad), e.getMessage());
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty("jmultiprocessing.forkserver.standbys");
+            } else {
+                System.setProperty("jmultiprocessing.forkserver.standbys", before);
+            }
+        }
+    }
+
     @Test
     void shouldLeaveNoStandbyAndNoSegmentBehindOnceTheParentHasExited(@TempDir Path shm) throws Exception {
         String marker = "-D" + ShmDirectory.DIRECTORY_PROPERTY + "=" + shm;

@@ -2,6 +2,7 @@ package io.github.jmultiprocessing.internal.pool;
 
 import io.github.jmultiprocessing.Connection;
 import io.github.jmultiprocessing.MaybeEncodingException;
+import io.github.jmultiprocessing.Pipe;
 import io.github.jmultiprocessing.Multiprocessing;
 import io.github.jmultiprocessing.SerializableCallable;
 import io.github.jmultiprocessing.SerializableFunction;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The loop a {@code ProcessPool} worker JVM runs: receive tasks, run them, send results.
@@ -93,6 +95,44 @@ public final class PoolWorker {
             throw new IllegalStateException("pool worker: " + e, e);
         } finally {
             conn.close();
+        }
+    }
+
+    /**
+     * Runs a worker's start and first task inside this JVM, on a thread, over a pipe: the READY message, a call of
+     * a lambda decoded here, its result encoded and sent, the retirement. A {@code forkserver} standby and an AOT
+     * cache training run do this while they prepare, so that a pool's worker JVM finds this path loaded, linked and
+     * profiled (without it the first task of a new worker waited ~40 ms on the worker's class loading). Failures
+     * are ignored: a real pool reports real problems.
+     *
+     * @return true if the rehearsed call returned its result
+     */
+    public static boolean rehearse() {
+        Pipe pipe = Pipe.open();
+        Connection pool = pipe.left();
+        Connection worker = pipe.right();
+        SharedValue started = SharedValue.raw('q', 0L);
+        Thread thread = Thread.ofPlatform().daemon().name("jmultiprocessing-rehearsal")
+                .start(() -> run(worker, null, 1, started));
+        try {
+            if (PoolFrames.kind(pool.recvBytes()) != PoolFrames.READY) {
+                return false;
+            }
+            SerializableCallable<Integer> call = () -> 42;
+            pool.sendBytes(PoolFrames.call(1, PoolFrames.CALLABLE, PoolFrames.function(call),
+                    List.of(java.util.Arrays.asList(new Object[] {null}))));
+            byte[] done = pool.recvBytes();
+            boolean ran = PoolFrames.kind(done) == PoolFrames.DONE
+                    && List.of(42).equals(PoolFrames.items(done, 9)); // a DONE's results start at 9
+            pool.recvBytes(); // RETIRE: it ran its one task
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+            return ran;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            return false;
+        } finally {
+            pool.close();
+            worker.close();
+            started.close();
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.jmultiprocessing.internal.spawn;
 
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -9,25 +10,40 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The {@code forkserver} start method for JVMs, which cannot fork: a standby child JVM is started ahead of
- * time, warms up ({@link Warmup}) and waits on its stdin; {@link #launch} hands it a bootstrap and starts the
- * next standby in the background. A child so started behaves as a {@code spawn}ed one; it just starts sooner.
+ * The {@code forkserver} start method for JVMs, which cannot fork: standby child JVMs are started ahead of time,
+ * warm up ({@link Warmup}) and wait on their stdin, using no CPU; {@link #launch} hands the oldest one a bootstrap
+ * and starts a replacement in the background. A child so started behaves as a {@code spawn}ed one; it just starts
+ * sooner.
+ *
+ * <p>How many. {@value #STANDBYS_PROPERTY} standbys are kept (default: the machine's CPUs, at least 1 and at most
+ * {@value #DEFAULT_MOST}; each idle standby takes about as much memory as an idle child): a burst of that many
+ * starts all find a standby ready; later ones in the burst wait for a replacement's JVM to boot. The property is
+ * read at each start, so a program may change it as it goes.
  *
  * <p>A standby reads the system properties and options of when it was started. It serves only a child of the
  * same {@link LaunchSpec} (java, options, class path); a child of another spec gets a standby started for it, and
- * the next standby is kept for that spec (one standby at a time). When this JVM exits, a standby reads end of
- * file on its stdin and exits quietly.
+ * from then on the standbys kept are of that spec. When this JVM exits, a standby reads end of file on its stdin
+ * and exits quietly.
  */
 public final class ForkServer {
+
+    /** System property: how many standbys to keep warm (at least 1). */
+    public static final String STANDBYS_PROPERTY = "jmultiprocessing.forkserver.standbys";
+
+    /** The most standbys kept by default, whatever the number of CPUs. */
+    static final int DEFAULT_MOST = 4;
+
+    private static final int MOST = 64;
 
     private static final ExecutorService STARTER = Executors.newSingleThreadExecutor(
             LibraryThreads.factory("forkserver"));
 
     private static List<String> bootstrapClasses = List.of(); // guarded by ForkServer.class
-    private static ChildLauncher.Launched standby; // guarded by ForkServer.class
+    private static final ArrayDeque<ChildLauncher.Launched> STANDBYS = new ArrayDeque<>(); // guarded, oldest first
+    private static LaunchSpec standbySpec; // guarded by ForkServer.class: the spec of the standbys kept
     private static List<String> preload = List.of(); // guarded by ForkServer.class
     private static boolean closed; // guarded by ForkServer.class
-    private static volatile Runnable rehearsal = () -> { };
+    private static final List<Runnable> REHEARSALS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ForkServer() {
     }
@@ -52,18 +68,26 @@ public final class ForkServer {
     }
 
     /**
-     * Sets the rehearsal of a child's start that standbys and AOT cache training runs perform (given by the layer
-     * above, which owns the process objects): the frame, deserialization and a typical target, in the preparing
-     * JVM itself.
+     * Adds a rehearsal of a child's start that standbys and AOT cache training runs perform (given by the layer
+     * above, which owns the process objects): the frame, the reading of the bootstrap and a typical target, or a
+     * pool worker's first task, in the preparing JVM itself. A class named in {@link #setBootstrapClasses} adds it
+     * as it initializes.
      *
      * @param action the rehearsal; it must not make the JVM a child
      */
-    public static void setRehearsal(Runnable action) {
-        rehearsal = Objects.requireNonNull(action, "action");
+    public static void addRehearsal(Runnable action) {
+        REHEARSALS.add(Objects.requireNonNull(action, "action"));
     }
 
-    static Runnable rehearsal() {
-        return rehearsal;
+    /** Runs the rehearsals; one that fails does not stop the others (a rehearsal only). */
+    static void rehearse() {
+        for (Runnable rehearsal : REHEARSALS) {
+            try {
+                rehearsal.run();
+            } catch (RuntimeException e) {
+                // a rehearsal only: a real start reports real problems
+            }
+        }
     }
 
     static synchronized List<String> bootstrapClasses() {
@@ -77,23 +101,66 @@ public final class ForkServer {
     }
 
     /**
-     * Starts a standby of this spec now if there is none, so the first {@link #launch} is fast too.
+     * {@return how many standbys to keep} ({@value #STANDBYS_PROPERTY})
      *
-     * @param spec how the standby is started
+     * @throws IllegalArgumentException if the property is not a number from 1 to 64
      */
-    public static synchronized void warm(LaunchSpec spec) {
-        if (!closed && (standby == null || !standby.process().isAlive() || !standby.spec().equals(spec))) {
-            if (standby != null) {
-                letGo(standby); // a dead or other standby's pipe: one file descriptor each
-            }
-            standby = null;
-            standby = ChildLauncher.startStandby(standbyPreload(), spec);
+    public static int wanted() {
+        String value = System.getProperty(STANDBYS_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return Math.max(1, Math.min(DEFAULT_MOST, Runtime.getRuntime().availableProcessors()));
         }
+        try {
+            int count = Integer.parseInt(value.strip());
+            if (count >= 1 && count <= MOST) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(STANDBYS_PROPERTY + "=" + value + " (expected a number of standbys from 1"
+                + " to " + MOST + ")");
     }
 
     /**
-     * Runs the frame in a standby of its spec (started now if none is ready) and starts the next standby in the
-     * background.
+     * Starts standbys of this spec now until {@link #wanted()} are kept, so that the first {@link #launch}es are
+     * fast too; standbys of another spec are let go.
+     *
+     * @param spec how the standbys are started
+     */
+    public static synchronized void warm(LaunchSpec spec) {
+        if (closed) {
+            return;
+        }
+        keepOnly(spec);
+        int wanted = wanted();
+        while (STANDBYS.size() < wanted) {
+            STANDBYS.addLast(ChildLauncher.startStandby(standbyPreload(), spec));
+        }
+        while (STANDBYS.size() > wanted) {
+            letGo(STANDBYS.pollLast()); // the youngest: least warmed up
+        }
+    }
+
+    /** Lets go of the standbys that are dead or of another spec; from now on standbys are of this spec. */
+    private static void keepOnly(LaunchSpec spec) {
+        if (!spec.equals(standbySpec)) {
+            STANDBYS.forEach(ForkServer::letGo);
+            STANDBYS.clear();
+            standbySpec = spec;
+        }
+        STANDBYS.removeIf(standby -> {
+            if (standby.process().isAlive()) {
+                return false;
+            }
+            letGo(standby); // its pipe: one file descriptor
+            return true;
+        });
+    }
+
+    /**
+     * Runs the frame in the oldest standby of its spec (one started now if none is ready) and starts a replacement
+     * in the background.
      *
      * @param frame what the child runs
      * @param spec  how it is started
@@ -106,12 +173,11 @@ public final class ForkServer {
             if (closed) {
                 throw new IllegalStateException("cannot start " + frame.name() + ": this JVM is exiting");
             }
-            if (standby != null && (!standby.process().isAlive() || !standby.spec().equals(spec))) {
-                letGo(standby);
-                standby = null;
+            keepOnly(spec);
+            child = STANDBYS.pollFirst();
+            if (child == null) {
+                child = ChildLauncher.startStandby(standbyPreload(), spec);
             }
-            child = standby != null ? standby : ChildLauncher.startStandby(standbyPreload(), spec);
-            standby = null;
         }
         ChildLauncher.handOver(child, frame);
         STARTER.execute(() -> {
@@ -124,13 +190,11 @@ public final class ForkServer {
         return child;
     }
 
-    /** Lets the waiting standby, if any, go (at exit). */
+    /** Lets the waiting standbys go (at exit). */
     public static synchronized void shutdown() {
         closed = true;
-        if (standby != null) {
-            letGo(standby);
-            standby = null;
-        }
+        STANDBYS.forEach(ForkServer::letGo);
+        STANDBYS.clear();
     }
 
     /**

@@ -59,7 +59,7 @@ final class Warmup {
                 steps.add(() -> init(name));
             }
         }
-        steps.add(() -> ForkServer.rehearsal().run()); // registered when the bootstrap classes initialized
+        steps.add(ForkServer::rehearse); // registered when the bootstrap classes initialized
         for (Runnable step : steps) {
             try {
                 if (stdin.available() > 0) {

@@ -85,6 +85,19 @@ public final class Futex {
     }
 
     /**
+     * Links the futex call and makes a first wake and a first wait (which returns at once), so that the first real
+     * one is not the one to pay for it: a cold JVM spends ~40 ms on the linker's first downcall handle, which an AOT
+     * cache does not keep. A child JVM runs this on a thread of its own as it starts.
+     */
+    public static void prepare() {
+        if (AVAILABLE) {
+            MemorySegment word = Arena.ofAuto().allocate(4, 4);
+            wake(word, 0, 1);
+            await(word, 0, 1, 1); // the word holds 0: returns at once
+        }
+    }
+
+    /**
      * Sleeps while the word holds {@code expected}, at most {@code timeoutNanos}; returns early on a wake-up, a
      * signal, or at once if the word differs. Callers re-check their condition in every case.
      *

@@ -8,6 +8,7 @@ import io.github.jmultiprocessing.ProcessPool;
 import io.github.jmultiprocessing.SharedLock;
 import io.github.jmultiprocessing.SharedValue;
 import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
+import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +32,9 @@ import java.util.function.DoublePredicate;
  *   <li>the floor: {@code java <the flags a child gets> -cp <this jar> Hello} started and waited for, 20 in a row
  *   (and the same with no flags at all);</li>
  *   <li>{@code JvmProcess} start+join with {@code spawn}, 20 in a row, mean per process (bench_mp case 1);</li>
- *   <li>{@code forkserver}: a burst of 4 back-to-back start+joins after a pause (the standbys ready), mean per
- *   process; and one start+join after a pause (a standby warm); both against CPython's forkserver start+join;</li>
+ *   <li>{@code forkserver}, with 4 standbys asked for: a burst of 4 back-to-back start+joins after a pause (the
+ *   standbys ready), mean per process; and one start+join after a pause (a standby warm); both against CPython's
+ *   forkserver start+join;</li>
  *   <li>{@code ProcessPool(2)} created and its first {@code apply} returned, then closed (case 6's spawn row);</li>
  *   <li>{@code Manager()} returning, started and connected (case 8's spawn row);</li>
  *   <li>an idle child's private dirty memory ({@code /proc/pid/smaps_rollup}) 1.5 s after its start;</li>
@@ -62,7 +64,7 @@ public final class StartHarness {
     private static final String FLOOR = "empty JVM floor: `java <child flags> -cp <jar> Hello`";
     private static final String FLOOR_BARE = "empty JVM, no flags: `java -cp <jar> Hello`";
     private static final String SPAWN = "`JvmProcess` start+join, spawn";
-    private static final String BURST_ROW = "start+join, forkserver, burst of 4 back to back (each)";
+    private static final String BURST_ROW = "start+join, forkserver, burst of 4 back to back (each; 4 standbys)";
     private static final String WARM = "start+join, forkserver, standby warm";
     private static final String POOL = "`ProcessPool(2)` create + first apply";
     private static final String MANAGER = "`Manager()` startup";
@@ -140,6 +142,7 @@ public final class StartHarness {
             }
             return (System.nanoTime() - t0) / 1e6 / IN_A_ROW;
         }));
+        System.setProperty(ForkServer.STANDBYS_PROPERTY, Integer.toString(BURST)); // a standby for each of the burst
         Context forkserver = Multiprocessing.getContext("forkserver");
         medians.put(BURST_ROW, median(BURST_ROW, reps, () -> {
             Thread.sleep(STANDBY_PAUSE_MILLIS);
