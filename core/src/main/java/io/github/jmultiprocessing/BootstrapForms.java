@@ -1,18 +1,28 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.codec.CompactCodec;
+import io.github.jmultiprocessing.internal.manager.ManagerServer;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.sync.Futex;
 import java.io.IOException;
 import java.io.InvalidObjectException;
+import java.net.UnixDomainSocketAddress;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Companion of the shared types: their forms in a child's compact bootstrap ({@link CompactCodec}). Each writes
  * the handle the object's {@code writeReplace} makes (so sending has the same effects as with Java serialization:
  * tickets taken, pipe copies counted) and reads it back through the handle's {@code readResolve}, without
- * reflection. The list's order is the forms' numbering: parent and child run the same library.
+ * reflection. Also the forms of what a manager's server starts with: its types ({@link ManagerTypes}, the
+ * registered specs, the map of them) and its Unix domain socket address. The list's order is the forms'
+ * numbering: parent and child run the same library.
  */
 final class BootstrapForms implements CompactCodec.Form<Object> {
 
@@ -31,6 +41,11 @@ final class BootstrapForms implements CompactCodec.Form<Object> {
     private static final int JOINABLE_QUEUE = 12;
     private static final int SIMPLE_QUEUE = 13;
     private static final int CODEC = 14;
+    private static final int MANAGER_TYPE = 15;
+    private static final int TYPE_SPEC = 16;
+    private static final int LINKED_MAP = 17;
+    private static final int HASH_MAP = 18;
+    private static final int UNIX_ADDRESS = 19;
 
     /** Every form, by number. */
     static final List<CompactCodec.Form<?>> ALL = List.of(new BootstrapForms(LOCK, SharedLock.class),
@@ -41,7 +56,12 @@ final class BootstrapForms implements CompactCodec.Form<Object> {
             new BootstrapForms(CONDITION, SharedCondition.class), new BootstrapForms(BARRIER, SharedBarrier.class),
             new BootstrapForms(MEMORY, SharedMemory.class), new BootstrapForms(CONNECTION, Connection.class),
             new BootstrapForms(QUEUE, SharedQueue.class), new BootstrapForms(JOINABLE_QUEUE, SharedJoinableQueue.class),
-            new BootstrapForms(SIMPLE_QUEUE, SharedSimpleQueue.class), new BootstrapForms(CODEC, BuiltinCodec.class));
+            new BootstrapForms(SIMPLE_QUEUE, SharedSimpleQueue.class), new BootstrapForms(CODEC, BuiltinCodec.class),
+            // what a manager's server is started with: its types and its address
+            new BootstrapForms(MANAGER_TYPE, ManagerTypes.class),
+            new BootstrapForms(TYPE_SPEC, ManagerServer.TypeSpec.class), new BootstrapForms(LINKED_MAP,
+                    LinkedHashMap.class), new BootstrapForms(HASH_MAP, HashMap.class),
+            new BootstrapForms(UNIX_ADDRESS, UnixDomainSocketAddress.class));
 
     private static final AtomicBoolean FUTEX_PREPARED = new AtomicBoolean();
 
@@ -74,13 +94,34 @@ final class BootstrapForms implements CompactCodec.Form<Object> {
             case QUEUE, JOINABLE_QUEUE -> SharedQueue.writeForm(((SharedQueue<?>) value).writeReplace(), out);
             case SIMPLE_QUEUE -> SharedQueue.writeForm(((SharedSimpleQueue<?>) value).writeReplace(), out);
             case CODEC -> out.data().writeByte(((BuiltinCodec) value).ordinal());
+            case MANAGER_TYPE -> out.data().writeByte(((ManagerTypes) value).ordinal());
+            case TYPE_SPEC -> {
+                ManagerServer.TypeSpec spec = (ManagerServer.TypeSpec) value;
+                out.data().writeUTF(spec.proxyInterface().getName());
+                out.data().writeInt(spec.exposed() == null ? -1 : spec.exposed().size());
+                if (spec.exposed() != null) {
+                    for (String name : spec.exposed()) {
+                        out.data().writeUTF(name);
+                    }
+                }
+                out.writeValue(spec.factory());
+            }
+            case LINKED_MAP, HASH_MAP -> {
+                Map<?, ?> map = (Map<?, ?>) value;
+                out.data().writeInt(map.size());
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    out.writeValue(entry.getKey());
+                    out.writeValue(entry.getValue());
+                }
+            }
+            case UNIX_ADDRESS -> out.data().writeUTF(((UnixDomainSocketAddress) value).getPath().toString());
             default -> throw new AssertionError(kind);
         }
     }
 
     @Override
     public Object read(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
-        if (!FUTEX_PREPARED.getAndSet(true)) {
+        if (kind < CODEC && !FUTEX_PREPARED.getAndSet(true)) {
             // A shared object arrives: its waits and wake-ups need the futex call, whose linking costs a cold JVM
             // ~40 ms (no AOT cache keeps it). Started now, it runs beside the rest of the bootstrap; a child whose
             // target captures no shared object never pays for it.
@@ -106,8 +147,49 @@ final class BootstrapForms implements CompactCodec.Form<Object> {
                 }
                 yield all[ordinal];
             }
+            case MANAGER_TYPE -> {
+                int ordinal = in.data().readUnsignedByte();
+                ManagerTypes[] all = ManagerTypes.values();
+                if (ordinal >= all.length) {
+                    throw new InvalidObjectException("manager type " + ordinal + " of " + all.length);
+                }
+                yield all[ordinal];
+            }
+            case TYPE_SPEC -> {
+                String interfaceName = in.data().readUTF();
+                int count = in.data().readInt();
+                if (count < -1 || count > in.data().available()) {
+                    throw new InvalidObjectException("a type exposing " + count + " methods");
+                }
+                Set<String> exposed = count < 0 ? null : new LinkedHashSet<>();
+                for (int i = 0; i < count; i++) {
+                    exposed.add(in.data().readUTF());
+                }
+                @SuppressWarnings("unchecked")
+                Function<Object[], Object> factory = (Function<Object[], Object>) read(in, Function.class);
+                yield new ManagerServer.TypeSpec(factory, Class.forName(interfaceName, false, loader()), exposed);
+            }
+            case LINKED_MAP, HASH_MAP -> {
+                int count = in.data().readInt();
+                if (count < 0 || count > in.data().available()) {
+                    throw new InvalidObjectException("a map of " + count + " entries");
+                }
+                Map<Object, Object> map = kind == LINKED_MAP ? new LinkedHashMap<>() : new HashMap<>();
+                for (int i = 0; i < count; i++) {
+                    Object key = in.readValue();
+                    map.put(key, in.readValue());
+                }
+                yield map;
+            }
+            case UNIX_ADDRESS -> UnixDomainSocketAddress.of(in.data().readUTF());
             default -> throw new AssertionError(kind);
         };
+    }
+
+    /** {@return the loader the classes named in a bootstrap are found by} */
+    private static ClassLoader loader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : BootstrapForms.class.getClassLoader();
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.internal.manager.ServedCollections;
-import io.github.jmultiprocessing.internal.manager.ServedSynchronizers;
 import java.net.SocketAddress;
 import java.util.Collection;
 import java.util.List;
@@ -60,25 +58,9 @@ public final class Manager extends BaseManager {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public Manager(SocketAddress address, byte[] authkey, Context context) {
         super(address, authkey, context);
-        register("dict", args -> new ServedCollections.Dict<>((Map) args[0]), Map.class);
-        register("list", args -> new ServedCollections.ListObject<>((Collection) args[0]), List.class);
-        register("Namespace", args -> new ServedCollections.NamespaceObject(), Namespace.class);
-        register("Queue", args -> new ServedSynchronizers.QueueObject<>((Integer) args[0],
-                QueueShutDownException::new), ManagedQueue.class);
-        register("JoinableQueue", args -> new ServedSynchronizers.QueueObject<>((Integer) args[0],
-                QueueShutDownException::new), ManagedJoinableQueue.class);
-        register("Lock", args -> new ServedSynchronizers.LockObject(), ManagedLock.class);
-        register("RLock", args -> new ServedSynchronizers.RLockObject(), ManagedLock.class);
-        register("Semaphore", args -> new ServedSynchronizers.SemaphoreObject((Integer) args[0], false),
-                ManagedSemaphore.class);
-        register("BoundedSemaphore", args -> new ServedSynchronizers.SemaphoreObject((Integer) args[0], true),
-                ManagedSemaphore.class);
-        register("Condition", args -> new ServedSynchronizers.ConditionObject(), ManagedCondition.class);
-        register("Event", args -> new ServedSynchronizers.EventObject(), ManagedEvent.class);
-        register("Barrier", args -> new ServedSynchronizers.BarrierObject((Integer) args[0]), ManagedBarrier.class);
-        register("Value", args -> new ServedCollections.ValueObject<>(args[0]), ManagedValue.class);
-        register("Array", args -> new ServedCollections.ArrayObject((Character) args[0], (List<?>) args[1]),
-                ManagedArray.class);
+        for (ManagerTypes type : ManagerTypes.values()) {
+            register(type.typeid(), type, (Class) type.proxyInterface());
+        }
     }
 
     /**

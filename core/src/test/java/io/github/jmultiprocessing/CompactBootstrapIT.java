@@ -87,6 +87,28 @@ class CompactBootstrapIT {
     }
 
     @Test
+    void shouldStartAManagersServerFromACompactBootstrap(@TempDir Path logs) throws Exception {
+        Context context = Multiprocessing.getContext("spawn").withJvm(ChildJvm.defaults().withOptions(
+                initLog(logs, "manager")));
+        try (Manager manager = new Manager(null, null, context)) {
+            manager.start();
+            java.util.Map<String, Integer> dict = manager.dict();
+            dict.put("a", 1);
+            assertEquals(1, dict.get("a"));
+            assertEquals(3, manager.value(3).get());
+        }
+        String log = Files.readString(logs.resolve("manager.log"));
+        assertTrue(log.contains("Initializing 'io/github/jmultiprocessing/ChildBootstrap'"), "no log? " + log.length());
+        // its types (the built-in factories, their specs, the map of them) and its socket address have forms: no
+        // Java serialization to start the server (a dict's values may need it later, not its start)
+        int serving = log.indexOf("Initializing 'io/github/jmultiprocessing/internal/manager/ManagerServer'");
+        assertTrue(serving > 0, "the server's class initialized in the child");
+        String beforeServing = log.substring(0, serving);
+        assertFalse(beforeServing.contains("Initializing 'java/io/ObjectInputStream'"),
+                "the manager's bootstrap initialized ObjectInputStream");
+    }
+
+    @Test
     void shouldCarryAValueWithNoCompactFormAsASerializationStream(@TempDir Path logs) throws Exception {
         try (Children children = new Children()) {
             Point point = new Point(3, 4);

@@ -6,13 +6,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code forkserver} start method for JVMs, which cannot fork: standby child JVMs are started ahead of time,
  * warm up ({@link Warmup}) and wait on their stdin, using no CPU; {@link #launch} hands the oldest one a bootstrap
- * and starts a replacement in the background. A child so started behaves as a {@code spawn}ed one; it just starts
+ * and starts a replacement in the background once no child was handed out for 100 ms (off a burst's critical
+ * path). A child so started behaves as a {@code spawn}ed one; it just starts
  * sooner.
  *
  * <p>How many. {@value #STANDBYS_PROPERTY} standbys are kept (default: the machine's CPUs, at least 1 and at most
@@ -35,8 +37,19 @@ public final class ForkServer {
 
     private static final int MOST = 64;
 
-    private static final ExecutorService STARTER = Executors.newSingleThreadExecutor(
+    /**
+     * Replacements start once no child was handed out for this long: a replacement's JVM boot and warm-up take a
+     * CPU for ~100 ms, which the children of a burst need (on 2 CPUs, replacing each standby as it was taken made
+     * a burst of 4 ~2x slower per child).
+     */
+    static final long REPLENISH_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private static final ScheduledExecutorService STARTER = Executors.newSingleThreadScheduledExecutor(
             LibraryThreads.factory("forkserver"));
+    private static volatile long lastLaunch; // System.nanoTime() of the last launch
+    private static volatile LaunchSpec lastSpec; // the spec of the last launch
+    private static final java.util.concurrent.atomic.AtomicBoolean REPLENISHING =
+            new java.util.concurrent.atomic.AtomicBoolean(); // a replenishment is scheduled
 
     private static List<String> bootstrapClasses = List.of(); // guarded by ForkServer.class
     private static final ArrayDeque<ChildLauncher.Launched> STANDBYS = new ArrayDeque<>(); // guarded, oldest first
@@ -180,14 +193,35 @@ public final class ForkServer {
             }
         }
         ChildLauncher.handOver(child, frame);
-        STARTER.execute(() -> {
-            try {
-                warm(spec);
-            } catch (RuntimeException e) {
-                // the next launch starts one itself
-            }
-        });
+        lastSpec = spec;
+        lastLaunch = System.nanoTime();
+        if (REPLENISHING.compareAndSet(false, true)) {
+            replenishWhenQuiet();
+        }
         return child;
+    }
+
+    /**
+     * Starts the replacements (of the last launch's spec) once no child was handed out for
+     * {@link #REPLENISH_QUIET_NANOS}; one such task at a time.
+     */
+    private static void replenishWhenQuiet() {
+        try {
+            STARTER.schedule(() -> {
+                if (System.nanoTime() - lastLaunch < REPLENISH_QUIET_NANOS) {
+                    replenishWhenQuiet(); // launched again meanwhile: wait for the quiet after it
+                    return;
+                }
+                REPLENISHING.set(false); // a launch from now on schedules again
+                try {
+                    warm(lastSpec);
+                } catch (RuntimeException e) {
+                    // the next launch starts one itself
+                }
+            }, REPLENISH_QUIET_NANOS, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            REPLENISHING.set(false); // shutting down
+        }
     }
 
     /** Lets the waiting standbys go (at exit). */

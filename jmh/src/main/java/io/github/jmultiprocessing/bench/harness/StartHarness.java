@@ -142,22 +142,6 @@ public final class StartHarness {
             }
             return (System.nanoTime() - t0) / 1e6 / IN_A_ROW;
         }));
-        System.setProperty(ForkServer.STANDBYS_PROPERTY, Integer.toString(BURST)); // a standby for each of the burst
-        Context forkserver = Multiprocessing.getContext("forkserver");
-        medians.put(BURST_ROW, median(BURST_ROW, reps, () -> {
-            Thread.sleep(STANDBY_PAUSE_MILLIS);
-            long t0 = System.nanoTime();
-            for (int i = 0; i < BURST; i++) {
-                startJoin(forkserver);
-            }
-            return (System.nanoTime() - t0) / 1e6 / BURST;
-        }));
-        medians.put(WARM, median(WARM, reps, () -> {
-            Thread.sleep(STANDBY_PAUSE_MILLIS);
-            long t0 = System.nanoTime();
-            startJoin(forkserver);
-            return (System.nanoTime() - t0) / 1e6;
-        }));
         medians.put(POOL, median(POOL, reps, () -> {
             long t0 = System.nanoTime();
             try (ProcessPool pool = new ProcessPool(2)) {
@@ -182,6 +166,23 @@ public final class StartHarness {
                 throw new IllegalStateException("counter=" + value.getInt());
             }
             return 2.0 * COUNTER_PER_PROCESS / timing.seconds() / 1e6;
+        }));
+        // Last: standbys warming up in the background would take CPU from the rows above.
+        System.setProperty(ForkServer.STANDBYS_PROPERTY, Integer.toString(BURST)); // a standby for each of the burst
+        Context forkserver = Multiprocessing.getContext("forkserver");
+        medians.put(BURST_ROW, median(BURST_ROW, reps, () -> {
+            Thread.sleep(STANDBY_PAUSE_MILLIS);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < BURST; i++) {
+                startJoin(forkserver);
+            }
+            return (System.nanoTime() - t0) / 1e6 / BURST;
+        }));
+        medians.put(WARM, median(WARM, reps, () -> {
+            Thread.sleep(STANDBY_PAUSE_MILLIS);
+            long t0 = System.nanoTime();
+            startJoin(forkserver);
+            return (System.nanoTime() - t0) / 1e6;
         }));
         return medians;
     }
