@@ -125,7 +125,6 @@ public final class CompactCodec {
         private final Fallback fallback;
         private final Consumer<SerializedLambda> lambdas;
         private final List<Form<?>> known = forms;
-        private int fallbacks;
 
         /**
          * @param fallback writes what has no form here
@@ -191,12 +190,6 @@ public final class CompactCodec {
             data.writeInt(other.length);
             data.write(other);
             written.put(value, written.size());
-            fallbacks++;
-        }
-
-        /** {@return the number of values written by the fallback} */
-        public int fallbacks() {
-            return fallbacks;
         }
 
         /** {@return the stream to write a form's own fields to} */
