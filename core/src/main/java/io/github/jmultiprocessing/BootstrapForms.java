@@ -139,22 +139,8 @@ final class BootstrapForms implements CompactCodec.Form<Object> {
             case MEMORY -> SharedMemory.readForm(in);
             case CONNECTION -> Connection.readForm(in);
             case QUEUE, JOINABLE_QUEUE, SIMPLE_QUEUE -> SharedQueue.readForm(in);
-            case CODEC -> {
-                int ordinal = in.data().readUnsignedByte();
-                BuiltinCodec[] all = BuiltinCodec.values();
-                if (ordinal >= all.length) {
-                    throw new InvalidObjectException("built-in codec " + ordinal + " of " + all.length);
-                }
-                yield all[ordinal];
-            }
-            case MANAGER_TYPE -> {
-                int ordinal = in.data().readUnsignedByte();
-                ManagerTypes[] all = ManagerTypes.values();
-                if (ordinal >= all.length) {
-                    throw new InvalidObjectException("manager type " + ordinal + " of " + all.length);
-                }
-                yield all[ordinal];
-            }
+            case CODEC -> constant(in, BuiltinCodec.values(), "built-in codec");
+            case MANAGER_TYPE -> constant(in, ManagerTypes.values(), "manager type");
             case TYPE_SPEC -> {
                 String interfaceName = in.data().readUTF();
                 int count = in.data().readInt();
@@ -184,6 +170,15 @@ final class BootstrapForms implements CompactCodec.Form<Object> {
             case UNIX_ADDRESS -> UnixDomainSocketAddress.of(in.data().readUTF());
             default -> throw new AssertionError(kind);
         };
+    }
+
+    /** {@return the constant of an enum written as its ordinal} */
+    private static <E> E constant(CompactCodec.Reader in, E[] all, String what) throws IOException {
+        int ordinal = in.data().readUnsignedByte();
+        if (ordinal >= all.length) {
+            throw new InvalidObjectException(what + " " + ordinal + " of " + all.length);
+        }
+        return all[ordinal];
     }
 
     /** {@return the loader the classes named in a bootstrap are found by} */
