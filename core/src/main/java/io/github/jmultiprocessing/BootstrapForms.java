@@ -2,7 +2,6 @@ package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.codec.CompactCodec;
 import io.github.jmultiprocessing.internal.manager.ManagerServer;
-import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.sync.Futex;
 import java.io.IOException;
 import java.io.InvalidObjectException;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Companion of the shared types: their forms in a child's compact bootstrap ({@link CompactCodec}). Each writes
@@ -62,8 +60,6 @@ final class BootstrapForms implements CompactCodec.Form<Object> {
             new BootstrapForms(TYPE_SPEC, ManagerServer.TypeSpec.class), new BootstrapForms(LINKED_MAP,
                     LinkedHashMap.class), new BootstrapForms(HASH_MAP, HashMap.class),
             new BootstrapForms(UNIX_ADDRESS, UnixDomainSocketAddress.class));
-
-    private static final AtomicBoolean FUTEX_PREPARED = new AtomicBoolean();
 
     private final int kind;
     private final Class<?> type;
@@ -121,11 +117,11 @@ final class BootstrapForms implements CompactCodec.Form<Object> {
 
     @Override
     public Object read(CompactCodec.Reader in) throws IOException, ClassNotFoundException {
-        if (kind < CODEC && !FUTEX_PREPARED.getAndSet(true)) {
-            // A shared object arrives: its waits and wake-ups need the futex call, whose linking costs a cold JVM
-            // ~40 ms (no AOT cache keeps it). Started now, it runs beside the rest of the bootstrap; a child whose
-            // target captures no shared object never pays for it.
-            LibraryThreads.start("futex", Futex::prepare);
+        if (kind < CODEC) {
+            // A shared object arrives: its wake-ups need the futex call, whose linking costs a cold JVM 40-75 ms
+            // (no AOT cache keeps it). Started now, it runs beside the rest of the bootstrap and the target's first
+            // waits; a child whose target captures no shared object never pays for it.
+            Futex.linkInBackground();
         }
         return switch (kind) {
             case LOCK -> SharedLock.readForm(in);

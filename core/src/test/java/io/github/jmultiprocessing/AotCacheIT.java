@@ -8,6 +8,8 @@ import io.github.jmultiprocessing.testing.JavaMain;
 import io.github.jmultiprocessing.testing.Poll;
 import java.io.File;
 import java.io.RandomAccessFile;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -94,6 +96,39 @@ class AotCacheIT {
         }
     }
 
+    /**
+     * Runs a pool task and a child before the cache is built, then, with the cache, a child that uses library
+     * classes no bootstrap names (a queue) and a socket, and a pool worker that runs the task again; every JVM logs
+     * its classes and class initializations to {@code classes-<pid>.log} beside the cache folder.
+     */
+    public static final class LibraryMain {
+        public static void main(String[] args) throws Exception {
+            Path cacheDir = Path.of(System.getProperty("jmultiprocessing.cache.dir"));
+            SharedValue cached = SharedValue.raw('i');
+            try (ProcessPool pool = new ProcessPool(1)) {
+                pool.apply(AotCacheTasks.task()); // before the build begins: the task's class is noted for it
+            }
+            startChild(cached);
+            startChild(cached);
+            Poll.until("the cache", WAIT, () -> cacheFile(cacheDir) != null);
+            Multiprocessing.setChildJvm(ChildJvm.defaults().withOptions("-Xlog:class+load=info,class+init=info:file="
+                    + cacheDir.resolveSibling("classes-%p.log")));
+            JvmProcess child = new JvmProcess(() -> {
+                cached.setInt(usesCache() ? 1 : 0);
+                SharedQueue<String> queue = new SharedQueue<>();
+                queue.put("library classes no bootstrap names");
+                queue.close();
+                ServerSocketChannel.open(StandardProtocolFamily.UNIX).close(); // a child's first socket
+            });
+            child.start();
+            child.join();
+            try (ProcessPool pool = new ProcessPool(1)) {
+                System.out.println("task " + pool.apply(AotCacheTasks.task()));
+            }
+            System.out.println("exit " + child.exitCode().orElseThrow() + " cached " + cached.getInt());
+        }
+    }
+
     /** Starts a child that sets the value to 1 if it runs with an AOT cache, else 0; {@return its exit code} */
     static int startChild(SharedValue cached) throws InterruptedException {
         JvmProcess child = new JvmProcess(() -> cached.setInt(usesCache() ? 1 : 0));
@@ -147,6 +182,37 @@ class AotCacheIT {
         // child need not open the jar to read its bootstrap
         assertTrue(log.contains(AotCacheIT.class.getName() + " source: shared objects file"),
                 log.lines().filter(l -> l.contains(AotCacheIT.class.getName())).toList().toString());
+    }
+
+    @Test
+    void shouldLetChildrenRunFromTheCacheWithoutOpeningTheJars() throws Exception {
+        assertEquals("task 42\nexit 0 cached 1", run(List.of("-Djmultiprocessing.cache.dir=" + cacheDir),
+                LibraryMain.class));
+        List<Path> logs = files(dir).stream().filter(p -> p.getFileName().toString().startsWith("classes-")).toList();
+        assertTrue(logs.size() >= 2, "the child's and the pool worker's logs (and any other child's): " + logs);
+        StringBuilder all = new StringBuilder();
+        for (Path log : logs) {
+            all.append(Files.readString(log));
+        }
+        // the library's classes are all in the cache (its training loads them), not only those of bootstraps
+        List<String> fromJar = all.toString().lines().filter(l -> l.contains(" source: file:")
+                && l.contains("library.jar")).toList();
+        assertEquals(List.of(), fromJar, "library classes read from its jar");
+        // the pool noted its task's class: the worker loads it from the cache, not from app.jar
+        assertTrue(all.toString().contains(AotCacheTasks.class.getName() + " source: shared objects file"),
+                all.toString().lines().filter(l -> l.contains(AotCacheTasks.class.getName())).toList().toString());
+        // a child's first socket does not look for selector providers on the class path (which opens every jar)
+        String childLog = null;
+        for (Path log : logs) {
+            String text = Files.readString(log);
+            if (text.contains("Initializing 'java/nio/channels/spi/SelectorProvider")) {
+                childLog = text;
+            }
+        }
+        assertTrue(childLog != null, "no log of the child that opened a socket");
+        assertFalse(childLog.contains("Initializing 'java/util/ServiceLoader$LazyClassPathLookupIterator'"),
+                childLog.lines().filter(l -> l.contains("Initializing") && (l.contains("ServiceLoader")
+                        || l.contains("SelectorProvider"))).toList().toString());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.github.jmultiprocessing.internal.pool;
 
 import io.github.jmultiprocessing.IMapIterator;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
+import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
 import io.github.jmultiprocessing.internal.spawn.ClassLocations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -315,6 +316,9 @@ public final class Calls {
                         + problem);
             }
             loadable.add(type); // checked once: the check reads every class path entry
+            // a lambda's class is hidden: its capturing class is what the workers load (an AOT cache built from
+            // now on holds it, so a worker's first task need not open the jar it is in)
+            ChildLauncher.noteBootstrapClasses(List.of(type.isHidden() ? type.getNestHost() : type));
         }
     }
 }

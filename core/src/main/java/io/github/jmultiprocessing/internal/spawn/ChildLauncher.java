@@ -70,8 +70,8 @@ public final class ChildLauncher {
     }
 
     /**
-     * Notes the program's classes a child loads to read its bootstrap, so that the AOT cache children start with,
-     * when it is built, holds them (loaded, not initialized).
+     * Notes the program's classes a child loads to read its bootstrap (or a pool worker to read its tasks), so that
+     * the AOT cache children start with, when it is built, holds them (loaded, not initialized).
      *
      * @param classes the classes; the JDK's are left out
      */
@@ -243,6 +243,10 @@ public final class ChildLauncher {
                 command.add(option);
             }
         }
+        String selector = spec.java() == null ? JdkSelectorProvider.NAME : null;
+        if (selector != null) {
+            command.add("-D" + JdkSelectorProvider.PROPERTY + "=" + selector);
+        }
         if (!Futex.AVAILABLE && System.getProperty(Futex.PROPERTY) == null) {
             // Every process of a tree waits the same way: a futex waiter would sleep out its whole slice after a
             // wake-up from this JVM, which cannot make the call (and a child would repeat this JVM's warning).
@@ -265,6 +269,25 @@ public final class ChildLauncher {
             command.add("ALL-MODULE-PATH");
         }
         return command;
+    }
+
+    /**
+     * The JDK's own selector provider, named to a child (same JDK) when this JVM uses it and nobody chose one: a
+     * child's first socket (a manager's server, a proxy, a {@code Listener}) otherwise looks for providers on the
+     * class path, which opens every jar on it (10-40 ms for a large one) in a child whose classes all come from its
+     * AOT cache. A provider on the class path, or the property set, and children look as before.
+     */
+    private static final class JdkSelectorProvider {
+        static final String PROPERTY = "java.nio.channels.spi.SelectorProvider";
+        static final String NAME = name();
+
+        private static String name() {
+            if (System.getProperty(PROPERTY) != null) {
+                return null; // the user's choice, inherited as the user made it
+            }
+            Class<?> type = java.nio.channels.spi.SelectorProvider.provider().getClass();
+            return type.getModule() == Object.class.getModule() ? type.getName() : null;
+        }
     }
 
     /** The main class (or module and main class) of a child. */

@@ -18,8 +18,13 @@ import java.io.ObjectStreamClass;
 import java.io.Serializable;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
 /**
  * What a {@code forkserver} standby does while it waits for work, and what an AOT cache training run records:
@@ -48,7 +53,8 @@ final class Warmup {
         steps.add(Warmup::foreignMemory);
         steps.add(Warmup::lockPaths);
         steps.add(() -> init(SharedHeap.class.getName()));
-        steps.add(() -> init(Futex.class.getName()));
+        steps.add(Futex::prepare);
+        List<String> library = libraryClasses(); // after the bootstrap classes, which are initialized as well
         boolean load = false;
         for (String name : preload) {
             if (name.equals(LOAD)) {
@@ -58,6 +64,9 @@ final class Warmup {
             } else {
                 steps.add(() -> init(name));
             }
+        }
+        for (String name : library) {
+            steps.add(() -> load(name));
         }
         steps.add(ForkServer::rehearse); // registered when the bootstrap classes initialized
         for (Runnable step : steps) {
@@ -124,6 +133,44 @@ final class Warmup {
             Class.forName(className, false, ClassLoader.getSystemClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             // gone or not loadable here: the child loads it as before
+        }
+    }
+
+    /**
+     * {@return the binary names of the library's own classes: its root package and {@code internal}'s, from the
+     * jar or directory this class came from} Loaded in a training run, they are in the AOT cache, so that a child
+     * that needs one (a manager's server, a queue's handle, a proxy) does not open that jar: a cold JVM spends
+     * 10-40 ms on opening a large one (a fat jar's central directory). Empty if the location cannot be read.
+     */
+    static List<String> libraryClasses() {
+        String root = Warmup.class.getPackageName().substring(0,
+                Warmup.class.getPackageName().indexOf(".internal.")).replace('.', '/') + "/";
+        List<String> names = new ArrayList<>();
+        try {
+            Path location = Path.of(Warmup.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(location)) {
+                try (Stream<Path> files = Files.walk(location.resolve(root))) {
+                    files.map(file -> location.relativize(file).toString().replace(java.io.File.separatorChar, '/'))
+                            .forEach(entry -> addLibraryClass(root, entry, names));
+                }
+            } else {
+                try (JarFile jar = new JarFile(location.toFile())) {
+                    jar.stream().forEach(entry -> addLibraryClass(root, entry.getName(), names));
+                }
+            }
+        } catch (IOException | RuntimeException | URISyntaxException e) {
+            return List.of(); // a warm-up only: children load what they need as before
+        }
+        return names;
+    }
+
+    private static void addLibraryClass(String root, String entry, List<String> names) {
+        if (!entry.startsWith(root) || !entry.endsWith(".class") || entry.endsWith("-info.class")) {
+            return;
+        }
+        String rest = entry.substring(root.length());
+        if (rest.indexOf('/') < 0 || rest.startsWith("internal/")) { // not another module's, nor a benchmark's
+            names.add(entry.substring(0, entry.length() - ".class".length()).replace('/', '.'));
         }
     }
 

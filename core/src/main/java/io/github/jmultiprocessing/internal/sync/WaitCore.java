@@ -25,7 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  * signal of that synchronizer pays for a wake-up (a spurious one, never a lost one).
  *
  * <p>Blocking is a futex wait where {@link Futex#AVAILABLE}, else a park with a backoff growing from 20 us to
- * 1 ms (a process cannot unpark a thread of another). Virtual threads always park: a futex wait is a native call
+ * 1 ms (a process cannot unpark a thread of another). A JVM links the futex call once, on a thread of its own
+ * (40-75 ms cold); its waits park with the backoff until the link is done, and its first wake-up waits for it
+ * (a waker cannot do without: sleepers elsewhere would wake only at the end of their slices). Virtual threads always park: a futex wait is a native call
  * that would pin the carrier thread, and with more waiters than carriers the holder could never run again. A
  * park with the interrupt flag set returns at once, so {@link #await} clears the flag and reports it; the
  * caller restores it when its whole wait is over, as AQS does (restoring it earlier would make the next park
@@ -154,8 +156,11 @@ public final class WaitCore {
      */
     public static boolean await(MemorySegment memory, long seqOffset, int observed, long maxNanos, int round) {
         if (Futex.AVAILABLE && !Thread.currentThread().isVirtual()) {
-            Futex.await(memory, seqOffset, observed, maxNanos); // not woken by interrupts: the slice bounds it
-            return false;
+            if (Futex.linked()) {
+                Futex.await(memory, seqOffset, observed, maxNanos); // not woken by interrupts: the slice bounds it
+                return false;
+            }
+            Futex.linkInBackground(); // meanwhile park below: a cold JVM's first waits need not wait for the link
         }
         if ((int) INT_VH.getVolatile(memory, seqOffset) != observed) {
             return false;
