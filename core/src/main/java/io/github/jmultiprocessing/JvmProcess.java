@@ -37,9 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -665,19 +663,7 @@ public class JvmProcess implements Serializable {
     /** Waits for this child's parent to end: at most {@code nanos}, or as long as needed if negative. */
     private boolean awaitParent(long nanos) throws InterruptedException {
         checkOpen();
-        CompletableFuture<Void> ended = ChildMain.parentEnded();
-        try {
-            if (nanos < 0) {
-                ended.get();
-            } else {
-                ended.get(nanos, TimeUnit.NANOSECONDS);
-            }
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the parent's end could not be watched", e); // never completed so
-        }
+        return ChildMain.awaitParentEnded(nanos); // and onExit() futures taken before are done
     }
 
     // ---- the process tree and this JVM's exit (CPython's process.py and util._exit_function)

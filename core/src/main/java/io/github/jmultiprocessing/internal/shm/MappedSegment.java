@@ -61,7 +61,7 @@ public final class MappedSegment {
      *                              property
      */
     static MappedSegment create(String name, long size) {
-        return uninterruptibly(() -> create0(name, size));
+        return uninterruptibly(name, size, true);
     }
 
     private static MappedSegment create0(String name, long size) {
@@ -106,7 +106,7 @@ public final class MappedSegment {
      * @throws UncheckedIOException wrapping {@link NoSuchFileException} if there is no such segment
      */
     static MappedSegment open(String name) {
-        return uninterruptibly(() -> open0(name));
+        return uninterruptibly(name, 0, false);
     }
 
     private static MappedSegment open0(String name) {
@@ -137,14 +137,15 @@ public final class MappedSegment {
      * A {@link FileChannel} closes itself when its thread is interrupted ({@link ClosedByInterruptException}), but
      * making or attaching a segment is no wait that an interrupt should end: without this, every object created or
      * attached on an interrupted thread would fail with an error about the file. An interrupt that comes while the
-     * channel is open closes it; the work is then done again.
+     * channel is open closes it; the work is then done again. No lambda: a child attaching its first segment would
+     * spin the lambda's class (5-9 ms in a cold JVM), which its AOT cache holds only if training attached one.
      */
-    private static MappedSegment uninterruptibly(java.util.function.Supplier<MappedSegment> mapping) {
+    private static MappedSegment uninterruptibly(String name, long size, boolean create) {
         boolean interrupted = Thread.interrupted();
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    return mapping.get();
+                    return create ? create0(name, size) : open0(name);
                 } catch (UncheckedIOException e) {
                     if (!(e.getCause() instanceof ClosedByInterruptException) || attempt == 100) {
                         throw e;

@@ -22,6 +22,9 @@ public final class ChildLauncher {
     /** System property with extra JVM options for children, split on whitespace. */
     public static final String CHILD_OPTIONS_PROPERTY = "jmultiprocessing.child.jvmOptions";
 
+    /** How often a child gives freed native memory back (the JVM frees its compilers' pooled arenas every 5 s). */
+    private static final int TRIM_INTERVAL_MILLIS = 5_000;
+
     private static final List<String> PROPAGATED_PROPERTIES = List.of(ShmDirectory.DIRECTORY_PROPERTY,
             Futex.PROPERTY, CHILD_OPTIONS_PROPERTY, AotCache.DIR_PROPERTY, AotCache.ENABLED_PROPERTY,
             AotCache.DETACHED_PROPERTY, AotCache.MAX_BYTES_PROPERTY);
@@ -233,6 +236,12 @@ public final class ChildLauncher {
             // the JDK versions it was measured on.
             command.add("-XX:+UnlockDiagnosticVMOptions");
             command.add("-XX:ArchiveRelocationMode=0");
+        }
+        if (spec.java() == null && feature >= 22) {
+            // Give freed native memory back to the OS every few seconds: a child's start compiles its hot code,
+            // and the compilers' freed arenas (~5 MB) otherwise stay in the C heap for as long as the child idles
+            // (a pool worker between tasks: ~19 MB private instead of ~14). Product flag since JDK 22.
+            command.add("-XX:TrimNativeHeapInterval=" + TRIM_INTERVAL_MILLIS);
         }
         List<String> inherited = JvmArguments.inherited();
         command.addAll(inherited);

@@ -13,6 +13,8 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The entry point of a child JVM: reads its {@link BootstrapFrame} from stdin, deserializes the target and runs
@@ -41,6 +43,8 @@ public final class ChildMain {
      */
     private static final class ParentEnded {
         static final CompletableFuture<Void> FUTURE = new CompletableFuture<>();
+        /** Counted down once {@link #FUTURE}'s completion has reached every stage that depended on it then. */
+        static final CountDownLatch PROPAGATED = new CountDownLatch(1);
     }
 
     private ChildMain() {
@@ -217,6 +221,49 @@ public final class ChildMain {
     }
 
     /**
+     * Waits for this child's parent to end, and for every future that {@link #parentEnded()} gave out before to
+     * complete: a caller that joined the parent then finds an {@code onExit()} future taken earlier done. In a JVM
+     * that is not a child it never returns true.
+     *
+     * @param nanos the longest wait, or negative for no limit
+     * @return true if the parent has ended, false on a timeout
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public static boolean awaitParentEnded(long nanos) throws InterruptedException {
+        if (parentPipe != null) {
+            watchParent(false);
+        }
+        if (nanos < 0) {
+            ParentEnded.PROPAGATED.await();
+            return true;
+        }
+        return ParentEnded.PROPAGATED.await(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Reads stdin until the parent's end of the pipe closes, then completes {@link ParentEnded#FUTURE}; a daemon
+     * child then ends, as if terminated. A class, not a lambda: a pool worker's start links no lambda shape for it.
+     */
+    private record ParentWatch(InputStream stdin, boolean daemon) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                while (stdin.read() >= 0) {
+                    // the parent sends nothing more; read until it is gone
+                }
+            } catch (IOException ignored) {
+                // treated as the parent being gone
+            }
+            ParentEnded.FUTURE.complete(null); // completes the stages that depend on it, on this thread
+            ParentEnded.PROPAGATED.countDown();
+            if (daemon) {
+                ExitReport.exitingAsTerminated(); // reads as -15, as if terminated
+                System.exit(ExitCodes.SIGTERM_STATUS);
+            }
+        }
+    }
+
+    /**
      * Starts, once, the thread that reads stdin until the parent's end of the pipe closes, then completes
      * {@link ParentEnded#FUTURE}; a daemon child then ends, as if terminated.
      */
@@ -227,21 +274,7 @@ public final class ChildMain {
             }
             watching = true;
         }
-        InputStream stdin = parentPipe;
-        Thread watcher = new Thread(() -> {
-            try {
-                while (stdin.read() >= 0) {
-                    // the parent sends nothing more; read until it is gone
-                }
-            } catch (IOException ignored) {
-                // treated as the parent being gone
-            }
-            ParentEnded.FUTURE.complete(null);
-            if (daemon) {
-                ExitReport.exitingAsTerminated(); // reads as -15, as if terminated
-                System.exit(ExitCodes.SIGTERM_STATUS);
-            }
-        }, "jmultiprocessing-parent-watch");
+        Thread watcher = new Thread(new ParentWatch(parentPipe, daemon), "jmultiprocessing-parent-watch");
         watcher.setDaemon(true);
         watcher.start();
     }

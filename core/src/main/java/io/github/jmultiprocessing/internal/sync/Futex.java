@@ -44,8 +44,13 @@ public final class Futex {
     private static final AtomicBoolean LINKING = new AtomicBoolean();
     private static volatile boolean linked;
 
-    private static final ThreadLocal<MemorySegment> TIMESPEC =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
+    /** A class, not a lambda: a child's first wait would spin the lambda's class (milliseconds, cold). */
+    private static final ThreadLocal<MemorySegment> TIMESPEC = new ThreadLocal<>() {
+        @Override
+        protected MemorySegment initialValue() {
+            return Arena.ofAuto().allocate(16, 8);
+        }
+    };
 
     static {
         long number = -1;
