@@ -97,8 +97,9 @@ final class Warmup {
     }
 
     /**
-     * Runs the lock and cell paths a child's hot loops use, so that they are compiled (in a standby) or profiled
-     * (in an AOT cache training run, JDK 25+) before user code needs them.
+     * Runs the lock and cell paths a child's hot loops use, so that they are compiled (in a standby) before user
+     * code needs them. In an AOT cache training run they are profiled too, but children leave those profiles unused
+     * ({@code ChildLauncher}: replayed, they cost every child its start-up compilations and memory).
      */
     private static void lockPaths() {
         try (Arena arena = Arena.ofConfined()) {
