@@ -54,7 +54,6 @@ final class Warmup {
         steps.add(Warmup::lockPaths);
         steps.add(() -> init(SharedHeap.class.getName()));
         steps.add(Futex::prepare);
-        List<String> library = libraryClasses(); // after the bootstrap classes, which are initialized as well
         boolean load = false;
         for (String name : preload) {
             if (name.equals(LOAD)) {
@@ -65,11 +64,10 @@ final class Warmup {
                 steps.add(() -> init(name));
             }
         }
-        for (String name : library) {
-            steps.add(() -> load(name));
-        }
+        int libraryAt = steps.size(); // listed only when reached: listing opens the library's jar
+        steps.add(() -> { });
         steps.add(ForkServer::rehearse); // registered when the bootstrap classes initialized
-        for (Runnable step : steps) {
+        for (int i = 0; i < steps.size(); i++) {
             try {
                 if (stdin.available() > 0) {
                     return;
@@ -77,7 +75,10 @@ final class Warmup {
             } catch (IOException e) {
                 return;
             }
-            step.run();
+            if (i == libraryAt) { // then each class is a step: a bootstrap that comes meanwhile is not kept waiting
+                steps.addAll(i + 1, libraryClasses().stream().map(name -> (Runnable) () -> load(name)).toList());
+            }
+            steps.get(i).run();
         }
     }
 
