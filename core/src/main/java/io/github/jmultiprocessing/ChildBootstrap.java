@@ -1,6 +1,8 @@
 package io.github.jmultiprocessing;
 
 import io.github.jmultiprocessing.internal.codec.CompactCodec;
+import io.github.jmultiprocessing.internal.codec.MessageCodec;
+import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
 import io.github.jmultiprocessing.internal.spawn.BootstrapFrame;
 import io.github.jmultiprocessing.internal.spawn.ChildMain;
@@ -89,6 +91,7 @@ final class ChildBootstrap implements Callable<Void>, Serializable {
         data.writeUTF(parentName);
         writeInts(data, parentIdentity);
         writeOptional(data, startMethod);
+        data.writeBoolean(process.preparesFilter());
         process.writeCompact(out);
         return out.toByteArray();
     }
@@ -117,6 +120,9 @@ final class ChildBootstrap implements Callable<Void>, Serializable {
             String parentName = data.readUTF();
             int[] parentIdentity = readInts(data);
             String startMethod = readOptional(data);
+            if (data.readBoolean()) {
+                LibraryThreads.start("serial-filter", new FilterSetUp()); // before the target's decoding
+            }
             String name = data.readUTF();
             boolean daemon = data.readBoolean();
             int[] identity = readInts(data);
@@ -135,6 +141,14 @@ final class ChildBootstrap implements Callable<Void>, Serializable {
             JvmProcess process = new JvmProcess((ProcessTarget) target, name, identity, daemon, authkey,
                     processMethod);
             return new ChildBootstrap(process, parentPid, parentName, parentIdentity, startMethod);
+        }
+    }
+
+    /** Sets up the JVM-wide serial filter's configuration (JvmProcess#prepareFilterInChild); a class: no lambda is spun. */
+    private static final class FilterSetUp implements Runnable {
+        @Override
+        public void run() {
+            MessageCodec.filter();
         }
     }
 

@@ -127,6 +127,7 @@ public class JvmProcess implements Serializable {
     private transient volatile boolean closed;
     private transient volatile ChildJvm childJvm; // null: Multiprocessing's default
     private transient List<ClassLoader> loaders; // more loaders whose classes the child needs, guarded by this
+    private transient boolean preparesFilter; // see prepareFilterInChild(), guarded by this
 
     /**
      * A process that will run {@code target} in a child JVM.
@@ -588,6 +589,21 @@ public class JvmProcess implements Serializable {
             }
             loaders.add(loader);
         }
+    }
+
+    /**
+     * Has the child set up the JVM-wide serial filter's configuration on a thread of its own as it starts: a pool
+     * worker consults it for its first task ({@link io.github.jmultiprocessing.internal.codec.MessageCodec#filter}),
+     * and its set-up costs a cold JVM ~30-55 ms (a logger lookup that scans every jar on the class path for logging
+     * providers, then the security properties), which the worker's boot now overlaps.
+     */
+    synchronized void prepareFilterInChild() {
+        preparesFilter = true;
+    }
+
+    /** {@return true if the child sets up the serial filter's configuration as it starts} */
+    synchronized boolean preparesFilter() {
+        return preparesFilter;
     }
 
     /**

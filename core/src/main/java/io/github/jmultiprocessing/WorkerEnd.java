@@ -56,6 +56,7 @@ final class WorkerEnd implements Link {
                 : context.process(target, workerName);
         process.setDaemon(true);
         process.addClassLoader(loader);
+        process.prepareFilterInChild(); // its first task consults the serial filter: set up while it boots
         try {
             process.start();
         } catch (RuntimeException e) {

@@ -109,6 +109,40 @@ class CompactBootstrapIT {
     }
 
     @Test
+    void shouldHaveAPoolWorkerSetUpTheSerialFilterAsItBootsAndAPlainChildNot(@TempDir Path logs) throws Exception {
+        Context context = Multiprocessing.getContext("spawn").withJvm(ChildJvm.defaults().withOptions(
+                "-Xlog:class+init=info:file=" + logs.resolve("worker%p.log")));
+        try (ProcessPool pool = new ProcessPool(1, null, 0, context)) {
+            assertEquals(7, pool.apply(() -> 7));
+        }
+        List<String> workerLogs = new java.util.ArrayList<>();
+        try (var files = Files.list(logs)) {
+            for (Path file : files.toList()) {
+                String text = Files.readString(file);
+                if (text.contains("Initializing 'io/github/jmultiprocessing/internal/pool/PoolWorker'")) {
+                    workerLogs.add(text);
+                }
+            }
+        }
+        assertEquals(1, workerLogs.size(), "one worker (the other log: the JDK's version probe)");
+        String log = workerLogs.get(0);
+        int setUp = log.indexOf("Initializing 'java/io/ObjectInputFilter$Config'");
+        assertTrue(setUp > 0, "the worker set up the serial filter (its first task consults it)");
+        String line = log.substring(log.lastIndexOf('\n', setUp) + 1, log.indexOf('\n', setUp));
+        assertTrue(line.contains("by thread \"jmultiprocessing-serial-filter\""),
+                "on a thread of its own, from its bootstrap: " + line);
+
+        try (Children children = new Children()) {
+            JvmProcess plain = new JvmProcess(() -> { });
+            plain.setChildJvm(ChildJvm.defaults().withOptions(initLog(logs, "plain")));
+            plain.start();
+            assertEquals(0, Children.joinWithin(plain, WAIT));
+        }
+        assertFalse(Files.readString(logs.resolve("plain.log")).contains("ObjectInputFilter$Config"),
+                "a plain child has no use for it");
+    }
+
+    @Test
     void shouldCarryAValueWithNoCompactFormAsASerializationStream(@TempDir Path logs) throws Exception {
         try (Children children = new Children()) {
             Point point = new Point(3, 4);

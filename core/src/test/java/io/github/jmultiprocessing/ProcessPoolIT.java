@@ -53,6 +53,26 @@ class ProcessPoolIT {
         }
     }
 
+    @Test
+    void shouldBootSpawnWorkersAFewAtATimeAndRunTasksOnEveryOne() throws Exception {
+        Context spawn = Multiprocessing.getContext("spawn");
+        int cpus = Runtime.getRuntime().availableProcessors();
+        assertEquals(Math.min(4, Math.max(1, cpus / 2)), Math.min(4, ProcessPool.bootsAtOnce(4, null, spawn)),
+                "half the CPUs boot at a time");
+        assertEquals(4, ProcessPool.bootsAtOnce(4, () -> { }, spawn), "all at once with an initializer");
+        assertEquals(4, ProcessPool.bootsAtOnce(4, null, Multiprocessing.getContext("forkserver")),
+                "all at once from standbys");
+        try (ProcessPool pool = new ProcessPool(3, null, 0, spawn)) {
+            assertEquals(1, pool.apply(() -> 1), "the first worker serves before the others are up");
+            Set<Long> pids = new HashSet<>();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (pids.size() < 3 && System.nanoTime() - deadline < 0) { // held-back workers start meanwhile
+                pids.addAll(pool.map(ProcessPoolIT::pid, IntStream.range(0, 60).boxed().toList(), 1));
+            }
+            assertEquals(3, pids.size(), "every worker runs tasks: " + pids);
+        }
+    }
+
     static int failOn(int x) {
         if (x == 13) {
             throw new ArithmeticException("unlucky " + x);

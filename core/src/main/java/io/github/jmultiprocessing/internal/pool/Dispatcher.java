@@ -51,6 +51,8 @@ public final class Dispatcher implements StreamJob.Pool {
     private static final int LOST_WORKERS = 3;
     /** Starts of a replacement worker tried before the pool is broken. */
     private static final int START_ATTEMPTS = 5;
+    /** How long a held-back worker waits for the booting ones to be ready before it starts anyway. */
+    private static final long BOOT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** The pool's states: running, shut down (queued work finishes), terminated, broken. */
     public enum State {
@@ -99,6 +101,11 @@ public final class Dispatcher implements StreamJob.Pool {
     /** Workers that ended with a positive exit code before they were ready, since the last one was ready. */
     private int bootFailures; // guarded by this
     private volatile boolean anyReady;
+    /** Workers of {@link #startWorkers} held back until fewer than {@link #bootsAtOnce} boot; guarded by this. */
+    private int heldBack;
+    /** Workers of {@link #startWorkers} started and neither ready nor ended; guarded by this. */
+    private int booting;
+    private int bootsAtOnce = Integer.MAX_VALUE; // guarded by this
 
     /**
      * A dispatcher with no workers yet ({@link #startWorkers}).
@@ -120,15 +127,81 @@ public final class Dispatcher implements StreamJob.Pool {
     }
 
     /**
-     * Starts the pool's workers.
+     * Starts the pool's workers, all at once.
      *
      * @param count how many
      * @throws RuntimeException if one could not start (the caller terminates the pool)
      */
     public void startWorkers(int count) {
-        for (int i = 0; i < count; i++) {
-            startWorker();
+        startWorkers(count, count);
+    }
+
+    /**
+     * Starts the pool's workers, at most {@code atOnce} booting at a time: the first ones now, each of the rest,
+     * by a thread of the pool's, once one of those booting is ready (or ended, or after a second without either).
+     * Cold JVMs that boot together on few CPUs share them: each takes longer, and the first task waits for the
+     * first of them.
+     *
+     * @param count  how many
+     * @param atOnce how many may boot at a time, at least 1
+     * @throws IllegalArgumentException if atOnce is below 1
+     * @throws RuntimeException         if one of the first could not start (the caller terminates the pool); one
+     *                                  started later that cannot start is retried, as a replacement is
+     */
+    public void startWorkers(int count, int atOnce) {
+        if (atOnce < 1) {
+            throw new IllegalArgumentException("atOnce=" + atOnce + " (expected >= 1)");
         }
+        int now = Math.min(count, atOnce);
+        synchronized (this) {
+            bootsAtOnce = atOnce;
+            heldBack = count - now;
+        }
+        for (int i = 0; i < now; i++) {
+            synchronized (this) {
+                startWorker().booting = true;
+                booting++;
+            }
+        }
+        if (now < count) {
+            LibraryThreads.start(name + "-starter", this::startHeldBack);
+        }
+    }
+
+    /** The thread of {@link #startWorkers}: starts each held-back worker when fewer than bootsAtOnce boot. */
+    private void startHeldBack() {
+        while (true) {
+            synchronized (this) {
+                long since = System.nanoTime();
+                try {
+                    for (long waited = 0; heldBack > 0 && startsAllowed() && booting >= bootsAtOnce
+                            && waited < BOOT_WAIT_NANOS; waited = System.nanoTime() - since) {
+                        TimeUnit.NANOSECONDS.timedWait(this, BOOT_WAIT_NANOS - waited); // readied and ended notify
+                    }
+                } catch (InterruptedException e) {
+                    heldBack = 0; // nobody interrupts this thread; if someone did, the pool runs on fewer workers
+                    return;
+                }
+                if (heldBack == 0 || !startsAllowed()) {
+                    heldBack = 0;
+                    return;
+                }
+                heldBack--;
+                try {
+                    startWorker().booting = true;
+                    booting++;
+                    continue;
+                } catch (RuntimeException e) {
+                    log.log(System.Logger.Level.WARNING, name + ": a worker could not start, retrying: " + e);
+                }
+            }
+            startRetrying("a worker", this::startsAllowed);
+        }
+    }
+
+    /** {@return true while workers of startWorkers may start}: the pool runs, or drains before its STOPs. Holds this. */
+    private boolean startsAllowed() {
+        return (state == State.RUNNING || (state == State.CLOSED && !stopsQueued)) && !starter.exiting();
     }
 
     /** {@return a fresh number for a call or a task} */
@@ -202,12 +275,13 @@ public final class Dispatcher implements StreamJob.Pool {
         openStreams.remove(stream);
     }
 
-    private void startWorker() {
+    private WorkerLink startWorker() {
         Link link = starter.start("ProcessPoolWorker-" + workerNumbers.incrementAndGet());
         WorkerLink worker = new WorkerLink(this, link);
         workers.add(worker);
         worker.sender.start();
         worker.receiver.start();
+        return worker;
     }
 
     /**
@@ -309,8 +383,20 @@ public final class Dispatcher implements StreamJob.Pool {
         });
     }
 
-    /** Tells every worker to exit once the tasks queued before are done. Holds this. */
+    /**
+     * Tells every worker to exit once the tasks queued before are done. Holds this. The workers still held back
+     * start now if tasks are queued (they share them), else never.
+     */
     private void queueStops() {
+        for (; heldBack > 0 && !pending.isEmpty() && !starter.exiting(); heldBack--) {
+            try {
+                startWorker();
+            } catch (RuntimeException e) {
+                log.log(System.Logger.Level.WARNING, name + ": a worker could not start (the queued tasks run on"
+                        + " the others): " + e);
+            }
+        }
+        heldBack = 0;
         stopsQueued = true;
         for (int i = 0; i < workers.size(); i++) {
             pending.add(Task.STOP);
@@ -327,7 +413,8 @@ public final class Dispatcher implements StreamJob.Pool {
                 return;
             }
             state = State.TERMINATED;
-            notifyAll(); // a replacement's start waiting to be retried gives up
+            heldBack = 0;
+            notifyAll(); // a replacement's start waiting to be retried gives up, as the held-back workers' thread
         }
         CancellationException terminated = new CancellationException("the pool was terminated");
         for (WorkerLink worker : workers) {
@@ -538,6 +625,9 @@ public final class Dispatcher implements StreamJob.Pool {
         }
         String exit = worker.link.exitCode().isPresent() ? "exit code " + worker.link.exitCode().getAsInt()
                 : "still running";
+        synchronized (this) {
+            doneBooting(worker);
+        }
         if (!worker.ready && bootFailure(worker.link.exitCode().orElse(0)) && bootFailed()) {
             // A worker JVM that cannot boot (a class it cannot load, a bad option) fails the same way every time:
             // the pool breaks with its own words instead of starting workers forever and blaming tasks.
@@ -607,14 +697,24 @@ public final class Dispatcher implements StreamJob.Pool {
      * @param stopAgain the worker had taken a STOP and a new one was queued for its replacement
      */
     private void replace(WorkerLink worker, boolean stopAgain) {
+        startRetrying("a replacement worker", () -> (state == State.RUNNING
+                || (state == State.CLOSED && (!worker.stopSent || stopAgain)))
+                && !starter.exiting()); // no worker starts once the JVM exits
+    }
+
+    /**
+     * Starts a worker while {@code needed} says so (asked under this object's lock before each attempt), retrying a
+     * start that throws as {@link #replace} describes.
+     *
+     * @param what   the worker, for messages
+     * @param needed whether it is still needed
+     */
+    private void startRetrying(String what, java.util.function.BooleanSupplier needed) {
         long backoff = TimeUnit.MILLISECONDS.toNanos(100);
         for (int attempt = 1; ; attempt++) {
             RuntimeException failure;
             synchronized (this) {
-                boolean needed = (state == State.RUNNING
-                        || (state == State.CLOSED && (!worker.stopSent || stopAgain)))
-                        && !starter.exiting(); // no worker starts once the JVM exits
-                if (!needed) {
+                if (!needed.getAsBoolean()) {
                     return;
                 }
                 try {
@@ -625,13 +725,12 @@ public final class Dispatcher implements StreamJob.Pool {
                 }
                 if (attempt >= START_ATTEMPTS || starter.exiting()) {
                     if (!starter.exiting()) {
-                        breakPool("a replacement worker could not start (" + attempt + " attempts): " + failure,
-                                failure);
+                        breakPool(what + " could not start (" + attempt + " attempts): " + failure, failure);
                     }
                     return;
                 }
             }
-            log.log(System.Logger.Level.WARNING, name + ": a replacement worker could not start (attempt " + attempt
+            log.log(System.Logger.Level.WARNING, name + ": " + what + " could not start (attempt " + attempt
                     + " of " + START_ATTEMPTS + "), retrying in " + TimeUnit.NANOSECONDS.toMillis(backoff) + " ms: "
                     + failure);
             long deadline = System.nanoTime() + backoff;
@@ -643,8 +742,7 @@ public final class Dispatcher implements StreamJob.Pool {
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    breakPool("a replacement worker could not start (interrupted while retrying): " + failure,
-                            failure);
+                    breakPool(what + " could not start (interrupted while retrying): " + failure, failure);
                     return;
                 }
             }
@@ -660,10 +758,20 @@ public final class Dispatcher implements StreamJob.Pool {
         return exitCode != 0 && exitCode != -9 && exitCode != -15;
     }
 
-    /** A worker became ready: boot failures before it were passing ones. */
-    synchronized void readied() {
+    /** A worker became ready: boot failures before it were passing ones; a held-back worker may start. */
+    synchronized void readied(WorkerLink worker) {
         anyReady = true;
         bootFailures = 0;
+        doneBooting(worker);
+    }
+
+    /** A worker of {@link #startWorkers} is no longer booting (ready, or ended). Holds this. */
+    private void doneBooting(WorkerLink worker) {
+        if (worker.booting) {
+            worker.booting = false;
+            booting--;
+            notifyAll(); // the held-back workers' thread
+        }
     }
 
     /**
@@ -692,6 +800,7 @@ public final class Dispatcher implements StreamJob.Pool {
             brokenBy = cause;
             brokenWhy = why;
             state = State.BROKEN;
+            heldBack = 0;
             notifyAll(); // a replacement's start waiting to be retried gives up
         }
         BrokenProcessPoolException broken = broken();

@@ -38,6 +38,8 @@ final class WorkerLink {
     volatile boolean stopSent; // written under sendLock
     /** The worker JVM booted, ran the initializer and runs the worker loop. */
     volatile boolean ready;
+    /** Counted among the pool's booting workers (Dispatcher.startWorkers); guarded by the dispatcher. */
+    boolean booting;
 
     WorkerLink(Dispatcher pool, Link link) {
         this.pool = pool;
@@ -231,7 +233,7 @@ final class WorkerLink {
                 }
                 if (kind == PoolFrames.READY) {
                     ready = true;
-                    pool.readied();
+                    pool.readied(this);
                     continue;
                 }
                 if (kind == PoolFrames.BROKEN) {

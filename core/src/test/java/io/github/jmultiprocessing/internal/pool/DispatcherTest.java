@@ -182,6 +182,66 @@ class DispatcherTest {
     }
 
     @Test
+    void shouldStartTheHeldBackWorkersOneByOneAsTheBootingOnesBecomeReady() throws Exception {
+        dispatcher(3).startWorkers(3, 1);
+        assertEquals(1, links.size(), "one boots at first");
+        RecordingJob job = submit(1); // a lone task goes to the one started, before it is ready
+        links.get(0).ready();
+        FakeLink second = awaitLink(1);
+        assertEquals(2, links.size(), "the next once the first is ready, not the third");
+        second.ready();
+        awaitLink(2).ready();
+        links.get(0).serve();
+        assertTrue(job.awaitDone());
+        assertEquals(0, job.outcomes.get(job.taskIds.get(0)));
+        assertEquals(3, links.size());
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
+    void shouldStartAHeldBackWorkerWhenTheBootingOneEndsOrIsSlow() throws Exception {
+        dispatcher(4).startWorkers(3, 1);
+        links.get(0).ready(); // a worker was ready once: the next one's death below is not the pool's end
+        awaitLink(1).die(-9, 0); // killed while it booted: its replacement and the third start
+        awaitLink(3);
+        dispatcher.terminate();
+        long before = System.nanoTime();
+        dispatcher(2).startWorkers(2, 1); // a fresh pool whose first worker never becomes ready
+        awaitTrue(() -> links.size() == 6, "the held-back worker starts anyway");
+        assertTrue(System.nanoTime() - before >= TimeUnit.MILLISECONDS.toNanos(900), "after about a second");
+    }
+
+    @Test
+    void shouldNotStartHeldBackWorkersAfterAShutdownWithNothingQueued() throws Exception {
+        dispatcher(3).startWorkers(3, 1);
+        dispatcher.shutdown();
+        FakeLink first = links.get(0);
+        first.ready();
+        first.serve();
+        assertTrue(dispatcher.join(Duration.ofMillis(WAIT_MILLIS)), "the one worker exits once told to");
+        assertEquals(1, links.size(), "no worker started only to stop");
+        assertEquals(List.of(PoolFrames.STOP), first.kindsSeen);
+    }
+
+    @Test
+    void shouldStartHeldBackWorkersOnShutdownWhileTasksAreQueued() throws Exception {
+        dispatcher(2).startWorkers(2, 1);
+        RecordingJob job = submit(40); // the first worker's credit window takes 2, the rest stay queued
+        awaitTrue(() -> dispatcher.pending.size() >= 30, "tasks queued");
+        dispatcher.shutdown();
+        assertEquals(2, links.size(), "the held-back worker starts to share the queued tasks");
+        for (FakeLink link : links) {
+            link.ready();
+            link.serve();
+        }
+        assertTrue(dispatcher.join(Duration.ofMillis(WAIT_MILLIS)), "both exit once told to");
+        assertTrue(job.awaitDone());
+        for (FakeLink link : links) {
+            assertEquals(1, link.kindsSeen.stream().filter(k -> k == PoolFrames.STOP).count(), link.name);
+        }
+    }
+
+    @Test
     void shouldRetireAWorkerAtMaxTasksPerChildAndRunTheRestOnItsReplacements() throws Exception {
         dispatcher(5, 2).startWorkers(1);
         RecordingJob job = submit(5);
