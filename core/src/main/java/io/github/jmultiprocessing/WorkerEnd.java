@@ -56,7 +56,9 @@ final class WorkerEnd implements Link {
                 : context.process(target, workerName);
         process.setDaemon(true);
         process.addClassLoader(loader);
-        process.prepareFilterInChild(); // its first task consults the serial filter: set up while it boots
+        if (initializer == null) { // else the set-up would race an initializer that configures the filter
+            process.prepareFilterInChild(); // its first task consults the serial filter: set up while it boots
+        }
         try {
             process.start();
         } catch (RuntimeException e) {

@@ -129,6 +129,19 @@ class AotCacheIT {
         }
     }
 
+    /** Starts a child that says where its resource and its class come from, and whether it runs with a cache. */
+    public static final class DirectoryMain {
+        public static void main(String[] args) throws Exception {
+            JvmProcess child = new JvmProcess(() -> System.out.println("resource "
+                    + DirectoryMain.class.getResource("/greeting.txt") + " class from "
+                    + DirectoryMain.class.getProtectionDomain().getCodeSource().getLocation().getPath()
+                    .replaceAll(".*/", "") + " cached " + usesCache()));
+            child.start();
+            child.join();
+            System.out.println("exit " + child.exitCode().orElseThrow());
+        }
+    }
+
     /** Starts a child that sets the value to 1 if it runs with an AOT cache, else 0; {@return its exit code} */
     static int startChild(SharedValue cached) throws InterruptedException {
         JvmProcess child = new JvmProcess(() -> cached.setInt(usesCache() ? 1 : 0));
@@ -213,6 +226,25 @@ class AotCacheIT {
         assertFalse(childLog.contains("Initializing 'java/util/ServiceLoader$LazyClassPathLookupIterator'"),
                 childLog.lines().filter(l -> l.contains("Initializing") && (l.contains("ServiceLoader")
                         || l.contains("SelectorProvider"))).toList().toString());
+    }
+
+    @Test
+    void shouldGiveTheChildrenOfAProgramOnDirectoriesACacheFromJarsOfThem() throws Exception {
+        Path resources = Files.createDirectories(dir.resolve("resources"));
+        Files.writeString(resources.resolve("greeting.txt"), "hello");
+        classPath = String.join(File.pathSeparator, Path.of("target/classes").toAbsolutePath().toString(),
+                Path.of("target/test-classes").toAbsolutePath().toString(), resources.toString());
+        List<String> options = List.of("-Djmultiprocessing.cache.dir=" + cacheDir);
+        assertEquals("exit 0 cached 1", run(options, BuildingMain.class, "cached"),
+                "a program run from directories (as Maven and IDEs run it) builds a cache for its children");
+        String said = run(options, DirectoryMain.class);
+        assertTrue(said.matches("(?s)resource file:" + java.util.regex.Pattern.quote(resources.toString())
+                + "/greeting.txt class from classes-[0-9a-f]+\\.jar cached true\nexit 0"), said);
+        assertEquals(2, names(cacheDir, ".jar").size(), "a jar per directory with classes: "
+                + names(cacheDir, ".jar"));
+
+        List<String> off = List.of("-Djmultiprocessing.cache.dir=" + cacheDir, "-Djmultiprocessing.aot.directories=false");
+        assertEquals("exit 0 cached 0", run(off, UserMain.class), "turned off: the directories as they are");
     }
 
     @Test

@@ -22,6 +22,7 @@ public final class CreditWindow {
 
     private int inFlight; // guarded by this
     private int window = MIN; // guarded by this
+    private int cap = Integer.MAX_VALUE; // guarded by this: the window is at most this
     private double nanosPerTask; // guarded by this; 0 until measured
     private long lastResult; // guarded by this, once measured
     private boolean measured; // guarded by this: a result has come
@@ -32,7 +33,7 @@ public final class CreditWindow {
      * @throws InterruptedException if interrupted while waiting
      */
     public synchronized void acquire() throws InterruptedException {
-        while (inFlight >= window) {
+        while (inFlight >= Math.min(window, cap)) {
             wait();
         }
         inFlight++;
@@ -40,11 +41,21 @@ public final class CreditWindow {
 
     /** {@return true if a credit was free and is now taken} */
     public synchronized boolean tryAcquire() {
-        if (inFlight >= window) {
+        if (inFlight >= Math.min(window, cap)) {
             return false;
         }
         inFlight++;
         return true;
+    }
+
+    /**
+     * Caps the window (the pool's workers held back: one task at a time), or lifts the cap.
+     *
+     * @param most the most tasks in flight, at least 1; {@link Integer#MAX_VALUE} for no cap
+     */
+    public synchronized void cap(int most) {
+        cap = Math.max(1, most);
+        notifyAll();
     }
 
     /**

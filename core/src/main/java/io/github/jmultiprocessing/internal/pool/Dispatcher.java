@@ -140,7 +140,11 @@ public final class Dispatcher implements StreamJob.Pool {
      * Starts the pool's workers, at most {@code atOnce} booting at a time: the first ones now, each of the rest,
      * by a thread of the pool's, once one of those booting is ready (or ended, or after a second without either).
      * Cold JVMs that boot together on few CPUs share them: each takes longer, and the first task waits for the
-     * first of them.
+     * first of them. While workers are held back, each started one takes one task at a time (its credit window
+     * capped at 1), so that the tasks a held-back worker would have taken wait in the queue for it instead of
+     * behind another worker's task (tasks that wait for each other would wait for good). After a
+     * {@link #shutdown()} they still start while tasks are queued, each with a STOP of its own. Replacements, and
+     * workers started again after a failed start, do not count as booting.
      *
      * @param count  how many
      * @param atOnce how many may boot at a time, at least 1
@@ -159,13 +163,18 @@ public final class Dispatcher implements StreamJob.Pool {
         }
         for (int i = 0; i < now; i++) {
             synchronized (this) {
-                startWorker().booting = true;
-                booting++;
+                startBooting();
             }
         }
         if (now < count) {
             LibraryThreads.start(name + "-starter", this::startHeldBack);
         }
+    }
+
+    /** Starts a worker of {@link #startWorkers}, counted as booting. Holds this. */
+    private void startBooting() {
+        startWorker().booting = true;
+        booting++;
     }
 
     /** The thread of {@link #startWorkers}: starts each held-back worker when fewer than bootsAtOnce boot. */
@@ -174,34 +183,71 @@ public final class Dispatcher implements StreamJob.Pool {
             synchronized (this) {
                 long since = System.nanoTime();
                 try {
-                    for (long waited = 0; heldBack > 0 && startsAllowed() && booting >= bootsAtOnce
+                    for (long waited = 0; heldBack > 0 && heldBackMayStart() && booting >= bootsAtOnce
                             && waited < BOOT_WAIT_NANOS; waited = System.nanoTime() - since) {
                         TimeUnit.NANOSECONDS.timedWait(this, BOOT_WAIT_NANOS - waited); // readied and ended notify
                     }
                 } catch (InterruptedException e) {
-                    heldBack = 0; // nobody interrupts this thread; if someone did, the pool runs on fewer workers
+                    dropHeldBack(); // nobody interrupts this thread; if someone did, the pool runs on fewer workers
                     return;
                 }
-                if (heldBack == 0 || !startsAllowed()) {
-                    heldBack = 0;
+                if (heldBack == 0 || !heldBackMayStart()) {
+                    dropHeldBack();
                     return;
-                }
-                heldBack--;
-                try {
-                    startWorker().booting = true;
-                    booting++;
-                    continue;
-                } catch (RuntimeException e) {
-                    log.log(System.Logger.Level.WARNING, name + ": a worker could not start, retrying: " + e);
                 }
             }
-            startRetrying("a worker", this::startsAllowed);
+            // a start that fails is retried with backoff, as a replacement's; one that fails for good breaks the pool
+            if (!startRetrying("a worker", () -> heldBack > 0 && heldBackMayStart(), this::heldBackStarted)) {
+                synchronized (this) {
+                    dropHeldBack();
+                }
+                return;
+            }
         }
     }
 
-    /** {@return true while workers of startWorkers may start}: the pool runs, or drains before its STOPs. Holds this. */
-    private boolean startsAllowed() {
-        return (state == State.RUNNING || (state == State.CLOSED && !stopsQueued)) && !starter.exiting();
+    /**
+     * {@return true while a held-back worker may start}: the pool runs, or drains before its STOPs, or after them
+     * while tasks are queued. Holds this.
+     */
+    private boolean heldBackMayStart() {
+        if (starter.exiting() || (state != State.RUNNING && state != State.CLOSED)) {
+            return false;
+        }
+        if (!stopsQueued) {
+            return true;
+        }
+        for (Task task : pending) {
+            if (task != Task.STOP) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A held-back worker started: booting, one fewer held back, a STOP of its own if the others have theirs. Holds this. */
+    private void heldBackStarted(WorkerLink worker) {
+        worker.booting = true;
+        booting++;
+        heldBack--;
+        if (stopsQueued) {
+            pending.add(Task.STOP);
+        }
+        if (heldBack == 0) {
+            uncapWindows();
+        }
+    }
+
+    /** No held-back worker will start: the started ones take tasks as usual. Holds this. */
+    private void dropHeldBack() {
+        heldBack = 0;
+        uncapWindows();
+    }
+
+    private void uncapWindows() {
+        for (WorkerLink worker : workers) {
+            worker.credits.cap(Integer.MAX_VALUE);
+        }
     }
 
     /** {@return a fresh number for a call or a task} */
@@ -278,6 +324,9 @@ public final class Dispatcher implements StreamJob.Pool {
     private WorkerLink startWorker() {
         Link link = starter.start("ProcessPoolWorker-" + workerNumbers.incrementAndGet());
         WorkerLink worker = new WorkerLink(this, link);
+        if (heldBack > 0) {
+            worker.credits.cap(1); // see startWorkers
+        }
         workers.add(worker);
         worker.sender.start();
         worker.receiver.start();
@@ -384,20 +433,14 @@ public final class Dispatcher implements StreamJob.Pool {
     }
 
     /**
-     * Tells every worker to exit once the tasks queued before are done. Holds this. The workers still held back
-     * start now if tasks are queued (they share them), else never.
+     * Tells every worker to exit once the tasks queued before are done. Holds this. Workers still held back start
+     * while tasks are queued, each with a STOP of its own (startHeldBack), else never.
      */
     private void queueStops() {
-        for (; heldBack > 0 && !pending.isEmpty() && !starter.exiting(); heldBack--) {
-            try {
-                startWorker();
-            } catch (RuntimeException e) {
-                log.log(System.Logger.Level.WARNING, name + ": a worker could not start (the queued tasks run on"
-                        + " the others): " + e);
-            }
-        }
-        heldBack = 0;
         stopsQueued = true;
+        if (!heldBackMayStart()) {
+            dropHeldBack();
+        }
         for (int i = 0; i < workers.size(); i++) {
             pending.add(Task.STOP);
         }
@@ -413,7 +456,7 @@ public final class Dispatcher implements StreamJob.Pool {
                 return;
             }
             state = State.TERMINATED;
-            heldBack = 0;
+            dropHeldBack();
             notifyAll(); // a replacement's start waiting to be retried gives up, as the held-back workers' thread
         }
         CancellationException terminated = new CancellationException("the pool was terminated");
@@ -625,15 +668,15 @@ public final class Dispatcher implements StreamJob.Pool {
         }
         String exit = worker.link.exitCode().isPresent() ? "exit code " + worker.link.exitCode().getAsInt()
                 : "still running";
-        synchronized (this) {
-            doneBooting(worker);
-        }
         if (!worker.ready && bootFailure(worker.link.exitCode().orElse(0)) && bootFailed()) {
             // A worker JVM that cannot boot (a class it cannot load, a bad option) fails the same way every time:
             // the pool breaks with its own words instead of starting workers forever and blaming tasks.
             String why = "worker " + worker.link.name() + " (pid " + worker.link.pid()
                     + ") could not start: it exited with " + exit + " before it was ready" + said(worker.link);
             breakPool(why, new IllegalStateException(why));
+        }
+        synchronized (this) {
+            doneBooting(worker); // after the check above: a pool that breaks starts no held-back worker first
         }
         // The worker's started word names the task it was running (PoolWorker): that one fails, if its result has
         // not come; the others in its pipe never started and go to another worker, unless this is the
@@ -699,27 +742,30 @@ public final class Dispatcher implements StreamJob.Pool {
     private void replace(WorkerLink worker, boolean stopAgain) {
         startRetrying("a replacement worker", () -> (state == State.RUNNING
                 || (state == State.CLOSED && (!worker.stopSent || stopAgain)))
-                && !starter.exiting()); // no worker starts once the JVM exits
+                && !starter.exiting(), started -> { }); // no worker starts once the JVM exits
     }
 
     /**
      * Starts a worker while {@code needed} says so (asked under this object's lock before each attempt), retrying a
      * start that throws as {@link #replace} describes.
      *
-     * @param what   the worker, for messages
-     * @param needed whether it is still needed
+     * @param what    the worker, for messages
+     * @param needed  whether it is still needed
+     * @param started given the worker once it started, under the same lock
+     * @return true if it started
      */
-    private void startRetrying(String what, java.util.function.BooleanSupplier needed) {
+    private boolean startRetrying(String what, java.util.function.BooleanSupplier needed,
+            java.util.function.Consumer<WorkerLink> started) {
         long backoff = TimeUnit.MILLISECONDS.toNanos(100);
         for (int attempt = 1; ; attempt++) {
             RuntimeException failure;
             synchronized (this) {
                 if (!needed.getAsBoolean()) {
-                    return;
+                    return false;
                 }
                 try {
-                    startWorker();
-                    return;
+                    started.accept(startWorker());
+                    return true;
                 } catch (RuntimeException e) {
                     failure = e;
                 }
@@ -727,7 +773,7 @@ public final class Dispatcher implements StreamJob.Pool {
                     if (!starter.exiting()) {
                         breakPool(what + " could not start (" + attempt + " attempts): " + failure, failure);
                     }
-                    return;
+                    return false;
                 }
             }
             log.log(System.Logger.Level.WARNING, name + ": " + what + " could not start (attempt " + attempt
@@ -743,7 +789,7 @@ public final class Dispatcher implements StreamJob.Pool {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     breakPool(what + " could not start (interrupted while retrying): " + failure, failure);
-                    return;
+                    return false;
                 }
             }
             backoff *= 2;
@@ -800,7 +846,7 @@ public final class Dispatcher implements StreamJob.Pool {
             brokenBy = cause;
             brokenWhy = why;
             state = State.BROKEN;
-            heldBack = 0;
+            dropHeldBack();
             notifyAll(); // a replacement's start waiting to be retried gives up
         }
         BrokenProcessPoolException broken = broken();

@@ -208,9 +208,7 @@ final class AotCache {
 
     /** {@return where the cache of this command lives, or null if it cannot have one} @param jvm the command */
     static Path cacheFor(List<String> jvm) {
-        if (Runtime.version().feature() < 24 || "false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY))
-                || maxBytes() == 0 || ChildLauncher.class.getModule().isNamed()
-                || !System.getProperty("jdk.module.path", "").isEmpty()) {
+        if (!enabled()) {
             return null;
         }
         for (String option : jvm) {
@@ -248,7 +246,8 @@ final class AotCache {
                 digest.update(String.valueOf(System.getenv(variable)).getBytes(StandardCharsets.UTF_8));
                 digest.update((byte) 0);
             }
-            for (String entry : classPath.split(File.pathSeparator)) {
+            // the directories at the end (DirectoryJars) are not in the cache's class path: the child's extends it
+            for (String entry : DirectoryJars.cachedPart(List.of(classPath.split(File.pathSeparator)))) {
                 Path jar = Path.of(entry);
                 if (!entry.endsWith(".jar") || !Files.isRegularFile(jar)) {
                     return null; // the JVM refuses caches for class paths with directories
@@ -261,6 +260,17 @@ final class AotCache {
         } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * {@return true if children may have caches at all}: JDK 24+, caches not turned off, no module path
+     *
+     * @throws IllegalArgumentException if {@value #MAX_BYTES_PROPERTY} is not a size
+     */
+    static boolean enabled() {
+        return Runtime.version().feature() >= 24 && !"false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY))
+                && maxBytes() != 0 && !ChildLauncher.class.getModule().isNamed()
+                && System.getProperty("jdk.module.path", "").isEmpty();
     }
 
     /** {@return the class path of a child command ({@code -cp}), or "" if it has none} @param jvm the command */
@@ -374,14 +384,18 @@ final class AotCache {
         }
         boolean made = false;
         try {
-            List<String> train = new ArrayList<>(jvm);
+            List<String> dump = new ArrayList<>(jvm); // the class path without its directories at the end
+            int at = dump.indexOf("-cp");
+            dump.set(at + 1, String.join(File.pathSeparator,
+                    DirectoryJars.cachedPart(List.of(dump.get(at + 1).split(File.pathSeparator)))));
+            List<String> train = new ArrayList<>(dump);
             train.add("-XX:AOTMode=record");
             train.add("-XX:AOTConfiguration=" + config);
             train.addAll(quiet());
             train.addAll(ChildLauncher.mainArguments());
             train.add(ChildMain.TRAIN);
             train.addAll(classes);
-            List<String> create = new ArrayList<>(jvm);
+            List<String> create = new ArrayList<>(dump);
             create.add("-XX:AOTMode=create");
             create.add("-XX:AOTConfiguration=" + config);
             create.add("-XX:AOTCache=" + temporary);
@@ -395,6 +409,7 @@ final class AotCache {
         } finally {
             if (finish(cache, lock, config, temporary, made)) {
                 pruneToFit(cache, maxBytes());
+                DirectoryJars.prune(cache.getParent());
             }
         }
     }
@@ -610,7 +625,7 @@ final class AotCache {
         }
     }
 
-    private static boolean alive(long pid) {
+    static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 

@@ -205,7 +205,7 @@ public final class ChildLauncher {
      * @return the command
      */
     public static List<String> command(LaunchSpec spec) {
-        List<String> jvm = jvmCommand(spec);
+        List<String> jvm = spec.java() == null ? DirectoryJars.withJars(jvmCommand(spec)) : jvmCommand(spec);
         List<String> command = new ArrayList<>(jvm);
         command.addAll(AotCache.options(jvm));
         command.addAll(mainArguments());

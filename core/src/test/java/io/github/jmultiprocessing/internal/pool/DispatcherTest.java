@@ -224,21 +224,38 @@ class DispatcherTest {
     }
 
     @Test
-    void shouldStartHeldBackWorkersOnShutdownWhileTasksAreQueued() throws Exception {
-        dispatcher(2).startWorkers(2, 1);
-        RecordingJob job = submit(40); // the first worker's credit window takes 2, the rest stay queued
-        awaitTrue(() -> dispatcher.pending.size() >= 30, "tasks queued");
+    void shouldStartHeldBackWorkersAfterAShutdownWhileTasksAreQueuedEachWithAStop() throws Exception {
+        dispatcher(3).startWorkers(3, 1);
+        RecordingJob job = submit(40); // the first worker takes one at a time while others are held back
         dispatcher.shutdown();
-        assertEquals(2, links.size(), "the held-back worker starts to share the queued tasks");
+        FakeLink first = links.get(0);
+        first.ready();
+        awaitLink(1).ready();
+        awaitLink(2).ready();
         for (FakeLink link : links) {
-            link.ready();
             link.serve();
         }
-        assertTrue(dispatcher.join(Duration.ofMillis(WAIT_MILLIS)), "both exit once told to");
+        assertTrue(dispatcher.join(Duration.ofMillis(WAIT_MILLIS)), "all exit once told to");
         assertTrue(job.awaitDone());
+        assertEquals(40, job.outcomes.size());
         for (FakeLink link : links) {
             assertEquals(1, link.kindsSeen.stream().filter(k -> k == PoolFrames.STOP).count(), link.name);
         }
+    }
+
+    @Test
+    void shouldQueueTasksForHeldBackWorkersRatherThanSendThemAllToTheStartedOne() throws Exception {
+        dispatcher(2).startWorkers(2, 1);
+        RecordingJob a = submit(1);
+        RecordingJob b = submit(1); // with both workers up, it would go to the other: it waits for it
+        FakeLink first = links.get(0);
+        assertEquals(List.of(a.taskIds.get(0)), first.takeTasks(1));
+        Thread.sleep(100);
+        assertEquals(List.of(), List.copyOf(first.sent), "one task at a time while a worker is held back");
+        first.ready();
+        FakeLink second = awaitLink(1);
+        assertEquals(List.of(b.taskIds.get(0)), second.takeTasks(1), "the queued task goes to the second");
+        second.ready();
     }
 
     @Test
