@@ -332,6 +332,8 @@ public class JvmProcess implements Serializable {
             }
         }
         CHILDREN.add(this);
+        System.getLogger(JvmProcess.class.getName()).log(System.Logger.Level.DEBUG, () -> "started " + name + " (pid "
+                + process.pid() + ", start method " + method + ")");
     }
 
     /**
@@ -879,6 +881,8 @@ public class JvmProcess implements Serializable {
         exitCode = process.exitCode();
         process.release();
         CHILDREN.remove(this);
+        System.getLogger(JvmProcess.class.getName()).log(System.Logger.Level.DEBUG, () -> name + " (pid "
+                + process.pid() + ") ended with exit code " + exitCode);
     }
 
     /**

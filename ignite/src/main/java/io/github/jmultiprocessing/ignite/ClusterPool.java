@@ -444,8 +444,8 @@ public final class ClusterPool implements Pool {
                     errorCallback.accept(cause);
                 }
             } catch (RuntimeException | Error e) {
-                System.err.println(name + ": a callback threw:");
-                e.printStackTrace();
+                System.getLogger(ClusterPool.class.getName()).log(System.Logger.Level.WARNING,
+                        name + ": a callback threw", e);
             } finally {
                 if (cause == null) {
                     ready.complete(value);

@@ -178,7 +178,8 @@ public final class HandshakeGate implements AutoCloseable {
                     if (!server.isOpen()) {
                         return;
                     }
-                    System.err.println(name + ": accepting failed: " + e);
+                    System.getLogger(HandshakeGate.class.getName()).log(System.Logger.Level.WARNING,
+                            name + ": accepting failed, retrying in 100 ms: " + e);
                     Thread.sleep(100);
                     continue;
                 }
@@ -222,7 +223,8 @@ public final class HandshakeGate implements AutoCloseable {
             if (take(peer)) {
                 closeQuietly(channel);
             }
-            System.err.println(name + ": cannot start a handshake: " + e);
+            System.getLogger(HandshakeGate.class.getName()).log(System.Logger.Level.WARNING,
+                    name + ": cannot start a handshake (the peer is closed): " + e);
         }
     }
 

@@ -108,8 +108,8 @@ public final class ManagerServer implements AutoCloseable {
             listener.close();
             throw e;
         }
-        this.cleanup = this.address instanceof UnixDomainSocketAddress unix ? Thread.ofPlatform().unstarted(() ->
-                deleteQuietly(unix.getPath())) : null;
+        this.cleanup = this.address instanceof UnixDomainSocketAddress unix
+                ? LibraryThreads.unstarted("manager-socket-cleanup", () -> deleteQuietly(unix.getPath())) : null;
         if (cleanup != null) { // a server that exits with its parent (a daemon) removes its socket file too
             Runtime.getRuntime().addShutdownHook(cleanup);
         }
@@ -488,7 +488,8 @@ public final class ManagerServer implements AutoCloseable {
                     try {
                         holder.releaseAll();
                     } catch (RuntimeException e) {
-                        System.err.println(name + ": releasing a dead client's lock failed: " + e);
+                        System.getLogger(ManagerServer.class.getName()).log(System.Logger.Level.WARNING,
+                                name + ": releasing a dead client's lock failed", e);
                     }
                 }
                 SESSION.remove();

@@ -191,8 +191,8 @@ public final class Calls {
                     errorCallback.accept(cause);
                 }
             } catch (RuntimeException | Error e) {
-                System.err.println(name + ": a callback threw:");
-                e.printStackTrace();
+                System.getLogger(Calls.class.getName()).log(System.Logger.Level.WARNING, name + ": a callback threw",
+                        e);
             } finally {
                 if (cause == null) {
                     ready.complete(value);

@@ -678,6 +678,10 @@ public final class Dispatcher implements StreamJob.Pool {
         synchronized (this) {
             doneBooting(worker); // after the check above: a pool that breaks starts no held-back worker first
         }
+        if (!worker.stopSent && !worker.retired && (state == State.RUNNING || state == State.CLOSED)) {
+            log.log(System.Logger.Level.WARNING, name + ": worker " + worker.link.name() + " (pid "
+                    + worker.link.pid() + ") ended unexpectedly with " + exit + "; a replacement starts");
+        }
         // The worker's started word names the task it was running (PoolWorker): that one fails, if its result has
         // not come; the others in its pipe never started and go to another worker, unless this is the
         // LOST_WORKERS-th worker that ended with one of them unstarted (a cause the word does not see: bounded).

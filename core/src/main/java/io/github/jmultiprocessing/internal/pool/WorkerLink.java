@@ -38,6 +38,8 @@ final class WorkerLink {
     volatile boolean stopSent; // written under sendLock
     /** The worker JVM booted, ran the initializer and runs the worker loop. */
     volatile boolean ready;
+    /** The worker said it retires (maxTasksPerChild): its end is expected. */
+    volatile boolean retired;
     /** Counted among the pool's booting workers (Dispatcher.startWorkers); guarded by the dispatcher. */
     boolean booting;
 
@@ -229,6 +231,7 @@ final class WorkerLink {
                 long now = System.nanoTime();
                 byte kind = PoolFrames.kind(message);
                 if (kind == PoolFrames.RETIRE) {
+                    retired = true;
                     continue; // it exits next: the end below starts a fresh one
                 }
                 if (kind == PoolFrames.READY) {

@@ -287,6 +287,9 @@ public final class SegmentLedger {
                     }
                     deleteFamilies(read.families());
                     MappedSegment.deleteQuietly(path);
+                    System.getLogger(SegmentLedger.class.getName()).log(System.Logger.Level.INFO, "reaped the"
+                            + " segments of a process that is gone: " + read.live().size() + " listed in "
+                            + path.getFileName() + ", and " + read.families().size() + " families");
                 }
             } catch (IOException | RuntimeException e) {
                 continue; // another JVM reaped it first, or it is not a ledger
@@ -511,7 +514,8 @@ public final class SegmentLedger {
             try {
                 action.run();
             } catch (RuntimeException e) {
-                e.printStackTrace();
+                System.getLogger(SegmentLedger.class.getName()).log(System.Logger.Level.WARNING,
+                        "an action before the segments' clean-up at exit failed", e);
             }
         }
         synchronized (SegmentLedger.class) {

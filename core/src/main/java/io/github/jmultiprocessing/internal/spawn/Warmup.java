@@ -184,7 +184,8 @@ final class Warmup {
                 ObjectStreamClass.lookup(type);
             }
         } catch (ClassNotFoundException | LinkageError e) {
-            System.err.println("jmultiprocessing forkserver: cannot preload " + className + ": " + e);
+            System.getLogger(Warmup.class.getName()).log(System.Logger.Level.WARNING,
+                    "forkserver standby: cannot preload " + className + ": " + e);
         }
     }
 }

@@ -128,8 +128,11 @@ class DispatcherTest {
         first.die(-9, 0); // killed before it started the task: the task is requeued, a replacement is due
 
         awaitTrue(() -> dispatcher.state() == Dispatcher.State.BROKEN, "the pool breaks");
-        assertEquals(4, warnings.size(), "the 4 failed starts before the last, each logged: " + warnings);
-        assertTrue(warnings.get(3).contains("attempt 4 of 5"), warnings.get(3));
+        assertEquals(5, warnings.size(), "the lost worker, then the 4 failed starts before the last, each logged: "
+                + warnings);
+        assertTrue(warnings.get(0).contains("worker ProcessPoolWorker-1 (pid -1) ended unexpectedly with exit code"
+                + " -9; a replacement starts"), warnings.get(0));
+        assertTrue(warnings.get(4).contains("attempt 4 of 5"), warnings.get(4));
         assertTrue(job.awaitDone(), "the requeued task ended");
         BrokenProcessPoolException broken = assertInstanceOf(BrokenProcessPoolException.class,
                 job.outcomes.get(task), "the requeued task fails with the pool");
@@ -481,6 +484,7 @@ class DispatcherTest {
                             default -> { } // a JOB or a FORGET
                         }
                         if (tasksServed.size() >= limit) {
+                            answers.add(new byte[] {PoolFrames.RETIRE}); // as PoolWorker says before it exits
                             die(0, startedLast);
                             return;
                         }
