@@ -6,5 +6,8 @@
  * {@code io.github.jmultiprocessing.internal.*}.
  */
 module io.github.jmultiprocessing {
+    requires jdk.jfr;
+
     exports io.github.jmultiprocessing;
+    exports io.github.jmultiprocessing.internal.events to jdk.jfr; // JFR reads the library's events
 }

@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.events.ProcessExitEvent;
+import io.github.jmultiprocessing.internal.events.ProcessStartEvent;
 import io.github.jmultiprocessing.internal.spawn.BootstrapFrame;
 import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
 import io.github.jmultiprocessing.internal.spawn.ChildMain;
@@ -306,6 +308,8 @@ public class JvmProcess implements Serializable {
 
     /** Starts the child and registers it; under the start lock, so that this JVM's exit ends it too. */
     private void launch() {
+        ProcessStartEvent event = new ProcessStartEvent();
+        event.begin();
         String method = startMethod != null ? startMethod : Context.defaultMethod(false);
         if (method.equals(Multiprocessing.THREAD)) {
             process = new Popen.InThread(name, daemon, () -> runAsCurrent(this));
@@ -332,6 +336,12 @@ public class JvmProcess implements Serializable {
             }
         }
         CHILDREN.add(this);
+        if (event.shouldCommit()) {
+            event.process = name;
+            event.pid = process.pid();
+            event.startMethod = method;
+            event.commit();
+        }
         System.getLogger(JvmProcess.class.getName()).log(System.Logger.Level.DEBUG, () -> "started " + name + " (pid "
                 + process.pid() + ", start method " + method + ")");
     }
@@ -881,6 +891,7 @@ public class JvmProcess implements Serializable {
         exitCode = process.exitCode();
         process.release();
         CHILDREN.remove(this);
+        ProcessExitEvent.emit(name, process.pid(), exitCode);
         System.getLogger(JvmProcess.class.getName()).log(System.Logger.Level.DEBUG, () -> name + " (pid "
                 + process.pid() + ") ended with exit code " + exitCode);
     }

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.events.ManagerCallEvent;
 import io.github.jmultiprocessing.internal.manager.ManagerClient;
 import io.github.jmultiprocessing.internal.manager.ManagerFrames;
 import io.github.jmultiprocessing.internal.manager.ManagerServer;
@@ -225,7 +226,9 @@ final class ManagerProxy implements InvocationHandler, Serializable {
             }
         }
         boolean interruptible = Arrays.asList(method.getExceptionTypes()).contains(InterruptedException.class);
-        byte[] reply;
+        byte[] reply = null;
+        ManagerCallEvent event = new ManagerCallEvent();
+        event.begin();
         try {
             reply = link.client().call(ManagerFrames.request(ManagerFrames.CALL, id, signature, args), interruptible);
         } catch (InterruptedIOException e) { // interruptible, and interrupted before the call was sent
@@ -234,6 +237,13 @@ final class ManagerProxy implements InvocationHandler, Serializable {
             throw gone(e);
         } finally {
             java.lang.ref.Reference.reachabilityFence(this); // else collected mid-call, its object released
+            event.end();
+            if (event.shouldCommit()) {
+                event.method = method.getName();
+                event.server = String.valueOf(address);
+                event.failed = reply == null;
+                event.commit();
+            }
         }
         try {
             return ManagerFrames.result(reply);

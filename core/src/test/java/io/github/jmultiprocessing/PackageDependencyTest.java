@@ -40,7 +40,8 @@ class PackageDependencyTest {
     private static final Map<String, Set<String>> CORE = Map.of(
             "internal.shm", Set.of(),
             "internal.codec", Set.of(),
-            "internal.sync", Set.of("internal.shm"),
+            "internal.events", Set.of(),
+            "internal.sync", Set.of("internal.shm", "internal.events"),
             "internal.ctypes", Set.of("internal.shm", "internal.sync"),
             "internal.ring", Set.of("internal.shm", "internal.sync"),
             "internal.queue", Set.of("internal.shm", "internal.sync", "internal.ring"),
@@ -131,9 +132,13 @@ class PackageDependencyTest {
     @Test
     void shouldExportOnlyThePublicPackage() throws IOException {
         String moduleInfo = Files.readString(SOURCES.resolve("module-info.java"));
-        List<String> exports = Pattern.compile("exports\\s+([\\w.]+)").matcher(moduleInfo).results()
+        List<String> exports = Pattern.compile("exports\\s+([\\w.]+)\\s*;").matcher(moduleInfo).results()
                 .map(r -> r.group(1)).toList();
         assertEquals(List.of(ROOT), exports);
+        // qualified: only the JFR events, to JFR
+        List<String> qualified = Pattern.compile("exports\\s+([\\w.]+)\\s+to\\s+([\\w.]+)\\s*;").matcher(moduleInfo)
+                .results().map(r -> r.group(1) + " to " + r.group(2)).toList();
+        assertEquals(List.of(ROOT + ".internal.events to jdk.jfr"), qualified);
         assertTrue(Files.isDirectory(SOURCES.resolve("io/github/jmultiprocessing/internal")));
     }
 

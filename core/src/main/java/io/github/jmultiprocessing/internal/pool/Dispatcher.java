@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.pool;
 
+import io.github.jmultiprocessing.internal.events.WorkerLostEvent;
 import io.github.jmultiprocessing.BrokenProcessPoolException;
 import io.github.jmultiprocessing.WorkerLostException;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
@@ -681,6 +682,14 @@ public final class Dispatcher implements StreamJob.Pool {
         if (!worker.stopSent && !worker.retired && (state == State.RUNNING || state == State.CLOSED)) {
             log.log(System.Logger.Level.WARNING, name + ": worker " + worker.link.name() + " (pid "
                     + worker.link.pid() + ") ended unexpectedly with " + exit + "; a replacement starts");
+            WorkerLostEvent event = new WorkerLostEvent();
+            if (event.shouldCommit()) {
+                event.pool = name;
+                event.worker = worker.link.name();
+                event.pid = worker.link.pid();
+                event.exit = exit;
+                event.commit();
+            }
         }
         // The worker's started word names the task it was running (PoolWorker): that one fails, if its result has
         // not come; the others in its pipe never started and go to another worker, unless this is the

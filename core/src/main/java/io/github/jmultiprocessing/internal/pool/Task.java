@@ -23,6 +23,8 @@ public final class Task {
     public final int from;
     /** Its items, never changed. */
     public final List<Object> items;
+    /** {@link System#nanoTime()} when it was made: its time in the queue, for the pool's JFR event. */
+    final long created = System.nanoTime();
     /** Workers that ended with it in their pipe before they started it; guarded by the pool's lock. */
     public int lostWorkers;
 

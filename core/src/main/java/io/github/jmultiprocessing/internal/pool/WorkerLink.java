@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.pool;
 
+import io.github.jmultiprocessing.internal.events.PoolTaskEvent;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.EOFException;
 import java.io.IOException;
@@ -251,6 +252,16 @@ final class WorkerLink {
                 // credits first: a caller woken by its result finds this worker free again
                 credits.completed(1, now, sent != null ? sent.nanos() : now);
                 if (sent != null) {
+                    PoolTaskEvent event = new PoolTaskEvent();
+                    if (event.shouldCommit()) {
+                        event.pool = pool.name;
+                        event.worker = link.name();
+                        event.task = sent.task().id;
+                        event.queued = sent.nanos() - sent.task().created;
+                        event.run = now - sent.nanos();
+                        event.failed = kind == PoolFrames.FAILED;
+                        event.commit();
+                    }
                     pool.finish(sent.task(), message);
                 }
             }

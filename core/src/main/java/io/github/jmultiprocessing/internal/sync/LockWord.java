@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.sync;
 
+import io.github.jmultiprocessing.internal.events.LockWaitEvent;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.github.jmultiprocessing.internal.shm.ProcessIdentity;
@@ -79,7 +80,12 @@ public final class LockWord {
         if (LONG_VH.compareAndSet(lock, LockLayout.OWNER, 0L, me)) {
             return ACQUIRED;
         }
-        return acquireSlow(lock, me, timeoutNanos, interruptible);
+        LockWaitEvent event = new LockWaitEvent(); // the slow path only: JFR keeps waits above its threshold
+        event.begin();
+        int result = acquireSlow(lock, me, timeoutNanos, interruptible);
+        event.timedOut = result == TIMED_OUT;
+        event.commit();
+        return result;
     }
 
     /**
