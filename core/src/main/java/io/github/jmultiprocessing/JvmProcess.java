@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.events.Recording;
 import io.github.jmultiprocessing.internal.events.ProcessExitEvent;
 import io.github.jmultiprocessing.internal.events.ProcessStartEvent;
 import io.github.jmultiprocessing.internal.spawn.BootstrapFrame;
@@ -308,8 +309,10 @@ public class JvmProcess implements Serializable {
 
     /** Starts the child and registers it; under the start lock, so that this JVM's exit ends it too. */
     private void launch() {
-        ProcessStartEvent event = new ProcessStartEvent();
-        event.begin();
+        ProcessStartEvent event = Recording.on() ? new ProcessStartEvent() : null;
+        if (event != null) {
+            event.begin();
+        }
         String method = startMethod != null ? startMethod : Context.defaultMethod(false);
         if (method.equals(Multiprocessing.THREAD)) {
             process = new Popen.InThread(name, daemon, () -> runAsCurrent(this));
@@ -336,14 +339,14 @@ public class JvmProcess implements Serializable {
             }
         }
         CHILDREN.add(this);
-        if (event.shouldCommit()) {
+        if (event != null && event.shouldCommit()) {
             event.process = name;
             event.pid = process.pid();
             event.startMethod = method;
             event.commit();
         }
-        System.getLogger(JvmProcess.class.getName()).log(System.Logger.Level.DEBUG, () -> "started " + name + " (pid "
-                + process.pid() + ", start method " + method + ")");
+        long pid = process.pid();
+        ProcessLog.debug(() -> "started " + name + " (pid " + pid + ", start method " + method + ")");
     }
 
     /**
@@ -883,6 +886,26 @@ public class JvmProcess implements Serializable {
         }
     }
 
+    /**
+     * The processes' DEBUG lines, logged in order on a thread of the library's: the logger's lookup (a scan of the
+     * class path for logging providers, then the logging set-up) cost a program's first {@code start()} ~40 ms.
+     * Lines still queued when the JVM exits are lost (debug lines only).
+     */
+    private static final class ProcessLog {
+        private static final java.util.concurrent.ExecutorService THREAD =
+                java.util.concurrent.Executors.newSingleThreadExecutor(
+                        io.github.jmultiprocessing.internal.shm.LibraryThreads.factory("process-log"));
+
+        static void debug(java.util.function.Supplier<String> line) {
+            try {
+                THREAD.execute(() -> System.getLogger(JvmProcess.class.getName()).log(System.Logger.Level.DEBUG,
+                        line));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // never shut down; nothing to log then
+            }
+        }
+    }
+
     /** Records the exit code of an ended child and lets go of it. */
     private synchronized void reap() {
         if (exitCode != null || process == null || process.isAlive()) {
@@ -892,8 +915,9 @@ public class JvmProcess implements Serializable {
         process.release();
         CHILDREN.remove(this);
         ProcessExitEvent.emit(name, process.pid(), exitCode);
-        System.getLogger(JvmProcess.class.getName()).log(System.Logger.Level.DEBUG, () -> name + " (pid "
-                + process.pid() + ") ended with exit code " + exitCode);
+        long pid = process.pid();
+        Integer code = exitCode;
+        ProcessLog.debug(() -> name + " (pid " + pid + ") ended with exit code " + code);
     }
 
     /**

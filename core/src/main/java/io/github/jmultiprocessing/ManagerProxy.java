@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.events.Recording;
 import io.github.jmultiprocessing.internal.events.ManagerCallEvent;
 import io.github.jmultiprocessing.internal.manager.ManagerClient;
 import io.github.jmultiprocessing.internal.manager.ManagerFrames;
@@ -227,8 +228,10 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         }
         boolean interruptible = Arrays.asList(method.getExceptionTypes()).contains(InterruptedException.class);
         byte[] reply = null;
-        ManagerCallEvent event = new ManagerCallEvent();
-        event.begin();
+        ManagerCallEvent event = Recording.on() ? new ManagerCallEvent() : null;
+        if (event != null) {
+            event.begin();
+        }
         try {
             reply = link.client().call(ManagerFrames.request(ManagerFrames.CALL, id, signature, args), interruptible);
         } catch (InterruptedIOException e) { // interruptible, and interrupted before the call was sent
@@ -237,8 +240,10 @@ final class ManagerProxy implements InvocationHandler, Serializable {
             throw gone(e);
         } finally {
             java.lang.ref.Reference.reachabilityFence(this); // else collected mid-call, its object released
-            event.end();
-            if (event.shouldCommit()) {
+            if (event != null) {
+                event.end(); // its duration: the threshold is decided on it
+            }
+            if (event != null && event.shouldCommit()) {
                 event.method = method.getName();
                 event.server = String.valueOf(address);
                 event.failed = reply == null;

@@ -31,6 +31,9 @@ public final class ProcessExitEvent extends Event {
      * @param exitCode its exit code
      */
     public static void emit(String process, long pid, int exitCode) {
+        if (!Recording.on()) {
+            return;
+        }
         ProcessExitEvent event = new ProcessExitEvent();
         if (event.shouldCommit()) {
             event.process = process;

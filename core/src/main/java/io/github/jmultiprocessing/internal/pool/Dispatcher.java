@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.pool;
 
+import io.github.jmultiprocessing.internal.events.Recording;
 import io.github.jmultiprocessing.internal.events.WorkerLostEvent;
 import io.github.jmultiprocessing.BrokenProcessPoolException;
 import io.github.jmultiprocessing.WorkerLostException;
@@ -682,13 +683,15 @@ public final class Dispatcher implements StreamJob.Pool {
         if (!worker.stopSent && !worker.retired && (state == State.RUNNING || state == State.CLOSED)) {
             log.log(System.Logger.Level.WARNING, name + ": worker " + worker.link.name() + " (pid "
                     + worker.link.pid() + ") ended unexpectedly with " + exit + "; a replacement starts");
-            WorkerLostEvent event = new WorkerLostEvent();
-            if (event.shouldCommit()) {
-                event.pool = name;
-                event.worker = worker.link.name();
-                event.pid = worker.link.pid();
-                event.exit = exit;
-                event.commit();
+            if (Recording.on()) {
+                WorkerLostEvent event = new WorkerLostEvent();
+                if (event.shouldCommit()) {
+                    event.pool = name;
+                    event.worker = worker.link.name();
+                    event.pid = worker.link.pid();
+                    event.exit = exit;
+                    event.commit();
+                }
             }
         }
         // The worker's started word names the task it was running (PoolWorker): that one fails, if its result has

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.pool;
 
+import io.github.jmultiprocessing.internal.events.Recording;
 import io.github.jmultiprocessing.internal.events.PoolTaskEvent;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.EOFException;
@@ -251,7 +252,7 @@ final class WorkerLink {
                 Sent sent = inFlight.remove(PoolFrames.number(message));
                 // credits first: a caller woken by its result finds this worker free again
                 credits.completed(1, now, sent != null ? sent.nanos() : now);
-                if (sent != null) {
+                if (sent != null && Recording.on()) {
                     PoolTaskEvent event = new PoolTaskEvent();
                     if (event.shouldCommit()) {
                         event.pool = pool.name;
@@ -262,6 +263,8 @@ final class WorkerLink {
                         event.failed = kind == PoolFrames.FAILED;
                         event.commit();
                     }
+                }
+                if (sent != null) {
                     pool.finish(sent.task(), message);
                 }
             }

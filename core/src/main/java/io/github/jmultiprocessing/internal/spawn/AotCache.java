@@ -126,7 +126,10 @@ final class AotCache {
         }
         boolean detached = "true".equalsIgnoreCase(System.getProperty(DETACHED_PROPERTY));
         int start = STARTS.merge(cache.toString(), 1, Integer::sum);
-        if (start == (detached ? 1 : BUILD_AT_START) && !locked(lockOf(cache)) && !recentlyFailed(cache)) {
+        // a start that went without its directory jars (DirectoryJars: made meanwhile) was this command's first
+        int buildAt = detached ? 1 : DirectoryJars.startedWithout(List.of(classPathOf(jvm).split(File.pathSeparator)))
+                ? BUILD_AT_START - 1 : BUILD_AT_START;
+        if (start == buildAt && !locked(lockOf(cache)) && !recentlyFailed(cache)) {
             if (detached) {
                 startDetachedBuilder(jvm, cache);
             } else {
@@ -247,7 +250,11 @@ final class AotCache {
                 digest.update((byte) 0);
             }
             // the directories at the end (DirectoryJars) are not in the cache's class path: the child's extends it
-            for (String entry : DirectoryJars.cachedPart(List.of(classPath.split(File.pathSeparator)))) {
+            List<String> cached = DirectoryJars.cachedPart(List.of(classPath.split(File.pathSeparator)));
+            if (cached.isEmpty()) {
+                return null; // only directories: nothing a cache could be built for
+            }
+            for (String entry : cached) {
                 Path jar = Path.of(entry);
                 if (!entry.endsWith(".jar") || !Files.isRegularFile(jar)) {
                     return null; // the JVM refuses caches for class paths with directories
@@ -409,7 +416,7 @@ final class AotCache {
         } finally {
             if (finish(cache, lock, config, temporary, made)) {
                 pruneToFit(cache, maxBytes());
-                DirectoryJars.prune(cache.getParent());
+                DirectoryJars.prune(cache.getParent(), List.of(classPathOf(jvm).split(File.pathSeparator)));
             }
         }
     }

@@ -55,7 +55,7 @@ final class DirectoryJars {
     static final long RELIST_MILLIS = 2_000;
     static final int MAX_MIB = 128;
     static final int KEEP_DAYS = 7;
-    static final int KEEP_JARS = 32;
+    static final int KEEP_JARS = 64;
     private static final String PREFIX = "classes-";
 
     private DirectoryJars() {
@@ -76,6 +76,7 @@ final class DirectoryJars {
         List<String> entries = List.of(jvm.get(at + 1).split(File.pathSeparator));
         List<String> classPath = new ArrayList<>();
         List<String> directories = new ArrayList<>();
+        boolean anyJar = false;
         for (String entry : entries) {
             Path jar = Files.isDirectory(Path.of(entry)) ? recentJarOf(Path.of(entry), AotCache.directory()) : null;
             if (jar == null) {
@@ -83,12 +84,13 @@ final class DirectoryJars {
             } else {
                 if (jar != NO_CLASSES) {
                     classPath.add(jar.toString());
+                    anyJar = true;
                 }
                 directories.add(entry); // resources and classes added since
             }
         }
-        if (directories.isEmpty()) {
-            return jvm;
+        if (!anyJar) {
+            return jvm; // nothing for a cache: the class path as it was
         }
         classPath.addAll(directories);
         List<String> command = new ArrayList<>(jvm);
@@ -114,7 +116,11 @@ final class DirectoryJars {
     private static final java.util.concurrent.ConcurrentHashMap<Path, Listed> LISTED =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** {@return {@link #jarOf}, or the jar found for the directory within the last {@value #RELIST_MILLIS} ms} */
+    /**
+     * {@return the directory's jar if it exists for its class files as they are now (listed again at most every
+     * {@value #RELIST_MILLIS} ms), {@link #NO_CLASSES}, or null: a directory that does not qualify, or whose jar is
+     * not made yet (it is then made on a thread of its own, off the child's start: this start goes without)}
+     */
     private static Path recentJarOf(Path directory, Path jars) {
         Listed listed = LISTED.get(directory);
         long now = System.nanoTime();
@@ -123,31 +129,70 @@ final class DirectoryJars {
                         || listed.jar().getParent().equals(jars) && Files.isRegularFile(listed.jar()))) {
             return listed.jar();
         }
-        Path jar = jarOf(directory, jars);
+        Listing listing = list(directory, jars);
+        Path jar = listing == null ? null : listing.classes().isEmpty() ? NO_CLASSES
+                : Files.isRegularFile(listing.jar()) ? listing.jar() : null;
         if (jar != null) {
+            if (jar != NO_CLASSES) {
+                markUsed(jar);
+            }
             LISTED.put(directory, new Listed(jar, now));
         } else {
             LISTED.remove(directory);
+            if (listing != null && MAKING.add(listing.jar())) {
+                Maker.THREAD.execute(() -> {
+                    try {
+                        if (write(listing)) {
+                            MADE.add(listing.jar().toString());
+                        }
+                    } finally {
+                        MAKING.remove(listing.jar());
+                    }
+                });
+            }
         }
         return jar;
     }
 
+    /** Jars this JVM made off a start that then went without them. */
+    private static final java.util.Set<String> MADE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
-     * {@return the jar of a directory's class files as they are now, made if it does not exist yet;
-     * {@link #NO_CLASSES} if it has none; null if it has too many, or cannot be read, or the jar cannot be written}
+     * {@return true if a class path holds a jar this JVM made while a child started without it}: that start counts
+     * as the command's first, so its cache is built from the first start with the jar ({@link AotCache}).
      *
-     * @param directory the class path directory
-     * @param jars      where jars are kept
+     * @param entries the class path entries
      */
-    static Path jarOf(Path directory, Path jars) {
+    static boolean startedWithout(List<String> entries) {
+        for (String entry : entries) {
+            if (MADE.contains(entry)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Jars being made by this JVM. */
+    private static final java.util.Set<Path> MAKING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The thread that makes jars, created on first use. */
+    private static final class Maker {
+        static final java.util.concurrent.ExecutorService THREAD =
+                java.util.concurrent.Executors.newSingleThreadExecutor(
+                        io.github.jmultiprocessing.internal.shm.LibraryThreads.factory("aot-jars"));
+    }
+
+    /** A directory's class files now, and the jar they make. */
+    private record Listing(Path root, TreeMap<String, BasicFileAttributes> classes, Path jar) {
+    }
+
+    /** {@return the directory's class files and their jar's path, or null if it does not qualify} */
+    private static Listing list(Path directory, Path jars) {
         try {
-            Path root = directory.toAbsolutePath().normalize();
+            Path root = directory.toRealPath(); // a symbolic link: its target's files, and its target's jar
             TreeMap<String, BasicFileAttributes> classes = classFiles(root);
             if (classes == null) {
                 return null;
-            }
-            if (classes.isEmpty()) {
-                return NO_CLASSES;
             }
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(root.toString().getBytes(StandardCharsets.UTF_8));
@@ -155,33 +200,80 @@ final class DirectoryJars {
                 digest.update((byte) 0);
                 digest.update(file.getKey().getBytes(StandardCharsets.UTF_8));
                 digest.update((byte) 0);
-                digest.update((file.getValue().size() + "@" + file.getValue().lastModifiedTime().to(TimeUnit.NANOSECONDS))
-                        .getBytes(StandardCharsets.UTF_8));
+                digest.update((file.getValue().size() + "@"
+                        + file.getValue().lastModifiedTime().to(TimeUnit.NANOSECONDS)).getBytes(StandardCharsets.UTF_8));
             }
-            Path jar = jars.resolve(PREFIX + HexFormat.of().formatHex(digest.digest(), 0, 12) + ".jar");
-            if (Files.isRegularFile(jar)) {
-                markUsed(jar);
-                return jar;
-            }
-            Files.createDirectories(jars);
-            Path temporary = jars.resolve(jar.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-            try (OutputStream file = Files.newOutputStream(temporary);
-                    ZipOutputStream zip = new ZipOutputStream(file)) {
-                for (var entry : classes.entrySet()) {
+            return new Listing(root, classes,
+                    jars.resolve(PREFIX + HexFormat.of().formatHex(digest.digest(), 0, 12) + ".jar"));
+        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+            return null; // the directory stays as it is: its children start without a cache
+        }
+    }
+
+    /**
+     * {@return the jar of a directory's class files as they are now, made here if it does not exist yet;
+     * {@link #NO_CLASSES} if it has none; null if it has too many, or cannot be read, or the jar cannot be written}
+     *
+     * @param directory the class path directory
+     * @param jars      where jars are kept
+     */
+    static Path jarOf(Path directory, Path jars) {
+        Listing listing = list(directory, jars);
+        if (listing == null) {
+            return null;
+        }
+        if (listing.classes().isEmpty()) {
+            return NO_CLASSES;
+        }
+        return Files.isRegularFile(listing.jar()) || write(listing) ? listing.jar() : null;
+    }
+
+    /**
+     * Writes a listing's jar: its entries stored (not compressed: quicker to write, and a child reads few of them),
+     * in name order, each with its file's time, and the jar's own time the newest of them, so that two JVMs that
+     * make the same jar make the same bytes and the same time (an AOT cache checks a jar's size and time: one
+     * replacing the other's leaves the caches built on it valid).
+     *
+     * @return true if it is in place
+     */
+    private static boolean write(Listing listing) {
+        Path jar = listing.jar();
+        Path temporary = jar.resolveSibling(jar.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Thread.currentThread().threadId() + "." + System.nanoTime() + ".tmp");
+        try {
+            Files.createDirectories(jar.getParent());
+            FileTime newest = FileTime.fromMillis(0);
+            try (OutputStream file = Files.newOutputStream(temporary, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
+                    ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(file, 1 << 16))) {
+                for (var entry : listing.classes().entrySet()) {
+                    byte[] bytes = Files.readAllBytes(listing.root().resolve(entry.getKey()));
+                    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                    crc.update(bytes);
                     ZipEntry zipEntry = new ZipEntry(entry.getKey());
-                    zipEntry.setLastModifiedTime(entry.getValue().lastModifiedTime());
+                    zipEntry.setMethod(ZipEntry.STORED);
+                    zipEntry.setSize(bytes.length);
+                    zipEntry.setCompressedSize(bytes.length);
+                    zipEntry.setCrc(crc.getValue());
+                    FileTime time = entry.getValue().lastModifiedTime();
+                    zipEntry.setLastModifiedTime(time);
+                    newest = time.compareTo(newest) > 0 ? time : newest;
                     zip.putNextEntry(zipEntry);
-                    Files.copy(root.resolve(entry.getKey()), zip);
+                    zip.write(bytes);
                     zip.closeEntry();
                 }
             }
-            if (!Files.isRegularFile(jar)) { // else another JVM made it meanwhile: its time stays (caches check it)
-                Files.move(temporary, jar, StandardCopyOption.ATOMIC_MOVE);
+            Files.setLastModifiedTime(temporary, FileTime.fromMillis(newest.toMillis()));
+            Files.move(temporary, jar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false; // the directory stays as it is: its children start without a cache
+        } finally {
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException e) {
+                // pruned later: its writer's pid is in its name
             }
-            Files.deleteIfExists(temporary);
-            return jar;
-        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
-            return null; // the directory stays as it is: its children start without a cache
         }
     }
 
@@ -190,7 +282,7 @@ final class DirectoryJars {
         TreeMap<String, BasicFileAttributes> classes = new TreeMap<>();
         long[] bytes = {0};
         boolean[] tooMany = {false};
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        SimpleFileVisitor<Path> visitor = new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                 String name = root.relativize(file).toString().replace(File.separatorChar, '/');
@@ -209,7 +301,10 @@ final class DirectoryJars {
             public FileVisitResult visitFileFailed(Path file, IOException e) {
                 return FileVisitResult.CONTINUE; // an unreadable file: the child reads it from the directory, or not
             }
-        });
+        };
+        // links followed (a linked package folder's classes are the directory's); a loop is a failed visit, skipped
+        Files.walkFileTree(root, java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                visitor);
         return tooMany[0] ? null : classes;
     }
 
@@ -220,6 +315,16 @@ final class DirectoryJars {
      * @param jars where jars are kept
      */
     static void prune(Path jars) {
+        prune(jars, List.of());
+    }
+
+    /**
+     * {@link #prune(Path)}, keeping the jars of a cache just built whatever their age or number.
+     *
+     * @param jars where jars are kept
+     * @param protect the class path entries of the cache just built
+     */
+    static void prune(Path jars, List<String> protect) {
         try (var listing = Files.list(jars)) {
             List<Path> all = listing.filter(f -> f.getFileName().toString().startsWith(PREFIX)).toList();
             long oldest = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(KEEP_DAYS);
@@ -227,11 +332,11 @@ final class DirectoryJars {
             for (Path file : all) {
                 String name = file.getFileName().toString();
                 if (name.endsWith(".tmp")) {
-                    String pid = name.substring(name.indexOf(".jar.") + ".jar.".length(), name.length() - 4);
+                    String pid = name.substring(name.indexOf(".jar.") + ".jar.".length()).split("\\.")[0];
                     if (!AotCache.alive(Long.parseLong(pid))) {
                         Files.deleteIfExists(file);
                     }
-                } else if (name.endsWith(".jar")) {
+                } else if (name.endsWith(".jar") && !protect.contains(file.toString())) {
                     if (lastUsed(file).toMillis() < oldest) {
                         Files.deleteIfExists(file);
                     } else {

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.sync;
 
+import io.github.jmultiprocessing.internal.events.Recording;
 import io.github.jmultiprocessing.internal.events.LockWaitEvent;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -79,6 +80,9 @@ public final class LockWord {
         long me = token();
         if (LONG_VH.compareAndSet(lock, LockLayout.OWNER, 0L, me)) {
             return ACQUIRED;
+        }
+        if (!Recording.on()) {
+            return acquireSlow(lock, me, timeoutNanos, interruptible);
         }
         LockWaitEvent event = new LockWaitEvent(); // the slow path only: JFR keeps waits above its threshold
         event.begin();

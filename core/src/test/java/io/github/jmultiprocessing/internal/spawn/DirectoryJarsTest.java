@@ -68,6 +68,29 @@ class DirectoryJarsTest {
                     .readAllBytes()));
         }
         assertEquals(List.of(), Files.list(jars).filter(p -> p.toString().endsWith(".tmp")).toList());
+        assertEquals(Files.getLastModifiedTime(root.resolve("a/A.class")).toMillis(),
+                Files.getLastModifiedTime(changed).toMillis(), "the jar's time: its newest class's, as any JVM makes it");
+    }
+
+    @Test
+    void shouldMakeOneGoodJarWhenThreadsAskAtOnceAndFollowALinkedDirectory() throws Exception {
+        Path root = classes("real", "p/A.class", "p/B.class", "C.class");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), root);
+        Path jars = dir.resolve("jars");
+        List<Thread> threads = new ArrayList<>();
+        List<Path> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Path asked = i % 2 == 0 ? root : link;
+            threads.add(Thread.ofPlatform().start(() -> made.add(DirectoryJars.jarOf(asked, jars))));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(1, new java.util.HashSet<>(made).size(), "one jar, for the link too: " + made);
+        try (ZipFile zip = new ZipFile(made.get(0).toFile())) {
+            assertEquals(3, zip.size());
+        }
+        assertEquals(List.of(), Files.list(jars).filter(p -> p.toString().endsWith(".tmp")).toList());
     }
 
     @Test
@@ -82,11 +105,16 @@ class DirectoryJarsTest {
                 resources.toString(), lib.toString(), second.toString()));
 
         List<String> command = DirectoryJars.withJars(jvm);
+        assertEquals(jvm, command, "no jar yet: made off the start path, this start goes as it is");
+        Path firstJar = DirectoryJars.jarOf(first, AotCache.directory()); // as the jar thread makes them
+        Path secondJar = DirectoryJars.jarOf(second, AotCache.directory());
+        Thread.sleep(DirectoryJars.RELIST_MILLIS + 100); // the next start lists the directories again
+        command = DirectoryJars.withJars(jvm);
         List<String> classPath = List.of(command.get(3).split(File.pathSeparator));
         assertEquals(6, classPath.size(), classPath.toString());
-        assertEquals(DirectoryJars.jarOf(first, AotCache.directory()).toString(), classPath.get(0));
+        assertEquals(firstJar.toString(), classPath.get(0));
         assertEquals(lib.toString(), classPath.get(1), "a directory with no classes has no jar");
-        assertEquals(DirectoryJars.jarOf(second, AotCache.directory()).toString(), classPath.get(2));
+        assertEquals(secondJar.toString(), classPath.get(2));
         assertEquals(List.of(first.toString(), resources.toString(), second.toString()), classPath.subList(3, 6),
                 "the directories at the end, in their order");
         assertEquals(classPath.subList(0, 3), DirectoryJars.cachedPart(classPath), "the cache's class path");
