@@ -108,6 +108,8 @@ public final class Dispatcher implements StreamJob.Pool {
     /** Workers of {@link #startWorkers} started and neither ready nor ended; guarded by this. */
     private int booting;
     private int bootsAtOnce = Integer.MAX_VALUE; // guarded by this
+    /** Workers take one task at a time: some were held back, and not all are ready yet; guarded by this. */
+    private boolean capped;
 
     /**
      * A dispatcher with no workers yet ({@link #startWorkers}).
@@ -142,9 +144,9 @@ public final class Dispatcher implements StreamJob.Pool {
      * Starts the pool's workers, at most {@code atOnce} booting at a time: the first ones now, each of the rest,
      * by a thread of the pool's, once one of those booting is ready (or ended, or after a second without either).
      * Cold JVMs that boot together on few CPUs share them: each takes longer, and the first task waits for the
-     * first of them. While workers are held back, each started one takes one task at a time (its credit window
-     * capped at 1), so that the tasks a held-back worker would have taken wait in the queue for it instead of
-     * behind another worker's task (tasks that wait for each other would wait for good). After a
+     * first of them. Until all have started and are ready, each started one takes one task at a time (its credit
+     * window capped at 1), so that the tasks a held-back worker would have taken wait in the queue for it instead
+     * of behind another worker's task (tasks that wait for each other would wait for good). After a
      * {@link #shutdown()} they still start while tasks are queued, each with a STOP of its own. Replacements, and
      * workers started again after a failed start, do not count as booting.
      *
@@ -162,6 +164,7 @@ public final class Dispatcher implements StreamJob.Pool {
         synchronized (this) {
             bootsAtOnce = atOnce;
             heldBack = count - now;
+            capped = heldBack > 0;
         }
         for (int i = 0; i < now; i++) {
             synchronized (this) {
@@ -235,20 +238,26 @@ public final class Dispatcher implements StreamJob.Pool {
         if (stopsQueued) {
             pending.add(Task.STOP);
         }
-        if (heldBack == 0) {
-            uncapWindows();
-        }
+        uncapWhenAllUp();
     }
 
-    /** No held-back worker will start: the started ones take tasks as usual. Holds this. */
+    /** No held-back worker will start: the started ones take tasks as usual once ready. Holds this. */
     private void dropHeldBack() {
         heldBack = 0;
-        uncapWindows();
+        uncapWhenAllUp();
     }
 
-    private void uncapWindows() {
-        for (WorkerLink worker : workers) {
-            worker.credits.cap(Integer.MAX_VALUE);
+    /**
+     * Lifts the one-task cap once no worker is held back or booting: lifted earlier, a busy worker's sender could
+     * take a queued task before a worker just started (still booting) does, and the task would wait behind the
+     * busy one's. Holds this.
+     */
+    private void uncapWhenAllUp() {
+        if (capped && heldBack == 0 && booting == 0) {
+            capped = false;
+            for (WorkerLink worker : workers) {
+                worker.credits.cap(Integer.MAX_VALUE);
+            }
         }
     }
 
@@ -326,7 +335,7 @@ public final class Dispatcher implements StreamJob.Pool {
     private WorkerLink startWorker() {
         Link link = starter.start("ProcessPoolWorker-" + workerNumbers.incrementAndGet());
         WorkerLink worker = new WorkerLink(this, link);
-        if (heldBack > 0) {
+        if (capped) {
             worker.credits.cap(1); // see startWorkers
         }
         workers.add(worker);
@@ -833,6 +842,7 @@ public final class Dispatcher implements StreamJob.Pool {
             worker.booting = false;
             booting--;
             notifyAll(); // the held-back workers' thread
+            uncapWhenAllUp();
         }
     }
 
