@@ -167,16 +167,15 @@ class SharedLockTest implements LockContract {
         });
         assertTrue(started.await(30, TimeUnit.SECONDS));
         Thread.sleep(50); // let it reach the blocking phase
-        long cpuBefore = processCpu();
+        // the waiter's own CPU time: the whole JVM's also counted other work of this test JVM (the JIT, a jar of
+        // the class path's directories made in the background for an earlier test's children)
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuBefore = threads.getThreadCpuTime(waiter.threadId());
         Thread.sleep(600);
-        long cpu = processCpu() - cpuBefore; // the whole JVM: JIT threads add noise, a spinning waiter adds ~600 ms
+        long cpu = threads.getThreadCpuTime(waiter.threadId()) - cpuBefore; // a spinning waiter: ~600 ms
         lock.release();
         waiter.join(30_000);
         assertTrue(cpu < TimeUnit.MILLISECONDS.toNanos(400), "an interrupted waiter burned " + cpu / 1_000_000 + " ms CPU");
-    }
-
-    private static long processCpu() {
-        return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
     }
 
     @Test
