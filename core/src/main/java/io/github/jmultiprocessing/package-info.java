@@ -82,6 +82,55 @@
  * pipe's memory end in an exception within a bounded time, never in a wait for good; with
  * {@link io.github.jmultiprocessing.MessageChecksum#CRC32C} a changed message is dropped, not delivered.
  *
+ * <h2>Configuration</h2>
+ * Child JVMs are configured in code with {@link io.github.jmultiprocessing.ChildJvm} (per context, process, pool or
+ * manager). The rest are system properties, set with {@code -D} or with {@code System.setProperty} before the use
+ * they affect; a child JVM is given those set in its parent when it starts. The library reads no other property
+ * (README's Configuration table says the same, at more length).
+ *
+ * <table>
+ *   <caption>System properties</caption>
+ *   <tr><th>property</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code jmultiprocessing.shm.dir}</td><td>{@code /dev/shm} on Linux, else {@code java.io.tmpdir}</td>
+ *       <td>where segment files are created; too little room there is an {@link java.io.UncheckedIOException} at
+ *       creation that names the directory and this property</td></tr>
+ *   <tr><td>{@code jmultiprocessing.futex}</td><td>{@code true} where native access is enabled on Linux</td>
+ *       <td>{@code false}: waiting threads back off in pure Java instead of sleeping on a futex</td></tr>
+ *   <tr><td>{@code jmultiprocessing.child.jvmOptions}</td><td>none</td>
+ *       <td>extra JVM options for every child, split on whitespace (prefer {@code ChildJvm})</td></tr>
+ *   <tr><td>{@code jmultiprocessing.aot}</td><td>{@code true} on JDK 24+</td>
+ *       <td>{@code false}: no ahead-of-time caches for child JVMs</td></tr>
+ *   <tr><td>{@code jmultiprocessing.aot.maxBytes}</td><td>{@code 256m}</td>
+ *       <td>the most the caches take together (suffix {@code k}, {@code m}, {@code g}); {@code 0} turns them
+ *       off</td></tr>
+ *   <tr><td>{@code jmultiprocessing.aot.directories}</td><td>{@code true}</td>
+ *       <td>{@code false}: class path directories stay as they are in children's class paths (children of a
+ *       program run from directories then get no cache)</td></tr>
+ *   <tr><td>{@code jmultiprocessing.aot.detached}</td><td>{@code false}</td>
+ *       <td>{@code true}: the first child start builds the cache in a JVM of its own that may outlive the
+ *       program</td></tr>
+ *   <tr><td>{@code jmultiprocessing.forkserver.standbys}</td><td>the CPUs, at least 1, at most 4</td>
+ *       <td>how many warm standby JVMs the {@code forkserver} start method keeps (1 to 64)</td></tr>
+ *   <tr><td>{@code jmultiprocessing.cache.dir}</td>
+ *       <td>{@code $XDG_CACHE_HOME/jmultiprocessing}, else {@code ~/.cache/jmultiprocessing}</td>
+ *       <td>where the caches are kept</td></tr>
+ *   <tr><td>{@code jmultiprocessing.manager.pipes}</td><td>{@code true}</td>
+ *       <td>{@code false}: a manager's clients on this machine keep their connections on the Unix domain socket
+ *       instead of pipes in shared memory</td></tr>
+ *   <tr><td>{@code jmultiprocessing.checksum}</td><td>{@code false}</td>
+ *       <td>{@code true}: queues and pipes created from then on without an explicit
+ *       {@link io.github.jmultiprocessing.MessageChecksum} carry a CRC32C per message</td></tr>
+ * </table>
+ *
+ * <h2>Observing it</h2>
+ * The library logs through {@link java.lang.System.Logger} under its class names
+ * ({@code io.github.jmultiprocessing...}): a child's start and end at {@code DEBUG}, a pool worker lost and
+ * replaced at {@code WARNING}, a dead process's segments reaped at {@code INFO}. It records JFR events in
+ * category {@code jmultiprocessing} (a process's start, readiness and exit, a pool task, a worker lost, a lock or
+ * queue wait and a manager call above thresholds) once JFR has started in the JVM
+ * ({@code -XX:StartFlightRecording}), and none before. Every thread it starts is named
+ * {@code jmultiprocessing-...}.
+ *
  * <h2>Where each concept lives</h2>
  * Below the public package, {@code internal} packages are named after the CPython module each implements, in two
  * tiers. The <b>core</b> never uses the public package: {@code shm} (segments, the shared heap, reaping a dead
@@ -93,8 +142,9 @@
  * {@code spawn} (launching and bootstrapping a child JVM, the forkserver, exit actions: {@code spawn.py},
  * {@code popen_*.py}, {@code forkserver.py}). The <b>service</b> packages run API objects and may use the public
  * package's public types, as {@code java.util.concurrent.locks} and {@code java.util.concurrent} use each other:
- * {@code pool} ({@code pool.py}) and {@code manager} ({@code managers.py}). No cycle of files crosses a package
- * boundary (a test checks the tiers and the cycles).
+ * {@code pool} ({@code pool.py}) and {@code manager} ({@code managers.py}). Two leaves serve all: {@code config} (the
+ * system properties above, read in one class) and {@code events} (the JFR events). No cycle of files crosses a
+ * package boundary (a test checks the tiers and the cycles).
  *
  * <p>The internal vocabulary: a {@code *Layout} class is the byte format of a kind of segment or block (offsets
  * derived from a {@link java.lang.foreign.MemoryLayout}, with a diagram); a {@code *Word} class is a protocol over

@@ -38,15 +38,17 @@ class PackageDependencyTest {
 
     /** What each core package may use of ours, besides itself: never the public package. */
     private static final Map<String, Set<String>> CORE = Map.of(
-            "internal.shm", Set.of(),
+            "internal.config", Set.of(),
+            "internal.shm", Set.of("internal.config"),
             "internal.codec", Set.of(),
             "internal.events", Set.of(),
-            "internal.sync", Set.of("internal.shm", "internal.events"),
+            "internal.sync", Set.of("internal.config", "internal.shm", "internal.events"),
             "internal.ctypes", Set.of("internal.shm", "internal.sync"),
-            "internal.ring", Set.of("internal.shm", "internal.sync"),
-            "internal.queue", Set.of("internal.shm", "internal.sync", "internal.ring"),
+            "internal.ring", Set.of("internal.config", "internal.shm", "internal.sync"),
+            "internal.queue", Set.of("internal.shm", "internal.sync", "internal.ring", "internal.events"),
             "internal.connection", Set.of("internal.shm", "internal.sync", "internal.ring", "internal.codec"),
-            "internal.spawn", Set.of("internal.shm", "internal.sync", "internal.codec", "internal.ctypes"));
+            "internal.spawn", Set.of("internal.config", "internal.shm", "internal.sync", "internal.codec",
+                    "internal.ctypes", "internal.events"));
 
     /** The service packages: every core package, and the public package's public types. */
     private static final Set<String> SERVICE = Set.of("internal.pool", "internal.manager");

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -327,7 +328,7 @@ class RingBytesFaultIT {
             this.role = role;
             List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m",
-                    "-D" + ShmDirectory.DIRECTORY_PROPERTY + "=" + shm.toAbsolutePath(),
+                    "-D" + Configuration.SHM_DIR.property() + "=" + shm.toAbsolutePath(),
                     "-cp", System.getProperty("java.class.path"), Subject.class.getName(), role);
             process = new ProcessBuilder(command).directory(work.toFile())
                     .redirectError(work.resolve(role + "-" + System.nanoTime() + ".err").toFile()).start();

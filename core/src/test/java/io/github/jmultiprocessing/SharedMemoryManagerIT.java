@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -158,7 +159,7 @@ class SharedMemoryManagerIT {
     void shouldUnlinkEverySegmentWhenTheOwnerIsKilled(@TempDir Path shmDir) throws Exception {
         // The owner and its server in a segment directory of their own: only their files are there.
         try (JavaMain owner = JavaMain.start(System.getProperty("java.class.path"),
-                List.of("-D" + ShmDirectory.DIRECTORY_PROPERTY + "=" + shmDir), OwnerMain.class)) {
+                List.of("-D" + Configuration.SHM_DIR.property() + "=" + shmDir), OwnerMain.class)) {
             Poll.until("the owner to make its segments", WAIT, () -> owner.output().contains("ready"));
             List<String> lines = owner.output().lines().toList();
             List<Path> segments = lines.stream().filter(l -> l.startsWith("segment "))
@@ -187,7 +188,7 @@ class SharedMemoryManagerIT {
     @Test
     void shouldUnlinkEverySegmentWhenTheOwnerExitsWithoutShuttingItDown(@TempDir Path shmDir) throws Exception {
         try (JavaMain owner = JavaMain.start(System.getProperty("java.class.path"),
-                List.of("-D" + ShmDirectory.DIRECTORY_PROPERTY + "=" + shmDir), OwnerMain.class, "return")) {
+                List.of("-D" + Configuration.SHM_DIR.property() + "=" + shmDir), OwnerMain.class, "return")) {
             assertEquals(0, owner.waitFor(WAIT), owner.output());
             List<String> lines = owner.output().lines().toList();
             assertEquals(2, lines.stream().filter(l -> l.startsWith("segment ")).count(), owner.output());
@@ -227,7 +228,7 @@ class SharedMemoryManagerIT {
     @Test
     void shouldUnlinkWhatItMadeAtShutdownAfterItsServerWasKilled(@TempDir Path shmDir) throws Exception {
         try (JavaMain owner = JavaMain.start(System.getProperty("java.class.path"),
-                List.of("-D" + ShmDirectory.DIRECTORY_PROPERTY + "=" + shmDir), ServerKilledMain.class)) {
+                List.of("-D" + Configuration.SHM_DIR.property() + "=" + shmDir), ServerKilledMain.class)) {
             assertEquals(0, owner.waitFor(WAIT), owner.output());
             assertTrue(owner.output().contains("server ended true\nafter the kill 2\nafter the shutdown 0"),
                     owner.output());

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -382,7 +383,7 @@ class StartMethodsIT {
 
     @Test
     void shouldLeaveNoStandbyAndNoSegmentBehindOnceTheParentHasExited(@TempDir Path shm) throws Exception {
-        String marker = "-D" + ShmDirectory.DIRECTORY_PROPERTY + "=" + shm;
+        String marker = "-D" + Configuration.SHM_DIR.property() + "=" + shm;
         try (JavaMain parent = JavaMain.start(System.getProperty("java.class.path"), List.of(marker),
                 ForkserverUserMain.class)) {
             assertEquals(0, parent.waitFor(WAIT), parent.output());

@@ -108,7 +108,7 @@ public final class PipeChannel {
     }
 
     /**
-     * Formats a new pipe in zeroed memory, with a checksum per record if {@link SpscRing#CHECKSUM_PROPERTY} says so.
+     * Formats a new pipe in zeroed memory, with a checksum per record if {@code jmultiprocessing.checksum} says so.
      *
      * @param memory   {@link #size} bytes, zero
      * @param capacity each ring's capacity

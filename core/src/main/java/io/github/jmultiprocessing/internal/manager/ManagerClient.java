@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.manager;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import io.github.jmultiprocessing.internal.connection.Handshake;
 import io.github.jmultiprocessing.internal.connection.PipeWire;
 import io.github.jmultiprocessing.internal.connection.SocketWire;
@@ -23,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A server on this machine (a Unix domain socket address) is asked first to move the connection to a pipe in
  * shared memory ({@link ManagerFrames#LINK}, {@link PipeWire}): a call is then a hand-off through shared memory, not a
  * socket round trip. If the server cannot make one, or this process cannot map it, the connection stays a socket.
- * {@value #PIPES_PROPERTY}{@code =false} keeps every connection a socket.
+ * {@code jmultiprocessing.manager.pipes=false} keeps every connection a socket.
  */
 public final class ManagerClient {
 
@@ -34,8 +35,6 @@ public final class ManagerClient {
     /** Releases (decrefs) the objects of proxies that became unreachable in this process. */
     private static final Cleaner PROXIES = Cleaner.create(LibraryThreads.factory("manager-proxies"));
     private static final int MAX_REPLY = 1 << 30;
-    /** The system property that, set to {@code false}, keeps local connections on their sockets. */
-    public static final String PIPES_PROPERTY = "jmultiprocessing.manager.pipes";
     private static final byte[] LINK_REQUEST = ManagerFrames.request(ManagerFrames.LINK, ProcessIdentity.pid(), null,
             null);
 
@@ -261,7 +260,7 @@ public final class ManagerClient {
      */
     private Wire connect() throws IOException {
         Wire wire = connect(address instanceof UnixDomainSocketAddress && !noPipes
-                && !"false".equalsIgnoreCase(System.getProperty(PIPES_PROPERTY)));
+                && !Configuration.MANAGER_PIPES.isOff());
         open.add(wire);
         return wire;
     }

@@ -183,7 +183,7 @@ public final class QueueChannel implements AutoCloseable {
     }
 
     /**
-     * Creates a queue, owned by this process, with a checksum per message if {@link SpscRing#CHECKSUM_PROPERTY}
+     * Creates a queue, owned by this process, with a checksum per message if {@code jmultiprocessing.checksum}
      * says so.
      *
      * @param maxsize  the most messages it holds, 0 for no limit

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import io.github.jmultiprocessing.internal.sync.LockWord;
 import io.github.jmultiprocessing.internal.sync.Waiting;
 import io.github.jmultiprocessing.internal.sync.WaitCore;
@@ -105,13 +106,6 @@ public final class SpscRing {
     /** Smallest capacity. */
     public static final int MIN_CAPACITY = 64;
 
-    /**
-     * The system property that makes queues and pipes created in this process carry a checksum per record
-     * ({@code true}/{@code false}, default {@code false}); children inherit it, and every process attached to a
-     * queue or pipe follows what its creator chose (a flag in the segment).
-     */
-    public static final String CHECKSUM_PROPERTY = "jmultiprocessing.checksum";
-
     private final MemorySegment memory;
     private final int capacity;
     private boolean handOff; // Waiting.until hand-offs: set once, before other threads use the ring
@@ -131,9 +125,9 @@ public final class SpscRing {
         this.data = trailer == 0 ? null : memory.asSlice(DATA, capacity).asByteBuffer(); // one view, sliced per record
     }
 
-    /** {@return true if {@link #CHECKSUM_PROPERTY} asks for checksums in queues and pipes created now} */
+    /** {@return true if {@code jmultiprocessing.checksum} asks for checksums in queues and pipes created now} */
     public static boolean checksumByDefault() {
-        return Boolean.parseBoolean(System.getProperty(CHECKSUM_PROPERTY, "false"));
+        return Configuration.CHECKSUM.isOn();
     }
 
     /**

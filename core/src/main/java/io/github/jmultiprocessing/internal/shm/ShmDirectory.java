@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.shm;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
@@ -13,13 +14,10 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Segments are files in {@code /dev/shm} on Linux (the directory POSIX {@code shm_open} uses, so Python's
  * {@code shared_memory} sees the same names), elsewhere in {@code java.io.tmpdir}. The system property
- * {@value #DIRECTORY_PROPERTY} overrides the choice; child JVMs inherit it. A directory where a segment cannot be
+ * {@code jmultiprocessing.shm.dir} overrides the choice; child JVMs inherit it. A directory where a segment cannot be
  * created (no room, read-only, missing) is reported by {@link #cannotCreate}, naming that property.
  */
 public final class ShmDirectory {
-
-    /** System property naming the segment directory. */
-    public static final String DIRECTORY_PROPERTY = "jmultiprocessing.shm.dir";
 
     /** Longest name accepted: the usual {@code NAME_MAX}. */
     public static final int MAX_NAME_LENGTH = 255;
@@ -87,8 +85,8 @@ public final class ShmDirectory {
 
     /**
      * The exception for a segment, or the record kept beside the segments, that could not be created or written
-     * in the directory: it names the directory, its free space, the size asked for and {@value #DIRECTORY_PROPERTY},
-     * the one setting that moves segments elsewhere.
+     * in the directory: it names the directory, its free space, the size asked for and
+     * {@code jmultiprocessing.shm.dir}, the one setting that moves segments elsewhere.
      *
      * @param what  what could not be created, such as {@code "shared memory segment jmp-heap-1-..."}
      * @param size  the bytes asked for, or 0 if the failure is not about a size (the ledger line of a creation)
@@ -107,8 +105,8 @@ public final class ShmDirectory {
         }
         message.append("free=").append(free < 0 ? "unknown" : free + " bytes").append(" in ").append(DIRECTORY)
                 .append("; expected a writable directory with room for it: free space there, or set the system"
-                        + " property ").append(DIRECTORY_PROPERTY).append(" to another directory, -D")
-                .append(DIRECTORY_PROPERTY).append("=<dir>)");
+                        + " property ").append(Configuration.SHM_DIR.property()).append(" to another directory, -D")
+                .append(Configuration.SHM_DIR.property()).append("=<dir>)");
         return new UncheckedIOException(message.toString(), cause);
     }
 
@@ -126,7 +124,7 @@ public final class ShmDirectory {
     }
 
     private static Path chooseDirectory() {
-        String configured = System.getProperty(DIRECTORY_PROPERTY);
+        String configured = Configuration.SHM_DIR.value();
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured).toAbsolutePath();
         }

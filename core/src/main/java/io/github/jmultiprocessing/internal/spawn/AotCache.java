@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.File;
 import java.io.IOException;
@@ -27,14 +28,15 @@ import java.util.concurrent.TimeUnit;
  * library already loaded and linked, the lambda and serialization machinery resolved.
  *
  * <p>Where and how big. A cache is specific to one JVM, one set of flags and one class path; its file name is a
- * hash of all three (and of each jar's size and modification time), in {@value #DIR_PROPERTY} (default
+ * hash of all three (and of each jar's size and modification time), in {@code jmultiprocessing.cache.dir} (default
  * {@code $XDG_CACHE_HOME/jmultiprocessing}, else {@code ~/.cache/jmultiprocessing}). One takes ~17 MB for the
- * library and a small application (JDK 25). The caches of a directory take at most {@value #MAX_BYTES_PROPERTY}
- * bytes together (default {@value #DEFAULT_MAX_BYTES}, 256 MiB; suffixes {@code k}, {@code m}, {@code g}; 0 turns
+ * library and a small application (JDK 25). The caches of a directory take at most
+ * {@code jmultiprocessing.aot.maxBytes} bytes together (default {@value #DEFAULT_MAX_BYTES}, 256 MiB; suffixes
+ * {@code k}, {@code m}, {@code g}; 0 turns
  * caches off): after each build the least recently used ones are deleted until they fit (a JVM marks a cache used
  * by setting its modification time the first time it starts a child with it), and a cache that alone would not fit
  * is not kept. While a cache is being built its temporary file takes one cache's size more. Only class paths made
- * of jar files qualify (the JVM refuses directories), and no module path. {@value #ENABLED_PROPERTY}{@code =false}
+ * of jar files qualify (the JVM refuses directories), and no module path. {@code jmultiprocessing.aot=false}
  * turns caches off.
  *
  * <p>Who builds, and for how long. By default a cache is built inside this JVM's process tree, while the program
@@ -45,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * 2-core machine). If the program ends first, an exit hook kills the JVM of the step under way, waits until it is
  * gone and deletes the build's lock and temporary files; that costs the exit the time the kernel takes to end a
  * JVM (2-10 ms measured; the wait is capped at {@value #KILLED_STEP_WAIT_MILLIS} ms), and the next run starts the
- * build again. So no process of the library outlives the program. {@value #DETACHED_PROPERTY}{@code =true} opts in to
+ * build again. So no process of the library outlives the program. {@code jmultiprocessing.aot.detached=true} opts in to
  * the other way: the first child command with no cache starts a builder JVM in a session of its own
  * ({@code setsid}, {@code --build-aot}, output discarded) that finishes after the program has ended, so that short
  * programs get a cache too.
@@ -63,19 +65,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class AotCache {
 
-    /** System property: the folder caches are kept in. */
-    static final String DIR_PROPERTY = "jmultiprocessing.cache.dir";
-
-    /** System property: {@code false} turns AOT caches off. */
-    static final String ENABLED_PROPERTY = "jmultiprocessing.aot";
-
-    /** System property: {@code true} lets a builder finish after the program has ended (its own session). */
-    static final String DETACHED_PROPERTY = "jmultiprocessing.aot.detached";
-
-    /** System property: the most bytes the caches of the directory take together; 0 turns caches off. */
-    static final String MAX_BYTES_PROPERTY = "jmultiprocessing.aot.maxBytes";
-
-    /** The default of {@value #MAX_BYTES_PROPERTY}: 256 MiB, ~15 caches of a small application. */
+    /** The default of {@code jmultiprocessing.aot.maxBytes}: 256 MiB, ~15 caches of a small application. */
     static final long DEFAULT_MAX_BYTES = 268_435_456L;
 
     /** The child start (per command, in this JVM) at which a build inside the program's process tree begins. */
@@ -110,7 +100,7 @@ final class AotCache {
      * the cache may be built in the background)}
      *
      * @param jvm the java binary, flags and class path of the child, without the main class
-     * @throws IllegalArgumentException if {@value #MAX_BYTES_PROPERTY} is not a size
+     * @throws IllegalArgumentException if {@code jmultiprocessing.aot.maxBytes} is not a size
      */
     static List<String> options(List<String> jvm) {
         Path cache = cacheFor(jvm);
@@ -124,7 +114,7 @@ final class AotCache {
             options.addAll(quiet());
             return options;
         }
-        boolean detached = "true".equalsIgnoreCase(System.getProperty(DETACHED_PROPERTY));
+        boolean detached = Configuration.AOT_DETACHED.isOn();
         int start = STARTS.merge(cache.toString(), 1, Integer::sum);
         // a start that went without its directory jars (DirectoryJars: made meanwhile) was this command's first
         int buildAt = detached ? 1 : DirectoryJars.startedWithout(List.of(classPathOf(jvm).split(File.pathSeparator)))
@@ -184,9 +174,9 @@ final class AotCache {
         build(args.subList(2, 2 + size), cache, args.subList(2 + size, args.size()));
     }
 
-    /** {@return the byte cap of the cache directory, from {@value #MAX_BYTES_PROPERTY}} */
+    /** {@return the byte cap of the cache directory, from {@code jmultiprocessing.aot.maxBytes}} */
     static long maxBytes() {
-        String value = System.getProperty(MAX_BYTES_PROPERTY);
+        String value = Configuration.AOT_MAX_BYTES.value();
         if (value == null || value.isBlank()) {
             return DEFAULT_MAX_BYTES;
         }
@@ -205,7 +195,7 @@ final class AotCache {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(MAX_BYTES_PROPERTY + "=" + value
+        throw new IllegalArgumentException(Configuration.AOT_MAX_BYTES.property() + "=" + value
                 + " (expected a number of bytes >= 0, optionally with a suffix k, m or g)");
     }
 
@@ -236,8 +226,8 @@ final class AotCache {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
             for (String part : jvm) {
-                if (part.startsWith("-D" + ENABLED_PROPERTY) || part.startsWith("-Xlog")
-                        || part.startsWith("-D" + ChildLauncher.CHILD_OPTIONS_PROPERTY + "=")) {
+                if (part.startsWith("-D" + Configuration.AOT.property()) || part.startsWith("-Xlog")
+                        || part.startsWith(Configuration.CHILD_JVM_OPTIONS.option(""))) {
                     // how caches are built, logging, or options that are on the command line themselves: one
                     // cache serves all of these settings
                     continue;
@@ -272,10 +262,10 @@ final class AotCache {
     /**
      * {@return true if children may have caches at all}: JDK 24+, caches not turned off, no module path
      *
-     * @throws IllegalArgumentException if {@value #MAX_BYTES_PROPERTY} is not a size
+     * @throws IllegalArgumentException if {@code jmultiprocessing.aot.maxBytes} is not a size
      */
     static boolean enabled() {
-        return Runtime.version().feature() >= 24 && !"false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY))
+        return Runtime.version().feature() >= 24 && !Configuration.AOT.isOff()
                 && maxBytes() != 0 && !ChildLauncher.class.getModule().isNamed()
                 && System.getProperty("jdk.module.path", "").isEmpty();
     }
@@ -287,7 +277,7 @@ final class AotCache {
     }
 
     static Path directory() {
-        String configured = System.getProperty(DIR_PROPERTY);
+        String configured = Configuration.CACHE_DIR.value();
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
@@ -343,7 +333,7 @@ final class AotCache {
             builder.add(SETSID.toString()); // its own session: a Ctrl-C of the parent does not kill it midway
         }
         builder.add(jvm.getFirst()); // the same java binary
-        builder.add("-D" + MAX_BYTES_PROPERTY + "=" + maxBytes());
+        builder.add(Configuration.AOT_MAX_BYTES.option(Long.toString(maxBytes())));
         builder.add("-cp");
         builder.add(classPathOf(jvm)); // the child's: it holds the library, also under a build tool's class loader
         builder.add(ChildMain.class.getName());

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import io.github.jmultiprocessing.internal.sync.Futex;
@@ -19,15 +20,9 @@ import java.util.List;
  */
 public final class ChildLauncher {
 
-    /** System property with extra JVM options for children, split on whitespace. */
-    public static final String CHILD_OPTIONS_PROPERTY = "jmultiprocessing.child.jvmOptions";
-
     /** How often a child gives freed native memory back (the JVM frees its compilers' pooled arenas every 5 s). */
     private static final int TRIM_INTERVAL_MILLIS = 5_000;
 
-    private static final List<String> PROPAGATED_PROPERTIES = List.of(ShmDirectory.DIRECTORY_PROPERTY,
-            Futex.PROPERTY, CHILD_OPTIONS_PROPERTY, AotCache.DIR_PROPERTY, AotCache.ENABLED_PROPERTY,
-            AotCache.DETACHED_PROPERTY, AotCache.MAX_BYTES_PROPERTY);
 
     /** Lowest Java feature version the library's classes run on. */
     private static final int MINIMUM_FEATURE = 22;
@@ -129,7 +124,7 @@ public final class ChildLauncher {
      * @throws IllegalArgumentException with the JVM's message, if it does not boot or is older than Java 22
      */
     public static void verify(LaunchSpec spec) {
-        String global = System.getProperty(CHILD_OPTIONS_PROPERTY, "").strip();
+        String global = Configuration.CHILD_JVM_OPTIONS.value("").strip();
         if (spec.java() == null && spec.options().isEmpty() && global.isEmpty()) {
             return;
         }
@@ -198,7 +193,7 @@ public final class ChildLauncher {
 
     /**
      * The command line a child starts with now: read at every start, so system properties set since (the
-     * propagated ones and {@value #CHILD_OPTIONS_PROPERTY}) apply to later children. Where an AOT cache for
+     * propagated ones and {@code jmultiprocessing.child.jvmOptions}) apply to later children. Where an AOT cache for
      * exactly this JVM, these flags and this class path exists, the child uses it ({@link AotCache}).
      *
      * @param spec how the child is started
@@ -252,10 +247,8 @@ public final class ChildLauncher {
         }
         List<String> inherited = JvmArguments.inherited();
         command.addAll(inherited);
-        for (String property : PROPAGATED_PROPERTIES) {
-            String value = System.getProperty(property);
-            String option = value == null ? null : "-D" + property + "=" + value;
-            if (option != null && !inherited.contains(option)) { // as set now, unless the command line said so
+        for (String option : Configuration.childOptions()) {
+            if (!inherited.contains(option)) { // as set now, unless the command line said so
                 command.add(option);
             }
         }
@@ -263,12 +256,12 @@ public final class ChildLauncher {
         if (selector != null) {
             command.add("-D" + JdkSelectorProvider.PROPERTY + "=" + selector);
         }
-        if (!Futex.AVAILABLE && System.getProperty(Futex.PROPERTY) == null) {
+        if (!Futex.AVAILABLE && Configuration.FUTEX.value() == null) {
             // Every process of a tree waits the same way: a futex waiter would sleep out its whole slice after a
             // wake-up from this JVM, which cannot make the call (and a child would repeat this JVM's warning).
-            command.add("-D" + Futex.PROPERTY + "=false");
+            command.add(Configuration.FUTEX.option("false"));
         }
-        String options = System.getProperty(CHILD_OPTIONS_PROPERTY, "").strip();
+        String options = Configuration.CHILD_JVM_OPTIONS.value("").strip();
         if (!options.isEmpty()) {
             command.addAll(List.of(options.split("\\s+")));
         }

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,13 +43,10 @@ import java.util.zip.ZipOutputStream;
  * files took 5-10 ms (33 ms the first time in a JVM) on a 2-CPU VM. Jars live beside the caches,
  * in {@link AotCache#directory()}; those unused for {@value #KEEP_DAYS} days (a JVM marks a jar's access time the
  * first time it uses it), and all but the {@value #KEEP_JARS} most recently used, are deleted as caches are pruned
- * (a child whose jar was deleted finds its classes in the directory at the end). {@value #PROPERTY}{@code =false}
- * leaves directories as they are.
+ * (a child whose jar was deleted finds its classes in the directory at the end).
+ * {@code jmultiprocessing.aot.directories=false} leaves directories as they are.
  */
 final class DirectoryJars {
-
-    /** System property: {@code false} leaves class path directories as they are (their children get no cache). */
-    static final String PROPERTY = "jmultiprocessing.aot.directories";
 
     static final int MAX_FILES = 10_000;
     /** A directory listed this recently is not listed again: a pool's workers starting together list it once. */
@@ -69,7 +67,7 @@ final class DirectoryJars {
      */
     static List<String> withJars(List<String> jvm) {
         int at = jvm.indexOf("-cp");
-        if (at < 0 || at + 1 >= jvm.size() || "false".equalsIgnoreCase(System.getProperty(PROPERTY))
+        if (at < 0 || at + 1 >= jvm.size() || Configuration.AOT_DIRECTORIES.isOff()
                 || !AotCache.enabled()) {
             return jvm;
         }

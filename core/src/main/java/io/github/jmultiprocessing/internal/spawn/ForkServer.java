@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * path). A child so started behaves as a {@code spawn}ed one; it just starts
  * sooner.
  *
- * <p>How many. {@value #STANDBYS_PROPERTY} standbys are kept (default: the machine's CPUs, at least 1 and at most
+ * <p>How many. {@code jmultiprocessing.forkserver.standbys} standbys are kept (default: the machine's CPUs, at
+ * least 1 and at most
  * {@value #DEFAULT_MOST}; each idle standby takes about as much memory as an idle child): a burst of that many
  * starts all find a standby ready; later ones in the burst wait for a replacement's JVM to boot. The property is
  * read at each start, so a program may change it as it goes.
@@ -28,9 +30,6 @@ import java.util.concurrent.TimeUnit;
  * and exits quietly.
  */
 public final class ForkServer {
-
-    /** System property: how many standbys to keep warm (at least 1). */
-    public static final String STANDBYS_PROPERTY = "jmultiprocessing.forkserver.standbys";
 
     /** The most standbys kept by default, whatever the number of CPUs. */
     static final int DEFAULT_MOST = 4;
@@ -114,12 +113,12 @@ public final class ForkServer {
     }
 
     /**
-     * {@return how many standbys to keep} ({@value #STANDBYS_PROPERTY})
+     * {@return how many standbys to keep} ({@code jmultiprocessing.forkserver.standbys})
      *
      * @throws IllegalArgumentException if the property is not a number from 1 to 64
      */
     public static int wanted() {
-        String value = System.getProperty(STANDBYS_PROPERTY);
+        String value = Configuration.FORKSERVER_STANDBYS.value();
         if (value == null || value.isBlank()) {
             return Math.max(1, Math.min(DEFAULT_MOST, Runtime.getRuntime().availableProcessors()));
         }
@@ -131,7 +130,8 @@ public final class ForkServer {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(STANDBYS_PROPERTY + "=" + value + " (expected a number of standbys from 1"
+        throw new IllegalArgumentException(Configuration.FORKSERVER_STANDBYS.property() + "=" + value
+                + " (expected a number of standbys from 1"
                 + " to " + MOST + ")");
     }
 

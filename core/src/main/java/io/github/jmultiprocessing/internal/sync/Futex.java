@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.sync;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.github.jmultiprocessing.internal.shm.LibraryThreads;
@@ -19,15 +20,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@code SegmentBacking}, allocates segment files). It is used only where the library's module
  * has native access enabled ({@code --enable-native-access}); the non-private futex operations are used because
  * the word is shared between processes. {@link #AVAILABLE} is false elsewhere, or when the system property
- * {@value #PROPERTY} is {@code false}, and callers then back off in pure Java. On Linux without native access,
+ * {@code jmultiprocessing.futex} is {@code false}, and callers then back off in pure Java. On Linux without native
+ * access,
  * the first use logs one warning (logger {@code io.github.jmultiprocessing.internal.sync.Futex}) that says how
  * to enable it.
  */
 @SuppressWarnings("restricted") // the one class here that makes a restricted call, by design
 public final class Futex {
-
-    /** System property: {@code false} turns the futex path off (the pure-Java backoff is used instead). */
-    public static final String PROPERTY = "jmultiprocessing.futex";
 
     private static final long FUTEX_WAIT = 0;
     private static final long FUTEX_WAKE = 1;
@@ -36,7 +35,8 @@ public final class Futex {
 
     /**
      * True if futex waits are used in this JVM: Linux on a known architecture, native access enabled, not turned
-     * off by {@value #PROPERTY}. Decided without linking the call, which happens once, on a thread of its own
+     * off by {@code jmultiprocessing.futex}. Decided without linking the call, which happens once, on a thread of
+     * its own
      * ({@link #linkInBackground}); until it is done, {@link #linked()} is false and waiters back off in pure Java.
      */
     public static final boolean AVAILABLE;
@@ -64,7 +64,7 @@ public final class Futex {
                 default -> -1;
             };
         }
-        boolean wanted = number > 0 && !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
+        boolean wanted = number > 0 && !Configuration.FUTEX.isOff();
         Module module = Futex.class.getModule();
         if (wanted && !module.isNativeAccessEnabled()) {
             System.getLogger(Futex.class.getName()).log(System.Logger.Level.WARNING, "native access is not enabled"
@@ -72,7 +72,8 @@ public final class Futex {
                     + " processes back off in pure Java (slower wake-ups, some CPU while waiting) instead of sleeping"
                     + " on a futex; start the JVM with --enable-native-access=" + (module.isNamed() ? module.getName()
                     : "ALL-UNNAMED") + " (or the manifest attribute Enable-Native-Access: ALL-UNNAMED of an"
-                    + " executable jar), or set -D" + PROPERTY + "=false to choose the pure-Java waits quietly");
+                    + " executable jar), or set " + Configuration.FUTEX.option("false") + " to choose the pure-Java"
+                    + " waits quietly");
         }
         SYS_FUTEX = number;
         AVAILABLE = wanted && module.isNativeAccessEnabled();

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.manager;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import static io.github.jmultiprocessing.testing.HostilePeers.readsToEnd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -135,12 +136,12 @@ class ManagerServerTest {
                         .toList(), "the pipe's name goes once the client has mapped it");
             }
             client.closeAll();
-            System.setProperty(ManagerClient.PIPES_PROPERTY, "false");
+            System.setProperty(Configuration.MANAGER_PIPES.property(), "false");
             try {
                 assertEquals(0, ManagerFrames.result(client.call(count)));
-                assertFalse(client.pipeLinked(), ManagerClient.PIPES_PROPERTY + "=false: a socket");
+                assertFalse(client.pipeLinked(), Configuration.MANAGER_PIPES.property() + "=false: a socket");
             } finally {
-                System.clearProperty(ManagerClient.PIPES_PROPERTY);
+                System.clearProperty(Configuration.MANAGER_PIPES.property());
             }
             client.closeAll();
             server.close();

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.ring;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -48,9 +49,9 @@ class RingCorruptionIT {
 
     private static void corruptFromAChild(String segment, long offset, String value) throws Exception {
         List<String> options = new ArrayList<>();
-        String dir = System.getProperty(ShmDirectory.DIRECTORY_PROPERTY);
+        String dir = Configuration.SHM_DIR.value();
         if (dir != null) {
-            options.add("-D" + ShmDirectory.DIRECTORY_PROPERTY + "=" + dir);
+            options.add("-D" + Configuration.SHM_DIR.property() + "=" + dir);
         }
         try (JavaMain child = JavaMain.start(System.getProperty("java.class.path"), options, Corrupter.class, segment,
                 Long.toString(offset), value)) {

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.shm;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +48,7 @@ class SegmentBackingTest {
         String message = full.getMessage();
         assertTrue(message.startsWith("cannot create shared memory segment jmp_x in " + ShmDirectory.directory()
                 + ": No space left on device (size=4096 bytes asked for, free="), message);
-        assertTrue(message.contains(ShmDirectory.DIRECTORY_PROPERTY), message);
+        assertTrue(message.contains(Configuration.SHM_DIR.property()), message);
         assertTrue(full.getCause() instanceof FileSystemException);
 
         String denied = ShmDirectory.cannotCreate("shared memory", 0, new AccessDeniedException("/some/file"))

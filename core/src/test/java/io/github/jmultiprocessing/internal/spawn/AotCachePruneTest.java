@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,22 +37,22 @@ class AotCachePruneTest {
 
     @Test
     void shouldCapTheDirectoryAtTheDocumentedDefault() {
-        String saved = System.getProperty(AotCache.MAX_BYTES_PROPERTY);
+        String saved = Configuration.AOT_MAX_BYTES.value();
         try {
-            System.clearProperty(AotCache.MAX_BYTES_PROPERTY);
+            System.clearProperty(Configuration.AOT_MAX_BYTES.property());
             assertEquals(256 * MIB, AotCache.maxBytes());
-            System.setProperty(AotCache.MAX_BYTES_PROPERTY, "64m");
+            System.setProperty(Configuration.AOT_MAX_BYTES.property(), "64m");
             assertEquals(64 * MIB, AotCache.maxBytes());
-            System.setProperty(AotCache.MAX_BYTES_PROPERTY, "1000");
+            System.setProperty(Configuration.AOT_MAX_BYTES.property(), "1000");
             assertEquals(1000, AotCache.maxBytes());
-            System.setProperty(AotCache.MAX_BYTES_PROPERTY, "-1");
+            System.setProperty(Configuration.AOT_MAX_BYTES.property(), "-1");
             IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, AotCache::maxBytes);
             assertTrue(bad.getMessage().startsWith("jmultiprocessing.aot.maxBytes=-1 (expected"), bad.getMessage());
         } finally {
             if (saved == null) {
-                System.clearProperty(AotCache.MAX_BYTES_PROPERTY);
+                System.clearProperty(Configuration.AOT_MAX_BYTES.property());
             } else {
-                System.setProperty(AotCache.MAX_BYTES_PROPERTY, saved);
+                System.setProperty(Configuration.AOT_MAX_BYTES.property(), saved);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -28,8 +29,8 @@ class DirectoryJarsTest {
 
     @AfterEach
     void clearProperties() {
-        System.clearProperty(AotCache.DIR_PROPERTY);
-        System.clearProperty(DirectoryJars.PROPERTY);
+        System.clearProperty(Configuration.CACHE_DIR.property());
+        System.clearProperty(Configuration.AOT_DIRECTORIES.property());
     }
 
     private Path classes(String name, String... files) throws Exception {
@@ -96,7 +97,7 @@ class DirectoryJarsTest {
     @Test
     void shouldPutEachDirectorysJarInItsPlaceAndTheDirectoriesAtTheEnd() throws Exception {
         Assumptions.assumeTrue(AotCache.enabled(), "AOT caches need JDK 24+");
-        System.setProperty(AotCache.DIR_PROPERTY, dir.resolve("cache").toString());
+        System.setProperty(Configuration.CACHE_DIR.property(), dir.resolve("cache").toString());
         Path first = classes("first", "p/First.class");
         Path resources = classes("resources", "greeting.txt");
         Path lib = Files.writeString(dir.resolve("lib.jar"), "not read");
@@ -120,7 +121,7 @@ class DirectoryJarsTest {
         assertEquals(classPath.subList(0, 3), DirectoryJars.cachedPart(classPath), "the cache's class path");
         assertEquals(jvm.subList(0, 3), command.subList(0, 3));
 
-        System.setProperty(DirectoryJars.PROPERTY, "false");
+        System.setProperty(Configuration.AOT_DIRECTORIES.property(), "false");
         assertSame(jvm, DirectoryJars.withJars(jvm), "turned off: as it was");
     }
 
