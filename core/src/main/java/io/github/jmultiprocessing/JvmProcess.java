@@ -314,8 +314,12 @@ public class JvmProcess implements Serializable {
             event.begin();
         }
         String method = startMethod != null ? startMethod : Context.defaultMethod(false);
+        long startedMicros = Recording.epochMicros(); // for the ProcessReady event of the process, if it records
         if (method.equals(Multiprocessing.THREAD)) {
-            process = new Popen.InThread(name, daemon, () -> runAsCurrent(this));
+            process = new Popen.InThread(name, daemon, () -> {
+                Recording.processReady(name, Multiprocessing.THREAD, startedMicros);
+                runAsCurrent(this);
+            });
         } else {
             JvmProcess current = currentProcess();
             var credits = Connection.beginTransfer(); // pipe ends the target carries become the child's copies
@@ -331,7 +335,7 @@ public class JvmProcess implements Serializable {
                 ChildLauncher.noteBootstrapClasses(classes);
                 ExitReport report = ExitReport.next(); // tells an exit(137) of its code from a SIGKILL
                 BootstrapFrame frame = new BootstrapFrame(ProcessIdentity.pid(), daemon, name, report,
-                        compact ? BootstrapFrame.COMPACT : BootstrapFrame.SERIALIZED, payload);
+                        compact ? BootstrapFrame.COMPACT : BootstrapFrame.SERIALIZED, payload, startedMicros);
                 process = new Popen.Jvm(method.equals(Multiprocessing.FORKSERVER) ? ForkServer.launch(frame, spec)
                         : ChildLauncher.launch(frame, spec), report);
             } finally {

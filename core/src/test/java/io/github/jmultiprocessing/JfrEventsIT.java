@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The library's JFR events, recorded by a program JVM of its own started with {@code -XX:StartFlightRecording}
- * (the JDK's default settings): a child's start and exit, pool tasks, a pool worker lost, a lock wait above its
- * threshold, a manager call above its threshold; read back from the recording file.
+ * (the JDK's default settings): a child's start, readiness and exit, pool tasks, a pool worker lost, a lock wait
+ * and a queue wait above their thresholds, a manager call above its threshold; read back from the recording file.
+ * A child given the option records its own readiness.
  */
 class JfrEventsIT {
 
@@ -61,18 +62,65 @@ class JfrEventsIT {
                 manager.start();
                 System.out.println("event set " + manager.event().await(Duration.ofMillis(100)));
             }
+            try (SharedQueue<String> queue = new SharedQueue<>()) {
+                System.out.println("empty get " + queue.get(Duration.ofMillis(60))); // times out: QueueWait, get
+            } catch (QueueEmptyException expected) {
+                System.out.println("queue empty");
+            }
+            JvmProcess thread = Multiprocessing.getContext(Multiprocessing.THREAD).process(() -> { }, "in-a-thread");
+            thread.start();
+            thread.join();
+            // A child that records itself: its ProcessReady event is in its own recording.
+            ChildJvm recording = ChildJvm.defaults().withOptions("-XX:StartFlightRecording:filename=" + args[0]
+                    + ",settings=default");
+            JvmProcess recorded = new JvmProcess(() -> { }, "recording-child");
+            recorded.setChildJvm(recording);
+            recorded.start();
+            recorded.join();
+            System.out.println("recording child exit " + recorded.exitCode().orElse(-99));
         }
     }
 
     @Test
     void shouldRecordTheLibrarysEvents(@TempDir Path dir) throws Exception {
         Path recording = dir.resolve("recording.jfr");
+        Path childRecording = dir.resolve("child.jfr");
         try (JavaMain main = JavaMain.start(System.getProperty("java.class.path"),
-                List.of("-XX:StartFlightRecording:filename=" + recording + ",settings=default"), RecordedMain.class)) {
+                List.of("-XX:StartFlightRecording:filename=" + recording + ",settings=default"), RecordedMain.class,
+                childRecording.toString())) {
             assertEquals(0, main.waitFor(Duration.ofSeconds(120)), main.output());
             assertTrue(main.output().contains("worker lost"), main.output());
+            assertTrue(main.output().contains("queue empty"), main.output());
+            assertTrue(main.output().contains("recording child exit 0"), main.output());
         }
         Map<String, Integer> counts = new TreeMap<>();
+        String all = read(recording, counts);
+        for (String type : List.of("ProcessStart", "ProcessReady", "ProcessExit", "PoolTask", "WorkerLost",
+                "LockWait", "ManagerCall", "QueueWait")) {
+            assertTrue(counts.containsKey(type), type + " recorded; all: " + counts + "\n" + all);
+        }
+        assertTrue(all.contains("process = \"recorded-child\"") && all.contains("startMethod = \"spawn\""), all);
+        assertTrue(all.contains("exitCode = 3"), "the worker's exit, as its pool saw it: " + all);
+        assertTrue(all.contains("method = \"await\""), all);
+        assertTrue(all.contains("operation = \"get\"") && all.contains("done = false"), "the empty get: " + all);
+        assertTrue(all.contains("process = \"in-a-thread\"") && all.contains("startMethod = \"thread\""),
+                "the thread start method's readiness, in this JVM: " + all);
+
+        Map<String, Integer> childCounts = new TreeMap<>();
+        String child = read(childRecording, childCounts);
+        assertEquals(1, childCounts.getOrDefault("ProcessReady", 0), "the child's own readiness: " + child);
+        RecordedEvent ready = RecordingFile.readAllEvents(childRecording).stream()
+                .filter(e -> e.getEventType().getName().equals("io.github.jmultiprocessing.ProcessReady"))
+                .findFirst().orElseThrow();
+        assertEquals("recording-child", ready.getString("process"));
+        assertEquals("spawn", ready.getString("startMethod"));
+        Duration sinceStart = ready.getDuration("sinceStart");
+        assertTrue(sinceStart.compareTo(Duration.ofMillis(1)) > 0 && sinceStart.compareTo(Duration.ofSeconds(60)) < 0,
+                "time to ready: from the parent's start() to the child's target, " + sinceStart);
+    }
+
+    /** {@return the library's events in a recording, printed} and counts them by type into {@code counts} */
+    private static String read(Path recording, Map<String, Integer> counts) throws java.io.IOException {
         StringBuilder seen = new StringBuilder();
         for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
             String type = event.getEventType().getName();
@@ -81,13 +129,6 @@ class JfrEventsIT {
                 seen.append(event).append('\n');
             }
         }
-        String all = seen.toString();
-        for (String type : List.of("ProcessStart", "ProcessExit", "PoolTask", "WorkerLost", "LockWait",
-                "ManagerCall")) {
-            assertTrue(counts.containsKey(type), type + " recorded; all: " + counts + "\n" + all);
-        }
-        assertTrue(all.contains("process = \"recorded-child\"") && all.contains("startMethod = \"spawn\""), all);
-        assertTrue(all.contains("exitCode = 3"), "the worker's exit, as its pool saw it: " + all);
-        assertTrue(all.contains("method = \"await\""), all);
+        return seen.toString();
     }
 }

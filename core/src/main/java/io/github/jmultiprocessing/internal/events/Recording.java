@@ -25,4 +25,30 @@ public final class Recording {
             return false;
         }
     }
+
+    /** {@return the system clock now, in microseconds since the epoch: when a process's start began} */
+    public static long epochMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    /**
+     * Commits a {@link ProcessReadyEvent} if JFR records here: the process's target is about to run.
+     *
+     * @param process       the process's name
+     * @param startMethod   how it was started
+     * @param startedMicros when its start began ({@link #epochMicros()}, in the parent), or 0 if unknown
+     */
+    public static void processReady(String process, String startMethod, long startedMicros) {
+        if (!on()) {
+            return;
+        }
+        ProcessReadyEvent event = new ProcessReadyEvent();
+        if (event.shouldCommit()) {
+            event.process = process;
+            event.startMethod = startMethod;
+            event.sinceStart = startedMicros == 0 ? 0 : Math.max(0, epochMicros() - startedMicros);
+            event.commit();
+        }
+    }
 }

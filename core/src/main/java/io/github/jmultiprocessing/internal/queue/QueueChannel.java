@@ -1,5 +1,7 @@
 package io.github.jmultiprocessing.internal.queue;
 
+import io.github.jmultiprocessing.internal.events.QueueWaitEvent;
+import io.github.jmultiprocessing.internal.events.Recording;
 import io.github.jmultiprocessing.internal.ring.CorruptRingException;
 import io.github.jmultiprocessing.internal.ring.EndHolders;
 import io.github.jmultiprocessing.internal.ring.RecordReader;
@@ -342,10 +344,35 @@ public final class QueueChannel implements AutoCloseable {
      */
     public boolean put(int length, RecordWriter message, long timeoutNanos, BooleanSupplier stop)
             throws InterruptedException, IOException {
+        QueueWaitEvent event = timeoutNanos != 0 && Recording.on() ? waitBegins() : null;
+        boolean done = false;
         try {
-            return putChecked(length, message, timeoutNanos, stop);
+            done = putChecked(length, message, timeoutNanos, stop);
+            return done;
         } catch (CorruptRingException e) {
             throw breakQueue(e);
+        } finally {
+            if (event != null) {
+                waitEnds(event, "put", done);
+            }
+        }
+    }
+
+    /** {@return a begun event for a put, get or join that may wait} (asked only while JFR records) */
+    private static QueueWaitEvent waitBegins() {
+        QueueWaitEvent event = new QueueWaitEvent();
+        event.begin();
+        return event;
+    }
+
+    /** Commits the event of a put, get or join that took the event's threshold or more (it waited). */
+    private void waitEnds(QueueWaitEvent event, String operation, boolean done) {
+        event.end();
+        if (event.shouldCommit()) {
+            event.queue = name;
+            event.operation = operation;
+            event.done = done;
+            event.commit();
         }
     }
 
@@ -533,10 +560,17 @@ public final class QueueChannel implements AutoCloseable {
      */
     public <T> T get(RecordReader<T> reader, long timeoutNanos, BooleanSupplier stop)
             throws InterruptedException, IOException {
+        QueueWaitEvent event = timeoutNanos != 0 && Recording.on() ? waitBegins() : null;
+        T message = null;
         try {
-            return getChecked(reader, timeoutNanos, stop);
+            message = getChecked(reader, timeoutNanos, stop);
+            return message;
         } catch (CorruptRingException e) {
             throw breakQueue(e);
+        } finally {
+            if (event != null) {
+                waitEnds(event, "get", message != null);
+            }
         }
     }
 
@@ -920,12 +954,20 @@ public final class QueueChannel implements AutoCloseable {
      *                              waiting
      */
     public boolean join(long timeoutNanos) throws InterruptedException, CorruptRingException {
-        boolean done = Waiting.until(memory, JOIN_SEQ, JOIN_WAITERS,
-                () -> (int) INT.getVolatile(memory, UNFINISHED) == 0 || isBroken(), timeoutNanos, true);
-        if ((int) INT.getVolatile(memory, UNFINISHED) != 0) {
-            checkBroken();
+        QueueWaitEvent event = timeoutNanos != 0 && Recording.on() ? waitBegins() : null;
+        boolean done = false;
+        try {
+            done = Waiting.until(memory, JOIN_SEQ, JOIN_WAITERS,
+                    () -> (int) INT.getVolatile(memory, UNFINISHED) == 0 || isBroken(), timeoutNanos, true);
+            if ((int) INT.getVolatile(memory, UNFINISHED) != 0) {
+                checkBroken();
+            }
+            return done;
+        } finally {
+            if (event != null) {
+                waitEnds(event, "join", done);
+            }
         }
-        return done;
     }
 
     /** {@return what is left of a timeout: -1 for none (negative), 0 for 0; {@code start} matters if positive} */

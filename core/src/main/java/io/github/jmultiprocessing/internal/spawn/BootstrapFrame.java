@@ -18,6 +18,8 @@ import java.io.OutputStream;
  *   UTF    process name (for messages before the payload is read)
  *   UTF    name of the child's {@link ExitReport}, or "" for none
  *   byte   payload kind: 0 a Java serialization stream, 1 a compact graph ({@link ChildMain#setCompactReader})
+ *   long   when the parent's start() began, in microseconds since the epoch (0: unknown): for the child's
+ *          ProcessReady event
  *   int    payload length, then the payload: the {@link java.util.concurrent.Callable} to run
  * </pre>
  *
@@ -30,9 +32,10 @@ import java.io.OutputStream;
  * @param report    the name of the child's exit report, or "" for none
  * @param kind      {@link #SERIALIZED} or {@link #COMPACT}
  * @param payload   the serialized target
+ * @param startedMicros when the parent's {@code start()} began, microseconds since the epoch, or 0 if unknown
  */
 public record BootstrapFrame(long parentPid, boolean daemon, String name, String report, byte kind,
-        byte[] payload) {
+        byte[] payload, long startedMicros) {
 
     /** Payload kind: a Java serialization stream. */
     public static final byte SERIALIZED = 0;
@@ -41,7 +44,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
     public static final byte COMPACT = 1;
 
     private static final int MAGIC = 0x4A4D_5042;
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
 
     /**
      * Checks the kind.
@@ -63,7 +66,21 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
      * @param payload   the serialized target
      */
     public BootstrapFrame(long parentPid, boolean daemon, String name, byte[] payload) {
-        this(parentPid, daemon, name, "", SERIALIZED, payload);
+        this(parentPid, daemon, name, "", SERIALIZED, payload, 0);
+    }
+
+    /**
+     * A frame that does not say when the start began.
+     *
+     * @param parentPid the parent's pid
+     * @param daemon    whether the child ends when the parent does
+     * @param name      the process name
+     * @param report    the name of the child's exit report, or "" for none
+     * @param kind      {@link #SERIALIZED} or {@link #COMPACT}
+     * @param payload   the serialized target
+     */
+    public BootstrapFrame(long parentPid, boolean daemon, String name, String report, byte kind, byte[] payload) {
+        this(parentPid, daemon, name, report, kind, payload, 0);
     }
 
     /**
@@ -75,10 +92,11 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
      * @param report    the child's exit report, or null for none
      * @param kind      {@link #SERIALIZED} or {@link #COMPACT}
      * @param payload   the serialized target
+     * @param startedMicros when the parent's {@code start()} began, microseconds since the epoch
      */
     public BootstrapFrame(long parentPid, boolean daemon, String name, ExitReport report, byte kind,
-            byte[] payload) {
-        this(parentPid, daemon, name, report == null ? "" : report.name(), kind, payload);
+            byte[] payload, long startedMicros) {
+        this(parentPid, daemon, name, report == null ? "" : report.name(), kind, payload, startedMicros);
     }
     private static final int MAX_PAYLOAD = 1 << 30;
 
@@ -97,6 +115,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
         data.writeUTF(name);
         data.writeUTF(report);
         data.writeByte(kind);
+        data.writeLong(startedMicros);
         data.writeInt(payload.length);
         data.write(payload);
         data.flush();
@@ -127,6 +146,7 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
         String name;
         String report;
         byte kind;
+        long startedMicros;
         int length;
         try {
             version = data.readInt();
@@ -138,10 +158,11 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
             name = data.readUTF();
             report = data.readUTF();
             kind = data.readByte();
+            startedMicros = data.readLong();
             length = data.readInt();
         } catch (EOFException e) { // DataInputStream's own has no message
             throw new EOFException("bootstrap cut short before its payload (expected version, parent pid, daemon,"
-                    + " name, report, payload kind and payload length)");
+                    + " name, report, payload kind, start time and payload length)");
         }
         if (kind != SERIALIZED && kind != COMPACT) {
             throw new IOException("bootstrap payload kind=" + kind + " (expected 0 or 1)");
@@ -153,6 +174,6 @@ public record BootstrapFrame(long parentPid, boolean daemon, String name, String
         if (payload.length != length) {
             throw new EOFException("bootstrap payload ended after " + payload.length + " of " + length + " bytes");
         }
-        return new BootstrapFrame(parentPid, daemon, name, report, kind, payload);
+        return new BootstrapFrame(parentPid, daemon, name, report, kind, payload, startedMicros);
     }
 }

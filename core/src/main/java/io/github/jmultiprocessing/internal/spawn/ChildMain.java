@@ -1,5 +1,6 @@
 package io.github.jmultiprocessing.internal.spawn;
 
+import io.github.jmultiprocessing.internal.events.Recording;
 import io.github.jmultiprocessing.internal.shm.SegmentLedger;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -106,6 +107,7 @@ public final class ChildMain {
         if (frame.daemon()) {
             watchParent(true);
         }
+        Recording.processReady(frame.name(), standby ? "forkserver" : "spawn", frame.startedMicros());
         try {
             target.call();
         } catch (Throwable e) {
