@@ -15,6 +15,14 @@ import java.util.concurrent.TimeoutException;
  * cancels what is outstanding. Either way the result is then cancelled: {@link #isCancelled()} is true and
  * {@code get} throws {@link java.util.concurrent.CancellationException}.
  *
+ * <pre>{@code
+ * try (var pool = new ProcessPool(2)) {
+ *     AsyncResult<Integer> result = pool.applyAsync(() -> 6 * 7);   // Python: r = pool.apply_async(f)
+ *     // ... the caller goes on while a worker runs it ...
+ *     System.out.println(result.get(Duration.ofSeconds(10)));     // Python: r.get(timeout=10) -> 42
+ * }
+ * }</pre>
+ *
  * @param <V> the result type
  */
 public final class AsyncResult<V> implements Future<V> {

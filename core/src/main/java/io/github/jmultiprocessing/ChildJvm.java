@@ -43,11 +43,17 @@ public final class ChildJvm implements Serializable {
 
     private static final ChildJvm DEFAULTS = new ChildJvm(null, null, null, List.of(), Map.of(), List.of());
 
+    /** The {@code java} binary, or null for the parent's. */
     private final String executable;
+    /** {@code -Xmx}, or null for the inherited one. */
     private final String maxHeap;
+    /** {@code -Xms}, or null for the inherited one. */
     private final String initialHeap;
+    /** JVM options, one argument each. */
     private final List<String> options;
+    /** System properties, {@code -D} each. */
     private final Map<String, String> properties;
+    /** Class path entries the child gets besides those it inherits. */
     private final List<String> classPath;
 
     private ChildJvm(String executable, String maxHeap, String initialHeap, List<String> options,

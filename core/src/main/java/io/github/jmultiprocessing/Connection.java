@@ -51,6 +51,18 @@ import java.util.Objects;
  * <p>Objects travel through a codec: {@code null}, boxed primitives, strings and primitive arrays directly,
  * anything else by Java serialization through the JVM-wide {@link java.io.ObjectInputFilter}. Memory consistency
  * effects: actions in a process before it sends a message happen-before actions after the message is received.
+ *
+ * <pre>{@code
+ * Pipe pipe = Pipe.open();                                 // Python: parent_conn, child_conn = Pipe()
+ * Connection parentEnd = pipe.left(), childEnd = pipe.right();
+ * var p = new JvmProcess(() -> {
+ *     childEnd.send(List.of(42, "hello"));                 // Python: conn.send([42, 'hello'])
+ *     childEnd.close();
+ * });
+ * p.start();
+ * System.out.println(parentEnd.recv());                    // [42, hello]
+ * p.join();
+ * }</pre>
  */
 public final class Connection implements AutoCloseable, Serializable {
 
@@ -497,6 +509,13 @@ public final class Connection implements AutoCloseable, Serializable {
         }
     }
 
+    /**
+     * Sends a handle in place of this connection: the pipe's segment name and which end this is; the receiver
+     * maps the same pipe and takes this end over.
+     *
+     * @return the handle that travels
+     * @throws java.io.NotSerializableException if this is a socket connection, which cannot travel
+     */
     @Serial
     Object writeReplace() throws java.io.NotSerializableException {
         checkOpen();
@@ -512,6 +531,12 @@ public final class Connection implements AutoCloseable, Serializable {
         return new Handle(segment, end, ProcessIdentity.pid(), credits != null, handOff);
     }
 
+    /**
+     * Refuses a stream that holds this object itself rather than its handle (a forged or corrupt stream).
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("Connection travels as a handle");

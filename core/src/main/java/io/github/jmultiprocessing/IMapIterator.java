@@ -13,6 +13,15 @@ import java.util.concurrent.TimeoutException;
  * at the task's place, and an exception of the input iterator after the results of the items read before it;
  * the iteration goes on after a task's exception and ends after the input's. Not thread-safe: one consumer.
  *
+ * <pre>{@code
+ * try (var pool = new ProcessPool(4)) {
+ *     IMapIterator<Integer> squares = pool.imap(x -> x * x, List.of(1, 2, 3, 4));
+ *     while (squares.hasNext()) {
+ *         System.out.println(squares.next(Duration.ofSeconds(10)));   // 1, 4, 9, 16: in order
+ *     }
+ * }
+ * }</pre>
+ *
  * @param <R> the results' type
  */
 public interface IMapIterator<R> extends Iterator<R> {

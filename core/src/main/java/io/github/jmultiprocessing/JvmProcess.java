@@ -116,16 +116,22 @@ public class JvmProcess implements Serializable {
         SegmentLedger.beforeExit(JvmProcess::exit);
     }
 
+    /** What the process runs. */
     private final ProcessTarget target;
+    /** Python's {@code _identity}: the position of this process in its tree, from the root. */
     private final int[] identity;
+    /** The name ({@code JvmProcess-N} unless set). */
     private volatile String name;
+    /** Whether the process ends when its parent does. */
     private volatile boolean daemon;
+    /** The key its connections and managers authenticate with (Python's {@code authkey}). */
     private byte[] authkey;
 
     private transient long externalPid; // set for the current process and for a parent view: not ours to start
     private transient boolean parentView; // this child's view of its parent: joinable, never started or signalled
     private transient Popen process; // guarded by this: what runs it once started
-    private final String startMethod; // null: the default start method when start() is called
+    /** The start method, or null for the default start method when {@code start()} is called. */
+    private final String startMethod;
     private transient volatile Integer exitCode;
     private transient volatile boolean closed;
     private transient volatile ChildJvm childJvm; // null: Multiprocessing's default

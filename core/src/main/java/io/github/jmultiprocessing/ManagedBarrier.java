@@ -4,7 +4,19 @@ import java.time.Duration;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.TimeoutException;
 
-/** A barrier held by a {@link Manager}'s server, used through a proxy: Python's {@code manager.Barrier(parties)}. */
+/**
+ * A barrier held by a {@link Manager}'s server, used through a proxy: Python's {@code manager.Barrier(parties)}.
+ *
+ * <pre>{@code
+ * try (Manager manager = Multiprocessing.manager()) {
+ *     ManagedBarrier barrier = manager.barrier(2);                  // Python: manager.Barrier(2)
+ *     var p = new JvmProcess(() -> barrier.await());
+ *     p.start();
+ *     barrier.await();                                              // both pass together
+ *     p.join();
+ * }
+ * }</pre>
+ */
 public interface ManagedBarrier {
 
     /**

@@ -8,6 +8,32 @@ import java.util.function.BooleanSupplier;
  * A condition variable held by a {@link Manager}'s server, used through a proxy: Python's
  * {@code manager.Condition(lock)}. It is its own lock ({@link #acquire()}, {@link #release()}); waiting releases it
  * and takes it back, as in Python.
+ *
+ * <pre>{@code
+ * try (Manager manager = Multiprocessing.manager()) {
+ *     ManagedCondition ready = manager.condition();                  // Python: manager.Condition()
+ *     ManagedValue<Boolean> done = manager.value(false);
+ *     var p = new JvmProcess(() -> {
+ *         ready.lock();
+ *         try {
+ *             done.set(true);
+ *             ready.signalAll();                                     // Python: cond.notify_all()
+ *         } finally {
+ *             ready.unlock();
+ *         }
+ *     });
+ *     ready.lock();
+ *     try {
+ *         p.start();
+ *         while (!done.get()) {
+ *             ready.await();                                         // releases the lock while it waits
+ *         }
+ *     } finally {
+ *         ready.unlock();
+ *     }
+ *     p.join();
+ * }
+ * }</pre>
  */
 public interface ManagedCondition extends ManagedLock {
 

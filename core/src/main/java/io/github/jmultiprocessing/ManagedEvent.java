@@ -2,7 +2,19 @@ package io.github.jmultiprocessing;
 
 import java.time.Duration;
 
-/** An event held by a {@link Manager}'s server, used through a proxy: Python's {@code manager.Event()}. */
+/**
+ * An event held by a {@link Manager}'s server, used through a proxy: Python's {@code manager.Event()}.
+ *
+ * <pre>{@code
+ * try (Manager manager = Multiprocessing.manager()) {
+ *     ManagedEvent started = manager.event();                        // Python: manager.Event()
+ *     var p = new JvmProcess(() -> started.set());
+ *     p.start();
+ *     System.out.println(started.await(Duration.ofSeconds(30)));     // Python: started.wait(30) -> true
+ *     p.join();
+ * }
+ * }</pre>
+ */
 public interface ManagedEvent {
 
     /** Sets the flag and wakes every waiter. */

@@ -6,6 +6,23 @@ import java.time.Duration;
  * A joinable queue held by a {@link Manager}'s server: Python's {@code manager.JoinableQueue(maxsize)}. Every
  * element added counts as unfinished until a consumer calls {@link #taskDone()} for it.
  *
+ * <pre>{@code
+ * try (Manager manager = Multiprocessing.manager()) {
+ *     ManagedJoinableQueue<String> jobs = manager.joinableQueue();   // Python: manager.JoinableQueue()
+ *     var worker = new JvmProcess(() -> {
+ *         while (true) {
+ *             System.out.println("did " + jobs.take());
+ *             jobs.taskDone();                                       // Python: jobs.task_done()
+ *         }
+ *     });
+ *     worker.setDaemon(true);
+ *     worker.start();
+ *     jobs.put("a");
+ *     jobs.put("b");
+ *     jobs.join();                                                   // until both are done
+ * }
+ * }</pre>
+ *
  * @param <E> the elements' type
  */
 public interface ManagedJoinableQueue<E> extends ManagedQueue<E> {

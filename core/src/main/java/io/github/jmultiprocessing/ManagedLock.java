@@ -10,6 +10,23 @@ import java.util.concurrent.locks.Lock;
  * A lock held by a {@link Manager}'s server, used through a proxy: Python's {@code manager.Lock()} (not reentrant,
  * released by any holder) and {@code manager.RLock()} (reentrant, owned by the thread that took it). A
  * {@link Lock}, with Python's names beside.
+ *
+ * <pre>{@code
+ * try (Manager manager = Multiprocessing.manager()) {
+ *     ManagedLock lock = manager.lock();                             // Python: manager.Lock()
+ *     Map<String, Integer> counts = manager.dict();
+ *     var p = new JvmProcess(() -> {
+ *         lock.lock();                                               // Python: with lock:
+ *         try {
+ *             counts.merge("n", 1, Integer::sum);                    // read and write as one step
+ *         } finally {
+ *             lock.unlock();
+ *         }
+ *     });
+ *     p.start();
+ *     p.join();
+ * }
+ * }</pre>
  */
 public interface ManagedLock extends Lock {
 

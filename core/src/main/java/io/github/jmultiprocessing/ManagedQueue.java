@@ -18,6 +18,16 @@ import java.util.concurrent.TimeUnit;
  * throws it, and calls waiting in them, from any process, wake and throw it; {@code peek}, {@code size},
  * {@code drainTo}, {@code clear} and the iterator keep working.
  *
+ * <pre>{@code
+ * try (Manager manager = Multiprocessing.manager()) {
+ *     ManagedQueue<String> queue = manager.queue();                  // Python: manager.Queue()
+ *     var p = new JvmProcess(() -> queue.put("hello from a child"));
+ *     p.start();
+ *     System.out.println(queue.get());                              // Python: queue.get()
+ *     p.join();
+ * }
+ * }</pre>
+ *
  * @param <E> the elements' type
  */
 public interface ManagedQueue<E> extends BlockingQueue<E> {

@@ -5,6 +5,18 @@ import java.time.Duration;
 /**
  * A semaphore held by a {@link Manager}'s server, used through a proxy: Python's {@code manager.Semaphore(value)}
  * and {@code manager.BoundedSemaphore(value)} (whose {@link #release()} beyond its initial value is an error).
+ *
+ * <pre>{@code
+ * try (Manager manager = Multiprocessing.manager()) {
+ *     ManagedSemaphore slots = manager.semaphore(2);                 // Python: manager.Semaphore(2)
+ *     slots.acquire();
+ *     try {
+ *         // at most two processes in here at once
+ *     } finally {
+ *         slots.release();
+ *     }
+ * }
+ * }</pre>
  */
 public interface ManagedSemaphore {
 

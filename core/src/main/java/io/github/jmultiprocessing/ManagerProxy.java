@@ -319,7 +319,15 @@ final class ManagerProxy implements InvocationHandler, Serializable {
         return key != null ? key : Multiprocessing.currentProcess().authkey();
     }
 
-    /** A proxy in flight; with its manager's key when it goes to a child being started. */
+    /**
+     * A proxy in flight; with its manager's key when it goes to a child being started.
+     *
+     * @param address the manager's address
+     * @param id      the served object's id
+     * @param typeid  the name the object's type is registered under
+     * @param type    the proxy's interface
+     * @param authkey the manager's key, or null if the receiver knows it
+     */
     private record Reference(SocketAddress address, long id, String typeid, Class<?> type, byte[] authkey)
             implements Serializable {
         private Object readResolve() {

@@ -30,6 +30,15 @@ import java.util.concurrent.TimeoutException;
  * are joined: a child JVM does so when its target returns or throws, the main JVM at exit (also when it exits
  * on SIGTERM, unlike Python's main process, which dies at once); then the segments the JVM created are
  * unlinked. A child JVM ended by {@link JvmProcess#terminate()} only terminates its daemon children.
+ *
+ * <pre>{@code
+ * System.out.println(Multiprocessing.cpuCount());                   // Python: multiprocessing.cpu_count()
+ * Context ctx = Multiprocessing.getContext(Multiprocessing.FORKSERVER); // Python: get_context('forkserver')
+ * JvmProcess p = ctx.process(() -> System.out.println(Multiprocessing.currentProcess().getName()));
+ * p.start();
+ * p.join();
+ * System.out.println(Multiprocessing.activeChildren());             // [] once joined
+ * }</pre>
  */
 public final class Multiprocessing {
 

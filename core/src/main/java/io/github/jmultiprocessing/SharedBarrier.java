@@ -155,11 +155,23 @@ public final class SharedBarrier implements AutoCloseable, Serializable {
                 + (isBroken() ? ", broken" : "") + "]";
     }
 
+    /**
+     * Sends a handle in place of this object: the segment's name and where in it the object lies, never its bytes;
+     * the receiver maps the same memory.
+     *
+     * @return the handle that travels
+     */
     @Serial
     Object writeReplace() {
         return new Handle(block.segmentName(), block.offset(), claim.send(), action, timeout);
     }
 
+    /**
+     * Refuses a stream that holds this object itself rather than its handle (a forged or corrupt stream).
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedBarrier travels as a handle");

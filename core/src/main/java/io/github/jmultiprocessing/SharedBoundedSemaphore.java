@@ -10,6 +10,14 @@ import java.io.Serial;
  * {@code ValueError}). Permits are tracked per process (for up to 27 processes): if a process dies holding
  * permits, a waiter gives them back within about 10 ms, so survivors are not starved by a dead holder; a process
  * killed inside {@code acquire} or {@code release} neither loses a permit nor leaves one to be given back twice.
+ *
+ * <pre>{@code
+ * try (var slots = new SharedBoundedSemaphore(2)) {                  // Python: BoundedSemaphore(2)
+ *     slots.acquire();
+ *     slots.release();
+ *     slots.release();                                               // IllegalStateException: above 2
+ * }
+ * }</pre>
  */
 public final class SharedBoundedSemaphore extends SharedSemaphore {
 

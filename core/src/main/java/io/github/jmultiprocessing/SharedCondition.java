@@ -280,11 +280,23 @@ public final class SharedCondition implements Condition, AutoCloseable, Serializ
                 + (lock != null ? lock : rlock) + "]";
     }
 
+    /**
+     * Sends a handle in place of this object: the segment's name and where in it the object lies, never its bytes;
+     * the receiver maps the same memory.
+     *
+     * @return the handle that travels
+     */
     @Serial
     Object writeReplace() {
         return new Handle(block.segmentName(), block.offset(), claim.send(), lock, rlock, ownsLock);
     }
 
+    /**
+     * Refuses a stream that holds this object itself rather than its handle (a forged or corrupt stream).
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedCondition travels as a handle");

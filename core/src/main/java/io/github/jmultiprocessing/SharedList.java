@@ -347,11 +347,23 @@ public final class SharedList extends AbstractList<Object> implements RandomAcce
         };
     }
 
+    /**
+     * Sends a handle in place of this object: the segment's name and where in it the object lies, never its bytes;
+     * the receiver maps the same memory.
+     *
+     * @return the handle that travels
+     */
     @Serial
     private Object writeReplace() {
         return new Handle(shm.name());
     }
 
+    /**
+     * Refuses a stream that holds this object itself rather than its handle (a forged or corrupt stream).
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedList travels as a handle");

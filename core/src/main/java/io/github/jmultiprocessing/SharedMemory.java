@@ -174,11 +174,23 @@ public final class SharedMemory implements AutoCloseable, Serializable {
         return "SharedMemory(name='" + name + "', size=" + mapped.segment().byteSize() + (closed ? ", closed" : "") + ")";
     }
 
+    /**
+     * Sends a handle in place of this object: the segment's name and where in it the object lies, never its bytes;
+     * the receiver maps the same memory.
+     *
+     * @return the handle that travels
+     */
     @Serial
     Object writeReplace() {
         return new Handle(name);
     }
 
+    /**
+     * Refuses a stream that holds this object itself rather than its handle (a forged or corrupt stream).
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedMemory travels as a handle");

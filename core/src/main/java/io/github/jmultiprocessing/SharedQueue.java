@@ -669,11 +669,23 @@ public class SharedQueue<E> extends AbstractQueue<E>
                 + (maxsize() > 0 ? ", maxsize=" + maxsize() : "") + "]";
     }
 
+    /**
+     * Sends a handle in place of this object: the segment's name and where in it the object lies, never its bytes;
+     * the receiver maps the same memory.
+     *
+     * @return the handle that travels
+     */
     @Serial
     Object writeReplace() { // not private: the subclass travels through it too
         return new Handle(kind(), sendName(), codec);
     }
 
+    /**
+     * Refuses a stream that holds this object itself rather than its handle (a forged or corrupt stream).
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedQueue travels as a handle");

@@ -14,6 +14,15 @@ import java.time.Duration;
  * {@link MultiprocessingQueue}s, so code that only puts, gets and closes takes either. Like {@code SharedQueue}, and
  * unlike Python's {@code SimpleQueue}, it can be shut down ({@link #shutdown(boolean)}).
  *
+ * <pre>{@code
+ * try (var queue = new SharedSimpleQueue<String>()) {                 // Python: q = SimpleQueue()
+ *     var p = new JvmProcess(() -> queue.put("hello"));
+ *     p.start();
+ *     System.out.println(queue.get());                                // hello
+ *     p.join();
+ * }
+ * }</pre>
+ *
  * @param <E> the element type
  */
 public final class SharedSimpleQueue<E> implements MultiprocessingQueue<E>, AutoCloseable, Serializable {
@@ -121,11 +130,23 @@ public final class SharedSimpleQueue<E> implements MultiprocessingQueue<E>, Auto
         return queue.toString().replace("SharedQueue", "SharedSimpleQueue");
     }
 
+    /**
+     * Sends a handle in place of this object: the segment's name and where in it the object lies, never its bytes;
+     * the receiver maps the same memory.
+     *
+     * @return the handle that travels
+     */
     @Serial
     Object writeReplace() {
         return new SharedQueue.Handle(SharedQueue.Handle.Kind.SIMPLE, queue.sendName(), null);
     }
 
+    /**
+     * Refuses a stream that holds this object itself rather than its handle (a forged or corrupt stream).
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedSimpleQueue travels as a handle");

@@ -367,12 +367,24 @@ public final class SharedValue implements AutoCloseable, Serializable {
                 + (lock == null ? ", raw" : "") + ")";
     }
 
+    /**
+     * Sends a handle in place of this object: the segment's name and where in it the object lies, never its bytes;
+     * the receiver maps the same memory.
+     *
+     * @return the handle that travels
+     */
     @Serial
     Object writeReplace() {
         return new Handle(cells.type().code(), cells.block().segmentName(), cells.block().offset(), claim.send(), lock,
                 ownsLock);
     }
 
+    /**
+     * Refuses a stream that holds this object itself rather than its handle (a forged or corrupt stream).
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("SharedValue travels as a handle");
