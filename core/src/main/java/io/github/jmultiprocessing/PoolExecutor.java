@@ -72,7 +72,9 @@ public final class PoolExecutor extends AbstractExecutorService {
         }
         if (!(task instanceof Serializable)) {
             throw new IllegalArgumentException("cannot send " + task.getClass().getName() + " to a worker JVM (expected"
-                    + " a serializable task: a lambda given to submit directly, or a SerializableCallable)");
+                    + " a serializable task: a lambda given to submit directly, or a SerializableCallable; a lambda is"
+                    + " compiled serializable only where the variable is a PoolExecutor, not an ExecutorService:"
+                    + " PoolExecutor executor = pool.asExecutorService())");
         }
         return task::call; // the method reference captures the serializable task
     }
@@ -81,7 +83,9 @@ public final class PoolExecutor extends AbstractExecutorService {
         Objects.requireNonNull(task, "task");
         if (!(task instanceof Serializable)) {
             throw new IllegalArgumentException("cannot send " + task.getClass().getName() + " to a worker JVM (expected"
-                    + " a serializable task: a lambda given to submit directly, or a SerializableRunnable)");
+                    + " a serializable task: a lambda given to submit directly, or a SerializableRunnable; a lambda is"
+                    + " compiled serializable only where the variable is a PoolExecutor, not an ExecutorService:"
+                    + " PoolExecutor executor = pool.asExecutorService())");
         }
         Runnable sendable = task;
         return () -> {
