@@ -7,6 +7,14 @@ import org.apache.ignite.Ignite;
  * {@link ClusterManager} take. Either a cluster this JVM started ({@link LocalCluster#start(int)}, for development)
  * or an existing one it joined ({@link #connect(ClusterConfig)}). Closing it leaves the cluster; a
  * {@link LocalCluster} also stops its nodes.
+ *
+ * <pre>{@code
+ * ClusterConfig config = ClusterConfig.of("10.0.0.1:47500..47509", "10.0.0.2:47500..47509");
+ * try (Cluster cluster = Cluster.connect(config);
+ *      ClusterPool pool = new ClusterPool(cluster.ignite())) {
+ *     System.out.println(pool.map(x -> x * x, List.of(1, 2, 3)));     // [1, 4, 9], computed on the nodes
+ * }
+ * }</pre>
  */
 public interface Cluster extends AutoCloseable {
 

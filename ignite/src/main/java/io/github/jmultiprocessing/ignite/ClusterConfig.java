@@ -42,14 +42,23 @@ public final class ClusterConfig implements Serializable {
     private static final int COMMUNICATION_PORT = 47100;
     private static final int PORT_RANGE = 20;
 
+    /** The cluster's name. */
     private final String name;
+    /** Discovery addresses ({@code host:port} or {@code host:port..port}). */
     private final List<String> addresses;
+    /** The address this node listens on, or null for Ignite's choice. */
     private final String localAddress;
+    /** This node's first discovery port. */
     private final int discoveryPort;
+    /** This node's first communication port. */
     private final int communicationPort;
+    /** How many ports from the first ones this node may try. */
     private final int portRange;
+    /** Ignite's failure detection timeout. */
     private final long failureDetectionMillis;
+    /** How long joining may take. */
     private final long joinMillis;
+    /** Key and trust stores, or null for no TLS. */
     private final Tls tls;
 
     /**

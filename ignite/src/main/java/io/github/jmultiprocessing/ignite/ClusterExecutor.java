@@ -315,7 +315,11 @@ public final class ClusterExecutor extends AbstractExecutorService {
         pool.shutdown();
     }
 
-    /** Cancels every outstanding future (the pool's {@code terminate}); {@return an empty list} */
+    /**
+     * Cancels every outstanding future (the pool's {@code terminate}).
+     *
+     * @return an empty list
+     */
     @Override
     public List<Runnable> shutdownNow() {
         pool.terminate();

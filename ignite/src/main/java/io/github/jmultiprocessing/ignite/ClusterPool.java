@@ -640,7 +640,11 @@ public final class ClusterPool implements Pool {
 
     // ---- jobs
 
-    /** A task as an Ignite job (a class, not a record: Ignite 2's marshaller cannot set a record's fields). */
+    /**
+     * A task as an Ignite job (a class, not a record: Ignite 2's marshaller cannot set a record's fields).
+     *
+     * @param <V> the result's type
+     */
     private static final class CallJob<V> implements IgniteCallable<V> {
         private static final long serialVersionUID = 1L;
         private final SerializableCallable<V> task;
@@ -655,7 +659,12 @@ public final class ClusterPool implements Pool {
         }
     }
 
-    /** A chunk of a map as an Ignite job: the function applied to each item, in order. */
+    /**
+     * A chunk of a map as an Ignite job: the function applied to each item, in order.
+     *
+     * @param <T> the items' type
+     * @param <R> the results' type
+     */
     private static final class ChunkJob<T, R> implements IgniteCallable<Chunk<R>> {
         private static final long serialVersionUID = 1L;
         private final int index;
@@ -678,7 +687,11 @@ public final class ClusterPool implements Pool {
         }
     }
 
-    /** A chunk's results and its place in the call. */
+    /**
+     * A chunk's results and its place in the call.
+     *
+     * @param <R> the results' type
+     */
     private static final class Chunk<R> implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         private final int index;

@@ -6,6 +6,15 @@ import java.util.List;
  * The JVM flags every JVM that runs an Ignite 2 node or client needs on JDK 17 and later: Ignite reaches into the
  * JDK's internals, and without them it fails at start with {@code InaccessibleObjectException}. The node JVMs of a
  * {@link LocalCluster} get them; a program that joins a cluster passes them on its own command line (README).
+ *
+ * <pre>{@code
+ * // print them, one per line, for a launch script:
+ * //   java -cp jmultiprocessing-ignite.jar:... io.github.jmultiprocessing.ignite.IgniteJvm
+ * List<String> missing = IgniteJvm.missingHere();   // those this JVM was started without
+ * if (!missing.isEmpty()) {
+ *     System.err.println("start this JVM with " + String.join(" ", missing));
+ * }
+ * }</pre>
  */
 public final class IgniteJvm {
 

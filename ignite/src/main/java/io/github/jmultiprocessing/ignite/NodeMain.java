@@ -17,6 +17,15 @@ import org.apache.ignite.Ignition;
  * on the command line, which every user of the machine can read). It prints {@code READY} once it has joined, and
  * stops when its standard input ends (the program that started it closed it, or died): a node never outlives the
  * program whose cluster it is.
+ *
+ * <pre>{@code
+ * // what LocalCluster.start(n) runs for each node (its config in the environment, never on the command line):
+ * //   JMULTIPROCESSING_IGNITE_CONFIG=<config> java <IgniteJvm flags> -cp <class path> \
+ * //       io.github.jmultiprocessing.ignite.NodeMain <dir> <name>
+ * try (LocalCluster cluster = LocalCluster.start(2)) {   // two such node JVMs, joined; stopped at close
+ *     System.out.println(cluster.ignite().cluster().forServers().nodes().size());   // 2
+ * }
+ * }</pre>
  */
 public final class NodeMain {
 

@@ -35,8 +35,8 @@ final class ObjectOps {
     }
 
     /**
-     * An operation on an entry of the objects cache, which must exist (a missing one means its manager was closed):
-     * {@return the operation's result}
+     * An operation on an entry of the objects cache, which must exist (a missing one means its manager was closed);
+     * it returns the operation's result.
      *
      * @param <R> the result's type
      */
@@ -92,7 +92,10 @@ final class ObjectOps {
         }
     }
 
-    /** Adds to a counter, refusing to take it below {@code min} (or stopping there, if clamped): {@return the new count} */
+    /**
+     * Adds to a counter, refusing to take it below {@code min} (or stopping there, if clamped); returns the new
+     * count.
+     */
     static final class Add extends ObjectOp<Long> {
         @Serial
         private static final long serialVersionUID = 1L;
@@ -122,7 +125,7 @@ final class ObjectOps {
         }
     }
 
-    /** Sets a flag word to a value: {@return the previous value} */
+    /** Sets a flag word to a value; returns the previous value. */
     static final class Swap extends ObjectOp<Long> {
         @Serial
         private static final long serialVersionUID = 1L;
@@ -143,7 +146,7 @@ final class ObjectOps {
     enum ListCall { GET, SET, ADD, ADD_AT, ADD_ALL, ADD_ALL_AT, REMOVE_AT, REMOVE, CLEAR, SIZE, COPY, INDEX_OF,
         LAST_INDEX_OF, CONTAINS, RANGE }
 
-    /** An operation on a list, a cache entry holding an {@link ArrayList}: {@return its result} */
+    /** An operation on a list, a cache entry holding an {@link ArrayList}; returns its result. */
     static final class ListOp extends ObjectOp<Object> {
         @Serial
         private static final long serialVersionUID = 1L;
@@ -196,7 +199,7 @@ final class ObjectOps {
     /** What a namespace operation does. */
     enum NamespaceCall { GET, SET, DELETE, COPY }
 
-    /** An operation on a namespace, a cache entry holding a {@link LinkedHashMap}: {@return its result} */
+    /** An operation on a namespace, a cache entry holding a {@link LinkedHashMap}; returns its result. */
     static final class NamespaceOp extends ObjectOp<Object> {
         @Serial
         private static final long serialVersionUID = 1L;
@@ -236,7 +239,7 @@ final class ObjectOps {
 
     /**
      * Puts a dict's value, keeping the key's place if it has one (as Python's dict does), only if a condition on
-     * the present value holds: {@return the previous value, as a {@link Holder}, or null if there was none}; an
+     * the present value holds; returns the previous value, as a {@link Holder}, or null if there was none; an
      * unchanged entry returns {@link Boolean#FALSE}.
      */
     static final class DictPut implements CacheEntryProcessor<Object, Slot, Object> {
@@ -272,7 +275,7 @@ final class ObjectOps {
     /** When a {@link DictPut} applies. */
     enum When { ALWAYS, PRESENT, EQUAL }
 
-    /** Removes a dict's key if its value equals one: {@return true if removed} */
+    /** Removes a dict's key if its value equals one; returns true if removed. */
     static final class DictRemove implements CacheEntryProcessor<Object, Slot, Boolean> {
         @Serial
         private static final long serialVersionUID = 1L;
@@ -314,9 +317,9 @@ final class ObjectOps {
     }
 
     /**
-     * Takes a permit for a node, first giving back those of the departed nodes named: {@return
+     * Takes a permit for a node, first giving back those of the departed nodes named; returns
      * {@link Boolean#TRUE} if taken, else the nodes holding permits (a {@code HashSet<UUID>}), for the caller to
-     * see which have left}
+     * see which have left.
      */
     static final class Acquire extends ObjectOp<Object> {
         @Serial

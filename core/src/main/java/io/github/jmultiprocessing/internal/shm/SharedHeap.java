@@ -630,8 +630,9 @@ public final class SharedHeap {
                 ((Claim) UNREACHABLE.remove()).close();
             } catch (InterruptedException e) {
                 // a daemon: keep cleaning
-            } catch (RuntimeException e) {
-                e.printStackTrace(); // never lose the thread
+            } catch (RuntimeException e) { // never lose the thread
+                System.getLogger(SharedHeap.class.getName()).log(System.Logger.Level.ERROR,
+                        "giving back the memory of an unreachable shared object failed", e);
             }
         }
     }
