@@ -10,16 +10,17 @@ import java.time.Duration;
  * try (Manager manager = Multiprocessing.manager()) {
  *     ManagedJoinableQueue<String> jobs = manager.joinableQueue();   // Python: manager.JoinableQueue()
  *     var worker = new JvmProcess(() -> {
- *         while (true) {
- *             System.out.println("did " + jobs.take());
+ *         for (String job = jobs.take(); !job.equals("stop"); job = jobs.take()) {
+ *             System.out.println("did " + job);
  *             jobs.taskDone();                                       // Python: jobs.task_done()
  *         }
  *     });
- *     worker.setDaemon(true);
  *     worker.start();
  *     jobs.put("a");
  *     jobs.put("b");
  *     jobs.join();                                                   // until both are done
+ *     jobs.put("stop");
+ *     worker.join();
  * }
  * }</pre>
  *

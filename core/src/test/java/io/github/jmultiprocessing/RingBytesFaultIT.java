@@ -1,19 +1,19 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.internal.config.Configuration;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.github.jmultiprocessing.internal.codec.MessageCodec;
-import io.github.jmultiprocessing.internal.ring.CorruptRingException;
+import io.github.jmultiprocessing.internal.config.Configuration;
 import io.github.jmultiprocessing.internal.connection.PipeLayout;
 import io.github.jmultiprocessing.internal.queue.QueueLayout;
+import io.github.jmultiprocessing.internal.ring.CorruptRingException;
 import io.github.jmultiprocessing.internal.shm.MappedSegment;
 import io.github.jmultiprocessing.internal.shm.SegmentTable;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
-import io.github.jmultiprocessing.testing.FaultTally;
 import io.github.jmultiprocessing.testing.FaultTally.Count;
+import io.github.jmultiprocessing.testing.FaultTally;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;

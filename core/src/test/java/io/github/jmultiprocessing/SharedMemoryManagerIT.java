@@ -1,12 +1,12 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.internal.config.Configuration;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import io.github.jmultiprocessing.testing.Children;
 import io.github.jmultiprocessing.testing.JavaMain;

@@ -1,12 +1,12 @@
 package io.github.jmultiprocessing;
 
-import io.github.jmultiprocessing.internal.config.Configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import io.github.jmultiprocessing.internal.shm.ShmDirectory;
 import io.github.jmultiprocessing.testing.Children;
 import io.github.jmultiprocessing.testing.JavaMain;
@@ -359,6 +359,46 @@ class StartMethodsIT {
             assertEquals(0, parent.waitFor(WAIT), parent.output());
             assertEquals(3, parent.output().lines().filter(l -> l.equals("exit code 0")).count(), parent.output());
             assertTrue(parent.output().contains("handed to standbys 3"), parent.output());
+        }
+    }
+
+    /**
+     * Starts children before and after setting configuration properties: a forkserver child started after the set
+     * (by a standby booted before it) and a spawned one both read the new value; the segment directory, read once
+     * by this JVM, reaches them as this JVM uses it, not as set since.
+     */
+    public static final class PropertiesSetLaterMain {
+        public static void main(String[] args) throws Exception {
+            Context forkserver = Multiprocessing.getContext(Multiprocessing.FORKSERVER);
+            try (SharedQueue<String> seen = new SharedQueue<>()) { // the first segment: the directory is chosen
+                JvmProcess before = forkserver.process(() -> seen.put("before " + Configuration.CHECKSUM.value()));
+                before.start();
+                before.join();
+                System.out.println(seen.get());
+                System.setProperty(Configuration.CHECKSUM.property(), "true");
+                System.setProperty(Configuration.SHM_DIR.property(), "/nonexistent/elsewhere");
+                for (Context ctx : List.of(forkserver, Multiprocessing.getContext(Multiprocessing.SPAWN))) {
+                    JvmProcess after = ctx.process(() -> seen.put(Multiprocessing.getStartMethod() + " after "
+                            + Configuration.CHECKSUM.value() + " in " + ShmDirectory.directory()));
+                    after.start();
+                    after.join();
+                    System.out.println(seen.get());
+                }
+                System.out.println("parent in " + ShmDirectory.directory());
+            }
+        }
+    }
+
+    @Test
+    void shouldGiveChildrenThePropertiesSetSinceTheStandbysBooted() throws Exception {
+        try (JavaMain parent = JavaMain.start(PropertiesSetLaterMain.class)) {
+            assertEquals(0, parent.waitFor(WAIT), parent.output());
+            String output = parent.output();
+            String dir = output.lines().filter(l -> l.startsWith("parent in ")).findFirst().orElseThrow()
+                    .substring("parent in ".length());
+            assertTrue(output.contains("before null"), output);
+            assertTrue(output.contains("forkserver after true in " + dir + "\n"), output);
+            assertTrue(output.contains("spawn after true in " + dir + "\n"), output);
         }
     }
 

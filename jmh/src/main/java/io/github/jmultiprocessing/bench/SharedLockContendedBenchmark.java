@@ -1,6 +1,7 @@
 package io.github.jmultiprocessing.bench;
 
 import io.github.jmultiprocessing.SharedLock;
+import io.github.jmultiprocessing.internal.config.Configuration;
 import io.github.jmultiprocessing.internal.sync.Futex;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -50,7 +51,7 @@ public class SharedLockContendedBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             // Must precede the first use of the library's sync classes in this fork (see the class notes).
-            System.setProperty(Futex.PROPERTY, futex);
+            System.setProperty(Configuration.FUTEX.property(), futex);
             boolean wanted = Boolean.parseBoolean(futex);
             if (Futex.AVAILABLE != wanted) {
                 throw new IllegalStateException("futex=" + futex + " but Futex.AVAILABLE=" + Futex.AVAILABLE

@@ -3,8 +3,10 @@ package io.github.jmultiprocessing.internal.config;
 /**
  * Every system property the library reads ({@code jmultiprocessing.*}), and the one place that reads them: the
  * rest of the library asks a constant here, never {@link System#getProperty} with a name of its own. Each is read
- * when it is used (set with {@code -D}, or with {@code System.setProperty} before the use), and a child JVM is given
- * every one that is set in its parent at its start ({@link #childOptions()}). README's Configuration table and the
+ * when it is used (set with {@code -D}, or with {@code System.setProperty} before the use), except
+ * {@link #SHM_DIR} and {@link #FUTEX}, read once by the first use of shared memory or of a wait. A child JVM is given
+ * every one set in its parent when it starts, those two as its parent uses them (the launcher's
+ * {@code propertyOptions}). README's Configuration table and the
  * public package's overview list the same names, defaults and meanings ({@code ConfigurationTableTest} compares
  * them). The fault suite's test-only hooks ({@code jmultiprocessing.test.*}) are not configuration and are read
  * where they act.
@@ -43,6 +45,9 @@ public enum Configuration {
 
     /** {@code true}: queues and pipes created from then on carry a CRC32C per message; default off. */
     CHECKSUM("jmultiprocessing.checksum");
+
+    /** What every property's name begins with. */
+    public static final String PREFIX = "jmultiprocessing.";
 
     private final String property;
 
@@ -86,20 +91,5 @@ public enum Configuration {
      */
     public String option(String value) {
         return "-D" + property + "=" + value;
-    }
-
-    /**
-     * {@return a {@code -D} option for each property set in this JVM now, for a child's command line}: a child reads
-     * the configuration its parent has when it starts it, also what the parent set with {@code System.setProperty}
-     */
-    public static java.util.List<String> childOptions() {
-        java.util.List<String> options = new java.util.ArrayList<>();
-        for (Configuration setting : values()) {
-            String value = setting.value();
-            if (value != null) {
-                options.add(setting.option(value));
-            }
-        }
-        return options;
     }
 }

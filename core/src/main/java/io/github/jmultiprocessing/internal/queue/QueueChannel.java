@@ -957,12 +957,13 @@ public final class QueueChannel implements AutoCloseable {
         QueueWaitEvent event = timeoutNanos != 0 && Recording.on() ? waitBegins() : null;
         boolean done = false;
         try {
-            done = Waiting.until(memory, JOIN_SEQ, JOIN_WAITERS,
+            boolean none = Waiting.until(memory, JOIN_SEQ, JOIN_WAITERS,
                     () -> (int) INT.getVolatile(memory, UNFINISHED) == 0 || isBroken(), timeoutNanos, true);
             if ((int) INT.getVolatile(memory, UNFINISHED) != 0) {
                 checkBroken();
             }
-            return done;
+            done = none; // not when checkBroken threw
+            return none;
         } finally {
             if (event != null) {
                 waitEnds(event, "join", done);

@@ -631,8 +631,12 @@ public final class SharedHeap {
             } catch (InterruptedException e) {
                 // a daemon: keep cleaning
             } catch (RuntimeException e) { // never lose the thread
-                System.getLogger(SharedHeap.class.getName()).log(System.Logger.Level.ERROR,
-                        "giving back the memory of an unreachable shared object failed", e);
+                try {
+                    System.getLogger(SharedHeap.class.getName()).log(System.Logger.Level.ERROR,
+                            "giving back the memory of an unreachable shared object failed", e);
+                } catch (RuntimeException | Error logging) { // a logger that throws: the thread goes on all the same
+                    e.printStackTrace();
+                }
             }
         }
     }

@@ -22,7 +22,8 @@ public final class ShmDirectory {
     /** Longest name accepted: the usual {@code NAME_MAX}. */
     public static final int MAX_NAME_LENGTH = 255;
 
-    private static final Path DIRECTORY = chooseDirectory();
+    private static final String CONFIGURED = Configuration.SHM_DIR.value(); // read once: segments stay where they are
+    private static final Path DIRECTORY = chooseDirectory(CONFIGURED);
 
     private ShmDirectory() {
     }
@@ -123,8 +124,12 @@ public final class ShmDirectory {
         return s == null ? "null" : '"' + s + '"';
     }
 
-    private static Path chooseDirectory() {
-        String configured = Configuration.SHM_DIR.value();
+    /** {@return true if the directory was chosen by {@code jmultiprocessing.shm.dir}} (when this class was loaded) */
+    public static boolean configured() {
+        return CONFIGURED != null && !CONFIGURED.isBlank();
+    }
+
+    private static Path chooseDirectory(String configured) {
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured).toAbsolutePath();
         }

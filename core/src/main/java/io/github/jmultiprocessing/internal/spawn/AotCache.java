@@ -65,6 +65,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class AotCache {
 
+    /** A JFR recording's option: a child's, not its cache build's (nor a part of the cache's key). */
+    static final String RECORDING = "-XX:StartFlightRecording";
+
     /** The default of {@code jmultiprocessing.aot.maxBytes}: 256 MiB, ~15 caches of a small application. */
     static final long DEFAULT_MAX_BYTES = 268_435_456L;
 
@@ -226,10 +229,10 @@ final class AotCache {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
             for (String part : jvm) {
-                if (part.startsWith("-D" + Configuration.AOT.property()) || part.startsWith("-Xlog")
-                        || part.startsWith(Configuration.CHILD_JVM_OPTIONS.option(""))) {
-                    // how caches are built, logging, or options that are on the command line themselves: one
-                    // cache serves all of these settings
+                if (part.startsWith("-D" + Configuration.PREFIX) || part.startsWith("-Xlog")
+                        || part.startsWith(RECORDING)) {
+                    // the library's configuration (how caches are built, where segments live, the options that
+                    // are on the command line themselves...), logging, a recording: one cache serves them all
                     continue;
                 }
                 digest.update(part.getBytes(StandardCharsets.UTF_8));
@@ -382,6 +385,7 @@ final class AotCache {
         boolean made = false;
         try {
             List<String> dump = new ArrayList<>(jvm); // the class path without its directories at the end
+            dump.removeIf(part -> part.startsWith(RECORDING)); // a child's recording is not the build's to write
             int at = dump.indexOf("-cp");
             dump.set(at + 1, String.join(File.pathSeparator,
                     DirectoryJars.cachedPart(List.of(dump.get(at + 1).split(File.pathSeparator)))));

@@ -133,6 +133,7 @@ public final class ChildLauncher {
         if (cp >= 0) {
             command.subList(cp, cp + 2).clear(); // the class path does not decide whether a JVM boots
         }
+        command.removeIf(part -> part.startsWith(AotCache.RECORDING)); // -version would write the child's file
         if (VERIFIED.contains(command)) {
             return;
         }
@@ -211,6 +212,29 @@ public final class ChildLauncher {
      * The java binary, the library's flags, the inherited options, the propagated properties, the user's
      * options (the global property's, then the spec's: later ones win), the paths.
      */
+    /**
+     * {@return the configuration a child is given, as {@code -D} options}: each {@link Configuration} property set
+     * in this JVM now, with the value it has now; except the two this JVM read once, which a child gets as this JVM
+     * uses them: the segment directory (the child must find this JVM's segments there) and the futex switch (every
+     * process of a tree waits the same way: a futex waiter would sleep out its whole slice after a wake-up from a
+     * JVM that cannot make the call, and a child would repeat this JVM's warning)
+     */
+    static List<String> propertyOptions() {
+        List<String> options = new ArrayList<>();
+        for (Configuration setting : Configuration.values()) {
+            String value = switch (setting) {
+                case SHM_DIR -> setting.value() != null || ShmDirectory.configured()
+                        ? ShmDirectory.directory().toString() : null;
+                case FUTEX -> Futex.AVAILABLE ? null : "false";
+                default -> setting.value();
+            };
+            if (value != null) {
+                options.add(setting.option(value));
+            }
+        }
+        return options;
+    }
+
     static List<String> jvmCommand(LaunchSpec spec) {
         List<String> command = new ArrayList<>();
         if (spec.java() != null) {
@@ -247,7 +271,7 @@ public final class ChildLauncher {
         }
         List<String> inherited = JvmArguments.inherited();
         command.addAll(inherited);
-        for (String option : Configuration.childOptions()) {
+        for (String option : propertyOptions()) {
             if (!inherited.contains(option)) { // as set now, unless the command line said so
                 command.add(option);
             }
@@ -255,11 +279,6 @@ public final class ChildLauncher {
         String selector = spec.java() == null ? JdkSelectorProvider.NAME : null;
         if (selector != null) {
             command.add("-D" + JdkSelectorProvider.PROPERTY + "=" + selector);
-        }
-        if (!Futex.AVAILABLE && Configuration.FUTEX.value() == null) {
-            // Every process of a tree waits the same way: a futex waiter would sleep out its whole slice after a
-            // wake-up from this JVM, which cannot make the call (and a child would repeat this JVM's warning).
-            command.add(Configuration.FUTEX.option("false"));
         }
         String options = Configuration.CHILD_JVM_OPTIONS.value("").strip();
         if (!options.isEmpty()) {

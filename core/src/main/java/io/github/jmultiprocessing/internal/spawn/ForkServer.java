@@ -53,6 +53,7 @@ public final class ForkServer {
     private static List<String> bootstrapClasses = List.of(); // guarded by ForkServer.class
     private static final ArrayDeque<ChildLauncher.Launched> STANDBYS = new ArrayDeque<>(); // guarded, oldest first
     private static LaunchSpec standbySpec; // guarded by ForkServer.class: the spec of the standbys kept
+    private static List<String> standbyProperties; // guarded by ForkServer.class: the properties they booted with
     private static List<String> preload = List.of(); // guarded by ForkServer.class
     private static boolean closed; // guarded by ForkServer.class
     private static final List<Runnable> REHEARSALS = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -155,12 +156,18 @@ public final class ForkServer {
         }
     }
 
-    /** Lets go of the standbys that are dead or of another spec; from now on standbys are of this spec. */
+    /**
+     * Lets go of the standbys that are dead, of another spec, or booted with other configuration properties (a
+     * standby reads them when it boots: one set since then must reach the children); from now on standbys are of
+     * this spec and these properties.
+     */
     private static void keepOnly(LaunchSpec spec) {
-        if (!spec.equals(standbySpec)) {
+        List<String> properties = ChildLauncher.propertyOptions();
+        if (!spec.equals(standbySpec) || !properties.equals(standbyProperties)) {
             STANDBYS.forEach(ForkServer::letGo);
             STANDBYS.clear();
             standbySpec = spec;
+            standbyProperties = properties;
         }
         STANDBYS.removeIf(standby -> {
             if (standby.process().isAlive()) {

@@ -1,12 +1,12 @@
 package io.github.jmultiprocessing.internal.manager;
 
-import io.github.jmultiprocessing.internal.config.Configuration;
 import static io.github.jmultiprocessing.testing.HostilePeers.readsToEnd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;

@@ -1,9 +1,9 @@
 package io.github.jmultiprocessing.internal.shm;
 
-import io.github.jmultiprocessing.internal.config.Configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package io.github.jmultiprocessing.internal.spawn;
 
-import io.github.jmultiprocessing.internal.config.Configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -28,16 +28,20 @@ class BootstrapFrameFuzzTest {
     @Property(tries = 400)
     void shouldReadMutatedFramesOrFailClearly(@ForAll long pid, @ForAll boolean daemon,
             @ForAll @Size(max = 20) String name, @ForAll @Size(max = 20) String report,
-            @ForAll boolean compact, @ForAll @Size(max = 60) byte[] payload, @ForAll long seed) throws IOException {
+            @ForAll boolean compact, @ForAll @Size(max = 60) byte[] payload, @ForAll long startedMicros,
+            @ForAll long seed) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte kind = compact ? BootstrapFrame.COMPACT : BootstrapFrame.SERIALIZED;
-        new BootstrapFrame(pid, daemon, name, report, kind, payload).writeTo(out);
+        new BootstrapFrame(pid, daemon, name, report, kind, payload, startedMicros).writeTo(out);
         byte[] valid = out.toByteArray();
         Decoding.Outcome<BootstrapFrame> intact = Decoding.decode(valid,
                 () -> BootstrapFrame.readFrom(new ByteArrayInputStream(valid)));
         assertEquals(null, intact.failure());
         assertEquals(pid, intact.value().parentPid());
+        assertEquals(daemon, intact.value().daemon());
         assertEquals(name, intact.value().name());
+        assertEquals(report, intact.value().report());
+        assertEquals(startedMicros, intact.value().startedMicros());
         assertEquals(kind, intact.value().kind());
         assertArrayEquals(payload, intact.value().payload());
         byte[] mutated = Decoding.mutate(valid, new Random(seed));

@@ -1,6 +1,5 @@
 package io.github.jmultiprocessing.internal.spawn;
 
-import io.github.jmultiprocessing.internal.config.Configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jmultiprocessing.internal.config.Configuration;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import io.github.jmultiprocessing.SerializableRunnable;
 import io.github.jmultiprocessing.SharedArray;
 import io.github.jmultiprocessing.SharedLock;
 import io.github.jmultiprocessing.SharedValue;
+import io.github.jmultiprocessing.internal.config.Configuration;
 import io.github.jmultiprocessing.internal.sync.Futex;
 import java.io.IOException;
 import java.io.Serializable;
@@ -424,17 +425,17 @@ public final class LockHarness {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                if (!argument.startsWith("-D" + Futex.PROPERTY + "=") && !argument.startsWith("-agentlib")) {
+                if (!argument.startsWith("-D" + Configuration.FUTEX.property() + "=") && !argument.startsWith("-agentlib")) {
                     command.add(argument);
                 }
             }
-            command.add("-D" + Futex.PROPERTY + "=false");
+            command.add("-D" + Configuration.FUTEX.property() + "=false");
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add(LockHarness.class.getName());
             command.addAll(List.of("--futex-off-emit", emit.toString(), "--reps", Integer.toString(options.reps),
                     "--warmup", Integer.toString(options.warmup)));
-            log("c: second harness JVM with -D" + Futex.PROPERTY + "=false");
+            log("c: second harness JVM with -D" + Configuration.FUTEX.property() + "=false");
             Process sub = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.INHERIT)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             if (!sub.waitFor(30, TimeUnit.MINUTES)) {
@@ -457,7 +458,7 @@ public final class LockHarness {
     private void emit(Path file) throws IOException {
         if (Futex.AVAILABLE) {
             throw new IllegalStateException("the futex-off sub-run has Futex.AVAILABLE=true (expected -D"
-                    + Futex.PROPERTY + "=false)");
+                    + Configuration.FUTEX.property() + "=false)");
         }
         List<String> lines = new ArrayList<>();
         for (Metric m : metrics.values()) {

@@ -7,8 +7,8 @@ import io.github.jmultiprocessing.Multiprocessing;
 import io.github.jmultiprocessing.ProcessPool;
 import io.github.jmultiprocessing.SharedLock;
 import io.github.jmultiprocessing.SharedValue;
+import io.github.jmultiprocessing.internal.config.Configuration;
 import io.github.jmultiprocessing.internal.spawn.ChildLauncher;
-import io.github.jmultiprocessing.internal.spawn.ForkServer;
 import io.github.jmultiprocessing.internal.spawn.LaunchSpec;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -181,7 +181,7 @@ public final class StartHarness {
             return 2.0 * COUNTER_PER_PROCESS / timing.seconds() / 1e6;
         }));
         // Last: standbys warming up in the background would take CPU from the rows above.
-        System.setProperty(ForkServer.STANDBYS_PROPERTY, Integer.toString(BURST)); // a standby for each of the burst
+        System.setProperty(Configuration.FORKSERVER_STANDBYS.property(), Integer.toString(BURST)); // a standby for each of the burst
         Context forkserver = Multiprocessing.getContext("forkserver");
         medians.put(BURST_ROW, median(BURST_ROW, reps, () -> {
             Thread.sleep(STANDBY_PAUSE_MILLIS);
