@@ -9,7 +9,8 @@ import java.util.stream.IntStream;
 /**
  * Tour 6, the same pool on a cluster: {@code ClusterPool} implements {@code Pool}, as {@code ProcessPool} does.
  * {@code LocalCluster} starts two Apache Ignite node JVMs on this machine; {@code Cluster.connect(config)} joins
- * a real cluster instead.
+ * a real cluster instead. On JDK 23+ Ignite 2.18 itself warns about {@code sun.misc.Unsafe} (four lines on stderr;
+ * {@code --sun-misc-unsafe-memory-access=allow} silences them; the node JVMs get it).
  */
 public class OnACluster {
 

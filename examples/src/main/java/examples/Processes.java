@@ -14,12 +14,12 @@ public class Processes {
 
     public static void main(String[] args) throws Exception {
         System.out.println("parent pid " + ProcessHandle.current().pid());
-        JvmProcess greeter = new JvmProcess(() -> greet("bob"), "greeter");
+        JvmProcess greeter = new JvmProcess(() -> greet("bob"), "greeter"); // hello bob from greeter (a child...
         greeter.start();
         greeter.join();
         System.out.println("greeter exit code " + greeter.exitCode().getAsInt());    // 0
 
-        JvmProcess failing = new JvmProcess(() -> {
+        JvmProcess failing = new JvmProcess(() -> {   // prints "Process JvmProcess-2:" and the trace, as Python
             throw new IllegalStateException("a child's exception: its trace goes to the child's stderr");
         });
         failing.start();
